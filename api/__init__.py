@@ -1,0 +1,1 @@
+"""The HTTP API and web app for crews, coordinators and enforcement officers."""

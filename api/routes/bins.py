@@ -1,0 +1,85 @@
+"""Bins as GeoJSON with their latest fill, and a bin's readings over a time range."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime, BaseModel
+
+from api import queries
+from api.deps import DbConn
+
+router = APIRouter(prefix="/api/v1", tags=["bins"])
+MAX_RANGE = timedelta(days=400)
+
+
+class Reading(BaseModel):
+    """One stored fill reading."""
+
+    ts: datetime
+    seq: int
+    device_id: str
+    distance_mm: int | None
+    filling_level: float | None
+    temperature_c: float | None
+    battery_v: float | None
+    rssi_dbm: int | None
+    quality: str
+    status: str
+
+
+class ReadingList(BaseModel):
+    """A bin's readings over a range."""
+
+    bin_id: str
+    start: datetime
+    end: datetime
+    readings: list[Reading]
+
+
+def _feature(row: dict[str, Any]) -> dict[str, Any]:
+    props = {k: v for k, v in row.items() if k not in {"lat", "lon"}}
+    if props["reading_ts"] is not None:
+        props["reading_ts"] = props["reading_ts"].isoformat()
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        "properties": props,
+    }
+
+
+@router.get("/bins", summary="Bins with their latest fill, as a GeoJSON FeatureCollection")
+def list_bins(conn: DbConn, district: str | None = None) -> dict[str, Any]:
+    """Every active bin as a GeoJSON point with its newest fill level."""
+    rows = queries.bins_with_latest_fill(conn=conn, district=district)
+    return {"type": "FeatureCollection", "features": [_feature(r) for r in rows]}
+
+
+@router.get("/bins/{bin_id}/readings")
+def bin_readings(
+    conn: DbConn,
+    bin_id: str,
+    start: Annotated[
+        AwareDatetime | None, Query(description="inclusive, ISO 8601 with offset")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(description="exclusive, ISO 8601 with offset")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+) -> ReadingList:
+    """A bin's readings in a time range (default: the last 24 hours)."""
+    end = end or datetime.now(UTC)
+    start = start or end - timedelta(days=1)
+    if start >= end:
+        raise HTTPException(422, "start must be before end")
+    if end - start > MAX_RANGE:
+        raise HTTPException(422, f"a range may span at most {MAX_RANGE.days} days")
+    if not queries.bin_exists(conn=conn, bin_id=bin_id):
+        raise HTTPException(404, f"no bin with id {bin_id!r}")
+    rows = queries.bin_readings(conn=conn, bin_id=bin_id, start=start, end=end, limit=limit)
+    return ReadingList(
+        bin_id=bin_id, start=start, end=end, readings=[Reading.model_validate(r) for r in rows]
+    )

@@ -1,0 +1,29 @@
+"""Settings of the API service."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from contracts.settings import DEV_SECRET, ServiceSettings
+
+
+class ApiSettings(ServiceSettings):
+    """API: where it listens and the secret that signs sessions."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    pool_min: int = Field(default=2, ge=1)
+    pool_max: int = Field(default=10, ge=1)
+
+    def secret_settings(self) -> dict[str, str | None]:
+        """The API adds its session-signing key to the secrets production checks."""
+        return {
+            **super().secret_settings(),
+            "NETTESTAD_SECRET_KEY": self.secret_key.get_secret_value(),
+        }
+
+
+def get_api_settings() -> ApiSettings:
+    """Build API settings from the environment (called by the app factory)."""
+    return ApiSettings()

@@ -1,0 +1,134 @@
+"""The migration runner behind ``nettestad db upgrade``.
+
+Migrations are SQL files in ``contracts/migrations``: ``NNNN_name.sql`` always runs;
+``NNNN_name.timescale.sql`` runs after it only on a database with TimescaleDB, and
+``NNNN_name.plain.sql`` only on one without. A database keeps the path it was first migrated on,
+so the two never mix.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+
+import psycopg
+
+from contracts.db import connect, ensure_database, timescaledb_installed
+
+log = logging.getLogger(__name__)
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_LOCK_KEY = 0x6E657474  # advisory lock: two upgrades at once wait for each other
+
+
+class TimescaleMode(StrEnum):
+    """Whether to use TimescaleDB: when available, always, or never."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered step of the schema, with its path-specific parts."""
+
+    version: str
+    name: str
+    common: str
+    timescale: str
+    plain: str
+
+
+def load_migrations() -> list[Migration]:
+    """Every migration shipped with the package, in order."""
+    folder = resources.files("contracts") / "migrations"
+    files = {entry.name: entry.read_text("utf-8") for entry in folder.iterdir()}
+    migrations = []
+    for filename in sorted(files):
+        match = _NAME.match(filename)
+        if not match:
+            continue
+        version, name = match.groups()
+        stem = filename.removesuffix(".sql")
+        migrations.append(
+            Migration(
+                version=version,
+                name=name,
+                common=files[filename],
+                timescale=files.get(f"{stem}.timescale.sql", ""),
+                plain=files.get(f"{stem}.plain.sql", ""),
+            )
+        )
+    versions = [m.version for m in migrations]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"two migrations share a number: {versions}")
+    return migrations
+
+
+def _choose_timescale(conn: psycopg.Connection[tuple[object, ...]], mode: TimescaleMode) -> bool:
+    if mode is TimescaleMode.OFF:
+        return False
+    available = conn.execute(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'"
+    ).fetchone()
+    if available is None:
+        if mode is TimescaleMode.ON:
+            raise RuntimeError("NETTESTAD_TIMESCALE=on but the server has no timescaledb extension")
+        return False
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+    except psycopg.Error as exc:  # e.g. not in shared_preload_libraries
+        if mode is TimescaleMode.ON:
+            raise
+        log.warning("timescaledb is installed but cannot be enabled (%s); using plain tables", exc)
+        return False
+    return timescaledb_installed(conn)
+
+
+def upgrade(url: str, *, timescale: TimescaleMode = TimescaleMode.AUTO) -> list[str]:
+    """Bring the database up to the newest schema; returns the versions applied."""
+    ensure_database(url)
+    applied_now: list[str] = []
+    with connect(url) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+        conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                   version text PRIMARY KEY,
+                   name text NOT NULL,
+                   timescale boolean NOT NULL,
+                   applied_at timestamptz NOT NULL DEFAULT now())"""
+        )
+        conn.commit()
+        rows = conn.execute("SELECT version, timescale FROM schema_migrations").fetchall()
+        done = {str(v) for v, _ in rows}
+        use_timescale = bool(rows[0][1]) if rows else _choose_timescale(conn, timescale)
+        conn.commit()
+        for migration in load_migrations():
+            if migration.version in done:
+                continue
+            with conn.transaction():
+                conn.execute(migration.common.encode())
+                extra = migration.timescale if use_timescale else migration.plain
+                if extra.strip():
+                    conn.execute(extra.encode())
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, timescale) VALUES (%s, %s, %s)",
+                    (migration.version, migration.name, use_timescale),
+                )
+            log.info("applied migration %s_%s", migration.version, migration.name)
+            applied_now.append(migration.version)
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+        conn.commit()
+    return applied_now
+
+
+def uses_timescale(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+    """Whether this database was migrated on the TimescaleDB path."""
+    row = conn.execute(
+        "SELECT timescale FROM schema_migrations ORDER BY version LIMIT 1"
+    ).fetchone()
+    return bool(row and row[0])

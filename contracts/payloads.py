@@ -1,0 +1,114 @@
+"""JSON payloads of MQTT contract v1 (see docs/mqtt.md).
+
+Field meanings follow FIWARE WasteContainer and uCIFI where they overlap: ``filling_level`` is
+``fillingLevel`` (a fraction 0-1), ``status`` takes the WasteContainer status values. Units are in
+the field names: ``_mm``, ``_c`` (degrees Celsius), ``_v`` (volts), ``_dbm``, ``_s``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_READINGS_PER_MESSAGE = 256
+
+DeviceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Quality(StrEnum):
+    """How far a single measurement can be trusted."""
+
+    OK = "ok"
+    NO_ECHO = "no_echo"  # the sensor heard nothing back: unknown, never "empty"
+    BLIND_ZONE = "blind_zone"  # closer than the sensor can measure: treated as full, flagged
+    OUT_OF_RANGE = "out_of_range"  # farther than the bin is deep
+    UNSTABLE = "unstable"  # pings disagreed beyond tolerance
+
+
+class ContainerStatus(StrEnum):
+    """FIWARE WasteContainer ``status`` values."""
+
+    OK = "ok"
+    LID_OPEN = "lidOpen"
+    DROPPED = "dropped"
+    MOVED = "moved"
+    BURNING = "burning"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FillReading(_Strict):
+    """One measurement of a bin's fill level."""
+
+    seq: int = Field(ge=0, lt=2**63, description="per-device sequence number")
+    ts: AwareDatetime = Field(description="measurement time, ISO 8601 with offset")
+    distance_mm: int | None = Field(default=None, ge=0, le=10_000)
+    filling_level: float | None = Field(default=None, ge=0.0, le=1.0)
+    temperature_c: float | None = Field(default=None, ge=-40.0, le=200.0)
+    battery_v: float | None = Field(default=None, ge=0.0, le=15.0)
+    rssi_dbm: int | None = Field(default=None, ge=-150, le=0)
+    quality: Quality = Quality.OK
+    status: ContainerStatus = ContainerStatus.OK
+
+
+class ReadingBatch(_Strict):
+    """Payload on ``up/reading``: one or more readings sent in one connection."""
+
+    device_id: DeviceId
+    readings: list[FillReading] = Field(min_length=1, max_length=MAX_READINGS_PER_MESSAGE)
+    dropped_readings: int = Field(
+        default=0, ge=0, description="readings the device had to discard since its last report"
+    )
+
+
+class DeviceStatus(_Strict):
+    """Payload on ``up/status``; also the last will with ``state: offline``."""
+
+    device_id: DeviceId
+    ts: AwareDatetime | None = None
+    state: Literal["online", "offline", "tamper", "fault"]
+    firmware: str | None = Field(default=None, max_length=40)
+    battery_v: float | None = Field(default=None, ge=0.0, le=15.0)
+    rssi_dbm: int | None = Field(default=None, ge=-150, le=0)
+    uptime_s: int | None = Field(default=None, ge=0)
+    detail: str | None = Field(default=None, max_length=500)
+
+
+class EvidenceFile(_Strict):
+    """One file of a dumping event's evidence, uploaded separately over HTTPS."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,100}$")]
+    kind: Literal["frame_before", "frame_during", "frame_after", "clip", "manifest"]
+    sha256: Sha256Hex
+    size_bytes: int = Field(ge=0, le=200 * 1024 * 1024)
+
+
+class DumpingEvent(_Strict):
+    """Payload on ``up/event``: a camera unit saw something dumped and left at a hotspot."""
+
+    device_id: DeviceId
+    event_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")]
+    seq: int = Field(ge=0, lt=2**63)
+    hotspot_id: str = Field(min_length=1, max_length=64)
+    started_at: AwareDatetime = Field(description="when the object first appeared")
+    detected_at: AwareDatetime = Field(description="when it had stayed long enough to count")
+    bbox: tuple[int, int, int, int] = Field(description="x, y, width, height in frame pixels")
+    object_area_px: int = Field(ge=0)
+    person_present: bool = Field(description="a person was seen near the object just before")
+    vehicle_present: bool = Field(description="a vehicle was seen near the object just before")
+    score: float = Field(ge=0.0, le=1.0)
+    files: list[EvidenceFile] = Field(default_factory=list, max_length=32)
+    manifest_sha256: Sha256Hex | None = None
+    signature_b64: str | None = Field(default=None, max_length=400)
+
+
+def utc_iso(ts: datetime) -> str:
+    """Format a timestamp the way the contract writes it."""
+    return ts.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,1 @@
+"""The ``nettestad`` command line: one entry point for every service and tool."""

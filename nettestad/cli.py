@@ -1,0 +1,74 @@
+"""``nettestad``: subcommands are contributed by the parts that own them.
+
+Each module listed in ``COMMAND_MODULES`` has ``register(subparsers)``, which adds its
+subcommands with a ``handler`` default taking the parsed arguments and returning an exit code.
+Modules are imported lazily by name so that a camera unit, which installs only the ``edge``
+extra, still gets a working command for its own part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol, cast
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "contracts.cli",
+    "ingest.cli",
+    "api.cli",
+    "nettestad.simulate",
+    "nettestad.demo",
+)
+
+
+class _Registrar(Protocol):
+    def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        """Add this module's subcommands."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser; a part whose extra is not installed is listed as unavailable."""
+    parser = argparse.ArgumentParser(prog="nettestad", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = cast(_Registrar, importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            # Only a missing third-party extra is tolerated; our own modules must import.
+            if exc.name and exc.name.split(".")[0] in {m.split(".")[0] for m in COMMAND_MODULES}:
+                raise
+            unavailable = subparsers.add_parser(
+                name.split(".")[0], help=f"(needs an extra that is not installed: {exc.name})"
+            )
+            unavailable.set_defaults(handler=_missing_extra(exc.name or name))
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def _missing_extra(what: str) -> Callable[[argparse.Namespace], int]:
+    def handler(_: argparse.Namespace) -> int:
+        print(f"this command needs {what}; install nettestad[server]", file=sys.stderr)
+        return 2
+
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler = cast(Callable[[argparse.Namespace], int], args.handler)
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

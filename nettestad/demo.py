@@ -1,0 +1,86 @@
+"""``nettestad demo``: ingest, simulator and API together, until Ctrl-C.
+
+The broker and database must be running (``./manage demo`` sees to that). Each part runs as its
+own process, exactly as in production; Ctrl-C stops them in reverse order and waits for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from types import FrameType
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``demo`` subcommand."""
+    parser = subparsers.add_parser("demo", help="run ingest, simulator and web app together")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--bins", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.set_defaults(handler=_run)
+
+
+def _start(*args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "nettestad.cli", *args])  # noqa: S603 - our own CLI, fixed arguments
+
+
+def _wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
+                return bool(response.status == 200)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)  # polling the API until it answers, bounded by the deadline
+    return False
+
+
+def _run(args: argparse.Namespace) -> int:
+    from contracts.migrate import upgrade
+    from contracts.settings import ServiceSettings
+
+    upgrade(ServiceSettings().database_url.get_secret_value())
+    stopping = False
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    os.environ.setdefault("NETTESTAD_CLIENT_ID", "ingest-demo")
+    procs = [
+        ("ingest", _start("ingest")),
+        ("api", _start("api", "--port", str(args.port))),
+        ("simulator", _start("simulate", "--bins", str(args.bins), "--seed", str(args.seed))),
+    ]
+    url = f"http://127.0.0.1:{args.port}/"
+    try:
+        if _wait_http(f"{url}health", 30, procs[1][1]):
+            print(
+                f"\n  nettestad draait / is running: {url}\n  Ctrl-C stopt de demo.\n", flush=True
+            )
+        while not stopping:
+            for name, proc in procs:
+                if proc.poll() is not None:
+                    print(f"{name} stopped with exit code {proc.returncode}", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)  # supervising children; nothing to wait for but a signal
+    finally:
+        for _name, proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for _name, proc in reversed(procs):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    print("demo stopped")
+    return 0
