@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
-from api.routes import bins, health
+from api.routes import auth, bins, health
 from api.settings import ApiSettings, get_api_settings
 
 
@@ -37,6 +37,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app = FastAPI(title="nettestad", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(bins.router)
     static = resources.files("api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

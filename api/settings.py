@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from contracts.settings import DEV_SECRET, ServiceSettings
+from contracts.settings import DEV_SECRET, Mode, ServiceSettings
 
 
 class ApiSettings(ServiceSettings):
@@ -15,6 +15,17 @@ class ApiSettings(ServiceSettings):
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     pool_min: int = Field(default=2, ge=1)
     pool_max: int = Field(default=10, ge=1)
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Cookies go over HTTPS only; in development the app is reached over plain http on localhost.
+    cookie_secure: bool | None = None
+    evidence_retention_days: int = Field(default=30, ge=1, le=31)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Secure cookies unless told otherwise; the default follows the mode."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.mode is Mode.PRODUCTION
 
     def secret_settings(self) -> dict[str, str | None]:
         """The API adds its session-signing key to the secrets production checks."""

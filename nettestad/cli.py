@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "contracts.cli",
     "ingest.cli",
     "api.cli",
+    "api.users_cli",
     "nettestad.simulate",
     "nettestad.demo",
 )

@@ -1,0 +1,35 @@
+"""The evidence audit log: every view, export, unblur request and decision, append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from api import account_queries as q
+from api.auth import User, client_address
+from api.deps import Conn
+
+
+def record(
+    *,
+    conn: Conn,
+    user: User,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any] | None = None,
+    request: Request | None = None,
+) -> int:
+    """Append one entry (committed with the request's transaction); returns its id."""
+    return q.insert_audit(
+        conn=conn,
+        user_id=user.id,
+        username=user.username,
+        role=user.role.value,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or {},
+        client_ip=client_address(request) if request is not None else None,
+    )

@@ -1,0 +1,220 @@
+"""Accounts, sessions and role checks.
+
+Routes protect themselves with ``Depends(require_roles(Role.X, ...))``; the dependency yields the
+logged-in :class:`User` (401 when nobody is logged in, 403 when the role is not allowed). The
+roles a route lists are exactly the roles it admits: ``admin`` is not implied, because an
+administrator manages accounts and does not, for example, see camera evidence by default.
+
+A session is a random token, sent as an HttpOnly cookie (the web app) or as
+``Authorization: Bearer <token>`` (scripts, the city twin's crews). The database keeps only an
+HMAC of the token keyed with the API's secret key. Passwords are hashed with Argon2id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request
+
+from api import account_queries as q
+from api.deps import Conn, DbConn
+
+SESSION_COOKIE = "nettestad_session"
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
+# Verified against when the account does not exist, so a wrong name costs as long as a wrong
+# password and response times do not reveal which names exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class Role(StrEnum):
+    """What a person does with nettestad."""
+
+    CREW = "crew"
+    COORDINATOR = "coordinator"
+    ENFORCEMENT = "enforcement"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """The logged-in person."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    vehicle_id: str | None = None
+    locale: str = "nl-BE"
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """How many failed logins are tolerated in a window, per account name and per address."""
+
+    window: timedelta = timedelta(minutes=15)
+    per_username: int = 5
+    per_address: int = 30
+
+
+class LoginThrottledError(Exception):
+    """Too many failed logins: try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(
+        id=int(row["id"]),
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        vehicle_id=row["vehicle_id"],
+        locale=row["locale"],
+    )
+
+
+def token_digest(secret_key: str, token: str) -> str:
+    """What the sessions table stores for a token."""
+    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def create_user(
+    *,
+    conn: Conn,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    vehicle_id: str | None = None,
+    locale: str = "nl-BE",
+) -> User:
+    """Add an account with a hashed password."""
+    if len(password) < 10:
+        raise ValueError("a password needs at least 10 characters")
+    user_id = q.insert_user(
+        conn=conn,
+        username=username,
+        display_name=display_name or username,
+        role=role.value,
+        password_hash=hash_password(password),
+        vehicle_id=vehicle_id,
+        locale=locale,
+    )
+    return User(user_id, username, display_name or username, role, vehicle_id, locale)
+
+
+def authenticate(
+    *, conn: Conn, username: str, password: str, client_ip: str, throttle: Throttle = Throttle()
+) -> User | None:
+    """The account when name and password match; raises :class:`LoginThrottledError` when locked.
+
+    A failure is committed at once, so the count survives the error response that follows.
+    """
+    since = datetime.now(UTC) - throttle.window
+    by_name, by_address = q.recent_login_failures(
+        conn=conn, username=username, client_ip=client_ip, since=since
+    )
+    if by_name >= throttle.per_username or by_address >= throttle.per_address:
+        raise LoginThrottledError(int(throttle.window.total_seconds()))
+    row = q.user_with_hash(conn=conn, username=username)
+    stored = row["password_hash"] if row and row["active"] else _DUMMY_HASH
+    try:
+        ok = _hasher.verify(stored, password) and row is not None and bool(row["active"])
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or row is None:
+        q.record_login_failure(conn=conn, username=username, client_ip=client_ip)
+        conn.commit()
+        return None
+    if _hasher.check_needs_rehash(stored):
+        q.set_password_hash(
+            conn=conn, user_id=int(row["id"]), password_hash=hash_password(password)
+        )
+    q.clear_login_failures(conn=conn, username=username)
+    return _user(row)
+
+
+def open_session(
+    *, conn: Conn, user: User, secret_key: str, ttl: timedelta
+) -> tuple[str, datetime]:
+    """A new session token for a user and when it expires."""
+    token = secrets.token_urlsafe(32)
+    expires_at = datetime.now(UTC) + ttl
+    q.insert_session(
+        conn=conn,
+        token_hash=token_digest(secret_key, token),
+        user_id=user.id,
+        expires_at=expires_at,
+    )
+    return token, expires_at
+
+
+def close_session(*, conn: Conn, secret_key: str, token: str) -> None:
+    """End a session."""
+    q.delete_session(conn=conn, token_hash=token_digest(secret_key, token))
+
+
+def request_token(request: Request) -> str | None:
+    """The session token a request carries: bearer header first, then the cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def client_address(request: Request) -> str:
+    """The peer address (a reverse proxy in front must be trusted explicitly by uvicorn)."""
+    return request.client.host if request.client else "unknown"
+
+
+def optional_user(request: Request, conn: DbConn) -> User | None:
+    """The logged-in user, or None."""
+    token = request_token(request)
+    if token is None:
+        return None
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    row = q.session_user(conn=conn, token_hash=token_digest(secret, token))
+    return _user(row) if row else None
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    """The logged-in user, any role (401 otherwise)."""
+    if user is None:
+        raise HTTPException(401, "not logged in", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def require_roles(*roles: Role) -> Callable[..., User]:
+    """A dependency admitting exactly these roles; it yields the current user."""
+    if not roles:
+        raise ValueError("require_roles needs at least one role")
+    allowed = frozenset(roles)
+
+    def dependency(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in allowed:
+            raise HTTPException(403, f"role {user.role.value!r} may not use this")
+        return user
+
+    dependency.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the role-matrix test
+    dependency.__name__ = "require_" + "_or_".join(sorted(r.value for r in allowed))
+    return dependency
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,0 +1,96 @@
+"""``nettestad user ...``: add, list, enable and disable accounts."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``user`` subcommands."""
+    user = subparsers.add_parser("user", help="web app accounts")
+    sub = user.add_subparsers(dest="user_command", required=True)
+    add = sub.add_parser("add", help="add an account")
+    add.add_argument("username")
+    add.add_argument(
+        "--role", required=True, choices=["crew", "coordinator", "enforcement", "admin"]
+    )
+    add.add_argument("--name", default=None, help="display name (default: the username)")
+    add.add_argument("--vehicle", default=None, help="a crew's vehicle id (its route sheet)")
+    add.add_argument("--locale", default="nl-BE", choices=["nl-BE", "en"])
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
+    add.set_defaults(handler=_add)
+    sub.add_parser("list", help="list accounts").set_defaults(handler=_list)
+    for name, active in (("disable", False), ("enable", True)):
+        cmd = sub.add_parser(name, help=f"{name} an account")
+        cmd.add_argument("username")
+        cmd.set_defaults(handler=_set_active, active=active)
+
+
+def _add(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from api.auth import Role, create_user
+    from api.settings import get_api_settings
+    from contracts.db import connect
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 1
+    with connect(get_api_settings().database_url.get_secret_value()) as conn:
+        try:
+            user = create_user(
+                conn=conn,
+                username=args.username.strip().lower(),
+                password=password,
+                role=Role(args.role),
+                display_name=args.name,
+                vehicle_id=args.vehicle,
+                locale=args.locale,
+            )
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        except psycopg.errors.UniqueViolation:
+            print(f"an account named {args.username!r} exists already", file=sys.stderr)
+            return 1
+        except psycopg.errors.CheckViolation:
+            print("a username is 2-63 of a-z, 0-9, '.', '_', '-'", file=sys.stderr)
+            return 1
+    print(f"added {user.username} ({user.role.value})")
+    return 0
+
+
+def _list(_: argparse.Namespace) -> int:
+    from api import account_queries as q
+    from api.settings import get_api_settings
+    from contracts.db import connect
+
+    with connect(get_api_settings().database_url.get_secret_value()) as conn:
+        for row in q.list_users(conn=conn):
+            state = "" if row["active"] else "  (disabled)"
+            vehicle = f"  vehicle {row['vehicle_id']}" if row["vehicle_id"] else ""
+            print(f"{row['username']:<20} {row['role']:<12}{vehicle}{state}")
+    return 0
+
+
+def _set_active(args: argparse.Namespace) -> int:
+    from api import account_queries as q
+    from api.settings import get_api_settings
+    from contracts.db import connect
+
+    with connect(get_api_settings().database_url.get_secret_value()) as conn:
+        if not q.set_user_active(conn=conn, username=args.username, active=args.active):
+            print(f"no account named {args.username!r}", file=sys.stderr)
+            return 1
+    print(f"{args.username} {'enabled' if args.active else 'disabled'}")
+    return 0
