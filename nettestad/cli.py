@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
+
+from contracts.settings import InsecureSettingError
+from nettestad.jsonlog import configure_logging
 
 COMMAND_MODULES: tuple[str, ...] = (
     "contracts.cli",
@@ -22,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.users_cli",
     "nettestad.simulate",
     "nettestad.demo",
+    "nettestad.broker",
 )
 
 
@@ -63,12 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=args.verbose)
     handler = cast(Callable[[argparse.Namespace], int], args.handler)
-    return handler(args)
+    try:
+        return handler(args)
+    except InsecureSettingError as exc:
+        # An operator's mistake, not a bug: say which setting, without a traceback.
+        print(f"nettestad {args.command}: {exc}", file=sys.stderr)
+        return 78  # EX_CONFIG from sysexits.h
 
 
 if __name__ == "__main__":

@@ -1,0 +1,338 @@
+"""``nettestad broker ...``: the locked-down Mosquitto of a production installation.
+
+It writes the broker configuration and the ACL, keeps device and service credentials in a
+Mosquitto password file, and tells a running broker to reload them.
+
+Credentials live in a password file rather than in the dynamic security plugin: the file is
+plain text an operator can audit, back up and diff, the broker reloads it on SIGHUP without
+dropping anybody else, and nothing needs an admin account on the broker itself (one more
+secret to protect). Hashes are written here in Mosquitto's own PBKDF2-SHA512 format (``$7$``),
+so neither provisioning nor the API container needs the ``mosquitto_passwd`` binary.
+
+Service accounts are named ``svc_<name>``; a device id can never contain ``_``
+(``contracts.topics.DEVICE_ID_PATTERN``), so a device can never take over a service's entry, and
+the ``%u`` patterns of the ACL give services no device subtree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import getpass
+import hashlib
+import os
+import re
+import secrets
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.topics import CONTRACT_VERSION, DEFAULT_ROOT, DEVICE_ID_PATTERN
+
+PBKDF2_ITERATIONS = 1000
+SERVICE_PATTERN = re.compile(r"^svc_[a-z0-9_]{1,40}$")
+_ROOT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# What each service account may do; devices get only the two ``%u`` patterns.
+SERVICE_ACL: dict[str, tuple[tuple[str, str], ...]] = {
+    "svc_ingest": (("read", "{root}/v1/dev/+/up/#"),),
+    # the API and provisioning send retained configs and one-off commands to devices
+    "svc_api": (("write", "{root}/v1/dev/+/down/#"),),
+    "svc_scheduler": (("write", "{root}/v1/dev/+/down/#"),),
+    # the Prometheus exporter reads the broker's own statistics
+    "svc_metrics": (("read", "$SYS/#"),),
+}
+
+
+class CredentialError(ValueError):
+    """A user name that is not a valid device or service account, or an unusable file."""
+
+
+# --- password file ------------------------------------------------------------------------------
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """A Mosquitto ``$7$`` (PBKDF2-SHA512) hash of ``password``."""
+    if not password:
+        raise CredentialError("an empty password cannot be stored")
+    salt = salt if salt is not None else secrets.token_bytes(12)
+    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, PBKDF2_ITERATIONS)
+    encoded_salt = base64.b64encode(salt).decode()
+    return f"$7${PBKDF2_ITERATIONS}${encoded_salt}${base64.b64encode(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches a ``$7$`` hash (the one format this module writes)."""
+    parts = stored.split("$")
+    if len(parts) != 5 or parts[1] != "7":
+        return False
+    iterations, salt, digest = int(parts[2]), base64.b64decode(parts[3]), parts[4]
+    computed = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations)
+    return secrets.compare_digest(base64.b64encode(computed).decode(), digest)
+
+
+def read_passwd(path: Path) -> dict[str, str]:
+    """User name → hash, in file order; a missing file is an empty one."""
+    if not path.exists():
+        return {}
+    entries: dict[str, str] = {}
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        user, _, hashed = line.partition(":")
+        entries[user] = hashed
+    return entries
+
+
+def _write_passwd(path: Path, entries: dict[str, str]) -> None:
+    # Atomic replace: the broker may reload at any moment and must never see half a file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(f"{user}:{hashed}\n" for user, hashed in entries.items())
+        # readable by the broker's group, never by others (Mosquitto 2.0.16+ warns otherwise)
+        Path(tmp).chmod(0o640)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_device_id(device_id: str) -> None:
+    if not DEVICE_ID_PATTERN.match(device_id):
+        raise CredentialError(
+            f"{device_id!r} is not a device id (pattern {DEVICE_ID_PATTERN.pattern})"
+        )
+
+
+def add_device_credentials(*, passwd_file: Path | str, device_id: str, password: str) -> None:
+    """Let ``device_id`` log in with ``password`` (replacing an earlier password); reload after."""
+    _check_device_id(device_id)
+    path = Path(passwd_file)
+    entries = read_passwd(path)
+    entries[device_id] = hash_password(password)
+    _write_passwd(path, entries)
+
+
+def revoke_device_credentials(*, passwd_file: Path | str, device_id: str) -> bool:
+    """Remove a device's login; False when it had none. Reload the broker to disconnect it."""
+    _check_device_id(device_id)
+    path = Path(passwd_file)
+    entries = read_passwd(path)
+    if entries.pop(device_id, None) is None:
+        return False
+    _write_passwd(path, entries)
+    return True
+
+
+def set_service_credentials(*, passwd_file: Path | str, service: str, password: str) -> None:
+    """Create or change a service account (``svc_ingest``, ``svc_api``, ...)."""
+    if not SERVICE_PATTERN.match(service):
+        raise CredentialError(f"{service!r} is not a service account name (svc_<name>)")
+    path = Path(passwd_file)
+    entries = read_passwd(path)
+    entries[service] = hash_password(password)
+    _write_passwd(path, entries)
+
+
+# --- configuration ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BrokerLayout:
+    """Where the broker listens and where its files are, as the broker process sees them."""
+
+    cafile: str
+    certfile: str
+    keyfile: str
+    password_file: str
+    acl_file: str
+    tls_port: int = 8883
+    tls_bind: str = ""  # every interface
+    health_port: int = 1880  # loopback only: an anonymous listener for the health check
+    persistence_dir: str | None = "/mosquitto/data/"
+    log_dest: str = "stdout"
+    pid_file: str | None = None
+    run_as_user: str | None = None  # started as root, drop to this user (the default: mosquitto)
+
+
+def render_config(layout: BrokerLayout) -> str:
+    """``mosquitto.conf``: one TLS listener for devices and services, one loopback health listener."""
+    persistence = (
+        f"persistence true\npersistence_location {layout.persistence_dir}\nautosave_interval 60\n"
+        if layout.persistence_dir
+        else "persistence false\n"
+    )
+    pid = f"pid_file {layout.pid_file}\n" if layout.pid_file else ""
+    user = f"user {layout.run_as_user}\n" if layout.run_as_user else ""
+    bind = f" {layout.tls_bind}" if layout.tls_bind else ""
+    return f"""\
+# Generated by `nettestad broker config`; edit the generator's arguments, not this file.
+# Each listener has its own authentication, so the anonymous health listener cannot leak
+# into the device listener.
+per_listener_settings true
+{persistence}{pid}{user}log_dest {layout.log_dest}
+log_type error
+log_type warning
+log_type notice
+log_type information
+connection_messages true
+log_timestamp_format %Y-%m-%dT%H:%M:%S
+# The contract's payload limit is 64 KiB; a little more for the topic and properties.
+max_packet_size 66560
+max_queued_messages 100000
+max_inflight_messages 100
+persistent_client_expiration 14d
+
+# Devices and services: TLS only, a password per client, the ACL decides topics.
+listener {layout.tls_port}{bind}
+protocol mqtt
+cafile {layout.cafile}
+certfile {layout.certfile}
+keyfile {layout.keyfile}
+tls_version tlsv1.2
+allow_anonymous false
+password_file {layout.password_file}
+acl_file {layout.acl_file}
+
+# Health check from inside the broker's own container: loopback, anonymous, $SYS uptime only.
+listener {layout.health_port} 127.0.0.1
+protocol mqtt
+allow_anonymous true
+acl_file {layout.acl_file}
+"""
+
+
+def render_acl(*, root: str = DEFAULT_ROOT) -> str:
+    """The ACL: each device its own subtree, each service only what it needs."""
+    if not _ROOT_PATTERN.match(root):
+        raise CredentialError(f"{root!r} is not a valid topic root")
+    lines = [
+        "# Generated by `nettestad broker acl`.",
+        "# Anonymous clients exist only on the loopback health listener.",
+        "topic read $SYS/broker/uptime",
+        "",
+    ]
+    for service, rules in SERVICE_ACL.items():
+        lines.append(f"user {service}")
+        lines += [f"topic {access} {topic.format(root=root)}" for access, topic in rules]
+        lines.append("")
+    base = f"{root}/{CONTRACT_VERSION}/dev/%u"
+    lines += [
+        "# Every other user is a device whose user name is its device id (docs/mqtt.md).",
+        f"pattern write {base}/up/#",
+        f"pattern read {base}/down/#",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def reload_broker(*, pid_file: Path | None = None, pid: int | None = None) -> int:
+    """Send SIGHUP so the broker rereads its password and ACL files; returns the pid signalled."""
+    if pid is None:
+        if pid_file is None:
+            raise CredentialError("give the broker's pid or its pid file")
+        pid = int(pid_file.read_text().strip())
+    os.kill(pid, signal.SIGHUP)
+    return pid
+
+
+# --- command line -------------------------------------------------------------------------------
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``broker`` subcommands."""
+    broker = subparsers.add_parser("broker", help="Mosquitto configuration and credentials")
+    sub = broker.add_subparsers(dest="broker_command", required=True)
+
+    config = sub.add_parser("config", help="write mosquitto.conf and the ACL into a folder")
+    config.add_argument("--out", type=Path, required=True, help="folder to write into")
+    config.add_argument("--root", default=os.environ.get("NETTESTAD_TOPIC_ROOT", DEFAULT_ROOT))
+    config.add_argument("--config-dir", default="/mosquitto/config", help="as the broker sees it")
+    config.add_argument("--certs-dir", default="/mosquitto/certs", help="as the broker sees it")
+    config.add_argument("--tls-port", type=int, default=8883)
+    config.add_argument("--health-port", type=int, default=1880)
+    config.add_argument("--data-dir", default="/mosquitto/data/")
+    config.set_defaults(handler=_config)
+
+    acl = sub.add_parser("acl", help="print the ACL")
+    acl.add_argument("--root", default=os.environ.get("NETTESTAD_TOPIC_ROOT", DEFAULT_ROOT))
+    acl.set_defaults(handler=_acl)
+
+    for name, helptext in (
+        ("add-device", "give a device a password (generated when none is given)"),
+        ("revoke-device", "remove a device's password"),
+        ("set-service", "create or change a service account (svc_ingest, svc_api, ...)"),
+    ):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("user", help="device id, or svc_<name> for set-service")
+        cmd.add_argument("--passwd-file", type=Path, required=True)
+        if name != "revoke-device":
+            cmd.add_argument(
+                "--password-stdin", action="store_true", help="read the password from stdin"
+            )
+        cmd.set_defaults(handler=_credentials, action=name)
+
+    reload = sub.add_parser("reload", help="make a running broker reread passwords and ACL")
+    target = reload.add_mutually_exclusive_group(required=True)
+    target.add_argument("--pid-file", type=Path)
+    target.add_argument("--pid", type=int)
+    reload.set_defaults(handler=_reload)
+
+
+def _config(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    layout = BrokerLayout(
+        cafile=f"{args.certs_dir}/ca.crt",
+        certfile=f"{args.certs_dir}/server.crt",
+        keyfile=f"{args.certs_dir}/server.key",
+        password_file=f"{args.config_dir}/passwd",
+        acl_file=f"{args.config_dir}/acl",
+        tls_port=args.tls_port,
+        health_port=args.health_port,
+        persistence_dir=args.data_dir,
+    )
+    (out / "mosquitto.conf").write_text(render_config(layout), "utf-8")
+    (out / "acl").write_text(render_acl(root=args.root), "utf-8")
+    print(f"wrote {out / 'mosquitto.conf'} and {out / 'acl'}")
+    return 0
+
+
+def _acl(args: argparse.Namespace) -> int:
+    sys.stdout.write(render_acl(root=args.root))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    if args.action == "set-service" and sys.stdin.isatty():
+        return getpass.getpass(f"password for {args.user}: "), False
+    return secrets.token_urlsafe(24), True
+
+
+def _credentials(args: argparse.Namespace) -> int:
+    try:
+        if args.action == "revoke-device":
+            found = revoke_device_credentials(passwd_file=args.passwd_file, device_id=args.user)
+            print(f"{args.user}: {'revoked' if found else 'had no password'}; reload the broker")
+            return 0
+        password, generated = _read_password(args)
+        if args.action == "add-device":
+            add_device_credentials(
+                passwd_file=args.passwd_file, device_id=args.user, password=password
+            )
+        else:
+            set_service_credentials(
+                passwd_file=args.passwd_file, service=args.user, password=password
+            )
+    except CredentialError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if generated:
+        print(password)  # the only time it is shown: the file keeps a hash
+    print(f"{args.user}: password set; reload the broker", file=sys.stderr)
+    return 0
+
+
+def _reload(args: argparse.Namespace) -> int:
+    pid = reload_broker(pid_file=args.pid_file, pid=args.pid)
+    print(f"sent SIGHUP to the broker (pid {pid})")
+    return 0

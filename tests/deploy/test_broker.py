@@ -1,0 +1,246 @@
+"""The generated Mosquitto configuration really locks the broker down, on a private broker."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from contracts.topics import DownKind, UpKind, down_topic, up_subscription, up_topic
+from ingest.service import IngestService
+from ingest.settings import IngestSettings
+from nettestad.broker import (
+    add_device_credentials,
+    read_passwd,
+    reload_broker,
+    revoke_device_credentials,
+    verify_password,
+)
+from nettestad.cli import main
+from tests.deploy.securebroker import (
+    SERVICE_PASSWORD,
+    SecureBroker,
+    Session,
+    close,
+    connect_client,
+    running_secure_broker,
+)
+from tests.helpers import poll
+
+# passwords of a throwaway test broker
+DEVICE_PASSWORDS = {"fill-a001": "pw-a-7f3c91", "fill-b002": "pw-b-0d82e4"}
+REVOKED_PASSWORD = "pw-c-55aa01"  # noqa: S105 - a password of a throwaway test broker
+WRONG_PASSWORD = "guess"  # noqa: S105 - a password of a throwaway test broker
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
+    """A private Mosquitto from the generated config, with two devices provisioned."""
+    with running_secure_broker(tmp_path_factory.mktemp("broker")) as running:
+        for device_id, password in DEVICE_PASSWORDS.items():
+            add_device_credentials(
+                passwd_file=running.passwd_file, device_id=device_id, password=password
+            )
+        reload_broker(pid_file=running.pid_file)
+        poll(
+            lambda: isinstance(_device(running, "fill-a001"), Session),
+            timeout=5,
+            what="the broker to accept the provisioned device",
+        )
+        yield running
+
+
+def _device(broker: SecureBroker, device_id: str, **kwargs: Any) -> Session | str:
+    return connect_client(
+        broker, username=device_id, password=DEVICE_PASSWORDS.get(device_id), **kwargs
+    )
+
+
+def _service(broker: SecureBroker) -> Session:
+    session = connect_client(broker, username="svc_ingest", password=SERVICE_PASSWORD)
+    assert isinstance(session, Session), session
+    return session
+
+
+def _reading(device_id: str, seq: int) -> bytes:
+    return json.dumps(
+        {
+            "device_id": device_id,
+            "readings": [
+                {
+                    "seq": seq,
+                    "ts": datetime.now(UTC).replace(microsecond=0).isoformat(),
+                    "distance_mm": 500,
+                    "filling_level": 0.4,
+                    "temperature_c": 7.0,
+                    "battery_v": 3.6,
+                    "rssi_dbm": -80,
+                    "quality": "ok",
+                    "status": "ok",
+                }
+            ],
+            "dropped_readings": 0,
+        }
+    ).encode()
+
+
+def test_device_without_tls_or_password_is_refused(broker: SecureBroker) -> None:
+    """Plain MQTT on the device port, a wrong password and anonymous access are all refused."""
+    plain = _device(broker, "fill-a001", tls=False)
+    assert not isinstance(plain, Session), "a device got in without TLS"
+    wrong = connect_client(broker, username="fill-a001", password=WRONG_PASSWORD)
+    assert not isinstance(wrong, Session)
+    assert "Not authorized" in wrong or "Bad user name or password" in wrong
+    anonymous = connect_client(broker, username=None, password=None)
+    assert not isinstance(anonymous, Session)
+    assert isinstance(_device(broker, "fill-a001"), Session)
+
+
+def test_device_cannot_publish_or_listen_outside_its_subtree(broker: SecureBroker) -> None:
+    """A device's publish on another device's topic never arrives; it cannot read others' topics."""
+    ingest = _service(broker)
+    ingest.client.subscribe(up_subscription(root=broker.root), qos=1)
+    device_a = _device(broker, "fill-a001")
+    device_b = _device(broker, "fill-b002")
+    assert isinstance(device_a, Session)
+    assert isinstance(device_b, Session)
+    try:
+        # b listens to its own commands; a tries to read b's commands and forge b's readings
+        device_b.client.subscribe(down_topic("fill-b002", DownKind.CMD, root=broker.root), qos=1)
+        device_a.client.subscribe(down_topic("fill-b002", DownKind.CMD, root=broker.root), qos=1)
+        device_a.client.subscribe(f"{broker.root}/v1/dev/+/up/#", qos=1)
+        forged = device_a.client.publish(
+            up_topic("fill-b002", UpKind.READING, root=broker.root),
+            _reading("fill-b002", 1),
+            qos=1,
+        )
+        own = device_a.client.publish(
+            up_topic("fill-a001", UpKind.READING, root=broker.root),
+            _reading("fill-a001", 1),
+            qos=1,
+        )
+        poll(lambda: ingest.messages, timeout=10, what="device a's own reading at the service")
+        poll(lambda: len(device_a.acks) == 2, timeout=5, what="both PUBACKs")
+        assert [m.topic for m in ingest.messages] == [
+            up_topic("fill-a001", UpKind.READING, root=broker.root)
+        ]
+        assert device_a.acks[forged.mid] == 135  # MQTT v5 "not authorized"
+        assert device_a.acks[own.mid] == 0
+
+        # a device may not command another device either; the server's account is not a device
+        device_a.client.publish(
+            down_topic("fill-b002", DownKind.CMD, root=broker.root), b'{"x":1}', qos=1
+        )
+        device_b.client.publish(
+            up_topic("fill-b002", UpKind.READING, root=broker.root),
+            _reading("fill-b002", 2),
+            qos=1,
+        )
+        poll(lambda: len(ingest.messages) == 2, timeout=10, what="device b's own reading")
+        assert device_b.messages == []
+        assert [m.topic for m in device_a.messages] == []
+    finally:
+        for session in (ingest, device_a, device_b):
+            close(session)
+
+
+def test_revoked_device_is_refused(broker: SecureBroker) -> None:
+    """Revoking a device's credentials and reloading disconnects it and refuses its next login."""
+    add_device_credentials(
+        passwd_file=broker.passwd_file, device_id="fill-c003", password=REVOKED_PASSWORD
+    )
+    reload_broker(pid_file=broker.pid_file)
+    connected = poll(
+        lambda: (
+            s
+            if isinstance(
+                s := connect_client(broker, username="fill-c003", password=REVOKED_PASSWORD),
+                Session,
+            )
+            else None
+        ),
+        timeout=5,
+        what="the new device to be accepted",
+    )
+    assert revoke_device_credentials(passwd_file=broker.passwd_file, device_id="fill-c003")
+    assert "fill-c003" not in read_passwd(broker.passwd_file)
+    reload_broker(pid_file=broker.pid_file)
+    try:
+        assert connected.disconnected.wait(10), "the revoked device stayed connected"
+    finally:
+        close(connected)
+    again = connect_client(broker, username="fill-c003", password=REVOKED_PASSWORD)
+    assert not isinstance(again, Session)
+    assert isinstance(_device(broker, "fill-a001"), Session)  # the others are unaffected
+
+
+def test_valid_device_reading_is_stored(broker: SecureBroker, database_url: str) -> None:
+    """The real ingest service, over TLS with its own account and a shared subscription, stores a device's reading."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            """INSERT INTO bins (id, name, district, container_type, volume_l, depth_mm, lat, lon)
+               VALUES ('bin-a', 'Grote Markt', 'Centrum', 'street_bin', 120, 900, 50.83, 3.26)"""
+        )
+        conn.execute(
+            "INSERT INTO devices (id, kind, bin_id) VALUES ('fill-a001', 'fill_sensor', 'bin-a')"
+        )
+    settings = IngestSettings(
+        database_url=database_url,
+        mqtt_host="localhost",
+        mqtt_port=broker.tls_port,
+        mqtt_tls=True,
+        mqtt_ca_file=str(broker.ca_file),
+        mqtt_username="svc_ingest",
+        mqtt_password=SERVICE_PASSWORD,
+        topic_root=broker.root,
+        share_group="ingest",
+        client_id=f"ingest-{broker.root}",
+    )
+    service = IngestService(settings)
+    service.start()
+    writer = threading.Thread(target=service.run_writer, daemon=True)
+    writer.start()
+    try:
+        assert service.wait_subscribed(10)
+        device = _device(broker, "fill-a001")
+        assert isinstance(device, Session)
+        device.client.publish(
+            up_topic("fill-a001", UpKind.READING, root=broker.root), _reading("fill-a001", 7), qos=1
+        )
+        close_after = device
+
+        def stored() -> list[tuple[Any, ...]]:
+            with psycopg.connect(database_url) as conn:
+                return conn.execute("SELECT device_id, bin_id, seq FROM fill_readings").fetchall()
+
+        assert poll(stored, timeout=15, what="the reading in fill_readings") == [
+            ("fill-a001", "bin-a", 7)
+        ]
+        close(close_after)
+    finally:
+        service.stop()
+        writer.join(15)
+        service.close()
+
+
+def test_password_file_matches_mosquitto_passwd(tmp_path: Path) -> None:
+    """Hashes written by the CLI and by mosquitto_passwd are read the same way."""
+    passwd = tmp_path / "passwd"
+    subprocess.run(
+        ["mosquitto_passwd", "-c", "-b", str(passwd), "fill-z999", "from-mosquitto"], check=True
+    )
+    assert verify_password("from-mosquitto", read_passwd(passwd)["fill-z999"])
+    assert not verify_password("something-else", read_passwd(passwd)["fill-z999"])
+    assert main(["broker", "add-device", "fill-y998", "--passwd-file", str(passwd)]) == 0
+    entries = read_passwd(passwd)
+    assert set(entries) == {"fill-z999", "fill-y998"}  # the earlier entry is kept
+    assert entries["fill-y998"].startswith("$7$")
+    assert passwd.stat().st_mode & 0o077 == 0o040  # no one but the broker's group reads it
+    assert main(["broker", "add-device", "svc_ingest", "--passwd-file", str(passwd)]) == 2
