@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.decode import Decoded, RejectCode, Rejected, decode
 from contracts.payloads import DeviceStatus, DumpingEvent, ReadingBatch
-from ingest.store import DeadLetter, ReadingRow, RegisteredDevice
+from ingest.store import DeadLetter, ReadingRow, RegisteredDevice, SecurityEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +24,6 @@ class Inbound:
     generation: int = 0  # which broker connection delivered it: acks never cross connections
 
 
-@dataclass(frozen=True, slots=True)
-class SeenDevice:
-    """Battery and signal from a device's newest reading in the batch."""
-
-    device_id: str
-    seen_at: datetime
-    battery_v: float | None
-    rssi_dbm: int | None
-    dropped_readings: int
-
-
 @dataclass(slots=True)
 class WritePlan:
     """Everything one batch writes, in one transaction."""
@@ -42,7 +32,8 @@ class WritePlan:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     statuses: list[tuple[DeviceStatus, datetime]] = field(default_factory=list)
     events: list[DumpingEvent] = field(default_factory=list)
-    seen: dict[str, SeenDevice] = field(default_factory=dict)
+    dropped: list[tuple[ReadingRow, int]] = field(default_factory=list)  # (first reading, count)
+    security: list[SecurityEvent] = field(default_factory=list)
 
 
 _KIND_FOR_PAYLOAD = {ReadingBatch: "fill_sensor", DumpingEvent: "camera"}
@@ -54,6 +45,29 @@ def _reject(plan: WritePlan, message: Inbound, rejected: Rejected) -> None:
             message.topic, message.payload, rejected.code.value, rejected.reason, rejected.device_id
         )
     )
+    if rejected.code is RejectCode.DEVICE_MISMATCH:
+        # A payload naming another device on this device's topic: a cloned or stolen credential,
+        # or a device trying to pass off data as another's. Kept for the security officer too.
+        plan.security.append(
+            SecurityEvent(
+                kind="device_impersonation",
+                topic_device_id=rejected.device_id,
+                claimed_device_id=claimed_device(message.payload),
+                topic=message.topic,
+                payload=message.payload,
+                detail=rejected.reason,
+            )
+        )
+
+
+def claimed_device(payload: bytes) -> str | None:
+    """The ``device_id`` a payload claims, when it is JSON that names one."""
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    claimed = data.get("device_id") if isinstance(data, dict) else None
+    return claimed[:64] if isinstance(claimed, str) else None
 
 
 def check_device(decoded: Decoded, devices: Mapping[str, RegisteredDevice]) -> Rejected | None:
@@ -93,14 +107,11 @@ def plan_batch(
         if isinstance(payload, ReadingBatch):
             bin_id = devices[result.device_id].bin_id
             assert bin_id is not None  # the schema requires a bin for every fill sensor
-            plan.readings.extend(ReadingRow(result.device_id, bin_id, r) for r in payload.readings)
-            newest = max(payload.readings, key=lambda r: r.ts)
-            previous = plan.seen.get(result.device_id)
-            dropped = payload.dropped_readings + (previous.dropped_readings if previous else 0)
-            if previous is None or newest.ts >= previous.seen_at:
-                plan.seen[result.device_id] = SeenDevice(
-                    result.device_id, newest.ts, newest.battery_v, newest.rssi_dbm, dropped
-                )
+            rows = [ReadingRow(result.device_id, bin_id, r) for r in payload.readings]
+            plan.readings.extend(rows)
+            if payload.dropped_readings:
+                # counted only if this message's first reading is new, so a redelivery adds nothing
+                plan.dropped.append((rows[0], payload.dropped_readings))
         elif isinstance(payload, DeviceStatus):
             plan.statuses.append((payload, message.received_at))
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +21,10 @@ from paho.mqtt.reasoncodes import ReasonCode
 from contracts.mqtt_client import connect, make_client
 from contracts.topics import up_subscription
 from ingest.classify import Inbound
+from ingest.health import HealthRules
+from ingest.metrics import MetricsServer, render
 from ingest.settings import IngestSettings
-from ingest.writer import BatchWriter
+from ingest.writer import BatchWriter, OfflinePolicy
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,11 @@ class IngestService:
             database_url=settings.database_url.get_secret_value(),
             root=settings.topic_root,
             stop=self._stopping.is_set,
+            method=settings.write_method,
+            rules=HealthRules(fire_temperature_c=settings.fire_temperature_c),
+            offline=OfflinePolicy(settings.offline_interval_s, settings.offline_factor),
         )
+        self.metrics: MetricsServer | None = None
         self.client = make_client(settings, client_id=settings.client_id)
         self.client.manual_ack_set(True)
         self.client.on_connect = guarded(self._on_connect)
@@ -129,8 +136,25 @@ class IngestService:
         """Block until the subscription is active (used by tests and the demo)."""
         return self._subscribed.wait(timeout)
 
+    def metrics_text(self) -> str:
+        """The current metrics in Prometheus text format."""
+        return render(self.writer.stats, self.queue.qsize())
+
+    def _start_metrics(self) -> None:
+        if not self.settings.metrics_enabled:
+            return
+        try:
+            self.metrics = MetricsServer(
+                self.settings.metrics_host, self.settings.metrics_port, self.metrics_text
+            )
+        except OSError as exc:  # a port in use must not stop ingest: data first, metrics second
+            log.error("metrics not served on port %s: %s", self.settings.metrics_port, exc)
+            return
+        log.info("metrics on http://%s:%d/metrics", self.settings.metrics_host, self.metrics.port)
+
     def start(self) -> None:
-        """Connect and start the network thread."""
+        """Serve metrics, connect and start the network thread."""
+        self._start_metrics()
         connect(
             self.client,
             self.settings,
@@ -142,10 +166,14 @@ class IngestService:
 
     def run_writer(self) -> None:
         """Drain the queue until stopped; then flush what was received."""
+        next_sweep = time.monotonic() + self.settings.offline_check_s
         while not self._stopping.is_set():
             batch = self._next_batch()
             if batch and self.writer.write(batch):
                 self._acknowledge(batch)
+            if time.monotonic() >= next_sweep:
+                self.writer.sweep_offline()
+                next_sweep = time.monotonic() + self.settings.offline_check_s
         while True:  # flush: everything received before the stop is stored and acknowledged
             batch = self._next_batch()
             if not batch or not self.writer.write(batch):
@@ -161,6 +189,8 @@ class IngestService:
         self.client.disconnect()
         self.client.loop_stop()
         self.writer.close()
+        if self.metrics is not None:
+            self.metrics.close()
 
     def run_forever(self) -> None:
         """Start, write until ``stop()``, then close."""

@@ -1,17 +1,35 @@
-"""Every SQL statement the ingest service runs."""
+"""Every SQL statement the ingest service runs.
+
+Set-based throughout: one statement per kind of write per batch (arrays through ``unnest`` or a
+COPY into a temporary table), whatever the number of devices in the batch. Rows that take locks
+are sorted by key, so two workers sharing a subscription wait for each other instead of
+deadlocking (and a deadlock that still happens is retried by the writer).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import cast
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from contracts.payloads import DeviceStatus, DumpingEvent, FillReading
+from ingest.health import AlertChange, BinEvent, HealthState
 
 Conn = psycopg.Connection[tuple[object, ...]]
+ReadingKey = tuple[str, datetime, int]  # (device_id, ts, seq): the idempotency key
+
+
+class WriteMethod(StrEnum):
+    """How readings travel to the server (``bench/ingest/write_methods.py`` compares them)."""
+
+    COPY = "copy"  # COPY into a temporary table, then one INSERT ... SELECT
+    VALUES = "values"  # multi-row INSERT ... VALUES, one statement per chunk
+    EXECUTEMANY = "executemany"  # one parameter set per row, pipelined by psycopg
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +54,165 @@ class DeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class SecurityEvent:
+    """A message that suggests an attack or a mis-provisioned device."""
+
+    kind: str
+    topic_device_id: str | None
+    claimed_device_id: str | None
+    topic: str
+    payload: bytes
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReadingRow:
     """A validated reading bound to the bin its device sits on."""
 
     device_id: str
     bin_id: str
     reading: FillReading
+
+    @property
+    def key(self) -> ReadingKey:
+        """The idempotency key of this reading."""
+        return (self.device_id, self.reading.ts, self.reading.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A device's newest newly stored reading in a batch."""
+
+    device_id: str
+    seen_at: datetime
+    battery_v: float | None
+    rssi_dbm: int | None
+    dropped_readings: int
+
+
+_COLUMNS = (
+    "device_id, bin_id, ts, seq, distance_mm, filling_level, temperature_c, battery_v, "
+    "rssi_dbm, quality, status"
+)
+_STAGE = "ingest_incoming"
+
+# Service-maintained summaries (plain PostgreSQL only; TimescaleDB keeps continuous aggregates).
+_SUMMARY_UPSERT = """
+{name} AS (
+    INSERT INTO {table} (bin_id, bucket, readings, fill_n, fill_sum, fill_min, fill_max,
+                         temperature_max, battery_min)
+    SELECT bin_id, {bucket} AS b, count(*), count(filling_level), sum(filling_level),
+           min(filling_level), max(filling_level), max(temperature_c), min(battery_v)
+    FROM new GROUP BY bin_id, b ORDER BY bin_id, b
+    ON CONFLICT (bin_id, bucket) DO UPDATE SET
+        readings = {table}.readings + EXCLUDED.readings,
+        fill_n = {table}.fill_n + EXCLUDED.fill_n,
+        fill_sum = COALESCE({table}.fill_sum + EXCLUDED.fill_sum, {table}.fill_sum,
+                            EXCLUDED.fill_sum),
+        fill_min = LEAST({table}.fill_min, EXCLUDED.fill_min),
+        fill_max = GREATEST({table}.fill_max, EXCLUDED.fill_max),
+        temperature_max = GREATEST({table}.temperature_max, EXCLUDED.temperature_max),
+        battery_min = LEAST({table}.battery_min, EXCLUDED.battery_min)
+)"""
+_HOURLY = _SUMMARY_UPSERT.format(
+    name="hourly", table="fill_hourly", bucket="date_trunc('hour', ts)"
+)
+_DAILY = _SUMMARY_UPSERT.format(
+    name="daily",
+    table="fill_daily",
+    bucket="date_trunc('day', ts AT TIME ZONE 'Europe/Brussels') AT TIME ZONE 'Europe/Brussels'",
+)
+
+
+def _insert_new(source: str, *, summaries: bool) -> str:
+    """INSERT ... ON CONFLICT DO NOTHING from ``source``, returning the keys of new rows."""
+    returning = "device_id, bin_id, ts, seq, filling_level, temperature_c, battery_v"
+    insert = (
+        f"INSERT INTO fill_readings ({_COLUMNS}) {source} "
+        f"ON CONFLICT (device_id, ts, seq) DO NOTHING RETURNING {returning}"
+    )
+    if not summaries:
+        return insert
+    return f"WITH new AS ({insert}),{_HOURLY},{_DAILY} SELECT device_id, ts, seq FROM new"  # noqa: S608 - built only from module constants
+
+
+def _keys(rows: Sequence[tuple[object, ...]]) -> set[ReadingKey]:
+    return {(str(r[0]), cast(datetime, r[1]), cast(int, r[2])) for r in rows}
+
+
+def _row(r: ReadingRow) -> tuple[object, ...]:
+    x = r.reading
+    return (
+        r.device_id,
+        r.bin_id,
+        x.ts,
+        x.seq,
+        x.distance_mm,
+        x.filling_level,
+        x.temperature_c,
+        x.battery_v,
+        x.rssi_dbm,
+        x.quality.value,
+        x.status.value,
+    )
+
+
+def prepare_connection(*, conn: Conn) -> None:
+    """Create this connection's staging table for COPY (emptied at every commit)."""
+    conn.execute(
+        f"""CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
+                device_id text, bin_id text, ts timestamptz, seq bigint, distance_mm integer,
+                filling_level real, temperature_c real, battery_v real, rssi_dbm smallint,
+                quality text, status text) ON COMMIT DELETE ROWS"""
+    )
+    conn.commit()
+
+
+def insert_readings(
+    *,
+    conn: Conn,
+    rows: Sequence[ReadingRow],
+    summaries: bool,
+    method: WriteMethod = WriteMethod.COPY,
+) -> set[ReadingKey]:
+    """Store readings once each and return the keys of those that were new.
+
+    A reading already stored (same device, time and sequence number) is skipped, so the hourly
+    and daily summaries (``summaries``: plain PostgreSQL) count every reading exactly once.
+    Needs ``prepare_connection`` for the COPY and executemany methods.
+    """
+    if not rows:
+        return set()
+    ordered = sorted(rows, key=lambda r: r.key)  # lock index entries in one order
+    new: set[ReadingKey] = set()
+    with conn.cursor() as cur:
+        if method is WriteMethod.VALUES:
+            chunk = 1000
+            for start in range(0, len(ordered), chunk):
+                part = ordered[start : start + chunk]
+                values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(part))
+                params = [v for r in part for v in _row(r)]
+                cur.execute(_insert_new(f"VALUES {values}", summaries=summaries), params)
+                new.update(_keys(cur.fetchall()))
+            return new
+        if method is WriteMethod.COPY:
+            with cur.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN") as copy:
+                for r in ordered:
+                    copy.write_row(_row(r))
+        else:
+            cur.executemany(
+                f"INSERT INTO {_STAGE} ({_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",  # noqa: S608 - module constants
+                [_row(r) for r in ordered],
+            )
+        cur.execute(
+            _insert_new(
+                f"SELECT {_COLUMNS} FROM {_STAGE} ORDER BY device_id, ts, seq",  # noqa: S608 - module constants
+                summaries=summaries,
+            )
+        )
+        new.update(_keys(cur.fetchall()))
+        cur.execute(f"TRUNCATE {_STAGE}")
+    return new
 
 
 def load_devices(*, conn: Conn) -> dict[str, RegisteredDevice]:
@@ -56,34 +227,188 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def insert_readings(*, conn: Conn, rows: Sequence[ReadingRow]) -> int:
-    """Store readings; a reading already stored (same device, time, sequence) is skipped."""
-    if not rows:
-        return 0
-    with conn.cursor() as cur:
-        cur.executemany(
-            """INSERT INTO fill_readings (device_id, bin_id, ts, seq, distance_mm, filling_level,
-                   temperature_c, battery_v, rssi_dbm, quality, status)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (device_id, ts, seq) DO NOTHING""",
-            [
-                (
-                    r.device_id,
-                    r.bin_id,
-                    r.reading.ts,
-                    r.reading.seq,
-                    r.reading.distance_mm,
-                    r.reading.filling_level,
-                    r.reading.temperature_c,
-                    r.reading.battery_v,
-                    r.reading.rssi_dbm,
-                    r.reading.quality.value,
-                    r.reading.status.value,
-                )
-                for r in rows
-            ],
+def lock_health(*, conn: Conn, devices: dict[str, str]) -> dict[str, HealthState]:
+    """Load (creating if new) and lock the health state of these devices (id → bin id)."""
+    ids = sorted(devices)
+    conn.execute(
+        """INSERT INTO device_health (device_id, bin_id)
+           SELECT * FROM unnest(%s::text[], %s::text[])
+           ON CONFLICT (device_id) DO NOTHING""",
+        (ids, [devices[i] for i in ids]),
+    )
+    rows = conn.execute(
+        """SELECT device_id, bin_id, last_reading_ts, last_fill, last_distance_mm,
+                  same_distance_run, no_echo_run, overflow_since
+           FROM device_health WHERE device_id = ANY(%s) ORDER BY device_id FOR UPDATE""",
+        (ids,),
+    ).fetchall()
+    return {
+        str(r[0]): HealthState(
+            device_id=str(r[0]),
+            bin_id=devices[str(r[0])],
+            last_reading_ts=r[2],  # type: ignore[arg-type]  # timestamptz column
+            last_fill=r[3],  # type: ignore[arg-type]  # real column
+            last_distance_mm=r[4],  # type: ignore[arg-type]  # integer column
+            same_distance_run=int(r[5]),  # type: ignore[call-overload]  # integer column
+            no_echo_run=int(r[6]),  # type: ignore[call-overload]  # integer column
+            overflow_since=r[7],  # type: ignore[arg-type]  # timestamptz column
         )
-        return cur.rowcount
+        for r in rows
+    }
+
+
+def save_health(*, conn: Conn, states: Sequence[HealthState]) -> None:
+    """Store the state each device is left in after this batch."""
+    if not states:
+        return
+    conn.execute(
+        """UPDATE device_health h SET bin_id = u.bin_id, last_reading_ts = u.ts,
+               last_fill = u.fill, last_distance_mm = u.distance, same_distance_run = u.same,
+               no_echo_run = u.no_echo, overflow_since = u.overflow, updated_at = now()
+           FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::real[], %s::integer[],
+                       %s::integer[], %s::integer[], %s::timestamptz[])
+                AS u(device_id, bin_id, ts, fill, distance, same, no_echo, overflow)
+           WHERE h.device_id = u.device_id""",
+        (
+            [s.device_id for s in states],
+            [s.bin_id for s in states],
+            [s.last_reading_ts for s in states],
+            [s.last_fill for s in states],
+            [s.last_distance_mm for s in states],
+            [s.same_distance_run for s in states],
+            [s.no_echo_run for s in states],
+            [s.overflow_since for s in states],
+        ),
+    )
+
+
+def apply_alerts(*, conn: Conn, changes: Sequence[tuple[str, str | None, AlertChange]]) -> int:
+    """Raise, then clear, alerts ((device id, bin id, change) each); returns alerts raised.
+
+    A kind already open for a device stays one alert; a clear closes the open one.
+    """
+    raises = sorted((c for c in changes if c[2].raise_), key=lambda c: (c[0], c[2].kind))
+    clears = sorted((c for c in changes if not c[2].raise_), key=lambda c: (c[0], c[2].kind))
+    raised = 0
+    if raises:
+        cur = conn.execute(
+            """INSERT INTO alerts (device_id, bin_id, kind, severity, observed_at, detail)
+               SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],
+                                    %s::timestamptz[], %s::text[])
+               ON CONFLICT (device_id, kind) WHERE cleared_at IS NULL DO NOTHING""",
+            (
+                [d for d, _, _ in raises],
+                [b for _, b, _ in raises],
+                [c.kind for _, _, c in raises],
+                [c.severity for _, _, c in raises],
+                [c.observed_at for _, _, c in raises],
+                [c.detail for _, _, c in raises],
+            ),
+        )
+        raised = cur.rowcount
+    if clears:
+        conn.execute(
+            """UPDATE alerts a SET cleared_at = GREATEST(u.ts, a.observed_at)
+               FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS u(device_id, kind, ts)
+               WHERE a.device_id = u.device_id AND a.kind = u.kind AND a.cleared_at IS NULL""",
+            (
+                [d for d, _, _ in clears],
+                [c.kind for _, _, c in clears],
+                [c.observed_at for _, _, c in clears],
+            ),
+        )
+    return raised
+
+
+def insert_bin_events(
+    *,
+    conn: Conn,
+    events: Sequence[tuple[str, str, BinEvent]],
+    closed: Sequence[tuple[str, datetime]],
+) -> None:
+    """Store derived events ((device id, bin id, event) each) and close ended overflow periods."""
+    if closed:
+        conn.execute(
+            """UPDATE bin_events e SET ended_at = u.ts
+               FROM unnest(%s::text[], %s::timestamptz[]) AS u(device_id, ts)
+               WHERE e.device_id = u.device_id AND e.kind = 'overflow' AND e.ended_at IS NULL""",
+            ([d for d, _ in closed], [t for _, t in closed]),
+        )
+    if events:
+        conn.execute(
+            """INSERT INTO bin_events (device_id, bin_id, kind, started_at, ended_at,
+                   fill_before, fill_after, at_night)
+               SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[],
+                                    %s::timestamptz[], %s::real[], %s::real[], %s::boolean[])
+               ON CONFLICT (device_id, kind, started_at) DO NOTHING""",
+            (
+                [d for d, _, _ in events],
+                [b for _, b, _ in events],
+                [e.kind for _, _, e in events],
+                [e.started_at for _, _, e in events],
+                [e.ended_at for _, _, e in events],
+                [e.fill_before for _, _, e in events],
+                [e.fill_after for _, _, e in events],
+                [e.at_night for _, _, e in events],
+            ),
+        )
+
+
+def record_seen(*, conn: Conn, seen: Sequence[Seen]) -> None:
+    """Note that devices were heard from, with their latest battery and signal; a device heard
+    from is no longer offline."""
+    if not seen:
+        return
+    ordered = sorted(seen, key=lambda s: s.device_id)
+    ids = [s.device_id for s in ordered]
+    times = [s.seen_at for s in ordered]
+    conn.execute(
+        """UPDATE devices d SET
+               last_seen_at = GREATEST(d.last_seen_at, u.seen),
+               state = 'online',
+               battery_v = CASE WHEN d.last_seen_at IS NULL OR u.seen >= d.last_seen_at
+                                THEN COALESCE(u.battery, d.battery_v) ELSE d.battery_v END,
+               rssi_dbm = CASE WHEN d.last_seen_at IS NULL OR u.seen >= d.last_seen_at
+                               THEN COALESCE(u.rssi, d.rssi_dbm) ELSE d.rssi_dbm END,
+               dropped_readings = d.dropped_readings + u.dropped
+           FROM unnest(%s::text[], %s::timestamptz[], %s::real[], %s::smallint[], %s::bigint[])
+                AS u(id, seen, battery, rssi, dropped)
+           WHERE d.id = u.id""",
+        (
+            ids,
+            times,
+            [s.battery_v for s in ordered],
+            [s.rssi_dbm for s in ordered],
+            [s.dropped_readings for s in ordered],
+        ),
+    )
+    conn.execute(
+        """UPDATE alerts a SET cleared_at = GREATEST(u.seen, a.observed_at)
+           FROM unnest(%s::text[], %s::timestamptz[]) AS u(device_id, seen)
+           WHERE a.device_id = u.device_id AND a.kind = 'offline' AND a.cleared_at IS NULL
+             AND u.seen > a.observed_at""",
+        (ids, times),
+    )
+
+
+def raise_offline_alerts(*, conn: Conn, default_interval_s: int, factor: float) -> int:
+    """Open an ``offline`` alert for each device silent for ``factor`` times its expected
+    reporting interval (``devices.config.report_interval_s``, else the default)."""
+    cur = conn.execute(
+        """INSERT INTO alerts (device_id, bin_id, kind, severity, observed_at, detail)
+           SELECT d.id, d.bin_id, 'offline', 'warning', d.last_seen_at,
+                  'no message since ' || to_char(d.last_seen_at AT TIME ZONE 'Europe/Brussels',
+                                                 'YYYY-MM-DD HH24:MI')
+           FROM devices d
+           WHERE d.revoked_at IS NULL AND d.last_seen_at IS NOT NULL
+             AND d.last_seen_at < now() - make_interval(
+                     secs => COALESCE((d.config->>'report_interval_s')::double precision,
+                                      %(default)s) * %(factor)s)
+           ORDER BY d.id
+           ON CONFLICT (device_id, kind) WHERE cleared_at IS NULL DO NOTHING""",
+        {"default": default_interval_s, "factor": factor},
+    )
+    return cur.rowcount
 
 
 def insert_dead_letters(*, conn: Conn, letters: Iterable[DeadLetter]) -> None:
@@ -96,32 +421,18 @@ def insert_dead_letters(*, conn: Conn, letters: Iterable[DeadLetter]) -> None:
         )
 
 
-def record_seen(
-    *,
-    conn: Conn,
-    device_id: str,
-    seen_at: datetime,
-    battery_v: float | None,
-    rssi_dbm: int | None,
-    dropped_readings: int = 0,
-) -> None:
-    """Note that a device was heard from, with its latest battery and signal."""
-    conn.execute(
-        """UPDATE devices SET
-               last_seen_at = GREATEST(last_seen_at, %(seen)s),
-               state = 'online',
-               battery_v = COALESCE(%(battery)s, battery_v),
-               rssi_dbm = COALESCE(%(rssi)s, rssi_dbm),
-               dropped_readings = dropped_readings + %(dropped)s
-           WHERE id = %(id)s""",
-        {
-            "seen": seen_at,
-            "battery": battery_v,
-            "rssi": rssi_dbm,
-            "dropped": dropped_readings,
-            "id": device_id,
-        },
-    )
+def insert_security_events(*, conn: Conn, events: Iterable[SecurityEvent]) -> None:
+    """Record messages that point at an attack or a mis-provisioned device."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO security_events (kind, topic_device_id, claimed_device_id, topic,
+                   payload, detail)
+               VALUES (%s, %s, %s, %s, %s, %s)""",
+            [
+                (e.kind, e.topic_device_id, e.claimed_device_id, e.topic, e.payload, e.detail)
+                for e in events
+            ],
+        )
 
 
 def record_status(*, conn: Conn, status: DeviceStatus, received_at: datetime) -> None:

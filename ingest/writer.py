@@ -1,65 +1,133 @@
-"""The writer: stores one batch per transaction and only then acknowledges it to the broker."""
+"""The writer: stores one batch per transaction and only then lets the service acknowledge it.
+
+Everything a batch causes (readings, hourly and daily summaries, device health, alerts, derived
+events, dead letters, security events) commits together, so a message the broker delivers again
+after a crash either finds all of it stored or none of it.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 
 from contracts.db import connect
+from contracts.migrate import uses_timescale
 from ingest.classify import Inbound, WritePlan, plan_batch
+from ingest.health import AlertChange, BinEvent, HealthRules, HealthState, assess
 from ingest.store import (
     DeadLetter,
+    ReadingRow,
     RegisteredDevice,
+    Seen,
+    WriteMethod,
+    apply_alerts,
+    insert_bin_events,
     insert_dead_letters,
     insert_dumping_event,
     insert_readings,
+    insert_security_events,
     load_devices,
+    lock_health,
+    prepare_connection,
+    raise_offline_alerts,
     record_seen,
     record_status,
+    save_health,
 )
 
 log = logging.getLogger(__name__)
 DEVICE_REFRESH_S = 2.0  # how often an unknown device id may trigger a registry reload
+Conn = psycopg.Connection[tuple[object, ...]]
+_STATUS_ALERTS = {"tamper": ("tamper", "critical"), "fault": ("device_fault", "warning")}
 
 
 @dataclass(slots=True)
 class WriterStats:
-    """Counters the service reports."""
+    """Counters the service reports as metrics."""
 
     received: int = 0
     stored_readings: int = 0
     duplicates: int = 0
     dead_letters: int = 0
+    security_events: int = 0
     events: int = 0
+    alerts_raised: int = 0
     batches: int = 0
     db_errors: int = 0
+    last_commit_lag_s: float = 0.0  # receipt of the batch's oldest message → its commit
+    last_commit_at: float = 0.0  # unix time
+
+
+@dataclass(frozen=True, slots=True)
+class OfflinePolicy:
+    """When a silent device counts as offline."""
+
+    default_interval_s: int = 3600
+    factor: float = 3.0
+
+
+@dataclass(slots=True)
+class _Derived:
+    states: list[HealthState]
+    alerts: list[tuple[str, str | None, AlertChange]]
+    events: list[tuple[str, str, BinEvent]]
+    closed: list[tuple[str, datetime]]
+
+
+def _newest_per_device(rows: Sequence[ReadingRow], dropped: dict[str, int]) -> list[Seen]:
+    newest: dict[str, ReadingRow] = {}
+    for row in rows:
+        best = newest.get(row.device_id)
+        if best is None or row.reading.ts > best.reading.ts:
+            newest[row.device_id] = row
+    return [
+        Seen(d, r.reading.ts, r.reading.battery_v, r.reading.rssi_dbm, dropped.get(d, 0))
+        for d, r in newest.items()
+    ]
 
 
 class BatchWriter:
     """Writes batches to PostgreSQL, reconnecting and retrying until each batch commits."""
 
-    def __init__(self, *, database_url: str, root: str, stop: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        root: str,
+        stop: Callable[[], bool],
+        method: WriteMethod = WriteMethod.COPY,
+        rules: HealthRules | None = None,
+        offline: OfflinePolicy | None = None,
+    ) -> None:
         self._url = database_url
         self._root = root
         self._stop = stop
-        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._method = method
+        self._rules = rules or HealthRules()
+        self._offline = offline or OfflinePolicy()
+        self._conn: Conn | None = None
+        self._summaries = False
         self._devices: dict[str, RegisteredDevice] = {}
         self._devices_loaded_at = float("-inf")
         self.stats = WriterStats()
 
-    def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
+    def _connection(self) -> Conn:
         if self._conn is None or self._conn.closed:
-            self._conn = connect(self._url)
+            conn = connect(self._url)
+            # Without TimescaleDB there are no continuous aggregates: keep the summaries here.
+            self._summaries = not uses_timescale(conn)
+            prepare_connection(conn=conn)
+            self._conn = conn
             self._devices_loaded_at = float("-inf")
         return self._conn
 
-    def _refresh_devices(
-        self, conn: psycopg.Connection[tuple[object, ...]], *, force: bool
-    ) -> None:
+    def _refresh_devices(self, conn: Conn, *, force: bool) -> None:
         now = time.monotonic()
         if force and now - self._devices_loaded_at < DEVICE_REFRESH_S:
             return
@@ -68,15 +136,89 @@ class BatchWriter:
             conn.commit()
             self._devices_loaded_at = now
 
-    def _plan(
-        self, conn: psycopg.Connection[tuple[object, ...]], batch: Sequence[Inbound]
-    ) -> WritePlan:
+    def _plan(self, conn: Conn, batch: Sequence[Inbound]) -> WritePlan:
         self._refresh_devices(conn, force=False)
         plan = plan_batch(batch, self._devices, root=self._root)
         if any(d.code == "unknown_device" for d in plan.dead_letters):
             self._refresh_devices(conn, force=True)  # a device may have been registered just now
             plan = plan_batch(batch, self._devices, root=self._root)
         return plan
+
+    def _derive(self, conn: Conn, fresh: list[ReadingRow]) -> _Derived:
+        by_device: dict[str, list[ReadingRow]] = defaultdict(list)
+        for row in fresh:
+            by_device[row.device_id].append(row)
+        states = lock_health(conn=conn, devices={d: r[0].bin_id for d, r in by_device.items()})
+        out = _Derived([], [], [], [])
+        for device_id, rows in by_device.items():
+            bin_id = rows[0].bin_id
+            result = assess(states[device_id], [r.reading for r in rows], self._rules)
+            out.states.append(result.state)
+            out.alerts += [(device_id, bin_id, a) for a in result.alerts]
+            out.events += [(device_id, bin_id, e) for e in result.events]
+            if result.overflow_closed_at is not None:
+                out.closed.append((device_id, result.overflow_closed_at))
+        return out
+
+    def _status_alerts(self, plan: WritePlan) -> list[tuple[str, str | None, AlertChange]]:
+        changes = []
+        for status, received_at in plan.statuses:
+            seen = status.ts or received_at
+            device = self._devices.get(status.device_id)
+            bin_id = device.bin_id if device else None
+            if status.state in _STATUS_ALERTS:
+                kind, severity = _STATUS_ALERTS[status.state]
+                detail = status.detail or f"device reports {status.state}"
+                changes.append(
+                    (status.device_id, bin_id, AlertChange(kind, True, seen, severity, detail))
+                )
+            elif status.state == "online":
+                for kind, _ in _STATUS_ALERTS.values():
+                    changes.append((status.device_id, bin_id, AlertChange(kind, False, seen)))
+        return changes
+
+    def _store(self, conn: Conn, plan: WritePlan) -> tuple[int, int]:
+        """Write a planned batch inside the open transaction; (new readings, new events)."""
+        new_keys = insert_readings(
+            conn=conn, rows=plan.readings, summaries=self._summaries, method=self._method
+        )
+        fresh_by_key = {r.key: r for r in plan.readings if r.key in new_keys}
+        fresh = list(fresh_by_key.values())
+        alerts = self._status_alerts(plan)
+        if fresh:
+            derived = self._derive(conn, fresh)
+            save_health(conn=conn, states=derived.states)
+            insert_bin_events(conn=conn, events=derived.events, closed=derived.closed)
+            alerts += derived.alerts
+            dropped: dict[str, int] = defaultdict(int)
+            for first, count in {first.key: (first, n) for first, n in plan.dropped}.values():
+                if first.key in new_keys:
+                    dropped[first.device_id] += count
+            record_seen(conn=conn, seen=_newest_per_device(fresh, dropped))
+        if alerts:
+            self.stats.alerts_raised += apply_alerts(conn=conn, changes=alerts)
+        for status, received_at in plan.statuses:
+            record_status(conn=conn, status=status, received_at=received_at)
+        if plan.dead_letters:
+            insert_dead_letters(conn=conn, letters=plan.dead_letters)
+        if plan.security:
+            insert_security_events(conn=conn, events=plan.security)
+        new_events = sum(insert_dumping_event(conn=conn, event=e) for e in plan.events)
+        return len(fresh), new_events
+
+    def _recover(self, exc: psycopg.OperationalError, delay: float) -> float:
+        self.stats.db_errors += 1
+        log.warning("database unavailable or conflict (%s); retrying in %.1f s", exc, delay)
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            try:
+                conn.rollback()  # a deadlock or serialization failure: the connection is fine
+            except psycopg.Error:
+                self._close()
+        else:
+            self._close()
+        time.sleep(delay)  # back-off between attempts, not a wait for a result
+        return min(delay * 2, 5.0)
 
     def write(self, batch: Sequence[Inbound]) -> bool:
         """Store a batch; retries through database outages. False only when asked to stop."""
@@ -86,42 +228,32 @@ class BatchWriter:
                 conn = self._connection()
                 plan = self._plan(conn, batch)
                 with conn.transaction():
-                    stored = insert_readings(conn=conn, rows=plan.readings)
-                    if plan.dead_letters:
-                        insert_dead_letters(conn=conn, letters=plan.dead_letters)
-                    for status, received_at in plan.statuses:
-                        record_status(conn=conn, status=status, received_at=received_at)
-                    for seen in plan.seen.values():
-                        record_seen(
-                            conn=conn,
-                            device_id=seen.device_id,
-                            seen_at=seen.seen_at,
-                            battery_v=seen.battery_v,
-                            rssi_dbm=seen.rssi_dbm,
-                            dropped_readings=seen.dropped_readings,
-                        )
-                    new_events = sum(insert_dumping_event(conn=conn, event=e) for e in plan.events)
+                    stored, new_events = self._store(conn, plan)
             except psycopg.OperationalError as exc:
-                self.stats.db_errors += 1
-                log.warning("database unavailable (%s); retrying in %.1f s", exc, delay)
-                self._close()
-                if self._stop():
-                    return False
-                time.sleep(delay)  # back-off between reconnect attempts, not a wait for a result
-                delay = min(delay * 2, 5.0)
+                if self._stop() and delay >= 5.0:
+                    return False  # stopping and the database stays away: leave it unacknowledged
+                delay = self._recover(exc, delay)
                 continue
             except psycopg.Error as exc:
                 # The database refused the data itself (a value out of range, a constraint):
                 # store the rest and turn the offending message into a dead letter.
                 log.warning("batch of %d refused by the database: %s", len(batch), exc)
                 return self._write_one_by_one(batch, exc)
-            self.stats.received += len(batch)
-            self.stats.stored_readings += stored
-            self.stats.duplicates += len(plan.readings) - stored
-            self.stats.dead_letters += len(plan.dead_letters)
-            self.stats.events += new_events
-            self.stats.batches += 1
+            self._count(batch, plan, stored, new_events)
             return True
+
+    def _count(self, batch: Sequence[Inbound], plan: WritePlan, stored: int, events: int) -> None:
+        now = datetime.now(UTC)
+        self.stats.received += len(batch)
+        self.stats.stored_readings += stored
+        self.stats.duplicates += len(plan.readings) - stored
+        self.stats.dead_letters += len(plan.dead_letters)
+        self.stats.security_events += len(plan.security)
+        self.stats.events += events
+        self.stats.batches += 1
+        oldest = min(m.received_at for m in batch)
+        self.stats.last_commit_lag_s = (now - oldest).total_seconds()
+        self.stats.last_commit_at = now.timestamp()
 
     def _write_one_by_one(self, batch: Sequence[Inbound], error: psycopg.Error) -> bool:
         if len(batch) > 1:
@@ -141,6 +273,23 @@ class BatchWriter:
         self.stats.received += 1
         self.stats.dead_letters += 1
         return True
+
+    def sweep_offline(self) -> int:
+        """Raise ``offline`` alerts for silent devices; 0 when the database is away (next time)."""
+        try:
+            conn = self._connection()
+            with conn.transaction():
+                raised = raise_offline_alerts(
+                    conn=conn,
+                    default_interval_s=self._offline.default_interval_s,
+                    factor=self._offline.factor,
+                )
+        except psycopg.OperationalError as exc:
+            log.warning("offline sweep skipped: %s", exc)
+            self._close()
+            return 0
+        self.stats.alerts_raised += raised
+        return raised
 
     def _close(self) -> None:
         if self._conn is not None:

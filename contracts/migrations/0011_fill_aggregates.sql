@@ -1,0 +1,5 @@
+-- Hourly and daily fill per bin. On TimescaleDB these are continuous aggregates; without it,
+-- tables of the same name and columns that ingest keeps up to date in the readings' transaction.
+-- Either way trend queries read: bin_id, bucket, readings, fill_n, fill_sum (average =
+-- fill_sum / fill_n), fill_min, fill_max, temperature_max, battery_min.
+-- Days are Europe/Brussels days.
