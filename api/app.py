@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
-from api.routes import auth, bins, health
+from api.routes import alerts, auth, bins, health, trends
 from api.settings import ApiSettings, get_api_settings
 
 
@@ -39,6 +39,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(bins.router)
+    app.include_router(alerts.router)
+    app.include_router(trends.router)
     static = resources.files("api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

@@ -1,0 +1,111 @@
+"""Fill trends for coordinators, per bin and per district, read from the hourly/daily aggregates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import AwareDatetime, BaseModel
+
+from api import health_queries as q
+from api.auth import Role, User, require_roles
+from api.deps import DbConn
+from api.health_queries import Resolution
+
+router = APIRouter(prefix="/api/v1/trends", tags=["trends"])
+Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
+MAX_SPAN = {Resolution.HOUR: timedelta(days=93), Resolution.DAY: timedelta(days=3 * 366)}
+Start = Annotated[AwareDatetime | None, Query(description="inclusive, ISO 8601 with offset")]
+End = Annotated[AwareDatetime | None, Query(description="exclusive, ISO 8601 with offset")]
+
+
+class BinBucket(BaseModel):
+    """One hour or day of a bin's fill."""
+
+    bucket: datetime
+    readings: int
+    fill_avg: float | None
+    fill_min: float | None
+    fill_max: float | None
+    temperature_max: float | None
+    battery_min: float | None
+
+
+class BinTrend(BaseModel):
+    """A bin's fill over a range."""
+
+    bin_id: str
+    resolution: Resolution
+    buckets: list[BinBucket]
+
+
+class GroupBucket(BaseModel):
+    """One hour or day of a district's bins of one container type."""
+
+    district: str
+    container_type: str
+    bucket: datetime
+    bins: int
+    readings: int
+    fill_avg: float | None
+    fill_max: float | None
+
+
+def _range(
+    start: datetime | None, end: datetime | None, resolution: Resolution
+) -> tuple[datetime, datetime]:
+    end = end or datetime.now(UTC)
+    start = start or end - (
+        timedelta(days=2) if resolution is Resolution.HOUR else timedelta(days=30)
+    )
+    if start >= end:
+        raise HTTPException(422, "start must be before end")
+    if end - start > MAX_SPAN[resolution]:
+        raise HTTPException(
+            422, f"a {resolution.value} trend spans at most {MAX_SPAN[resolution].days} days"
+        )
+    return start, end
+
+
+@router.get("/bins/{bin_id}", summary="A bin's fill per hour or day")
+def bin_trend(
+    conn: DbConn,
+    _user: Coordinator,
+    bin_id: str,
+    resolution: Resolution = Resolution.HOUR,
+    start: Start = None,
+    end: End = None,
+) -> BinTrend:
+    """Average, minimum and maximum fill per bucket (default: the last 2 days by hour)."""
+    start, end = _range(start, end, resolution)
+    if not q.bin_exists(conn=conn, bin_id=bin_id):
+        raise HTTPException(404, f"no bin with id {bin_id!r}")
+    rows = q.bin_trend(conn=conn, bin_id=bin_id, resolution=resolution, start=start, end=end)
+    return BinTrend(
+        bin_id=bin_id, resolution=resolution, buckets=[BinBucket.model_validate(r) for r in rows]
+    )
+
+
+@router.get("/districts", summary="Average fill per district and container type")
+def district_trend(
+    *,
+    conn: DbConn,
+    _user: Coordinator,
+    resolution: Resolution = Resolution.DAY,
+    start: Start = None,
+    end: End = None,
+    district: str | None = None,
+    container_type: str | None = None,
+) -> list[GroupBucket]:
+    """Fill per district and container type per bucket (default: the last 30 days by day)."""
+    start, end = _range(start, end, resolution)
+    rows = q.group_trend(
+        conn=conn,
+        resolution=resolution,
+        start=start,
+        end=end,
+        district=district,
+        container_type=container_type,
+    )
+    return [GroupBucket.model_validate(r) for r in rows]
