@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nettestad.simulate",
     "nettestad.demo",
     "nettestad.broker",
+    "nettestad.backup",
 )
 
 

@@ -1,0 +1,190 @@
+"""Backups taken while ingest writes restore completely into an empty database."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from contracts.db import drop_database, with_database
+from contracts.mqtt_client import connect, make_client
+from contracts.settings import ServiceSettings
+from contracts.topics import UpKind, up_topic
+from nettestad.cli import main
+from tests.helpers import poll
+
+DEVICES = ("fill-bk01", "fill-bk02", "fill-bk03")
+
+
+def _register(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for n, device_id in enumerate(DEVICES):
+            conn.execute(
+                """INSERT INTO bins (id, name, district, container_type, volume_l, depth_mm, lat, lon)
+                   VALUES (%s, %s, 'Heule', 'street_bin', 120, 900, 50.84, 3.24)""",
+                (f"bin-bk{n}", f"Bakkerstraat {n}"),
+            )
+            conn.execute(
+                "INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', %s)",
+                (device_id, f"bin-bk{n}"),
+            )
+
+
+def _batch(device_id: str, seq: int, ts: datetime) -> bytes:
+    reading = {
+        "seq": seq,
+        "ts": ts.isoformat(),
+        "distance_mm": 700 - seq % 500,
+        "filling_level": min(seq % 100 / 100, 1.0),
+        "temperature_c": 5.5,
+        "battery_v": 3.55,
+        "rssi_dbm": -90,
+        "quality": "ok",
+        "status": "ok",
+    }
+    return json.dumps(
+        {"device_id": device_id, "readings": [reading], "dropped_readings": 0}
+    ).encode()
+
+
+def _keys(url: str) -> set[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return set(conn.execute("SELECT device_id, ts, seq FROM fill_readings").fetchall())
+
+
+def _evidence(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_backup_during_ingest_restores_every_reading(
+    service_env: dict[str, str], running_ingest: Any, database_url: str, tmp_path: Path
+) -> None:
+    """A backup taken while readings stream in restores into an empty database with all of them."""
+    _register(database_url)
+    evidence = tmp_path / "evidence"
+    (evidence / "2026" / "11").mkdir(parents=True)
+    (evidence / "2026" / "11" / "ev-1.jpg").write_bytes(bytes(range(256)) * 40)
+    (evidence / "2026" / "11" / "ev-1.json").write_text('{"sha256": "x"}')
+
+    settings = ServiceSettings()
+    stop = threading.Event()
+    sent = [0]
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+
+    def publish() -> None:
+        client = make_client(settings, client_id=f"bk-{uuid.uuid4().hex[:8]}")
+        connect(client, settings)
+        client.loop_start()
+        try:
+            seq = 0
+            while not stop.is_set() and seq < 20_000:
+                for device_id in DEVICES:
+                    ts = start + timedelta(seconds=seq)
+                    info = client.publish(
+                        up_topic(device_id, UpKind.READING, root=settings.topic_root),
+                        _batch(device_id, seq, ts),
+                        qos=1,
+                    )
+                    info.wait_for_publish(5)
+                    sent[0] += 1
+                seq += 1
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+    publisher = threading.Thread(target=publish, daemon=True)
+    publisher.start()
+    try:
+        poll(lambda: len(_keys(database_url)) >= 300, timeout=30, what="readings stored")
+        before = _keys(database_url)
+        archive = tmp_path / "nettestad.tar"
+        assert (
+            main(["backup", "create", "--out", str(archive), "--evidence-dir", str(evidence)]) == 0
+        )
+        # ingest went on writing during the backup
+        poll(lambda: len(_keys(database_url)) > len(before) + 30, timeout=30, what="more readings")
+    finally:
+        stop.set()
+        publisher.join(30)
+    after = _keys(database_url)
+
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]  # present
+    counted = manifest["row_counts"]["fill_readings"]
+    assert len(before) <= counted < len(after)
+
+    target = with_database(database_url, f"nettestad_restore_{uuid.uuid4().hex[:10]}")
+    restored_evidence = tmp_path / "restored-evidence"
+    try:
+        code = main(
+            [
+                "backup",
+                "restore",
+                str(archive),
+                "--database-url",
+                target,
+                "--evidence-dir",
+                str(restored_evidence),
+            ]
+        )
+        assert code == 0
+        restored = _keys(target)
+        assert len(restored) == counted
+        assert before <= restored <= after  # everything stored before the backup, nothing invented
+        with psycopg.connect(target) as conn:
+            devices = conn.execute("SELECT id FROM devices ORDER BY id").fetchall()
+            versions = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()
+        assert [d[0] for d in devices] == sorted(DEVICES)
+        assert versions is not None
+        assert versions[0] == len(manifest["schema_versions"])
+        assert _evidence(restored_evidence) == _evidence(evidence)
+
+        # a second restore into the now filled database is refused, leaving it untouched
+        again = main(["backup", "restore", str(archive), "--database-url", target])
+        assert again == 1
+        assert _keys(target) == restored
+    finally:
+        drop_database(target)
+
+
+def test_damaged_archive_is_refused(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A backup whose dump was altered is refused before anything is restored."""
+    _register(database_url)
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", database_url)
+    archive = tmp_path / "b.tar"
+    assert main(["backup", "create", "--out", str(archive)]) == 0
+    damaged = tmp_path / "damaged.tar"
+    with tarfile.open(archive) as src, tarfile.open(damaged, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member)
+            assert data is not None
+            content = data.read()
+            if member.name == "database.dump":
+                content = content[:-10] + b"0123456789"
+            member.size = len(content)
+            dst.addfile(member, io.BytesIO(content))
+    target = with_database(database_url, f"nettestad_restore_{uuid.uuid4().hex[:10]}")
+    try:
+        assert main(["backup", "restore", str(damaged), "--database-url", target]) == 1
+        assert "database.dump is missing or damaged" in capsys.readouterr().err
+    finally:
+        drop_database(target)
