@@ -299,9 +299,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _database_url(explicit: str | None) -> str:
     if explicit:
         return explicit
-    from contracts.settings import ServiceSettings
+    # the scheduler's settings: production checks without the MQTT ones a backup has no use for
+    from nettestad.scheduler import SchedulerSettings
 
-    return ServiceSettings().database_url.get_secret_value()
+    return SchedulerSettings().database_url.get_secret_value()
 
 
 def _create(args: argparse.Namespace) -> int:

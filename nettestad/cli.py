@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nettestad.demo",
     "nettestad.broker",
     "nettestad.backup",
+    "nettestad.scheduler",
 )
 
 
