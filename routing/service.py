@@ -1,0 +1,676 @@
+"""Plan a day from the database and store it; re-plan the rest of a day after events.
+
+``plan_day`` reads bins, readings, the fleet and sites, forecasts each bin, selects the day's stops,
+solves, and stores the plan as the day's active one. ``replan`` keeps what is done, applies the
+crews' reports, and re-optimises the remaining work from where each vehicle is now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from routing import store
+from routing.forecast import BRUSSELS, fit
+from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
+from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
+from routing.selection import SelectionParams, assess
+from routing.solver import SolverParams, solve
+
+log = logging.getLogger(__name__)
+MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanParams:
+    """How a day is planned."""
+
+    time_limit_s: float = 10.0
+    seed: int = 1
+    solution_limit: int | None = None
+    history_days: int = 28
+    selection: SelectionParams = field(default_factory=SelectionParams)
+    matrix: MatrixProvider = field(default_factory=GreatCircleProvider)
+    now: datetime | None = None  # when the forecast is made; default: the eve of the day
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    """A stored plan and what is in it."""
+
+    plan_id: int
+    day: date
+    planned_stops: int
+    unplanned: int
+    must_visit: int
+    optional: int
+    vehicles_used: int
+    distance_m: int
+    objective: int
+    solve_s: float
+    first_solution_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StopDone:
+    """A crew finished a stop."""
+
+    ref: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopBlocked:
+    """A crew cannot reach or serve a stop (parked car, road works)."""
+
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class BinOverflowing:
+    """A bin is reported overflowing and must be emptied today."""
+
+    bin_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewDump:
+    """Illegally dumped waste to clear today."""
+
+    name: str
+    lat: float
+    lon: float
+    volume_l: int = 500
+    weight_kg: int = 100
+    service_s: int = 900
+
+
+Event = StopDone | StopBlocked | BinOverflowing | NewDump
+
+
+@dataclass(slots=True)
+class _Place:
+    """A stop candidate with everything needed to store it afterwards."""
+
+    ref: str
+    kind: str
+    name: str
+    lat: float
+    lon: float
+    stop: Stop | None = None
+    predicted_fill: float | None = None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=BRUSSELS).astimezone(UTC)
+
+
+def _secs(day: date, t: time) -> int:
+    local = datetime.combine(day, t, tzinfo=BRUSSELS)
+    return int((local - _midnight(day)).total_seconds())
+
+
+def _fleet(rows: list[dict[str, Any]], day: date, locations: dict[str, int]) -> list[Vehicle]:
+    vehicles = []
+    for r in rows:
+        breaks: tuple[Break, ...] = ()
+        if r["break_earliest"] is not None and r["break_minutes"] > 0:
+            breaks = (
+                Break(
+                    _secs(day, r["break_earliest"]),
+                    _secs(day, r["break_latest"] or r["break_earliest"]),
+                    int(r["break_minutes"]) * 60,
+                ),
+            )
+        loc = locations[f"depot:{r['depot_id']}"]
+        vehicles.append(
+            Vehicle(
+                id=r["id"],
+                capacity=(int(r["capacity_l"]), int(r["capacity_kg"])),
+                start_location=loc,
+                end_location=loc,
+                shift=Window(_secs(day, r["shift_start"]), _secs(day, r["shift_end"])),
+                fixed_cost=int(float(r["fixed_cost"]) * MICRO),
+                distance_cost=int(float(r["cost_per_km"]) * MICRO / 1000),
+                time_cost=int(float(r["cost_per_hour"]) * MICRO / 3600),
+                breaks=breaks,
+            )
+        )
+    return vehicles
+
+
+def _window(day: date, opens: time | None, closes: time | None) -> Window:
+    if opens is None or closes is None:
+        return Window(0, 48 * 3600)
+    return Window(_secs(day, opens), _secs(day, closes))
+
+
+def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -> PlanResult:
+    """Forecast, select, solve and store the plan for ``day``; returns the stored plan's summary."""
+    params = params or PlanParams()
+    now = params.now or _midnight(day) - timedelta(hours=3)
+    fleet_rows = store.fleet(conn=conn)
+    sites = store.disposal_sites(conn=conn)
+    if not fleet_rows:
+        raise ValueError("no active vehicles: add vehicles before planning")
+    points: list[LatLon] = []
+    locations: dict[str, int] = {}
+
+    def locate(key: str, lat: float, lon: float) -> int:
+        if key not in locations:
+            locations[key] = len(points)
+            points.append((lat, lon))
+        return locations[key]
+
+    for r in fleet_rows:
+        locate(f"depot:{r['depot_id']}", r["depot_lat"], r["depot_lon"])
+    facilities = [
+        Facility(
+            id=s["id"],
+            location=locate(f"site:{s['id']}", s["lat"], s["lon"]),
+            unload_s=int(s["unload_s"]),
+            window=_window(day, s["opens"], s["closes"]),
+        )
+        for s in sites
+    ]
+    places = _select_bins(conn=conn, day=day, now=now, params=params, locate=locate)
+    places += _fixed_places(conn=conn, day=day, locate=locate)
+    vehicles = _fleet(fleet_rows, day, locations)
+    distance, duration = params.matrix.matrices(points)
+    problem = Problem(
+        distance=distance,
+        duration=duration,
+        stops=tuple(p.stop for p in places if p.stop is not None),
+        vehicles=tuple(vehicles),
+        facilities=tuple(facilities),
+        name=f"Kortrijk {day.isoformat()}",
+    )
+    solution = solve(
+        problem,
+        SolverParams(
+            time_limit_s=params.time_limit_s, seed=params.seed, solution_limit=params.solution_limit
+        ),
+    )
+    plan_id = _store(
+        conn=conn,
+        day=day,
+        problem=problem,
+        solution=solution,
+        places=places,
+        points=points,
+        sites={s["id"]: s for s in sites},
+        replan_of=None,
+        kept=[],
+    )
+    must = sum(1 for s in problem.stops if s.penalty is None)
+    return PlanResult(
+        plan_id=plan_id,
+        day=day,
+        planned_stops=sum(1 for r in solution.routes for v in r.visits if v.kind is VisitKind.STOP),
+        unplanned=len(solution.unplanned),
+        must_visit=must,
+        optional=len(problem.stops) - must,
+        vehicles_used=solution.used_vehicles,
+        distance_m=solution.distance,
+        objective=solution.objective,
+        solve_s=solution.solve_s,
+        first_solution_s=solution.first_solution_s,
+    )
+
+
+def _select_bins(
+    *, conn: store.Conn, day: date, now: datetime, params: PlanParams, locate: Any
+) -> list[_Place]:
+    bins = store.active_bins(conn=conn, day=day)
+    readings = store.readings_since(
+        conn=conn, since=now - timedelta(days=params.history_days), until=now
+    )
+    windows = store.bin_windows(conn=conn, weekday=day.weekday())
+    visit_at = _midnight(day) + timedelta(hours=10)
+    next_chance = visit_at + timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
+    places = []
+    for b in bins:
+        history = readings.get(b["id"])
+        if not history:
+            continue
+        model = fit(history)
+        last_ts, last_level = history[-1]
+        candidate = assess(
+            bin_id=b["id"],
+            model=model,
+            level=float(last_level or 0.0),
+            at=last_ts,
+            threshold=float(b["threshold"]),
+            visit_at=visit_at,
+            next_chance=next_chance,
+            params=params.selection,
+        )
+        if candidate is None:
+            continue
+        fill = min(max(candidate.expected_level, 0.0), 1.15)
+        volume = round(fill * b["volume_l"])
+        opens, closes = windows.get(b["id"], (None, None))
+        stop = Stop(
+            id=b["id"],
+            location=locate(f"bin:{b['id']}", b["lat"], b["lon"]),
+            demand=(volume, round(volume * float(b["kg_per_l"]))),
+            service_s=int(b["service_s"]),
+            window=_window(day, opens, closes),
+            penalty=None if candidate.penalty_eur is None else int(candidate.penalty_eur * MICRO),
+        )
+        places.append(_Place(b["id"], "bin", b["name"], b["lat"], b["lon"], stop, fill))
+    return places
+
+
+def _fixed_places(*, conn: store.Conn, day: date, locate: Any) -> list[_Place]:
+    out = []
+    for f in store.fixed_visits(conn=conn, day=day):
+        ref = f"fixed:{f['id']}"
+        stop = Stop(
+            id=ref,
+            location=locate(ref, f["lat"], f["lon"]),
+            demand=(int(f["volume_l"]), int(f["weight_kg"])),
+            service_s=int(f["service_s"]),
+            window=_window(day, f["opens"], f["closes"]),
+        )
+        out.append(_Place(ref, "fixed", f["name"], f["lat"], f["lon"], stop))
+    return out
+
+
+def _store(
+    *,
+    conn: store.Conn,
+    day: date,
+    problem: Problem,
+    solution: Solution,
+    places: list[_Place],
+    points: list[LatLon],
+    sites: dict[str, dict[str, Any]],
+    replan_of: int | None,
+    kept: list[dict[str, Any]],
+) -> int:
+    base = _midnight(day)
+    crews = store.crew_assignments(conn=conn, day=day)
+    by_ref = {p.ref: p for p in places}
+    routes, stops = [], list(kept)
+    kept_by_vehicle: dict[str, int] = {}
+    for k in kept:
+        kept_by_vehicle[k["vehicle_id"]] = max(kept_by_vehicle.get(k["vehicle_id"], 0), k["seq"])
+
+    def at(seconds: int) -> datetime:
+        return base + timedelta(seconds=seconds)
+
+    for route in solution.routes:
+        if not route.visits and route.vehicle_id not in kept_by_vehicle:
+            continue
+        brk = route.breaks[0] if route.breaks else None
+        routes.append(
+            {
+                "vehicle_id": route.vehicle_id,
+                "crew_id": crews.get(route.vehicle_id),
+                "start_at": at(route.start),
+                "end_at": at(route.end),
+                "distance_m": route.distance,
+                "break_start": at(brk.start) if brk else None,
+                "break_end": at(brk.start + brk.duration_s) if brk else None,
+            }
+        )
+        seq = kept_by_vehicle.get(route.vehicle_id, 0)
+        for visit in route.visits:
+            seq += 1
+            place = by_ref.get(visit.ref)
+            if visit.kind is VisitKind.UNLOAD:
+                site = sites[visit.ref]
+                kind, name, lat, lon, fill, penalty = (
+                    "unload",
+                    site["name"],
+                    site["lat"],
+                    site["lon"],
+                    None,
+                    None,
+                )
+            else:
+                assert place is not None and place.stop is not None
+                kind, name, lat, lon = place.kind, place.name, place.lat, place.lon
+                fill, penalty = place.predicted_fill, place.stop.penalty
+            stops.append(
+                {
+                    "vehicle_id": route.vehicle_id,
+                    "seq": seq,
+                    "kind": kind,
+                    "ref": visit.ref,
+                    "name": name,
+                    "lat": lat,
+                    "lon": lon,
+                    "arrival_at": at(visit.arrival),
+                    "start_at": at(visit.start),
+                    "end_at": at(visit.end),
+                    "load_l": visit.load_after[0],
+                    "load_kg": visit.load_after[1],
+                    "predicted_fill": fill,
+                    "penalty": penalty,
+                    "state": "planned",
+                    "done_at": None,
+                }
+            )
+    unplanned = []
+    for u in solution.unplanned:
+        place = by_ref[u.stop_id]
+        assert place.stop is not None
+        unplanned.append(
+            {
+                "ref": u.stop_id,
+                "name": place.name,
+                "must_visit": place.stop.penalty is None,
+                "penalty": place.stop.penalty,
+                "lat": place.lat,
+                "lon": place.lon,
+                "reason": u.reason,
+            }
+        )
+    summary = {
+        "status": solution.status,
+        "first_solution_s": solution.first_solution_s,
+        "vehicles_used": solution.used_vehicles,
+        "stops": len(problem.stops),
+        "must_visit": sum(1 for s in problem.stops if s.penalty is None),
+        "unplanned": len(unplanned),
+    }
+    return store.insert_plan(
+        conn=conn,
+        day=day,
+        objective=solution.objective,
+        distance_m=solution.distance,
+        solve_s=solution.solve_s,
+        summary=summary,
+        routes=routes,
+        stops=stops,
+        unplanned=unplanned,
+        replan_of=replan_of,
+    )
+
+
+def replan(
+    *,
+    conn: store.Conn,
+    plan_id: int,
+    events: Sequence[Event] = (),
+    now: datetime | None = None,
+    params: PlanParams | None = None,
+) -> PlanResult:
+    """Re-optimise the rest of the day after ``events``; done stops stay exactly as they were."""
+    params = params or PlanParams()
+    header = store.plan_header(conn=conn, plan_id=plan_id)
+    if header is None:
+        raise LookupError(f"no plan {plan_id}")
+    day: date = header["day"]
+    now = now or datetime.now(UTC)
+    old_stops = store.plan_stops(conn=conn, plan_id=plan_id)
+    old_routes = {r["vehicle_id"]: r for r in store.plan_routes(conn=conn, plan_id=plan_id)}
+    done = {e.ref: e.at or now for e in events if isinstance(e, StopDone)}
+    blocked = {e.ref for e in events if isinstance(e, StopBlocked)}
+    for s in old_stops:
+        if s["state"] == "done":
+            done.setdefault(s["ref"], s["done_at"] or s["end_at"])
+    base = _midnight(day)
+    now_s = max(int((now - base).total_seconds()), 0)
+
+    points: list[LatLon] = []
+    locations: dict[str, int] = {}
+
+    def locate(key: str, lat: float, lon: float) -> int:
+        if key not in locations:
+            locations[key] = len(points)
+            points.append((lat, lon))
+        return locations[key]
+
+    fleet_rows = {r["id"]: r for r in store.fleet(conn=conn)}
+    sites = {s["id"]: s for s in store.disposal_sites(conn=conn)}
+    for r in fleet_rows.values():
+        locate(f"depot:{r['depot_id']}", r["depot_lat"], r["depot_lon"])
+    facilities = [
+        Facility(
+            s["id"],
+            locate(f"site:{s['id']}", s["lat"], s["lon"]),
+            int(s["unload_s"]),
+            _window(day, s["opens"], s["closes"]),
+        )
+        for s in sites.values()
+    ]
+    kept: list[dict[str, Any]] = []
+    places: list[_Place] = []
+    bins = {b["id"]: b for b in store.active_bins(conn=conn, day=day)}
+    position: dict[str, tuple[str, float, float, int, list[int]]] = {}
+    for s in old_stops:
+        if s["ref"] in done or (s["kind"] == "unload" and _before_last_done(s, old_stops, done)):
+            row = {
+                k: s[k]
+                for k in (
+                    "vehicle_id",
+                    "seq",
+                    "kind",
+                    "ref",
+                    "name",
+                    "lat",
+                    "lon",
+                    "arrival_at",
+                    "start_at",
+                    "end_at",
+                    "load_l",
+                    "load_kg",
+                    "predicted_fill",
+                    "penalty",
+                )
+            }
+            row.update(state="done", done_at=done.get(s["ref"], s["end_at"]))
+            kept.append(row)
+            free = max(
+                int((row["done_at"] - base).total_seconds()),
+                int((s["end_at"] - base).total_seconds()),
+            )
+            prev = position.get(s["vehicle_id"])
+            if prev is None or prev[3] <= free:
+                position[s["vehicle_id"]] = (
+                    s["ref"],
+                    s["lat"],
+                    s["lon"],
+                    free,
+                    [s["load_l"], s["load_kg"]],
+                )
+            continue
+        if s["kind"] == "unload" or s["ref"] in blocked:
+            continue
+        ref = s["ref"]
+        demand = _demand_for(s, old_stops)
+        stop = Stop(
+            id=ref,
+            location=locate(f"stop:{ref}", s["lat"], s["lon"]),
+            demand=demand,
+            service_s=int(bins[ref]["service_s"]) if ref in bins else 600,
+            penalty=s["penalty"],
+        )
+        places.append(
+            _Place(ref, s["kind"], s["name"], s["lat"], s["lon"], stop, s["predicted_fill"])
+        )
+    for u in store.plan_unplanned(conn=conn, plan_id=plan_id):
+        if u["ref"] in blocked or u["lat"] is None or u["ref"] not in bins:
+            continue
+        b = bins[u["ref"]]
+        volume = round(b["volume_l"] * 0.9)
+        places.append(
+            _Place(
+                u["ref"],
+                "bin",
+                u["name"],
+                u["lat"],
+                u["lon"],
+                Stop(
+                    id=u["ref"],
+                    location=locate(f"stop:{u['ref']}", u["lat"], u["lon"]),
+                    demand=(volume, round(volume * float(b["kg_per_l"]))),
+                    service_s=int(b["service_s"]),
+                    penalty=u["penalty"],
+                ),
+                0.9,
+            )
+        )
+    present = {p.ref for p in places} | set(done)
+    for e in events:
+        if isinstance(e, BinOverflowing) and e.bin_id in bins and e.bin_id not in present:
+            b = bins[e.bin_id]
+            volume = round(b["volume_l"] * 1.1)
+            places.append(
+                _Place(
+                    b["id"],
+                    "bin",
+                    b["name"],
+                    b["lat"],
+                    b["lon"],
+                    Stop(
+                        id=b["id"],
+                        location=locate(f"stop:{b['id']}", b["lat"], b["lon"]),
+                        demand=(volume, round(volume * float(b["kg_per_l"]))),
+                        service_s=int(b["service_s"]),
+                    ),
+                    1.1,
+                )
+            )
+        elif isinstance(e, BinOverflowing):
+            places = [p if p.ref != e.bin_id or p.stop is None else _must(p) for p in places]
+        elif isinstance(e, NewDump):
+            fid = store.insert_fixed_visit(
+                conn=conn,
+                day=day,
+                kind="dump",
+                name=e.name,
+                lat=e.lat,
+                lon=e.lon,
+                service_s=e.service_s,
+                volume_l=e.volume_l,
+                weight_kg=e.weight_kg,
+            )
+            ref = f"fixed:{fid}"
+            places.append(
+                _Place(
+                    ref,
+                    "fixed",
+                    e.name,
+                    e.lat,
+                    e.lon,
+                    Stop(
+                        id=ref,
+                        location=locate(ref, e.lat, e.lon),
+                        demand=(e.volume_l, e.weight_kg),
+                        service_s=e.service_s,
+                    ),
+                )
+            )
+    vehicles = []
+    for v in _fleet(list(fleet_rows.values()), day, locations):
+        if v.id not in old_routes:
+            continue
+        pos = position.get(v.id)
+        start_loc, start_s, load = v.start_location, max(now_s, v.shift.start), (0, 0)
+        if pos is not None:
+            start_loc = locate(f"stop:{pos[0]}", pos[1], pos[2])
+            start_s = max(start_s, pos[3])
+            load = (int(pos[4][0]), int(pos[4][1]))
+        route = old_routes[v.id]
+        breaks = v.breaks
+        if route["break_end"] is not None and route["break_end"] <= now:
+            breaks = ()
+        else:
+            breaks = tuple(
+                Break(max(b.earliest_start, start_s), max(b.latest_start, start_s), b.duration_s)
+                for b in breaks
+            )
+        vehicles.append(
+            Vehicle(
+                id=v.id,
+                capacity=v.capacity,
+                start_location=start_loc,
+                end_location=v.end_location,
+                shift=Window(start_s, max(v.shift.end, start_s)),
+                fixed_cost=0,
+                distance_cost=v.distance_cost,
+                time_cost=v.time_cost,
+                breaks=breaks,
+                initial_load=load,
+            )
+        )
+    distance, duration = params.matrix.matrices(points)
+    problem = Problem(
+        distance=distance,
+        duration=duration,
+        stops=tuple(p.stop for p in places if p.stop is not None),
+        vehicles=tuple(vehicles),
+        facilities=tuple(facilities),
+        name=f"re-plan {plan_id}",
+    )
+    solution = solve(
+        problem,
+        SolverParams(
+            time_limit_s=params.time_limit_s, seed=params.seed, solution_limit=params.solution_limit
+        ),
+    )
+    new_id = _store(
+        conn=conn,
+        day=day,
+        problem=problem,
+        solution=solution,
+        places=places,
+        points=points,
+        sites=sites,
+        replan_of=plan_id,
+        kept=kept,
+    )
+    must = sum(1 for s in problem.stops if s.penalty is None)
+    return PlanResult(
+        plan_id=new_id,
+        day=day,
+        planned_stops=sum(1 for r in solution.routes for v in r.visits if v.kind is VisitKind.STOP),
+        unplanned=len(solution.unplanned),
+        must_visit=must,
+        optional=len(problem.stops) - must,
+        vehicles_used=solution.used_vehicles,
+        distance_m=solution.distance,
+        objective=solution.objective,
+        solve_s=solution.solve_s,
+        first_solution_s=solution.first_solution_s,
+    )
+
+
+def _must(place: _Place) -> _Place:
+    assert place.stop is not None
+    s = place.stop
+    stop = Stop(s.id, s.location, s.demand, s.service_s, s.window, None, s.allowed_vehicles)
+    return _Place(
+        place.ref, place.kind, place.name, place.lat, place.lon, stop, place.predicted_fill
+    )
+
+
+def _before_last_done(
+    stop: dict[str, Any], stops: list[dict[str, Any]], done: dict[str, datetime]
+) -> bool:
+    """An unload counts as done when a later stop of the same vehicle is done."""
+    return any(
+        s["vehicle_id"] == stop["vehicle_id"] and s["seq"] > stop["seq"] and s["ref"] in done
+        for s in stops
+    )
+
+
+def _demand_for(stop: dict[str, Any], stops: list[dict[str, Any]]) -> tuple[int, int]:
+    """A stop's own load: the rise in load on board from the previous call of the route."""
+    prev = [s for s in stops if s["vehicle_id"] == stop["vehicle_id"] and s["seq"] < stop["seq"]]
+    before = (
+        (prev[-1]["load_l"], prev[-1]["load_kg"])
+        if prev and prev[-1]["kind"] != "unload"
+        else (0, 0)
+    )
+    return (
+        max(int(stop["load_l"]) - int(before[0]), 0),
+        max(int(stop["load_kg"]) - int(before[1]), 0),
+    )

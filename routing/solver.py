@@ -1,0 +1,576 @@
+"""The route planner on OR-Tools: a :class:`~routing.model.Problem` in, a Solution out.
+
+How the model is built (see ``docs/routing.md`` for the reasoning):
+
+- Nodes are the vehicles' depots, the stops, and *copies* of each disposal facility. A copy is an
+  optional node with zero penalty, so a vehicle unloads as often as it needs to (multi-trip).
+- Each capacity dimension (volume, weight) is a unary transit vector: a stop adds its demand and a
+  facility copy subtracts the largest capacity, with slack only at facility copies, so the load
+  drops to anything from zero upwards there. With ``unload_before_return`` the load at the route's
+  end must be zero: the last call before the depot is a facility.
+- Time is one transit matrix (service at the origin plus travel), never a per-pair Python callback;
+  windows bound the cumul variables; breaks are interval variables on the time dimension.
+- Optional stops carry their penalty; must-visit stops carry ``MUST_VISIT_PENALTY`` so that an
+  impossible day still yields a plan that names what could not be done, instead of no plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.model import (
+    BreakTaken,
+    Problem,
+    Route,
+    Solution,
+    Unplanned,
+    Visit,
+    VisitKind,
+)
+
+log = logging.getLogger(__name__)
+
+# Far above any day's real cost (a city day is ~1e9 micro-euro) and far below int64 when summed.
+MUST_VISIT_PENALTY = 10**13
+_BIG_TIME = 10 * 24 * 3600
+_FACILITY_HOP = 10**9
+
+
+class Strategy(StrEnum):
+    """Which improvement phase runs after the first solution."""
+
+    GLS = "gls"  # guided local search
+    ILS = "ils"  # iterated local search: ruin (SISR) and recreate with simulated annealing
+
+
+@dataclass(frozen=True, slots=True)
+class SolverParams:
+    """How long and how the solver searches; the same params and seed give the same plan.
+
+    With only ``time_limit_s`` the result depends on how fast the machine is; for a reproducible
+    plan also set ``solution_limit`` (the search then stops after that many improving solutions).
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 1
+    strategy: Strategy = Strategy.ILS
+    first_solution: str = "AUTOMATIC"
+    solution_limit: int | None = None
+    mandatory_as_penalty: bool = True
+    facility_copies: int | None = None  # per facility; None: estimated from demand
+    log_search: bool = False
+    extra_vehicle_slack: int = 0
+    neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
+    improvement: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Nodes:
+    """The solver's node list and what each node stands for."""
+
+    location: list[int]
+    kind: list[str]  # "depot", "stop", "facility"
+    ref: list[int]  # index into problem.stops / problem.facilities / depot number
+
+
+def _build_nodes(problem: Problem, copies: int | None) -> tuple[_Nodes, list[int], list[int]]:
+    depots: dict[int, int] = {}
+    nodes = _Nodes(location=[], kind=[], ref=[])
+    starts, ends = [], []
+    for vehicle in problem.vehicles:
+        for loc, out in ((vehicle.start_location, starts), (vehicle.end_location, ends)):
+            if loc not in depots:
+                depots[loc] = len(nodes.location)
+                nodes.location.append(loc)
+                nodes.kind.append("depot")
+                nodes.ref.append(len(depots) - 1)
+            out.append(depots[loc])
+    for i, stop in enumerate(problem.stops):
+        nodes.location.append(stop.location)
+        nodes.kind.append("stop")
+        nodes.ref.append(i)
+    if problem.facilities:
+        per_facility = copies if copies is not None else _facility_copies(problem)
+        for i, facility in enumerate(problem.facilities):
+            for _ in range(per_facility):
+                nodes.location.append(facility.location)
+                nodes.kind.append("facility")
+                nodes.ref.append(i)
+    return nodes, starts, ends
+
+
+def _facility_copies(problem: Problem) -> int:
+    """Enough unloads per facility for every trip the day could need, whichever site is used."""
+    trips = 0
+    for d in range(len(problem.vehicles[0].capacity)):
+        total = sum(s.demand[d] for s in problem.stops)
+        smallest = min(v.capacity[d] for v in problem.vehicles) or 1
+        trips = max(trips, math.ceil(total / smallest))
+    needed = trips + len(problem.vehicles)
+    # Many sites share the trips between them: each needs only its share, with room to spare.
+    share = math.ceil(needed / len(problem.facilities) * 1.5) + 1
+    return max(1, min(needed, max(share, len(problem.vehicles) + 1)))
+
+
+def _route_ends_via_facility(
+    problem: Problem,
+    nodes: _Nodes,
+    dist: np.ndarray,
+    travel: np.ndarray,
+    service: np.ndarray,
+    ends: list[int],
+) -> dict[tuple[int, int], int]:
+    """Fold the last unload into the arc from a stop to the depot: the nearest facility on the way.
+
+    Asking the search to insert a facility copy *and* a stop in one move is hard for single-node
+    operators; an arc "stop → depot" that already passes a facility keeps every route legal with
+    its final unload, and the intermediate unloads remain optional nodes. Returns, per
+    (stop node, end node), which facility the final unload uses.
+    """
+    chosen: dict[tuple[int, int], int] = {}
+    if not problem.facilities or not any(v.unload_before_return for v in problem.vehicles):
+        return chosen
+    first_copy = {}
+    for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
+        if kind == "facility":
+            first_copy.setdefault(ref, node)
+    sites = list(first_copy.items())
+    site_nodes = np.asarray([node for _, node in sites])
+    unload = np.asarray([problem.facilities[ref].unload_s for ref, _ in sites])
+    stop_nodes = np.asarray([i for i, k in enumerate(nodes.kind) if k == "stop"])
+    if stop_nodes.size == 0:
+        return chosen
+    for end in sorted(set(ends)):
+        via_d = dist[np.ix_(stop_nodes, site_nodes)] + dist[site_nodes, end][None, :]
+        best = np.argmin(via_d, axis=1)
+        rows = np.arange(stop_nodes.size)
+        dist[stop_nodes, end] = via_d[rows, best]
+        f_nodes = site_nodes[best]
+        travel[stop_nodes, end] = travel[stop_nodes, f_nodes] + unload[best] + travel[f_nodes, end]
+        for i, node in enumerate(stop_nodes):
+            chosen[(int(node), end)] = sites[int(best[i])][0]
+    return chosen
+
+
+def _node_matrix(matrix: Sequence[Sequence[int]], locations: list[int]) -> np.ndarray:
+    full = np.asarray(matrix, dtype=np.int64)
+    idx = np.asarray(locations, dtype=np.int64)
+    return full[np.ix_(idx, idx)]
+
+
+def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
+    """Plan routes for ``problem``: the best solution found within the limits."""
+    params = params or SolverParams()
+    started = time.monotonic()
+    nodes, starts, ends = _build_nodes(problem, params.facility_copies)
+    n = len(nodes.location)
+    manager = pywrapcp.RoutingIndexManager(n, len(problem.vehicles), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    dist = _node_matrix(problem.distance, nodes.location)
+    travel = _node_matrix(problem.duration, nodes.location)
+    service = np.zeros(n, dtype=np.int64)
+    for i, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
+        if kind == "stop":
+            service[i] = problem.stops[ref].service_s
+        elif kind == "facility":
+            service[i] = problem.facilities[ref].unload_s
+    final_site = _route_ends_via_facility(problem, nodes, dist, travel, service, ends)
+    time_matrix = travel + service[:, None]
+    np.fill_diagonal(time_matrix, 0)
+
+    # Going from one unload straight to another never helps; pricing it keeps copies apart.
+    is_facility = np.asarray([k == "facility" for k in nodes.kind])
+    # Arc costs: one matrix per distinct (distance cost, time cost) pair of vehicles.
+    cost_callbacks: dict[tuple[int, int], int] = {}
+    for v, vehicle in enumerate(problem.vehicles):
+        key = (vehicle.distance_cost, vehicle.time_cost)
+        if key not in cost_callbacks:
+            cost = dist * vehicle.distance_cost + time_matrix * vehicle.time_cost
+            cost[np.ix_(is_facility, is_facility)] += _FACILITY_HOP
+            cost_callbacks[key] = routing.RegisterTransitMatrix(cost.tolist())
+        routing.SetArcCostEvaluatorOfVehicle(cost_callbacks[key], v)
+        routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
+
+    time_cb = routing.RegisterTransitMatrix(time_matrix.tolist())
+    horizon = max(v.shift.end for v in problem.vehicles) + 1
+    routing.AddDimension(time_cb, _BIG_TIME, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    _add_windows(problem, routing, manager, nodes, time_dim)
+    break_vars = _add_breaks(problem, routing, manager, time_dim, service)
+    _add_loads(problem, routing, manager, nodes)
+    _add_stop_limits(problem, routing, nodes)
+    _add_disjunctions(problem, routing, manager, nodes, params)
+
+    search = _search_parameters(params, n)
+    history: list[tuple[float, int]] = []
+
+    def on_solution() -> None:
+        history.append((time.monotonic() - started, routing.CostVar().Value()))
+
+    routing.AddAtSolutionCallback(on_solution)
+    assignment = routing.SolveWithParameters(search)
+    elapsed = time.monotonic() - started
+    status = _status_name(routing.status())
+    if assignment is None:
+        return Solution(
+            routes=[],
+            unplanned=[Unplanned(s.id, "no feasible plan was found") for s in problem.stops],
+            objective=0,
+            distance=0,
+            status=status,
+            solve_s=elapsed,
+            history=history,
+        )
+    solution = _extract(
+        problem, routing, manager, nodes, assignment, dist, time_dim, break_vars, final_site
+    )
+    solution.status = status
+    solution.solve_s = elapsed
+    solution.history = history
+    solution.first_solution_s = history[0][0] if history else None
+    return solution
+
+
+def _add_windows(
+    problem: Problem,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    nodes: _Nodes,
+    time_dim: pywrapcp.RoutingDimension,
+) -> None:
+    for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
+        if kind == "depot":
+            continue
+        window = problem.stops[ref].window if kind == "stop" else problem.facilities[ref].window
+        time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(window.start, window.end)
+    for v, vehicle in enumerate(problem.vehicles):
+        time_dim.CumulVar(routing.Start(v)).SetRange(vehicle.shift.start, vehicle.shift.end)
+        time_dim.CumulVar(routing.End(v)).SetRange(vehicle.shift.start, vehicle.shift.end)
+        if vehicle.max_duration_s is not None:
+            time_dim.SetSpanUpperBoundForVehicle(vehicle.max_duration_s, v)
+        # Leaving as late as possible and returning as early as possible keeps shifts short.
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+
+
+def _add_breaks(
+    problem: Problem,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    time_dim: pywrapcp.RoutingDimension,
+    service: np.ndarray,
+) -> dict[int, list[pywrapcp.IntervalVar]]:
+    solver = routing.solver()
+    out: dict[int, list[pywrapcp.IntervalVar]] = {}
+    # A break may not interrupt a service: the solver needs the service time per routing index.
+    per_index = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
+    for v, vehicle in enumerate(problem.vehicles):
+        if not vehicle.breaks:
+            continue
+        intervals = [
+            solver.FixedDurationIntervalVar(
+                b.earliest_start, b.latest_start, b.duration_s, False, f"break {vehicle.id} {k}"
+            )
+            for k, b in enumerate(vehicle.breaks)
+        ]
+        time_dim.SetBreakIntervalsOfVehicle(intervals, v, per_index)
+        for interval in intervals:
+            routing.AddIntervalToAssignment(interval)
+        out[v] = intervals
+    return out
+
+
+def _add_loads(
+    problem: Problem,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    nodes: _Nodes,
+) -> None:
+    if not problem.vehicles:
+        return
+    dims = len(problem.vehicles[0].capacity)
+    has_facilities = bool(problem.facilities)
+    for d in range(dims):
+        biggest = max(v.capacity[d] for v in problem.vehicles)
+        transit = []
+        for kind, ref in zip(nodes.kind, nodes.ref, strict=True):
+            if kind == "stop":
+                transit.append(problem.stops[ref].demand[d])
+            elif kind == "facility":
+                transit.append(-biggest)
+            else:
+                transit.append(0)
+        cb = routing.RegisterUnaryTransitVector(transit)
+        name = f"load{d}"
+        routing.AddDimensionWithVehicleCapacity(
+            cb,
+            biggest if has_facilities else 0,
+            [v.capacity[d] for v in problem.vehicles],
+            False,
+            name,
+        )
+        dim = routing.GetDimensionOrDie(name)
+        for v, vehicle in enumerate(problem.vehicles):
+            on_board = vehicle.initial_load[d] if vehicle.initial_load else 0
+            dim.CumulVar(routing.Start(v)).SetValue(on_board)
+        if has_facilities:
+            for node, kind in enumerate(nodes.kind):
+                if kind == "stop":
+                    dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
+            for v in range(len(problem.vehicles)):
+                dim.SlackVar(routing.Start(v)).SetValue(0)
+        if any(v.max_day_load is not None for v in problem.vehicles):
+            day = routing.RegisterUnaryTransitVector([max(t, 0) for t in transit])
+            caps = [
+                v.max_day_load[d] if v.max_day_load is not None else 2**40 for v in problem.vehicles
+            ]
+            routing.AddDimensionWithVehicleCapacity(day, 0, caps, True, f"dayload{d}")
+
+
+def _add_stop_limits(problem: Problem, routing: pywrapcp.RoutingModel, nodes: _Nodes) -> None:
+    if all(v.max_stops is None for v in problem.vehicles):
+        return
+    cb = routing.RegisterUnaryTransitVector([1 if k == "stop" else 0 for k in nodes.kind])
+    caps = [v.max_stops if v.max_stops is not None else len(nodes.kind) for v in problem.vehicles]
+    routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "stops")
+
+
+def _add_disjunctions(
+    problem: Problem,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    nodes: _Nodes,
+    params: SolverParams,
+) -> None:
+    vehicle_index = {v.id: i for i, v in enumerate(problem.vehicles)}
+    for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
+        index = manager.NodeToIndex(node)
+        if kind == "facility":
+            routing.AddDisjunction([index], 0)
+            continue
+        if kind != "stop":
+            continue
+        stop = problem.stops[ref]
+        if stop.penalty is not None:
+            routing.AddDisjunction([index], stop.penalty)
+        elif params.mandatory_as_penalty:
+            routing.AddDisjunction([index], MUST_VISIT_PENALTY)
+        if stop.allowed_vehicles:
+            routing.SetAllowedVehiclesForIndex(
+                [vehicle_index[v] for v in stop.allowed_vehicles if v in vehicle_index], index
+            )
+
+
+def _search_parameters(params: SolverParams, n: int) -> object:
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, params.first_solution
+    )
+    if params.strategy is Strategy.GLS:
+        search.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+    else:
+        search.use_iterated_local_search = True
+        ils = search.iterated_local_search_parameters
+        ruin = ils.ruin_recreate_parameters
+        del ruin.ruin_strategies[:]
+        sisr = ruin.ruin_strategies.add().sisr
+        sisr.max_removed_sequence_size = int(params.improvement.get("sisr_max_sequence", 10))
+        sisr.avg_num_removed_visits = int(params.improvement.get("sisr_avg_removed", 10))
+        sisr.bypass_factor = params.improvement.get("sisr_bypass", 0.01)
+        ruin.recreate_strategy.heuristic = (
+            routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+        )
+        sa = ils.reference_solution_acceptance_strategy.simulated_annealing
+        sa.cooling_schedule_strategy = 1  # exponential
+        sa.automatic_temperatures = False
+        sa.initial_temperature = params.improvement.get("sa_initial", 100.0)
+        sa.final_temperature = params.improvement.get("sa_final", 0.01)
+        ils.improve_perturbed_solution = True
+    search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    if params.solution_limit is not None:
+        search.solution_limit = params.solution_limit
+    if params.neighbours > 0 and n > params.neighbours:
+        search.ls_operator_neighbors_ratio = params.neighbours / n
+        search.ls_operator_min_neighbors = params.neighbours
+    search.log_search = params.log_search
+    return search
+
+
+def _status_name(code: int) -> str:
+    names = {
+        0: "not_solved",
+        1: "success",
+        2: "partial_success_time_limit",
+        3: "fail",
+        4: "fail_timeout",
+        5: "invalid",
+        6: "infeasible",
+        7: "optimal",
+    }
+    return names.get(code, f"status_{code}")
+
+
+def _extract(
+    problem: Problem,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    nodes: _Nodes,
+    assignment: pywrapcp.Assignment,
+    dist: np.ndarray,
+    time_dim: pywrapcp.RoutingDimension,
+    break_vars: dict[int, list[pywrapcp.IntervalVar]],
+    final_site: dict[tuple[int, int], int],
+) -> Solution:
+    dims = len(problem.vehicles[0].capacity) if problem.vehicles else 0
+    routes: list[Route] = []
+    served: set[int] = set()
+    total_distance = 0
+    breaks_by_vehicle = {
+        v: [
+            BreakTaken(start=assignment.StartValue(b), duration_s=assignment.DurationValue(b))
+            for b in intervals
+            if assignment.PerformedValue(b)
+        ]
+        for v, intervals in break_vars.items()
+    }
+    for v, vehicle in enumerate(problem.vehicles):
+        index = routing.Start(v)
+        visits: list[Visit] = []
+        load = list(vehicle.initial_load) if vehicle.initial_load else [0] * dims
+        distance = 0
+        prev_node = manager.IndexToNode(index)
+        depart = assignment.Min(time_dim.CumulVar(index))
+        clock = depart
+        index = assignment.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            distance += int(dist[prev_node, node])
+            start = assignment.Min(time_dim.CumulVar(index))
+            kind, ref = nodes.kind[node], nodes.ref[node]
+            arrival = clock + int(_travel(problem, nodes, prev_node, node))
+            if kind == "stop":
+                stop = problem.stops[ref]
+                served.add(ref)
+                load = [load[d] + stop.demand[d] for d in range(dims)]
+                visits.append(
+                    Visit(
+                        VisitKind.STOP,
+                        stop.id,
+                        stop.location,
+                        arrival,
+                        start,
+                        start + stop.service_s,
+                        tuple(load),
+                    )
+                )
+                clock = start + stop.service_s
+            else:
+                facility = problem.facilities[ref]
+                load = [0] * dims
+                visits.append(
+                    Visit(
+                        VisitKind.UNLOAD,
+                        facility.id,
+                        facility.location,
+                        arrival,
+                        start,
+                        start + facility.unload_s,
+                        tuple(load),
+                    )
+                )
+                clock = start + facility.unload_s
+            prev_node = node
+            index = assignment.Value(routing.NextVar(index))
+        end_node = manager.IndexToNode(index)
+        distance += int(dist[prev_node, end_node]) if visits else 0
+        site = final_site.get((prev_node, end_node))
+        if visits and site is not None:
+            facility = problem.facilities[site]
+            there = clock + int(problem.duration[nodes.location[prev_node]][facility.location])
+            there += sum(
+                b.duration_s for b in breaks_by_vehicle.get(v, []) if clock <= b.start < there
+            )
+            begin = max(there, facility.window.start)
+            load = [0] * dims
+            visits.append(
+                Visit(
+                    VisitKind.UNLOAD,
+                    facility.id,
+                    facility.location,
+                    there,
+                    begin,
+                    begin + facility.unload_s,
+                    tuple(load),
+                )
+            )
+        end = assignment.Min(time_dim.CumulVar(index))
+        total_distance += distance
+        routes.append(
+            Route(
+                vehicle_id=vehicle.id,
+                start=depart if visits else vehicle.shift.start,
+                end=end if visits else vehicle.shift.start,
+                visits=visits,
+                breaks=breaks_by_vehicle.get(v, []) if visits else [],
+                distance=distance,
+            )
+        )
+    unplanned = [
+        Unplanned(stop.id, explain_unplanned(problem, i))
+        for i, stop in enumerate(problem.stops)
+        if i not in served
+    ]
+    return Solution(
+        routes=routes,
+        unplanned=unplanned,
+        objective=int(assignment.ObjectiveValue()),
+        distance=total_distance,
+        status="",
+        solve_s=0.0,
+    )
+
+
+def _travel(problem: Problem, nodes: _Nodes, a: int, b: int) -> int:
+    return int(problem.duration[nodes.location[a]][nodes.location[b]])
+
+
+def explain_unplanned(problem: Problem, stop_index: int) -> str:
+    """Why a stop is not in the plan, in words a coordinator understands.
+
+    The checks go from hard impossibilities (no vehicle can carry it, no vehicle can reach it within
+    its window) to the economic reason: serving it would have cost more than its penalty.
+    """
+    stop = problem.stops[stop_index]
+    allowed = [
+        v for v in problem.vehicles if not stop.allowed_vehicles or v.id in stop.allowed_vehicles
+    ]
+    if not allowed:
+        return "no vehicle is allowed to serve this stop"
+    if all(any(d > c for d, c in zip(stop.demand, v.capacity, strict=True)) for v in allowed):
+        return "its load exceeds every allowed vehicle's capacity"
+    reachable = False
+    for v in allowed:
+        there = v.shift.start + int(problem.duration[v.start_location][stop.location])
+        begin = max(there, stop.window.start)
+        back = begin + stop.service_s + int(problem.duration[stop.location][v.end_location])
+        if begin <= stop.window.end and back <= v.shift.end:
+            reachable = True
+            break
+    if not reachable:
+        return "no vehicle can reach it within its time window and still return within its shift"
+    if stop.penalty is None:
+        return "must-visit, but the fleet has no room for it (capacity, shifts or time windows)"
+    return (
+        "optional and left out: serving it would cost more than its penalty "
+        f"({stop.penalty}) with the fleet's remaining capacity and time"
+    )
