@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib import resources
+from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
-from api.routes import alerts, auth, bins, health, trends
+from api.device_commands import CommandSender, MqttCommandSender
+from api.evidence_access import DirectoryEvidence, EvidenceFiles
+from api.retention import RetentionWorker
+from api.routes import auth, bins, coordinator, crew, enforcement, health
 from api.settings import ApiSettings, get_api_settings
 
+PAGES = ("login", "crew", "coordinator", "enforcement")
+# Front-end libraries installed by npm from api/web/package-lock.json, served under /vendor.
+VENDOR = {"leaflet": "leaflet/dist", "chart": "chart.js/dist"}
+WEB = Path(__file__).resolve().parent / "web" / "node_modules"
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+
+def _csp(settings: ApiSettings) -> str:
+    tiles = settings.map_tiles_url.split("/{", 1)[0] if settings.map_tiles_url else ""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob: {tiles}".rstrip()
+        + "; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'self'"
+    )
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    evidence_files: EvidenceFiles | None = None,
+    commands: CommandSender | None = None,
+) -> FastAPI:
     """Build the app; the database pool opens when the app starts and closes when it stops."""
     settings = settings or get_api_settings()
+    files = evidence_files or DirectoryEvidence(Path(settings.evidence_dir))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -29,23 +54,83 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         )
         pool.open(wait=True, timeout=15)
         app.state.pool = pool
+        retention = RetentionWorker(
+            pool,
+            files,
+            retention_days=settings.evidence_retention_days,
+            interval=timedelta(seconds=settings.retention_interval_s),
+        )
+        retention.start()
         try:
             yield
         finally:
+            retention.stop()
             pool.close()
 
-    app = FastAPI(title="nettestad", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="nettestad",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Route sheets for crews, figures for coordinators, a review queue for "
+        "enforcement. Log in at /api/v1/auth/login; send the token as a bearer header or "
+        "use the session cookie.",
+    )
     app.state.settings = settings
-    app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(bins.router)
-    app.include_router(alerts.router)
-    app.include_router(trends.router)
+    app.state.evidence_files = files
+    app.state.commands = commands or MqttCommandSender(settings)
+    for router in (
+        health.router,
+        auth.router,
+        bins.router,
+        crew.router,
+        coordinator.router,
+        enforcement.router,
+        enforcement.audit_router,
+    ):
+        app.include_router(router)
+
+    csp = _csp(settings)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
     static = resources.files("api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for prefix, folder in VENDOR.items():
+        if (WEB / folder).is_dir():
+            app.mount(f"/vendor/{prefix}", StaticFiles(directory=WEB / folder), name=prefix)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(str(static / "index.html"))
+
+    def page(name: str) -> Callable[[], FileResponse]:
+        def serve() -> FileResponse:
+            return FileResponse(str(static / f"{name}.html"), headers={"Cache-Control": "no-cache"})
+
+        return serve
+
+    for name in PAGES:
+        app.add_api_route(f"/{name}", page(name), include_in_schema=False, methods=["GET"])
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> FileResponse:
+        # Served from the root so it may control /crew; never cached, so updates arrive.
+        return FileResponse(
+            str(static / "sw.js"),
+            media_type="text/javascript",
+            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+        )
+
+    @app.get("/config.json", include_in_schema=False)
+    def web_config() -> JSONResponse:
+        return JSONResponse({"map_tiles_url": settings.map_tiles_url})
 
     return app

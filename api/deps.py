@@ -1,4 +1,4 @@
-"""Dependencies routes receive: a database connection from the app's pool."""
+"""Dependencies routes receive: a pooled database connection, the evidence files, device commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Annotated
 import psycopg
 from fastapi import Depends, Request
 from psycopg_pool import ConnectionPool
+
+from api.device_commands import CommandSender
+from api.evidence_access import EvidenceFiles
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -25,3 +28,19 @@ def get_conn(pool: Annotated[ConnectionPool[Conn], Depends(get_pool)]) -> Iterat
 
 
 DbConn = Annotated[Conn, Depends(get_conn)]
+
+
+def get_evidence_files(request: Request) -> EvidenceFiles:
+    """Where evidence files are read from (set by the app factory)."""
+    files: EvidenceFiles = request.app.state.evidence_files
+    return files
+
+
+def get_command_sender(request: Request) -> CommandSender:
+    """How commands reach devices (set by the app factory)."""
+    sender: CommandSender = request.app.state.commands
+    return sender
+
+
+Evidence = Annotated[EvidenceFiles, Depends(get_evidence_files)]
+Commands = Annotated[CommandSender, Depends(get_command_sender)]

@@ -19,6 +19,10 @@ class ApiSettings(ServiceSettings):
     # Cookies go over HTTPS only; in development the app is reached over plain http on localhost.
     cookie_secure: bool | None = None
     evidence_retention_days: int = Field(default=30, ge=1, le=31)
+    evidence_dir: str = "var/evidence"
+    # Map background tiles from the city's own tile server ({z}/{x}/{y}); empty: no background.
+    map_tiles_url: str = ""
+    retention_interval_s: float = Field(default=3600.0, gt=0)
 
     @property
     def secure_cookies(self) -> bool:

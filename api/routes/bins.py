@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel
 
 from api import queries
+from api.auth import Role, require_roles
 from api.deps import DbConn
 
 router = APIRouter(prefix="/api/v1", tags=["bins"])
@@ -51,14 +52,18 @@ def _feature(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/bins", summary="Bins with their latest fill, as a GeoJSON FeatureCollection")
+@router.get(
+    "/bins",
+    summary="Bins with their latest fill, as a GeoJSON FeatureCollection",
+    dependencies=[Depends(require_roles(Role.CREW, Role.COORDINATOR))],
+)
 def list_bins(conn: DbConn, district: str | None = None) -> dict[str, Any]:
     """Every active bin as a GeoJSON point with its newest fill level."""
     rows = queries.bins_with_latest_fill(conn=conn, district=district)
     return {"type": "FeatureCollection", "features": [_feature(r) for r in rows]}
 
 
-@router.get("/bins/{bin_id}/readings")
+@router.get("/bins/{bin_id}/readings", dependencies=[Depends(require_roles(Role.COORDINATOR))])
 def bin_readings(
     conn: DbConn,
     bin_id: str,

@@ -17,6 +17,14 @@ from api.settings import ApiSettings
 PASSWORD = "correct horse battery"  # noqa: S105 - a test account's password
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with small parameters, so tests spend their time on behaviour, not on hashing."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("api.auth._hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
 @pytest.fixture
 def api_settings(database_url: str) -> ApiSettings:
     """API settings pointing at this test's database."""

@@ -1,0 +1,205 @@
+"""Every SQL statement of the enforcement views: the review queue, cases, unblur requests, retention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+_EVENT = """SELECT e.event_id, e.device_id, e.hotspot_id, h.name AS hotspot_name, h.district,
+                   h.lat, h.lon, e.started_at, e.detected_at, e.score, e.person_present,
+                   e.vehicle_present, e.bbox, e.object_area_px, e.files, e.manifest_sha256,
+                   e.signature_b64, e.review_state, e.received_at,
+                   c.case_number, c.status AS case_status, c.legal_hold,
+                   p.purged_at AS evidence_purged_at,
+                   (SELECT r.reason FROM event_reviews r WHERE r.event_id = e.event_id
+                    ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) AS last_reason
+            FROM dumping_events e
+            LEFT JOIN hotspots h ON h.id = e.hotspot_id
+            LEFT JOIN enforcement_cases c ON c.event_id = e.event_id
+            LEFT JOIN evidence_purges p ON p.event_id = e.event_id"""
+
+
+def queue(*, conn: Conn, state: str | None, limit: int) -> list[dict[str, Any]]:
+    """Detections, newest first, optionally in one review state."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            _EVENT
+            + """ WHERE (%(state)s::text IS NULL OR e.review_state = %(state)s)
+                  ORDER BY e.detected_at DESC LIMIT %(limit)s""",
+            {"state": state, "limit": limit},
+        )
+        return cur.fetchall()
+
+
+def queue_counts(*, conn: Conn) -> dict[str, int]:
+    """How many detections are in each review state."""
+    rows = conn.execute(
+        "SELECT review_state, count(*) FROM dumping_events GROUP BY review_state"
+    ).fetchall()
+    return {str(state): int(str(n)) for state, n in rows}
+
+
+def event(*, conn: Conn, event_id: str) -> dict[str, Any] | None:
+    """One detection with its case and retention state."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(_EVENT + " WHERE e.event_id = %s", (event_id,))
+        return cur.fetchone()
+
+
+def set_review_state(*, conn: Conn, event_id: str, state: str, reason: str, user_id: int) -> None:
+    """Move a detection to a review state and remember who decided and why."""
+    conn.execute(
+        "UPDATE dumping_events SET review_state = %s WHERE event_id = %s", (state, event_id)
+    )
+    conn.execute(
+        "INSERT INTO event_reviews (event_id, state, reason, user_id) VALUES (%s, %s, %s, %s)",
+        (event_id, state, reason, user_id),
+    )
+
+
+def reviews(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
+    """Every review decision on a detection, oldest first."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT r.state, r.reason, u.username, r.decided_at
+               FROM event_reviews r JOIN users u ON u.id = r.user_id
+               WHERE r.event_id = %s ORDER BY r.decided_at, r.id""",
+            (event_id,),
+        )
+        return cur.fetchall()
+
+
+def open_case(*, conn: Conn, event_id: str, user_id: int, year: int) -> str:
+    """Open the case for a confirmed detection (once); returns its number."""
+    row = conn.execute(
+        """INSERT INTO enforcement_cases (case_number, event_id, opened_by)
+           VALUES (format('SLK-%%s-%%s', %s::int, lpad(nextval('case_number_seq')::text, 6, '0')),
+                   %s, %s)
+           ON CONFLICT (event_id) DO UPDATE SET event_id = EXCLUDED.event_id
+           RETURNING case_number""",
+        (year, event_id, user_id),
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def case(*, conn: Conn, case_number: str) -> dict[str, Any] | None:
+    """A case by its number."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT c.case_number, c.event_id, c.opened_at, u.username AS opened_by, c.status,
+                      c.closed_at, c.legal_hold
+               FROM enforcement_cases c JOIN users u ON u.id = c.opened_by
+               WHERE c.case_number = %s""",
+            (case_number,),
+        )
+        return cur.fetchone()
+
+
+def close_case(*, conn: Conn, case_number: str) -> bool:
+    """Close a case and lift its legal hold; False when unknown or closed already."""
+    cur = conn.execute(
+        """UPDATE enforcement_cases SET status = 'closed', closed_at = now(), legal_hold = false
+           WHERE case_number = %s AND status = 'open'""",
+        (case_number,),
+    )
+    return cur.rowcount == 1
+
+
+def camera_review_rates(*, conn: Conn) -> list[dict[str, Any]]:
+    """Per camera: detections by review outcome and the share of decided ones dismissed."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT e.device_id, e.hotspot_id, h.name AS hotspot_name,
+                      count(*) AS detections,
+                      count(*) FILTER (WHERE e.review_state = 'confirmed') AS confirmed,
+                      count(*) FILTER (WHERE e.review_state = 'dismissed') AS dismissed,
+                      count(*) FILTER (WHERE e.review_state IN ('new', 'in_review')) AS pending,
+                      (count(*) FILTER (WHERE e.review_state = 'dismissed'))::double precision
+                        / NULLIF(count(*) FILTER (WHERE e.review_state IN ('confirmed', 'dismissed')), 0)
+                        AS false_positive_rate
+               FROM dumping_events e LEFT JOIN hotspots h ON h.id = e.hotspot_id
+               GROUP BY e.device_id, e.hotspot_id, h.name
+               ORDER BY e.device_id"""
+        )
+        return cur.fetchall()
+
+
+def insert_unblur_request(
+    *, conn: Conn, event_id: str, device_id: str, user_id: int, reason: str
+) -> int:
+    """Record a request for an event's unblurred frames; returns its id."""
+    row = conn.execute(
+        """INSERT INTO unblur_requests (event_id, device_id, user_id, reason)
+           VALUES (%s, %s, %s, %s) RETURNING id""",
+        (event_id, device_id, user_id, reason),
+    ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def mark_unblur_sent(*, conn: Conn, request_id: int) -> None:
+    """The command reached the broker."""
+    conn.execute("UPDATE unblur_requests SET sent_at = now() WHERE id = %s", (request_id,))
+
+
+def unblur_requests(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
+    """Unblur requests for one detection."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT r.id, u.username, r.reason, r.requested_at, r.sent_at
+               FROM unblur_requests r JOIN users u ON u.id = r.user_id
+               WHERE r.event_id = %s ORDER BY r.requested_at""",
+            (event_id,),
+        )
+        return cur.fetchall()
+
+
+def purge_candidates(*, conn: Conn, older_than: datetime) -> list[dict[str, Any]]:
+    """Detections whose evidence is past retention and under no legal hold."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT e.event_id, e.device_id, e.files
+               FROM dumping_events e
+               LEFT JOIN enforcement_cases c ON c.event_id = e.event_id
+               LEFT JOIN evidence_purges p ON p.event_id = e.event_id
+               WHERE e.detected_at < %s AND p.event_id IS NULL
+                 AND (c.event_id IS NULL OR NOT c.legal_hold)
+               ORDER BY e.detected_at""",
+            (older_than,),
+        )
+        return cur.fetchall()
+
+
+def mark_purged(*, conn: Conn, event_id: str, files_removed: int) -> None:
+    """Remember that a detection's evidence is gone."""
+    conn.execute(
+        """INSERT INTO evidence_purges (event_id, files_removed) VALUES (%s, %s)
+           ON CONFLICT (event_id) DO NOTHING""",
+        (event_id, files_removed),
+    )
+
+
+def device_public_key(*, conn: Conn, device_id: str) -> bytes | None:
+    """The camera's registered Ed25519 public key (hex or base64 in its config), if any."""
+    row = conn.execute(
+        "SELECT config->>'public_key' FROM devices WHERE id = %s", (device_id,)
+    ).fetchone()
+    if row is None or not row[0]:
+        return None
+    text = str(row[0])
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode(text, validate=True)
+        except binascii.Error:
+            return None

@@ -1,0 +1,74 @@
+"""The camera law's one-month limit: evidence that is not part of an open case is deleted.
+
+The detection row stays (the figures count it); its files go, and the purge is logged in
+``evidence_purges``. A confirmed case holds its evidence until the case is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from psycopg_pool import ConnectionPool
+
+from api import enforcement_queries as q
+from api.deps import Conn
+from api.evidence_access import EvidenceFiles
+
+log = logging.getLogger(__name__)
+
+
+def purge_expired(
+    *, conn: Conn, files: EvidenceFiles, retention_days: int, now: datetime | None = None
+) -> list[str]:
+    """Delete the files of every detection past retention and not on hold; returns their ids."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    purged = []
+    for row in q.purge_candidates(conn=conn, older_than=cutoff):
+        removed = files.remove(row["event_id"])
+        q.mark_purged(conn=conn, event_id=row["event_id"], files_removed=removed)
+        conn.commit()  # one event at a time: a crash midway leaves every finished purge recorded
+        purged.append(row["event_id"])
+    if purged:
+        log.info(
+            "deleted the evidence of %d detection(s) past %d days", len(purged), retention_days
+        )
+    return purged
+
+
+class RetentionWorker:
+    """Runs the purge when the app starts and then every ``interval``."""
+
+    def __init__(
+        self,
+        pool: ConnectionPool[Conn],
+        files: EvidenceFiles,
+        *,
+        retention_days: int,
+        interval: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.pool = pool
+        self.files = files
+        self.retention_days = retention_days
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="evidence-retention", daemon=True)
+
+    def start(self) -> None:
+        """Start the background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self.pool.connection() as conn:
+                    purge_expired(conn=conn, files=self.files, retention_days=self.retention_days)
+            except Exception:  # a failed run is logged and retried at the next interval
+                log.exception("evidence retention run failed")
+            self._stop.wait(self.interval.total_seconds())

@@ -1,0 +1,176 @@
+"""Coordinators: the city's figures by week or month (JSON and CSV), FIWARE export, thresholds."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from api import coordinator_queries as q
+from api import kpis, ngsi, route_sheet
+from api.auth import Role, User, require_roles
+from api.deps import DbConn
+
+router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator"])
+Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR))]
+ContainerType = Literal["street_bin", "underground", "glass", "dog_waste", "cigarette"]
+MAX_SPAN = timedelta(days=800)
+
+
+class KpiRow(BaseModel):
+    """The figures of one week or month."""
+
+    period_start: date
+    collections_done: int
+    stops_skipped: int
+    extra_stops_planned: int
+    litter_volume_l: float | None
+    avg_fill_at_collection: float | None
+    collections_sensed: int
+    avg_sensed_fill_before_collection: float | None
+    overflow_hours: float | None
+    bins_with_abuse: int
+    dumping_detections: int
+    dumping_confirmed: int
+    median_hours_to_cleanup: float | None
+
+
+class HotspotFigures(BaseModel):
+    """Dumping at one hotspot and how fast it was cleared."""
+
+    hotspot_id: str
+    hotspot_name: str | None
+    district: str | None
+    detections: int
+    confirmed: int
+    cleared: int
+    median_hours_to_cleanup: float | None
+
+
+class Kpis(BaseModel):
+    """The figures per period, and dumping per hotspot over the whole range."""
+
+    period: Literal["week", "month"]
+    start: date
+    end: date
+    rows: list[KpiRow]
+    hotspots: list[HotspotFigures]
+
+
+class Threshold(BaseModel):
+    """The fill at which a container type counts as due."""
+
+    container_type: str
+    threshold: float | None
+    default_threshold: float | None
+    bins: int
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+class ThresholdBody(BaseModel):
+    """A new threshold (fraction of full)."""
+
+    threshold: float = Field(gt=0, le=1)
+
+
+def _range(start: date | None, end: date | None) -> tuple[date, date, datetime, datetime]:
+    today = route_sheet.today_in_brussels()
+    end = end or today + timedelta(days=1)
+    start = start or end - timedelta(days=91)
+    if start >= end:
+        raise HTTPException(422, "start must be before end")
+    if end - start > MAX_SPAN:
+        raise HTTPException(422, f"a range may span at most {MAX_SPAN.days} days")
+    tz = route_sheet.BRUSSELS
+    return (
+        start,
+        end,
+        datetime.combine(start, time(), tz).astimezone(UTC),
+        datetime.combine(end, time(), tz).astimezone(UTC),
+    )
+
+
+def _figures(conn: DbConn, period: str, start: date | None, end: date | None) -> Kpis:
+    first, last, t0, t1 = _range(start, end)
+    args: dict[str, Any] = {"conn": conn, "unit": period, "start": t0, "end": t1}
+    rows = kpis.merge(
+        q.crew_figures(**args),
+        q.planned_figures(**args),
+        q.sensor_figures(**args),
+        q.dumping_figures(**args),
+    )
+    hotspots = q.dumping_by_hotspot(conn=conn, start=t0, end=t1)
+    return Kpis(
+        period=period,  # type: ignore[arg-type]  # validated by the Query literal
+        start=first,
+        end=last,
+        rows=[KpiRow.model_validate(r) for r in rows],
+        hotspots=[HotspotFigures.model_validate(h) for h in hotspots],
+    )
+
+
+Period = Annotated[Literal["week", "month"], Query()]
+Start = Annotated[date | None, Query(description="first day (Brussels), default 13 weeks ago")]
+End = Annotated[date | None, Query(description="day after the last, default tomorrow")]
+
+
+@router.get("/kpis")
+def figures(
+    conn: DbConn, _user: Coordinator, period: Period = "week", start: Start = None, end: End = None
+) -> Kpis:
+    """Litres collected, overflow hours, fill at collection, collections, abuse, dumping and cleanup."""
+    return _figures(conn, period, start, end)
+
+
+@router.get("/kpis.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def figures_csv(
+    conn: DbConn, _user: Coordinator, period: Period = "week", start: Start = None, end: End = None
+) -> Response:
+    """The same figures as CSV."""
+    result = _figures(conn, period, start, end)
+    body = kpis.to_csv([r.model_dump() for r in result.rows])
+    name = f"nettestad-kpis-{period}-{result.start}-{result.end}.csv"
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/ngsi-ld/waste-containers",
+    response_class=Response,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def waste_containers(conn: DbConn, _user: Coordinator) -> Response:
+    """Every bin and its state as FIWARE WasteContainer entities (NGSI-LD, with @context)."""
+    import json
+
+    entities = [
+        {**ngsi.waste_container(r, city="kortrijk"), "@context": ngsi.CONTEXT}
+        for r in q.waste_containers(conn=conn)
+    ]
+    return Response(json.dumps(entities), media_type="application/ld+json")
+
+
+@router.get("/thresholds")
+def list_thresholds(conn: DbConn, _user: Coordinator) -> list[Threshold]:
+    """The threshold per container type (unset: each bin keeps its own)."""
+    return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
+
+
+@router.put("/thresholds/{container_type}")
+def put_threshold(
+    conn: DbConn,
+    user: Coordinator,
+    container_type: Annotated[ContainerType, Path()],
+    body: ThresholdBody,
+) -> list[Threshold]:
+    """Set the threshold of a container type; planning uses it from the next plan on."""
+    q.set_threshold(
+        conn=conn, container_type=container_type, threshold=body.threshold, by=user.username
+    )
+    return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]

@@ -1,0 +1,240 @@
+"""The crews' route sheet: today's stops, stop actions and problem reports (idempotent)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from api import crew_queries as q
+from api import route_sheet
+from api.auth import Role, User, require_roles
+from api.deps import DbConn
+
+router = APIRouter(prefix="/api/v1/crew", tags=["crew"])
+CrewOrCoordinator = Annotated[User, Depends(require_roles(Role.CREW, Role.COORDINATOR))]
+Crew = Annotated[User, Depends(require_roles(Role.CREW))]
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+class SheetStop(BaseModel):
+    """One stop on the sheet, with what the crew did there."""
+
+    ref: str
+    seq: int
+    kind: str
+    label: str
+    lat: float
+    lon: float
+    bin_id: str | None
+    event_id: str | None
+    container_type: str | None
+    district: str | None
+    predicted_fill: float | None
+    window_start: datetime | None
+    window_end: datetime | None
+    eta: datetime | None
+    added_during_day: bool
+    status: Literal["open", "done", "skipped"]
+    fill_seen: str | None
+    skip_reason: str | None
+    navigation_url: str
+
+
+class RouteSheet(BaseModel):
+    """A vehicle's stops for one day; ``version`` changes when the stops do."""
+
+    vehicle_id: str | None
+    service_date: date
+    version: str
+    generated_at: datetime
+    stops: list[SheetStop]
+
+
+class StopAction(BaseModel):
+    """Done (with the fill seen) or skipped (with a reason), keyed by the phone."""
+
+    client_key: UUID = Field(description="generated on the phone; a retried sync stores once")
+    stop_ref: str = Field(pattern=r"^(bin|extra|plan):[A-Za-z0-9._:-]{1,80}$")
+    service_date: date
+    action: Literal["done", "skipped"]
+    fill_seen: Literal["empty", "half", "full", "overflowing"] | None = None
+    skip_reason: Literal["blocked", "not_reachable", "not_needed"] | None = None
+    bin_id: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=500)
+    acted_at: AwareDatetime
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StopAction:
+        if self.action == "done" and (self.fill_seen is None or self.skip_reason is not None):
+            raise ValueError("a done stop needs fill_seen and no skip_reason")
+        if self.action == "skipped" and (self.skip_reason is None or self.fill_seen is not None):
+            raise ValueError("a skipped stop needs skip_reason and no fill_seen")
+        return self
+
+
+class ActionResult(BaseModel):
+    """What happened to one submitted action."""
+
+    client_key: UUID
+    stored: bool = Field(description="false when the key was already stored (a duplicate)")
+
+
+class ProblemStored(BaseModel):
+    """A received problem report."""
+
+    client_key: UUID
+    stored: bool
+    photo_sha256: str | None
+
+
+@router.get("/route")
+def route(
+    conn: DbConn,
+    user: CrewOrCoordinator,
+    service_date: Annotated[date | None, Query(description="default: today in Brussels")] = None,
+    vehicle: Annotated[
+        str | None, Query(max_length=64, description="coordinators choose a vehicle")
+    ] = None,
+) -> RouteSheet:
+    """The sheet for the crew's own vehicle (a coordinator may look at any vehicle's)."""
+    day = service_date or route_sheet.today_in_brussels()
+    vehicle_id = user.vehicle_id if user.role is Role.CREW else vehicle
+    extras = q.extra_stops_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
+    actions = q.actions_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
+    planned: list[dict[str, object]] = []
+    stops, version = route_sheet.assemble(planned, extras, actions)
+    return RouteSheet(
+        vehicle_id=vehicle_id,
+        service_date=day,
+        version=version,
+        generated_at=datetime.now(route_sheet.BRUSSELS),
+        stops=[SheetStop.model_validate(s, from_attributes=True) for s in stops],
+    )
+
+
+@router.post("/actions")
+def submit_actions(
+    conn: DbConn,
+    user: Crew,
+    actions: Annotated[list[StopAction], Field(min_length=1, max_length=500)],
+) -> list[ActionResult]:
+    """Store a batch of stop actions from the phone's outbox; duplicates are acknowledged, not stored."""
+    results = []
+    for a in actions:
+        stored = q.insert_stop_action(
+            conn=conn,
+            client_key=a.client_key,
+            user_id=user.id,
+            vehicle_id=user.vehicle_id,
+            service_date=a.service_date,
+            stop_ref=a.stop_ref,
+            bin_id=a.bin_id or (a.stop_ref[4:] if a.stop_ref.startswith("bin:") else None),
+            action=a.action,
+            fill_seen=a.fill_seen,
+            skip_reason=a.skip_reason,
+            note=a.note,
+            acted_at=a.acted_at,
+            lat=a.lat,
+            lon=a.lon,
+        )
+        results.append(ActionResult(client_key=a.client_key, stored=stored))
+    return results
+
+
+@router.post("/problems")
+def report_problem(  # the form's fields arrive as parameters; keyword-only keeps calls clear
+    *,
+    conn: DbConn,
+    user: Crew,
+    client_key: Annotated[UUID, Form()],
+    kind: Annotated[Literal["overflow", "damage", "dumping"], Form()],
+    reported_at: Annotated[AwareDatetime, Form()],
+    note: Annotated[str, Form(max_length=1000)] = "",
+    stop_ref: Annotated[str | None, Form(max_length=90)] = None,
+    bin_id: Annotated[str | None, Form(max_length=64)] = None,
+    lat: Annotated[float | None, Form(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Form(ge=-180, le=180)] = None,
+    accuracy_m: Annotated[float | None, Form(ge=0, le=100_000)] = None,
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> ProblemStored:
+    """A problem at a stop or anywhere on the way: overflow, damage or new dumping, with photo and GPS."""
+    data: bytes | None = None
+    media_type: str | None = None
+    if photo is not None and photo.filename:
+        media_type = (photo.content_type or "").split(";")[0]
+        if media_type not in PHOTO_TYPES:
+            raise HTTPException(415, f"a photo must be one of {sorted(PHOTO_TYPES)}")
+        data = photo.file.read(MAX_PHOTO_BYTES + 1)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise HTTPException(413, f"a photo may be at most {MAX_PHOTO_BYTES // 1_048_576} MiB")
+    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    stored = q.insert_problem_report(
+        conn=conn,
+        client_key=client_key,
+        user_id=user.id,
+        vehicle_id=user.vehicle_id,
+        stop_ref=stop_ref,
+        bin_id=bin_id,
+        kind=kind,
+        note=note,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy_m,
+        photo=data,
+        photo_type=media_type if data is not None else None,
+        photo_sha256=digest,
+        reported_at=reported_at,
+    )
+    return ProblemStored(client_key=client_key, stored=stored, photo_sha256=digest)
+
+
+class ProblemReport(BaseModel):
+    """A problem report as coordinators see it."""
+
+    client_key: UUID
+    username: str
+    vehicle_id: str | None
+    stop_ref: str | None
+    bin_id: str | None
+    kind: str
+    note: str
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    has_photo: bool
+    reported_at: datetime
+    received_at: datetime
+    resolved_at: datetime | None
+
+
+@router.get("/problems", dependencies=[Depends(require_roles(Role.COORDINATOR))])
+def list_problems(
+    conn: DbConn, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[ProblemReport]:
+    """The newest problem reports from the crews."""
+    return [
+        ProblemReport.model_validate(r) for r in q.recent_problem_reports(conn=conn, limit=limit)
+    ]
+
+
+@router.get(
+    "/problems/{client_key}/photo",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "no photo"}},
+    dependencies=[Depends(require_roles(Role.COORDINATOR))],
+)
+def problem_photo(conn: DbConn, client_key: UUID) -> Response:
+    """The photo a crew attached to a report."""
+    found = q.problem_photo(conn=conn, client_key=client_key)
+    if found is None:
+        raise HTTPException(404, "no photo for this report")
+    data, media_type = found
+    return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})

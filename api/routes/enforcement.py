@@ -1,0 +1,455 @@
+"""Enforcement: the review queue, cases and their export bundle, unblur requests, camera quality.
+
+Every look at evidence (an event's details, a file, a bundle) and every unblur request is written
+to the audit log in the same transaction as the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api import account_queries, audit, bundle, crew_queries, route_sheet
+from api import enforcement_queries as q
+from api.auth import Role, User, require_roles
+from api.deps import Commands, DbConn, Evidence
+
+router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
+Officer = Annotated[User, Depends(require_roles(Role.ENFORCEMENT))]
+EventId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{8,64}$")]
+CaseNumber = Annotated[str, Path(pattern=r"^SLK-\d{4}-\d{6}$")]
+OBJECT = "dumping_event"
+
+
+class EvidenceFile(BaseModel):
+    """A file of the evidence and where to fetch it."""
+
+    name: str
+    kind: str
+    sha256: str
+    size_bytes: int
+    url: str
+
+
+class Detection(BaseModel):
+    """A dumping detection in the queue."""
+
+    event_id: str
+    device_id: str
+    hotspot_id: str
+    hotspot_name: str | None
+    district: str | None
+    lat: float | None
+    lon: float | None
+    started_at: datetime
+    detected_at: datetime
+    score: float
+    person_present: bool
+    vehicle_present: bool
+    review_state: str
+    case_number: str | None
+    case_status: str | None
+    legal_hold: bool | None
+    evidence_purged_at: datetime | None
+    last_reason: str | None
+    files: list[EvidenceFile]
+
+
+class Queue(BaseModel):
+    """Detections and how many are in each state."""
+
+    counts: dict[str, int]
+    events: list[Detection]
+
+
+class Review(BaseModel):
+    """One decision."""
+
+    state: str
+    reason: str
+    username: str
+    decided_at: datetime
+
+
+class UnblurRequest(BaseModel):
+    """A request for the unblurred frames."""
+
+    id: int
+    username: str
+    reason: str
+    requested_at: datetime
+    sent_at: datetime | None
+
+
+class AuditEntry(BaseModel):
+    """One line of the audit log."""
+
+    id: int
+    ts: datetime
+    username: str
+    role: str
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, Any]
+    client_ip: str | None
+
+
+class DetectionDetail(Detection):
+    """A detection with its decisions, unblur requests and audit trail."""
+
+    bbox: list[int]
+    object_area_px: int
+    manifest_sha256: str | None
+    reviews: list[Review]
+    unblur_requests: list[UnblurRequest]
+    audit_trail: list[AuditEntry]
+
+
+class Decision(BaseModel):
+    """Take a detection into review, confirm it, or dismiss it (a reason is required)."""
+
+    state: Literal["in_review", "confirmed", "dismissed"]
+    reason: str = Field(default="", max_length=1000)
+
+
+class DecisionResult(BaseModel):
+    """The new state, the case number on confirmation, and the crew stop it created."""
+
+    event_id: str
+    review_state: str
+    case_number: str | None
+    cleanup_stop_id: int | None
+
+
+class UnblurBody(BaseModel):
+    """Why the unblurred frames are needed (logged)."""
+
+    reason: str = Field(min_length=5, max_length=1000)
+
+
+class UnblurResult(BaseModel):
+    """The recorded request and whether the device command went out."""
+
+    request_id: int
+    sent: bool
+
+
+class CameraRate(BaseModel):
+    """Review outcomes per camera."""
+
+    device_id: str
+    hotspot_id: str
+    hotspot_name: str | None
+    detections: int
+    confirmed: int
+    dismissed: int
+    pending: int
+    false_positive_rate: float | None
+
+
+def _files(row: dict[str, Any]) -> list[EvidenceFile]:
+    if row.get("evidence_purged_at") is not None:
+        return []
+    return [
+        EvidenceFile(
+            name=f["name"],
+            kind=f["kind"],
+            sha256=f["sha256"],
+            size_bytes=int(f.get("size_bytes", 0)),
+            url=f"/api/v1/enforcement/events/{row['event_id']}/files/{f['name']}",
+        )
+        for f in row["files"] or []
+        if isinstance(f, dict) and {"name", "kind", "sha256"} <= f.keys()
+    ]
+
+
+def _detection(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "files": _files(row)}
+
+
+def _event_or_404(conn: DbConn, event_id: str) -> dict[str, Any]:
+    row = q.event(conn=conn, event_id=event_id)
+    if row is None:
+        raise HTTPException(404, f"no detection {event_id!r}")
+    return row
+
+
+@router.get("/queue")
+def review_queue(
+    conn: DbConn,
+    _user: Officer,
+    state: Literal["new", "in_review", "confirmed", "dismissed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Queue:
+    """Detections (newest first), optionally in one review state; the list shows no images."""
+    rows = q.queue(conn=conn, state=state, limit=limit)
+    return Queue(
+        counts=q.queue_counts(conn=conn),
+        events=[Detection.model_validate(_detection(r)) for r in rows],
+    )
+
+
+@router.get("/events/{event_id}")
+def detection(conn: DbConn, user: Officer, event_id: EventId, request: Request) -> DetectionDetail:
+    """One detection with its history; the view is logged."""
+    row = _event_or_404(conn, event_id)
+    audit.record(
+        conn=conn, user=user, action="view", object_type=OBJECT, object_id=event_id, request=request
+    )
+    trail = account_queries.audit_entries(
+        conn=conn, object_type=OBJECT, object_id=event_id, limit=500
+    )
+    return DetectionDetail.model_validate(
+        {
+            **_detection(row),
+            "bbox": list(row["bbox"]),
+            "reviews": q.reviews(conn=conn, event_id=event_id),
+            "unblur_requests": q.unblur_requests(conn=conn, event_id=event_id),
+            "audit_trail": trail,
+        }
+    )
+
+
+@router.get(
+    "/events/{event_id}/files/{name}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "video/mp4": {}}}, 404: {}, 410: {}},
+)
+def evidence_file(
+    *,
+    conn: DbConn,
+    user: Officer,
+    files: Evidence,
+    event_id: EventId,
+    name: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")],
+    request: Request,
+) -> Response:
+    """A (blurred) evidence file; every fetch is logged."""
+    row = _event_or_404(conn, event_id)
+    if row["evidence_purged_at"] is not None:
+        raise HTTPException(410, "this evidence was deleted after the retention period")
+    listed = {f["name"]: f for f in row["files"] or [] if isinstance(f, dict) and "name" in f}
+    if name not in listed:
+        raise HTTPException(404, f"{name!r} is not part of this detection's evidence")
+    data = files.read(event_id, name)
+    if data is None:
+        raise HTTPException(404, f"{name!r} has not been uploaded (yet)")
+    audit.record(
+        conn=conn,
+        user=user,
+        action="view_file",
+        object_type=OBJECT,
+        object_id=event_id,
+        detail={"file": name},
+        request=request,
+    )
+    kind = listed[name].get("kind", "")
+    media = (
+        "video/mp4"
+        if kind == "clip"
+        else "application/json"
+        if kind == "manifest"
+        else "image/jpeg"
+    )
+    return Response(data, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/events/{event_id}/review")
+def decide(
+    conn: DbConn, user: Officer, event_id: EventId, body: Decision, request: Request
+) -> DecisionResult:
+    """Move a detection through review; confirming opens a case and puts a cleanup stop on today's sheet."""
+    row = _event_or_404(conn, event_id)
+    reason = body.reason.strip()
+    if body.state == "dismissed" and len(reason) < 3:
+        raise HTTPException(422, "dismissing needs a reason")
+    if row["review_state"] in {"confirmed", "dismissed"} and body.state != row["review_state"]:
+        raise HTTPException(409, f"this detection was {row['review_state']} already")
+    q.set_review_state(
+        conn=conn, event_id=event_id, state=body.state, reason=reason, user_id=user.id
+    )
+    case_number = None
+    stop_id = None
+    if body.state == "confirmed":
+        today = route_sheet.today_in_brussels()
+        case_number = q.open_case(conn=conn, event_id=event_id, user_id=user.id, year=today.year)
+        if row["lat"] is not None and row["lon"] is not None:
+            stop_id = crew_queries.insert_extra_stop(
+                conn=conn,
+                service_date=today,
+                vehicle_id=None,
+                kind="dump",
+                label=f"Sluikstort {row['hotspot_name'] or row['hotspot_id']} ({case_number})",
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                created_by=user.username,
+                hotspot_id=row["hotspot_id"],
+                event_id=event_id,
+            )
+    audit.record(
+        conn=conn,
+        user=user,
+        action=body.state,
+        object_type=OBJECT,
+        object_id=event_id,
+        detail={"reason": reason, "case_number": case_number},
+        request=request,
+    )
+    return DecisionResult(
+        event_id=event_id,
+        review_state=body.state,
+        case_number=case_number,
+        cleanup_stop_id=stop_id,
+    )
+
+
+@router.post("/events/{event_id}/unblur")
+def request_unblur(
+    *,
+    conn: DbConn,
+    user: Officer,
+    commands: Commands,
+    event_id: EventId,
+    body: UnblurBody,
+    request: Request,
+) -> UnblurResult:
+    """Ask the camera for this event's unblurred frames; the reason is logged."""
+    row = _event_or_404(conn, event_id)
+    request_id = q.insert_unblur_request(
+        conn=conn,
+        event_id=event_id,
+        device_id=row["device_id"],
+        user_id=user.id,
+        reason=body.reason.strip(),
+    )
+    audit.record(
+        conn=conn,
+        user=user,
+        action="unblur_request",
+        object_type=OBJECT,
+        object_id=event_id,
+        detail={"reason": body.reason.strip(), "request_id": request_id},
+        request=request,
+    )
+    # The request is committed before the device hears of it, so the log never misses one.
+    conn.commit()
+    sent = commands.send(
+        row["device_id"],
+        {"cmd": "upload_unblurred", "event_id": event_id, "request_id": request_id},
+    )
+    if sent:
+        q.mark_unblur_sent(conn=conn, request_id=request_id)
+    return UnblurResult(request_id=request_id, sent=sent)
+
+
+@router.get(
+    "/cases/{case_number}/bundle",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}, 404: {}},
+)
+def case_bundle(
+    conn: DbConn,
+    user: Officer,
+    files: Evidence,
+    case_number: CaseNumber,
+    request: Request,
+) -> Response:
+    """The case's export bundle: evidence, metadata, hash and signature checks, audit trail."""
+    case = q.case(conn=conn, case_number=case_number)
+    if case is None:
+        raise HTTPException(404, f"no case {case_number!r}")
+    event = _event_or_404(conn, case["event_id"])
+    listed = [f for f in event["files"] or [] if isinstance(f, dict) and "name" in f]
+    stored = {f["name"]: data for f in listed if (data := files.read(event["event_id"], f["name"]))}
+    manifest = next(
+        (stored[f["name"]] for f in listed if f.get("kind") == "manifest" and f["name"] in stored),
+        None,
+    )
+    verification = bundle.verify_files(
+        listed=[f for f in listed if f.get("kind") != "manifest"],
+        files=stored,
+        manifest=manifest,
+        signature_b64=event["signature_b64"],
+        manifest_sha256=event["manifest_sha256"],
+        public_key=q.device_public_key(conn=conn, device_id=event["device_id"]),
+    )
+    audit.record(
+        conn=conn,
+        user=user,
+        action="export",
+        object_type=OBJECT,
+        object_id=event["event_id"],
+        detail={"case_number": case_number, "all_verified": verification["all_verified"]},
+        request=request,
+    )
+    trail = account_queries.audit_entries(
+        conn=conn, object_type=OBJECT, object_id=event["event_id"], limit=10_000
+    )
+    archive = bundle.build(
+        case=case,
+        event={k: v for k, v in event.items() if k != "files"} | {"files": listed},
+        files=stored,
+        verification=verification,
+        audit=trail,
+        reviews=q.reviews(conn=conn, event_id=event["event_id"]),
+    )
+    return Response(
+        archive,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{case_number}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/cases/{case_number}/close", status_code=204)
+def close_case(
+    conn: DbConn,
+    user: Officer,
+    case_number: CaseNumber,
+    request: Request,
+) -> None:
+    """Close a case: its legal hold ends and retention applies again."""
+    case = q.case(conn=conn, case_number=case_number)
+    if case is None:
+        raise HTTPException(404, f"no case {case_number!r}")
+    if not q.close_case(conn=conn, case_number=case_number):
+        raise HTTPException(409, "this case is closed already")
+    audit.record(
+        conn=conn,
+        user=user,
+        action="case_closed",
+        object_type=OBJECT,
+        object_id=case["event_id"],
+        detail={"case_number": case_number},
+        request=request,
+    )
+
+
+@router.get("/cameras")
+def camera_rates(conn: DbConn, _user: Officer) -> list[CameraRate]:
+    """Per camera: confirmed, dismissed and the false-positive rate of decided detections."""
+    return [CameraRate.model_validate(r) for r in q.camera_review_rates(conn=conn)]
+
+
+audit_router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@audit_router.get("")
+def audit_log(
+    conn: DbConn,
+    _user: Annotated[User, Depends(require_roles(Role.ENFORCEMENT, Role.ADMIN))],
+    object_type: Annotated[str | None, Query(max_length=40)] = None,
+    object_id: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> list[AuditEntry]:
+    """The audit log, newest first (read-only: the table refuses updates and deletes)."""
+    rows = account_queries.audit_entries(
+        conn=conn, object_type=object_type, object_id=object_id, limit=limit
+    )
+    return [AuditEntry.model_validate(r) for r in rows]
