@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +44,9 @@ def _start_ingest(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def ingest_process_env(
     database_url: str, topic_root: str, private_mosquitto: PrivateMosquitto
-) -> Iterator[dict[str, str]]:
+) -> dict[str, str]:
     """Environment for ``nettestad ingest`` as a process on the private broker."""
-    yield {
+    return {
         "NETTESTAD_DATABASE_URL": database_url,
         "NETTESTAD_TOPIC_ROOT": topic_root,
         "NETTESTAD_MQTT_HOST": "127.0.0.1",
@@ -58,6 +58,7 @@ def ingest_process_env(
 
 
 def test_ingest_killed_with_sigkill_and_restarted_loses_nothing(
+    *,
     db: psycopg.Connection[Any],
     topic_root: str,
     private_mosquitto: PrivateMosquitto,
