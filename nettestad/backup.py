@@ -299,7 +299,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _database_url(explicit: str | None) -> str:
     if explicit:
         return explicit
-    # the scheduler's settings: production checks without the MQTT ones a backup has no use for
+    # backups run where the scheduler runs, with its settings and their production checks
     from nettestad.scheduler import SchedulerSettings
 
     return SchedulerSettings().database_url.get_secret_value()

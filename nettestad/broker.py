@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import getpass
 import hashlib
 import os
 import re
 import secrets
 import signal
+import socket
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from contracts.topics import CONTRACT_VERSION, DEFAULT_ROOT, DEVICE_ID_PATTERN
 
@@ -92,6 +96,11 @@ def _write_passwd(path: Path, entries: dict[str, str]) -> None:
             out.writelines(f"{user}:{hashed}\n" for user, hashed in entries.items())
         # readable by the broker's group, never by others (Mosquitto 2.0.16+ warns otherwise)
         Path(tmp).chmod(0o640)
+        if path.exists():
+            # keep the owner the operator gave the file (the broker's user in the container)
+            info = path.stat()
+            with contextlib.suppress(PermissionError):  # not root: the file stays ours
+                os.chown(tmp, info.st_uid, info.st_gid)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -151,6 +160,7 @@ class BrokerLayout:
     persistence_dir: str | None = "/mosquitto/data/"
     log_dest: str = "stdout"
     pid_file: str | None = None
+    sys_interval_s: int = 10  # how often the broker publishes its $SYS statistics
     run_as_user: str | None = None  # started as root, drop to this user (the default: mosquitto)
 
 
@@ -175,6 +185,7 @@ log_type warning
 log_type notice
 log_type information
 connection_messages true
+sys_interval {layout.sys_interval_s}
 log_timestamp_format %Y-%m-%dT%H:%M:%S
 # The contract's payload limit is 64 KiB; a little more for the topic and properties.
 max_packet_size 66560
@@ -275,6 +286,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("--pid", type=int)
     reload.set_defaults(handler=_reload)
 
+    exporter = sub.add_parser("exporter", help="serve the broker's $SYS statistics to Prometheus")
+    exporter.add_argument("--host", default="127.0.0.1")
+    exporter.add_argument("--port", type=int, default=9466)
+    exporter.set_defaults(handler=_exporter)
+
 
 def _config(args: argparse.Namespace) -> int:
     out: Path = args.out
@@ -335,4 +351,104 @@ def _credentials(args: argparse.Namespace) -> int:
 def _reload(args: argparse.Namespace) -> int:
     pid = reload_broker(pid_file=args.pid_file, pid=args.pid)
     print(f"sent SIGHUP to the broker (pid {pid})")
+    return 0
+
+
+# --- Prometheus exporter for the broker's $SYS statistics ---------------------------------------
+_NUMBER = re.compile(r"^\s*(-?\d+(?:\.\d+)?)")
+
+
+def sys_metric(topic: str, payload: bytes) -> tuple[str, float] | None:
+    """A ``$SYS/broker/...`` message as (metric name, value); None when it is not a number."""
+    if not topic.startswith("$SYS/broker/"):
+        return None
+    match = _NUMBER.match(payload.decode("utf-8", errors="replace"))
+    if match is None:
+        return None  # the version string, timestamps as text
+    name = re.sub(r"[^a-zA-Z0-9_]", "_", topic.removeprefix("$SYS/broker/"))
+    return f"mosquitto_{name}", float(match.group(1))
+
+
+class BrokerExporter:
+    """Keeps the latest numeric ``$SYS`` values of the broker (read with ``svc_metrics``)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
+        self.connected = False
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        """Record one ``$SYS`` message."""
+        metric = sys_metric(topic, payload)
+        if metric is not None:
+            self.values[metric[0]] = metric[1]
+
+    def render(self) -> str:
+        """Prometheus text format; every value is a gauge (Mosquitto resets them on restart)."""
+        lines = [
+            "# TYPE nettestad_broker_exporter_connected gauge",
+            f"nettestad_broker_exporter_connected {int(self.connected)}",
+        ]
+        for name, value in sorted(self.values.items()):
+            lines += [f"# TYPE {name} gauge", f"{name} {value:g}"]
+        return "\n".join(lines) + "\n"
+
+
+def run_exporter(*, host: str, port: int, stop: threading.Event) -> None:
+    """Subscribe to ``$SYS/#`` with the settings' account and serve ``/metrics`` until ``stop``."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from contracts.mqtt_client import connect, make_client
+    from contracts.settings import ServiceSettings
+
+    settings = ServiceSettings()
+    exporter = BrokerExporter()
+    client = make_client(settings, client_id=f"exporter-{socket.gethostname()}"[:64])
+
+    def on_connect(c: Any, _u: object, _f: object, reason: Any, _p: object) -> None:
+        exporter.connected = not reason.is_failure
+        if exporter.connected:
+            c.subscribe("$SYS/#", qos=0)
+
+    def on_disconnect(*_: object) -> None:
+        exporter.connected = False
+
+    client.on_connect = on_connect
+    client.on_disconnect = on_disconnect
+    client.on_message = lambda _c, _u, m: exporter.on_message(m.topic, bytes(m.payload))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/metrics":
+                status, body = 200, exporter.render()
+            elif self.path == "/health":
+                status, body = (200, "ok\n") if exporter.connected else (503, "not connected\n")
+            else:
+                status, body = 404, "not found\n"
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: object) -> None:
+            return  # Prometheus scrapes every few seconds: no access log
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    connect(client, settings)
+    client.loop_start()
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        client.disconnect()
+        client.loop_stop()
+
+
+def _exporter(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_exporter(host=args.host, port=args.port, stop=stop)
     return 0

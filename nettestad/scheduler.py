@@ -62,10 +62,6 @@ class SchedulerSettings(ServiceSettings):
             "NETTESTAD_SCHEDULER_TOKEN": self.scheduler_token.get_secret_value(),
         }
 
-    def insecure_settings(self) -> list[str]:
-        """The scheduler does not talk MQTT, so the broker checks do not apply."""
-        return []
-
 
 PlanRunner = Callable[[date], int]
 

@@ -157,13 +157,15 @@ def running_secure_broker(folder: Path) -> Iterator[SecureBroker]:
         persistence_dir=None,
         log_dest="stderr",
         pid_file=str(broker.pid_file),
+        sys_interval_s=1,
         run_as_user=getpass.getuser(),  # as root, Mosquitto would drop to a user who cannot read tmp
     )
     (folder / "mosquitto.conf").write_text(render_config(layout))
     (folder / "acl").write_text(render_acl(root=broker.root))
-    set_service_credentials(
-        passwd_file=broker.passwd_file, service="svc_ingest", password=SERVICE_PASSWORD
-    )
+    for service in ("svc_ingest", "svc_metrics"):
+        set_service_credentials(
+            passwd_file=broker.passwd_file, service=service, password=SERVICE_PASSWORD
+        )
     process = subprocess.Popen(
         [MOSQUITTO, "-c", str(folder / "mosquitto.conf")],
         stdout=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
@@ -21,6 +22,7 @@ from nettestad.broker import (
     read_passwd,
     reload_broker,
     revoke_device_credentials,
+    run_exporter,
     verify_password,
 )
 from nettestad.cli import main
@@ -30,6 +32,7 @@ from tests.deploy.securebroker import (
     Session,
     close,
     connect_client,
+    free_port,
     running_secure_broker,
 )
 from tests.helpers import poll
@@ -244,3 +247,39 @@ def test_password_file_matches_mosquitto_passwd(tmp_path: Path) -> None:
     assert entries["fill-y998"].startswith("$7$")
     assert passwd.stat().st_mode & 0o077 == 0o040  # no one but the broker's group reads it
     assert main(["broker", "add-device", "svc_ingest", "--passwd-file", str(passwd)]) == 2
+
+
+def test_exporter_serves_broker_statistics(
+    broker: SecureBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker exporter logs in as svc_metrics over TLS and serves $SYS values to Prometheus."""
+    for key, value in {
+        "NETTESTAD_MQTT_HOST": "localhost",
+        "NETTESTAD_MQTT_PORT": str(broker.tls_port),
+        "NETTESTAD_MQTT_TLS": "true",
+        "NETTESTAD_MQTT_CA_FILE": str(broker.ca_file),
+        "NETTESTAD_MQTT_USERNAME": "svc_metrics",
+        "NETTESTAD_MQTT_PASSWORD": SERVICE_PASSWORD,
+    }.items():
+        monkeypatch.setenv(key, value)
+    port = free_port()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_exporter, kwargs={"host": "127.0.0.1", "port": port, "stop": stop}, daemon=True
+    )
+    thread.start()
+    try:
+
+        def scraped() -> str | None:
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+            except httpx.HTTPError:
+                return None
+            return text if "mosquitto_clients_connected" in text else None
+
+        text = poll(scraped, timeout=15, what="$SYS values on /metrics")
+        assert "nettestad_broker_exporter_connected 1" in text
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
+    finally:
+        stop.set()
+        thread.join(10)

@@ -54,7 +54,15 @@ def _run(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPr
             },
             "NETTESTAD_SECRET_KEY",
         ),
-        ("scheduler", {"NETTESTAD_DATABASE_URL": GOOD_DB}, "NETTESTAD_SCHEDULER_TOKEN"),
+        (
+            "scheduler",
+            {
+                "NETTESTAD_DATABASE_URL": GOOD_DB,
+                "NETTESTAD_MQTT_USERNAME": "svc_scheduler",
+                "NETTESTAD_MQTT_PASSWORD": "Wd4-long-random-mqtt-pass",
+            },
+            "NETTESTAD_SCHEDULER_TOKEN",
+        ),
     ],
 )
 def test_production_refuses_default_secret(
