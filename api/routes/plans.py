@@ -1,0 +1,225 @@
+"""Collection plans: a day's plan, per vehicle and per crew; planning and re-planning a day.
+
+Crews see only their own vehicle's route; coordinators and admins see everything and are the
+only ones who plan or re-plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import AwareDatetime, BaseModel, Field
+
+from api import plan_queries as q
+from api.auth import Role, User, require_roles
+from api.deps import DbConn
+
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+Planner = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
+Reader = Annotated[User, Depends(require_roles(Role.CREW, Role.COORDINATOR, Role.ADMIN))]
+
+
+class PlanStop(BaseModel):
+    """One call on a route."""
+
+    seq: int
+    kind: str
+    ref: str
+    name: str
+    lat: float
+    lon: float
+    arrival_at: datetime
+    start_at: datetime
+    end_at: datetime
+    load_l: int
+    load_kg: int
+    predicted_fill: float | None
+    state: str
+    done_at: datetime | None
+
+
+class PlanRoute(BaseModel):
+    """One vehicle's route for the day."""
+
+    vehicle_id: str
+    vehicle_name: str
+    crew_id: str | None
+    start_at: datetime
+    end_at: datetime
+    distance_m: int
+    break_start: datetime | None
+    break_end: datetime | None
+    stops: list[PlanStop]
+
+
+class UnplannedStop(BaseModel):
+    """A stop the plan leaves out, and why."""
+
+    ref: str
+    name: str
+    must_visit: bool
+    reason: str
+
+
+class Plan(BaseModel):
+    """A stored plan."""
+
+    id: int
+    day: date
+    created_at: datetime
+    state: str
+    replan_of: int | None
+    objective: int
+    distance_m: int
+    solve_s: float
+    summary: dict[str, Any]
+    routes: list[PlanRoute]
+    unplanned: list[UnplannedStop]
+
+
+class PlanRequest(BaseModel):
+    """Plan a day."""
+
+    day: date
+    time_limit_s: float = Field(default=10.0, gt=0, le=120)
+
+
+class ReplanEvent(BaseModel):
+    """Something that happened during the day."""
+
+    type: Literal["done", "blocked", "overflowing", "dump"]
+    ref: str | None = Field(default=None, description="stop ref or bin id (done/blocked/overflowing)")
+    at: AwareDatetime | None = None
+    name: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    volume_l: int = Field(default=500, ge=0)
+
+
+class ReplanRequest(BaseModel):
+    """Re-plan the rest of the day."""
+
+    events: list[ReplanEvent] = []
+    now: AwareDatetime | None = None
+    time_limit_s: float = Field(default=10.0, gt=0, le=120)
+
+
+class PlanCreated(BaseModel):
+    """What planning produced."""
+
+    plan_id: int
+    day: date
+    planned_stops: int
+    unplanned: int
+    vehicles_used: int
+    distance_m: int
+    solve_s: float
+
+
+def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
+    header = q.plan(conn=conn, plan_id=plan_id)
+    if header is None:
+        raise HTTPException(404, f"no plan {plan_id}")
+    stops: dict[str, list[PlanStop]] = {}
+    for s in q.stops(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id):
+        stops.setdefault(s["vehicle_id"], []).append(PlanStop.model_validate(s))
+    routes = [
+        PlanRoute(**r, stops=stops.get(r["vehicle_id"], []))
+        for r in q.routes(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id)
+    ]
+    unplanned = (
+        [UnplannedStop.model_validate(u) for u in q.unplanned(conn=conn, plan_id=plan_id)]
+        if vehicle_id is None
+        else []
+    )
+    return Plan(**header, routes=routes, unplanned=unplanned)
+
+
+def _active(conn: DbConn, day: date) -> int:
+    plan_id = q.active_plan_id(conn=conn, day=day)
+    if plan_id is None:
+        raise HTTPException(404, f"no plan for {day.isoformat()}")
+    return plan_id
+
+
+@router.get("", summary="The day's active plan (coordinators)")
+def day_plan(conn: DbConn, user: Planner, day: Annotated[date, Query()]) -> Plan:
+    """Every route of the day's active plan, with what was left out and why."""
+    return _plan(conn, _active(conn, day))
+
+
+@router.get("/{plan_id}", summary="One plan by id (coordinators)")
+def plan_by_id(conn: DbConn, user: Planner, plan_id: int) -> Plan:
+    """A plan, also a superseded one, for comparing a re-plan with what it replaced."""
+    return _plan(conn, plan_id)
+
+
+@router.get("/day/{day}/vehicle/{vehicle_id}", summary="One vehicle's route for a day")
+def vehicle_route(conn: DbConn, user: Reader, day: date, vehicle_id: str) -> Plan:
+    """A vehicle's route in the day's active plan; a crew sees only its own vehicle."""
+    if user.role is Role.CREW and user.vehicle_id != vehicle_id:
+        raise HTTPException(403, "a crew sees only its own vehicle's route")
+    plan = _plan(conn, _active(conn, day), vehicle_id)
+    if not plan.routes:
+        raise HTTPException(404, f"vehicle {vehicle_id} has no route on {day.isoformat()}")
+    return plan
+
+
+@router.get("/day/{day}/crew/{crew_id}", summary="One crew's route for a day (coordinators)")
+def crew_route(conn: DbConn, user: Planner, day: date, crew_id: str) -> Plan:
+    """The route of the vehicle a crew drives that day."""
+    plan_id = _active(conn, day)
+    vehicle_id = q.vehicle_of_crew(conn=conn, plan_id=plan_id, crew_id=crew_id)
+    if vehicle_id is None:
+        raise HTTPException(404, f"crew {crew_id} drives no vehicle on {day.isoformat()}")
+    return _plan(conn, plan_id, vehicle_id)
+
+
+@router.post("", status_code=201, summary="Plan a day (coordinators)")
+def create_plan(conn: DbConn, user: Planner, body: PlanRequest) -> PlanCreated:
+    """Forecast, select and plan the day; the new plan becomes the day's active one."""
+    from routing.service import PlanParams, plan_day
+
+    try:
+        result = plan_day(conn=conn, day=body.day, params=PlanParams(time_limit_s=body.time_limit_s))
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return PlanCreated(
+        plan_id=result.plan_id, day=result.day, planned_stops=result.planned_stops,
+        unplanned=result.unplanned, vehicles_used=result.vehicles_used,
+        distance_m=result.distance_m, solve_s=result.solve_s,
+    )
+
+
+@router.post("/{plan_id}/replan", status_code=201, summary="Re-plan the rest of the day")
+def replan_day(conn: DbConn, user: Planner, plan_id: int, body: ReplanRequest) -> PlanCreated:
+    """Keep done stops, apply the events, re-optimise what remains from where vehicles are."""
+    from routing import service as svc
+
+    if q.plan(conn=conn, plan_id=plan_id) is None:
+        raise HTTPException(404, f"no plan {plan_id}")
+    events: list[svc.Event] = []
+    for e in body.events:
+        if e.type == "dump":
+            if e.lat is None or e.lon is None:
+                raise HTTPException(422, "a dump needs lat and lon")
+            events.append(svc.NewDump(name=e.name or "Sluikstort", lat=e.lat, lon=e.lon,
+                                      volume_l=e.volume_l))
+            continue
+        if not e.ref:
+            raise HTTPException(422, f"a {e.type} event needs ref")
+        if e.type == "done":
+            events.append(svc.StopDone(e.ref, e.at))
+        elif e.type == "blocked":
+            events.append(svc.StopBlocked(e.ref))
+        else:
+            events.append(svc.BinOverflowing(e.ref))
+    result = svc.replan(conn=conn, plan_id=plan_id, events=events, now=body.now,
+                        params=svc.PlanParams(time_limit_s=body.time_limit_s))
+    return PlanCreated(
+        plan_id=result.plan_id, day=result.day, planned_stops=result.planned_stops,
+        unplanned=result.unplanned, vehicles_used=result.vehicles_used,
+        distance_m=result.distance_m, solve_s=result.solve_s,
+    )
