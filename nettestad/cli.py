@@ -19,14 +19,17 @@ from nettestad.jsonlog import configure_logging
 
 COMMAND_MODULES: tuple[str, ...] = (
     "contracts.cli",
+    "edge.cli",
     "ingest.cli",
     "api.cli",
     "api.users_cli",
     "nettestad.simulate",
     "nettestad.demo",
+    "nettestad.compare",
     "nettestad.broker",
     "nettestad.backup",
     "nettestad.scheduler",
+    "routing.cli",
 )
 
 

@@ -1,7 +1,10 @@
-"""``nettestad demo``: ingest, simulator and API together, until Ctrl-C.
+"""``nettestad demo``: the Kortrijk twin with ingest and the web app, until Ctrl-C.
 
 The broker and database must be running (``./manage demo`` sees to that). Each part runs as its
-own process, exactly as in production; Ctrl-C stops them in reverse order and waits for each.
+own process, exactly as in production: ingest, the API, and the twin (``nettestad simulate``),
+which replays the last two days of the city in accelerated time through MQTT, plans each day
+with the route planner from the database, lets its crews work the routes, and then goes on in
+real time. Ctrl-C stops the parts in reverse order and waits for each.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--bins", type=int, default=150)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--speed", type=float, default=3000.0, help="simulated seconds per real second"
+    )
+    parser.add_argument("--hours-back", type=float, default=48.0, help="history to replay")
     parser.set_defaults(handler=_run)
 
 
@@ -58,7 +65,14 @@ def _run(args: argparse.Namespace) -> int:
     procs = [
         ("ingest", _start("ingest")),
         ("api", _start("api", "--port", str(args.port))),
-        ("simulator", _start("simulate", "--bins", str(args.bins), "--seed", str(args.seed))),
+        (
+            "simulator",
+            _start(
+                "simulate",
+                *("--bins", str(args.bins), "--seed", str(args.seed)),
+                *("--speed", str(args.speed), "--hours-back", str(args.hours_back)),
+            ),
+        ),
     ]
     url = f"http://127.0.0.1:{args.port}/"
     try:

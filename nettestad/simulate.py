@@ -1,4 +1,4 @@
-"""``nettestad simulate``: a fleet of simulated bin sensors in Kortrijk over the real MQTT contract."""
+"""``nettestad simulate``: the Kortrijk twin live: sensors and cameras over MQTT, planner, crews."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="start the simulated clock this many hours ago (default 48)",
     )
     parser.add_argument(
+        "--no-operations",
+        action="store_true",
+        help="only publish: no daily planning and no crews",
+    )
+    parser.add_argument(
         "--no-register",
         action="store_true",
         help="do not put the bins and sensors into the database registry",
@@ -33,16 +38,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(args: argparse.Namespace) -> int:
     from contracts.settings import ServiceSettings
-    from twin.city import generate_bins
+    from twin.city import build_city
     from twin.fleet import Fleet, FleetParams, run
+    from twin.live import LiveOperations, catch_up_plan_today, start_of_history
     from twin.publisher import MqttPublisher, register_sites
+    from twin.world import World
 
     settings = ServiceSettings()
-    sites = generate_bins(args.bins, seed=args.seed)
+    city = build_city(seed=args.seed, bins=args.bins)
     if not args.no_register:
-        register_sites(settings, sites)
-    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=args.hours_back)
-    fleet = Fleet(sites, params=FleetParams(seed=args.seed, speed=args.speed), start=start)
+        register_sites(settings, city)
+    start = start_of_history(datetime.now(UTC), args.hours_back / 24)
+    fleet = Fleet(city, params=FleetParams(seed=args.seed, speed=args.speed), start=start)
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -50,7 +57,21 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with MqttPublisher(settings, client_id=f"simulator-{args.seed}") as publisher:
-        sent = run(fleet, publisher.publish, root=settings.topic_root, stop=stop)
+    ops = None
+    if not args.no_operations:
+        ops = LiveOperations(settings.database_url.get_secret_value(), seed=args.seed)
+    caught_up = False
+
+    def on_step(world: World) -> None:
+        nonlocal caught_up
+        if ops is None:
+            return
+        ops(world)
+        if not caught_up and world.clock + timedelta(minutes=15) > datetime.now(UTC):
+            caught_up = True
+            catch_up_plan_today(ops, world)
+
+    with MqttPublisher(settings, client_id=f"simulator-{settings.topic_root}-{args.seed}") as pub:
+        sent = run(fleet, pub.publish, root=settings.topic_root, stop=stop, on_step=on_step)
     print(f"sent {sent} messages")
     return 0

@@ -9,12 +9,17 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.auth import Role, create_user
 from api.settings import ApiSettings
+from contracts.db import connect
 from contracts.settings import ServiceSettings
 from tests.helpers import poll
 from twin.city import generate_bins
 from twin.fleet import Fleet, FleetParams, run
 from twin.publisher import MqttPublisher, register_sites
+from twin.sensors import SensorFaults
+
+PASSWORD = "end-to-end password"  # noqa: S105 - a test account's password
 
 
 def test_simulated_readings_reach_the_api(service_env: dict[str, str], running_ingest: Any) -> None:
@@ -23,7 +28,9 @@ def test_simulated_readings_reach_the_api(service_env: dict[str, str], running_i
     sites = generate_bins(12, seed=3)
     register_sites(settings, sites)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
-    fleet = Fleet(sites, params=FleetParams(seed=3, speed=1e6), start=start)
+    fleet = Fleet(
+        sites, params=FleetParams(seed=3, speed=1e6, faults=SensorFaults.none()), start=start
+    )
     with MqttPublisher(settings, client_id=f"sim-{settings.topic_root}") as publisher:
         sent = run(
             fleet,
@@ -34,7 +41,12 @@ def test_simulated_readings_reach_the_api(service_env: dict[str, str], running_i
         )
     assert sent == 12 * 5  # 20 measurements per bin, uploaded four at a time
 
+    with connect(settings.database_url.get_secret_value(), autocommit=True) as conn:
+        create_user(conn=conn, username="coord", password=PASSWORD, role=Role.COORDINATOR)
     with TestClient(create_app(ApiSettings())) as client:
+        login = client.post("/api/v1/auth/login", json={"username": "coord", "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        client.headers["Authorization"] = f"Bearer {login.json()['token']}"
 
         def all_bins_filled() -> list[dict[str, Any]] | None:
             features = client.get("/api/v1/bins").json()["features"]

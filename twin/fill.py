@@ -1,94 +1,162 @@
-"""How full a bin gets, hour by hour: a simple, seeded model of litter per place type."""
+"""How full a container really gets, hour by hour: litter per place type, weather, markets, events.
+
+The model works in litres. A street bin's litter follows its place's daily rhythm (commuters at
+the station, lunch in shopping streets, afternoons in parks, school breaks), scaled by the day's
+conditions (``twin.conditions``); underground containers take household bags in the evening;
+glass points fill more at weekends. Each container also has its own seeded "popularity", which a
+fixed round cannot know but a sensor sees. Household bags dumped in street bins (bin abuse) arrive
+mostly at night, more often at a few abuse-prone bins.
+"""
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.payloads import ContainerStatus, FillReading, Quality
 from twin.city import BinSite
+from twin.conditions import EVENT_HOURS, MARKET_HOURS, DayConditions
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-SENSOR_OFFSET_MM = 50  # the sensor sits this far above the fill line of a full bin
+OVERFLOW_CAP = 1.3  # beyond this, litter lies beside the bin and no longer counts as fill
 
-# Mean fill per day (fraction of the container) for a 60 l street bin by place type; larger
-# containers fill proportionally slower.
-DAILY_FILL = {
-    "station": 0.9,
-    "market": 0.7,
-    "shopping": 0.75,
-    "school": 0.5,
-    "park": 0.45,
-    "street": 0.3,
+# Mean litres per day on an ordinary weekday (before the place's own popularity).
+LITRES_PER_DAY = {
+    "station": 70.0,
+    "market": 40.0,
+    "shopping": 50.0,
+    "events": 22.0,
+    "school": 34.0,
+    "park": 30.0,
+    "street": 18.0,
+    "residential": 13.0,
+    "glass_point": 130.0,
+}
+UNDERGROUND_LITRES_PER_DAY = 300.0
+HOUSEHOLD_BAG_L = (25.0, 55.0)
+
+
+def _bump(hour: float, centre: float, width: float) -> float:
+    return math.exp(-((hour - centre) ** 2) / (2 * width**2))
+
+
+def hour_profile(place_type: str, hour: float) -> float:
+    """Relative litter at this local hour; the daily mean is about 1."""
+    if place_type == "station":
+        shape = _bump(hour, 8, 1.3) + _bump(hour, 17.5, 1.6) + 0.4 * _bump(hour, 13, 3)
+    elif place_type in {"school"}:
+        shape = _bump(hour, 10.2, 0.6) + _bump(hour, 12.5, 1.0) + _bump(hour, 15.8, 0.8)
+    elif place_type in {"shopping", "market"}:
+        shape = _bump(hour, 12.5, 1.5) + _bump(hour, 16, 2.0)
+    elif place_type == "events":
+        shape = _bump(hour, 14, 3) + 0.5 * _bump(hour, 20, 2)
+    elif place_type == "park":
+        shape = _bump(hour, 15, 3.0)
+    elif place_type == "glass_point":
+        shape = _bump(hour, 11, 2.5) + _bump(hour, 17, 2.5)
+    else:
+        shape = _bump(hour, 12, 4) + 0.5 * _bump(hour, 19, 2)
+    return 0.05 + shape
+
+
+_PROFILE_MEAN = {
+    p: sum(hour_profile(p, h + 0.5) for h in range(24)) / 24
+    for p in (*LITRES_PER_DAY, "underground")
 }
 
 
-def hour_weight(place_type: str, local: datetime) -> float:
-    """Relative litter at this local hour and weekday; averages to about 1 over a week."""
-    hour = local.hour + local.minute / 60
-    day = math.exp(-((hour - 14) ** 2) / 30)  # a broad afternoon peak
-    weekend = local.weekday() >= 5
+def day_factor(place_type: str, local: datetime, cond: DayConditions) -> float:
+    """How this day and hour differ from an ordinary weekday for this kind of place."""
+    weekday = local.weekday()
+    hour = local.hour
+    factor = 1.0
     if place_type == "school":
-        day *= 0.3 if weekend else 1.5
-    elif place_type in {"park", "market", "shopping"}:
-        day *= 1.6 if weekend else 0.9
+        factor = 0.12 if cond.school_holiday else 1.0
     elif place_type == "station":
-        day *= 0.7 if weekend else 1.25
-    return 0.15 + 2.2 * day
+        factor = 0.6 if weekday >= 5 else 1.0
+    elif place_type in {"shopping", "market"}:
+        factor = {5: 1.7, 6: 0.5}.get(weekday, 1.0)
+        if place_type == "market" and cond.market and MARKET_HOURS[0] <= hour < MARKET_HOURS[1]:
+            factor *= 4.0
+    elif place_type == "park":
+        factor = (1.6 if weekday >= 5 else 1.0) * cond.outdoor_factor**1.5
+    elif place_type == "events":
+        factor = (1.4 if weekday >= 5 else 1.0) * cond.outdoor_factor
+        if cond.event_at_weide and EVENT_HOURS[0] <= hour < EVENT_HOURS[1]:
+            factor *= 8.0
+    elif place_type == "glass_point":
+        factor = 1.7 if weekday >= 5 else 0.85
+    if place_type in {"market", "shopping", "street", "residential"}:
+        factor *= 0.7 + 0.3 * cond.outdoor_factor
+    return factor
 
 
 @dataclass(slots=True)
-class SimulatedSensor:
-    """One bin's true fill and the sensor measuring it."""
+class BinState:
+    """The true contents of one container, which sensors measure and crews empty."""
 
     site: BinSite
     rng: random.Random
-    fill: float = 0.0
-    seq: int = 0
-    battery_v: float = 3.6
-    pending: list[FillReading] = field(default_factory=list)
+    popularity: float  # this container's own multiplier of its place type's mean
+    abuse_per_day: float  # chance per day of a household bag (street bins only)
+    litres: float = 0.0
+    overflow_h: float = 0.0
+    last_emptied: datetime | None = None
 
-    def rate_per_hour(self, at: datetime) -> float:
-        """Fill added per hour at this moment (fraction of the container)."""
-        size = math.pow(max(self.site.volume_l / 60, 1), 0.75)
-        base = DAILY_FILL.get(self.site.place_type, 0.3) / 24 / size
-        return base * hour_weight(self.site.place_type, at.astimezone(BRUSSELS))
+    @classmethod
+    def create(cls, site: BinSite, rng: random.Random) -> BinState:
+        """A container at a seeded random starting fill, with its own popularity."""
+        popularity = rng.lognormvariate(0, 0.45)
+        abuse = 0.0
+        if site.container_type == "street_bin" and site.place_type in {"street", "residential"}:
+            abuse = 0.2 if rng.random() < 0.08 else 0.02
+        state = cls(site=site, rng=rng, popularity=popularity, abuse_per_day=abuse)
+        state.litres = rng.uniform(0.0, 0.5) * site.volume_l
+        return state
 
-    def advance(self, at: datetime, step: timedelta) -> None:
-        """Let litter accumulate for ``step`` up to ``at``."""
+    @property
+    def fill(self) -> float:
+        """True fill as a fraction of the container (above 1: overflowing)."""
+        return self.litres / self.site.volume_l
+
+    def mean_litres_per_day(self) -> float:
+        """An ordinary weekday's litter for a container of this kind (without popularity)."""
+        if self.site.container_type == "underground":
+            return UNDERGROUND_LITRES_PER_DAY
+        return LITRES_PER_DAY.get(self.site.place_type, LITRES_PER_DAY["street"])
+
+    def litres_per_hour(self, local: datetime, cond: DayConditions) -> float:
+        """Expected litter per hour now."""
+        place = "underground" if self.site.container_type == "underground" else self.site.place_type
+        hour = local.hour + local.minute / 60
+        shape = hour_profile(place, hour) / _PROFILE_MEAN.get(place, 1.0)
+        daily = self.mean_litres_per_day() * self.popularity
+        return daily / 24 * shape * day_factor(place, local, cond)
+
+    def advance(self, at: datetime, step: timedelta, cond: DayConditions) -> None:
+        """Let litter accumulate over ``step`` ending at ``at``; count overflow time."""
         hours = step.total_seconds() / 3600
-        noise: float = self.rng.lognormvariate(0, 0.35)
-        self.fill = min(self.fill + self.rate_per_hour(at) * hours * noise, 1.15)
+        local = (at - step / 2).astimezone(BRUSSELS)
+        noise = self.rng.lognormvariate(0, 0.3)
+        added = self.litres_per_hour(local, cond) * hours * noise
+        night = local.hour >= 20 or local.hour < 7
+        if self.abuse_per_day and self.rng.random() < self.abuse_per_day * hours / 24 * (
+            2.4 if night else 0.3
+        ):
+            added += self.rng.uniform(*HOUSEHOLD_BAG_L)
+        was_full = self.fill >= 1.0
+        self.litres = min(self.litres + added, OVERFLOW_CAP * self.site.volume_l)
+        if self.fill >= 1.0:
+            # Count the part of the step the bin spent overflowing (all of it if it already was).
+            self.overflow_h += hours if was_full else hours / 2
 
-    def empty(self) -> None:
-        """A crew emptied the bin."""
-        self.fill = self.rng.uniform(0.0, 0.04)
-
-    def measure(self, at: datetime) -> FillReading:
-        """What the sensor reports now, including its imperfections."""
-        depth = self.site.depth_mm
-        seen = min(self.fill, 1.0)
-        distance = round(SENSOR_OFFSET_MM + depth * (1 - seen) + self.rng.gauss(0, 8))
-        self.seq += 1
-        self.battery_v = max(self.battery_v - 0.00002, 3.0)
-        quality = Quality.OK
-        level: float | None = round(min(max(1 - (distance - SENSOR_OFFSET_MM) / depth, 0), 1), 3)
-        reported_distance: int | None = max(distance, 0)
-        if self.rng.random() < 0.01:
-            quality, level, reported_distance = Quality.NO_ECHO, None, None
-        return FillReading(
-            seq=self.seq,
-            ts=at,
-            distance_mm=reported_distance,
-            filling_level=level,
-            temperature_c=round(
-                8 + 6 * math.sin(at.hour / 24 * 2 * math.pi) + self.rng.gauss(0, 0.5), 1
-            ),
-            battery_v=round(self.battery_v, 3),
-            rssi_dbm=int(self.rng.gauss(-85, 6)),
-            quality=quality,
-            status=ContainerStatus.OK,
-        )
+    def empty(self, at: datetime) -> float:
+        """A crew emptied the container; returns the fill it had."""
+        before = self.fill
+        # Its own generator, so litter drawn afterwards does not depend on when crews came.
+        residue = random.Random(f"{self.site.bin_id}:{at.isoformat()}").uniform(0.0, 0.02)
+        self.litres = residue * self.site.volume_l
+        self.last_emptied = at
+        return before

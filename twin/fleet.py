@@ -1,22 +1,27 @@
-"""A fleet of simulated bin sensors publishing over MQTT contract v1 in accelerated time."""
+"""The twin's devices on the wire: sensors and camera units publishing MQTT contract v1.
+
+``run`` steps a :class:`~twin.world.World` in accelerated time and publishes what its devices
+send, exactly as real devices would: fill readings on ``up/reading``, dumping events on
+``up/event``. Between steps a hook lets the crews and the planner act on the same clock.
+"""
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from contracts.payloads import ReadingBatch
 from contracts.topics import UpKind, up_topic
-from twin.city import BinSite
-from twin.fill import SimulatedSensor
+from twin.city import DEPOT, DISPOSAL, BinSite, City
+from twin.sensors import SensorFaults
+from twin.world import StepOutput, World, WorldParams
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, bytes], None]  # (topic, payload) → sent with QoS 1
+StepHook = Callable[[World], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,40 +32,50 @@ class FleetParams:
     speed: float = 600.0  # simulated seconds per wall-clock second
     measure_every: timedelta = timedelta(minutes=15)
     report_every: int = 4  # measurements per upload (batched, as the firmware does)
-    empty_above: float = 0.9  # a fill at which a crew empties the bin on its next pass
+    faults: SensorFaults = field(default_factory=SensorFaults)
+
+    def world(self) -> WorldParams:
+        """The world's share of these parameters."""
+        return WorldParams(
+            seed=self.seed,
+            measure_every=self.measure_every,
+            report_every=self.report_every,
+            faults=self.faults,
+        )
 
 
 class Fleet:
-    """Every simulated sensor, stepped together on one simulated clock."""
+    """A world and its pacing against the wall clock."""
 
-    def __init__(self, sites: Sequence[BinSite], *, params: FleetParams, start: datetime) -> None:
+    def __init__(
+        self, city: City | Sequence[BinSite], *, params: FleetParams, start: datetime
+    ) -> None:
+        if not isinstance(city, City):
+            city = City(
+                seed=params.seed, bins=tuple(city), hotspots=(), depot=DEPOT, disposal=DISPOSAL
+            )
         self.params = params
-        self.clock = start
-        rng = random.Random(params.seed)
-        self.sensors = [
-            SimulatedSensor(site=s, rng=random.Random(rng.random()), fill=rng.uniform(0, 0.6))
-            for s in sites
-        ]
-        self._crew_rng = random.Random(params.seed + 1)
+        self.world = World(city, params=params.world(), start=start)
 
-    def step(self) -> list[tuple[str, ReadingBatch]]:
-        """Advance one measurement interval; return the uploads due."""
-        self.clock += self.params.measure_every
-        uploads = []
-        for sensor in self.sensors:
-            sensor.advance(self.clock, self.params.measure_every)
-            sensor.pending.append(sensor.measure(self.clock))
-            if len(sensor.pending) >= self.params.report_every:
-                uploads.append(
-                    (
-                        sensor.site.device_id,
-                        ReadingBatch(device_id=sensor.site.device_id, readings=sensor.pending),
-                    )
-                )
-                sensor.pending = []
-            if sensor.fill >= self.params.empty_above and self._crew_rng.random() < 0.1:
-                sensor.empty()
-        return uploads
+    @property
+    def clock(self) -> datetime:
+        """The simulated time."""
+        return self.world.clock
+
+
+def publish_step(out: StepOutput, publish: Publish, *, root: str) -> int:
+    """Send one step's messages; returns how many."""
+    for batch in out.batches:
+        publish(
+            up_topic(batch.device_id, UpKind.READING, root=root),
+            batch.model_dump_json(exclude_none=True).encode(),
+        )
+    for event in out.events:
+        publish(
+            up_topic(event.device_id, UpKind.EVENT, root=root),
+            event.model_dump_json(exclude_none=True).encode(),
+        )
+    return len(out.batches) + len(out.events)
 
 
 def run(
@@ -71,6 +86,7 @@ def run(
     stop: threading.Event,
     until: datetime | None = None,
     catch_up_to_now: bool = True,
+    on_step: StepHook | None = None,
 ) -> int:
     """Publish until ``stop`` is set or the clock reaches ``until``; returns messages sent.
 
@@ -79,22 +95,21 @@ def run(
     """
     sent = 0
     wall_start = time.monotonic()
-    sim_start = fleet.clock
+    world = fleet.world
+    step = world.params.measure_every
+    sim_start = world.clock
     while not stop.is_set():
         target = sim_start + timedelta(seconds=(time.monotonic() - wall_start) * fleet.params.speed)
         if catch_up_to_now:
             target = min(target, datetime.now(UTC))
         if until is not None:
             target = min(target, until)
-        while fleet.clock + fleet.params.measure_every <= target:
-            for device_id, batch in fleet.step():
-                publish(
-                    up_topic(device_id, UpKind.READING, root=root),
-                    batch.model_dump_json(exclude_none=True).encode(),
-                )
-                sent += 1
-        if until is not None and fleet.clock + fleet.params.measure_every > until:
+        while world.clock + step <= target and not stop.is_set():
+            sent += publish_step(world.step(), publish, root=root)
+            if on_step is not None:
+                on_step(world)
+        if until is not None and world.clock + step > until:
             break
         stop.wait(0.1)  # pacing the simulated clock against the wall clock
-    log.info("simulator sent %d messages; simulated clock at %s", sent, fleet.clock.isoformat())
+    log.info("simulator sent %d messages; simulated clock at %s", sent, world.clock.isoformat())
     return sent

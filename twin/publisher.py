@@ -14,14 +14,18 @@ from contracts.db import connect
 from contracts.mqtt_client import connect as mqtt_connect
 from contracts.mqtt_client import make_client
 from contracts.settings import ServiceSettings
-from twin.city import BinSite
-from twin.registry import upsert_bins
+from twin.city import BinSite, City
+from twin.registry import upsert_bins, upsert_hotspots
 
 
-def register_sites(settings: ServiceSettings, sites: Sequence[BinSite]) -> None:
-    """Put the simulated bins and their sensors into the database registry."""
+def register_sites(settings: ServiceSettings, sites: Sequence[BinSite] | City) -> None:
+    """Put the simulated bins, hotspots and their devices into the database registry."""
     with connect(settings.database_url.get_secret_value()) as conn:
-        upsert_bins(conn=conn, sites=sites)
+        if isinstance(sites, City):
+            upsert_bins(conn=conn, sites=sites.bins)
+            upsert_hotspots(conn=conn, hotspots=sites.hotspots)
+        else:
+            upsert_bins(conn=conn, sites=sites)
 
 
 class MqttPublisher:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import psycopg
 
-from twin.city import BinSite
+from twin.city import BinSite, Hotspot
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -42,4 +42,21 @@ def upsert_bins(*, conn: Conn, sites: Sequence[BinSite]) -> None:
             """INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', %s)
                ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL""",
             [(s.device_id, s.bin_id) for s in sites],
+        )
+
+
+def upsert_hotspots(*, conn: Conn, hotspots: Sequence[Hotspot]) -> None:
+    """Register each dumping hotspot and the camera unit watching it."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO hotspots (id, name, district, lat, lon) VALUES (%s, %s, %s, %s, %s)
+               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district = EXCLUDED.district,
+                   lat = EXCLUDED.lat, lon = EXCLUDED.lon""",
+            [(h.hotspot_id, h.name, h.district, h.lat, h.lon) for h in hotspots],
+        )
+        cur.executemany(
+            """INSERT INTO devices (id, kind, hotspot_id) VALUES (%s, 'camera', %s)
+               ON CONFLICT (id) DO UPDATE SET hotspot_id = EXCLUDED.hotspot_id,
+                   revoked_at = NULL""",
+            [(h.camera_id, h.hotspot_id) for h in hotspots],
         )

@@ -1,0 +1,126 @@
+"""Illegal dumping at hotspots, the camera units that see it, and the citizens who report it.
+
+Dumps arrive at each hotspot as a Poisson process, mostly in the evening and at night. A camera
+detects a dump after its dwell time with a high but imperfect probability; when it misses one, a
+citizen report arrives later (hours, sometimes a day). A dump stays until a crew clears it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from contracts.payloads import DumpingEvent
+from twin.city import Hotspot
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+CAMERA_DETECTS = 0.92
+DWELL = timedelta(minutes=3)
+CITIZEN_REPORT_MEAN_H = 20.0
+
+
+@dataclass(slots=True)
+class Dump:
+    """One pile of dumped waste and what is known about it."""
+
+    dump_id: str
+    hotspot: Hotspot
+    appeared_at: datetime
+    litres: float
+    person_present: bool
+    vehicle_present: bool
+    camera_detected_at: datetime | None
+    citizen_report_at: datetime
+    cleared_at: datetime | None = None
+    found_by_crew_at: datetime | None = None
+
+    def known_at(self, *, cameras: bool) -> datetime:
+        """When the city learns of the dump: camera, citizen report or a crew passing by."""
+        times = [self.citizen_report_at]
+        if cameras and self.camera_detected_at is not None:
+            times.append(self.camera_detected_at)
+        if self.found_by_crew_at is not None:
+            times.append(self.found_by_crew_at)
+        return min(times)
+
+    def event(self, seq: int) -> DumpingEvent:
+        """The camera unit's message for this dump (contract v1 ``up/event``)."""
+        assert self.camera_detected_at is not None
+        rng = random.Random(self.dump_id)
+        w, h = rng.randint(80, 260), rng.randint(60, 200)
+        return DumpingEvent(
+            device_id=self.hotspot.camera_id,
+            event_id=self.dump_id,
+            seq=seq,
+            hotspot_id=self.hotspot.hotspot_id,
+            started_at=self.appeared_at,
+            detected_at=self.camera_detected_at,
+            bbox=(rng.randint(0, 640 - w), rng.randint(120, 480 - h), w, h),
+            object_area_px=w * h,
+            person_present=self.person_present,
+            vehicle_present=self.vehicle_present,
+            score=round(rng.uniform(0.75, 0.99), 2),
+        )
+
+
+def _hour_weight(hour: float) -> float:
+    """Dumping happens mostly after dark (peak around 22:00); a relative weight."""
+    since_peak = abs(hour - 22)
+    distance = min(since_peak, 24 - since_peak)
+    return 0.25 + 2.2 * math.exp(-(distance**2) / 12)
+
+
+_MEAN_WEIGHT = sum(_hour_weight(h + 0.5) for h in range(24)) / 24
+
+
+class DumpingProcess:
+    """Every hotspot's dumps, drawn from one seeded generator."""
+
+    def __init__(self, hotspots: tuple[Hotspot, ...], *, seed: int) -> None:
+        self.hotspots = hotspots
+        self.rng = random.Random(f"dumping:{seed}")
+        self.dumps: list[Dump] = []
+        self._count = 0
+
+    def step(self, at: datetime, step: timedelta) -> list[Dump]:
+        """New dumps in the step ending at ``at``."""
+        hours = step.total_seconds() / 3600
+        local = (at - step / 2).astimezone(BRUSSELS)
+        new = []
+        for spot in self.hotspots:
+            rate = (
+                spot.dumps_per_week
+                / 168
+                * _hour_weight(local.hour + local.minute / 60)
+                / _MEAN_WEIGHT
+            )
+            if self.rng.random() >= rate * hours:
+                continue
+            self._count += 1
+            appeared = at - step * self.rng.random()
+            detected = (
+                appeared + DWELL + timedelta(seconds=self.rng.uniform(0, 60))
+                if self.rng.random() < CAMERA_DETECTS
+                else None
+            )
+            dump = Dump(
+                dump_id=f"dump-{spot.hotspot_id.lower()}-{self._count:05d}",
+                hotspot=spot,
+                appeared_at=appeared,
+                litres=self.rng.uniform(60, 600),
+                person_present=self.rng.random() < 0.8,
+                vehicle_present=self.rng.random() < 0.45,
+                camera_detected_at=detected,
+                citizen_report_at=appeared
+                + timedelta(hours=self.rng.expovariate(1 / CITIZEN_REPORT_MEAN_H)),
+            )
+            self.dumps.append(dump)
+            new.append(dump)
+        return new
+
+    def open_dumps(self, at: datetime, *, cameras: bool) -> list[Dump]:
+        """Dumps the city knows of at ``at`` and that no crew has cleared yet."""
+        return [d for d in self.dumps if d.cleared_at is None and d.known_at(cameras=cameras) <= at]

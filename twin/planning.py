@@ -1,0 +1,228 @@
+"""A day's work for the twin's crews, planned by nettestad's route planner (``routing.solver``).
+
+Both policies hand the planner the same kind of day: the stops they want served (bins with their
+expected load, dumps to clear), the Nette Stad fleet, the depot and the disposal sites, with the
+same travel model. Only the choice of stops differs, so the comparison measures the policy and
+not the router. Costs use the planner's micro-euro scale (see ``routing/model.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from routing.model import Break, Facility, Problem, Stop, Vehicle, VisitKind, Window
+from routing.solver import SolverParams, Strategy, solve
+from twin.city import City, Site
+from twin.dumping import BRUSSELS
+
+DETOUR = 1.35  # road distance over great-circle distance in Kortrijk's street grid (assumed)
+SPEED_KMH = 24.0  # average town driving speed of a small refuse truck with stops (assumed)
+SHIFT = (time(6, 0), time(14, 0))
+BREAK = (time(9, 30), time(11, 0), 30)  # a 30-minute break starting between 9:30 and 11:00
+SERVICE_S = {"street_bin": 75, "underground": 360, "glass": 420, "dump": 900}
+PER_KM = 1_200_000 // 1000  # 1.20 €/km, per metre, in micro-euro
+PER_SECOND = 60_000_000 // 3600  # a two-person crew at 60 €/h
+VEHICLE_DAY = 40_000_000  # using a vehicle at all: 40 €
+SOLUTION_LIMIT = 80
+
+
+@dataclass(frozen=True, slots=True)
+class TruckType:
+    """One vehicle of the Nette Stad fleet (assumed, see docs/twin.md)."""
+
+    vehicle_id: str
+    capacity_l: int  # loose litres before unloading
+    serves: tuple[str, ...]  # container types it can empty
+
+
+FLEET: tuple[TruckType, ...] = (
+    TruckType("ploeg-1", 14_000, ("street_bin", "dump")),
+    TruckType("ploeg-2", 14_000, ("street_bin", "dump")),
+    TruckType("ploeg-3", 14_000, ("street_bin", "dump")),
+    TruckType("kraan-1", 24_000, ("underground", "glass")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StopRequest:
+    """Something a policy wants done today."""
+
+    ref: str  # bin id or dump id
+    kind: str  # container type, or 'dump'
+    lat: float
+    lon: float
+    litres: int
+    penalty: int | None  # None: must be served
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVisit:
+    """One call on a planned route, in local time."""
+
+    ref: str
+    kind: str  # 'stop' or 'unload'
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRoute:
+    """One crew's day."""
+
+    vehicle_id: str
+    start: datetime
+    end: datetime
+    visits: tuple[PlannedVisit, ...]
+    km: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """Every route of a day, and the stops the planner left out."""
+
+    day: date
+    routes: tuple[PlannedRoute, ...]
+    unplanned: tuple[str, ...]
+
+    @property
+    def km(self) -> float:
+        """Kilometres driven by all crews."""
+        return sum(r.km for r in self.routes)
+
+    @property
+    def crew_hours(self) -> float:
+        """Hours from leaving the depot to returning, over every crew that went out."""
+        return sum((r.end - r.start).total_seconds() / 3600 for r in self.routes if r.visits)
+
+
+def road_metres(a: tuple[float, float], b: tuple[float, float]) -> int:
+    """Great-circle distance times the detour factor, in metres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return round(2 * 6_371_000 * math.asin(math.sqrt(h)) * DETOUR)
+
+
+def _matrices(points: Sequence[tuple[float, float]]) -> tuple[list[list[int]], list[list[int]]]:
+    distance = [[road_metres(a, b) for b in points] for a in points]
+    per_metre_s = 3.6 / SPEED_KMH
+    duration = [[round(d * per_metre_s) for d in row] for row in distance]
+    return distance, duration
+
+
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60
+
+
+def build_problem(
+    city: City, day: date, requests: Sequence[StopRequest], trucks: Sequence[TruckType]
+) -> Problem:
+    """The planner's problem: locations are the depot, the disposal sites, then the stops."""
+    sites: list[Site] = [city.depot, *city.disposal]
+    points = [(s.lat, s.lon) for s in sites] + [(r.lat, r.lon) for r in requests]
+    distance, duration = _matrices(points)
+    shift = Window(_seconds(SHIFT[0]), _seconds(SHIFT[1]))
+    rest = Break(_seconds(BREAK[0]), _seconds(BREAK[1]), BREAK[2] * 60)
+    vehicles = tuple(
+        Vehicle(
+            id=t.vehicle_id,
+            capacity=(t.capacity_l,),
+            start_location=0,
+            end_location=0,
+            shift=shift,
+            fixed_cost=VEHICLE_DAY,
+            distance_cost=PER_KM,
+            time_cost=PER_SECOND,
+            breaks=(rest,),
+        )
+        for t in trucks
+    )
+    smallest = min(t.capacity_l for t in trucks)
+    stops = tuple(
+        Stop(
+            id=r.ref,
+            location=len(sites) + i,
+            demand=(min(r.litres, smallest),),
+            service_s=SERVICE_S.get(r.kind, 120),
+            penalty=r.penalty,
+        )
+        for i, r in enumerate(requests)
+    )
+    facilities = tuple(
+        Facility(id=s.site_id, location=1 + k, unload_s=s.unload_min * 60)
+        for k, s in enumerate(city.disposal)
+    )
+    return Problem(
+        distance=distance,
+        duration=duration,
+        stops=stops,
+        vehicles=vehicles,
+        facilities=facilities,
+        name=f"kortrijk-{day.isoformat()}",
+    )
+
+
+def _groups() -> dict[tuple[str, ...], list[TruckType]]:
+    """Trucks that serve the same containers form one planning problem."""
+    groups: dict[tuple[str, ...], list[TruckType]] = {}
+    for truck in FLEET:
+        groups.setdefault(truck.serves, []).append(truck)
+    return groups
+
+
+def plan_day(
+    city: City, day: date, requests: Sequence[StopRequest], *, seed: int, time_limit_s: float
+) -> DayPlan:
+    """Plan ``day`` with the route planner; deterministic for a seed (solution-count bound).
+
+    Street crews (bins and dumps) and the crane truck (underground and glass) are planned as
+    separate problems, as they are separate services that share only the depot.
+    """
+    midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
+
+    def at(seconds: int) -> datetime:
+        return midnight + timedelta(seconds=seconds)
+
+    routes: list[PlannedRoute] = []
+    unplanned: list[str] = []
+    for serves, trucks in _groups().items():
+        mine = [r for r in requests if r.kind in serves]
+        if not mine:
+            continue
+        problem = build_problem(city, day, mine, trucks)
+        # Guided local search from parallel cheapest insertion handles the disposal trips well;
+        # a bound on improving solutions (not only time) makes the plan the same on every run.
+        params = SolverParams(
+            time_limit_s=time_limit_s,
+            seed=seed,
+            strategy=Strategy.GLS,
+            first_solution="PARALLEL_CHEAPEST_INSERTION",
+            solution_limit=SOLUTION_LIMIT,
+        )
+        solution = solve(problem, params)
+        unplanned += [u.stop_id for u in solution.unplanned]
+        routes += [
+            PlannedRoute(
+                vehicle_id=r.vehicle_id,
+                start=at(r.start),
+                end=at(r.end),
+                visits=tuple(
+                    PlannedVisit(
+                        v.ref,
+                        "unload" if v.kind is VisitKind.UNLOAD else "stop",
+                        at(v.start),
+                        at(v.end),
+                    )
+                    for v in r.visits
+                ),
+                km=r.distance / 1000,
+            )
+            for r in solution.routes
+            if r.visits
+        ]
+    return DayPlan(day=day, routes=tuple(routes), unplanned=tuple(unplanned))
