@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.settings import ServiceSettings
 from contracts.topics import CONTRACT_VERSION, DEFAULT_ROOT, DEVICE_ID_PATTERN
 
 PBKDF2_ITERATIONS = 1000
@@ -393,14 +394,21 @@ class BrokerExporter:
         return "\n".join(lines) + "\n"
 
 
+class ExporterSettings(ServiceSettings):
+    """The exporter talks to the broker only; it has no database to protect."""
+
+    def secret_settings(self) -> dict[str, str | None]:
+        """Only the broker password counts for the exporter."""
+        return {k: v for k, v in super().secret_settings().items() if "DATABASE_URL" not in k}
+
+
 def run_exporter(*, host: str, port: int, stop: threading.Event) -> None:
     """Subscribe to ``$SYS/#`` with the settings' account and serve ``/metrics`` until ``stop``."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from contracts.mqtt_client import connect, make_client
-    from contracts.settings import ServiceSettings
 
-    settings = ServiceSettings()
+    settings = ExporterSettings()
     exporter = BrokerExporter()
     client = make_client(settings, client_id=f"exporter-{socket.gethostname()}"[:64])
 
