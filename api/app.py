@@ -16,7 +16,8 @@ from psycopg_pool import ConnectionPool
 from api.device_commands import CommandSender, MqttCommandSender
 from api.evidence_access import DirectoryEvidence, EvidenceFiles
 from api.retention import RetentionWorker
-from api.routes import auth, bins, coordinator, crew, enforcement, health
+from api.routes import alerts, auth, bins, coordinator, crew, enforcement, health, plans, trends
+from api.routes import evidence as evidence_uploads
 from api.settings import ApiSettings, get_api_settings
 
 PAGES = ("login", "crew", "coordinator", "enforcement")
@@ -86,6 +87,10 @@ def create_app(
         coordinator.router,
         enforcement.router,
         enforcement.audit_router,
+        alerts.router,
+        trends.router,
+        plans.router,
+        evidence_uploads.router,
     ):
         app.include_router(router)
 

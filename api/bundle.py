@@ -63,6 +63,18 @@ def verify_files(
             signature = {"status": "ok", "detail": "Ed25519 signature over the manifest is valid"}
         except ev.EvidenceError as exc:
             signature = {"status": "invalid", "detail": str(exc)}
+    if signature["status"] == "ok" and manifest is not None:
+        # The signed manifest is the authority: every file must also match its line there.
+        try:
+            signed = ev.parse_manifest(manifest)
+        except ev.EvidenceError as exc:
+            signature = {"status": "invalid", "detail": str(exc)}
+        else:
+            for r in results:
+                entry = signed.entry(r["name"])
+                r["in_signed_manifest"] = entry is not None
+                if entry is None or entry.sha256 != r["actual_sha256"]:
+                    r["status"] = "not_as_signed" if r["status"] == "ok" else r["status"]
     all_ok = signature["status"] == "ok" and all(r["status"] == "ok" for r in results)
     return {"files": results, "manifest_signature": signature, "all_verified": all_ok}
 

@@ -176,3 +176,30 @@ def set_threshold(*, conn: Conn, container_type: str, threshold: float, by: str)
                updated_at = now()""",
         (container_type, threshold, by),
     )
+
+
+def bins_map(*, conn: Conn, day: Any) -> list[dict[str, Any]]:
+    """Every active bin: newest fill, the fill today's plan predicts, open alarms, threshold."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT b.id, b.name, b.district, b.container_type, b.volume_l, b.lat, b.lon,
+                      coalesce(t.threshold, b.threshold) AS threshold,
+                      r.ts AS reading_ts, r.filling_level,
+                      ps.predicted_fill, ps.vehicle_id AS planned_vehicle,
+                      (SELECT array_agg(DISTINCT al.kind) FROM alerts al
+                       WHERE al.bin_id = b.id AND al.cleared_at IS NULL) AS open_alerts
+               FROM bins b
+               LEFT JOIN container_thresholds t ON t.container_type = b.container_type
+               LEFT JOIN LATERAL (
+                   SELECT ts, filling_level FROM fill_readings fr
+                   WHERE fr.bin_id = b.id ORDER BY ts DESC LIMIT 1
+               ) r ON true
+               LEFT JOIN LATERAL (
+                   SELECT s.predicted_fill, s.vehicle_id FROM plans p
+                   JOIN plan_stops s ON s.plan_id = p.id AND s.kind = 'bin' AND s.ref = b.id
+                   WHERE p.day = %s AND p.state = 'active' LIMIT 1
+               ) ps ON true
+               WHERE b.active ORDER BY b.id""",
+            (day,),
+        )
+        return cur.fetchall()

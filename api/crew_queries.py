@@ -12,6 +12,46 @@ from psycopg.rows import dict_row
 Conn = psycopg.Connection[tuple[object, ...]]
 
 
+def planned_stops(*, conn: Conn, service_date: date, vehicle_id: str) -> list[dict[str, Any]]:
+    """The vehicle's stops in the day's active plan, in order, with bin details and time windows."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT s.plan_id, s.seq, s.kind, s.ref AS plan_ref, s.name AS label, s.lat, s.lon,
+                      s.arrival_at AS eta, s.predicted_fill, p.created_at AS plan_created_at,
+                      b.id AS bin_id, b.container_type, b.district,
+                      coalesce(w.opens, f.opens) AS opens, coalesce(w.closes, f.closes) AS closes,
+                      f.id AS fixed_visit_id, f.kind AS fixed_kind
+               FROM plans p
+               JOIN plan_stops s ON s.plan_id = p.id
+               LEFT JOIN bins b ON s.kind = 'bin' AND b.id = s.ref
+               LEFT JOIN fixed_visits f
+                      ON s.kind = 'fixed' AND f.id::text = substr(s.ref, length('fixed:') + 1)
+               LEFT JOIN LATERAL (
+                   SELECT opens, closes FROM bin_windows bw
+                   WHERE bw.bin_id = b.id
+                     AND (bw.weekday IS NULL OR bw.weekday = %(weekday)s)
+                   ORDER BY opens LIMIT 1
+               ) w ON b.id IS NOT NULL
+               WHERE p.day = %(day)s AND p.state = 'active' AND s.vehicle_id = %(vehicle)s
+               ORDER BY s.seq""",
+            {"day": service_date, "vehicle": vehicle_id, "weekday": service_date.weekday()},
+        )
+        return cur.fetchall()
+
+
+def insert_fixed_visit(
+    *, conn: Conn, day: date, kind: str, name: str, lat: float, lon: float, note: str
+) -> int:
+    """Tell the planner about a visit it must make on a day (a dump to clear)."""
+    row = conn.execute(
+        """INSERT INTO fixed_visits (day, kind, name, lat, lon, note)
+           VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
+        (day, kind, name, lat, lon, note),
+    ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
 def extra_stops_for_day(
     *, conn: Conn, service_date: date, vehicle_id: str | None
 ) -> list[dict[str, Any]]:
@@ -19,7 +59,7 @@ def extra_stops_for_day(
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             """SELECT e.id, e.kind, e.bin_id, e.hotspot_id, e.event_id, e.label, e.lat, e.lon,
-                      e.vehicle_id, e.created_at,
+                      e.vehicle_id, e.created_at, e.fixed_visit_id,
                       b.container_type, b.district, b.threshold, r.filling_level
                FROM extra_stops e
                LEFT JOIN bins b ON b.id = e.bin_id
@@ -49,15 +89,28 @@ def insert_extra_stop(
     bin_id: str | None = None,
     hotspot_id: str | None = None,
     event_id: str | None = None,
+    fixed_visit_id: int | None = None,
 ) -> int:
     """Put a stop on a day's sheet; a dump already on a sheet is not added twice."""
     row = conn.execute(
         """INSERT INTO extra_stops (service_date, vehicle_id, kind, bin_id, hotspot_id, event_id,
-                                    label, lat, lon, created_by)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                    label, lat, lon, created_by, fixed_visit_id)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (event_id) WHERE cancelled_at IS NULL DO UPDATE SET label = EXCLUDED.label
            RETURNING id""",
-        (service_date, vehicle_id, kind, bin_id, hotspot_id, event_id, label, lat, lon, created_by),
+        (
+            service_date,
+            vehicle_id,
+            kind,
+            bin_id,
+            hotspot_id,
+            event_id,
+            label,
+            lat,
+            lon,
+            created_by,
+            fixed_visit_id,
+        ),
     ).fetchone()
     assert row is not None
     return int(str(row[0]))

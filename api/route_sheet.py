@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -77,6 +77,35 @@ def _stop(row: dict[str, Any], seq: int, actions: dict[str, dict[str, Any]]) -> 
     )
 
 
+def _at(day: date, clock: time | None) -> datetime | None:
+    return datetime.combine(day, clock, BRUSSELS) if clock is not None else None
+
+
+def planned_rows(planned: Iterable[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """Plan stops with sheet references: ``bin:<id>``, ``fixed:<id>``, ``unload:<site>:<seq>``."""
+    rows = []
+    for p in planned:
+        kind = p["kind"]
+        if kind == "bin":
+            ref = f"bin:{p['plan_ref']}"
+        elif kind == "fixed":
+            ref = str(p["plan_ref"])
+            kind = p.get("fixed_kind") or "fixed"
+        else:
+            ref = f"unload:{p['plan_ref']}:{p['seq']}"
+        rows.append(
+            {
+                **p,
+                "ref": ref,
+                "kind": kind,
+                "window_start": _at(day, p.get("opens")),
+                "window_end": _at(day, p.get("closes")),
+                "added_during_day": False,
+            }
+        )
+    return rows
+
+
 def extra_rows(extras: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Extra stops in the shape of planned ones."""
     return [
@@ -95,12 +124,13 @@ def assemble(
 ) -> tuple[list[SheetStop], str]:
     """The sheet's stops in driving order and a version that changes whenever the stops do.
 
-    Planned stops keep the planner's order; stops added during the day follow, oldest first. The
+    ``planned`` comes from :func:`planned_rows`. Planned stops keep the planner's order; stops added during the day follow, oldest first. The
     version covers only which stops are on the sheet and in what order, so a crew's own actions
     do not look like a plan change.
     """
     by_ref = {a["stop_ref"]: a for a in actions}
-    rows = [*planned, *extra_rows(extras)]
+    in_plan = {p.get("fixed_visit_id") for p in planned if p.get("fixed_visit_id") is not None}
+    rows = [*planned, *extra_rows(e for e in extras if e.get("fixed_visit_id") not in in_plan)]
     stops = [_stop(row, i + 1, by_ref) for i, row in enumerate(rows)]
     digest = hashlib.sha256("\n".join(s.ref for s in stops).encode()).hexdigest()[:16]
     return stops, digest

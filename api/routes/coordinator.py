@@ -70,6 +70,24 @@ class Threshold(BaseModel):
     updated_by: str | None
 
 
+class MapBin(BaseModel):
+    """A bin on the coordinators' map."""
+
+    id: str
+    name: str
+    district: str
+    container_type: str
+    volume_l: int
+    lat: float
+    lon: float
+    threshold: float
+    reading_ts: datetime | None
+    filling_level: float | None
+    predicted_fill: float | None
+    planned_vehicle: str | None
+    open_alerts: list[str] | None
+
+
 class ThresholdBody(BaseModel):
     """A new threshold (fraction of full)."""
 
@@ -174,3 +192,10 @@ def put_threshold(
         conn=conn, container_type=container_type, threshold=body.threshold, by=user.username
     )
     return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
+
+
+@router.get("/map")
+def bins_map(conn: DbConn, _user: Coordinator) -> list[MapBin]:
+    """Every bin with its fill now, the fill today's plan predicts at its visit, and open alarms."""
+    day = route_sheet.today_in_brussels()
+    return [MapBin.model_validate(r) for r in q.bins_map(conn=conn, day=day)]

@@ -60,7 +60,7 @@ class StopAction(BaseModel):
     """Done (with the fill seen) or skipped (with a reason), keyed by the phone."""
 
     client_key: UUID = Field(description="generated on the phone; a retried sync stores once")
-    stop_ref: str = Field(pattern=r"^(bin|extra|plan):[A-Za-z0-9._:-]{1,80}$")
+    stop_ref: str = Field(pattern=r"^(bin|extra|fixed|unload):[A-Za-z0-9._:-]{1,80}$")
     service_date: date
     action: Literal["done", "skipped"]
     fill_seen: Literal["empty", "half", "full", "overflowing"] | None = None
@@ -109,8 +109,10 @@ def route(
     vehicle_id = user.vehicle_id if user.role is Role.CREW else vehicle
     extras = q.extra_stops_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
     actions = q.actions_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
-    planned: list[dict[str, object]] = []
-    stops, version = route_sheet.assemble(planned, extras, actions)
+    planned = (
+        q.planned_stops(conn=conn, service_date=day, vehicle_id=vehicle_id) if vehicle_id else []
+    )
+    stops, version = route_sheet.assemble(route_sheet.planned_rows(planned, day), extras, actions)
     return RouteSheet(
         vehicle_id=vehicle_id,
         service_date=day,

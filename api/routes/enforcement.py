@@ -267,8 +267,16 @@ def decide(
     reason = body.reason.strip()
     if body.state == "dismissed" and len(reason) < 3:
         raise HTTPException(422, "dismissing needs a reason")
-    if row["review_state"] in {"confirmed", "dismissed"} and body.state != row["review_state"]:
-        raise HTTPException(409, f"this detection was {row['review_state']} already")
+    if row["review_state"] in {"confirmed", "dismissed"}:
+        if body.state != row["review_state"]:
+            raise HTTPException(409, f"this detection was {row['review_state']} already")
+        # A repeated decision (a double click, a retried request) changes nothing.
+        return DecisionResult(
+            event_id=event_id,
+            review_state=row["review_state"],
+            case_number=row["case_number"],
+            cleanup_stop_id=None,
+        )
     q.set_review_state(
         conn=conn, event_id=event_id, state=body.state, reason=reason, user_id=user.id
     )
@@ -278,17 +286,28 @@ def decide(
         today = route_sheet.today_in_brussels()
         case_number = q.open_case(conn=conn, event_id=event_id, user_id=user.id, year=today.year)
         if row["lat"] is not None and row["lon"] is not None:
+            label = f"Sluikstort {row['hotspot_name'] or row['hotspot_id']} ({case_number})"
+            visit_id = crew_queries.insert_fixed_visit(
+                conn=conn,
+                day=today,
+                kind="dump",
+                name=label,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                note=f"event {event_id}",
+            )
             stop_id = crew_queries.insert_extra_stop(
                 conn=conn,
                 service_date=today,
                 vehicle_id=None,
                 kind="dump",
-                label=f"Sluikstort {row['hotspot_name'] or row['hotspot_id']} ({case_number})",
+                label=label,
                 lat=float(row["lat"]),
                 lon=float(row["lon"]),
                 created_by=user.username,
                 hotspot_id=row["hotspot_id"],
                 event_id=event_id,
+                fixed_visit_id=visit_id,
             )
     audit.record(
         conn=conn,

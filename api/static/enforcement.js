@@ -1,0 +1,139 @@
+// Enforcement: the review queue with blurred evidence, decisions, cases, unblur requests.
+"use strict";
+const TEXT = {
+  nl: { title: "Handhaving", queue: "Detecties", detected: "Gedetecteerd", hotspot: "Hotspot", score: "Score",
+        context: "Context", case: "Dossier", take: "In behandeling nemen", confirm: "Bevestigen", dismiss: "Afwijzen",
+        reason: "Reden", unblur: "Onvervaagde beelden opvragen", bundle: "Exportbundel", trail: "Audittrail",
+        cameras: "Camera's: vals-positieven", camera: "Camera", confirmed_n: "Bevestigd", dismissed_n: "Afgewezen",
+        pending: "Open", fp_rate: "Vals-positief", person: "persoon", vehicle: "voertuig",
+        states: { new: "Nieuw", in_review: "In behandeling", confirmed: "Bevestigd", dismissed: "Afgewezen" },
+        need_reason: "Geef een reden op.", unblur_sent: (id, sent) => `Aanvraag ${id} geregistreerd${sent ? " en naar de camera verstuurd" : "; de camera is niet bereikbaar, de aanvraag blijft staan"}.`,
+        case_opened: (n) => `Dossier ${n} geopend; de opruiming staat op de route van vandaag.`,
+        purged: "Beelden verwijderd na de bewaartermijn.", no_files: "Nog geen beelden ontvangen." },
+  en: { title: "Enforcement", queue: "Detections", detected: "Detected", hotspot: "Hotspot", score: "Score",
+        context: "Context", case: "Case", take: "Take into review", confirm: "Confirm", dismiss: "Dismiss",
+        reason: "Reason", unblur: "Request unblurred frames", bundle: "Export bundle", trail: "Audit trail",
+        cameras: "Cameras: false positives", camera: "Camera", confirmed_n: "Confirmed", dismissed_n: "Dismissed",
+        pending: "Open", fp_rate: "False positive", person: "person", vehicle: "vehicle",
+        states: { new: "New", in_review: "In review", confirmed: "Confirmed", dismissed: "Dismissed" },
+        need_reason: "Give a reason.", unblur_sent: (id, sent) => `Request ${id} recorded${sent ? " and sent to the camera" : "; the camera is unreachable, the request stays open"}.`,
+        case_opened: (n) => `Case ${n} opened; the cleanup is on today's route.`,
+        purged: "Frames deleted after the retention period.", no_files: "No frames received yet." },
+};
+const state = { filter: "new", queue: null, detail: null, cameras: [] };
+const objectUrls = [];
+
+function renderTabs() {
+  const counts = state.queue ? state.queue.counts : {};
+  document.querySelectorAll("#states button").forEach((b) => {
+    b.textContent = `${NT.t("states")[b.dataset.state]} (${counts[b.dataset.state] || 0})`;
+  });
+}
+
+function renderQueue() {
+  renderTabs();
+  if (!state.queue) return;
+  document.querySelector("#queue tbody").replaceChildren(...state.queue.events.map((e) => NT.el("tr", {
+      class: "clickable", "data-event": e.event_id, onclick: () => openDetail(e.event_id) },
+    NT.el("td", { text: NT.fmt("datetime", e.detected_at) }), NT.el("td", { text: e.hotspot_name || e.hotspot_id }),
+    NT.el("td", { text: NT.percent(e.score) }),
+    NT.el("td", { text: [e.person_present ? NT.t("person") : null, e.vehicle_present ? NT.t("vehicle") : null].filter(Boolean).join(", ") || "–" }),
+    NT.el("td", { text: e.case_number || "–" }))));
+}
+
+function renderCameras() {
+  document.querySelector("#cameras tbody").replaceChildren(...state.cameras.map((c) => NT.el("tr", {},
+    NT.el("td", { text: c.device_id }), NT.el("td", { text: c.hotspot_name || c.hotspot_id }),
+    NT.el("td", { text: c.confirmed }), NT.el("td", { text: c.dismissed }), NT.el("td", { text: c.pending }),
+    NT.el("td", { text: NT.percent(c.false_positive_rate) }))));
+}
+
+async function renderEvidence(d) {
+  const box = document.getElementById("evidence");
+  objectUrls.splice(0).forEach((u) => URL.revokeObjectURL(u));
+  if (d.evidence_purged_at) { box.replaceChildren(NT.el("p", { text: NT.t("purged") })); return; }
+  const images = d.files.filter((f) => f.kind.startsWith("frame"));
+  if (!images.length) { box.replaceChildren(NT.el("p", { text: NT.t("no_files") })); return; }
+  const nodes = [];
+  for (const f of images) {
+    try {
+      const blob = await (await NT.api(f.url)).blob();
+      const url = URL.createObjectURL(blob);
+      objectUrls.push(url);
+      nodes.push(NT.el("figure", {}, NT.el("img", { src: url, alt: f.kind }), NT.el("figcaption", { text: `${f.kind} · sha256 ${f.sha256.slice(0, 12)}…` })));
+    } catch (_) { nodes.push(NT.el("p", { text: `${f.name}: –` })); }
+  }
+  box.replaceChildren(...nodes);
+}
+
+function renderDetail() {
+  const d = state.detail;
+  const section = document.getElementById("detail");
+  section.hidden = !d;
+  if (!d) return;
+  document.getElementById("detail-title").textContent = `${d.hotspot_name || d.hotspot_id} · ${NT.fmt("datetime", d.detected_at)}`;
+  document.getElementById("detail-meta").textContent = [NT.t("states")[d.review_state], d.device_id,
+    `${NT.t("score")} ${NT.percent(d.score)}`, d.case_number, d.last_reason].filter(Boolean).join(" · ");
+  const decided = d.review_state === "confirmed" || d.review_state === "dismissed";
+  document.getElementById("decide").hidden = decided;
+  const bundle = document.getElementById("bundle");
+  bundle.hidden = !d.case_number;
+  if (d.case_number) bundle.href = `/api/v1/enforcement/cases/${d.case_number}/bundle`;
+  document.querySelector("#trail tbody").replaceChildren(...d.audit_trail.map((a) => NT.el("tr", {},
+    NT.el("td", { text: NT.fmt("datetime", a.ts) }), NT.el("td", { text: a.username }), NT.el("td", { text: a.action }),
+    NT.el("td", { text: a.detail.reason || a.detail.file || a.detail.case_number || "" }))));
+}
+
+async function openDetail(eventId) {
+  state.detail = await NT.api(`/api/v1/enforcement/events/${eventId}`);
+  document.getElementById("detail-message").textContent = "";
+  document.getElementById("reason").value = "";
+  renderDetail();
+  await renderEvidence(state.detail);
+}
+
+async function decide(target) {
+  const d = state.detail;
+  const reason = document.getElementById("reason").value.trim();
+  const message = document.getElementById("detail-message");
+  if (target === "dismissed" && reason.length < 3) { message.textContent = NT.t("need_reason"); return; }
+  try {
+    const result = await NT.api(`/api/v1/enforcement/events/${d.event_id}/review`, { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ state: target, reason }) });
+    await Promise.all([loadQueue(), loadCameras()]);
+    await openDetail(d.event_id);
+    if (result.case_number) message.textContent = NT.t("case_opened", result.case_number);
+  } catch (err) { message.textContent = err.message; }
+}
+
+async function loadQueue() {
+  state.queue = await NT.api(`/api/v1/enforcement/queue?state=${state.filter}`);
+  renderQueue();
+}
+async function loadCameras() { state.cameras = await NT.api("/api/v1/enforcement/cameras"); renderCameras(); }
+
+(async () => {
+  NT.setup(TEXT, () => { renderQueue(); renderCameras(); renderDetail(); });
+  await NT.requireRole("enforcement");
+  document.querySelectorAll("#states button").forEach((b) => b.addEventListener("click", () => {
+    document.querySelectorAll("#states button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+    state.filter = b.dataset.state; loadQueue();
+  }));
+  document.getElementById("take").addEventListener("click", () => decide("in_review"));
+  document.getElementById("confirm").addEventListener("click", () => decide("confirmed"));
+  document.getElementById("dismiss").addEventListener("click", () => decide("dismissed"));
+  document.getElementById("unblur").addEventListener("click", async () => {
+    const reason = document.getElementById("reason").value.trim();
+    const message = document.getElementById("detail-message");
+    if (reason.length < 5) { message.textContent = NT.t("need_reason"); return; }
+    try {
+      const r = await NT.api(`/api/v1/enforcement/events/${state.detail.event_id}/unblur`, { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason }) });
+      await openDetail(state.detail.event_id);
+      message.textContent = NT.t("unblur_sent", r.request_id, r.sent);
+    } catch (err) { message.textContent = err.message; }
+  });
+  await Promise.all([loadQueue(), loadCameras()]);
+  document.body.dataset.ready = "true";
+  setInterval(loadQueue, 30000);
+})();

@@ -1,0 +1,178 @@
+"""Enforcement: review, cases with a number, the verified bundle, unblur requests, the audit log."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import Role
+from api.evidence_access import DirectoryEvidence
+from api.retention import purge_expired
+from api.settings import ApiSettings
+from tests.api.conftest import login
+from tests.api.seed import seed_city, seed_detection
+
+
+class RecordingSender:
+    """Stands in for the camera's broker connection: remembers the commands it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, device_id: str, command: dict[str, Any]) -> bool:
+        """Remember the command."""
+        self.sent.append((device_id, command))
+        return True
+
+
+def test_confirm_dismiss_bundle_unblur_and_audit(
+    api_settings: ApiSettings,
+    accounts: dict[Role, str],
+    db: psycopg.Connection[tuple[Any, ...]],
+    tmp_path: Path,
+) -> None:
+    """A confirmed detection gets a case, a cleanup stop and a verified bundle; every look is logged."""
+    seed_city(db)
+    seed_detection(db, tmp_path, event_id="evt-00000001")
+    seed_detection(db, tmp_path, event_id="evt-00000002", minutes_ago=50)
+    sender = RecordingSender()
+    app = create_app(api_settings, evidence_files=DirectoryEvidence(tmp_path), commands=sender)
+    with TestClient(app) as client:
+        officer = login(client, accounts[Role.ENFORCEMENT])
+        queue = client.get("/api/v1/enforcement/queue", params={"state": "new"}, headers=officer)
+        assert queue.json()["counts"] == {"new": 2}
+        detail = client.get("/api/v1/enforcement/events/evt-00000001", headers=officer).json()
+        frame = next(f for f in detail["files"] if f["kind"] == "frame_before")
+        assert client.get(frame["url"], headers=officer).status_code == 200
+
+        # dismissing needs a reason
+        no_reason = {"state": "dismissed", "reason": ""}
+        url2 = "/api/v1/enforcement/events/evt-00000002/review"
+        assert client.post(url2, json=no_reason, headers=officer).status_code == 422
+        dismissed = {"state": "dismissed", "reason": "kat op de glasbol"}
+        assert client.post(url2, json=dismissed, headers=officer).status_code == 200
+
+        confirmed = client.post(
+            "/api/v1/enforcement/events/evt-00000001/review",
+            json={"state": "confirmed", "reason": "zakken afval achtergelaten"},
+            headers=officer,
+        ).json()
+        case_number = confirmed["case_number"]
+        assert case_number.startswith(f"SLK-{datetime.now(UTC).year}-")
+        again = client.post(
+            "/api/v1/enforcement/events/evt-00000001/review",
+            json={"state": "confirmed"},
+            headers=officer,
+        ).json()
+        assert again["case_number"] == case_number
+        assert db.execute("SELECT count(*) FROM extra_stops WHERE kind = 'dump'").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM fixed_visits WHERE kind = 'dump'").fetchone() == (
+            1,
+        )
+        crew_sheet = client.get("/api/v1/crew/route", headers=login(client, accounts[Role.CREW]))
+        assert any(case_number in s["label"] for s in crew_sheet.json()["stops"])
+
+        rates = client.get("/api/v1/enforcement/cameras", headers=officer).json()
+        assert rates[0]["false_positive_rate"] == pytest.approx(0.5)
+
+        unblur = client.post(
+            "/api/v1/enforcement/events/evt-00000001/unblur",
+            json={"reason": "identificatie van de bestuurder"},
+            headers=officer,
+        ).json()
+        assert unblur["sent"] is True
+        assert sender.sent == [
+            (
+                "cam-heule-1",
+                {
+                    "cmd": "upload_unblurred",
+                    "event_id": "evt-00000001",
+                    "request_id": unblur["request_id"],
+                },
+            )
+        ]
+
+        bundle = client.get(f"/api/v1/enforcement/cases/{case_number}/bundle", headers=officer)
+        assert bundle.headers["content-type"] == "application/zip"
+        archive = zipfile.ZipFile(io.BytesIO(bundle.content))
+        verification = json.loads(archive.read("verification.json"))
+        assert verification["all_verified"] is True, verification
+        assert verification["manifest_signature"]["status"] == "ok"
+        trail = archive.read("audit_trail.csv").decode()
+        for action in ("view", "view_file", "confirmed", "unblur_request", "export"):
+            assert f",{action}," in trail
+        assert "evidence/before.png" in archive.namelist()
+
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
+    assert actions.count("view") == 1
+    assert "export" in actions
+    with pytest.raises(psycopg.Error, match="append-only"):
+        db.execute("UPDATE audit_log SET username = 'someone else'")
+    with pytest.raises(psycopg.Error, match="append-only"):
+        db.execute("DELETE FROM audit_log")
+
+
+def test_tampered_file_fails_verification(
+    api_settings: ApiSettings,
+    accounts: dict[Role, str],
+    db: psycopg.Connection[tuple[Any, ...]],
+    tmp_path: Path,
+) -> None:
+    """A frame altered after upload shows up as a hash mismatch in the bundle."""
+    seed_city(db)
+    seed_detection(db, tmp_path, event_id="evt-00000003")
+    (tmp_path / "evt-00000003" / "during.png").write_bytes(b"edited")
+    app = create_app(
+        api_settings, evidence_files=DirectoryEvidence(tmp_path), commands=RecordingSender()
+    )
+    with TestClient(app) as client:
+        officer = login(client, accounts[Role.ENFORCEMENT])
+        number = client.post(
+            "/api/v1/enforcement/events/evt-00000003/review",
+            json={"state": "confirmed"},
+            headers=officer,
+        ).json()["case_number"]
+        bundle = client.get(f"/api/v1/enforcement/cases/{number}/bundle", headers=officer)
+        verification = json.loads(
+            zipfile.ZipFile(io.BytesIO(bundle.content)).read("verification.json")
+        )
+        assert verification["all_verified"] is False
+        statuses = {f["name"]: f["status"] for f in verification["files"]}
+        assert statuses == {"before.png": "ok", "during.png": "hash_mismatch"}
+
+
+def test_retention_deletes_old_evidence_but_keeps_cases_on_hold(
+    db: psycopg.Connection[tuple[Any, ...]], accounts: dict[Role, str], tmp_path: Path
+) -> None:
+    """After 30 days, evidence goes unless its case holds it; closing the case lifts the hold."""
+    seed_city(db)
+    for event_id in ("evt-old-00001", "evt-old-00002", "evt-new-00003"):
+        seed_detection(db, tmp_path, event_id=event_id, minutes_ago=10)
+    db.execute(
+        "UPDATE dumping_events SET detected_at = now() - interval '31 days' WHERE event_id LIKE 'evt-old%'"
+    )
+    officer_id = db.execute("SELECT id FROM users WHERE role = 'enforcement'").fetchone()[0]  # type: ignore[index]  # the fixture made one
+    db.execute(
+        "INSERT INTO enforcement_cases (case_number, event_id, opened_by) VALUES ('SLK-2026-000001', 'evt-old-00002', %s)",
+        (officer_id,),
+    )
+    files = DirectoryEvidence(tmp_path)
+    assert purge_expired(conn=db, files=files, retention_days=30) == ["evt-old-00001"]
+    assert not (tmp_path / "evt-old-00001").exists()
+    assert (tmp_path / "evt-old-00002" / "before.png").exists()
+    assert (tmp_path / "evt-new-00003").exists()
+    db.execute(
+        "UPDATE enforcement_cases SET status = 'closed', closed_at = now(), legal_hold = false"
+    )
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert purge_expired(conn=db, files=files, retention_days=30, now=later) == ["evt-old-00002"]
+    assert purge_expired(conn=db, files=files, retention_days=30, now=later) == []
