@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -62,6 +63,10 @@ def _run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     os.environ.setdefault("NETTESTAD_CLIENT_ID", "ingest-demo")
+    # A fresh password per run for the demo accounts, handed to the twin through its environment.
+    password = secrets.token_urlsafe(9)
+    os.environ["NETTESTAD_TWIN_PASSWORD"] = password
+    url = f"http://127.0.0.1:{args.port}/"
     procs = [
         ("ingest", _start("ingest")),
         ("api", _start("api", "--port", str(args.port))),
@@ -71,14 +76,17 @@ def _run(args: argparse.Namespace) -> int:
                 "simulate",
                 *("--bins", str(args.bins), "--seed", str(args.seed)),
                 *("--speed", str(args.speed), "--hours-back", str(args.hours_back)),
+                *("--api-url", url),
             ),
         ),
     ]
-    url = f"http://127.0.0.1:{args.port}/"
     try:
         if _wait_http(f"{url}health", 30, procs[1][1]):
             print(
-                f"\n  nettestad draait / is running: {url}\n  Ctrl-C stopt de demo.\n", flush=True
+                f"\n  nettestad draait / is running: {url}\n"
+                f"  aanmelden / log in: coordinator, handhaving of beheer, wachtwoord {password}\n"
+                "  Ctrl-C stopt de demo.\n",
+                flush=True,
             )
         while not stopping:
             for name, proc in procs:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import signal
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
@@ -29,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="only publish: no daily planning and no crews",
     )
     parser.add_argument(
+        "--api-url",
+        default=None,
+        help="crews act through this web app's crew API (password in NETTESTAD_TWIN_PASSWORD)",
+    )
+    parser.add_argument(
         "--no-register",
         action="store_true",
         help="do not put the bins and sensors into the database registry",
@@ -36,14 +45,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=_run)
 
 
+def _wait_for_api(url: str, stop: threading.Event, deadline_s: float = 60.0) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline and not stop.is_set():
+        try:
+            if httpx.get(f"{url.rstrip('/')}/health", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        stop.wait(0.3)  # polling the web app until it answers, bounded by the deadline
+    return False
+
+
 def _run(args: argparse.Namespace) -> int:
     from contracts.settings import ServiceSettings
+    from twin.accounts import ensure_demo_accounts
     from twin.city import build_city
+    from twin.crew_channel import ApiCrewChannel, CrewChannel, DbCrewChannel
     from twin.fleet import Fleet, FleetParams, run
     from twin.live import LiveOperations, catch_up_plan_today, start_of_history
     from twin.publisher import MqttPublisher, register_sites
     from twin.world import World
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per crew request is noise
     settings = ServiceSettings()
     city = build_city(seed=args.seed, bins=args.bins)
     if not args.no_register:
@@ -59,7 +85,16 @@ def _run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     ops = None
     if not args.no_operations:
-        ops = LiveOperations(settings.database_url.get_secret_value(), seed=args.seed)
+        database_url = settings.database_url.get_secret_value()
+        crews: CrewChannel = DbCrewChannel(database_url)
+        if args.api_url:
+            password = os.environ.get("NETTESTAD_TWIN_PASSWORD", "")
+            accounts = ensure_demo_accounts(settings, password)
+            if not _wait_for_api(args.api_url, stop):
+                print(f"the web app at {args.api_url} did not answer", file=sys.stderr)
+                return 1
+            crews = ApiCrewChannel(args.api_url, accounts, seed=args.seed)
+        ops = LiveOperations(database_url, seed=args.seed, crews=crews)
     caught_up = False
 
     def on_step(world: World) -> None:

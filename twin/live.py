@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from contracts.db import connect
+from twin.crew_channel import CrewChannel, Done, SheetStop
+from twin.crews import fill_seen
 from twin.dumping import BRUSSELS
 from twin.world import World
 
@@ -27,9 +29,10 @@ class LiveOperations:
 
     database_url: str
     seed: int
+    crews: CrewChannel
     time_limit_s: float = 5.0
     planned_days: set[date] = field(default_factory=set)
-    queue: list[tuple[datetime, int, str, str]] = field(default_factory=list)
+    queue: list[tuple[datetime, str, date, SheetStop]] = field(default_factory=list)
     reported_dumps: set[str] = field(default_factory=set)
 
     def __call__(self, world: World) -> None:
@@ -48,62 +51,68 @@ class LiveOperations:
         now = world.clock
         try:
             with connect(self.database_url) as conn:
-                for dump in world.dumping.open_dumps(now, cameras=True):
-                    if dump.dump_id in self.reported_dumps:
-                        continue
-                    self.reported_dumps.add(dump.dump_id)
-                    store.insert_fixed_visit(
-                        conn=conn,
-                        day=day,
-                        kind="dump",
-                        name=f"{dump.hotspot.name} ({dump.dump_id})",
-                        lat=dump.hotspot.lat,
-                        lon=dump.hotspot.lon,
-                        service_s=900,
-                        volume_l=round(dump.litres),
-                        weight_kg=round(dump.litres * 0.15),
-                        note=dump.dump_id,
-                    )
+                self._book_dumps(world, conn, day)
                 result = plan_day(
                     conn=conn,
                     day=day,
-                    params=PlanParams(time_limit_s=self.time_limit_s, seed=self.seed, now=now),
+                    params=PlanParams(
+                        time_limit_s=self.time_limit_s, seed=self.seed, solution_limit=80, now=now
+                    ),
                 )
-                stops = store.plan_stops(conn=conn, plan_id=result.plan_id)
+                vehicles = [
+                    str(r["vehicle_id"])
+                    for r in store.plan_routes(conn=conn, plan_id=result.plan_id)
+                ]
                 conn.commit()
+            for vehicle_id in vehicles:
+                for stop in self.crews.route(vehicle_id, day):
+                    self.queue.append((stop.eta, vehicle_id, day, stop))
+            self.queue.sort(key=lambda q: (q[0], q[1], q[3].ref))
         except Exception:
             log.exception("planning %s failed; the crews stay at the depot", day)
             return None
-        self._enqueue(result.plan_id, stops)
         log.info(
             "planned %s: %d stops, %.1f km", day, result.planned_stops, result.distance_m / 1000
         )
         return result.plan_id
 
-    def _enqueue(self, plan_id: int, stops: list[dict[str, Any]]) -> None:
-        for stop in stops:
-            if stop["kind"] != "unload":
-                self.queue.append((stop["start_at"], plan_id, str(stop["ref"]), str(stop["name"])))
-        self.queue.sort()
-
-    def work(self, world: World) -> None:
-        """Serve every stop whose planned time has come and mark it done."""
-        due = []
-        while self.queue and self.queue[0][0] <= world.clock:
-            due.append(self.queue.pop(0))
-        if not due:
-            return
+    def _book_dumps(self, world: World, conn: Any, day: date) -> None:
+        """Known dumps become fixed visits for the planner (named with the dump's id)."""
         from routing import store
 
-        with connect(self.database_url) as conn:
-            for at, plan_id, ref, name in due:
-                if ref in world.states:
-                    world.empty(ref, at)
-                else:
-                    dump_id = name.rsplit("(", 1)[-1].rstrip(")")
-                    world.clear(dump_id, at)
-                store.mark_stop(conn=conn, plan_id=plan_id, ref=ref, state="done", at=at)
-            conn.commit()
+        for dump in world.dumping.open_dumps(world.clock, cameras=True):
+            if dump.dump_id in self.reported_dumps:
+                continue
+            self.reported_dumps.add(dump.dump_id)
+            store.insert_fixed_visit(
+                conn=conn,
+                day=day,
+                kind="dump",
+                name=f"{dump.hotspot.name} ({dump.dump_id})",
+                lat=dump.hotspot.lat,
+                lon=dump.hotspot.lon,
+                service_s=900,
+                volume_l=round(dump.litres),
+                weight_kg=round(dump.litres * 0.15),
+                note=dump.dump_id,
+            )
+
+    def work(self, world: World) -> None:
+        """Serve every stop whose planned time has come and report it done."""
+        finished: dict[tuple[str, date], list[Done]] = {}
+        while self.queue and self.queue[0][0] <= world.clock:
+            at, vehicle_id, day, stop = self.queue.pop(0)
+            fill: str | None = None
+            if stop.bin_id is not None and stop.bin_id in world.states:
+                fill = fill_seen(world.empty(stop.bin_id, at))
+            elif "(" in stop.label:
+                world.clear(stop.label.rsplit("(", 1)[-1].rstrip(")"), at)
+            finished.setdefault((vehicle_id, day), []).append(Done(stop, fill, at))
+        for (vehicle_id, day), work in finished.items():
+            try:
+                self.crews.done(vehicle_id, day, work)
+            except Exception:
+                log.exception("the crew of %s could not report %d stops", vehicle_id, len(work))
 
 
 def catch_up_plan_today(ops: LiveOperations, world: World) -> None:

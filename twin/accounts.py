@@ -1,0 +1,52 @@
+"""Demo accounts: a crew login per vehicle for the simulated crews, and people to look around.
+
+Only for the demo on a development installation: the password is made fresh for each run and
+printed by ``nettestad demo``; production mode refuses to create these accounts.
+"""
+
+from __future__ import annotations
+
+from contracts.db import connect
+from contracts.settings import Mode, ServiceSettings
+
+DEMO_PEOPLE = (("coordinator", "coordinator"), ("handhaving", "enforcement"), ("beheer", "admin"))
+
+
+def crew_username(vehicle_id: str) -> str:
+    """The account the simulated crew of a vehicle logs in with."""
+    return f"twin-{vehicle_id}"
+
+
+def ensure_demo_accounts(settings: ServiceSettings, password: str) -> dict[str, tuple[str, str]]:
+    """Create or reset the demo accounts; returns vehicle id → (crew username, password)."""
+    if settings.mode is Mode.PRODUCTION:
+        raise RuntimeError("demo accounts are never created in production mode")
+    from api.account_queries import set_password_hash, user_with_hash
+    from api.auth import Role, create_user, hash_password
+    from routing import store
+
+    crews: dict[str, tuple[str, str]] = {}
+    with connect(settings.database_url.get_secret_value()) as conn:
+        vehicles = [str(v["id"]) for v in store.fleet(conn=conn)]
+        wanted: list[tuple[str, Role, str | None]] = [
+            (crew_username(v), Role.CREW, v) for v in vehicles
+        ]
+        wanted += [(name, Role(role), None) for name, role in DEMO_PEOPLE]
+        for username, role, vehicle_id in wanted:
+            existing = user_with_hash(conn=conn, username=username)
+            if existing is None:
+                create_user(
+                    conn=conn,
+                    username=username,
+                    password=password,
+                    role=role,
+                    vehicle_id=vehicle_id,
+                )
+            else:
+                set_password_hash(
+                    conn=conn, user_id=int(existing["id"]), password_hash=hash_password(password)
+                )
+            if vehicle_id is not None:
+                crews[vehicle_id] = (username, password)
+        conn.commit()
+    return crews
