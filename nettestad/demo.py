@@ -52,8 +52,10 @@ def _wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes]) -> bo
 def _run(args: argparse.Namespace) -> int:
     from contracts.migrate import upgrade
     from contracts.settings import ServiceSettings
+    from twin.accounts import ensure_demo_accounts
 
-    upgrade(ServiceSettings().database_url.get_secret_value())
+    settings = ServiceSettings()
+    upgrade(settings.database_url.get_secret_value())
     stopping = False
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -66,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     # A fresh password per run for the demo accounts, handed to the twin through its environment.
     password = secrets.token_urlsafe(9)
     os.environ["NETTESTAD_TWIN_PASSWORD"] = password
+    ensure_demo_accounts(settings, password)
     url = f"http://127.0.0.1:{args.port}/"
     procs = [
         ("ingest", _start("ingest")),

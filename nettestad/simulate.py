@@ -89,16 +89,22 @@ def _run(args: argparse.Namespace) -> int:
         crews: CrewChannel = DbCrewChannel(database_url)
         if args.api_url:
             password = os.environ.get("NETTESTAD_TWIN_PASSWORD", "")
-            accounts = ensure_demo_accounts(settings, password)
+            accounts = ensure_demo_accounts(settings, password, reset=False)
             if not _wait_for_api(args.api_url, stop):
                 print(f"the web app at {args.api_url} did not answer", file=sys.stderr)
                 return 1
             crews = ApiCrewChannel(args.api_url, accounts, seed=args.seed)
         ops = LiveOperations(database_url, seed=args.seed, crews=crews)
-    caught_up = False
+    caught_up = staged = False
 
     def on_step(world: World) -> None:
-        nonlocal caught_up
+        nonlocal caught_up, staged
+        behind = datetime.now(UTC) - world.clock
+        if not staged and city.hotspots and timedelta(minutes=15) <= behind <= timedelta(hours=1):
+            # Shortly before the replay reaches the present, a camera sees a dump for certain,
+            # so a newcomer finds a fresh detection in the review queue.
+            staged = True
+            world.dumping.stage(city.hotspots[0], world.clock)
         if ops is None:
             return
         ops(world)

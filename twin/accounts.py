@@ -17,8 +17,13 @@ def crew_username(vehicle_id: str) -> str:
     return f"twin-{vehicle_id}"
 
 
-def ensure_demo_accounts(settings: ServiceSettings, password: str) -> dict[str, tuple[str, str]]:
-    """Create or reset the demo accounts; returns vehicle id → (crew username, password)."""
+def ensure_demo_accounts(
+    settings: ServiceSettings, password: str, *, reset: bool = True
+) -> dict[str, tuple[str, str]]:
+    """Create the demo accounts (``reset``: also give existing ones this password).
+
+    Returns vehicle id → (crew username, password).
+    """
     if settings.mode is Mode.PRODUCTION:
         raise RuntimeError("demo accounts are never created in production mode")
     from api.account_queries import set_password_hash, user_with_hash
@@ -42,7 +47,7 @@ def ensure_demo_accounts(settings: ServiceSettings, password: str) -> dict[str, 
                     role=role,
                     vehicle_id=vehicle_id,
                 )
-            else:
+            elif reset:
                 set_password_hash(
                     conn=conn, user_id=int(existing["id"]), password_hash=hash_password(password)
                 )

@@ -121,6 +121,22 @@ class DumpingProcess:
             new.append(dump)
         return new
 
+    def stage(self, hotspot: Hotspot, at: datetime) -> Dump:
+        """A dump that a camera sees for certain (the demo shows one in its first minutes)."""
+        self._count += 1
+        dump = Dump(
+            dump_id=f"dump-{hotspot.hotspot_id.lower()}-{self._count:05d}",
+            hotspot=hotspot,
+            appeared_at=at,
+            litres=250.0,
+            person_present=True,
+            vehicle_present=True,
+            camera_detected_at=at + DWELL,
+            citizen_report_at=at + timedelta(hours=CITIZEN_REPORT_MEAN_H),
+        )
+        self.dumps.append(dump)
+        return dump
+
     def open_dumps(self, at: datetime, *, cameras: bool) -> list[Dump]:
         """Dumps the city knows of at ``at`` and that no crew has cleared yet."""
         return [d for d in self.dumps if d.cleared_at is None and d.known_at(cameras=cameras) <= at]

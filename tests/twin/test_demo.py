@@ -1,0 +1,121 @@
+"""``nettestad demo`` as a newcomer runs it: a subprocess, the web app's URL, live data, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from tests.helpers import poll
+
+ROOT = Path(__file__).resolve().parents[2]
+URL_LINE = re.compile(r"running: (http://\S+)")
+PASSWORD_LINE = re.compile(r"wachtwoord (\S+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _lines(stream: Any, out: queue.Queue[str]) -> None:
+    for line in iter(stream.readline, ""):
+        out.put(line)
+
+
+@pytest.mark.slow
+def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
+    service_env: dict[str, str],
+) -> None:
+    """The demo prints its URL, the web app shows fills, today's routes and a dumping detection, and SIGINT stops it cleanly."""
+    port = _free_port()
+    env = {**os.environ, **service_env, "NETTESTAD_METRICS_PORT": "0"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nettestad.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--bins",
+            "80",
+            "--hours-back",
+            "30",
+            "--speed",
+            "20000",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
+    seen: list[str] = []
+
+    def printed(pattern: re.Pattern[str]) -> str | None:
+        while not lines.empty():
+            seen.append(lines.get())
+        for line in seen:
+            if match := pattern.search(line):
+                return match.group(1)
+        return None
+
+    try:
+        url = poll(lambda: printed(URL_LINE), timeout=60, interval=0.2, what="the demo's URL")
+        password = printed(PASSWORD_LINE)
+        assert password, "the demo printed no password for its accounts"
+        with httpx.Client(base_url=url, timeout=10) as http:
+
+            def token(user: str) -> dict[str, str]:
+                r = http.post("/api/v1/auth/login", json={"username": user, "password": password})
+                assert r.status_code == 200, r.text
+                return {"Authorization": f"Bearer {r.json()['token']}"}
+
+            coordinator, officer = token("coordinator"), token("handhaving")
+
+            def filled_bins() -> list[dict[str, Any]] | None:
+                features = http.get("/api/v1/bins", headers=coordinator).json()["features"]
+                filled = [f for f in features if f["properties"]["filling_level"] is not None]
+                return filled if len(features) == 80 and len(filled) >= 60 else None
+
+            poll(filled_bins, timeout=90, interval=0.5, what="bins with fills in the API")
+            today = datetime.now(ZoneInfo("Europe/Brussels")).date().isoformat()
+
+            def todays_routes() -> list[Any] | None:
+                r = http.get("/api/v1/plans", params={"day": today}, headers=coordinator)
+                return r.json()["routes"] if r.status_code == 200 and r.json()["routes"] else None
+
+            poll(todays_routes, timeout=90, interval=0.5, what="today's routes")
+
+            def detections() -> list[Any] | None:
+                r = http.get("/api/v1/enforcement/queue", headers=officer)
+                return r.json()["events"] if r.status_code == 200 and r.json()["events"] else None
+
+            poll(detections, timeout=60, interval=0.5, what="a dumping detection")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail("the demo did not stop within 45 s of SIGINT:\n" + "".join(seen[-30:]))
+    printed(URL_LINE)
+    assert code == 0, "".join(seen[-30:])
+    assert any("demo stopped" in line for line in seen)
