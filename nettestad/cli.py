@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.users_cli",
     "nettestad.simulate",
     "nettestad.demo",
+    "nettestad.provision",
     "nettestad.compare",
     "nettestad.broker",
     "nettestad.backup",
