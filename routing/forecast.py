@@ -16,6 +16,7 @@ so a bin with two weeks of history still gets a sensible profile.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def fit(readings: Sequence[Reading], params: ForecastParams | None = None) -> Fi
     hours = [0.0] * HOURS_PER_WEEK
     daily: dict[tuple[int, object], tuple[float, float]] = {}
     for segment in _segments(readings, params):
-        for (t0, v0), (t1, v1) in zip(segment, segment[1:], strict=False):
+        for (t0, v0), (t1, v1) in itertools.pairwise(segment):
             if v1 >= params.saturated:
                 continue
             dt = (t1 - t0).total_seconds() / 3600
@@ -198,7 +199,7 @@ def naive_last_week(
     recent = [(t, v) for t, v in readings if since <= t <= at]
     rise = hours = 0.0
     for segment in _segments(recent, params):
-        for (t0, v0), (t1, v1) in zip(segment, segment[1:], strict=False):
+        for (t0, v0), (t1, v1) in itertools.pairwise(segment):
             if v1 >= params.saturated:
                 continue
             rise += v1 - v0

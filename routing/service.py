@@ -333,7 +333,8 @@ def _store(
                     None,
                 )
             else:
-                assert place is not None and place.stop is not None
+                assert place is not None
+                assert place.stop is not None
                 kind, name, lat, lon = place.kind, place.name, place.lat, place.lon
                 fill, penalty = place.predicted_fill, place.stop.penalty
             stops.append(

@@ -19,8 +19,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -32,9 +32,11 @@ from routing.model import (
     Route,
     Solution,
     Unplanned,
+    Vehicle,
     Visit,
     VisitKind,
 )
+from routing.pool import PoolProblem, RouteKey, RoutePool, recombine, route_cost
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,20 @@ class SolverParams:
     mandatory_as_penalty: bool = True
     facility_copies: int | None = None  # per facility; None: estimated from demand
     log_search: bool = False
+    # >1: search in rounds; after each, recombine the routes seen so far (routing/pool.py) and
+    # restart the search from the recombined plan.
+    rounds: int = 1
+    # Share of the time limit spent re-solving groups of neighbouring routes (routing/decompose.py)
+    # after the search on the whole problem; 0 switches it off.
+    decompose_share: float = 0.0
+    decompose_routes: int = 40  # stops per group
+    decompose_sub_s: float = 1.0
+    recombine_s: float = 3.0
     extra_vehicle_slack: int = 0
     neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
     improvement: dict[str, float] = field(default_factory=dict)
+    # Raw OR-Tools search parameters by dotted name, e.g. {"local_search_operators.use_cross_exchange": 3}
+    search_overrides: dict[str, float | int | bool] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -170,6 +183,8 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
     """Plan routes for ``problem``: the best solution found within the limits."""
     params = params or SolverParams()
     started = time.monotonic()
+    if params.decompose_share > 0:
+        return _solve_decomposed(problem, params, started)
     nodes, starts, ends = _build_nodes(problem, params.facility_copies)
     n = len(nodes.location)
     manager = pywrapcp.RoutingIndexManager(n, len(problem.vehicles), starts, ends)
@@ -190,12 +205,14 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
     is_facility = np.asarray([k == "facility" for k in nodes.kind])
     # Arc costs: one matrix per distinct (distance cost, time cost) pair of vehicles.
     cost_callbacks: dict[tuple[int, int], int] = {}
+    cost_matrices: dict[tuple[int, int], np.ndarray] = {}
     for v, vehicle in enumerate(problem.vehicles):
         key = (vehicle.distance_cost, vehicle.time_cost)
         if key not in cost_callbacks:
             cost = dist * vehicle.distance_cost + time_matrix * vehicle.time_cost
             cost[np.ix_(is_facility, is_facility)] += _FACILITY_HOP
             cost_callbacks[key] = routing.RegisterTransitMatrix(cost.tolist())
+            cost_matrices[key] = cost
         routing.SetArcCostEvaluatorOfVehicle(cost_callbacks[key], v)
         routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
 
@@ -216,7 +233,14 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
         history.append((time.monotonic() - started, routing.CostVar().Value()))
 
     routing.AddAtSolutionCallback(on_solution)
-    assignment = routing.SolveWithParameters(search)
+    if params.rounds > 1:
+        search_ctx = _PoolSearch(
+            problem, routing, manager, nodes, starts, ends, cost_matrices, params, started
+        )
+        routing.AddAtSolutionCallback(search_ctx.collect)
+        assignment = search_ctx.run(search, history)
+    else:
+        assignment = routing.SolveWithParameters(search)
     elapsed = time.monotonic() - started
     status = _status_name(routing.status())
     if assignment is None:
@@ -239,6 +263,221 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
     return solution
 
 
+def _solve_decomposed(problem: Problem, params: SolverParams, started: float) -> Solution:
+    from routing.decompose import improve
+
+    # Matrices as arrays once, so that every sub-problem slices them without copying lists.
+    problem = Problem(
+        distance=np.asarray(problem.distance, dtype=np.int64),  # type: ignore[arg-type]  # arrays index like nested sequences
+        duration=np.asarray(problem.duration, dtype=np.int64),  # type: ignore[arg-type]  # as above
+        stops=problem.stops,
+        vehicles=problem.vehicles,
+        facilities=problem.facilities,
+        name=problem.name,
+    )
+    whole = replace(
+        params,
+        decompose_share=0.0,
+        time_limit_s=params.time_limit_s * (1 - params.decompose_share),
+    )
+    solution = solve(problem, whole)
+    if not solution.routes:
+        return solution
+    history = list(solution.history)
+    base = solution.objective
+
+    def sub_solve(sub: Problem, limit: float) -> Solution:
+        return solve(sub, replace(whole, time_limit_s=limit, solution_limit=None, log_search=False))
+
+    def on_improve(total: int) -> None:
+        history.append((time.monotonic() - started, total + offset))
+
+    offset = 0
+    from routing.decompose import route_cost
+
+    offset = base - sum(route_cost(problem, r) for r in solution.routes)
+    improved = improve(
+        problem,
+        solution,
+        solve_sub=sub_solve,
+        deadline=started + params.time_limit_s,
+        seed=params.seed,
+        routes_per_group=params.decompose_routes,
+        sub_time_s=params.decompose_sub_s,
+        on_improve=on_improve,
+    )
+    improved.history = history
+    improved.solve_s = time.monotonic() - started
+    return improved
+
+
+def _vehicle_class(vehicle: Vehicle) -> tuple[object, ...]:
+    return (
+        vehicle.capacity,
+        vehicle.start_location,
+        vehicle.end_location,
+        vehicle.shift,
+        vehicle.fixed_cost,
+        vehicle.distance_cost,
+        vehicle.time_cost,
+        vehicle.max_duration_s,
+        vehicle.breaks,
+        vehicle.max_stops,
+        vehicle.max_day_load,
+        vehicle.unload_before_return,
+        vehicle.initial_load,
+    )
+
+
+class _PoolSearch:
+    """Search in rounds, recombining the pooled routes between rounds (see routing/pool.py)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        routing: pywrapcp.RoutingModel,
+        manager: pywrapcp.RoutingIndexManager,
+        nodes: _Nodes,
+        starts: list[int],
+        ends: list[int],
+        cost_matrices: dict[tuple[int, int], np.ndarray],
+        params: SolverParams,
+        started: float,
+    ) -> None:
+        self.problem, self.routing, self.manager, self.nodes = problem, routing, manager, nodes
+        self.params, self.started = params, started
+        self.starts, self.ends = starts, ends
+        classes: dict[tuple[object, ...], int] = {}
+        self.vehicle_class = [
+            classes.setdefault(_vehicle_class(v), len(classes)) for v in problem.vehicles
+        ]
+        self.class_cost = {
+            self.vehicle_class[v]: cost_matrices[(veh.distance_cost, veh.time_cost)]
+            for v, veh in enumerate(problem.vehicles)
+        }
+        self.copies: dict[int, list[int]] = {}
+        for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
+            if kind == "facility":
+                self.copies.setdefault(ref, []).append(node)
+        self.pool = RoutePool()
+        penalty: dict[int, int | None] = {}
+        for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
+            if kind == "stop":
+                stop = problem.stops[ref]
+                if stop.penalty is not None:
+                    penalty[node] = stop.penalty
+                else:
+                    penalty[node] = MUST_VISIT_PENALTY if params.mandatory_as_penalty else None
+        counts: dict[int, int] = {}
+        fixed: dict[int, int] = {}
+        for v, veh in enumerate(problem.vehicles):
+            counts[self.vehicle_class[v]] = counts.get(self.vehicle_class[v], 0) + 1
+            fixed[self.vehicle_class[v]] = veh.fixed_cost
+        self.pool_problem = PoolProblem(
+            stop_nodes=[i for i, k in enumerate(nodes.kind) if k == "stop"],
+            stop_penalty=penalty,
+            class_count=counts,
+            class_fixed_cost=fixed,
+            facility_copies={f: len(c) for f, c in self.copies.items()},
+        )
+
+    def _keys(self, next_of: Callable[[int], int]) -> list[RouteKey]:
+        keys = []
+        for v in range(len(self.problem.vehicles)):
+            index = next_of(self.routing.Start(v))
+            seq: list[int] = []
+            while not self.routing.IsEnd(index):
+                node = self.manager.IndexToNode(index)
+                if self.nodes.kind[node] == "facility":
+                    seq.append(-self.nodes.ref[node] - 1)
+                else:
+                    seq.append(node)
+                index = next_of(index)
+            if seq:
+                key = (self.vehicle_class[v], tuple(seq))
+                if key not in self.pool.costs:
+                    real = [x if x >= 0 else self.copies[-x - 1][0] for x in seq]
+                    cost = route_cost(real, self.starts[v], self.ends[v], self.class_cost[key[0]])
+                    self.pool.add(key, cost)
+                keys.append(key)
+        return keys
+
+    def collect(self) -> None:
+        """Add the routes of the solution just found to the pool."""
+        self._keys(lambda index: int(self.routing.NextVar(index).Value()))
+
+    def _routes(self, keys: list[RouteKey]) -> list[list[int]]:
+        free = {
+            cls: [v for v, c in enumerate(self.vehicle_class) if c == cls]
+            for cls in set(self.vehicle_class)
+        }
+        copies = {f: list(c) for f, c in self.copies.items()}
+        routes: list[list[int]] = [[] for _ in self.problem.vehicles]
+        for cls, seq in keys:
+            v = free[cls].pop(0)
+            route = []
+            for x in seq:
+                node = x if x >= 0 else copies[-x - 1].pop(0)
+                route.append(self.manager.NodeToIndex(node))
+            routes[v] = route
+        return routes
+
+    def run(self, search: object, history: list[tuple[float, int]]) -> pywrapcp.Assignment | None:
+        """Rounds of search and recombination within the overall time limit."""
+        params = self.params
+        deadline = self.started + params.time_limit_s
+        best: pywrapcp.Assignment | None = None
+        best_cost: int | None = None
+        start_from: pywrapcp.Assignment | None = None
+        for r in range(params.rounds):
+            left = deadline - time.monotonic()
+            rounds_left = params.rounds - r
+            recombine_s = min(params.recombine_s, 0.15 * left)
+            slice_s = (left - recombine_s * rounds_left) / rounds_left
+            if slice_s < 0.2:
+                break
+            search.time_limit.FromMilliseconds(int(slice_s * 1000))  # type: ignore[attr-defined]  # a protobuf message
+            if start_from is None:
+                found = self.routing.SolveWithParameters(search)
+            else:
+                found = self.routing.SolveFromAssignmentWithParameters(start_from, search)
+            if found is None:
+                break
+            cost = int(found.ObjectiveValue())
+            incumbent = self._keys(lambda index, a=found: int(a.Value(self.routing.NextVar(index))))
+            if best_cost is None or cost < best_cost:
+                best_cost = cost
+                best = self.routing.ReadAssignmentFromRoutes(self._routes(incumbent), True)
+            left = deadline - time.monotonic()
+            chosen = recombine(
+                self.pool,
+                self.pool_problem,
+                incumbent=incumbent,
+                time_limit_s=max(min(recombine_s, left), 0.1),
+                seed=params.seed,
+            )
+            if chosen is None:
+                start_from = best
+                continue
+            restored = self.routing.ReadAssignmentFromRoutes(self._routes(chosen), True)
+            if restored is None:
+                start_from = best
+                continue
+            restored_cost = int(restored.ObjectiveValue())
+            log.debug(
+                "round %d: search %d, recombined %d from %d routes",
+                r,
+                cost,
+                restored_cost,
+                len(self.pool),
+            )
+            if best_cost is None or restored_cost < best_cost:
+                best_cost, best = restored_cost, restored
+                history.append((time.monotonic() - self.started, restored_cost))
+            start_from = restored
+        return best
+
+
 def _add_windows(
     problem: Problem,
     routing: pywrapcp.RoutingModel,
@@ -250,7 +489,12 @@ def _add_windows(
         if kind == "depot":
             continue
         window = problem.stops[ref].window if kind == "stop" else problem.facilities[ref].window
-        time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(window.start, window.end)
+        index = manager.NodeToIndex(node)
+        low, high = max(window.start, 0), min(window.end, int(time_dim.CumulVar(index).Max()))
+        if low > high:  # the window lies outside every shift: the node cannot be visited
+            routing.ActiveVar(index).SetValue(0)
+            continue
+        time_dim.CumulVar(index).SetRange(low, high)
     for v, vehicle in enumerate(problem.vehicles):
         time_dim.CumulVar(routing.Start(v)).SetRange(vehicle.shift.start, vehicle.shift.end)
         time_dim.CumulVar(routing.End(v)).SetRange(vehicle.shift.start, vehicle.shift.end)
@@ -403,6 +647,12 @@ def _search_parameters(params: SolverParams, n: int) -> object:
         search.ls_operator_neighbors_ratio = params.neighbours / n
         search.ls_operator_min_neighbors = params.neighbours
     search.log_search = params.log_search
+    for dotted, value in params.search_overrides.items():
+        *path, last = dotted.split(".")
+        target = search
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, last, value)
     return search
 
 

@@ -90,7 +90,9 @@ class ReplanEvent(BaseModel):
     """Something that happened during the day."""
 
     type: Literal["done", "blocked", "overflowing", "dump"]
-    ref: str | None = Field(default=None, description="stop ref or bin id (done/blocked/overflowing)")
+    ref: str | None = Field(
+        default=None, description="stop ref or bin id (done/blocked/overflowing)"
+    )
     at: AwareDatetime | None = None
     name: str | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -183,13 +185,19 @@ def create_plan(conn: DbConn, user: Planner, body: PlanRequest) -> PlanCreated:
     from routing.service import PlanParams, plan_day
 
     try:
-        result = plan_day(conn=conn, day=body.day, params=PlanParams(time_limit_s=body.time_limit_s))
+        result = plan_day(
+            conn=conn, day=body.day, params=PlanParams(time_limit_s=body.time_limit_s)
+        )
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
     return PlanCreated(
-        plan_id=result.plan_id, day=result.day, planned_stops=result.planned_stops,
-        unplanned=result.unplanned, vehicles_used=result.vehicles_used,
-        distance_m=result.distance_m, solve_s=result.solve_s,
+        plan_id=result.plan_id,
+        day=result.day,
+        planned_stops=result.planned_stops,
+        unplanned=result.unplanned,
+        vehicles_used=result.vehicles_used,
+        distance_m=result.distance_m,
+        solve_s=result.solve_s,
     )
 
 
@@ -205,8 +213,9 @@ def replan_day(conn: DbConn, user: Planner, plan_id: int, body: ReplanRequest) -
         if e.type == "dump":
             if e.lat is None or e.lon is None:
                 raise HTTPException(422, "a dump needs lat and lon")
-            events.append(svc.NewDump(name=e.name or "Sluikstort", lat=e.lat, lon=e.lon,
-                                      volume_l=e.volume_l))
+            events.append(
+                svc.NewDump(name=e.name or "Sluikstort", lat=e.lat, lon=e.lon, volume_l=e.volume_l)
+            )
             continue
         if not e.ref:
             raise HTTPException(422, f"a {e.type} event needs ref")
@@ -216,10 +225,19 @@ def replan_day(conn: DbConn, user: Planner, plan_id: int, body: ReplanRequest) -
             events.append(svc.StopBlocked(e.ref))
         else:
             events.append(svc.BinOverflowing(e.ref))
-    result = svc.replan(conn=conn, plan_id=plan_id, events=events, now=body.now,
-                        params=svc.PlanParams(time_limit_s=body.time_limit_s))
+    result = svc.replan(
+        conn=conn,
+        plan_id=plan_id,
+        events=events,
+        now=body.now,
+        params=svc.PlanParams(time_limit_s=body.time_limit_s),
+    )
     return PlanCreated(
-        plan_id=result.plan_id, day=result.day, planned_stops=result.planned_stops,
-        unplanned=result.unplanned, vehicles_used=result.vehicles_used,
-        distance_m=result.distance_m, solve_s=result.solve_s,
+        plan_id=result.plan_id,
+        day=result.day,
+        planned_stops=result.planned_stops,
+        unplanned=result.unplanned,
+        vehicles_used=result.vehicles_used,
+        distance_m=result.distance_m,
+        solve_s=result.solve_s,
     )

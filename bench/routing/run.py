@@ -20,11 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from instances import SHARED, Cvrp, cvrp_problem, read_cvrplib, read_kim  # noqa: E402 - path set above
+from instances import SHARED, Cvrp, cvrp_problem, read_cvrplib, read_kim
 
-from routing.check import check  # noqa: E402 - path set above
-from routing.model import Break, Facility, Problem, Stop, Vehicle, Window  # noqa: E402
-from routing.solver import SolverParams, Strategy, solve  # noqa: E402
+from routing.check import check
+from routing.model import Break, Facility, Problem, Stop, Vehicle, Window
+from routing.solver import SolverParams, Strategy, solve
 
 CVRP = ["A-n32-k5", "A-n80-k10", "P-n101-k4", "X-n101-k25", "X-n157-k13", "M-n200-k17"]
 KIM = {  # instance: (published vehicles, best published miles)
@@ -71,7 +71,9 @@ def bench_cvrp(budget: float) -> None:
         print(f"SKIP cvrplib: {folder} not found (../shared is absent)")
         return
     print(f"\n== CVRPLIB, {budget:.0f} s per instance ==")
-    print(f"{'instance':<12} {'BKS':>7} {'nettestad':>10} {'gap':>7} {'pyvrp':>8} {'gap':>7}  check")
+    print(
+        f"{'instance':<12} {'BKS':>7} {'nettestad':>10} {'gap':>7} {'pyvrp':>8} {'gap':>7}  check"
+    )
     gaps, pgaps = [], []
     for name in CVRP:
         inst = read_cvrplib(folder / f"{name}.vrp")
@@ -99,8 +101,10 @@ def bench_cvrp(budget: float) -> None:
             flush=True,
         )
     if gaps:
-        print(f"{'mean':<12} {'':>7} {'':>10} {statistics.mean(gaps):>6.2f}% {'':>8} "
-              f"{statistics.mean(pgaps) if pgaps else float('nan'):>6.2f}%")
+        print(
+            f"{'mean':<12} {'':>7} {'':>10} {statistics.mean(gaps):>6.2f}% {'':>8} "
+            f"{statistics.mean(pgaps) if pgaps else float('nan'):>6.2f}%"
+        )
 
 
 def bench_kim(budget: float, large_budget: float) -> None:
@@ -146,7 +150,9 @@ def city_problem(seed: int = 11) -> Problem:
 
     rng = random.Random(seed)
     sites = generate_bins(600, seed=seed)
-    points = [(50.8190, 3.2880), (50.8500, 3.3100), (50.8050, 3.2500)] + [(s.lat, s.lon) for s in sites]
+    points = [(50.8190, 3.2880), (50.8500, 3.3100), (50.8050, 3.2500)] + [
+        (s.lat, s.lon) for s in sites
+    ]
     dist, dur = GreatCircleProvider().matrices(points)
     stops = []
     for k, s in enumerate(sites):
@@ -191,18 +197,29 @@ def bench_city(limit: float) -> None:
     """Time to the first feasible plan and improvement until the limit on a city-sized day."""
     problem = city_problem()
     print(f"\n== City day: 600 stops, 6 vehicles, 2 disposal sites, {limit:.0f} s ==")
-    sol = solve(problem, SolverParams(time_limit_s=limit, strategy=Strategy.GLS,
-                                      first_solution="PARALLEL_CHEAPEST_INSERTION", neighbours=40))
+    sol = solve(
+        problem,
+        SolverParams(
+            time_limit_s=limit,
+            strategy=Strategy.GLS,
+            first_solution="PARALLEL_CHEAPEST_INSERTION",
+            neighbours=40,
+        ),
+    )
     report = check(problem, sol)
     first = sol.history[0] if sol.history else (float("nan"), 0)
     at10 = [c for t, c in sol.history if t <= 10]
     print(f"first solution after {first[0]:.2f} s, objective {first[1] / 1e6:.2f} EUR")
     if at10:
         print(f"best at 10 s: {at10[-1] / 1e6:.2f} EUR")
-    print(f"best at {limit:.0f} s: {sol.objective / 1e6:.2f} EUR after {len(sol.history)} improvements")
-    print(f"served {report.served}/{len(problem.stops)}, unplanned {len(sol.unplanned)}, "
-          f"vehicles {report.vehicles_used}, {report.distance / 1000:.1f} km, "
-          f"check {'ok' if report.ok else report.violations[:3]}")
+    print(
+        f"best at {limit:.0f} s: {sol.objective / 1e6:.2f} EUR after {len(sol.history)} improvements"
+    )
+    print(
+        f"served {report.served}/{len(problem.stops)}, unplanned {len(sol.unplanned)}, "
+        f"vehicles {report.vehicles_used}, {report.distance / 1000:.1f} km, "
+        f"check {'ok' if report.ok else report.violations[:3]}"
+    )
 
 
 def bench_forecast(bins: int = 200, weeks: int = 6) -> None:
@@ -230,9 +247,11 @@ def bench_forecast(bins: int = 200, weeks: int = 6) -> None:
         ours.append(abs((pred if pred is not None else 24 * 14.0) - truth))
         naive.append(abs(base - truth))
     mae, mae_naive = statistics.mean(ours), statistics.mean(naive)
-    print(f"cases {len(ours)}; MAE time-to-threshold: model {mae:.1f} h, naive {mae_naive:.1f} h; "
-          f"margin {mae_naive - mae:.1f} h ({100 * (mae_naive - mae) / mae_naive:.0f}% lower) "
-          f"[{time.monotonic() - t0:.1f} s]")
+    print(
+        f"cases {len(ours)}; MAE time-to-threshold: model {mae:.1f} h, naive {mae_naive:.1f} h; "
+        f"margin {mae_naive - mae:.1f} h ({100 * (mae_naive - mae) / mae_naive:.0f}% lower) "
+        f"[{time.monotonic() - t0:.1f} s]"
+    )
 
 
 def main() -> None:

@@ -19,8 +19,11 @@ EVE = datetime(2026, 3, 9, 21, 0, tzinfo=UTC)
 def test_plans_by_role(db: Any, client: TestClient, headers: dict[Role, dict[str, str]]) -> None:
     """A coordinator reads the whole plan; a crew reads its own vehicle's route and no other."""
     seed_city(db, bins=40, days=10, until=EVE)
-    result = plan_day(conn=db, day=datetime(2026, 3, 10).date(),
-                      params=PlanParams(time_limit_s=1, solution_limit=100, now=EVE))
+    result = plan_day(
+        conn=db,
+        day=datetime(2026, 3, 10).date(),
+        params=PlanParams(time_limit_s=1, solution_limit=100, now=EVE),
+    )
     full = client.get("/api/v1/plans", params={"day": DAY}, headers=headers[Role.COORDINATOR])
     assert full.status_code == 200, full.text
     body = full.json()
@@ -39,19 +42,25 @@ def test_plans_by_role(db: Any, client: TestClient, headers: dict[Role, dict[str
     assert client.post("/api/v1/plans", json={"day": DAY}, headers=crew).status_code == 403
 
 
-def test_replan_endpoint_keeps_done_stop(db: Any, client: TestClient, headers: dict[Role, dict[str, str]]) -> None:
+def test_replan_endpoint_keeps_done_stop(
+    db: Any, client: TestClient, headers: dict[Role, dict[str, str]]
+) -> None:
     """POST replan with a done stop stores a new active plan that keeps that stop as done."""
     seed_city(db, bins=40, days=10, until=EVE)
-    created = client.post("/api/v1/plans", json={"day": DAY, "time_limit_s": 1},
-                          headers=headers[Role.COORDINATOR])
+    created = client.post(
+        "/api/v1/plans", json={"day": DAY, "time_limit_s": 1}, headers=headers[Role.COORDINATOR]
+    )
     assert created.status_code == 201, created.text
     plan_id = created.json()["plan_id"]
     plan = client.get(f"/api/v1/plans/{plan_id}", headers=headers[Role.COORDINATOR]).json()
     first = next(s for r in plan["routes"] for s in r["stops"] if s["kind"] == "bin")
     replanned = client.post(
         f"/api/v1/plans/{plan_id}/replan",
-        json={"events": [{"type": "done", "ref": first["ref"], "at": first["end_at"]}],
-              "now": first["end_at"], "time_limit_s": 1},
+        json={
+            "events": [{"type": "done", "ref": first["ref"], "at": first["end_at"]}],
+            "now": first["end_at"],
+            "time_limit_s": 1,
+        },
         headers=headers[Role.ADMIN],
     )
     assert replanned.status_code == 201, replanned.text
@@ -59,6 +68,9 @@ def test_replan_endpoint_keeps_done_stop(db: Any, client: TestClient, headers: d
     assert new["id"] == replanned.json()["plan_id"] != plan_id
     kept = [s for r in new["routes"] for s in r["stops"] if s["ref"] == first["ref"]]
     assert [s["state"] for s in kept] == ["done"]
-    bad = client.post(f"/api/v1/plans/{plan_id}/replan", json={"events": [{"type": "done"}]},
-                      headers=headers[Role.COORDINATOR])
+    bad = client.post(
+        f"/api/v1/plans/{plan_id}/replan",
+        json={"events": [{"type": "done"}]},
+        headers=headers[Role.COORDINATOR],
+    )
     assert bad.status_code == 422

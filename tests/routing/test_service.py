@@ -38,7 +38,8 @@ def test_plan_day_stores_a_plan_with_routes_and_explanations(db: Any) -> None:
     for u in store.plan_unplanned(conn=db, plan_id=result.plan_id):
         assert u["reason"]
     header = store.plan_header(conn=db, plan_id=result.plan_id)
-    assert header is not None and header["state"] == "active"
+    assert header is not None
+    assert header["state"] == "active"
 
 
 def test_replan_keeps_done_stops_and_adds_events(db: Any) -> None:
@@ -61,8 +62,10 @@ def test_replan_keeps_done_stops_and_adds_events(db: Any) -> None:
     )
     new_stops = store.plan_stops(conn=db, plan_id=second.plan_id)
     kept = [s for s in new_stops if s["ref"] == done["ref"]]
-    assert len(kept) == 1 and kept[0]["state"] == "done"
-    assert kept[0]["start_at"] == done["start_at"] and kept[0]["vehicle_id"] == done["vehicle_id"]
+    assert len(kept) == 1
+    assert kept[0]["state"] == "done"
+    assert kept[0]["start_at"] == done["start_at"]
+    assert kept[0]["vehicle_id"] == done["vehicle_id"]
     assert blocked["ref"] not in {s["ref"] for s in new_stops}
     assert any(s["kind"] == "fixed" for s in new_stops)
     others = [s for s in new_stops if s["state"] == "planned"]

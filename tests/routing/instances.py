@@ -1,0 +1,53 @@
+"""Named tiny instances for the planner's tests: small enough to reason about by hand."""
+
+from __future__ import annotations
+
+from routing.model import Break, Facility, Problem, Stop, Vehicle, Window
+
+
+def line(n: int) -> tuple[list[list[int]], list[list[int]]]:
+    """Points on a line 1 km apart (location 0 is the depot); two minutes per km."""
+    dist = [[abs(i - j) * 1000 for j in range(n)] for i in range(n)]
+    dur = [[abs(i - j) * 120 for j in range(n)] for i in range(n)]
+    return dist, dur
+
+
+def two_trips() -> Problem:
+    """Six bins of 40 l on a line, one 100 l truck: it must unload at the site (location 7) twice."""
+    dist, dur = line(8)
+    stops = tuple(Stop(f"b{i}", i, (40, 5), 60) for i in range(1, 7))
+    truck = Vehicle("truck", (100, 1000), 0, 0, Window(6 * 3600, 14 * 3600))
+    return Problem(dist, dur, stops, (truck,), (Facility("site", 7, 600),), name="two-trips")
+
+
+def lunch_and_windows() -> Problem:
+    """Bins with morning and afternoon windows, and a 30-minute break between 11:00 and 12:00."""
+    dist, dur = line(6)
+    stops = (
+        Stop("market", 1, (10,), 300, Window(6 * 3600, 7 * 3600)),
+        Stop("school", 2, (10,), 300, Window(12 * 3600, 13 * 3600)),
+        Stop("park", 3, (10,), 300),
+        Stop("station", 4, (10,), 300, Window(10 * 3600 + 1800, 11 * 3600 + 1800)),
+    )
+    truck = Vehicle(
+        "truck",
+        (100,),
+        0,
+        0,
+        Window(6 * 3600, 15 * 3600),
+        breaks=(Break(11 * 3600, 12 * 3600, 1800),),
+    )
+    return Problem(dist, dur, stops, (truck,), (Facility("site", 5, 600),), name="lunch")
+
+
+def too_much() -> Problem:
+    """More must-visit load than the day allows, an unreachable window, and a cheap optional bin."""
+    dist, dur = line(6)
+    stops = (
+        Stop("huge", 1, (500,), 60),  # larger than the truck
+        Stop("late", 2, (10,), 60, Window(20 * 3600, 21 * 3600)),  # after the shift
+        Stop("far-optional", 5, (10,), 60, penalty=1),  # worth less than the drive
+        Stop("easy", 1, (10,), 60),
+    )
+    truck = Vehicle("truck", (100,), 0, 0, Window(6 * 3600, 14 * 3600))
+    return Problem(dist, dur, stops, (truck,), name="too-much")
