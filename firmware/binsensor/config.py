@@ -7,6 +7,10 @@ any unknown key or any value out of bounds is rejected whole and nothing of it i
 
 import json
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 CONFIG_PATH = "config.json"
 REMOTE_PATH = "remote.json"
 
@@ -22,7 +26,7 @@ REMOTE_BOUNDS = {
 }
 
 
-def default_remote() -> dict:
+def default_remote() -> "dict[str, Any]":
     """The settings a device uses before the server has said anything."""
     return {name: bounds[0] for name, bounds in REMOTE_BOUNDS.items()}
 
@@ -31,7 +35,7 @@ class ConfigRejected(ValueError):
     """A remote config that must not be applied; the message says why."""
 
 
-def validate_remote(document: object, current: dict) -> dict:
+def validate_remote(document: object, current: "dict[str, Any]") -> "dict[str, Any]":
     """The settings that result from applying ``document`` on top of ``current``, or raise."""
     if not isinstance(document, dict):
         raise ConfigRejected("config is not a JSON object")
@@ -67,7 +71,7 @@ def validate_remote(document: object, current: dict) -> dict:
     return merged
 
 
-def load_json(path: str) -> "dict | None":
+def load_json(path: str) -> "dict[str, Any] | None":
     """A JSON object from flash, or None when the file is missing or unreadable."""
     try:
         with open(path) as handle:
@@ -77,7 +81,7 @@ def load_json(path: str) -> "dict | None":
     return value if isinstance(value, dict) else None
 
 
-def save_json(path: str, value: dict) -> None:
+def save_json(path: str, value: "dict[str, Any]") -> None:
     """Write through a temporary file, so a brown-out never leaves half a file behind."""
     import os
 
@@ -87,7 +91,7 @@ def save_json(path: str, value: dict) -> None:
     os.rename(temporary, path)
 
 
-def load_remote(path: str = REMOTE_PATH) -> dict:
+def load_remote(path: str = REMOTE_PATH) -> "dict[str, Any]":
     """The remote settings applied last, or the defaults."""
     stored = load_json(path)
     settings = default_remote()
@@ -102,7 +106,7 @@ def load_remote(path: str = REMOTE_PATH) -> dict:
 class DeviceConfig:
     """The provisioning file: identity, network, broker, credentials and the bin's geometry."""
 
-    def __init__(self, document: dict) -> None:
+    def __init__(self, document: "dict[str, Any]") -> None:
         try:
             self.device_id = str(document["device_id"])
             wifi = document["wifi"]
@@ -114,6 +118,7 @@ class DeviceConfig:
             self.mqtt_tls = bool(mqtt.get("tls", True))
             self.mqtt_username = str(mqtt["username"])
             self.mqtt_password = str(mqtt["password"])
+            self.mqtt_ca_file = mqtt.get("ca_file")
             self.topic_root = str(mqtt.get("topic_root", "nettestad"))
             self.socket_timeout_s = float(mqtt.get("socket_timeout_s", 5))
             self.attempts = int(mqtt.get("attempts", 3))

@@ -116,6 +116,7 @@ class Client:
         username: "str | None" = None,
         password: "str | None" = None,
         tls: bool = False,
+        ca_file: "str | None" = None,
         timeout_s: float = 5.0,
         keepalive_s: int = 60,
         on_message: "object | None" = None,
@@ -126,6 +127,7 @@ class Client:
         self.username = username
         self.password = password
         self.tls = tls
+        self.ca_file = ca_file
         self.timeout_s = timeout_s
         self.keepalive_s = keepalive_s
         self.on_message = on_message
@@ -149,8 +151,10 @@ class Client:
             if self.tls:
                 import ssl
 
+                # A client context verifies the broker's certificate against the given CA.
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                context.verify_mode = ssl.CERT_REQUIRED
+                if self.ca_file:
+                    context.load_verify_locations(cafile=self.ca_file)
                 self._sock = context.wrap_socket(sock, server_hostname=self.host)
             self._send(
                 connect_packet(

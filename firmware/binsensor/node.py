@@ -25,6 +25,8 @@ from binsensor.timeutil import CLOCK_VALID_AFTER, iso_utc
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     import machine
 
     from binsensor.board import Board
@@ -66,7 +68,7 @@ class Node:
         )
         self._inbox: list[tuple[str, bytes]] = []
         self._details: list[str] = []
-        self._ota_command: "dict | None" = None
+        self._ota_command: "dict[str, Any] | None" = None
         note = load_json(NOTE_PATH)
         if note is not None:
             self._details.append(str(note.get("detail")))
@@ -192,6 +194,7 @@ class Node:
                 username=config.mqtt_username,
                 password=config.mqtt_password,
                 tls=config.mqtt_tls,
+                ca_file=config.mqtt_ca_file,
                 timeout_s=config.socket_timeout_s,
                 on_message=self._receive,
             )
@@ -310,7 +313,7 @@ class Node:
         else:
             self._details.append("unknown command")
 
-    def run_update(self, command: dict, watchdog: "machine.WDT") -> None:
+    def run_update(self, command: "dict[str, Any]", watchdog: "machine.WDT") -> None:
         """Download, check and install an image, then reboot into it (or report why not)."""
         try:
             rssi = self.board.wifi_connect(

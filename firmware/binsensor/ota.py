@@ -13,6 +13,10 @@ import json
 
 import esp32
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 MARKER_PATH = "ota.json"
 CHUNK = 4096
 
@@ -21,16 +25,22 @@ class UpdateRejected(ValueError):
     """The image was not installed; the message says why."""
 
 
+def _running() -> "esp32.Partition":
+    # The stubs type the argument as a label only; the port also takes RUNNING and BOOT.
+    return esp32.Partition(esp32.Partition.RUNNING)  # type: ignore[arg-type]  # see above
+
+
 def _label(partition: "esp32.Partition") -> str:
     return str(partition.info()[4])
 
 
 def install(chunks: "object", size: int, sha256_hex: str, version: str) -> str:
     """Write an image from an iterable of byte chunks; returns the label of the new boot partition."""
-    running = esp32.Partition(esp32.Partition.RUNNING)
+    running = _running()
     target = running.get_next_update()
-    block_size = target.ioctl(5, 0)
-    blocks = target.ioctl(4, 0)
+    # ioctl 5 and 4: block size and block count (the block-device protocol)
+    block_size = int(target.ioctl(5, 0) or 0)
+    blocks = int(target.ioctl(4, 0) or 0)
     if size <= 0 or size > block_size * blocks:
         raise UpdateRejected("image of %d bytes does not fit the partition" % size)
     pending = bytearray()
@@ -67,7 +77,7 @@ def install(chunks: "object", size: int, sha256_hex: str, version: str) -> str:
     return _label(target)
 
 
-def pending_update() -> "dict | None":
+def pending_update() -> "dict[str, Any] | None":
     """The update this boot is the probation of (or the rolled-back remains of), if any."""
     try:
         with open(MARKER_PATH) as handle:
@@ -80,7 +90,7 @@ def pending_update() -> "dict | None":
 def on_probation() -> bool:
     """Whether the running image is a new one that has not confirmed itself yet."""
     marker = pending_update()
-    running = _label(esp32.Partition(esp32.Partition.RUNNING))
+    running = _label(_running())
     return marker is not None and marker.get("to") == running
 
 
@@ -95,7 +105,7 @@ def settle(confirmed: bool) -> "str | None":
     marker = pending_update()
     if marker is None:
         return None
-    running = _label(esp32.Partition(esp32.Partition.RUNNING))
+    running = _label(_running())
     if running == marker.get("to"):
         if not confirmed:
             return None  # still on probation: the caller resets, the bootloader rolls back
@@ -128,13 +138,13 @@ def http_chunks(url: str, timeout_s: float = 10.0) -> "object":
     try:
         request = "GET /%s HTTP/1.0\r\nHost: %s\r\n\r\n" % (path, host)
         stream.write(request.encode())  # type: ignore[attr-defined]  # socket or TLS stream
-        status_line = stream.readline()  # type: ignore[attr-defined]
+        status_line = stream.readline()  # type: ignore[attr-defined]  # socket or TLS stream
         if b" 200 " not in status_line:
             raise UpdateRejected("download failed: %s" % status_line.strip())
-        while stream.readline() not in (b"\r\n", b"\n", b""):  # type: ignore[attr-defined]
+        while stream.readline() not in (b"\r\n", b"\n", b""):  # type: ignore[attr-defined]  # socket or TLS stream
             pass
         while True:
-            chunk = stream.read(CHUNK)  # type: ignore[attr-defined]
+            chunk = stream.read(CHUNK)  # type: ignore[attr-defined]  # socket or TLS stream
             if not chunk:
                 return
             yield chunk

@@ -1,11 +1,19 @@
 """When to spend energy on the radio: pure decisions from the node's state and the settings.
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 Measuring costs about 1/30 of a connection, so the node measures on every wake-up but connects
 only when the server needs to know: at once on an alarm, when the fill moved by ``delta_fill``
 since the last report, when the RTC buffer is full, and otherwise on a heartbeat that shortens as
 the bin fills (half of it above ``soon_fill``, every measurement above ``full_fill``), so a
 nearly full bin is never a stale one on the crew's route. Alarms ignore every back-off.
 """
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ALARMS = ("burning", "dropped", "lidOpen")
 
@@ -23,7 +31,7 @@ def container_status(
     return "ok"
 
 
-def heartbeat_s(fill: "float | None", settings: dict) -> int:
+def heartbeat_s(fill: "float | None", settings: "dict[str, Any]") -> int:
     """How long the server may go without news, given how full the bin is."""
     if fill is not None and fill >= settings["full_fill"]:
         return int(settings["measure_interval_s"])
@@ -43,7 +51,7 @@ def upload_reason(
     last_status: str,
     buffered: int,
     buffer_capacity: int,
-    settings: dict,
+    settings: "dict[str, Any]",
 ) -> "str | None":
     """Why the node should connect now, or None to stay asleep."""
     if status != last_status and status in ALARMS:

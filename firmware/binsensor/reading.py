@@ -5,6 +5,10 @@ import struct
 from binsensor.measure import QUALITIES
 from binsensor.timeutil import iso_utc
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 STATUSES = ("ok", "lidOpen", "dropped", "moved", "burning")
 
 RECORD = "<IIHHhHbB"
@@ -54,7 +58,7 @@ class Reading:
             QUALITIES.index(self.quality) << 4 | STATUSES.index(self.status),
         )
 
-    def to_json(self, rssi_dbm: "int | None" = None) -> dict:
+    def to_json(self, rssi_dbm: "int | None" = None) -> "dict[str, Any]":
         """The contract's ``FillReading``; ``rssi_dbm`` fills in the signal measured on upload."""
         rssi = self.rssi_dbm if self.rssi_dbm is not None else rssi_dbm
         out = {
