@@ -218,8 +218,16 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[Path, dict[str, object]]]:
 def _require_empty(url: str) -> None:
     ensure_database(url)
     with connect(url) as conn:
+        # Tables an extension owns do not count: the TimescaleDB image creates the extension,
+        # and with it its catalog, in the new database before anything is restored.
         row = conn.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+            """SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind IN ('r', 'p')
+                 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                 AND n.nspname NOT LIKE 'pg\\_toast%%'
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                   AND d.deptype = 'e')"""
         ).fetchone()
     if row and int(str(row[0])) > 0:
         raise BackupError(

@@ -45,6 +45,9 @@ SERVICE_ACL: dict[str, tuple[tuple[str, str], ...]] = {
     # the API and provisioning send retained configs and one-off commands to devices
     "svc_api": (("write", "{root}/v1/dev/+/down/#"),),
     "svc_scheduler": (("write", "{root}/v1/dev/+/down/#"),),
+    # a regional broker's bridge carries its devices' messages in and their commands out
+    # (docs/operations.md, "Scaling beyond one machine"); the regional broker enforces %u
+    "svc_bridge": (("write", "{root}/v1/dev/+/up/#"), ("read", "{root}/v1/dev/+/down/#")),
     # the Prometheus exporter reads the broker's own statistics
     "svc_metrics": (("read", "$SYS/#"),),
 }
