@@ -107,6 +107,11 @@ class DumpingEvent(_Strict):
     files: list[EvidenceFile] = Field(default_factory=list, max_length=32)
     manifest_sha256: Sha256Hex | None = None
     signature_b64: str | None = Field(default=None, max_length=400)
+    dropped_events: int = Field(
+        default=0,
+        ge=0,
+        description="events the camera had to discard (store full) since its last report",
+    )
 
 
 def utc_iso(ts: datetime) -> str:

@@ -1,0 +1,109 @@
+"""``nettestad edge ...``: run a camera unit, manage its key, and evaluate the detector."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``edge`` subcommands."""
+    edge = subparsers.add_parser("edge", help="camera unit at a dumping hotspot")
+    sub = edge.add_subparsers(dest="edge_command", required=True)
+
+    run = sub.add_parser("run", help="watch the configured camera and deliver events")
+    run.add_argument(
+        "--config", type=Path, default=None, help="camera JSON (default from settings)"
+    )
+    run.set_defaults(handler=_run)
+
+    keygen = sub.add_parser("key", help="create the device key if needed and print its public half")
+    keygen.set_defaults(handler=_key)
+
+    enrol = sub.add_parser("enrol", help="(server) register a camera's public key in the database")
+    enrol.add_argument("device_id")
+    enrol.add_argument("public_key", help="base64 of the 32-byte Ed25519 public key")
+    enrol.set_defaults(handler=_enrol)
+
+    make = sub.add_parser("make-testset", help="write synthetic hotspot videos with ground truth")
+    make.add_argument("--out", type=Path, required=True)
+    make.add_argument("--count", type=int, default=48)
+    make.add_argument("--seed", type=int, default=2026)
+    make.add_argument("--duration", type=float, default=45.0, help="seconds per video")
+    make.set_defaults(handler=_make)
+
+    evaluate = sub.add_parser("evaluate", help="score the unit on a synthetic set")
+    evaluate.add_argument("--set", type=Path, required=True, dest="folder")
+    evaluate.add_argument("--dwell", type=float, default=15.0)
+    evaluate.set_defaults(handler=_evaluate)
+
+
+def _key(_: argparse.Namespace) -> int:
+    from contracts.evidence import public_key_bytes
+    from edge.keys import load_or_create_key
+    from edge.settings import get_edge_settings
+
+    settings = get_edge_settings()
+    key = load_or_create_key(settings.data_dir / "device.key")
+    print(base64.b64encode(public_key_bytes(key)).decode())
+    return 0
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    from api.evidence_store import register_key
+    from contracts.db import connect
+    from contracts.settings import ServiceSettings
+
+    raw = base64.b64decode(args.public_key, validate=True)
+    if len(raw) != 32:
+        print("an Ed25519 public key has 32 bytes", file=sys.stderr)
+        return 2
+    with connect(ServiceSettings().database_url.get_secret_value()) as conn:
+        key_id = register_key(conn=conn, device_id=args.device_id, public_key=raw)
+    print(f"key {key_id} is now the active key of {args.device_id}")
+    return 0
+
+
+def _make(args: argparse.Namespace) -> int:
+    from edge.synthetic import make_specs, write_set
+
+    specs = make_specs(args.count, seed=args.seed, duration_s=args.duration)
+    write_set(args.out, specs)
+    drops = sum(len(s.truth) for s in specs)
+    print(f"wrote {len(specs)} videos ({drops} dumpings) and truth.json to {args.out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from edge.evaluate import default_config, evaluate_set, one_core
+
+    one_core()
+    config = default_config(args.dwell)
+    report = evaluate_set(args.folder, config)
+    for line in report.lines(config.dwell_s):
+        print(line)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from edge.runner import run_unit
+    from edge.settings import get_edge_settings
+
+    settings = get_edge_settings()
+    stop = threading.Event()
+
+    def on_signal(_signo: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    run_unit(settings, config_path=args.config or settings.camera_config, stop=stop)
+    return 0

@@ -1,0 +1,51 @@
+"""Settings of the camera unit: where it keeps data, whom it talks to, how much it may store."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field
+
+from contracts.settings import ServiceSettings
+
+MAX_RAW_RETENTION_DAYS = 30  # Belgian camera law: at most one month unless it is evidence
+
+
+class EdgeSettings(ServiceSettings):
+    """Camera unit: data directory, API address, spool bounds and retention."""
+
+    camera_config: Path = Path("camera.json")
+    data_dir: Path = Path("/var/lib/nettestad-edge")
+    api_url: str = "http://localhost:8000"
+    api_ca_file: str | None = None
+    http_timeout_s: float = Field(default=30.0, gt=0)
+    spool_max_events: int = Field(default=500, ge=1)
+    spool_max_bytes: int = Field(default=2 * 1024**3, ge=1024 * 1024)
+    raw_retention_days: int = Field(default=MAX_RAW_RETENTION_DAYS, ge=1, le=MAX_RAW_RETENTION_DAYS)
+    heartbeat_s: float = Field(default=60.0, gt=0)
+    retry_s: float = Field(default=5.0, gt=0, description="pause before retrying a failed delivery")
+    mqtt_reconnect_max_s: float = Field(
+        default=30.0, ge=1.0, description="longest pause between reconnection attempts"
+    )
+    mqtt_client_id: str = Field(default_factory=lambda: f"edge-{socket.gethostname()}"[:64])
+
+    def secret_settings(self) -> dict[str, str | None]:
+        """The camera has no database; only the broker password matters."""
+        values = super().secret_settings()
+        values.pop("NETTESTAD_DATABASE_URL (password)", None)
+        return values
+
+    def insecure_settings(self) -> list[str]:
+        """Evidence must travel over HTTPS in production."""
+        problems = super().insecure_settings()
+        parts = urlsplit(self.api_url)
+        if parts.scheme != "https" and parts.hostname not in {"localhost", "127.0.0.1", "::1"}:
+            problems.append("NETTESTAD_API_URL must be https:// for a remote API")
+        return problems
+
+
+def get_edge_settings() -> EdgeSettings:
+    """Build camera-unit settings from the environment (called when the unit starts)."""
+    return EdgeSettings()

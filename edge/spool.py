@@ -1,0 +1,127 @@
+"""Store-and-forward on disk: events wait here, in order, until both files and message are out.
+
+Each event is a folder ``{seq:012d}-{event_id}`` holding its evidence files, ``manifest.json``
+and ``event.json``. The spool is bounded by a number of events and a number of bytes; when a new
+event does not fit, the oldest waiting events are deleted and counted, and that count travels
+with the next event that goes out (``dropped_events``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE = "state.json"
+UPLOADED = ".uploaded"
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolItem:
+    """One waiting event."""
+
+    folder: Path
+
+    @property
+    def seq(self) -> int:
+        """The event's sequence number."""
+        return int(self.folder.name.split("-", 1)[0])
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether its files already reached the server."""
+        return (self.folder / UPLOADED).exists()
+
+    def mark_uploaded(self) -> None:
+        """Remember that the files are out, so a restart does not upload them again."""
+        (self.folder / UPLOADED).touch()
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+class Spool:
+    """The on-disk queue of one camera unit."""
+
+    def __init__(self, folder: Path, *, max_events: int, max_bytes: int) -> None:
+        self.folder = folder
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        folder.mkdir(parents=True, exist_ok=True)
+        for leftover in folder.glob("*.partial"):  # a crash while writing: never half an event
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def _state(self) -> dict[str, int]:
+        path = self.folder / STATE
+        if not path.exists():
+            return {"next_seq": 1, "dropped": 0}
+        data: dict[str, int] = json.loads(path.read_text("utf-8"))
+        return data
+
+    def _save(self, state: dict[str, int]) -> None:
+        tmp = self.folder / (STATE + ".tmp")
+        tmp.write_text(json.dumps(state), "utf-8")
+        tmp.replace(self.folder / STATE)
+
+    def next_seq(self) -> int:
+        """Reserve the next event sequence number (it survives restarts)."""
+        state = self._state()
+        seq = state["next_seq"]
+        state["next_seq"] = seq + 1
+        self._save(state)
+        return seq
+
+    @property
+    def dropped(self) -> int:
+        """Events dropped since the last one that went out."""
+        return self._state()["dropped"]
+
+    def reset_dropped(self, reported: int) -> None:
+        """The broker has the count: subtract what was reported."""
+        state = self._state()
+        state["dropped"] = max(0, state["dropped"] - reported)
+        self._save(state)
+
+    def staging(self, seq: int, event_id: str) -> Path:
+        """A folder to build an event in; ``commit`` makes it visible atomically."""
+        path = self.folder / f"{seq:012d}-{event_id}.partial"
+        path.mkdir()
+        return path
+
+    def commit(self, staging: Path) -> SpoolItem:
+        """Publish a built event into the queue, dropping the oldest when over the bounds."""
+        final = staging.with_suffix("")
+        staging.rename(final)
+        self._enforce(keep=final)
+        return SpoolItem(final)
+
+    def _enforce(self, *, keep: Path) -> None:
+        items = self.items()
+        sizes = {item.folder: _size(item.folder) for item in items}
+        total = sum(sizes.values())
+        dropped = 0
+        for item in items:
+            if len(items) - dropped <= self.max_events and total <= self.max_bytes:
+                break
+            if item.folder == keep:
+                continue
+            total -= sizes[item.folder]
+            shutil.rmtree(item.folder, ignore_errors=True)
+            dropped += 1
+        if dropped:
+            state = self._state()
+            state["dropped"] += dropped
+            self._save(state)
+
+    def items(self) -> list[SpoolItem]:
+        """Waiting events, oldest first."""
+        folders = [
+            p for p in self.folder.iterdir() if p.is_dir() and not p.name.endswith(".partial")
+        ]
+        return [SpoolItem(p) for p in sorted(folders)]
+
+    def remove(self, item: SpoolItem) -> None:
+        """The event is fully delivered."""
+        shutil.rmtree(item.folder, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""The left-object detector on short synthetic scenes, and the tamper alarm."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import numpy as np
+import pytest
+
+from edge.config import ActiveHours, CameraConfig
+from edge.detector import Detection, LeftObjectDetector
+from edge.synthetic import HEIGHT, WIDTH, SceneSpec, make_scene, render
+from edge.tamper import TamperMonitor
+
+T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
+CONFIG = CameraConfig(device_id="cam-0001", hotspot_id="HS-01", dwell_s=10.0)
+
+
+def _run(spec: SceneSpec, config: CameraConfig = CONFIG) -> list[Detection]:
+    detector = LeftObjectDetector(config)
+    found = []
+    for t, image in render(spec):
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    return found
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@pytest.mark.slow
+def test_a_bag_left_in_the_rain_under_fading_light_is_one_event_after_the_dwell() -> None:
+    """A dropped bag is reported once, where it lies, about the dwell time after it landed, with the person who left it."""
+    spec = make_scene(
+        "drop", "drop", seed=11, duration_s=34, fps=5, light_ramp=0.7, noise_sigma=4, rain=True
+    )
+    (truth,) = spec.truth
+    found = _run(spec)
+    assert len(found) == 1
+    event = found[0]
+    assert _overlap(event.bbox, truth.bbox)
+    landed = T0 + timedelta(seconds=truth.at_s)
+    assert abs((event.started_at - landed).total_seconds()) < 3.0
+    delay = (event.detected_at - landed).total_seconds()
+    assert CONFIG.dwell_s - 1.0 <= delay <= CONFIG.dwell_s + 3.0
+    assert event.person_present
+    assert not event.vehicle_present
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["pickup", "car", "loiter"])
+def test_things_that_come_and_go_are_not_dumping(kind: str) -> None:
+    """Objects picked up again, a car stopping briefly and loitering people raise no event."""
+    spec = make_scene(kind, kind, seed=23, duration_s=30, fps=5, noise_sigma=3)
+    assert spec.truth == ()
+    assert _run(spec) == []
+
+
+def test_nothing_is_reported_outside_the_watched_region_or_active_hours() -> None:
+    """A static object outside the region, or any object outside active hours, is ignored."""
+    config = CameraConfig(
+        device_id="cam-0001",
+        hotspot_id="HS-01",
+        dwell_s=3.0,
+        regions=[[(0, 0), (200, 0), (200, 200), (0, 200)]],
+        active_hours=[ActiveHours(start=time(22, 0), end=time(6, 0))],
+    )
+    assert config.is_active(datetime(2026, 11, 28, 23, 30, tzinfo=UTC))  # 00:30 in Brussels
+    assert not config.is_active(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    empty = np.full((HEIGHT, WIDTH, 3), 120, np.uint8)
+    with_box = empty.copy()
+    with_box[300:360, 400:470] = 20  # outside the region
+    inside = empty.copy()
+    inside[50:110, 50:120] = 20
+    detector = LeftObjectDetector(config)
+    seen = []
+    for step in range(60):
+        image = empty if step < 5 else with_box
+        seen += detector.update(T0 + timedelta(seconds=step * 0.25), image)
+    assert seen == []
+    detector = LeftObjectDetector(config)
+    for step in range(60):
+        image = empty if step < 5 else inside
+        seen += detector.update(T0 + timedelta(seconds=step * 0.25), image)
+    assert len(seen) == 1 and _overlap(seen[0].bbox, (50, 50, 70, 60))
+
+
+def test_covering_the_lens_raises_and_clears_the_tamper_alarm() -> None:
+    """A covered lens for two seconds raises the alarm; the scene coming back clears it."""
+    detector = LeftObjectDetector(CONFIG)
+    monitor = TamperMonitor()
+    _, scene = next(iter(render(make_scene("street", "loiter", seed=5, duration_s=1))))
+    dark = np.full_like(scene, 8)
+    changes = []
+    for step in range(40):
+        image = dark if 10 <= step < 25 else scene
+        ts = T0 + timedelta(seconds=step * 0.25)
+        detector.update(ts, image)
+        change = monitor.update(ts.timestamp(), detector.stats)
+        if change.alarm is not None:
+            changes.append((step, change.alarm, change.reason))
+    assert [(alarm, reason) for _, alarm, reason in changes] == [
+        (True, "lens covered"),
+        (False, "scene back to normal"),
+    ]
+    assert 17 <= changes[0][0] <= 19  # two seconds after the cover, not at the first dark frame
