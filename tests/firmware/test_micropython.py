@@ -8,7 +8,14 @@ import pytest
 
 from tests.firmware.mp import MP_TESTS, mp_cases, run
 
-OFFLINE_MODULES = ("test_measure", "test_policy", "test_rtcbuf", "test_spool", "test_config")
+OFFLINE_MODULES = (
+    "test_measure",
+    "test_policy",
+    "test_rtcbuf",
+    "test_spool",
+    "test_config",
+    "test_mqtt",
+)
 # A simulated week of hourly wake-ups takes a few seconds of real time.
 SLOW_MODULES = {"test_spool"}
 CASES = [

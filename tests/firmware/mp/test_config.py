@@ -68,3 +68,21 @@ def test_valid_config_is_applied_kept_in_flash_and_used():
         ),
         (1800, 0.1, 5),
     )
+
+
+def test_main_entry_point_measures_and_sleeps():
+    """The board's main.py loads config.json, takes a reading and ends in deep sleep."""
+    provision()
+    set_scene(640)
+    sim.wifi_in_reach = False
+    try:
+        import main  # noqa: F401 - importing main.py is what the board does at boot
+
+        raise AssertionError("main.py returned instead of sleeping")
+    except sim.DeepSleep:
+        pass
+    from binsensor.rtcbuf import decode
+
+    kept = decode(bytes(sim.rtc_memory))
+    equal([r.distance_mm for r in kept.readings], [640])
+    equal(sim.sleeps_ms, [3600 * 1000])
