@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.decode import Decoded, RejectCode, Rejected, decode
-from contracts.payloads import DeviceStatus, DumpingEvent, ReadingBatch
+from contracts.payloads import MAX_PAYLOAD_BYTES, DeviceStatus, DumpingEvent, ReadingBatch
+from contracts.topics import UpKind, parse_up_topic
 from ingest.store import DeadLetter, ReadingRow, RegisteredDevice, SecurityEvent
 
 
@@ -89,13 +90,35 @@ def check_device(decoded: Decoded, devices: Mapping[str, RegisteredDevice]) -> R
     return None
 
 
+def _decode_reading_fast(message: Inbound, root: str) -> Decoded | None:
+    """The common case, a valid reading batch, parsed straight from bytes by pydantic-core.
+
+    Gives the very verdict ``decode`` would for a valid batch on its own topic, at a fraction of
+    the cost; anything else returns None and goes through ``decode`` for the precise reason.
+    """
+    if len(message.payload) > MAX_PAYLOAD_BYTES:
+        return None
+    parsed = parse_up_topic(message.topic, root=root)
+    if parsed is None or parsed.kind is not UpKind.READING:
+        return None
+    try:
+        batch = ReadingBatch.model_validate_json(message.payload)
+    except (ValueError, TypeError, RecursionError):  # ValidationError is a ValueError
+        return None
+    if batch.device_id != parsed.device_id:
+        return None
+    return Decoded(device_id=parsed.device_id, kind=UpKind.READING, payload=batch)
+
+
 def plan_batch(
     messages: Sequence[Inbound], devices: Mapping[str, RegisteredDevice], *, root: str
 ) -> WritePlan:
     """Validate every message and sort it into what to store."""
     plan = WritePlan()
     for message in messages:
-        result = decode(message.topic, message.payload, root=root)
+        result = _decode_reading_fast(message, root) or decode(
+            message.topic, message.payload, root=root
+        )
         if isinstance(result, Rejected):
             _reject(plan, message, result)
             continue

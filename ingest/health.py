@@ -8,7 +8,7 @@ exactly-once even when the broker delivers a message twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,7 @@ class HealthState:
     same_distance_run: int = 0
     no_echo_run: int = 0
     overflow_since: datetime | None = None
+    open_alerts: frozenset[str] = frozenset()  # reading-driven alert kinds open right now
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,107 +88,50 @@ def _is_night(ts: datetime, rules: HealthRules) -> bool:
     return hour >= start or hour < end
 
 
-def _alarms(reading: FillReading, rules: HealthRules) -> list[AlertChange]:
-    """Fire, tilt and battery: judged on every reading, late ones included."""
-    ts = reading.ts
+def _conditions(reading: FillReading, rules: HealthRules) -> dict[str, tuple[bool, str] | None]:
+    """Alarm kind → (holds, why) as this reading shows it; None when it says nothing."""
     temp = reading.temperature_c
     burning = reading.status is ContainerStatus.BURNING
     hot = temp is not None and temp >= rules.fire_temperature_c
-    changes = []
-    if burning or hot:
-        why = "status burning" if burning else f"temperature {temp:.1f} °C"
-        changes.append(AlertChange("fire", True, ts, "critical", why))
-    else:
-        changes.append(AlertChange("fire", False, ts))
-    if reading.status is ContainerStatus.DROPPED:
-        changes.append(AlertChange("tilt", True, ts, "critical", "container reports dropped"))
-    elif reading.status is ContainerStatus.MOVED:
-        changes.append(AlertChange("moved", True, ts, "warning", "container reports moved"))
-    else:
-        changes += [AlertChange("tilt", False, ts), AlertChange("moved", False, ts)]
-    if reading.battery_v is not None:
-        if reading.battery_v < rules.battery_low_v:
-            changes.append(
-                AlertChange("battery_low", True, ts, "warning", f"battery {reading.battery_v} V")
-            )
-        elif reading.battery_v >= rules.battery_ok_v:
-            changes.append(AlertChange("battery_low", False, ts))
-    return changes
+    why_fire = "status burning" if burning else f"temperature {temp} °C"
+    battery = reading.battery_v
+    low: tuple[bool, str] | None = None
+    if battery is not None and battery < rules.battery_low_v:
+        low = (True, f"battery {battery} V")
+    elif battery is not None and battery >= rules.battery_ok_v:
+        low = (False, "")
+    return {
+        "fire": (burning or hot, why_fire),
+        "tilt": (reading.status is ContainerStatus.DROPPED, "container reports dropped"),
+        "moved": (reading.status is ContainerStatus.MOVED, "container reports moved"),
+        "battery_low": low,
+    }
 
 
-def _sensor_faults(
-    state: HealthState, reading: FillReading, rules: HealthRules
-) -> tuple[HealthState, list[AlertChange]]:
-    ts = reading.ts
-    changes = []
-    no_echo_run = state.no_echo_run + 1 if reading.quality is Quality.NO_ECHO else 0
-    if no_echo_run >= rules.no_echo_after:
-        changes.append(
-            AlertChange("no_echo", True, ts, "warning", f"{no_echo_run} readings without an echo")
-        )
-    elif no_echo_run == 0:
-        changes.append(AlertChange("no_echo", False, ts))
-    same = state.same_distance_run
-    distance = reading.distance_mm
-    if distance is not None:
-        same = same + 1 if distance == state.last_distance_mm else 1
-        if same >= rules.stuck_after:
-            changes.append(
-                AlertChange("stuck_sensor", True, ts, "warning", f"{same} x {distance} mm")
-            )
-        else:
-            changes.append(AlertChange("stuck_sensor", False, ts))
-    new_state = replace(
-        state,
-        no_echo_run=no_echo_run,
-        same_distance_run=same,
-        last_distance_mm=distance if distance is not None else state.last_distance_mm,
-    )
-    return new_state, changes
+_CRITICAL = frozenset({"fire", "tilt"})
 
 
-def _fill_events(
-    state: HealthState, reading: FillReading, rules: HealthRules, out: Assessment
-) -> HealthState:
-    level = reading.filling_level
-    if reading.quality is Quality.BLIND_ZONE:
-        level = 1.0  # closer than the sensor can see: treated as full
-    elif reading.quality is not Quality.OK:
-        level = None
-    if level is None:
-        return state
-    ts = reading.ts
-    before = state.last_fill
-    if before is not None and state.last_reading_ts is not None:
-        drop = before - level
-        if drop >= rules.collection_drop and level < rules.collected_below:
-            out.events.append(BinEvent("collection", ts, None, before, level))
-        rise = level - before
-        if rise >= rules.abuse_jump and ts - state.last_reading_ts <= rules.abuse_within:
-            night = _is_night(ts, rules)
-            out.events.append(BinEvent("abuse", ts, None, before, level, at_night=night))
-    overflow_since = state.overflow_since
-    if level >= rules.full_level and overflow_since is None:
-        overflow_since = ts
-        out.events.append(BinEvent("overflow", ts, None, before, level))
-    elif level < rules.full_level and overflow_since is not None:
-        out.overflow_closed_at = ts
-        overflow_since = None
-    return replace(state, last_fill=level, overflow_since=overflow_since)
+class _Tracker:
+    """Open/close alerts against the device's open set, remembering each kind's transitions."""
 
+    def __init__(self, open_alerts: frozenset[str]) -> None:
+        self.open = set(open_alerts)
+        self.first_raise: dict[str, AlertChange] = {}
+        self.last_clear: dict[str, AlertChange] = {}
 
-def _collapse(changes: Sequence[AlertChange]) -> list[AlertChange]:
-    """Per kind: the first raise, then a clear when the batch ends cleared (writers apply all
-    raises before all clears, so a fire that went out within one batch is still on record)."""
-    first_raise: dict[str, AlertChange] = {}
-    final: dict[str, AlertChange] = {}
-    for change in changes:
-        if change.raise_:
-            first_raise.setdefault(change.kind, change)
-        final[change.kind] = change
-    out = list(first_raise.values())
-    out += [c for c in final.values() if not c.raise_]
-    return out
+    def set(self, kind: str, holds: bool, ts: datetime, why: str, *, may_clear: bool) -> None:
+        if holds and kind not in self.open:
+            self.open.add(kind)
+            severity = "critical" if kind in _CRITICAL else "warning"
+            self.first_raise.setdefault(kind, AlertChange(kind, True, ts, severity, why))
+        elif not holds and may_clear and kind in self.open:
+            self.open.discard(kind)
+            self.last_clear[kind] = AlertChange(kind, False, ts)
+
+    def changes(self) -> list[AlertChange]:
+        """All raises, then a clear for each kind that ended the batch closed."""
+        clears = [c for k, c in self.last_clear.items() if k not in self.open]
+        return [*self.first_raise.values(), *clears]
 
 
 def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRules) -> Assessment:
@@ -197,18 +141,75 @@ def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRul
     clears one nor moves the fill curve, which has gone on without it.
     """
     out = Assessment(state=state)
-    changes: list[AlertChange] = []
+    alerts = _Tracker(state.open_alerts)
+    last_ts = state.last_reading_ts
+    last_fill = state.last_fill
+    last_distance = state.last_distance_mm
+    same = state.same_distance_run
+    no_echo = state.no_echo_run
+    overflow_since = state.overflow_since
     for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
-        current = out.state
-        late = current.last_reading_ts is not None and reading.ts <= current.last_reading_ts
-        alarms = _alarms(reading, rules)
+        ts = reading.ts
+        late = last_ts is not None and ts <= last_ts
+        for kind, verdict in _conditions(reading, rules).items():
+            if verdict is not None:
+                alerts.set(kind, verdict[0], ts, verdict[1], may_clear=not late)
         if late:
-            changes += [c for c in alarms if c.raise_]
             continue
-        changes += alarms
-        current, faults = _sensor_faults(current, reading, rules)
-        changes += faults
-        current = _fill_events(current, reading, rules, out)
-        out.state = replace(current, last_reading_ts=reading.ts)
-    out.alerts = _collapse(changes)
+        # sensor faults: a run without echo, or a distance that never moves
+        no_echo = no_echo + 1 if reading.quality is Quality.NO_ECHO else 0
+        alerts.set(
+            "no_echo", no_echo >= rules.no_echo_after, ts, f"{no_echo} readings without an echo",
+            may_clear=no_echo == 0,
+        )  # fmt: skip
+        distance = reading.distance_mm
+        if distance is not None:
+            same = same + 1 if distance == last_distance else 1
+            last_distance = distance
+            alerts.set(
+                "stuck_sensor", same >= rules.stuck_after, ts, f"{same} x {distance} mm",
+                may_clear=True,
+            )  # fmt: skip
+        previous_ts, last_ts = last_ts, ts
+        # the fill curve: collections, abuse, overflow periods
+        level = reading.filling_level
+        if reading.quality is Quality.BLIND_ZONE:
+            level = 1.0  # closer than the sensor can see: treated as full
+        elif reading.quality is not Quality.OK:
+            level = None
+        if level is None:
+            continue
+        if (
+            last_fill is not None
+            and last_fill - level >= rules.collection_drop
+            and level < rules.collected_below
+        ):
+            out.events.append(BinEvent("collection", ts, None, last_fill, level))
+        if (
+            last_fill is not None
+            and level - last_fill >= rules.abuse_jump
+            and previous_ts is not None
+            and ts - previous_ts <= rules.abuse_within
+        ):
+            night = _is_night(ts, rules)
+            out.events.append(BinEvent("abuse", ts, None, last_fill, level, at_night=night))
+        if level >= rules.full_level and overflow_since is None:
+            overflow_since = ts
+            out.events.append(BinEvent("overflow", ts, None, last_fill, level))
+        elif level < rules.full_level and overflow_since is not None:
+            out.overflow_closed_at = ts
+            overflow_since = None
+        last_fill = level
+    out.alerts = alerts.changes()
+    out.state = HealthState(
+        device_id=state.device_id,
+        bin_id=state.bin_id,
+        last_reading_ts=last_ts,
+        last_fill=last_fill,
+        last_distance_mm=last_distance,
+        same_distance_run=same,
+        no_echo_run=no_echo,
+        overflow_since=overflow_since,
+        open_alerts=frozenset(alerts.open),
+    )
     return out

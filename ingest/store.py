@@ -95,6 +95,10 @@ _COLUMNS = (
     "rssi_dbm, quality, status"
 )
 _STAGE = "ingest_incoming"
+_COPY_TYPES = [
+    "text", "text", "timestamptz", "int8", "int4", "float4", "float4", "float4", "int2", "text",
+    "text",
+]  # fmt: skip
 
 # Service-maintained summaries (plain PostgreSQL only; TimescaleDB keeps continuous aggregates).
 _SUMMARY_UPSERT = """
@@ -196,7 +200,9 @@ def insert_readings(
                 new.update(_keys(cur.fetchall()))
             return new
         if method is WriteMethod.COPY:
-            with cur.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN") as copy:
+            # binary COPY: measured twice as fast as text here (no text formatting of values)
+            with cur.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(_COPY_TYPES)
                 for r in ordered:
                     copy.write_row(_row(r))
         else:
@@ -238,7 +244,7 @@ def lock_health(*, conn: Conn, devices: dict[str, str]) -> dict[str, HealthState
     )
     rows = conn.execute(
         """SELECT device_id, bin_id, last_reading_ts, last_fill, last_distance_mm,
-                  same_distance_run, no_echo_run, overflow_since
+                  same_distance_run, no_echo_run, overflow_since, open_alerts
            FROM device_health WHERE device_id = ANY(%s) ORDER BY device_id FOR UPDATE""",
         (ids,),
     ).fetchall()
@@ -252,6 +258,7 @@ def lock_health(*, conn: Conn, devices: dict[str, str]) -> dict[str, HealthState
             same_distance_run=int(r[5]),  # type: ignore[call-overload]  # integer column
             no_echo_run=int(r[6]),  # type: ignore[call-overload]  # integer column
             overflow_since=r[7],  # type: ignore[arg-type]  # timestamptz column
+            open_alerts=frozenset(cast(list[str], r[8])),
         )
         for r in rows
     }
@@ -264,10 +271,11 @@ def save_health(*, conn: Conn, states: Sequence[HealthState]) -> None:
     conn.execute(
         """UPDATE device_health h SET bin_id = u.bin_id, last_reading_ts = u.ts,
                last_fill = u.fill, last_distance_mm = u.distance, same_distance_run = u.same,
-               no_echo_run = u.no_echo, overflow_since = u.overflow, updated_at = now()
+               no_echo_run = u.no_echo, overflow_since = u.overflow,
+               open_alerts = string_to_array(u.open_alerts, ','), updated_at = now()
            FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::real[], %s::integer[],
-                       %s::integer[], %s::integer[], %s::timestamptz[])
-                AS u(device_id, bin_id, ts, fill, distance, same, no_echo, overflow)
+                       %s::integer[], %s::integer[], %s::timestamptz[], %s::text[])
+                AS u(device_id, bin_id, ts, fill, distance, same, no_echo, overflow, open_alerts)
            WHERE h.device_id = u.device_id""",
         (
             [s.device_id for s in states],
@@ -278,6 +286,7 @@ def save_health(*, conn: Conn, states: Sequence[HealthState]) -> None:
             [s.same_distance_run for s in states],
             [s.no_echo_run for s in states],
             [s.overflow_since for s in states],
+            [",".join(sorted(s.open_alerts)) for s in states],
         ),
     )
 

@@ -182,8 +182,14 @@ class BatchWriter:
         new_keys = insert_readings(
             conn=conn, rows=plan.readings, summaries=self._summaries, method=self._method
         )
-        fresh_by_key = {r.key: r for r in plan.readings if r.key in new_keys}
-        fresh = list(fresh_by_key.values())
+        fresh: list[ReadingRow] = []
+        if new_keys:
+            taken: set[tuple[str, datetime, int]] = set()
+            for row in plan.readings:
+                key = row.key
+                if key in new_keys and key not in taken:  # the same reading twice in one batch
+                    taken.add(key)
+                    fresh.append(row)
         alerts = self._status_alerts(plan)
         if fresh:
             derived = self._derive(conn, fresh)

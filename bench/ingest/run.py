@@ -1,0 +1,274 @@
+"""End-to-end ingest benchmark: simulated sensors → Mosquitto → ``nettestad ingest`` → PostgreSQL.
+
+Publishes ``--readings`` readings from ``--devices`` simulated sensors, ``--per-message``
+readings per MQTT message (the firmware uploads several measurements per connection), at a
+paced ``--rate``, from ``--publishers`` processes. The real ingest service runs as its own process
+(``python -m nettestad.cli ingest``). Prints sustained readings/s from the first publish to the last
+commit, the publish→commit latency of every message (p50/p99), and verifies in the database that
+every reading is stored exactly once.
+
+By default the broker is a private Mosquitto on a free port with the settings of
+``deploy/ingest-broker.md`` (deep queue for the ingest session); ``--mqtt-port`` uses a running one.
+The database is a dedicated ``nettestad_bench_ingest`` on the local server, recreated each run.
+
+    .venv/bin/python bench/ingest/run.py [--readings 1000000] [--devices 10000] [--per-message 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT_DIR))
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from contracts.db import connect, drop_database, with_database
+from contracts.migrate import upgrade
+from contracts.topics import UpKind, up_topic
+from twin.city import generate_bins
+from twin.registry import upsert_bins
+
+TOPIC_ROOT = "benchingest"
+SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"
+START = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_broker(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A private Mosquitto tuned as deploy/ingest-broker.md describes."""
+    port = free_port()
+    (workdir / "data").mkdir()
+    config = workdir / "mosquitto.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\n"
+        f"user {os.environ.get('USER', 'root') if os.geteuid() else 'root'}\n"
+        f"persistence true\npersistence_location {workdir / 'data'}/\n"
+        "max_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 0\n"
+        "persistent_client_expiration 1d\n"
+    )
+    broker = subprocess.Popen(["mosquitto", "-c", str(config)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return broker, port
+        except OSError:
+            time.sleep(0.05)  # waiting for the broker's port, bounded
+    raise RuntimeError("mosquitto did not start")
+
+
+def payload(device: str, first_seq: int, count: int) -> bytes:
+    """One upload of ``count`` readings, 15 minutes apart."""
+    readings = []
+    for seq in range(first_seq, first_seq + count):
+        level = (seq % 48) / 50
+        readings.append(
+            {
+                "seq": seq,
+                "ts": (START + timedelta(minutes=15 * seq)).isoformat().replace("+00:00", "Z"),
+                "distance_mm": int(50 + 800 * (1 - level)),
+                "filling_level": round(level, 3),
+                "temperature_c": 9.5,
+                "battery_v": 3.61,
+                "rssi_dbm": -82,
+            }
+        )
+    return json.dumps({"device_id": device, "readings": readings}).encode()
+
+
+def publisher(
+    port: int,
+    devices: list[str],
+    messages: int,
+    per_message: int,
+    rate: float,
+    out: mp.Queue,  # type: ignore[type-arg]  # multiprocessing queues are not generic at runtime
+) -> None:
+    """Publish this process's share, paced at ``rate`` messages/s; report publish times."""
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    sent: list[tuple[str, int, float]] = []
+    infos = []
+    began = time.monotonic()
+    n = 0
+    for m in range(messages):
+        for device in devices:
+            body = payload(device, m * per_message, per_message)
+            infos.append(client.publish(up_topic(device, UpKind.READING, root=TOPIC_ROOT), body, 1))
+            sent.append((device, m * per_message, time.time()))
+            n += 1
+            ahead = n / rate - (time.monotonic() - began)
+            if ahead > 0:
+                time.sleep(ahead)  # pacing to the target rate
+    for info in infos:
+        info.wait_for_publish(120)
+    client.disconnect()
+    client.loop_stop()
+    out.put(sent)
+
+
+def scrape(port: int) -> dict[str, float]:
+    """The ingest process's metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:  # noqa: S310 - a local http URL we built
+        text = response.read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.split()
+            values[name] = float(value)
+    return values
+
+
+def main() -> None:  # noqa: PLR0915 - one benchmark story, top to bottom
+    """Run the benchmark and print its numbers."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readings", type=int, default=1_000_000)
+    parser.add_argument("--devices", type=int, default=10_000)
+    parser.add_argument("--per-message", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=25_000, help="target readings/s")
+    parser.add_argument("--publishers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=1000, help="messages per transaction")
+    parser.add_argument("--server", default=SERVER)
+    parser.add_argument("--mqtt-port", type=int, default=None)
+    args = parser.parse_args()
+    messages = args.readings // (args.devices * args.per_message)
+    total = messages * args.devices * args.per_message
+
+    url = with_database(args.server, "nettestad_bench_ingest")
+    drop_database(url)
+    upgrade(url)
+    sites = generate_bins(args.devices, seed=5)
+    with connect(url) as conn:
+        upsert_bins(conn=conn, sites=sites)
+    devices = [s.device_id for s in sites]
+
+    workdir = Path(tempfile.mkdtemp(prefix="nettestad-bench-"))
+    broker = None
+    if args.mqtt_port is None:
+        broker, port = start_broker(workdir)
+    else:
+        port = args.mqtt_port
+    metrics_port = free_port()
+    env = {
+        **os.environ,
+        "NETTESTAD_DATABASE_URL": url,
+        "NETTESTAD_TOPIC_ROOT": TOPIC_ROOT,
+        "NETTESTAD_MQTT_HOST": "127.0.0.1",
+        "NETTESTAD_MQTT_PORT": str(port),
+        "NETTESTAD_CLIENT_ID": "bench-ingest",
+        "NETTESTAD_METRICS_PORT": str(metrics_port),
+        "NETTESTAD_BATCH_SIZE": str(args.batch_size),
+        "NETTESTAD_QUEUE_MAX": "20000",
+        "NETTESTAD_RECEIVE_MAXIMUM": "5000",
+    }
+    log = (workdir / "ingest.log").open("wb")
+    ingest = subprocess.Popen(
+        [sys.executable, "-m", "nettestad.cli", "ingest"],
+        env=env,
+        cwd=ROOT_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "subscribing to" not in (workdir / "ingest.log").read_text():
+            if time.monotonic() > deadline or ingest.poll() is not None:
+                raise RuntimeError((workdir / "ingest.log").read_text())
+            time.sleep(0.1)  # waiting for the subscription, bounded
+
+        print(
+            f"{total:,} readings = {messages * args.devices:,} messages x {args.per_message} "
+            f"readings, {args.devices:,} devices, {args.publishers} publisher process(es), "
+            f"target {args.rate:,.0f} readings/s"
+        )
+        out: mp.Queue = mp.Queue()  # type: ignore[type-arg]  # see publisher()
+        share = [devices[i :: args.publishers] for i in range(args.publishers)]
+        per_process_rate = args.rate / args.per_message / args.publishers
+        began = time.time()
+        processes = [
+            mp.Process(
+                target=publisher,
+                args=(port, part, messages, args.per_message, per_process_rate, out),
+            )
+            for part in share
+        ]
+        for p in processes:
+            p.start()
+        sent: list[tuple[str, int, float]] = []
+        for _ in processes:
+            sent += out.get()
+        for p in processes:
+            p.join()
+        published = time.time()
+        stored = 0.0
+        peak_queue = 0.0
+        deadline = time.monotonic() + 600
+        while stored < total and time.monotonic() < deadline:
+            metrics = scrape(metrics_port)
+            stored = metrics["nettestad_ingest_readings_stored_total"]
+            peak_queue = max(peak_queue, metrics["nettestad_ingest_queue_depth"])
+            time.sleep(0.2)  # polling the metrics endpoint, bounded by the deadline
+        metrics = scrape(metrics_port)
+        with connect(url) as conn:
+            row = conn.execute(
+                "SELECT count(*), count(DISTINCT (device_id, seq)), max(received_at) FROM fill_readings"
+            ).fetchone()
+            assert row is not None
+            count, distinct, last = int(row[0]), int(row[1]), row[2]  # type: ignore[call-overload]  # count() is bigint
+            summarised = conn.execute("SELECT sum(readings) FROM fill_hourly").fetchone()
+            committed = {
+                (str(d), int(s)): t.timestamp()  # type: ignore[attr-defined, call-overload]  # timestamptz, bigint
+                for d, s, t in conn.execute(
+                    "SELECT device_id, seq, received_at FROM fill_readings WHERE seq %% %s = 0",
+                    (args.per_message,),
+                ).fetchall()
+            }
+        latencies = sorted(committed[(d, s)] - t for d, s, t in sent if (d, s) in committed)
+        end = last.timestamp()  # type: ignore[attr-defined]  # timestamptz
+        elapsed = end - began
+        print(f"published in {published - began:.1f} s; last commit {elapsed:.1f} s after start")
+        print(f"sustained: {total / elapsed:,.0f} readings/s (first publish -> last commit)")
+        print(
+            f"latency publish->commit: p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
+            f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms "
+            f"({len(latencies):,} messages)"
+        )
+        print(
+            f"stored {count:,} rows, {distinct:,} distinct, hourly summaries count "
+            f"{summarised[0] if summarised else 0:,}; expected {total:,}; lost {total - distinct:,}; "
+            f"duplicates skipped {metrics['nettestad_ingest_duplicates_total']:.0f}; "
+            f"peak queue depth {peak_queue:.0f}; transactions {metrics['nettestad_ingest_batches_total']:.0f}"
+        )
+    finally:
+        ingest.terminate()
+        ingest.wait(30)
+        if broker is not None:
+            broker.terminate()
+            broker.wait(30)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()

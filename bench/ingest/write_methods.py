@@ -1,0 +1,86 @@
+"""Compare how readings travel into PostgreSQL: COPY, multi-row VALUES, executemany.
+
+Each method stores the same batches through ``ingest.store.insert_readings`` (idempotent insert,
+hourly and daily summaries on plain PostgreSQL) into a database of its own, and the run prints
+readings per second. Usage:
+
+    .venv/bin/python bench/ingest/write_methods.py [--readings 200000] [--batch 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from contracts.db import connect, drop_database, with_database
+from contracts.migrate import upgrade, uses_timescale
+from contracts.payloads import FillReading
+from ingest.store import ReadingRow, WriteMethod, insert_readings, prepare_connection
+
+SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"
+
+
+def rows(total: int, devices: int) -> list[ReadingRow]:
+    """Readings spread over ``devices`` sensors, 15 minutes apart, as a city sends them."""
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    out = []
+    for i in range(total):
+        device, seq = i % devices, i // devices
+        reading = FillReading(
+            seq=seq,
+            ts=start + timedelta(minutes=15 * seq),
+            distance_mm=500 + i % 300,
+            filling_level=(i % 100) / 100,
+            temperature_c=9.5,
+            battery_v=3.6,
+            rssi_dbm=-80,
+        )
+        out.append(ReadingRow(f"fill-{device:05d}", f"KRT-{device:05d}", reading))
+    return out
+
+
+def measure(method: WriteMethod, data: list[ReadingRow], batch: int, server: str) -> float:
+    """Readings per second for one method, into a fresh database."""
+    url = with_database(server, f"nettestad_bench_write_{method.value}")
+    drop_database(url)
+    upgrade(url)
+    try:
+        with connect(url) as conn:
+            summaries = not uses_timescale(conn)
+            prepare_connection(conn=conn)
+            started = time.perf_counter()
+            for i in range(0, len(data), batch):
+                with conn.transaction():
+                    insert_readings(
+                        conn=conn, rows=data[i : i + batch], summaries=summaries, method=method
+                    )
+            elapsed = time.perf_counter() - started
+            stored = conn.execute("SELECT count(*) FROM fill_readings").fetchone()
+            assert stored is not None and stored[0] == len(data), stored
+        return len(data) / elapsed
+    finally:
+        drop_database(url)
+
+
+def main() -> None:
+    """Run every method and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readings", type=int, default=200_000)
+    parser.add_argument("--devices", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--server", default=SERVER)
+    args = parser.parse_args()
+    data = rows(args.readings, args.devices)
+    print(f"{args.readings} readings in batches of {args.batch}, summaries maintained")
+    for method in WriteMethod:
+        rate = measure(method, data, args.batch, args.server)
+        print(f"{method.value:12s} {rate:10,.0f} readings/s")
+
+
+if __name__ == "__main__":
+    main()
