@@ -300,7 +300,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     restore.add_argument(
         "--database-url", default=None, help="target database (default: NETTESTAD_DATABASE_URL)"
     )
-    restore.add_argument("--evidence-dir", type=Path, default=evidence_default)
+    restore.add_argument(
+        "--evidence-dir",
+        type=Path,
+        default=None,
+        help="an empty folder for the evidence (no default: a restore never writes into a live store)",
+    )
     restore.set_defaults(handler=_restore)
 
 

@@ -23,6 +23,7 @@ import psycopg
 
 from contracts.db import drop_database, with_database
 from contracts.migrate import TimescaleMode, upgrade
+from nettestad.backup import create_backup
 from nettestad.broker import add_device_credentials, reload_broker
 from tests.deploy.securebroker import running_secure_broker
 from tests.helpers import poll
@@ -64,6 +65,15 @@ def row_size(rows: int) -> None:
         print(
             f"  total         {total / n:7.1f} B/row  (insert {n / elapsed:,.0f} rows/s, one statement)"
         )
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = Path(tmp) / "backup.tar"
+            started = time.perf_counter()
+            create_backup(database_url=url, out=archive, evidence_dir=None)
+            took = time.perf_counter() - started
+            print(
+                f"  backup archive {archive.stat().st_size / n:6.1f} B/row "
+                f"(nettestad backup create, {n / took:,.0f} rows/s)"
+            )
     finally:
         drop_database(url)
 
