@@ -1,15 +1,13 @@
 """``nettestad device ...``: register a fill sensor on a bin and write the config file it boots with.
 
 The config file holds the device's identity, Wi-Fi, broker address and its own broker password,
-a fresh random one per device. The password never goes into the database: the broker gets a
-Mosquitto password-file line holding only a salted PBKDF2 hash of it.
+a fresh random one per device. The password never goes into the database: the broker's password
+file (``nettestad.broker``) gets only a salted PBKDF2 hash of it.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
 import os
 import secrets
@@ -22,11 +20,11 @@ import psycopg
 
 from contracts.settings import ServiceSettings
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
+from nettestad.broker import add_device_credentials, revoke_device_credentials
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 PASSWORD_BYTES = 24  # 192 bits, base64url-encoded to 32 characters
-MOSQUITTO_ITERATIONS = 101  # what mosquitto_passwd uses for its "$7$" PBKDF2-SHA512 hashes
 
 
 class ProvisioningError(RuntimeError):
@@ -58,15 +56,6 @@ class Mounting:
 def generate_password() -> str:
     """A strong random broker password for one device."""
     return secrets.token_urlsafe(PASSWORD_BYTES)
-
-
-def mosquitto_password_line(username: str, password: str, *, salt: bytes | None = None) -> str:
-    """A ``mosquitto_passwd``-compatible line: PBKDF2-SHA512 with a random 12-byte salt."""
-    salt = secrets.token_bytes(12) if salt is None else salt
-    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, MOSQUITTO_ITERATIONS)
-    encoded_salt = base64.b64encode(salt).decode()
-    encoded_hash = base64.b64encode(digest).decode()
-    return f"{username}:$7${MOSQUITTO_ITERATIONS}${encoded_salt}${encoded_hash}"
 
 
 def register_fill_sensor(*, conn: Conn, device_id: str, bin_id: str) -> int:
@@ -140,15 +129,6 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def update_password_file(path: Path, username: str, line: str | None) -> None:
-    """Replace (or with ``line`` None, remove) a user's entry in a Mosquitto password file."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    kept = [entry for entry in lines if entry.split(":", 1)[0] != username]
-    if line is not None:
-        kept.append(line)
-    write_private(path, "".join(f"{entry}\n" for entry in kept))
-
-
 def provision(
     *,
     conn: Conn,
@@ -172,7 +152,7 @@ def provision(
     )
     write_private(out, json.dumps(document, indent=2) + "\n")
     if password_file is not None:
-        update_password_file(password_file, device_id, mosquitto_password_line(device_id, password))
+        add_device_credentials(passwd_file=password_file, device_id=device_id, password=password)
     return document
 
 
@@ -253,6 +233,6 @@ def _revoke(args: argparse.Namespace) -> int:
     with psycopg.connect(settings.database_url.get_secret_value(), autocommit=True) as conn:
         revoked = revoke_device(conn=conn, device_id=args.device_id)
     if args.password_file:
-        update_password_file(args.password_file, args.device_id, None)
+        revoke_device_credentials(passwd_file=args.password_file, device_id=args.device_id)
     print(f"{args.device_id}: {'revoked' if revoked else 'not registered or already revoked'}")
     return 0 if revoked else 1
