@@ -53,6 +53,7 @@ class SchedulerSettings(ServiceSettings):
     scheduler_token: SecretStr = SecretStr(DEV_SECRET)
     # raw readings kept on plain PostgreSQL; matches the TimescaleDB retention policy
     reading_retention_days: int = Field(default=400, ge=30)
+    hourly_retention_days: int = Field(default=3 * 365, ge=30)
     retention_every_s: float = Field(default=6 * 3600, gt=0)
 
     def secret_settings(self) -> dict[str, str | None]:
@@ -247,19 +248,30 @@ class Scheduler:
         return "\n".join(lines) + "\n"
 
 
-def delete_old_readings(*, database_url: str, keep_days: int) -> int:
-    """Drop raw readings older than ``keep_days`` on plain PostgreSQL; 0 on TimescaleDB."""
+def delete_old_readings(*, database_url: str, keep_days: int, keep_hourly_days: int = 0) -> int:
+    """Drop raw readings (and hourly summaries) past their retention on plain PostgreSQL.
+
+    Returns the raw readings deleted; 0 on TimescaleDB, whose retention policies do the same
+    chunk by chunk.
+    """
     from contracts.db import connect
     from contracts.migrate import uses_timescale
 
     with connect(database_url) as conn:
         if uses_timescale(conn):
-            return 0  # the hypertable's retention policy does this, chunk by chunk
+            return 0
         cur = conn.execute(
             "DELETE FROM fill_readings WHERE ts < now() - make_interval(days => %s)", (keep_days,)
         )
+        deleted = cur.rowcount
+        hourly = conn.execute("SELECT to_regclass('fill_hourly') IS NOT NULL").fetchone()
+        if keep_hourly_days and hourly and hourly[0]:
+            conn.execute(
+                "DELETE FROM fill_hourly WHERE bucket < now() - make_interval(days => %s)",
+                (keep_hourly_days,),
+            )
         conn.commit()
-        return cur.rowcount
+        return deleted
 
 
 # --- HTTP: /metrics, /health, POST /plan ---------------------------------------------------------
@@ -331,7 +343,9 @@ def _run(_: argparse.Namespace) -> int:
         settings,
         runner=command_runner(timeout_s=settings.plan_timeout_s),
         retention=lambda: delete_old_readings(
-            database_url=url, keep_days=settings.reading_retention_days
+            database_url=url,
+            keep_days=settings.reading_retention_days,
+            keep_hourly_days=settings.hourly_retention_days,
         ),
     )
     server = serve_http(scheduler, settings.metrics_host, settings.metrics_port)

@@ -106,6 +106,38 @@ def test_device_without_tls_or_password_is_refused(broker: SecureBroker) -> None
     assert isinstance(_device(broker, "fill-a001"), Session)
 
 
+def test_health_listener_is_loopback_and_read_only(broker: SecureBroker) -> None:
+    """The anonymous health listener serves the uptime for the health check and nothing else."""
+    ingest = _service(broker)
+    ingest.client.subscribe(up_subscription(root=broker.root), qos=1)
+    probe = connect_client(broker, username=None, password=None, tls=False, port=broker.health_port)
+    assert isinstance(probe, Session), probe
+    try:
+        probe.client.subscribe("$SYS/broker/uptime", qos=0)
+        poll(lambda: probe.messages, timeout=10, what="the broker uptime on the health listener")
+        assert probe.messages[0].payload.endswith(b"seconds")
+        probe.client.subscribe(f"{broker.root}/v1/dev/+/up/#", qos=1)
+        forged = probe.client.publish(
+            up_topic("fill-a001", UpKind.READING, root=broker.root), _reading("fill-a001", 9), qos=1
+        )
+        poll(lambda: forged.mid in probe.acks, timeout=5, what="the PUBACK")
+        assert probe.acks[forged.mid] == 135
+        device = _device(broker, "fill-b002")
+        assert isinstance(device, Session)
+        device.client.publish(
+            up_topic("fill-b002", UpKind.READING, root=broker.root), _reading("fill-b002", 9), qos=1
+        )
+        poll(lambda: ingest.messages, timeout=10, what="device b's reading at the service")
+        close(device)
+        assert [m.topic for m in ingest.messages] == [
+            up_topic("fill-b002", UpKind.READING, root=broker.root)
+        ]
+        assert all(m.topic.startswith("$SYS/") for m in probe.messages)
+    finally:
+        close(probe)
+        close(ingest)
+
+
 def test_device_cannot_publish_or_listen_outside_its_subtree(broker: SecureBroker) -> None:
     """A device's publish on another device's topic never arrives; it cannot read others' topics."""
     ingest = _service(broker)

@@ -137,7 +137,7 @@ def test_plan_on_demand_over_http(settings: SchedulerSettings, tmp_path: Path) -
 
 
 def test_retention_deletes_only_old_readings_on_plain_postgres(database_url: str) -> None:
-    """Raw readings past the retention period are deleted, newer ones kept (plain PostgreSQL)."""
+    """Raw readings and hourly summaries past their retention are deleted, newer ones kept (plain PostgreSQL)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         timescale = conn.execute(
             "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'"
@@ -151,7 +151,16 @@ def test_retention_deletes_only_old_readings_on_plain_postgres(database_url: str
                    VALUES ('fill-r001', 'bin-r', %s, %s, 'ok', 'ok')""",
                 (now - timedelta(days=age), seq),
             )
-    assert delete_old_readings(database_url=database_url, keep_days=400) == 2
+        for age in (1200, 10):
+            conn.execute(
+                """INSERT INTO fill_hourly (bin_id, bucket, readings, fill_n)
+                   VALUES ('bin-r', %s, 4, 4)""",
+                (now - timedelta(days=age),),
+            )
+    deleted = delete_old_readings(database_url=database_url, keep_days=400, keep_hourly_days=1095)
+    assert deleted == 2
     with psycopg.connect(database_url) as conn:
         left = conn.execute("SELECT seq FROM fill_readings ORDER BY seq").fetchall()
+        hourly = conn.execute("SELECT count(*) FROM fill_hourly").fetchone()
     assert [r[0] for r in left] == [2, 3]
+    assert hourly == (1,)  # the three-year-old hour is gone, last week's kept
