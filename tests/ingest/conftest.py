@@ -153,14 +153,14 @@ def ingest_settings(
     *, database_url: str, root: str, port: int, client_id: str, **extra: Any
 ) -> IngestSettings:
     """Settings for an in-process ingest worker."""
+    values: dict[str, Any] = {"metrics_enabled": False, **extra}
     return IngestSettings(
         database_url=SecretStr(database_url),
         topic_root=root,
         mqtt_host="127.0.0.1",
         mqtt_port=port,
         client_id=client_id,
-        metrics_enabled=False,
-        **extra,
+        **values,
     )
 
 
