@@ -27,7 +27,9 @@ def get_conn(pool: Annotated[ConnectionPool[Conn], Depends(get_pool)]) -> Iterat
         yield conn
 
 
-DbConn = Annotated[Conn, Depends(get_conn)]
+# "function" scope: the transaction commits when the route returns, before the answer leaves, so
+# nobody sees an answer (or evidence) whose audit entry could still be lost.
+DbConn = Annotated[Conn, Depends(get_conn, scope="function")]
 
 
 def get_evidence_files(request: Request) -> EvidenceFiles:

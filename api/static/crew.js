@@ -217,11 +217,11 @@ async function refresh() {
 }
 
 async function start() {
+  // What this phone did but the server may not know yet, before the first paint.
+  for (const item of await Outbox.all()) if (item.type === "action") local[item.payload.stop_ref] = item.payload;
   NT.setup(TEXT, () => { render(); updateStatus(); });
   document.getElementById("print").addEventListener("click", () => window.print());
   document.getElementById("changed-ok").addEventListener("click", () => { document.getElementById("changed").hidden = true; });
-  for (const item of await Outbox.all()) if (item.type === "action") local[item.payload.stop_ref] = item.payload;
-  render();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
   try {
     const me = await fetch("/api/v1/auth/me", { credentials: "same-origin" });

@@ -1,0 +1,124 @@
+"""The app under uvicorn on a free port, and a headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.auth import Role, create_user
+from api.evidence_access import DirectoryEvidence
+from api.settings import ApiSettings
+from tests.api.conftest import PASSWORD
+from tests.helpers import poll
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class LiveServer:
+    """A running app: its base URL, evidence folder and the commands it sent to devices."""
+
+    url: str
+    evidence_dir: Path
+    commands: list[tuple[str, dict[str, Any]]]
+
+
+class RecordingSender:
+    """Stands in for the camera's broker connection (the camera is hardware we do not have)."""
+
+    def __init__(self, sent: list[tuple[str, dict[str, Any]]]) -> None:
+        self.sent = sent
+
+    def send(self, device_id: str, command: dict[str, Any]) -> bool:
+        """Remember the command."""
+        self.sent.append((device_id, command))
+        return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServer]:
+    """The API and web app under uvicorn in a thread, with one account per role."""
+    for role in Role:
+        create_user(
+            conn=db,
+            username=f"{role.value}1",
+            password=PASSWORD,
+            role=role,
+            display_name=f"Test {role.value}",
+            vehicle_id="veh-1" if role is Role.CREW else None,
+        )
+    sent: list[tuple[str, dict[str, Any]]] = []
+    settings = ApiSettings(
+        database_url=SecretStr(database_url), pool_min=1, pool_max=4, evidence_dir=str(tmp_path)
+    )
+    app = create_app(
+        settings, evidence_files=DirectoryEvidence(tmp_path), commands=RecordingSender(sent)
+    )
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    poll(lambda: server.started, timeout=20, what="uvicorn to start")
+    yield LiveServer(url=f"http://127.0.0.1:{port}", evidence_dir=tmp_path, commands=sent)
+    server.should_exit = True
+    thread.join(15)
+    assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (./manage test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the run saves its screenshots (git-ignored)."""
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Log in through the Dutch login page."""
+    page.goto(f"{base}/login")
+    assert page.locator("h2").inner_text() == "Aanmelden"
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
