@@ -103,7 +103,10 @@ def test_secrets_come_from_files_and_services_run_in_production_mode(
     """No secret value sits in the environment; each *_FILE points at a secret the service mounts."""
     for name, service in stack["services"].items():
         env: dict[str, str] = service.get("environment") or {}
-        mounted = {s["target"] for s in service.get("secrets", [])}
+        # older Compose versions leave the default target out of the normalised file
+        mounted = {
+            s.get("target") or f"/run/secrets/{s['source']}" for s in service.get("secrets", [])
+        }
         volumes = {v["target"] for v in service.get("volumes", [])}
         for key, value in env.items():
             if key.endswith("_FILE") and value.startswith("/run/secrets/"):
