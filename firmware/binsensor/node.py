@@ -157,11 +157,14 @@ class Node:
         elif reason is None and probation:
             reason = "update"
         confirmed = False
-        if reason is not None:
-            confirmed = self.upload(state, reading, reason, watchdog)
-            state.last_failure = 0 if confirmed else now
-        self.board.wifi_off()
-        self.board.rtc_write(state.encode())
+        try:
+            if reason is not None:
+                confirmed = self.upload(state, reading, reason, watchdog)
+                state.last_failure = 0 if confirmed else now
+        finally:
+            # Whatever went wrong, what was measured and what was acknowledged is remembered.
+            self.board.wifi_off()
+            self.board.rtc_write(state.encode())
         if probation and not confirmed and ota.on_probation():
             log("new image could not reach the broker; rebooting into the previous one")
             self.board.reset()
