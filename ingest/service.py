@@ -11,7 +11,9 @@ import logging
 import queue
 import threading
 import time
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +26,7 @@ from ingest.classify import Inbound
 from ingest.health import HealthRules
 from ingest.metrics import MetricsServer, render
 from ingest.settings import IngestSettings
-from ingest.writer import BatchWriter, OfflinePolicy
+from ingest.writer import BatchWriter, OfflinePolicy, WriterStats
 
 log = logging.getLogger(__name__)
 
@@ -42,23 +44,27 @@ def guarded(callback: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
+@dataclass(slots=True)
+class _Lane:
+    """One writer with its own queue and database connection; a device always uses the same
+    lane, so its messages are stored in the order they arrived."""
+
+    writer: BatchWriter
+    queue: queue.Queue[Inbound]
+
+
 class IngestService:
     """Subscribe, queue, write in batches, acknowledge after commit."""
 
     def __init__(self, settings: IngestSettings) -> None:
         self.settings = settings
-        self.queue: queue.Queue[Inbound] = queue.Queue(maxsize=settings.queue_max)
         self._stopping = threading.Event()
         self._generation = 0
         self._subscribed = threading.Event()
-        self.writer = BatchWriter(
-            database_url=settings.database_url.get_secret_value(),
-            root=settings.topic_root,
-            stop=self._stopping.is_set,
-            method=settings.write_method,
-            rules=HealthRules(fire_temperature_c=settings.fire_temperature_c),
-            offline=OfflinePolicy(settings.offline_interval_s, settings.offline_factor),
-        )
+        depth = max(settings.queue_max // settings.writers, 10)
+        self._lanes = [
+            _Lane(self._make_writer(), queue.Queue(maxsize=depth)) for _ in range(settings.writers)
+        ]
         self.metrics: MetricsServer | None = None
         self.client = make_client(settings, client_id=settings.client_id)
         self.client.manual_ack_set(True)
@@ -66,6 +72,47 @@ class IngestService:
         self.client.on_subscribe = guarded(self._on_subscribe)
         self.client.on_message = guarded(self._on_message)
         self.client.on_disconnect = guarded(self._on_disconnect)
+
+    def _make_writer(self) -> BatchWriter:
+        settings = self.settings
+        return BatchWriter(
+            database_url=settings.database_url.get_secret_value(),
+            root=settings.topic_root,
+            stop=self._stopping.is_set,
+            method=settings.write_method,
+            rules=HealthRules(fire_temperature_c=settings.fire_temperature_c),
+            offline=OfflinePolicy(settings.offline_interval_s, settings.offline_factor),
+        )
+
+    @property
+    def writer(self) -> BatchWriter:
+        """The first lane's writer (it also runs the offline sweep)."""
+        return self._lanes[0].writer
+
+    def stats(self) -> WriterStats:
+        """Counters summed over every lane."""
+        total = WriterStats()
+        for lane in self._lanes:
+            s = lane.writer.stats
+            for name in (
+                "received",
+                "stored_readings",
+                "duplicates",
+                "dead_letters",
+                "security_events",
+                "events",
+                "alerts_raised",
+                "batches",
+                "db_errors",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(s, name))
+            total.last_commit_lag_s = max(total.last_commit_lag_s, s.last_commit_lag_s)
+            total.last_commit_at = max(total.last_commit_at, s.last_commit_at)
+        return total
+
+    def queue_depth(self) -> int:
+        """Messages received and not yet taken by a writer."""
+        return sum(lane.queue.qsize() for lane in self._lanes)
 
     # --- paho callbacks (network thread) -------------------------------------------------
     def _on_connect(
@@ -98,20 +145,23 @@ class IngestService:
             qos=message.qos,
             generation=self._generation,
         )
-        # Blocking put: when the writer falls behind, the network thread stops reading and
+        parts = message.topic.split("/", 4)
+        device = parts[3] if len(parts) > 3 else message.topic
+        lane = self._lanes[zlib.crc32(device.encode()) % len(self._lanes)]
+        # Blocking put: when the writers fall behind, the network thread stops reading and
         # the broker keeps the backlog, instead of this process growing without bound.
         while not self._stopping.is_set():
             try:
-                self.queue.put(inbound, timeout=0.5)
+                lane.queue.put(inbound, timeout=0.5)
                 return
             except queue.Full:
                 continue
 
     # --- writer (caller's thread) -----------------------------------------------------------
-    def _next_batch(self) -> list[Inbound]:
+    def _next_batch(self, source: queue.Queue[Inbound]) -> list[Inbound]:
         batch: list[Inbound] = []
         try:
-            batch.append(self.queue.get(timeout=0.2))
+            batch.append(source.get(timeout=0.2))
         except queue.Empty:
             return batch
         deadline = datetime.now(UTC).timestamp() + self.settings.batch_max_wait_s
@@ -119,9 +169,7 @@ class IngestService:
             remaining = deadline - datetime.now(UTC).timestamp()
             try:
                 batch.append(
-                    self.queue.get(timeout=max(remaining, 0))
-                    if remaining > 0
-                    else self.queue.get_nowait()
+                    source.get(timeout=max(remaining, 0)) if remaining > 0 else source.get_nowait()
                 )
             except queue.Empty:
                 break
@@ -138,7 +186,7 @@ class IngestService:
 
     def metrics_text(self) -> str:
         """The current metrics in Prometheus text format."""
-        return render(self.writer.stats, self.queue.qsize())
+        return render(self.stats(), self.queue_depth())
 
     def _start_metrics(self) -> None:
         if not self.settings.metrics_enabled:
@@ -165,18 +213,29 @@ class IngestService:
         self.client.loop_start()
 
     def run_writer(self) -> None:
-        """Drain the queue until stopped; then flush what was received."""
+        """Run every lane's writer (the first in this thread) until stopped, then flush."""
+        others = [
+            threading.Thread(target=self._run_lane, args=(lane, False), name=f"ingest-writer-{i}")
+            for i, lane in enumerate(self._lanes[1:], start=1)
+        ]
+        for thread in others:
+            thread.start()
+        self._run_lane(self._lanes[0], True)
+        for thread in others:
+            thread.join()
+
+    def _run_lane(self, lane: _Lane, sweep: bool) -> None:
         next_sweep = time.monotonic() + self.settings.offline_check_s
         while not self._stopping.is_set():
-            batch = self._next_batch()
-            if batch and self.writer.write(batch):
+            batch = self._next_batch(lane.queue)
+            if batch and lane.writer.write(batch):
                 self._acknowledge(batch)
-            if time.monotonic() >= next_sweep:
-                self.writer.sweep_offline()
+            if sweep and time.monotonic() >= next_sweep:
+                lane.writer.sweep_offline()
                 next_sweep = time.monotonic() + self.settings.offline_check_s
         while True:  # flush: everything received before the stop is stored and acknowledged
-            batch = self._next_batch()
-            if not batch or not self.writer.write(batch):
+            batch = self._next_batch(lane.queue)
+            if not batch or not lane.writer.write(batch):
                 break
             self._acknowledge(batch)
 
@@ -188,7 +247,8 @@ class IngestService:
         """Disconnect and release resources."""
         self.client.disconnect()
         self.client.loop_stop()
-        self.writer.close()
+        for lane in self._lanes:
+            lane.writer.close()
         if self.metrics is not None:
             self.metrics.close()
 

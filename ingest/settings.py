@@ -21,6 +21,9 @@ class IngestSettings(ServiceSettings):
     batch_size: int = Field(default=1000, ge=1, le=20_000)
     batch_max_wait_s: float = Field(default=0.05, gt=0, le=5)
     queue_max: int = Field(default=20_000, ge=10)
+    writers: int = Field(
+        default=2, ge=1, le=16, description="writer threads, each with its own connection"
+    )
     receive_maximum: int = Field(default=2000, ge=1, le=65535)
     write_method: WriteMethod = Field(
         default=WriteMethod.COPY, description="measured fastest; see bench/RESULTS.md"

@@ -87,8 +87,8 @@ def test_redelivered_batch_is_stored_once_and_device_health_updates(
         publisher.publish(topic, fixture_bytes("mqtt/reading_valid.json"), qos=1).wait_for_publish(
             5
         )
-    poll(lambda: running_ingest.writer.stats.received >= 2, what="both deliveries processed")
+    poll(lambda: running_ingest.stats().received >= 2, what="both deliveries processed")
     assert _count(db, "SELECT count(*) FROM fill_readings") == 2
-    assert running_ingest.writer.stats.duplicates == 2
+    assert running_ingest.stats().duplicates == 2
     battery = db.execute("SELECT battery_v, state FROM devices WHERE id = 'fill-0001'").fetchone()
     assert battery == (pytest.approx(3.58), "online")

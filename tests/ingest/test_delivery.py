@@ -57,9 +57,9 @@ def test_every_message_delivered_twice_is_stored_once(
         publisher.join(60)
         assert not errors, errors
         messages = len(stream.devices) * stream.messages
-        poll(lambda: service.writer.stats.received >= 2 * messages, what="both copies processed")
-        assert service.writer.stats.duplicates == stream.readings
-        assert service.writer.stats.stored_readings == stream.readings
+        poll(lambda: service.stats().received >= 2 * messages, what="both copies processed")
+        assert service.stats().duplicates == stream.readings
+        assert service.stats().stored_readings == stream.readings
     assert_stored_exactly_once(db, stream)
     stored_events = dict(
         db.execute("SELECT kind, count(*) FROM bin_events GROUP BY kind").fetchall()
@@ -98,9 +98,9 @@ def test_two_workers_on_a_shared_subscription_split_the_stream(
         )
         messages = len(stream.devices) * stream.messages
         poll(
-            lambda: a.writer.stats.received + b.writer.stats.received >= messages,
+            lambda: a.stats().received + b.stats().received >= messages,
             what="both workers' counters",
         )
-        shares = (a.writer.stats.received, b.writer.stats.received)
+        shares = (a.stats().received, b.stats().received)
     assert min(shares) > 0, f"both workers took part: {shares}"
     assert_stored_exactly_once(db, stream)

@@ -116,7 +116,7 @@ def test_postgres_restarted_mid_stream_loses_nothing(
     )
     with ingest_worker(settings) as service:
         publisher, errors = publish_in_background(private_mosquitto.port, stream, topic_root)
-        poll(lambda: service.writer.stats.stored_readings >= stream.readings // 3, what="a third")
+        poll(lambda: service.stats().stored_readings >= stream.readings // 3, what="a third")
         private_postgres.restart()
         publisher.join(120)
         assert not errors, errors
@@ -129,7 +129,7 @@ def test_postgres_restarted_mid_stream_loses_nothing(
                 return 0
 
         poll(lambda: stored() >= stream.readings, timeout=60, what="the whole stream stored")
-        assert service.writer.stats.db_errors >= 1, "the outage was seen by the writer"
+        assert service.stats().db_errors >= 1, "the outage was seen by the writer"
     with psycopg.connect(url) as conn:
         assert_stored_exactly_once(conn, stream)
 
