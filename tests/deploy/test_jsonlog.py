@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_json_log_lines_from_the_real_command(tmp_path: Path) -> None:
     """A command's log records come out as JSON objects with time, level, logger and message."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETTESTAD_")}
