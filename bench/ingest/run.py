@@ -11,7 +11,7 @@ By default the broker is a private Mosquitto on a free port with the settings of
 ``deploy/ingest-broker.md`` (deep queue for the ingest session); ``--mqtt-port`` uses a running one.
 The database is a dedicated ``nettestad_bench_ingest`` on the local server, recreated each run.
 
-    .venv/bin/python bench/ingest/run.py [--readings 1000000] [--devices 10000] [--per-message 10]
+    .venv/bin/python -m bench.ingest.run [--readings 1000000] [--devices 10000] [--per-message 10]
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT_DIR))
-
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -41,6 +38,7 @@ from contracts.topics import UpKind, up_topic
 from twin.city import generate_bins
 from twin.registry import upsert_bins
 
+ROOT_DIR = Path(__file__).resolve().parents[2]
 TOPIC_ROOT = "benchingest"
 SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -95,7 +93,7 @@ def payload(device: str, first_seq: int, count: int) -> bytes:
     return json.dumps({"device_id": device, "readings": readings}).encode()
 
 
-def publisher(
+def publisher(  # noqa: PLR0917 - the positional target signature multiprocessing calls
     port: int,
     devices: list[str],
     messages: int,
@@ -131,7 +129,7 @@ def publisher(
 
 def scrape(port: int) -> dict[str, float]:
     """The ingest process's metrics."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:  # noqa: S310 - a local http URL we built
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
         text = response.read().decode()
     values = {}
     for line in text.splitlines():

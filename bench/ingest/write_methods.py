@@ -4,18 +4,14 @@ Each method stores the same batches through ``ingest.store.insert_readings`` (id
 hourly and daily summaries on plain PostgreSQL) into a database of its own, and the run prints
 readings per second. Usage:
 
-    .venv/bin/python bench/ingest/write_methods.py [--readings 200000] [--batch 10000]
+    .venv/bin/python -m bench.ingest.write_methods [--readings 200000] [--batch 10000]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from contracts.db import connect, drop_database, with_database
 from contracts.migrate import upgrade, uses_timescale
@@ -61,7 +57,8 @@ def measure(method: WriteMethod, data: list[ReadingRow], batch: int, server: str
                     )
             elapsed = time.perf_counter() - started
             stored = conn.execute("SELECT count(*) FROM fill_readings").fetchone()
-            assert stored is not None and stored[0] == len(data), stored
+            assert stored is not None
+            assert stored[0] == len(data), stored
         return len(data) / elapsed
     finally:
         drop_database(url)
