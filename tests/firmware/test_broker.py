@@ -141,6 +141,47 @@ def test_node_readings_reach_the_database_through_broker_and_ingest(
     assert not db.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
 
 
+@pytest.mark.slow
+def test_readings_kept_offline_reach_the_database_with_the_dropped_count(
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    tmp_path: Path,
+    broker_cleanup: None,
+) -> None:
+    """After 129 hours offline with a 10-reading ring, every kept reading is stored and the loss counted."""
+    document = _provision_node(db, tmp_path, topic_root, mqtt_address)
+    document["spool_records"] = 10
+    document["mqtt"]["attempts"] = 1
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    # One ping per wake-up: the test is about storage, and real 60 ms gaps only cost time.
+    (tmp_path / "remote.json").write_text(json.dumps({"pings": 1}))
+    device_id = document["device_id"]
+    # Offline, the node tries every third hour (back-off); the 130th wake-up is such a try.
+    summary = _drive(tmp_path, "off:129:700", 300)
+    assert summary["reasons"][-1] == "first"
+    # RTC memory spilled its 112 readings into a ring of 10 at wake-up 113: 102 were dropped;
+    # kept are the ring (seq 102-111) and RTC memory (seq 112-129).
+    expected = list(range(102, 130))
+
+    def stored() -> list[int]:
+        rows = db.execute(
+            "SELECT seq FROM fill_readings WHERE device_id = %s ORDER BY seq", (device_id,)
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    poll(lambda: stored() == expected, what="every kept reading stored")
+    dropped = poll(
+        lambda: db.execute(
+            "SELECT dropped_readings FROM devices WHERE id = %s AND dropped_readings > 0",
+            (device_id,),
+        ).fetchone(),
+        what="the dropped count stored",
+    )
+    assert dropped == (102,)
+
+
 def test_out_of_bounds_config_from_the_broker_is_rejected_and_reported(
     topic_root: str, mqtt_address: tuple[str, int], tmp_path: Path, broker_cleanup: None
 ) -> None:
