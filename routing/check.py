@@ -6,6 +6,7 @@ times are only accepted if they are consistent with travel, service, windows and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from routing.model import Problem, Route, Solution, VisitKind
@@ -59,7 +60,7 @@ def check(problem: Problem, solution: Solution, *, require_all: bool = False) ->
     return report
 
 
-def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:
+def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  # noqa: PLR0912, PLR0915 - one pass over the route checks every rule on the same running schedule
     vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
     stops = {s.id: s for s in problem.stops}
     facilities = {f.id: f for f in problem.facilities}
@@ -136,8 +137,8 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:
 
 
 def _check_breaks(
-    required: tuple[object, ...],
-    taken: list[object],
+    required: Sequence[object],
+    taken: Sequence[object],
     route: Route,
     tag: str,
     report: CheckReport,

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 from routing.model import Problem, Route, Solution, VisitKind
 
+MUST_VISIT_PENALTY = 10**13  # the solver's own value (routing/solver.py), kept in step by a test
+
 log = logging.getLogger(__name__)
 
 
@@ -40,17 +42,6 @@ def route_cost(problem: Problem, route: Route) -> int:
     return int(total)
 
 
-def _centroid(
-    problem: Problem, route: Route, coords: list[tuple[float, float]] | None
-) -> tuple[float, float]:
-    locs = [v.location for v in route.visits if v.kind is VisitKind.STOP] or [0]
-    if coords is not None:
-        xs = [coords[loc][0] for loc in locs]
-        ys = [coords[loc][1] for loc in locs]
-        return sum(xs) / len(xs), sum(ys) / len(ys)
-    return float(locs[0]), 0.0
-
-
 def improve(
     problem: Problem,
     solution: Solution,
@@ -68,7 +59,13 @@ def improve(
     stops = {s.id: s for s in problem.stops}
     costs = {vid: route_cost(problem, r) for vid, r in routes.items()}
     vehicles = {v.id: v for v in problem.vehicles}
-    total = sum(costs.values())
+    left_out = {u.stop_id: u for u in solution.unplanned}
+
+    def penalty(stop_id: str) -> int:
+        value = stops[stop_id].penalty
+        return MUST_VISIT_PENALTY if value is None else value
+
+    total = sum(costs.values()) + sum(penalty(i) for i in left_out)
     tries = gains = 0
     while time.monotonic() + 0.2 < deadline:
         used = [vid for vid, r in routes.items() if any(v.kind is VisitKind.STOP for v in r.visits)]
@@ -77,7 +74,13 @@ def improve(
         near = _nearest_routes(problem, routes, used, rng, routes_per_group)
         idle = [vid for vid, r in routes.items() if not r.visits]
         group = near + idle[:1]  # one idle vehicle lets the group open a route if it pays
-        ids = {v.ref for vid in group for v in routes[vid].visits if v.kind is VisitKind.STOP}
+        on_routes = {v.ref for vid in group for v in routes[vid].visits if v.kind is VisitKind.STOP}
+        # Stops left out so far get another chance in every group (nearest first, a few at most).
+        anchor = next(iter(on_routes))
+        waiting = sorted(
+            left_out, key=lambda i: problem.distance[stops[anchor].location][stops[i].location]
+        )[:10]
+        ids = on_routes | set(waiting)
         sub = Problem(
             distance=problem.distance,
             duration=problem.duration,
@@ -91,30 +94,33 @@ def improve(
             break
         tries += 1
         result = solve_sub(sub, limit)
-        served = {v.ref for r in result.routes for v in r.visits if v.kind is VisitKind.STOP}
-        if served != ids:
+        if not result.routes:
             continue
+        served = {v.ref for r in result.routes for v in r.visits if v.kind is VisitKind.STOP}
         new_costs = {r.vehicle_id: route_cost(problem, r) for r in result.routes}
-        old = sum(costs[vid] for vid in group)
-        new = sum(new_costs.values())
+        old = sum(costs[vid] for vid in group) + sum(penalty(i) for i in waiting)
+        new = sum(new_costs.values()) + sum(penalty(i) for i in ids - served)
         if new < old:
             gains += 1
             for r in result.routes:
                 routes[r.vehicle_id] = r
                 costs[r.vehicle_id] = new_costs[r.vehicle_id]
+            for u in result.unplanned:
+                left_out[u.stop_id] = u
+            for i in served:
+                left_out.pop(i, None)
             total += new - old
             if on_improve is not None:
                 on_improve(total)
     log.debug("decomposition: %d groups re-solved, %d improved", tries, gains)
     ordered = [routes[v.id] for v in problem.vehicles if v.id in routes]
-    distance = sum(_distance(problem, r) for r in ordered)
     for r in ordered:
         r.distance = _distance(problem, r)
     return Solution(
         routes=ordered,
-        unplanned=solution.unplanned,
-        objective=solution.objective - sum(route_cost(problem, r) for r in solution.routes) + total,
-        distance=distance,
+        unplanned=[left_out[s.id] for s in problem.stops if s.id in left_out],
+        objective=total,
+        distance=sum(r.distance for r in ordered),
         status=solution.status,
         solve_s=solution.solve_s,
         first_solution_s=solution.first_solution_s,

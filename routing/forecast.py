@@ -125,15 +125,12 @@ def fit(readings: Sequence[Reading], params: ForecastParams | None = None) -> Fi
         k = params.shrink_hours
         rate.append(max((rise[cell] + k * prior) / (hours[cell] + k), 0.0))
     model = FillModel(rate=tuple(rate), daily_cv=0.0, observed_hours=observed)
-    return FillModel(
-        rate=model.rate, daily_cv=_daily_cv(daily, model, readings), observed_hours=observed
-    )
+    return FillModel(rate=model.rate, daily_cv=_daily_cv(daily, model), observed_hours=observed)
 
 
 def _daily_cv(
     daily: dict[tuple[int, object], tuple[float, float]],
     model: FillModel,
-    readings: Sequence[Reading],
 ) -> float:
     """Relative spread of whole days' fill around the model (days with ≥ 20 h observed)."""
     mean_daily = sum(model.rate) / 7

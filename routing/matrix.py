@@ -47,7 +47,7 @@ class SpeedZone:
 
 @dataclass(frozen=True, slots=True)
 class GreatCircleProvider:
-    """Road distance ≈ great-circle × ``detour``; speed by zone and by leg length."""
+    """Road distance ≈ great-circle x ``detour``; speed by zone and by leg length."""
 
     detour: float = 1.35
     local_speed_kmh: float = 28.0
@@ -118,7 +118,7 @@ class OsrmProvider:
                     self._fill(client, points, sources, dests, dist, dur)
         return dist, dur
 
-    def _fill(
+    def _fill(  # noqa: PLR0917 - a private step of matrices(), called from one place
         self,
         client: httpx.Client,
         points: Sequence[LatLon],

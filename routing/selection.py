@@ -2,7 +2,7 @@
 
 A bin is *must-visit* when it is expected to overflow before the next chance to empty it; it is
 *optional* when it will likely pass its threshold, with a penalty equal to the expected cost of an
-overflow (probability × cost) plus a small reward for emptying a bin that is due. The rest wait.
+overflow (probability x cost) plus a small reward for emptying a bin that is due. The rest wait.
 """
 
 from __future__ import annotations

@@ -104,6 +104,17 @@ class _Place:
     predicted_fill: float | None = None
 
 
+def _solver_params(params: PlanParams) -> SolverParams:
+    # A reproducible run (solution limit) skips the decomposition phase, which runs to the clock.
+    decompose = 0.6 if params.solution_limit is None and params.time_limit_s >= 5 else 0.0
+    return SolverParams(
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        solution_limit=params.solution_limit,
+        decompose_share=decompose,
+    )
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=BRUSSELS).astimezone(UTC)
 
@@ -190,9 +201,7 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
     )
     solution = solve(
         problem,
-        SolverParams(
-            time_limit_s=params.time_limit_s, seed=params.seed, solution_limit=params.solution_limit
-        ),
+        _solver_params(params),
     )
     plan_id = _store(
         conn=conn,
@@ -200,7 +209,6 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
         problem=problem,
         solution=solution,
         places=places,
-        points=points,
         sites={s["id"]: s for s in sites},
         replan_of=None,
         kept=[],
@@ -287,7 +295,6 @@ def _store(
     problem: Problem,
     solution: Solution,
     places: list[_Place],
-    points: list[LatLon],
     sites: dict[str, dict[str, Any]],
     replan_of: int | None,
     kept: list[dict[str, Any]],
@@ -394,7 +401,7 @@ def _store(
     )
 
 
-def replan(
+def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, where each vehicle is
     *,
     conn: store.Conn,
     plan_id: int,
@@ -613,9 +620,7 @@ def replan(
     )
     solution = solve(
         problem,
-        SolverParams(
-            time_limit_s=params.time_limit_s, seed=params.seed, solution_limit=params.solution_limit
-        ),
+        _solver_params(params),
     )
     new_id = _store(
         conn=conn,
@@ -623,7 +628,6 @@ def replan(
         problem=problem,
         solution=solution,
         places=places,
-        points=points,
         sites=sites,
         replan_of=plan_id,
         kept=kept,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -32,11 +32,9 @@ from routing.model import (
     Route,
     Solution,
     Unplanned,
-    Vehicle,
     Visit,
     VisitKind,
 )
-from routing.pool import PoolProblem, RouteKey, RoutePool, recombine, route_cost
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +48,7 @@ class Strategy(StrEnum):
     """Which improvement phase runs after the first solution."""
 
     GLS = "gls"  # guided local search
-    ILS = "ils"  # iterated local search: ruin (SISR) and recreate with simulated annealing
+    GREEDY = "greedy"  # stop at the first local optimum (quick answers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,24 +61,18 @@ class SolverParams:
 
     time_limit_s: float = 10.0
     seed: int = 1
-    strategy: Strategy = Strategy.ILS
-    first_solution: str = "AUTOMATIC"
+    strategy: Strategy = Strategy.GLS
+    first_solution: str = "PATH_CHEAPEST_ARC"
     solution_limit: int | None = None
     mandatory_as_penalty: bool = True
     facility_copies: int | None = None  # per facility; None: estimated from demand
     log_search: bool = False
-    # >1: search in rounds; after each, recombine the routes seen so far (routing/pool.py) and
-    # restart the search from the recombined plan.
-    rounds: int = 1
     # Share of the time limit spent re-solving groups of neighbouring routes (routing/decompose.py)
     # after the search on the whole problem; 0 switches it off.
     decompose_share: float = 0.0
     decompose_routes: int = 40  # stops per group
     decompose_sub_s: float = 1.0
-    recombine_s: float = 3.0
-    extra_vehicle_slack: int = 0
     neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
-    improvement: dict[str, float] = field(default_factory=dict)
     # Raw OR-Tools search parameters by dotted name, e.g. {"local_search_operators.use_cross_exchange": 3}
     search_overrides: dict[str, float | int | bool] = field(default_factory=dict)
 
@@ -97,7 +89,8 @@ class _Nodes:
 def _build_nodes(problem: Problem, copies: int | None) -> tuple[_Nodes, list[int], list[int]]:
     depots: dict[int, int] = {}
     nodes = _Nodes(location=[], kind=[], ref=[])
-    starts, ends = [], []
+    starts: list[int] = []
+    ends: list[int] = []
     for vehicle in problem.vehicles:
         for loc, out in ((vehicle.start_location, starts), (vehicle.end_location, ends)):
             if loc not in depots:
@@ -138,7 +131,6 @@ def _route_ends_via_facility(
     nodes: _Nodes,
     dist: np.ndarray,
     travel: np.ndarray,
-    service: np.ndarray,
     ends: list[int],
 ) -> dict[tuple[int, int], int]:
     """Fold the last unload into the arc from a stop to the depot: the nearest facility on the way.
@@ -151,7 +143,7 @@ def _route_ends_via_facility(
     chosen: dict[tuple[int, int], int] = {}
     if not problem.facilities or not any(v.unload_before_return for v in problem.vehicles):
         return chosen
-    first_copy = {}
+    first_copy: dict[int, int] = {}
     for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
         if kind == "facility":
             first_copy.setdefault(ref, node)
@@ -179,7 +171,7 @@ def _node_matrix(matrix: Sequence[Sequence[int]], locations: list[int]) -> np.nd
     return full[np.ix_(idx, idx)]
 
 
-def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
+def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # noqa: PLR0915 - builds the model step by step; each step is one named helper
     """Plan routes for ``problem``: the best solution found within the limits."""
     params = params or SolverParams()
     started = time.monotonic()
@@ -197,7 +189,7 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
             service[i] = problem.stops[ref].service_s
         elif kind == "facility":
             service[i] = problem.facilities[ref].unload_s
-    final_site = _route_ends_via_facility(problem, nodes, dist, travel, service, ends)
+    final_site = _route_ends_via_facility(problem, nodes, dist, travel, ends)
     time_matrix = travel + service[:, None]
     np.fill_diagonal(time_matrix, 0)
 
@@ -225,6 +217,10 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
     _add_loads(problem, routing, manager, nodes)
     _add_stop_limits(problem, routing, nodes)
     _add_disjunctions(problem, routing, manager, nodes, params)
+    # One unload right after another never helps: forbid the arc instead of merely pricing it.
+    copies = [manager.NodeToIndex(i) for i, k in enumerate(nodes.kind) if k == "facility"]
+    for index in copies:
+        routing.NextVar(index).RemoveValues([c for c in copies if c != index])
 
     search = _search_parameters(params, n)
     history: list[tuple[float, int]] = []
@@ -233,14 +229,7 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
         history.append((time.monotonic() - started, routing.CostVar().Value()))
 
     routing.AddAtSolutionCallback(on_solution)
-    if params.rounds > 1:
-        search_ctx = _PoolSearch(
-            problem, routing, manager, nodes, starts, ends, cost_matrices, params, started
-        )
-        routing.AddAtSolutionCallback(search_ctx.collect)
-        assignment = search_ctx.run(search, history)
-    else:
-        assignment = routing.SolveWithParameters(search)
+    assignment = routing.SolveWithParameters(search)
     elapsed = time.monotonic() - started
     status = _status_name(routing.status())
     if assignment is None:
@@ -284,18 +273,13 @@ def _solve_decomposed(problem: Problem, params: SolverParams, started: float) ->
     if not solution.routes:
         return solution
     history = list(solution.history)
-    base = solution.objective
 
     def sub_solve(sub: Problem, limit: float) -> Solution:
         return solve(sub, replace(whole, time_limit_s=limit, solution_limit=None, log_search=False))
 
     def on_improve(total: int) -> None:
-        history.append((time.monotonic() - started, total + offset))
+        history.append((time.monotonic() - started, total))
 
-    offset = 0
-    from routing.decompose import route_cost
-
-    offset = base - sum(route_cost(problem, r) for r in solution.routes)
     improved = improve(
         problem,
         solution,
@@ -309,173 +293,6 @@ def _solve_decomposed(problem: Problem, params: SolverParams, started: float) ->
     improved.history = history
     improved.solve_s = time.monotonic() - started
     return improved
-
-
-def _vehicle_class(vehicle: Vehicle) -> tuple[object, ...]:
-    return (
-        vehicle.capacity,
-        vehicle.start_location,
-        vehicle.end_location,
-        vehicle.shift,
-        vehicle.fixed_cost,
-        vehicle.distance_cost,
-        vehicle.time_cost,
-        vehicle.max_duration_s,
-        vehicle.breaks,
-        vehicle.max_stops,
-        vehicle.max_day_load,
-        vehicle.unload_before_return,
-        vehicle.initial_load,
-    )
-
-
-class _PoolSearch:
-    """Search in rounds, recombining the pooled routes between rounds (see routing/pool.py)."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        routing: pywrapcp.RoutingModel,
-        manager: pywrapcp.RoutingIndexManager,
-        nodes: _Nodes,
-        starts: list[int],
-        ends: list[int],
-        cost_matrices: dict[tuple[int, int], np.ndarray],
-        params: SolverParams,
-        started: float,
-    ) -> None:
-        self.problem, self.routing, self.manager, self.nodes = problem, routing, manager, nodes
-        self.params, self.started = params, started
-        self.starts, self.ends = starts, ends
-        classes: dict[tuple[object, ...], int] = {}
-        self.vehicle_class = [
-            classes.setdefault(_vehicle_class(v), len(classes)) for v in problem.vehicles
-        ]
-        self.class_cost = {
-            self.vehicle_class[v]: cost_matrices[(veh.distance_cost, veh.time_cost)]
-            for v, veh in enumerate(problem.vehicles)
-        }
-        self.copies: dict[int, list[int]] = {}
-        for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
-            if kind == "facility":
-                self.copies.setdefault(ref, []).append(node)
-        self.pool = RoutePool()
-        penalty: dict[int, int | None] = {}
-        for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
-            if kind == "stop":
-                stop = problem.stops[ref]
-                if stop.penalty is not None:
-                    penalty[node] = stop.penalty
-                else:
-                    penalty[node] = MUST_VISIT_PENALTY if params.mandatory_as_penalty else None
-        counts: dict[int, int] = {}
-        fixed: dict[int, int] = {}
-        for v, veh in enumerate(problem.vehicles):
-            counts[self.vehicle_class[v]] = counts.get(self.vehicle_class[v], 0) + 1
-            fixed[self.vehicle_class[v]] = veh.fixed_cost
-        self.pool_problem = PoolProblem(
-            stop_nodes=[i for i, k in enumerate(nodes.kind) if k == "stop"],
-            stop_penalty=penalty,
-            class_count=counts,
-            class_fixed_cost=fixed,
-            facility_copies={f: len(c) for f, c in self.copies.items()},
-        )
-
-    def _keys(self, next_of: Callable[[int], int]) -> list[RouteKey]:
-        keys = []
-        for v in range(len(self.problem.vehicles)):
-            index = next_of(self.routing.Start(v))
-            seq: list[int] = []
-            while not self.routing.IsEnd(index):
-                node = self.manager.IndexToNode(index)
-                if self.nodes.kind[node] == "facility":
-                    seq.append(-self.nodes.ref[node] - 1)
-                else:
-                    seq.append(node)
-                index = next_of(index)
-            if seq:
-                key = (self.vehicle_class[v], tuple(seq))
-                if key not in self.pool.costs:
-                    real = [x if x >= 0 else self.copies[-x - 1][0] for x in seq]
-                    cost = route_cost(real, self.starts[v], self.ends[v], self.class_cost[key[0]])
-                    self.pool.add(key, cost)
-                keys.append(key)
-        return keys
-
-    def collect(self) -> None:
-        """Add the routes of the solution just found to the pool."""
-        self._keys(lambda index: int(self.routing.NextVar(index).Value()))
-
-    def _routes(self, keys: list[RouteKey]) -> list[list[int]]:
-        free = {
-            cls: [v for v, c in enumerate(self.vehicle_class) if c == cls]
-            for cls in set(self.vehicle_class)
-        }
-        copies = {f: list(c) for f, c in self.copies.items()}
-        routes: list[list[int]] = [[] for _ in self.problem.vehicles]
-        for cls, seq in keys:
-            v = free[cls].pop(0)
-            route = []
-            for x in seq:
-                node = x if x >= 0 else copies[-x - 1].pop(0)
-                route.append(self.manager.NodeToIndex(node))
-            routes[v] = route
-        return routes
-
-    def run(self, search: object, history: list[tuple[float, int]]) -> pywrapcp.Assignment | None:
-        """Rounds of search and recombination within the overall time limit."""
-        params = self.params
-        deadline = self.started + params.time_limit_s
-        best: pywrapcp.Assignment | None = None
-        best_cost: int | None = None
-        start_from: pywrapcp.Assignment | None = None
-        for r in range(params.rounds):
-            left = deadline - time.monotonic()
-            rounds_left = params.rounds - r
-            recombine_s = min(params.recombine_s, 0.15 * left)
-            slice_s = (left - recombine_s * rounds_left) / rounds_left
-            if slice_s < 0.2:
-                break
-            search.time_limit.FromMilliseconds(int(slice_s * 1000))  # type: ignore[attr-defined]  # a protobuf message
-            if start_from is None:
-                found = self.routing.SolveWithParameters(search)
-            else:
-                found = self.routing.SolveFromAssignmentWithParameters(start_from, search)
-            if found is None:
-                break
-            cost = int(found.ObjectiveValue())
-            incumbent = self._keys(lambda index, a=found: int(a.Value(self.routing.NextVar(index))))
-            if best_cost is None or cost < best_cost:
-                best_cost = cost
-                best = self.routing.ReadAssignmentFromRoutes(self._routes(incumbent), True)
-            left = deadline - time.monotonic()
-            chosen = recombine(
-                self.pool,
-                self.pool_problem,
-                incumbent=incumbent,
-                time_limit_s=max(min(recombine_s, left), 0.1),
-                seed=params.seed,
-            )
-            if chosen is None:
-                start_from = best
-                continue
-            restored = self.routing.ReadAssignmentFromRoutes(self._routes(chosen), True)
-            if restored is None:
-                start_from = best
-                continue
-            restored_cost = int(restored.ObjectiveValue())
-            log.debug(
-                "round %d: search %d, recombined %d from %d routes",
-                r,
-                cost,
-                restored_cost,
-                len(self.pool),
-            )
-            if best_cost is None or restored_cost < best_cost:
-                best_cost, best = restored_cost, restored
-                history.append((time.monotonic() - self.started, restored_cost))
-            start_from = restored
-        return best
 
 
 def _add_windows(
@@ -618,28 +435,11 @@ def _search_parameters(params: SolverParams, n: int) -> object:
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, params.first_solution
     )
-    if params.strategy is Strategy.GLS:
-        search.local_search_metaheuristic = (
-            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        )
-    else:
-        search.use_iterated_local_search = True
-        ils = search.iterated_local_search_parameters
-        ruin = ils.ruin_recreate_parameters
-        del ruin.ruin_strategies[:]
-        sisr = ruin.ruin_strategies.add().sisr
-        sisr.max_removed_sequence_size = int(params.improvement.get("sisr_max_sequence", 10))
-        sisr.avg_num_removed_visits = int(params.improvement.get("sisr_avg_removed", 10))
-        sisr.bypass_factor = params.improvement.get("sisr_bypass", 0.01)
-        ruin.recreate_strategy.heuristic = (
-            routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-        )
-        sa = ils.reference_solution_acceptance_strategy.simulated_annealing
-        sa.cooling_schedule_strategy = 1  # exponential
-        sa.automatic_temperatures = False
-        sa.initial_temperature = params.improvement.get("sa_initial", 100.0)
-        sa.final_temperature = params.improvement.get("sa_final", 0.01)
-        ils.improve_perturbed_solution = True
+    search.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        if params.strategy is Strategy.GLS
+        else routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    )
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
@@ -670,7 +470,7 @@ def _status_name(code: int) -> str:
     return names.get(code, f"status_{code}")
 
 
-def _extract(
+def _extract(  # noqa: PLR0917 - private, called once from solve() with its locals
     problem: Problem,
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,

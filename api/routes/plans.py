@@ -147,13 +147,13 @@ def _active(conn: DbConn, day: date) -> int:
 
 
 @router.get("", summary="The day's active plan (coordinators)")
-def day_plan(conn: DbConn, user: Planner, day: Annotated[date, Query()]) -> Plan:
+def day_plan(conn: DbConn, _user: Planner, day: Annotated[date, Query()]) -> Plan:
     """Every route of the day's active plan, with what was left out and why."""
     return _plan(conn, _active(conn, day))
 
 
 @router.get("/{plan_id}", summary="One plan by id (coordinators)")
-def plan_by_id(conn: DbConn, user: Planner, plan_id: int) -> Plan:
+def plan_by_id(conn: DbConn, _user: Planner, plan_id: int) -> Plan:
     """A plan, also a superseded one, for comparing a re-plan with what it replaced."""
     return _plan(conn, plan_id)
 
@@ -170,7 +170,7 @@ def vehicle_route(conn: DbConn, user: Reader, day: date, vehicle_id: str) -> Pla
 
 
 @router.get("/day/{day}/crew/{crew_id}", summary="One crew's route for a day (coordinators)")
-def crew_route(conn: DbConn, user: Planner, day: date, crew_id: str) -> Plan:
+def crew_route(conn: DbConn, _user: Planner, day: date, crew_id: str) -> Plan:
     """The route of the vehicle a crew drives that day."""
     plan_id = _active(conn, day)
     vehicle_id = q.vehicle_of_crew(conn=conn, plan_id=plan_id, crew_id=crew_id)
@@ -180,7 +180,7 @@ def crew_route(conn: DbConn, user: Planner, day: date, crew_id: str) -> Plan:
 
 
 @router.post("", status_code=201, summary="Plan a day (coordinators)")
-def create_plan(conn: DbConn, user: Planner, body: PlanRequest) -> PlanCreated:
+def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
     """Forecast, select and plan the day; the new plan becomes the day's active one."""
     from routing.service import PlanParams, plan_day
 
@@ -202,7 +202,7 @@ def create_plan(conn: DbConn, user: Planner, body: PlanRequest) -> PlanCreated:
 
 
 @router.post("/{plan_id}/replan", status_code=201, summary="Re-plan the rest of the day")
-def replan_day(conn: DbConn, user: Planner, plan_id: int, body: ReplanRequest) -> PlanCreated:
+def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) -> PlanCreated:
     """Keep done stops, apply the events, re-optimise what remains from where vehicles are."""
     from routing import service as svc
 

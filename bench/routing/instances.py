@@ -162,3 +162,91 @@ def read_kim(path: Path, *, vehicles: int) -> Kim:
         name=path.stem,
     )
     return Kim(name=path.stem, problem=problem)
+
+
+@dataclass(frozen=True, slots=True)
+class Reload:
+    """A multi-trip VRPTW instance with reloads at the depot (VRPLIB with extra sections)."""
+
+    name: str
+    coords: list[tuple[float, float]]
+    demand: list[int]
+    windows: list[tuple[int, int]]
+    release: list[int]
+    service: int
+    capacity: int
+    vehicles: int
+    bks: int
+
+    def matrix(self) -> list[list[int]]:
+        """Euclidean distance truncated to one decimal, times ten (the instances' convention)."""
+        n = len(self.coords)
+        return [
+            [math.floor(10 * math.dist(self.coords[i], self.coords[j])) for j in range(n)]
+            for i in range(n)
+        ]
+
+
+def read_reload(path: Path) -> Reload:
+    """Read an MTVRPTWR instance; times are scaled by ten like the distances."""
+    header: dict[str, str] = {}
+    sections: dict[str, list[list[str]]] = {}
+    section = ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line == "EOF":
+            continue
+        if line.endswith("SECTION"):
+            section = line
+            sections[section] = []
+            continue
+        if ":" in line and not section:
+            key, value = line.split(":", 1)
+            header[key.strip()] = value.strip()
+            continue
+        sections.setdefault(section, []).append(line.split())
+    sol = path.with_suffix(".sol").read_text()
+    cost = re.search(r"Cost\s*:?\s*(\d+)", sol)
+    return Reload(
+        name=path.stem,
+        coords=[(float(r[1]), float(r[2])) for r in sections["NODE_COORD_SECTION"]],
+        demand=[int(r[1]) for r in sections["DEMAND_SECTION"]],
+        windows=[(10 * int(r[1]), 10 * int(r[2])) for r in sections["TIME_WINDOW_SECTION"]],
+        release=[10 * int(r[1]) for r in sections.get("RELEASE_TIME_SECTION", [])],
+        service=10 * int(header.get("SERVICE_TIME", "0")),
+        capacity=int(header["CAPACITY"]),
+        vehicles=int(header["VEHICLES"]),
+        bks=int(cost.group(1)) if cost else 0,
+    )
+
+
+def reload_problem(inst: Reload) -> Problem:
+    """The instance as a Problem: reloading is an unload at a facility placed on the depot.
+
+    nettestad's model has no release times (goods that become available at the depot during the
+    day); the benchmark checks them separately on the solution.
+    """
+    dist = inst.matrix()
+    stops = tuple(
+        Stop(
+            id=str(i),
+            location=i,
+            demand=(inst.demand[i],),
+            service_s=inst.service,
+            window=Window(*inst.windows[i]),
+        )
+        for i in range(1, len(inst.coords))
+    )
+    fleet = tuple(
+        Vehicle(
+            id=f"v{k}",
+            capacity=(inst.capacity,),
+            start_location=0,
+            end_location=0,
+            shift=Window(*inst.windows[0]),
+            unload_before_return=False,
+        )
+        for k in range(inst.vehicles)
+    )
+    reload_site = (Facility(id="reload", location=0, unload_s=0),)
+    return Problem(dist, dist, stops, fleet, reload_site, name=inst.name)

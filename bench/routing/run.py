@@ -10,6 +10,7 @@ CVRPLIB instances are also solved with PyVRP at the same budget, side by side.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import statistics
 import sys
@@ -20,10 +21,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from instances import SHARED, Cvrp, cvrp_problem, read_cvrplib, read_kim
+from instances import (
+    SHARED,
+    Cvrp,
+    Reload,
+    cvrp_problem,
+    read_cvrplib,
+    read_kim,
+    read_reload,
+    reload_problem,
+)
 
 from routing.check import check
-from routing.model import Break, Facility, Problem, Stop, Vehicle, Window
+from routing.model import (
+    Break,
+    Facility,
+    Problem,
+    Solution,
+    Stop,
+    Vehicle,
+    VisitKind,
+    Window,
+)
 from routing.solver import SolverParams, Strategy, solve
 
 CVRP = ["A-n32-k5", "A-n80-k10", "P-n101-k4", "X-n101-k25", "X-n157-k13", "M-n200-k17"]
@@ -46,22 +65,103 @@ def pyvrp_cvrp(inst: Cvrp, budget: float) -> int | None:
     except ImportError:
         return None
     model = Model()
-    model.add_vehicle_type(num_available=len(inst.demand), capacity=inst.capacity)
-    depot = model.add_depot(x=round(inst.coords[0][0]), y=round(inst.coords[0][1]))
-    nodes = [depot]
-    for i in range(1, len(inst.coords)):
-        nodes.append(
-            model.add_client(
-                x=round(inst.coords[i][0]), y=round(inst.coords[i][1]), delivery=inst.demand[i]
-            )
-        )
-    import math
-
-    for a, pa in zip(nodes, inst.coords, strict=True):
-        for b, pb in zip(nodes, inst.coords, strict=True):
+    locs = [model.add_location(x=x, y=y) for x, y in inst.coords]
+    depot = model.add_depot(locs[0])
+    model.add_vehicle_type(
+        num_available=len(inst.demand), capacity=inst.capacity, start_depot=depot, end_depot=depot
+    )
+    for i in range(1, len(locs)):
+        model.add_client(locs[i], delivery=inst.demand[i])
+    for a, pa in zip(locs, inst.coords, strict=True):
+        for b, pb in zip(locs, inst.coords, strict=True):
             model.add_edge(a, b, distance=round(math.dist(pa, pb)))
     result = model.solve(stop=MaxRuntime(budget), seed=1, display=False)
     return int(result.cost()) if result.is_feasible() else None
+
+
+def pyvrp_reload(inst: Reload, budget: float) -> int | None:
+    """PyVRP on a reload instance (it models reloads and release times natively)."""
+    try:
+        from pyvrp import Model
+        from pyvrp.stop import MaxRuntime
+    except ImportError:
+        return None
+    model = Model()
+    locs = [model.add_location(x=x, y=y) for x, y in inst.coords]
+    depot = model.add_depot(locs[0], tw_early=inst.windows[0][0], tw_late=inst.windows[0][1])
+    model.add_vehicle_type(
+        num_available=inst.vehicles,
+        capacity=inst.capacity,
+        start_depot=depot,
+        end_depot=depot,
+        tw_early=inst.windows[0][0],
+        tw_late=inst.windows[0][1],
+        reload_depots=[depot],
+    )
+    for i in range(1, len(locs)):
+        model.add_client(
+            locs[i],
+            delivery=inst.demand[i],
+            service_duration=inst.service,
+            tw_early=inst.windows[i][0],
+            tw_late=inst.windows[i][1],
+            release_time=inst.release[i] if inst.release else 0,
+        )
+    matrix = inst.matrix()
+    for i, a in enumerate(locs):
+        for j, b in enumerate(locs):
+            model.add_edge(a, b, distance=matrix[i][j], duration=matrix[i][j])
+    result = model.solve(stop=MaxRuntime(budget), seed=1, display=False)
+    return int(result.cost()) if result.is_feasible() else None
+
+
+def _release_violations(inst: Reload, solution: Solution) -> int:
+    """Trips that leave the depot before all of their goods are released."""
+    bad = 0
+    for route in solution.routes:
+        trip: list[int] = []
+        leave = route.start
+        for visit in [*route.visits, None]:
+            if visit is None or visit.kind is VisitKind.UNLOAD:
+                if trip and leave < max(inst.release[i] for i in trip):
+                    bad += 1
+                trip = []
+                if visit is not None:
+                    leave = visit.end
+                continue
+            trip.append(int(visit.ref))
+    return bad
+
+
+def bench_reload(budget: float) -> None:
+    """Multi-trip instances with reloads: nettestad (reload = unload at the depot) and PyVRP."""
+    folder = SHARED / "mtvrptwr"
+    if not folder.is_dir():
+        print(f"SKIP mtvrptwr: {folder} not found (../shared is absent)")
+        return
+    print(f"\n== Multi-trip with reloads (MTVRPTWR), {budget:.0f} s per instance ==")
+    print(
+        f"{'instance':<14} {'BKS':>7} {'nettestad':>10} {'gap':>7} {'late':>5} {'pyvrp':>8} {'gap':>7}  check"
+    )
+    for path in sorted(folder.glob("*.vrp")):
+        inst = read_reload(path)
+        problem = reload_problem(inst)
+        sol = solve(
+            problem,
+            SolverParams(
+                time_limit_s=budget, strategy=Strategy.GLS, first_solution="PATH_CHEAPEST_ARC"
+            ),
+        )
+        report = check(problem, sol, require_all=True)
+        gap = 100 * (report.distance - inst.bks) / inst.bks
+        late = _release_violations(inst, sol) if inst.release else 0
+        pv = pyvrp_reload(inst, budget)
+        pgap = 100 * (pv - inst.bks) / inst.bks if pv else float("nan")
+        print(
+            f"{inst.name:<14} {inst.bks:>7} {report.distance:>10} {gap:>6.2f}% {late:>5} "
+            f"{pv or '-':>8} {pgap:>6.2f}%  {'ok' if report.ok else report.violations[:2]}",
+            flush=True,
+        )
 
 
 def bench_cvrp(budget: float) -> None:
@@ -83,8 +183,11 @@ def bench_cvrp(budget: float) -> None:
             SolverParams(
                 time_limit_s=budget,
                 strategy=Strategy.GLS,
-                first_solution="SAVINGS",
+                first_solution="PATH_CHEAPEST_ARC",
                 mandatory_as_penalty=False,
+                decompose_share=0.8,
+                decompose_routes=50,
+                decompose_sub_s=0.5,
             ),
         )
         report = check(problem, sol, require_all=True)
@@ -125,8 +228,7 @@ def bench_kim(budget: float, large_budget: float) -> None:
             SolverParams(
                 time_limit_s=limit,
                 strategy=Strategy.GLS,
-                first_solution="PARALLEL_CHEAPEST_INSERTION",
-                neighbours=40 if n > 450 else 0,
+                first_solution="SAVINGS",
             ),
         )
         report = check(kim.problem, sol, require_all=True)
@@ -202,8 +304,8 @@ def bench_city(limit: float) -> None:
         SolverParams(
             time_limit_s=limit,
             strategy=Strategy.GLS,
-            first_solution="PARALLEL_CHEAPEST_INSERTION",
-            neighbours=40,
+            first_solution="PATH_CHEAPEST_ARC",
+            decompose_share=0.6,
         ),
     )
     report = check(problem, sol)
@@ -261,7 +363,7 @@ def main() -> None:
     parser.add_argument("--kim-budget", type=float, default=60.0)
     parser.add_argument("--kim-large-budget", type=float, default=300.0)
     parser.add_argument("--city-limit", type=float, default=60.0)
-    parser.add_argument("--only", default="forecast,city,cvrp,kim")
+    parser.add_argument("--only", default="forecast,city,cvrp,reload,kim")
     args = parser.parse_args()
     parts = args.only.split(",")
     if "forecast" in parts:
@@ -270,6 +372,8 @@ def main() -> None:
         bench_city(args.city_limit)
     if "cvrp" in parts:
         bench_cvrp(args.budget)
+    if "reload" in parts:
+        bench_reload(args.budget)
     if "kim" in parts:
         bench_kim(args.kim_budget, args.kim_large_budget)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -21,7 +21,7 @@ def test_plans_by_role(db: Any, client: TestClient, headers: dict[Role, dict[str
     seed_city(db, bins=40, days=10, until=EVE)
     result = plan_day(
         conn=db,
-        day=datetime(2026, 3, 10).date(),
+        day=date(2026, 3, 10),
         params=PlanParams(time_limit_s=1, solution_limit=100, now=EVE),
     )
     full = client.get("/api/v1/plans", params={"day": DAY}, headers=headers[Role.COORDINATOR])

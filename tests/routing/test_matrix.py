@@ -18,7 +18,7 @@ IMOG = (50.8500, 3.3100)
 
 
 class _OsrmStandIn(BaseHTTPRequestHandler):
-    """Answers /table/v1 like OSRM: 1.3 × great-circle metres at 10 m/s, and records requests."""
+    """Answers /table/v1 like OSRM: 1.3 x great-circle metres at 10 m/s, and records requests."""
 
     requests: list[dict[str, list[str]]] = []  # noqa: RUF012 - shared on purpose, read by the test
 
@@ -78,7 +78,7 @@ def test_osrm_provider_fills_the_matrix_in_blocks(osrm_url: str) -> None:
     """The OSRM provider asks the table service block by block and assembles a full matrix."""
     points = [GROTE_MARKT, HEULE, IMOG, (50.8050, 3.2930), (50.7770, 3.2270)]
     dist, dur = OsrmProvider(osrm_url, block=2).matrices(points)
-    assert len(_OsrmStandIn.requests) == 9  # 3 source blocks × 3 destination blocks
+    assert len(_OsrmStandIn.requests) == 9  # 3 source blocks x 3 destination blocks
     assert dist[1][2] == round(1.3 * great_circle_m(HEULE, IMOG))
     assert dur[1][2] == round(dist[1][2] / 10)
     assert all(dist[i][i] == 0 for i in range(5))
