@@ -105,8 +105,9 @@ class _Place:
 
 
 def _solver_params(params: PlanParams) -> SolverParams:
-    # A reproducible run (solution limit) skips the decomposition phase, which runs to the clock.
-    decompose = 0.6 if params.solution_limit is None and params.time_limit_s >= 5 else 0.0
+    # A reproducible run (solution limit) skips the decomposition phase, which runs to the clock;
+    # so does a short run, whose whole-day search needs all its time for a first plan.
+    decompose = 0.5 if params.solution_limit is None and params.time_limit_s >= 30 else 0.0
     return SolverParams(
         time_limit_s=params.time_limit_s,
         seed=params.seed,
