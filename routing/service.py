@@ -116,6 +116,14 @@ def _solver_params(params: PlanParams) -> SolverParams:
     )
 
 
+def _forecast_time(day: date) -> datetime:
+    """Plan with every reading up to now, except when re-planning a past day (then: its eve)."""
+    now = datetime.now(UTC)
+    if now > _midnight(day) + timedelta(days=1):
+        return _midnight(day) - timedelta(hours=3)
+    return min(now, _midnight(day) + timedelta(hours=6))
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=BRUSSELS).astimezone(UTC)
 
@@ -163,7 +171,7 @@ def _window(day: date, opens: time | None, closes: time | None) -> Window:
 def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -> PlanResult:
     """Forecast, select, solve and store the plan for ``day``; returns the stored plan's summary."""
     params = params or PlanParams()
-    now = params.now or _midnight(day) - timedelta(hours=3)
+    now = params.now or _forecast_time(day)
     fleet_rows = store.fleet(conn=conn)
     sites = store.disposal_sites(conn=conn)
     if not fleet_rows:
