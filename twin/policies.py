@@ -7,12 +7,12 @@ most 80 % between visits. Visit days are spread evenly over the week and stagger
 that each day carries a similar load. Dumps are cleared once a citizen reports them or a crew
 passes one. The routes are optimised by the same planner.
 
-**Sensor-driven** (nettestad): each morning the planner gets every container whose forecast
-(latest reading plus its measured rate since the last emptying) reaches 100 % before the next
-day's shift, as a must-visit, and those forecast above 70 % as optional stops with a penalty
-that grows with the fill, so the solver picks them up when they are on its way. A container
-whose sensor is silent for a day or looks stuck falls back to its fixed-round days. Dumps are
-known from the cameras (or citizen reports when a camera missed one).
+**Sensor-driven** (nettestad): each morning every container's readings so far go through
+nettestad's forecast (``routing.forecast.fit``: a fill rate per hour of the week) and selection
+(``routing.selection.assess``): must-visit when it would overflow before tomorrow's visit,
+optional with a penalty (its expected overflow cost) when it will more likely than not pass its
+threshold by then, else it waits. A container whose sensor is silent for a day or looks stuck falls back to its fixed-round
+days. Dumps are known from the cameras (or citizen reports when a camera missed one).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from contracts.payloads import Quality, ReadingBatch
+from routing.forecast import fit
+from routing.selection import SelectionParams, assess
 from twin.city import DISTRICTS, BinSite
 from twin.dumping import BRUSSELS, Dump
 from twin.fill import BinState
@@ -33,10 +35,11 @@ FREQUENCIES = (1, 2, 3, 4, 7)
 DAY_SETS = {1: (0,), 2: (0, 3), 3: (0, 2, 4), 4: (0, 2, 4, 5), 7: tuple(range(7))}
 TARGET_FILL = 0.8
 DUMP_LITRES = 400
-MUST_AT = 1.0
-OPTIONAL_AT = 0.9
-PENALTY_PER_FILL = 1_500_000  # micro-euro for leaving a nearly full bin for tomorrow (1.50 €)
-RATE_MARGIN = 1.1  # plan on a busier-than-usual rate
+THRESHOLD = 0.8  # the bins table's default threshold
+# A container waits until it will more likely than not pass its threshold by tomorrow's visit;
+# leaving it out then costs only its expected overflow (no reward for emptying it early).
+SENSOR_SELECTION = SelectionParams(overflow_cost_eur=30.0, due_reward_eur=0.0, min_probability=0.5)
+MICRO_EUR = 1_000_000  # the planner's cost unit (routing/model.py)
 STALE = timedelta(hours=24)
 
 
@@ -88,14 +91,6 @@ class BinObservations:
 
     points: list[tuple[datetime, float, int | None]] = field(default_factory=list)
 
-    def since_last_emptying(self) -> list[tuple[datetime, float, int | None]]:
-        """Readings after the latest sharp drop (an emptying)."""
-        start = 0
-        for i in range(1, len(self.points)):
-            if self.points[i][1] < self.points[i - 1][1] - 0.25:
-                start = i
-        return self.points[start:]
-
 
 @dataclass(slots=True)
 class Observations:
@@ -110,7 +105,7 @@ class Observations:
         for r in batch.readings:
             if r.quality in {Quality.OK, Quality.BLIND_ZONE} and r.filling_level is not None:
                 obs.points.append((r.ts, r.filling_level, r.distance_mm))
-        obs.points = obs.points[-24 * 7 :]
+        obs.points = obs.points[-24 * 14 :]  # two weeks feed the weekly profile
 
 
 def _looks_stuck(points: Sequence[tuple[datetime, float, int | None]]) -> bool:
@@ -121,46 +116,51 @@ def _looks_stuck(points: Sequence[tuple[datetime, float, int | None]]) -> bool:
 
 @dataclass(slots=True)
 class SensorDriven:
-    """Containers chosen by their forecast fill; fixed days where a sensor cannot be trusted."""
+    """Containers chosen by nettestad's forecast and selection; fixed days where a sensor fails."""
 
     states: Sequence[BinState]
     observations: Observations
+    selection: SelectionParams = SENSOR_SELECTION
     name: str = "sensor-driven"
 
-    def forecast(self, state: BinState, now: datetime, until: datetime) -> float | None:
-        """Predicted fill at ``until``, or None when the sensor cannot be trusted."""
+    def _trusted(self, state: BinState, now: datetime) -> BinObservations | None:
         obs = self.observations.bins.get(state.site.bin_id)
         if obs is None or not obs.points:
             return None
-        points = obs.since_last_emptying()
-        last_ts, last_level, _ = points[-1]
-        if now - last_ts > STALE or _looks_stuck(obs.points):
+        if now - obs.points[-1][0] > STALE or _looks_stuck(obs.points):
             return None
-        first_ts, first_level, _ = points[0]
-        hours = (last_ts - first_ts).total_seconds() / 3600
-        if hours >= 6:
-            rate = max(last_level - first_level, 0.0) / hours
-        else:
-            rate = state.mean_litres_per_day() / state.site.volume_l / 24
-        return last_level + RATE_MARGIN * rate * (until - last_ts).total_seconds() / 3600
+        return obs
 
     def requests(self, day: date, now: datetime, dumps: Sequence[Dump]) -> list[StopRequest]:
         """Must-visit and optional containers from the forecasts, and every known dump."""
         out = [_dump_request(d) for d in dumps]
-        next_visit = datetime.combine(day + timedelta(days=1), time(10, 0), tzinfo=BRUSSELS)
-        today_mid = datetime.combine(day, time(10, 0), tzinfo=BRUSSELS)
+        visit_at = datetime.combine(day, time(10, 0), tzinfo=BRUSSELS)
+        next_chance = visit_at + timedelta(days=1)
         for state in self.states:
             site = state.site
-            predicted = self.forecast(state, now, next_visit)
-            if predicted is None:
+            obs = self._trusted(state, now)
+            if obs is None:
                 if day.weekday() in fixed_weekdays(state):
                     out.append(_bin_request(site, TARGET_FILL * site.volume_l, None))
                 continue
-            today = self.forecast(state, now, today_mid) or 0.0
-            litres = min(max(today, 0.1), 1.2) * site.volume_l
-            if predicted >= MUST_AT:
-                out.append(_bin_request(site, litres, None))
-            elif predicted >= OPTIONAL_AT:
-                penalty = math.ceil(PENALTY_PER_FILL * predicted)
-                out.append(_bin_request(site, litres, penalty))
+            last_ts, last_level, _ = obs.points[-1]
+            candidate = assess(
+                bin_id=site.bin_id,
+                model=fit([(t, level) for t, level, _ in obs.points]),
+                level=last_level,
+                at=last_ts,
+                threshold=THRESHOLD,
+                visit_at=visit_at,
+                next_chance=next_chance,
+                params=self.selection,
+            )
+            if candidate is None:
+                continue
+            litres = min(max(candidate.expected_level, 0.1), 1.2) * site.volume_l
+            penalty = (
+                None
+                if candidate.penalty_eur is None
+                else math.ceil(candidate.penalty_eur * MICRO_EUR)
+            )
+            out.append(_bin_request(site, litres, penalty))
         return out
