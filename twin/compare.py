@@ -137,7 +137,7 @@ def run_policy(
                     unplanned=len(plan.unplanned),
                 )
             )
-        log.info("%s %s: %.1f km, %d stops", policy.name, day, plan.km, len(crews.done))
+        log.debug("%s %s: %.1f km, %d stops", policy.name, day, plan.km, len(crews.done))
     for dump in world.dumping.dumps:
         if dump.appeared_at < measured_from.astimezone(UTC):
             continue
