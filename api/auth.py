@@ -30,9 +30,17 @@ from api.deps import Conn, DbConn
 
 SESSION_COOKIE = "nettestad_session"
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
-# Verified against when the account does not exist, so a wrong name costs as long as a wrong
-# password and response times do not reveal which names exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so a wrong name costs as long as a
+    wrong password and response times do not reveal which names exist (made with the current
+    hasher's parameters, once)."""
+    key = id(_hasher)
+    if key not in _dummy:
+        _dummy[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy[key]
 
 
 class Role(StrEnum):
@@ -133,7 +141,7 @@ def authenticate(
     if by_name >= throttle.per_username or by_address >= throttle.per_address:
         raise LoginThrottledError(int(throttle.window.total_seconds()))
     row = q.user_with_hash(conn=conn, username=username)
-    stored = row["password_hash"] if row and row["active"] else _DUMMY_HASH
+    stored = row["password_hash"] if row and row["active"] else _dummy_hash()
     try:
         ok = _hasher.verify(stored, password) and row is not None and bool(row["active"])
     except (VerificationError, InvalidHashError):

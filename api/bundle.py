@@ -71,7 +71,7 @@ def verify_files(
             signature = {"status": "invalid", "detail": str(exc)}
         else:
             for r in results:
-                entry = signed.entry(r["name"])
+                entry = signed.entry(str(r["name"]))
                 r["in_signed_manifest"] = entry is not None
                 if entry is None or entry.sha256 != r["actual_sha256"]:
                     r["status"] = "not_as_signed" if r["status"] == "ok" else r["status"]

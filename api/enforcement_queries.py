@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Any
 
@@ -185,8 +187,40 @@ def mark_purged(*, conn: Conn, event_id: str, files_removed: int) -> None:
     )
 
 
+def signed_manifest(*, conn: Conn, event_id: str) -> dict[str, Any] | None:
+    """The manifest bytes the camera signed, its signature and the key it was signed with."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT m.manifest, m.manifest_sha256, m.signature_b64, k.public_key
+               FROM evidence_manifests m JOIN device_keys k ON k.id = m.key_id
+               WHERE m.event_id = %s""",
+            (event_id,),
+        )
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return {**row, "manifest": bytes(row["manifest"]), "public_key": bytes(row["public_key"])}
+
+
+def uploaded_files(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
+    """Files the server verified against the signed manifest, unblurred originals included."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT name, kind, withheld, sha256, size_bytes FROM evidence_files
+               WHERE event_id = %s AND state = 'verified' ORDER BY withheld, name""",
+            (event_id,),
+        )
+        return cur.fetchall()
+
+
 def device_public_key(*, conn: Conn, device_id: str) -> bytes | None:
-    """The camera's registered Ed25519 public key (hex or base64 in its config), if any."""
+    """The camera's active Ed25519 key, or one written into its config (hex or base64)."""
+    active = conn.execute(
+        "SELECT public_key FROM device_keys WHERE device_id = %s AND revoked_at IS NULL",
+        (device_id,),
+    ).fetchone()
+    if active is not None:
+        return bytes(active[0])  # type: ignore[call-overload,no-any-return]  # bytea arrives as bytes
     row = conn.execute(
         "SELECT config->>'public_key' FROM devices WHERE id = %s", (device_id,)
     ).fetchone()
@@ -196,9 +230,6 @@ def device_public_key(*, conn: Conn, device_id: str) -> bytes | None:
     try:
         return bytes.fromhex(text)
     except ValueError:
-        import base64
-        import binascii
-
         try:
             return base64.b64decode(text, validate=True)
         except binascii.Error:

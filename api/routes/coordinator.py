@@ -91,7 +91,7 @@ class MapBin(BaseModel):
 class ThresholdBody(BaseModel):
     """A new threshold (fraction of full)."""
 
-    threshold: float = Field(gt=0, le=1)
+    threshold: float = Field(ge=0.05, le=1, description="fraction of full, 0.05 to 1")
 
 
 def _range(start: date | None, end: date | None) -> tuple[date, date, datetime, datetime]:
@@ -189,7 +189,10 @@ def put_threshold(
 ) -> list[Threshold]:
     """Set the threshold of a container type; planning uses it from the next plan on."""
     q.set_threshold(
-        conn=conn, container_type=container_type, threshold=body.threshold, by=user.username
+        conn=conn,
+        container_type=container_type,
+        threshold=round(body.threshold, 3),
+        by=user.username,
     )
     return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
 

@@ -151,6 +151,18 @@ class CameraRate(BaseModel):
     false_positive_rate: float | None
 
 
+def _listed(conn: DbConn, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The event's announced files and every verified upload (unblurred originals too)."""
+    announced = [f for f in row["files"] or [] if isinstance(f, dict) and "name" in f]
+    names = {f["name"] for f in announced}
+    extra = [
+        dict(f)
+        for f in q.uploaded_files(conn=conn, event_id=row["event_id"])
+        if f["name"] not in names
+    ]
+    return announced + extra
+
+
 def _files(row: dict[str, Any]) -> list[EvidenceFile]:
     if row.get("evidence_purged_at") is not None:
         return []
@@ -205,7 +217,7 @@ def detection(conn: DbConn, user: Officer, event_id: EventId, request: Request) 
     )
     return DetectionDetail.model_validate(
         {
-            **_detection(row),
+            **_detection({**row, "files": _listed(conn, row)}),
             "bbox": list(row["bbox"]),
             "reviews": q.reviews(conn=conn, event_id=event_id),
             "unblur_requests": q.unblur_requests(conn=conn, event_id=event_id),
@@ -232,7 +244,7 @@ def evidence_file(
     row = _event_or_404(conn, event_id)
     if row["evidence_purged_at"] is not None:
         raise HTTPException(410, "this evidence was deleted after the retention period")
-    listed = {f["name"]: f for f in row["files"] or [] if isinstance(f, dict) and "name" in f}
+    listed = {f["name"]: f for f in _listed(conn, row)}
     if name not in listed:
         raise HTTPException(404, f"{name!r} is not part of this detection's evidence")
     data = files.read(event_id, name)
@@ -382,20 +394,37 @@ def case_bundle(
     if case is None:
         raise HTTPException(404, f"no case {case_number!r}")
     event = _event_or_404(conn, case["event_id"])
-    listed = [f for f in event["files"] or [] if isinstance(f, dict) and "name" in f]
+    listed = _listed(conn, event)
     stored = {f["name"]: data for f in listed if (data := files.read(event["event_id"], f["name"]))}
-    manifest = next(
-        (stored[f["name"]] for f in listed if f.get("kind") == "manifest" and f["name"] in stored),
-        None,
-    )
+    signed = q.signed_manifest(conn=conn, event_id=event["event_id"])
+    if signed is not None:
+        manifest: bytes | None = signed["manifest"]
+        signature, manifest_sha, key = (
+            signed["signature_b64"],
+            signed["manifest_sha256"],
+            signed["public_key"],
+        )
+    else:
+        manifest = next(
+            (
+                stored[f["name"]]
+                for f in listed
+                if f.get("kind") == "manifest" and f["name"] in stored
+            ),
+            None,
+        )
+        signature, manifest_sha = event["signature_b64"], event["manifest_sha256"]
+        key = q.device_public_key(conn=conn, device_id=event["device_id"])
     verification = bundle.verify_files(
         listed=[f for f in listed if f.get("kind") != "manifest"],
         files=stored,
         manifest=manifest,
-        signature_b64=event["signature_b64"],
-        manifest_sha256=event["manifest_sha256"],
-        public_key=q.device_public_key(conn=conn, device_id=event["device_id"]),
+        signature_b64=signature,
+        manifest_sha256=manifest_sha,
+        public_key=key,
     )
+    if manifest is not None:
+        stored.setdefault("manifest.json", manifest)
     audit.record(
         conn=conn,
         user=user,

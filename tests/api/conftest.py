@@ -33,7 +33,7 @@ def api_settings(database_url: str) -> ApiSettings:
 
 @pytest.fixture
 def accounts(db: psycopg.Connection[tuple[Any, ...]]) -> dict[Role, str]:
-    """One account per role (the crew drives vehicle ``v1``); role → username."""
+    """One account per role (the crew drives vehicle ``veh-1``); role → username."""
     names = {}
     for role in Role:
         name = f"{role.value}1"
@@ -42,7 +42,7 @@ def accounts(db: psycopg.Connection[tuple[Any, ...]]) -> dict[Role, str]:
             username=name,
             password=PASSWORD,
             role=role,
-            vehicle_id="v1" if role is Role.CREW else None,
+            vehicle_id="veh-1" if role is Role.CREW else None,
         )
         names[role] = name
     return names

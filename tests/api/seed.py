@@ -90,10 +90,20 @@ def seed_detection(
     # Derived from the device id: a camera keeps one key over all its detections, and runs repeat.
     key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(device_id.encode()).digest())
     conn.execute(
-        """INSERT INTO devices (id, kind, hotspot_id, config) VALUES (%s, 'camera', 'hs-glas-heule', %s)
-           ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config""",
-        (device_id, Jsonb({"public_key": ev.public_key_bytes(key).hex()})),
+        """INSERT INTO devices (id, kind, hotspot_id) VALUES (%s, 'camera', 'hs-glas-heule')
+           ON CONFLICT (id) DO NOTHING""",
+        (device_id,),
     )
+    key_row = (
+        conn.execute(
+            "SELECT id FROM device_keys WHERE device_id = %s AND revoked_at IS NULL", (device_id,)
+        ).fetchone()
+        or conn.execute(
+            "INSERT INTO device_keys (device_id, public_key) VALUES (%s, %s) RETURNING id",
+            (device_id, ev.public_key_bytes(key)),
+        ).fetchone()
+    )
+    assert key_row is not None
     detected = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=minutes_ago)
     frames = {
         "before.png": ("frame_before", PIXEL_PNG),
@@ -144,4 +154,34 @@ def seed_detection(
             ev.sign(key, raw),
         ),
     )
+    # What the upload endpoint records when the camera sends its signed manifest and files.
+    conn.execute(
+        """INSERT INTO evidence_manifests (event_id, device_id, key_id, manifest, manifest_sha256,
+                                           signature_b64, started_at, detected_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
+        (
+            event_id,
+            device_id,
+            key_row[0],
+            raw,
+            ev.sha256_hex(raw),
+            ev.sign(key, raw),
+            detected - timedelta(seconds=40),
+            detected,
+        ),
+    )
+    for f in files:
+        conn.execute(
+            """INSERT INTO evidence_files (event_id, name, kind, withheld, sha256, size_bytes,
+                                           state, path, verified_at)
+               VALUES (%s, %s, %s, false, %s, %s, 'verified', %s, now())""",
+            (
+                event_id,
+                f["name"],
+                f["kind"],
+                f["sha256"],
+                f["size_bytes"],
+                f"{event_id}/{f['name']}",
+            ),
+        )
     return {"event_id": event_id, "manifest": json.loads(raw)}

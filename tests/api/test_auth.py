@@ -26,7 +26,7 @@ def test_login_sets_an_httponly_cookie_and_me_answers(
     assert "httponly" in response.headers["set-cookie"].lower()
     me = client.get("/api/v1/auth/me").json()
     assert me["role"] == "crew"
-    assert me["vehicle_id"] == "v1"
+    assert me["vehicle_id"] == "veh-1"
     assert client.post("/api/v1/auth/logout").status_code == 204
     client.cookies.clear()
     assert client.get("/api/v1/auth/me").status_code == 401
