@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
@@ -51,7 +51,7 @@ def active_key(*, conn: Conn, device_id: str) -> DeviceKey | None:
     ).fetchone()
     if row is None:
         return None
-    return DeviceKey(int(str(row[0])), device_id, bytes(row[1]))  # type: ignore[arg-type]  # bytea comes back as bytes
+    return DeviceKey(int(str(row[0])), device_id, cast(bytes, row[1]))  # bytea comes back as bytes
 
 
 def register_key(*, conn: Conn, device_id: str, public_key: bytes) -> int:
@@ -78,7 +78,8 @@ def get_manifest(*, conn: Conn, event_id: str) -> StoredManifest | None:
     ).fetchone()
     if row is None:
         return None
-    return StoredManifest(event_id, str(row[0]), bytes(row[1]), str(row[2]), str(row[3]))  # type: ignore[arg-type]  # bytea comes back as bytes
+    manifest = cast(bytes, row[1])  # bytea comes back as bytes
+    return StoredManifest(event_id, str(row[0]), manifest, str(row[2]), str(row[3]))
 
 
 def insert_manifest(

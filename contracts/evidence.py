@@ -54,7 +54,7 @@ class EvidenceManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Literal[1] = MANIFEST_VERSION
+    version: Literal[1] = 1
     device_id: DeviceId
     event_id: EventId
     hotspot_id: str = Field(min_length=1, max_length=64)
@@ -66,7 +66,8 @@ class EvidenceManifest(BaseModel):
 
     def entry(self, name: str) -> EvidenceFile | WithheldFile | None:
         """The manifest's line for a file name, if it lists one."""
-        for item in [*self.files, *self.withheld]:
+        items: list[EvidenceFile | WithheldFile] = [*self.files, *self.withheld]
+        for item in items:
             if item.name == name:
                 return item
         return None

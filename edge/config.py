@@ -62,6 +62,9 @@ class CameraConfig(BaseModel):
     pre_event_s: float = Field(default=3.0, ge=0.5, le=30.0)
     post_event_s: float = Field(default=2.0, ge=0.0, le=30.0)
     clip_fps: float = Field(default=2.0, gt=0.0, le=15.0)
+    clip_after_start_s: float = Field(
+        default=6.0, gt=0.0, le=60.0, description="how long the clip runs after the object appeared"
+    )
     # Detector tuning; the defaults suit a fixed camera over pavement at 640x480.
     diff_threshold: int = Field(default=22, ge=4, le=128)
     long_term_s: float = Field(default=30.0, ge=2.0)

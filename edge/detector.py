@@ -26,6 +26,7 @@ from edge.config import CameraConfig, polygon_mask
 
 STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a candidate object
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
+REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
 
 
@@ -52,6 +53,7 @@ class _Track:
     area: int
     contrast: float
     reported: bool = False
+    footprint: tuple[int, int, int, int] = (0, 0, 0, 0)  # everywhere it was seen once reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,12 @@ class SceneStats:
     changed_fraction: float = 0.0
     brightness: float = 0.0
     contrast: float = 0.0
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -218,12 +226,23 @@ class LeftObjectDetector:
             )
             if match is None or _iou(match.bbox, box) < 0.2:
                 match = _Track(self._next_id, box, started, now, area, contrast)
+                # A piece of an object already reported (it split, or a person stood by it)
+                # is the same dumping, not a new one.
+                near = (x - 4, y - 4, w + 8, h + 8)
+                match.reported = any(
+                    t.reported and _iou(t.footprint, near) > 0.0 for t in self._tracks
+                )
                 self._next_id += 1
                 self._tracks.append(match)
             match.bbox, match.last_seen, match.area, match.contrast = box, now, area, contrast
+            match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
             seen.add(match.track_id)
-        self._tracks = [t for t in self._tracks if now - t.last_seen <= TRACK_GRACE_S]
+        self._tracks = [
+            t
+            for t in self._tracks
+            if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S)
+        ]
         found = []
         for track in self._tracks:
             if track.reported or track.track_id not in seen:

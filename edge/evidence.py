@@ -57,7 +57,7 @@ def _half(image: np.ndarray) -> np.ndarray:
 
 def _clip(path: Path, frames: list[np.ndarray], fps: float) -> None:
     height, width = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
     try:
         for frame in frames:
             writer.write(frame)
@@ -89,24 +89,31 @@ def package_event(
         raw = snapshot.jpeg
         tools.vault.put(event_id, f"raw-{label}.jpg", raw)
         withheld.append(
-            WithheldFile(
-                name=f"raw-{label}.jpg",
-                kind=f"raw_{label}",
-                sha256=sha256_hex(raw),
-                size_bytes=len(raw),
-            )  # type: ignore[arg-type]  # label is one of the three literals
+            WithheldFile.model_validate(
+                {
+                    "name": f"raw-{label}.jpg",
+                    "kind": f"raw_{label}",
+                    "sha256": sha256_hex(raw),
+                    "size_bytes": len(raw),
+                }
+            )
         )
         safe = _jpeg(tools.privacy.apply(snapshot.image()))
         (staging / f"{label}.jpg").write_bytes(safe)
         files.append(
-            EvidenceFile(
-                name=f"{label}.jpg",
-                kind=f"frame_{label}",
-                sha256=sha256_hex(safe),
-                size_bytes=len(safe),
-            )  # type: ignore[arg-type]  # label is one of the three literals
+            EvidenceFile.model_validate(
+                {
+                    "name": f"{label}.jpg",
+                    "kind": f"frame_{label}",
+                    "sha256": sha256_hex(safe),
+                    "size_bytes": len(safe),
+                }
+            )
         )
-    clip_frames: list[Snapshot] = ring.between(before_at, after_at)
+    # The clip shows the act: from before the object appeared until it had been put down.
+    # The long wait while it merely lay there is in the stills.
+    clip_end = detection.started_at + timedelta(seconds=config.clip_after_start_s)
+    clip_frames: list[Snapshot] = ring.between(before_at, min(clip_end, after_at))
     if clip_frames:
         clip_path = staging / "clip.avi"
         # The clip shows the context at half size; the stills carry the full detail. Halving

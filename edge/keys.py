@@ -24,7 +24,7 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
         return key
-    key = load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
+    loaded = load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
-    return key
+    return loaded

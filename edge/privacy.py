@@ -8,6 +8,7 @@ followed by a Gaussian, so no detail of the face or plate survives.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import cv2
@@ -21,7 +22,8 @@ Box = tuple[int, int, int, int]
 
 
 def _cascade(name: str) -> cv2.CascadeClassifier:
-    path = Path(cv2.data.haarcascades) / name
+    # cv2.data is where the wheels put the cascades; the type stubs do not declare it.
+    path = Path(importlib.import_module("cv2.data").haarcascades) / name
     classifier = cv2.CascadeClassifier(str(path))
     if classifier.empty():
         raise RuntimeError(f"OpenCV cascade {name} is missing; install opencv-python-headless 4.x")
@@ -77,6 +79,7 @@ class PrivacyFilter:
     def apply(self, image: np.ndarray) -> np.ndarray:
         """A copy that is safe to leave the device."""
         safe = image.copy()
+        zones: np.ndarray | None
         if self._zones is not None and self._zones.shape != safe.shape[:2]:
             zones = cv2.resize(
                 self._zones, (safe.shape[1], safe.shape[0]), interpolation=cv2.INTER_NEAREST

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 
@@ -57,7 +58,7 @@ class OpenCvSource:
             raise OSError(f"cannot open frame source {location!r}")
         self._fps = float(self._capture.get(cv2.CAP_PROP_FPS)) or 25.0
 
-    def _open(self) -> object:
+    def _open(self) -> cv2.VideoCapture:
         import cv2
 
         if self._location.isdigit():
@@ -75,11 +76,11 @@ class OpenCvSource:
 
         index = 0
         while True:
-            ok, image = self._capture.read()  # type: ignore[attr-defined]  # cv2 is untyped
+            ok, image = self._capture.read()
             if not ok:
                 if not self._reconnect:
                     return
-                self._capture.release()  # type: ignore[attr-defined]  # cv2 is untyped
+                self._capture.release()
                 self._capture = self._open()
                 continue
             if self._size is not None and (image.shape[1], image.shape[0]) != self._size:
@@ -93,7 +94,7 @@ class OpenCvSource:
 
     def close(self) -> None:
         """Release the capture."""
-        self._capture.release()  # type: ignore[attr-defined]  # cv2 is untyped
+        self._capture.release()
 
 
 class ListSource:

@@ -85,8 +85,8 @@ class _Script:
 
 def _background(rng: np.random.Generator) -> np.ndarray:
     base = rng.integers(95, 140)
-    texture = rng.normal(0, 10, (HEIGHT // 8, WIDTH // 8)).astype(np.float32)
-    texture = cv2.resize(texture, (WIDTH, HEIGHT), interpolation=cv2.INTER_CUBIC)
+    coarse = rng.normal(0, 10, (HEIGHT // 8, WIDTH // 8)).astype(np.float32)
+    texture = cv2.resize(coarse, (WIDTH, HEIGHT), interpolation=cv2.INTER_CUBIC)
     fine = rng.normal(0, 4, (HEIGHT, WIDTH)).astype(np.float32)
     grey = np.clip(base + texture + fine, 0, 255)
     image = np.dstack([grey * 0.95, grey, grey * 1.02]).clip(0, 255).astype(np.uint8)
@@ -295,7 +295,7 @@ def write_set(folder: Path, specs: list[SceneSpec]) -> Path:
     for spec in specs:
         writer = cv2.VideoWriter(
             str(folder / f"{spec.name}.avi"),
-            cv2.VideoWriter_fourcc(*"MJPG"),
+            cv2.VideoWriter.fourcc(*"MJPG"),
             spec.fps,
             (WIDTH, HEIGHT),
         )

@@ -46,14 +46,11 @@ class EvidenceUploader:
         *,
         device_id: str,
         key: Ed25519PrivateKey,
-        transport: httpx.BaseTransport | None = None,
+        client: httpx.Client | None = None,
     ) -> None:
         verify: str | bool = settings.api_ca_file or True
-        self._client = httpx.Client(
-            base_url=settings.api_url.rstrip("/"),
-            timeout=settings.http_timeout_s,
-            verify=verify,
-            transport=transport,
+        self._client = client or httpx.Client(
+            base_url=settings.api_url.rstrip("/"), timeout=settings.http_timeout_s, verify=verify
         )
         self._prefix = httpx.URL(settings.api_url).path.rstrip("/")
         self._device_id = device_id

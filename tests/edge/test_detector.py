@@ -82,7 +82,8 @@ def test_nothing_is_reported_outside_the_watched_region_or_active_hours() -> Non
     for step in range(60):
         image = empty if step < 5 else inside
         seen += detector.update(T0 + timedelta(seconds=step * 0.25), image)
-    assert len(seen) == 1 and _overlap(seen[0].bbox, (50, 50, 70, 60))
+    assert len(seen) == 1
+    assert _overlap(seen[0].bbox, (50, 50, 70, 60))
 
 
 def test_covering_the_lens_raises_and_clears_the_tamper_alarm() -> None:

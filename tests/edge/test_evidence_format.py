@@ -36,7 +36,10 @@ def _manifest() -> EvidenceManifest:
         created_at=NOW,
         files=[
             EvidenceFile(
-                name="during.jpg", kind="frame_during", sha256=sha256_hex(FRAME), size_bytes=len(FRAME)
+                name="during.jpg",
+                kind="frame_during",
+                sha256=sha256_hex(FRAME),
+                size_bytes=len(FRAME),
             )
         ],
     )
@@ -72,7 +75,7 @@ def test_a_file_is_checked_against_its_manifest_line() -> None:
     entry = _manifest().files[0]
     check_file(entry, FRAME)
     altered = FRAME[:-3] + b"X" + FRAME[-2:]
-    with pytest.raises(EvidenceError, match="SHA-256 is .* the signed manifest says"):
+    with pytest.raises(EvidenceError, match=r"SHA-256 is .* the signed manifest says"):
         check_file(entry, altered)
     with pytest.raises(EvidenceError, match="bytes uploaded"):
         check_file(entry, FRAME[:-1])

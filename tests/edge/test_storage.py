@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from edge.settings import EdgeSettings
 from edge.spool import Spool
 from edge.vault import RawVault
 
@@ -65,6 +66,4 @@ def test_vault_encrypts_binds_to_the_event_and_purges_after_retention(tmp_path: 
     assert vault.purge(now=time.time() + 31 * 86400) == 2
     assert vault.get("event-0001", "raw-during.jpg") is None
     with pytest.raises(ValueError, match="less than or equal to 30"):
-        from edge.settings import EdgeSettings
-
         EdgeSettings(raw_retention_days=45)
