@@ -36,6 +36,8 @@ LITRES_PER_DAY = {
 }
 UNDERGROUND_LITRES_PER_DAY = 300.0
 HOUSEHOLD_BAG_L = (25.0, 55.0)
+POPULARITY_SIGMA = 0.45
+MEAN_POPULARITY = math.exp(POPULARITY_SIGMA**2 / 2)  # the lognormal's mean
 
 
 def _bump(hour: float, centre: float, width: float) -> float:
@@ -108,7 +110,7 @@ class BinState:
     @classmethod
     def create(cls, site: BinSite, rng: random.Random) -> BinState:
         """A container at a seeded random starting fill, with its own popularity."""
-        popularity = rng.lognormvariate(0, 0.45)
+        popularity = rng.lognormvariate(0, POPULARITY_SIGMA)
         abuse = 0.0
         if site.container_type == "street_bin" and site.place_type in {"street", "residential"}:
             abuse = 0.2 if rng.random() < 0.08 else 0.02

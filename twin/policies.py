@@ -1,9 +1,9 @@
 """The two ways of deciding what to collect each day, compared on the same simulated city.
 
 **Fixed round** (today's practice; documented in ``docs/twin.md``): every container has fixed
-weekdays. Its frequency comes from its own long-run average litter, as an experienced planner
-knows it: the fewest visits per week (1, 2, 3, 4 or 7) for which an average week fills it to at
-most 80 % between visits. Visit days are spread evenly over the week and staggered by district so
+weekdays. Its frequency goes by place type and volume, from the long-run average litter of that
+kind of place as an experienced planner knows it: the fewest visits per week (1, 2, 3, 4 or 7)
+for which an average week fills such a container to at most 80 % between visits. Visit days are spread evenly over the week and staggered by district so
 that each day carries a similar load. Dumps are cleared once a citizen reports them or a crew
 passes one. The routes are optimised by the same planner.
 
@@ -28,7 +28,7 @@ from routing.forecast import fit
 from routing.selection import SelectionParams, assess
 from twin.city import DISTRICTS, BinSite
 from twin.dumping import BRUSSELS, Dump
-from twin.fill import BinState
+from twin.fill import MEAN_POPULARITY, BinState
 from twin.planning import StopRequest
 
 FREQUENCIES = (1, 2, 3, 4, 7)
@@ -54,7 +54,9 @@ class Policy(Protocol):
 
 def fixed_weekdays(state: BinState) -> tuple[int, ...]:
     """The weekdays (0 = Monday) this container is emptied on in the fixed round."""
-    mean = state.mean_litres_per_day() * state.popularity
+    # The planner knows the average litter of each kind of place and container from years of
+    # rounds, not each container's own: frequencies go by place type and volume.
+    mean = state.mean_litres_per_day() * MEAN_POPULARITY
     gap_days = TARGET_FILL * state.site.volume_l / max(mean, 1e-6)
     per_week = next((f for f in FREQUENCIES if 7 / f <= gap_days), 7)
     offset = [d.name for d in DISTRICTS].index(state.site.district) % 7

@@ -12,6 +12,7 @@ import pytest
 from nettestad.cli import main
 from twin.city import build_city
 from twin.crews import CrewRun, RecordingReporter, execute_plan
+from twin.fill import MEAN_POPULARITY
 from twin.planning import SHIFT, plan_day
 from twin.policies import DAY_SETS, TARGET_FILL, FixedRound, fixed_weekdays
 from twin.world import World, WorldParams
@@ -28,7 +29,7 @@ def _world(bins: int = 60) -> World:
 
 
 def test_the_fixed_round_visits_each_container_often_enough_for_its_average_litter() -> None:
-    """A container's fixed weekdays keep its average fill between visits at or below 80 %, or it is emptied daily."""
+    """A container's fixed weekdays keep the average fill of its kind between visits at or below 80 %, or it is emptied daily."""
     world = _world(200)
     counts = set()
     for state in world.states.values():
@@ -38,7 +39,7 @@ def test_the_fixed_round_visits_each_container_often_enough_for_its_average_litt
         if len(days) < 7:
             gaps = [(b - a) % 7 or 7 for a, b in zip(days, days[1:] + days[:1], strict=True)]
             mean_gap = sum(gaps) / len(gaps)
-            daily = state.mean_litres_per_day() * state.popularity
+            daily = state.mean_litres_per_day() * MEAN_POPULARITY
             assert daily * mean_gap <= TARGET_FILL * state.site.volume_l + 1e-6
     assert len(counts) >= 3  # the round mixes frequencies, as a real one does
 

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,7 +54,7 @@ def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
             "--bins",
             "80",
             "--hours-back",
-            "30",
+            "54",
             "--speed",
             "20000",
         ],
@@ -102,6 +102,23 @@ def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
                 return r.json()["routes"] if r.status_code == 200 and r.json()["routes"] else None
 
             poll(todays_routes, timeout=90, interval=0.5, what="today's routes")
+            yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
+            plan = http.get("/api/v1/plans", params={"day": yesterday}, headers=coordinator)
+            assert plan.status_code == 200, plan.text
+            vehicles = [r["vehicle_id"] for r in plan.json()["routes"] if r["stops"]]
+            done = [
+                s
+                for v in vehicles
+                for s in http.get(
+                    "/api/v1/crew/route",
+                    params={"service_date": yesterday, "vehicle": v},
+                    headers=coordinator,
+                ).json()["stops"]
+                if s["status"] == "done"
+            ]
+            # The simulated crews worked yesterday's routes and reported through the crew API.
+            assert len(done) > 10
+            assert all(s["fill_seen"] for s in done)
 
             def detections() -> list[Any] | None:
                 r = http.get("/api/v1/enforcement/queue", headers=officer)
