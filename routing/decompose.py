@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable
 
 from routing.model import Problem, Route, Solution, VisitKind
-
-MUST_VISIT_PENALTY = 10**13  # the solver's own value (routing/solver.py), kept in step by a test
+from routing.solver import MUST_VISIT_PENALTY
 
 log = logging.getLogger(__name__)
 

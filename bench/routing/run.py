@@ -164,7 +164,7 @@ def bench_reload(budget: float) -> None:
         )
 
 
-def bench_cvrp(budget: float) -> None:
+def bench_cvrp(budget: float, *, plain: bool = False) -> None:
     """Gap to BKS per CVRPLIB instance, nettestad beside PyVRP."""
     folder = SHARED / "cvrplib"
     if not folder.is_dir():
@@ -183,9 +183,9 @@ def bench_cvrp(budget: float) -> None:
             SolverParams(
                 time_limit_s=budget,
                 strategy=Strategy.GLS,
-                first_solution="PATH_CHEAPEST_ARC",
+                first_solution="SAVINGS" if plain else "PATH_CHEAPEST_ARC",
                 mandatory_as_penalty=False,
-                decompose_share=0.8,
+                decompose_share=0.0 if plain else 0.5,
                 decompose_routes=50,
                 decompose_sub_s=0.5,
             ),
@@ -363,6 +363,9 @@ def main() -> None:
     parser.add_argument("--kim-budget", type=float, default=60.0)
     parser.add_argument("--kim-large-budget", type=float, default=300.0)
     parser.add_argument("--city-limit", type=float, default=60.0)
+    parser.add_argument(
+        "--plain", action="store_true", help="CVRPLIB with guided local search only (the baseline)"
+    )
     parser.add_argument("--only", default="forecast,city,cvrp,reload,kim")
     args = parser.parse_args()
     parts = args.only.split(",")
@@ -371,7 +374,7 @@ def main() -> None:
     if "city" in parts:
         bench_city(args.city_limit)
     if "cvrp" in parts:
-        bench_cvrp(args.budget)
+        bench_cvrp(args.budget, plain=args.plain)
     if "reload" in parts:
         bench_reload(args.budget)
     if "kim" in parts:
