@@ -15,7 +15,7 @@ from api.evidence_access import EvidenceFiles
 Conn = psycopg.Connection[tuple[object, ...]]
 
 
-def get_pool(request: Request) -> ConnectionPool[Conn]:
+async def get_pool(request: Request) -> ConnectionPool[Conn]:
     """The pool the app factory opened."""
     pool: ConnectionPool[Conn] = request.app.state.pool
     return pool
@@ -32,13 +32,13 @@ def get_conn(pool: Annotated[ConnectionPool[Conn], Depends(get_pool)]) -> Iterat
 DbConn = Annotated[Conn, Depends(get_conn, scope="function")]
 
 
-def get_evidence_files(request: Request) -> EvidenceFiles:
+async def get_evidence_files(request: Request) -> EvidenceFiles:
     """Where evidence files are read from (set by the app factory)."""
     files: EvidenceFiles = request.app.state.evidence_files
     return files
 
 
-def get_command_sender(request: Request) -> CommandSender:
+async def get_command_sender(request: Request) -> CommandSender:
     """How commands reach devices (set by the app factory)."""
     sender: CommandSender = request.app.state.commands
     return sender
