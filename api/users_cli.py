@@ -1,4 +1,4 @@
-"""``nettestad user ...``: add, list, enable and disable accounts."""
+"""``nettestad user ...``: add, list, enable and disable accounts; ``nettestad evidence purge``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         cmd = sub.add_parser(name, help=f"{name} an account")
         cmd.add_argument("username")
         cmd.set_defaults(handler=_set_active, active=active)
+    evidence = subparsers.add_parser("evidence", help="camera evidence retention")
+    evidence_sub = evidence.add_subparsers(dest="evidence_command", required=True)
+    purge = evidence_sub.add_parser(
+        "purge", help="delete evidence past retention that no open case holds (the API also does)"
+    )
+    purge.set_defaults(handler=_purge)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -93,4 +99,23 @@ def _set_active(args: argparse.Namespace) -> int:
             print(f"no account named {args.username!r}", file=sys.stderr)
             return 1
     print(f"{args.username} {'enabled' if args.active else 'disabled'}")
+    return 0
+
+
+def _purge(_: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.evidence_access import DirectoryEvidence
+    from api.retention import purge_expired
+    from api.settings import get_api_settings
+    from contracts.db import connect
+
+    settings = get_api_settings()
+    with connect(settings.database_url.get_secret_value()) as conn:
+        purged = purge_expired(
+            conn=conn,
+            files=DirectoryEvidence(Path(settings.evidence_dir)),
+            retention_days=settings.evidence_retention_days,
+        )
+    print(f"deleted the evidence of {len(purged)} detection(s)")
     return 0

@@ -19,7 +19,6 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -142,7 +141,7 @@ def seed(url: str, rng: random.Random) -> tuple[list[str], str]:
 def pct(values: list[float], p: float) -> float:
     """The p-th percentile in milliseconds."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
 def report(name: str, values: list[float], wall: float) -> None:
@@ -168,7 +167,8 @@ async def steady(base: str, tokens: list[str], interval: float, duration: float)
                     "/api/v1/crew/route", headers={"Authorization": f"Bearer {token}"}
                 )
                 latencies.append(time.perf_counter() - t0)
-                assert r.status_code == 200 and len(r.json()["stops"]) == STOPS, r.text[:200]
+                assert r.status_code == 200, r.text[:200]
+                assert len(r.json()["stops"]) == STOPS
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t0)))
 
         rng = random.Random(7)
@@ -210,7 +210,8 @@ def trend(base: str, token: str, n: int) -> list[float]:
             t0 = time.perf_counter()
             r = client.get("/api/v1/trends/bins/b0000", params=params)
             latencies.append(time.perf_counter() - t0)
-            assert r.status_code == 200 and len(r.json()["buckets"]) >= 365, r.text[:200]
+            assert r.status_code == 200, r.text[:200]
+            assert len(r.json()["buckets"]) >= 365
     return latencies
 
 
