@@ -89,7 +89,7 @@ def _set(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 def _mutate(base: int, changes: list[tuple[int, int]]) -> bytes:
     document = copy.deepcopy(VALID[base % len(VALID)])
     for path, value in changes:
-        document = _set(document, PATHS[path], HOSTILE[value])
+        document = _set(document, PATHS[path], copy.deepcopy(HOSTILE[value]))
     return json.dumps(document).encode()
 
 
