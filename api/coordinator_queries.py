@@ -203,3 +203,23 @@ def bins_map(*, conn: Conn, day: Any) -> list[dict[str, Any]]:
             (day,),
         )
         return cur.fetchall()
+
+
+def replan_events(*, conn: Conn, day: Any) -> list[dict[str, Any]]:
+    """What crews reported on a day, as re-planning events: stops done or blocked, bins overflowing."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT DISTINCT ON (stop_ref) stop_ref, action, fill_seen, skip_reason, acted_at
+               FROM stop_actions WHERE service_date = %s
+               ORDER BY stop_ref, acted_at DESC""",
+            (day,),
+        )
+        rows = cur.fetchall()
+    events: list[dict[str, Any]] = []
+    for r in rows:
+        ref = str(r["stop_ref"]).removeprefix("bin:")
+        if r["action"] == "done":
+            events.append({"type": "done", "ref": ref, "at": r["acted_at"]})
+        elif r["skip_reason"] in {"blocked", "not_reachable"}:
+            events.append({"type": "blocked", "ref": ref})
+    return events

@@ -202,3 +202,20 @@ def bins_map(conn: DbConn, _user: Coordinator) -> list[MapBin]:
     """Every bin with its fill now, the fill today's plan predicts at its visit, and open alarms."""
     day = route_sheet.today_in_brussels()
     return [MapBin.model_validate(r) for r in q.bins_map(conn=conn, day=day)]
+
+
+class ReplanEvent(BaseModel):
+    """A crew report in the form the planner's re-plan takes."""
+
+    type: Literal["done", "blocked"]
+    ref: str
+    at: datetime | None = None
+
+
+@router.get("/replan-events")
+def replan_events(
+    conn: DbConn, _user: Coordinator, day: Annotated[date | None, Query()] = None
+) -> list[ReplanEvent]:
+    """Today's crew reports (done, blocked) to hand to ``POST /api/v1/plans/{id}/replan``."""
+    day = day or route_sheet.today_in_brussels()
+    return [ReplanEvent.model_validate(e) for e in q.replan_events(conn=conn, day=day)]

@@ -7,7 +7,7 @@ const TEXT = {
         districts: "Per deelgemeente en type (30 dagen)", figures: "Kerncijfers", by_week: "Per week", by_month: "Per maand",
         csv: "CSV-export", ngsi: "FIWARE NGSI-LD", hotspots: "Sluikstort per hotspot", hotspot: "Hotspot",
         detections: "Detecties", confirmed: "Bevestigd", cleared: "Opgeruimd", median_cleanup: "Mediaan tot opruiming (u)",
-        planning: "Planning", plan_day: "Dag plannen", show_plan: "Toon plan", vehicle: "Voertuig", stops: "Haltes",
+        planning: "Planning", plan_day: "Dag plannen", show_plan: "Toon plan", replan: "Herplan rest van de dag", vehicle: "Voertuig", stops: "Haltes",
         km: "km", shift: "Dienst", unplanned: "Niet ingepland", thresholds: "Drempels per containertype",
         save: "Opslaan", health: "Sensoren en alarmen", when: "Wanneer", bin: "Vuilbak", alarm: "Alarm",
         acknowledge: "Gezien", devices: "Sensoren", device: "Sensor", battery: "Batterij", last_seen: "Laatst gezien",
@@ -29,7 +29,7 @@ const TEXT = {
         districts: "By district and type (30 days)", figures: "Key figures", by_week: "By week", by_month: "By month",
         csv: "CSV export", ngsi: "FIWARE NGSI-LD", hotspots: "Dumping per hotspot", hotspot: "Hotspot",
         detections: "Detections", confirmed: "Confirmed", cleared: "Cleared", median_cleanup: "Median to cleanup (h)",
-        planning: "Planning", plan_day: "Plan day", show_plan: "Show plan", vehicle: "Vehicle", stops: "Stops",
+        planning: "Planning", plan_day: "Plan day", show_plan: "Show plan", replan: "Re-plan rest of day", vehicle: "Vehicle", stops: "Stops",
         km: "km", shift: "Shift", unplanned: "Not planned", thresholds: "Thresholds per container type",
         save: "Save", health: "Sensors and alarms", when: "When", bin: "Bin", alarm: "Alarm",
         acknowledge: "Seen", devices: "Sensors", device: "Sensor", battery: "Battery", last_seen: "Last seen",
@@ -212,6 +212,19 @@ function tabs(id, key, onPick) {
     } catch (err) { message.textContent = err.message; }
   });
   document.getElementById("show-plan").addEventListener("click", loadPlan);
+  document.getElementById("replan").addEventListener("click", async () => {
+    const message = document.getElementById("plan-message");
+    if (!state.plan) { message.textContent = NT.t("no_plan"); return; }
+    message.textContent = NT.t("planning_busy");
+    try {
+      // What the crews reported (done, blocked) goes to the planner with the re-plan.
+      const events = await NT.api(`/api/v1/coordinator/replan-events?day=${state.plan.day}`);
+      const result = await NT.api(`/api/v1/plans/${state.plan.id}/replan`, { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events, time_limit_s: 10 }) });
+      await loadPlan();
+      message.textContent = NT.t("planned", result);
+    } catch (err) { message.textContent = err.message; }
+  });
   state.thresholds = await NT.api("/api/v1/coordinator/thresholds");
   await Promise.all([loadBins(), loadKpis(), loadHealth(), loadPlan(),
     NT.api("/api/v1/trends/districts").then((rows) => { state.districts = rows; renderDistricts(); }).catch(() => {})]);

@@ -35,6 +35,7 @@ INTENDED: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/coordinator/thresholds"): frozenset({K}),
     ("PUT", "/api/v1/coordinator/thresholds/{container_type}"): frozenset({K}),
     ("GET", "/api/v1/coordinator/map"): frozenset({K}),
+    ("GET", "/api/v1/coordinator/replan-events"): frozenset({K}),
     ("GET", "/api/v1/enforcement/queue"): frozenset({E}),
     ("GET", "/api/v1/enforcement/events/{event_id}"): frozenset({E}),
     ("GET", "/api/v1/enforcement/events/{event_id}/files/{name}"): frozenset({E}),
