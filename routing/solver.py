@@ -175,6 +175,15 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     """Plan routes for ``problem``: the best solution found within the limits."""
     params = params or SolverParams()
     started = time.monotonic()
+    if not problem.stops or not problem.vehicles:
+        return Solution(
+            routes=[Route(v.id, v.shift.start, v.shift.start, []) for v in problem.vehicles],
+            unplanned=[Unplanned(s.id, "no vehicle is available") for s in problem.stops],
+            objective=0,
+            distance=0,
+            status="success",
+            solve_s=0.0,
+        )
     if params.decompose_share > 0:
         return _solve_decomposed(problem, params, started)
     nodes, starts, ends = _build_nodes(problem, params.facility_copies)

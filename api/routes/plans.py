@@ -79,11 +79,14 @@ class Plan(BaseModel):
     unplanned: list[UnplannedStop]
 
 
+MAX_API_SOLVE_S = 30.0  # a request holds a worker; longer runs belong to `nettestad plan`
+
+
 class PlanRequest(BaseModel):
-    """Plan a day."""
+    """Plan a day (within a year of today)."""
 
     day: date
-    time_limit_s: float = Field(default=10.0, gt=0, le=120)
+    time_limit_s: float = Field(default=10.0, gt=0, le=MAX_API_SOLVE_S)
 
 
 class ReplanEvent(BaseModel):
@@ -105,7 +108,7 @@ class ReplanRequest(BaseModel):
 
     events: list[ReplanEvent] = []
     now: AwareDatetime | None = None
-    time_limit_s: float = Field(default=10.0, gt=0, le=120)
+    time_limit_s: float = Field(default=10.0, gt=0, le=MAX_API_SOLVE_S)
 
 
 class PlanCreated(BaseModel):
@@ -184,6 +187,8 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
     """Forecast, select and plan the day; the new plan becomes the day's active one."""
     from routing.service import PlanParams, plan_day
 
+    if abs((body.day - date.today()).days) > 366:  # noqa: DTZ011 - a coarse range check, a day either way does not matter
+        raise HTTPException(422, "day must be within a year of today")
     try:
         result = plan_day(
             conn=conn, day=body.day, params=PlanParams(time_limit_s=body.time_limit_s)
@@ -206,8 +211,11 @@ def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) 
     """Keep done stops, apply the events, re-optimise what remains from where vehicles are."""
     from routing import service as svc
 
-    if q.plan(conn=conn, plan_id=plan_id) is None:
+    header = q.plan(conn=conn, plan_id=plan_id)
+    if header is None:
         raise HTTPException(404, f"no plan {plan_id}")
+    if body.now is not None and abs((body.now.date() - header["day"]).days) > 1:
+        raise HTTPException(422, "now must lie on the plan's day")
     events: list[svc.Event] = []
     for e in body.events:
         if e.type == "dump":

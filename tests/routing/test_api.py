@@ -40,6 +40,10 @@ def test_plans_by_role(db: Any, client: TestClient, headers: dict[Role, dict[str
     assert client.get("/api/v1/plans", params={"day": DAY}, headers=crew).status_code == 403
     assert client.get("/api/v1/plans", params={"day": DAY}).status_code == 401
     assert client.post("/api/v1/plans", json={"day": DAY}, headers=crew).status_code == 403
+    far = client.post(
+        "/api/v1/plans", json={"day": "2999-01-01"}, headers=headers[Role.COORDINATOR]
+    )
+    assert far.status_code == 422
 
 
 def test_replan_endpoint_keeps_done_stop(
