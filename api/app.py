@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from api.device_commands import CommandSender, MqttCommandSender
 from api.evidence_access import DirectoryEvidence, EvidenceFiles
@@ -95,6 +95,15 @@ def create_app(
         app.include_router(router)
 
     csp = _csp(settings)
+
+    @app.exception_handler(PoolTimeout)
+    async def overloaded(_request: Request, _exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy: a clear "try again", not a crash.
+        return JSONResponse(
+            {"detail": "the service is busy; try again shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.middleware("http")
     async def security_headers(

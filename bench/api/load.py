@@ -194,6 +194,23 @@ async def burst(base: str, tokens: list[str], rounds: int) -> list[float]:
     return latencies
 
 
+def sequential(base: str, path: str, token: str | None, n: int) -> list[float]:
+    """One request at a time: the service time without queueing (``/health`` is the floor)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    latencies = []
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            try:
+                r = client.get(path)
+            except httpx.TransportError:  # a kept-alive connection the server closed: reconnect
+                t0 = time.perf_counter()
+                r = client.get(path)
+            latencies.append(time.perf_counter() - t0)
+            assert r.status_code == 200, r.text[:200]
+    return latencies
+
+
 def trend(base: str, token: str, n: int) -> list[float]:
     """The coordinators' one-bin one-year trend, one request at a time."""
     end = datetime.now(UTC)
@@ -271,6 +288,13 @@ def main() -> int:
             if time.monotonic() > deadline:
                 raise RuntimeError("the API did not start")
             time.sleep(0.2)
+        for name, path, token in (
+            ("health, one at a time (floor)", "/health", None),
+            ("route sheet, one at a time", "/api/v1/crew/route", tokens[0]),
+        ):
+            t0 = time.perf_counter()
+            values = sequential(base, path, token, 100)
+            report(name, values, time.perf_counter() - t0)
         asyncio.run(steady(base, tokens, args.interval, 3))  # warm-up: pools, caches, plans
         print(
             f"uvicorn workers: {args.workers}; crews: {CREWS}; refresh interval {args.interval} s"
