@@ -139,7 +139,16 @@ def scrape(port: int) -> dict[str, float]:
     return values
 
 
-def main() -> None:  # noqa: PLR0915 - one benchmark story, top to bottom
+def scrape_all(ports: list[int]) -> dict[str, float]:
+    """Every worker's metrics, summed."""
+    total: dict[str, float] = {}
+    for port in ports:
+        for name, value in scrape(port).items():
+            total[name] = total.get(name, 0.0) + value
+    return total
+
+
+def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bottom
     """Run the benchmark and print its numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readings", type=int, default=1_000_000)
@@ -147,6 +156,9 @@ def main() -> None:  # noqa: PLR0915 - one benchmark story, top to bottom
     parser.add_argument("--per-message", type=int, default=10)
     parser.add_argument("--rate", type=float, default=25_000, help="target readings/s")
     parser.add_argument("--publishers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="ingest processes (a shared subscription when > 1)"
+    )
     parser.add_argument("--batch-size", type=int, default=1000, help="messages per transaction")
     parser.add_argument("--server", default=SERVER)
     parser.add_argument("--mqtt-port", type=int, default=None)
@@ -168,38 +180,46 @@ def main() -> None:  # noqa: PLR0915 - one benchmark story, top to bottom
         broker, port = start_broker(workdir)
     else:
         port = args.mqtt_port
-    metrics_port = free_port()
-    env = {
-        **os.environ,
-        "NETTESTAD_DATABASE_URL": url,
-        "NETTESTAD_TOPIC_ROOT": TOPIC_ROOT,
-        "NETTESTAD_MQTT_HOST": "127.0.0.1",
-        "NETTESTAD_MQTT_PORT": str(port),
-        "NETTESTAD_CLIENT_ID": "bench-ingest",
-        "NETTESTAD_METRICS_PORT": str(metrics_port),
-        "NETTESTAD_BATCH_SIZE": str(args.batch_size),
-        "NETTESTAD_QUEUE_MAX": "20000",
-        "NETTESTAD_RECEIVE_MAXIMUM": "5000",
-    }
-    log = (workdir / "ingest.log").open("wb")
-    ingest = subprocess.Popen(
-        [sys.executable, "-m", "nettestad.cli", "ingest"],
-        env=env,
-        cwd=ROOT_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    metrics_ports = [free_port() for _ in range(args.workers)]
+    logs = [workdir / f"ingest-{i}.log" for i in range(args.workers)]
+    workers = []
+    for i, (metrics_port, log) in enumerate(zip(metrics_ports, logs, strict=True)):
+        env = {
+            **os.environ,
+            "NETTESTAD_DATABASE_URL": url,
+            "NETTESTAD_TOPIC_ROOT": TOPIC_ROOT,
+            "NETTESTAD_MQTT_HOST": "127.0.0.1",
+            "NETTESTAD_MQTT_PORT": str(port),
+            "NETTESTAD_CLIENT_ID": f"bench-ingest-{i}",
+            "NETTESTAD_METRICS_PORT": str(metrics_port),
+            "NETTESTAD_BATCH_SIZE": str(args.batch_size),
+            "NETTESTAD_QUEUE_MAX": "20000",
+            "NETTESTAD_RECEIVE_MAXIMUM": "5000",
+        }
+        if args.workers > 1:
+            env["NETTESTAD_SHARE_GROUP"] = "bench"
+        with log.open("wb") as out:
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "nettestad.cli", "ingest"],
+                    env=env,
+                    cwd=ROOT_DIR,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
         deadline = time.monotonic() + 30
-        while "subscribing to" not in (workdir / "ingest.log").read_text():
-            if time.monotonic() > deadline or ingest.poll() is not None:
-                raise RuntimeError((workdir / "ingest.log").read_text())
-            time.sleep(0.1)  # waiting for the subscription, bounded
+        for worker, log in zip(workers, logs, strict=True):
+            while "subscribing to" not in log.read_text():
+                if time.monotonic() > deadline or worker.poll() is not None:
+                    raise RuntimeError(log.read_text())
+                time.sleep(0.1)  # waiting for the subscription, bounded
 
         print(
             f"{total:,} readings = {messages * args.devices:,} messages x {args.per_message} "
             f"readings, {args.devices:,} devices, {args.publishers} publisher process(es), "
-            f"target {args.rate:,.0f} readings/s"
+            f"target {args.rate:,.0f} readings/s, {args.workers} ingest process(es)"
         )
         out: mp.Queue = mp.Queue()  # type: ignore[type-arg]  # see publisher()
         share = [devices[i :: args.publishers] for i in range(args.publishers)]
@@ -224,11 +244,11 @@ def main() -> None:  # noqa: PLR0915 - one benchmark story, top to bottom
         peak_queue = 0.0
         deadline = time.monotonic() + 600
         while stored < total and time.monotonic() < deadline:
-            metrics = scrape(metrics_port)
+            metrics = scrape_all(metrics_ports)
             stored = metrics["nettestad_ingest_readings_stored_total"]
             peak_queue = max(peak_queue, metrics["nettestad_ingest_queue_depth"])
             time.sleep(0.2)  # polling the metrics endpoint, bounded by the deadline
-        metrics = scrape(metrics_port)
+        metrics = scrape_all(metrics_ports)
         with connect(url) as conn:
             row = conn.execute(
                 "SELECT count(*), count(DISTINCT (device_id, seq)), max(received_at) FROM fill_readings"
@@ -260,12 +280,13 @@ def main() -> None:  # noqa: PLR0915 - one benchmark story, top to bottom
             f"peak queue depth {peak_queue:.0f}; transactions {metrics['nettestad_ingest_batches_total']:.0f}"
         )
     finally:
-        ingest.terminate()
-        ingest.wait(30)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(30)
         if broker is not None:
             broker.terminate()
             broker.wait(30)
-        log.close()
 
 
 if __name__ == "__main__":
