@@ -228,7 +228,7 @@ def bench_kim(budget: float, large_budget: float) -> None:
             SolverParams(
                 time_limit_s=limit,
                 strategy=Strategy.GLS,
-                first_solution="SAVINGS",
+                first_solution="PARALLEL_CHEAPEST_INSERTION",
             ),
         )
         report = check(kim.problem, sol, require_all=True)
