@@ -17,21 +17,24 @@ from typing import Protocol, cast
 from contracts.settings import InsecureSettingError
 from nettestad.jsonlog import configure_logging
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "contracts.cli",
-    "edge.cli",
-    "ingest.cli",
-    "api.cli",
-    "api.users_cli",
-    "nettestad.simulate",
-    "nettestad.demo",
-    "nettestad.provision",
-    "nettestad.compare",
-    "nettestad.broker",
-    "nettestad.backup",
-    "nettestad.scheduler",
-    "routing.cli",
-)
+# module → the subcommands it registers (named here so a module whose extra is missing can
+# still be listed, with a hint, under its own commands)
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "contracts.cli": ("db",),
+    "edge.cli": ("edge",),
+    "ingest.cli": ("ingest",),
+    "api.cli": ("api",),
+    "api.users_cli": ("user", "evidence"),
+    "nettestad.simulate": ("simulate",),
+    "nettestad.demo": ("demo",),
+    "nettestad.provision": ("device",),
+    "nettestad.compare": ("compare",),
+    "nettestad.broker": ("broker",),
+    "nettestad.backup": ("backup",),
+    "nettestad.scheduler": ("scheduler",),
+    "routing.cli": ("plan",),
+}
+_OUR_PACKAGES = frozenset(name.split(".")[0] for name in COMMAND_MODULES)
 
 
 class _Registrar(Protocol):
@@ -44,17 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nettestad", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name, commands in COMMAND_MODULES.items():
         try:
             module = cast(_Registrar, importlib.import_module(name))
         except ModuleNotFoundError as exc:
             # Only a missing third-party extra is tolerated; our own modules must import.
-            if exc.name and exc.name.split(".")[0] in {m.split(".")[0] for m in COMMAND_MODULES}:
+            if exc.name and exc.name.split(".")[0] in _OUR_PACKAGES:
                 raise
-            unavailable = subparsers.add_parser(
-                name.split(".")[0], help=f"(needs an extra that is not installed: {exc.name})"
-            )
-            unavailable.set_defaults(handler=_missing_extra(exc.name or name))
+            for command in commands:
+                unavailable = subparsers.add_parser(
+                    command, help=f"(needs an extra that is not installed: {exc.name})"
+                )
+                unavailable.set_defaults(handler=_missing_extra(exc.name or name))
             continue
         module.register(subparsers)
     return parser
@@ -76,6 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = cast(Callable[[argparse.Namespace], int], args.handler)
     try:
         return handler(args)
+    except ModuleNotFoundError as exc:
+        # Handlers import their part lazily; on a unit without that extra, say what is missing.
+        if not exc.name or exc.name.split(".")[0] in _OUR_PACKAGES:
+            raise
+        return _missing_extra(exc.name)(args)
     except InsecureSettingError as exc:
         # An operator's mistake, not a bug: say which setting, without a traceback.
         print(f"nettestad {args.command}: {exc}", file=sys.stderr)

@@ -38,7 +38,7 @@ def _closure(names: set[str]) -> set[str]:
 
 @pytest.mark.slow
 def test_edge_modules_import_and_run_with_only_the_edge_extra_installed() -> None:
-    """With every distribution outside core + edge made unimportable, the unit's modules load, its CLI answers and it builds a signed event."""
+    """With every distribution outside core + edge made unimportable, the unit's modules load, the `nettestad` command serves its subcommands and it builds a signed event."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["edge"]}
     allowed = _closure(wanted)
@@ -95,6 +95,12 @@ def test_edge_modules_import_and_run_with_only_the_edge_extra_installed() -> Non
         register(parser.add_subparsers(dest="command", required=True))
         args = parser.parse_args(["edge", "make-testset", "--out", str(folder / "set")])
         assert args.handler.__module__ == "edge.cli"
+        from nettestad.cli import build_parser
+        top = build_parser()
+        args = top.parse_args(["edge", "make-testset", "--out", str(folder / "set2")])
+        assert args.handler.__module__ == "edge.cli"
+        server_only = top.parse_args(["ingest"])
+        assert server_only.handler(server_only) == 2  # a clear hint, not a crash
         assert "psycopg" not in sys.modules and "fastapi" not in sys.modules
         print("edge ok")
         """
