@@ -205,13 +205,14 @@ async function refresh() {
     if (response.status === 401) { location.href = "/login?next=/crew"; return; }
     if (!response.ok) return;
     const fresh = await response.json();
-    const pending = new Set((await Outbox.all()).map((i) => i.payload.stop_ref));
     if (sheet && sheet.service_date === fresh.service_date && sheet.version !== fresh.version) {
       document.getElementById("changed").hidden = false;
     }
     sheet = fresh;
     localStorage.setItem(ROUTE_KEY, JSON.stringify(sheet));
-    for (const ref of Object.keys(local)) if (!pending.has(ref)) delete local[ref];
+    // A local action is forgotten only once the server's sheet shows it (never on a guess).
+    const known = new Set(fresh.stops.filter((x) => x.status !== "open").map((x) => x.ref));
+    for (const ref of Object.keys(local)) if (known.has(ref)) delete local[ref];
     render();
   } catch (_) { /* offline: keep the cached sheet */ }
 }
