@@ -29,6 +29,23 @@ PIXEL_PNG = base64.b64decode(
 )
 
 
+def scene_jpeg(seed: int) -> bytes:
+    """A 320x240 street scene as a camera would send it: a bin, a dumped bag, the rest blurred."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    image = np.full((240, 320, 3), (170, 180, 175), np.uint8)
+    image[150:, :] = (95, 100, 100)  # pavement
+    cv2.rectangle(image, (40, 70), (120, 190), (40, 110, 40), -1)  # the glass bank
+    cv2.ellipse(image, (200 + seed % 40, 185), (35, 22), 0, 0, 360, (30, 30, 30), -1)  # the bag
+    noise = rng.integers(0, 12, image.shape, dtype=np.uint8)
+    image = cv2.GaussianBlur(cv2.add(image, noise), (5, 5), 0)
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    assert ok
+    return bytes(encoded)
+
+
 def seed_city(conn: Conn) -> None:
     """Bins with a reading each, and a hotspot."""
     now = datetime.now(UTC)
@@ -106,8 +123,8 @@ def seed_detection(
     assert key_row is not None
     detected = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=minutes_ago)
     frames = {
-        "before.png": ("frame_before", PIXEL_PNG),
-        "during.png": ("frame_during", PIXEL_PNG + b"\x00"),
+        "before.jpg": ("frame_before", scene_jpeg(1)),
+        "during.jpg": ("frame_during", scene_jpeg(2)),
     }
     files = [
         {"name": n, "kind": k, "sha256": ev.sha256_hex(d), "size_bytes": len(d)}

@@ -110,7 +110,7 @@ def test_confirm_dismiss_bundle_unblur_and_audit(
         trail = archive.read("audit_trail.csv").decode()
         for action in ("view", "view_file", "confirmed", "unblur_request", "export"):
             assert f",{action}," in trail
-        assert "evidence/before.png" in archive.namelist()
+        assert "evidence/before.jpg" in archive.namelist()
 
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
     assert actions.count("view") == 1
@@ -130,7 +130,7 @@ def test_tampered_file_fails_verification(
     """A frame altered after upload shows up as a hash mismatch in the bundle."""
     seed_city(db)
     seed_detection(db, tmp_path, event_id="evt-00000003")
-    (tmp_path / "evt-00000003" / "during.png").write_bytes(b"edited")
+    (tmp_path / "evt-00000003" / "during.jpg").write_bytes(b"edited")
     app = create_app(
         api_settings, evidence_files=DirectoryEvidence(tmp_path), commands=RecordingSender()
     )
@@ -147,7 +147,7 @@ def test_tampered_file_fails_verification(
         )
         assert verification["all_verified"] is False
         statuses = {f["name"]: f["status"] for f in verification["files"]}
-        assert statuses == {"before.png": "ok", "during.png": "hash_mismatch"}
+        assert statuses == {"before.jpg": "ok", "during.jpg": "hash_mismatch"}
 
 
 def test_retention_deletes_old_evidence_but_keeps_cases_on_hold(
@@ -168,7 +168,7 @@ def test_retention_deletes_old_evidence_but_keeps_cases_on_hold(
     files = DirectoryEvidence(tmp_path)
     assert purge_expired(conn=db, files=files, retention_days=30) == ["evt-old-00001"]
     assert not (tmp_path / "evt-old-00001").exists()
-    assert (tmp_path / "evt-old-00002" / "before.png").exists()
+    assert (tmp_path / "evt-old-00002" / "before.jpg").exists()
     assert (tmp_path / "evt-new-00003").exists()
     db.execute(
         "UPDATE enforcement_cases SET status = 'closed', closed_at = now(), legal_hold = false"

@@ -182,6 +182,9 @@ def test_enforcement_reviews_confirms_exports_and_requests_unblur(
     )
     states = dict(db.execute("SELECT event_id, review_state FROM dumping_events").fetchall())
     assert states == {"evt-browser-01": "confirmed", "evt-browser-02": "dismissed"}
+    page.wait_for_function(
+        "() => document.getElementById('detail-meta').textContent.includes('Afgewezen')"
+    )
     actions = {r[0] for r in db.execute("SELECT action FROM audit_log").fetchall()}
     assert {"view", "view_file", "confirmed", "export", "unblur_request", "dismissed"} <= actions
     assert case_number.startswith("SLK-")
