@@ -146,9 +146,10 @@ class SensorDriven:
                     out.append(_bin_request(site, TARGET_FILL * site.volume_l, None))
                 continue
             last_ts, last_level, _ = obs.points[-1]
+            model = fit([(t, level) for t, level, _ in obs.points])
             candidate = assess(
                 bin_id=site.bin_id,
-                model=fit([(t, level) for t, level, _ in obs.points]),
+                model=model,
                 level=last_level,
                 at=last_ts,
                 threshold=THRESHOLD,
