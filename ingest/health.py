@@ -88,26 +88,6 @@ def _is_night(ts: datetime, rules: HealthRules) -> bool:
     return hour >= start or hour < end
 
 
-def _conditions(reading: FillReading, rules: HealthRules) -> dict[str, tuple[bool, str] | None]:
-    """Alarm kind → (holds, why) as this reading shows it; None when it says nothing."""
-    temp = reading.temperature_c
-    burning = reading.status is ContainerStatus.BURNING
-    hot = temp is not None and temp >= rules.fire_temperature_c
-    why_fire = "status burning" if burning else f"temperature {temp} °C"
-    battery = reading.battery_v
-    low: tuple[bool, str] | None = None
-    if battery is not None and battery < rules.battery_low_v:
-        low = (True, f"battery {battery} V")
-    elif battery is not None and battery >= rules.battery_ok_v:
-        low = (False, "")
-    return {
-        "fire": (burning or hot, why_fire),
-        "tilt": (reading.status is ContainerStatus.DROPPED, "container reports dropped"),
-        "moved": (reading.status is ContainerStatus.MOVED, "container reports moved"),
-        "battery_low": low,
-    }
-
-
 _CRITICAL = frozenset({"fire", "tilt"})
 
 
@@ -119,11 +99,16 @@ class _Tracker:
         self.first_raise: dict[str, AlertChange] = {}
         self.last_clear: dict[str, AlertChange] = {}
 
-    def set(self, kind: str, holds: bool, ts: datetime, why: str, *, may_clear: bool) -> None:
+    def set(
+        self, kind: str, holds: bool, ts: datetime, why: str, *args: object, may_clear: bool
+    ) -> None:
+        """``why % args`` is the alert's detail, formatted only when the alert opens: this runs
+        for every reading and the detail is almost never needed."""
         if holds and kind not in self.open:
             self.open.add(kind)
             severity = "critical" if kind in _CRITICAL else "warning"
-            self.first_raise.setdefault(kind, AlertChange(kind, True, ts, severity, why))
+            detail = why % args if args else why
+            self.first_raise.setdefault(kind, AlertChange(kind, True, ts, severity, detail))
         elif not holds and may_clear and kind in self.open:
             self.open.discard(kind)
             self.last_clear[kind] = AlertChange(kind, False, ts)
@@ -132,6 +117,32 @@ class _Tracker:
         """All raises, then a clear for each kind that ended the batch closed."""
         clears = [c for k, c in self.last_clear.items() if k not in self.open]
         return [*self.first_raise.values(), *clears]
+
+
+def _alarms(alerts: _Tracker, reading: FillReading, rules: HealthRules, *, late: bool) -> None:
+    """The alarms a single reading shows: fire, tilt, moved, low battery."""
+    ts = reading.ts
+    temp = reading.temperature_c
+    burning = reading.status is ContainerStatus.BURNING
+    hot = temp is not None and temp >= rules.fire_temperature_c
+    if burning:
+        alerts.set("fire", True, ts, "status burning", may_clear=not late)
+    else:
+        alerts.set("fire", hot, ts, "temperature %s °C", temp, may_clear=not late)
+    status = reading.status
+    alerts.set(
+        "tilt", status is ContainerStatus.DROPPED, ts, "container reports dropped",
+        may_clear=not late,
+    )  # fmt: skip
+    alerts.set(
+        "moved", status is ContainerStatus.MOVED, ts, "container reports moved",
+        may_clear=not late,
+    )  # fmt: skip
+    battery = reading.battery_v
+    if battery is not None and battery < rules.battery_low_v:
+        alerts.set("battery_low", True, ts, "battery %s V", battery, may_clear=not late)
+    elif battery is not None and battery >= rules.battery_ok_v:
+        alerts.set("battery_low", False, ts, "", may_clear=not late)
 
 
 def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRules) -> Assessment:
@@ -151,15 +162,13 @@ def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRul
     for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
         ts = reading.ts
         late = last_ts is not None and ts <= last_ts
-        for kind, verdict in _conditions(reading, rules).items():
-            if verdict is not None:
-                alerts.set(kind, verdict[0], ts, verdict[1], may_clear=not late)
+        _alarms(alerts, reading, rules, late=late)
         if late:
             continue
         # sensor faults: a run without echo, or a distance that never moves
         no_echo = no_echo + 1 if reading.quality is Quality.NO_ECHO else 0
         alerts.set(
-            "no_echo", no_echo >= rules.no_echo_after, ts, f"{no_echo} readings without an echo",
+            "no_echo", no_echo >= rules.no_echo_after, ts, "%d readings without an echo", no_echo,
             may_clear=no_echo == 0,
         )  # fmt: skip
         distance = reading.distance_mm
@@ -167,7 +176,7 @@ def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRul
             same = same + 1 if distance == last_distance else 1
             last_distance = distance
             alerts.set(
-                "stuck_sensor", same >= rules.stuck_after, ts, f"{same} x {distance} mm",
+                "stuck_sensor", same >= rules.stuck_after, ts, "%d x %d mm", same, distance,
                 may_clear=True,
             )  # fmt: skip
         previous_ts, last_ts = last_ts, ts

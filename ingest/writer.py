@@ -184,11 +184,11 @@ class BatchWriter:
         )
         fresh: list[ReadingRow] = []
         if new_keys:
-            taken: set[tuple[str, datetime, int]] = set()
+            pending = set(new_keys)
             for row in plan.readings:
                 key = row.key
-                if key in new_keys and key not in taken:  # the same reading twice in one batch
-                    taken.add(key)
+                if key in pending:  # removed once taken: the same reading twice in one batch
+                    pending.remove(key)
                     fresh.append(row)
         alerts = self._status_alerts(plan)
         if fresh:

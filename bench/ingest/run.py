@@ -28,10 +28,9 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
+from bench.ingest.wire import Publisher, publish_packet
 from contracts.db import connect, drop_database, with_database
 from contracts.migrate import upgrade
 from contracts.topics import UpKind, up_topic
@@ -99,32 +98,90 @@ def publisher(  # noqa: PLR0917 - the positional target signature multiprocessin
     messages: int,
     per_message: int,
     rate: float,
+    built: Any,  # a multiprocessing Semaphore, released once this publisher's packets are built
+    ready: Any,  # a multiprocessing Event: every publisher starts at once
     out: mp.Queue,  # type: ignore[type-arg]  # multiprocessing queues are not generic at runtime
 ) -> None:
-    """Publish this process's share, paced at ``rate`` messages/s; report publish times."""
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
-    client.connect("127.0.0.1", port)
-    client.loop_start()
+    """Publish this process's share at QoS 1, paced at ``rate`` messages/s; report publish times
+    and the CPU seconds spent publishing.
+
+    The packets are encoded before the clock starts: a real sensor builds its JSON on its own
+    chip, so that work must not compete with the broker, ingest and PostgreSQL for these cores.
+    """
+    chunk = 50  # messages per write: the pacing granularity
+    packets: list[tuple[int, list[tuple[str, bytes]]]] = []
+    ids = 0
+    for m in range(messages):
+        for i in range(0, len(devices), chunk):
+            part = []
+            for device in devices[i : i + chunk]:
+                ids = ids % 65535 + 1
+                topic = up_topic(device, UpKind.READING, root=TOPIC_ROOT)
+                body = payload(device, m * per_message, per_message)
+                part.append((device, publish_packet(topic, body, ids)))
+            packets.append((m * per_message, part))
+    client = Publisher(port, f"bench-sensors-{os.getpid()}")
+    built.release()
+    ready.wait()
+    cpu_began = time.process_time()
     sent: list[tuple[str, int, float]] = []
-    infos = []
     began = time.monotonic()
     n = 0
-    for m in range(messages):
-        for device in devices:
-            body = payload(device, m * per_message, per_message)
-            infos.append(client.publish(up_topic(device, UpKind.READING, root=TOPIC_ROOT), body, 1))
-            sent.append((device, m * per_message, time.time()))
-            n += 1
-            ahead = n / rate - (time.monotonic() - began)
-            if ahead > 0:
-                time.sleep(ahead)  # pacing to the target rate
-    for info in infos:
-        info.wait_for_publish(120)
-    client.disconnect()
-    client.loop_stop()
-    out.put(sent)
+    for first_seq, part in packets:
+        now = time.time()
+        sent += [(device, first_seq, now) for device, _ in part]
+        client.send([packet for _, packet in part])
+        n += len(part)
+        ahead = n / rate - (time.monotonic() - began)
+        if ahead > 0:
+            time.sleep(ahead)  # pacing to the target rate
+    if not client.wait_acked(120):
+        raise RuntimeError(f"broker acknowledged {client.acked} of {client.sent}")
+    client.close()
+    out.put((sent, time.process_time() - cpu_began))
+
+
+def _ticks(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds the ingest processes, the broker and the benchmark database's server
+    processes spend during the run: where the two cores go, whatever else loads them."""
+
+    def __init__(self, url: str, ingest: list[int], broker: int | None) -> None:
+        self._url = url
+        self._groups: dict[str, list[int]] = {"ingest": ingest}
+        if broker is not None:
+            self._groups["mosquitto"] = [broker]
+        self._before: dict[int, float] = {}
+
+    def _backends(self) -> list[int]:
+        with connect(self._url) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return [int(r[0]) for r in rows]  # type: ignore[call-overload]  # pid is an integer
+
+    def start(self) -> None:
+        """Take the starting counts."""
+        self._before = {pid: _ticks(pid) for pids in self._groups.values() for pid in pids}
+        self._before.update({pid: _ticks(pid) for pid in self._backends()})
+
+    def stop(self) -> dict[str, float]:
+        """CPU seconds per group since ``start``; the ingest connections (opened at the first
+        batch) count from zero. The server's shared WAL writer and checkpointer are not in it."""
+        self._groups["postgres"] = self._backends()
+        return {
+            name: sum(_ticks(pid) - self._before.get(pid, 0.0) for pid in pids)
+            for name, pids in self._groups.items()
+        }
 
 
 def scrape(port: int) -> dict[str, float]:
@@ -222,21 +279,32 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
             f"target {args.rate:,.0f} readings/s, {args.workers} ingest process(es)"
         )
         out: mp.Queue = mp.Queue()  # type: ignore[type-arg]  # see publisher()
+        ready = mp.Event()
+        built = mp.Semaphore(0)
         share = [devices[i :: args.publishers] for i in range(args.publishers)]
         per_process_rate = args.rate / args.per_message / args.publishers
-        began = time.time()
         processes = [
             mp.Process(
                 target=publisher,
-                args=(port, part, messages, args.per_message, per_process_rate, out),
+                args=(port, part, messages, args.per_message, per_process_rate, built, ready, out),
             )
             for part in share
         ]
         for p in processes:
             p.start()
-        sent: list[tuple[str, int, float]] = []
+        cpu = CpuMeter(url, [w.pid for w in workers], broker.pid if broker else None)
         for _ in processes:
-            sent += out.get()
+            if not built.acquire(timeout=600):
+                raise RuntimeError("a publisher did not build its packets")
+        cpu.start()
+        began = time.time()
+        ready.set()
+        sent: list[tuple[str, int, float]] = []
+        publisher_cpu = 0.0
+        for _ in processes:
+            part_sent, part_cpu = out.get()
+            sent += part_sent
+            publisher_cpu += part_cpu
         for p in processes:
             p.join()
         published = time.time()
@@ -249,6 +317,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
             peak_queue = max(peak_queue, metrics["nettestad_ingest_queue_depth"])
             time.sleep(0.2)  # polling the metrics endpoint, bounded by the deadline
         metrics = scrape_all(metrics_ports)
+        spent = cpu.stop()
+        spent["publishers"] = publisher_cpu
         with connect(url) as conn:
             row = conn.execute(
                 "SELECT count(*), count(DISTINCT (device_id, seq)), max(received_at) FROM fill_readings"
@@ -278,6 +348,12 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
             f"{summarised[0] if summarised else 0:,}; expected {total:,}; lost {total - distinct:,}; "
             f"duplicates skipped {metrics['nettestad_ingest_duplicates_total']:.0f}; "
             f"peak queue depth {peak_queue:.0f}; transactions {metrics['nettestad_ingest_batches_total']:.0f}"
+        )
+        used = sum(spent.values())
+        print(
+            f"CPU seconds: {', '.join(f'{k} {v:.1f}' for k, v in spent.items())}; "
+            f"total {used:.1f} = {used / total * 1e6:.0f} us per reading, so two idle cores "
+            f"would carry ~{2 * total / used:,.0f} readings/s; load average {os.getloadavg()[0]:.1f}"
         )
     finally:
         for worker in workers:

@@ -1,0 +1,80 @@
+"""The writer path alone: the batches ``bench.ingest.run`` publishes, fed straight to
+``BatchWriter.write`` (decode, plan, readings, summaries, device health, commit), no broker.
+
+Separates what ingest and PostgreSQL cost from what MQTT and the publishers cost; with
+``--profile`` it prints a cProfile of the run (cumulative time, top entries).
+
+    .venv/bin/python -m bench.ingest.writer_path [--readings 200000] [--batch 1000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from datetime import UTC, datetime
+
+from bench.ingest.run import SERVER, TOPIC_ROOT, payload
+from contracts.db import connect, drop_database, with_database
+from contracts.migrate import upgrade
+from contracts.topics import UpKind, up_topic
+from ingest.classify import Inbound
+from ingest.writer import BatchWriter
+from twin.city import generate_bins
+from twin.registry import upsert_bins
+
+
+def main() -> None:
+    """Write the batches and print readings/s (database time included)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readings", type=int, default=200_000)
+    parser.add_argument("--devices", type=int, default=10_000)
+    parser.add_argument("--per-message", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=1000, help="messages per transaction")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--server", default=SERVER)
+    args = parser.parse_args()
+    url = with_database(args.server, "nettestad_bench_writer_path")
+    drop_database(url)
+    upgrade(url)
+    sites = generate_bins(args.devices, seed=5)
+    with connect(url) as conn:
+        upsert_bins(conn=conn, sites=sites)
+    now = datetime.now(UTC)
+    messages = [
+        Inbound(
+            up_topic(s.device_id, UpKind.READING, root=TOPIC_ROOT),
+            payload(s.device_id, m * args.per_message, args.per_message),
+            now,
+            qos=1,
+        )
+        for m in range(args.readings // (args.devices * args.per_message))
+        for s in sites
+    ]
+    writer = BatchWriter(database_url=url, root=TOPIC_ROOT, stop=lambda: False)
+    profile = cProfile.Profile() if args.profile else None
+    try:
+        started = time.perf_counter()
+        if profile:
+            profile.enable()
+        for i in range(0, len(messages), args.batch):
+            assert writer.write(messages[i : i + args.batch])
+        if profile:
+            profile.disable()
+        elapsed = time.perf_counter() - started
+        total = len(messages) * args.per_message
+        print(
+            f"{total:,} readings in {len(messages):,} messages, {args.batch} per transaction: "
+            f"{elapsed:.2f} s, {total / elapsed:,.0f} readings/s; "
+            f"stored {writer.stats.stored_readings:,}"
+        )
+        if profile:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(35)
+    finally:
+        writer.close()
+        drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
