@@ -494,3 +494,17 @@ def insert_dumping_event(*, conn: Conn, event: DumpingEvent) -> bool:
         ),
     )
     return cur.rowcount == 1
+
+
+def add_dropped_events(*, conn: Conn, counts: dict[str, int]) -> None:
+    """Add the events each camera reports discarding (camera id → count) to its counter; called
+    only for newly stored events, so a redelivered event adds nothing."""
+    if not counts:
+        return
+    ids = sorted(counts)
+    conn.execute(
+        """UPDATE devices d SET dropped_events = d.dropped_events + u.dropped
+           FROM unnest(%b::text[], %b::bigint[]) AS u(id, dropped)
+           WHERE d.id = u.id""",
+        (ids, [counts[i] for i in ids]),
+    )

@@ -26,6 +26,7 @@ from ingest.store import (
     RegisteredDevice,
     Seen,
     WriteMethod,
+    add_dropped_events,
     apply_alerts,
     insert_bin_events,
     insert_dead_letters,
@@ -209,7 +210,13 @@ class BatchWriter:
             insert_dead_letters(conn=conn, letters=plan.dead_letters)
         if plan.security:
             insert_security_events(conn=conn, events=plan.security)
-        new_events = sum(insert_dumping_event(conn=conn, event=e) for e in plan.events)
+        new_events = 0
+        dropped_events: dict[str, int] = defaultdict(int)
+        for event in plan.events:
+            if insert_dumping_event(conn=conn, event=event):
+                new_events += 1
+                dropped_events[event.device_id] += event.dropped_events
+        add_dropped_events(conn=conn, counts={d: n for d, n in dropped_events.items() if n})
         return len(fresh), new_events
 
     def _recover(self, exc: psycopg.OperationalError, delay: float) -> float:

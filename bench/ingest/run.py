@@ -255,13 +255,13 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
         }
         if args.workers > 1:
             env["NETTESTAD_SHARE_GROUP"] = "bench"
-        with log.open("wb") as out:
+        with log.open("wb") as sink:
             workers.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "nettestad.cli", "ingest"],
                     env=env,
                     cwd=ROOT_DIR,
-                    stdout=out,
+                    stdout=sink,
                     stderr=subprocess.STDOUT,
                 )
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,6 +17,7 @@ from ingest.writer import BatchWriter, OfflinePolicy
 from tests.ingest.conftest import count, register
 
 ROOT = "wtest"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mqtt"
 
 
 def _message(device: str, readings: list[tuple[int, datetime, float]], **fields: Any) -> Inbound:
@@ -103,3 +105,27 @@ def test_a_silent_device_is_flagged_offline_and_cleared_when_heard_again(
     cleared = db.execute("SELECT cleared_at FROM alerts WHERE kind = 'offline'").fetchone()
     assert cleared is not None
     assert cleared[0] == now
+
+
+def test_events_a_camera_dropped_are_counted_once(
+    db: psycopg.Connection[Any], database_url: str
+) -> None:
+    """A dumping event's dropped_events adds to its camera's counter once, even when redelivered."""
+    db.execute(
+        "INSERT INTO hotspots (id, name, district, lat, lon) VALUES ('HS-01', 'x', 'y', 50.8, 3.3)"
+    )
+    db.execute("INSERT INTO devices (id, kind, hotspot_id) VALUES ('cam-0001', 'camera', 'HS-01')")
+    event = json.loads((FIXTURES / "event_dumping.json").read_text())
+    topic = up_topic("cam-0001", UpKind.EVENT, root=ROOT)
+
+    def message(event_id: str, dropped: int) -> Inbound:
+        body = {**event, "event_id": event_id, "dropped_events": dropped}
+        return Inbound(topic, json.dumps(body).encode(), datetime.now(UTC), 0, 1)
+
+    writer = _writer(database_url)
+    assert writer.write([message("event-0001", 3), message("event-0002", 0)])
+    assert writer.write([message("event-0001", 3)]), "the broker delivers the first one again"
+    assert writer.write([message("event-0003", 2)])
+    writer.close()
+    assert count(db, "SELECT count(*) FROM dumping_events") == 3
+    assert count(db, "SELECT dropped_events FROM devices WHERE id = 'cam-0001'") == 5
