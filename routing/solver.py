@@ -72,6 +72,10 @@ class SolverParams:
     decompose_share: float = 0.0
     decompose_routes: int = 40  # stops per group
     decompose_sub_s: float = 1.0
+    # Share of the time limit spent on ruin-and-recreate (routing/lns.py) after OR-Tools, on days
+    # with capacities only; other days ignore it. ``lns_iterations`` makes that phase reproducible.
+    lns_share: float = 0.0
+    lns_iterations: int | None = None
     neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
     # Raw OR-Tools search parameters by dotted name, e.g. {"local_search_operators.use_cross_exchange": 3}
     search_overrides: dict[str, float | int | bool] = field(default_factory=dict)
@@ -184,6 +188,11 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
             status="success",
             solve_s=0.0,
         )
+    if params.lns_share > 0:
+        from routing.lns import applies
+
+        if applies(problem):
+            return _solve_lns(problem, params, started)
     if params.decompose_share > 0:
         return _solve_decomposed(problem, params, started)
     nodes, starts, ends = _build_nodes(problem, params.facility_copies)
@@ -259,6 +268,35 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     solution.history = history
     solution.first_solution_s = history[0][0] if history else None
     return solution
+
+
+def _solve_lns(problem: Problem, params: SolverParams, started: float) -> Solution:
+    from routing.lns import LnsParams, improve
+
+    whole = replace(
+        params,
+        lns_share=0.0,
+        decompose_share=0.0,
+        time_limit_s=params.time_limit_s * (1 - params.lns_share),
+    )
+    solution = solve(problem, whole)
+    if not solution.routes or solution.unplanned:
+        return solution
+    history = list(solution.history)
+
+    def on_improve(total: int) -> None:
+        history.append((time.monotonic() - started, total))
+
+    improved = improve(
+        problem,
+        solution,
+        deadline=started + params.time_limit_s,
+        params=LnsParams(seed=params.seed, iterations=params.lns_iterations),
+        on_improve=on_improve,
+    )
+    improved.history = history
+    improved.solve_s = time.monotonic() - started
+    return improved
 
 
 def _solve_decomposed(problem: Problem, params: SolverParams, started: float) -> Solution:

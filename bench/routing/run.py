@@ -1,7 +1,8 @@
 """Route-planning benchmarks: CVRPLIB and Kim et al. instances, a city-sized day, the forecast.
 
     .venv/bin/python bench/routing/run.py [--budget 30] [--kim-budget 60] [--kim-large-budget 300]
-        [--only cvrp,kim,city,forecast]
+        [--only cvrp,kim,city,forecast,reload] [--instances A-n32-k5,804_stop] [--plain]
+        [--kim-decompose 0.5]
 
 Every solution is checked by ``routing.check`` (independent of the solver) before its gap counts.
 CVRPLIB instances are also solved with PyVRP at the same budget, side by side.
@@ -164,7 +165,7 @@ def bench_reload(budget: float) -> None:
         )
 
 
-def bench_cvrp(budget: float, *, plain: bool = False) -> None:
+def bench_cvrp(budget: float, *, plain: bool = False, names: set[str] | None = None) -> None:
     """Gap to BKS per CVRPLIB instance, nettestad beside PyVRP."""
     folder = SHARED / "cvrplib"
     if not folder.is_dir():
@@ -176,6 +177,8 @@ def bench_cvrp(budget: float, *, plain: bool = False) -> None:
     )
     gaps, pgaps = [], []
     for name in CVRP:
+        if names and name not in names:
+            continue
         inst = read_cvrplib(folder / f"{name}.vrp")
         problem = cvrp_problem(inst, vehicles=inst.min_vehicles + 3)
         sol = solve(
@@ -183,11 +186,10 @@ def bench_cvrp(budget: float, *, plain: bool = False) -> None:
             SolverParams(
                 time_limit_s=budget,
                 strategy=Strategy.GLS,
-                first_solution="SAVINGS" if plain else "PATH_CHEAPEST_ARC",
+                first_solution="SAVINGS",
                 mandatory_as_penalty=False,
-                decompose_share=0.0 if plain else 0.5,
-                decompose_routes=50,
-                decompose_sub_s=0.5,
+                # OR-Tools for the first tenth, then ruin-and-recreate (routing/lns.py).
+                lns_share=0.0 if plain else 0.9,
             ),
         )
         report = check(problem, sol, require_all=True)
@@ -210,7 +212,9 @@ def bench_cvrp(budget: float, *, plain: bool = False) -> None:
         )
 
 
-def bench_kim(budget: float, large_budget: float) -> None:
+def bench_kim(
+    budget: float, large_budget: float, *, decompose: float = 0.0, names: set[str] | None = None
+) -> None:
     """Kim et al. instances: feasibility, vehicles and miles against the best published."""
     folder = SHARED / "wcvrptw"
     if not folder.is_dir():
@@ -220,6 +224,8 @@ def bench_kim(budget: float, large_budget: float) -> None:
     print(f"{'instance':<10} {'veh':>4} {'pub':>4} {'miles':>8} {'best':>8} {'gap':>7}  check")
     gaps = []
     for name, (vehicles, best) in KIM.items():
+        if names and name not in names:
+            continue
         kim = read_kim(folder / f"{name}.txt", vehicles=vehicles)
         n = len(kim.problem.stops)
         limit = budget if n <= 450 else large_budget
@@ -229,6 +235,7 @@ def bench_kim(budget: float, large_budget: float) -> None:
                 time_limit_s=limit,
                 strategy=Strategy.GLS,
                 first_solution="PARALLEL_CHEAPEST_INSERTION",
+                decompose_share=decompose,
             ),
         )
         report = check(kim.problem, sol, require_all=True)
@@ -367,18 +374,28 @@ def main() -> None:
         "--plain", action="store_true", help="CVRPLIB with guided local search only (the baseline)"
     )
     parser.add_argument("--only", default="forecast,city,cvrp,reload,kim")
+    parser.add_argument(
+        "--instances", default="", help="comma-separated CVRPLIB/Kim instance names (default: all)"
+    )
+    parser.add_argument(
+        "--kim-decompose",
+        type=float,
+        default=0.0,
+        help="share of the Kim budget spent re-solving groups of routes (routing/decompose.py)",
+    )
     args = parser.parse_args()
     parts = args.only.split(",")
+    names = set(filter(None, args.instances.split(","))) or None
     if "forecast" in parts:
         bench_forecast()
     if "city" in parts:
         bench_city(args.city_limit)
     if "cvrp" in parts:
-        bench_cvrp(args.budget, plain=args.plain)
+        bench_cvrp(args.budget, plain=args.plain, names=names)
     if "reload" in parts:
         bench_reload(args.budget)
     if "kim" in parts:
-        bench_kim(args.kim_budget, args.kim_large_budget)
+        bench_kim(args.kim_budget, args.kim_large_budget, decompose=args.kim_decompose, names=names)
 
 
 if __name__ == "__main__":

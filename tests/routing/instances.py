@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 from routing.model import Break, Facility, Problem, Stop, Vehicle, Window
 
 
@@ -51,3 +54,16 @@ def too_much() -> Problem:
     )
     truck = Vehicle("truck", (100,), 0, 0, Window(6 * 3600, 14 * 3600))
     return Problem(dist, dur, stops, (truck,), name="too-much")
+
+
+def scattered_bins(n: int = 40, seed: int = 3) -> Problem:
+    """Bins scattered over a 10 km square, four 100 l trucks, capacities only (no site, no window)."""
+    rng = random.Random(seed)
+    points = [(5000.0, 5000.0)] + [(rng.uniform(0, 1e4), rng.uniform(0, 1e4)) for _ in range(n)]
+    dist = [[round(math.dist(a, b)) for b in points] for a in points]
+    dur = [[d // 10 for d in row] for row in dist]  # 36 km/h
+    stops = tuple(Stop(f"b{i}", i, (rng.randint(5, 20),), 60) for i in range(1, n + 1))
+    trucks = tuple(
+        Vehicle(f"truck-{k}", (150,), 0, 0, Window(0, 48 * 3600), fixed_cost=1000) for k in range(5)
+    )
+    return Problem(dist, dur, stops, trucks, name="scattered")
