@@ -145,6 +145,22 @@ def _alarms(alerts: _Tracker, reading: FillReading, rules: HealthRules, *, late:
         alerts.set("battery_low", False, ts, "", may_clear=not late)
 
 
+_READING_ALARMS = frozenset({"fire", "tilt", "moved", "battery_low"})
+
+
+def _quiet(alerts: _Tracker, reading: FillReading, rules: HealthRules) -> bool:
+    """True when ``_alarms`` would change nothing: no alarm open and none showing, the case of
+    nearly every reading (checked first because it runs for every reading)."""
+    temp = reading.temperature_c
+    battery = reading.battery_v
+    return (
+        reading.status is ContainerStatus.OK
+        and (temp is None or temp < rules.fire_temperature_c)
+        and (battery is None or battery >= rules.battery_low_v)
+        and alerts.open.isdisjoint(_READING_ALARMS)
+    )
+
+
 def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRules) -> Assessment:
     """Apply every rule to a device's newly stored readings, in measurement order.
 
@@ -162,7 +178,8 @@ def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRul
     for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
         ts = reading.ts
         late = last_ts is not None and ts <= last_ts
-        _alarms(alerts, reading, rules, late=late)
+        if not _quiet(alerts, reading, rules):
+            _alarms(alerts, reading, rules, late=late)
         if late:
             continue
         # sensor faults: a run without echo, or a distance that never moves

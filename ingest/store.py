@@ -4,7 +4,10 @@ Set-based throughout: one statement per kind of write per batch (arrays through 
 COPY into a temporary table), whatever the number of devices in the batch. Arrays travel in
 binary (``%b``): the text form quotes every element in Python, a third of a batch's dump time. Rows that take locks
 are sorted by key, so two workers sharing a subscription wait for each other instead of
-deadlocking (and a deadlock that still happens is retried by the writer).
+deadlocking (and a deadlock that still happens is retried by the writer). Updates keyed by a
+batch's devices look each device up through a ``LATERAL ... OFFSET 0`` subquery: a plain join
+let the planner (with stale statistics on a fast-changing table) loop over every open alert once
+per device, 6.7 s instead of 87 ms per batch with 10,000 devices offline.
 """
 
 from __future__ import annotations
@@ -319,9 +322,14 @@ def apply_alerts(*, conn: Conn, changes: Sequence[tuple[str, str | None, AlertCh
         raised = cur.rowcount
     if clears:
         conn.execute(
-            """UPDATE alerts a SET cleared_at = GREATEST(u.ts, a.observed_at)
-               FROM unnest(%b::text[], %b::text[], %b::timestamptz[]) AS u(device_id, kind, ts)
-               WHERE a.device_id = u.device_id AND a.kind = u.kind AND a.cleared_at IS NULL""",
+            """UPDATE alerts a SET cleared_at = GREATEST(o.ts, a.observed_at)
+               FROM (SELECT x.id, u.ts
+                     FROM unnest(%b::text[], %b::text[], %b::timestamptz[]) AS u(device_id, kind, ts)
+                     CROSS JOIN LATERAL (
+                         SELECT id FROM alerts
+                         WHERE device_id = u.device_id AND kind = u.kind AND cleared_at IS NULL
+                         OFFSET 0) x) o
+               WHERE a.id = o.id""",
             (
                 [d for d, _, _ in clears],
                 [c.kind for _, _, c in clears],
@@ -340,9 +348,14 @@ def insert_bin_events(
     """Store derived events ((device id, bin id, event) each) and close ended overflow periods."""
     if closed:
         conn.execute(
-            """UPDATE bin_events e SET ended_at = u.ts
-               FROM unnest(%b::text[], %b::timestamptz[]) AS u(device_id, ts)
-               WHERE e.device_id = u.device_id AND e.kind = 'overflow' AND e.ended_at IS NULL""",
+            """UPDATE bin_events e SET ended_at = o.ts
+               FROM (SELECT x.id, u.ts
+                     FROM unnest(%b::text[], %b::timestamptz[]) AS u(device_id, ts)
+                     CROSS JOIN LATERAL (
+                         SELECT id FROM bin_events
+                         WHERE device_id = u.device_id AND kind = 'overflow' AND ended_at IS NULL
+                         OFFSET 0) x) o
+               WHERE e.id = o.id""",
             ([d for d, _ in closed], [t for _, t in closed]),
         )
     if events:
@@ -394,10 +407,15 @@ def record_seen(*, conn: Conn, seen: Sequence[Seen]) -> None:
         ),
     )
     conn.execute(
-        """UPDATE alerts a SET cleared_at = GREATEST(u.seen, a.observed_at)
-           FROM unnest(%b::text[], %b::timestamptz[]) AS u(device_id, seen)
-           WHERE a.device_id = u.device_id AND a.kind = 'offline' AND a.cleared_at IS NULL
-             AND u.seen > a.observed_at""",
+        """UPDATE alerts a SET cleared_at = GREATEST(o.seen, a.observed_at)
+           FROM (SELECT x.id, u.seen
+                 FROM unnest(%b::text[], %b::timestamptz[]) AS u(device_id, seen)
+                 CROSS JOIN LATERAL (
+                     SELECT id FROM alerts
+                     WHERE device_id = u.device_id AND kind = 'offline' AND cleared_at IS NULL
+                       AND observed_at < u.seen
+                     OFFSET 0) x) o
+           WHERE a.id = o.id""",
         (ids, times),
     )
 

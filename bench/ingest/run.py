@@ -40,7 +40,11 @@ from twin.registry import upsert_bins
 ROOT_DIR = Path(__file__).resolve().parents[2]
 TOPIC_ROOT = "benchingest"
 SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"
-START = datetime(2026, 10, 1, tzinfo=UTC)
+# Readings from three days ago on (25 hours of them for a million readings): recent, as a city's
+# are, but whole days of device time replayed in a minute, so the service's offline sweep is told
+# (NETTESTAD_OFFLINE_INTERVAL_S below) that a day between uploads is normal; with the default
+# hour it would flag every sensor, whose newest reading is hours old in replayed time.
+START = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=3)
 
 
 def free_port() -> int:
@@ -252,6 +256,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
             "NETTESTAD_BATCH_SIZE": str(args.batch_size),
             "NETTESTAD_QUEUE_MAX": "20000",
             "NETTESTAD_RECEIVE_MAXIMUM": "5000",
+            "NETTESTAD_OFFLINE_INTERVAL_S": "86400",
         }
         if args.workers > 1:
             env["NETTESTAD_SHARE_GROUP"] = "bench"
