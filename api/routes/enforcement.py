@@ -229,7 +229,11 @@ def detection(conn: DbConn, user: Officer, event_id: EventId, request: Request) 
 @router.get(
     "/events/{event_id}/files/{name}",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "video/mp4": {}}}, 404: {}, 410: {}},
+    responses={
+        200: {"content": {"image/jpeg": {}, "video/x-msvideo": {}, "video/mp4": {}}},
+        404: {},
+        410: {},
+    },
 )
 def evidence_file(
     *,
@@ -259,14 +263,7 @@ def evidence_file(
         detail={"file": name},
         request=request,
     )
-    kind = listed[name].get("kind", "")
-    media = (
-        "video/mp4"
-        if kind == "clip"
-        else "application/json"
-        if kind == "manifest"
-        else "image/jpeg"
-    )
+    media = _media_type(name, listed[name].get("kind", ""))
     return Response(data, media_type=media, headers={"Cache-Control": "no-store"})
 
 
@@ -501,3 +498,12 @@ def audit_log(
         conn=conn, object_type=object_type, object_id=object_id, limit=limit
     )
     return [AuditEntry.model_validate(r) for r in rows]
+
+
+def _media_type(name: str, kind: str) -> str:
+    """The type a browser needs for an evidence file (the camera unit records MJPEG in AVI)."""
+    if kind == "manifest":
+        return "application/json"
+    if kind == "clip":
+        return "video/mp4" if name.endswith(".mp4") else "video/x-msvideo"
+    return "image/jpeg"

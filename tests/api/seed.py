@@ -125,6 +125,8 @@ def seed_detection(
     frames = {
         "before.jpg": ("frame_before", scene_jpeg(1)),
         "during.jpg": ("frame_during", scene_jpeg(2)),
+        # the camera unit records its clip as MJPEG in an AVI container
+        "clip.avi": ("clip", b"RIFF\x10\x00\x00\x00AVI LIST" + scene_jpeg(3)),
     }
     files = [
         {"name": n, "kind": k, "sha256": ev.sha256_hex(d), "size_bytes": len(d)}

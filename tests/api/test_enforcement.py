@@ -53,6 +53,9 @@ def test_confirm_dismiss_bundle_unblur_and_audit(
         detail = client.get("/api/v1/enforcement/events/evt-00000001", headers=officer).json()
         frame = next(f for f in detail["files"] if f["kind"] == "frame_before")
         assert client.get(frame["url"], headers=officer).status_code == 200
+        clip = next(f for f in detail["files"] if f["kind"] == "clip")
+        clip_answer = client.get(clip["url"], headers=officer)
+        assert clip_answer.headers["content-type"] == "video/x-msvideo"
 
         # dismissing needs a reason
         no_reason = {"state": "dismissed", "reason": ""}
@@ -147,7 +150,7 @@ def test_tampered_file_fails_verification(
         )
         assert verification["all_verified"] is False
         statuses = {f["name"]: f["status"] for f in verification["files"]}
-        assert statuses == {"before.jpg": "ok", "during.jpg": "hash_mismatch"}
+        assert statuses == {"before.jpg": "ok", "during.jpg": "hash_mismatch", "clip.avi": "ok"}
 
 
 def test_retention_deletes_old_evidence_but_keeps_cases_on_hold(
