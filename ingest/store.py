@@ -219,7 +219,8 @@ def insert_readings(
             _insert_new(
                 f"SELECT {_COLUMNS} FROM {_STAGE} ORDER BY device_id, ts, seq",  # noqa: S608 - module constants
                 summaries=summaries,
-            )
+            ),
+            binary=True,  # the new keys come back binary: no timestamp text to parse per row
         )
         new.update(_keys(cur.fetchall()))
         cur.execute(f"TRUNCATE {_STAGE}")

@@ -221,6 +221,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
         "--workers", type=int, default=1, help="ingest processes (a shared subscription when > 1)"
     )
     parser.add_argument("--batch-size", type=int, default=1000, help="messages per transaction")
+    parser.add_argument("--writers", type=int, default=2, help="writer threads per process")
     parser.add_argument("--server", default=SERVER)
     parser.add_argument("--mqtt-port", type=int, default=None)
     args = parser.parse_args()
@@ -254,6 +255,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
             "NETTESTAD_CLIENT_ID": f"bench-ingest-{i}",
             "NETTESTAD_METRICS_PORT": str(metrics_port),
             "NETTESTAD_BATCH_SIZE": str(args.batch_size),
+            "NETTESTAD_WRITERS": str(args.writers),
             "NETTESTAD_QUEUE_MAX": "20000",
             "NETTESTAD_RECEIVE_MAXIMUM": "5000",
             "NETTESTAD_OFFLINE_INTERVAL_S": "86400",
@@ -281,7 +283,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
         print(
             f"{total:,} readings = {messages * args.devices:,} messages x {args.per_message} "
             f"readings, {args.devices:,} devices, {args.publishers} publisher process(es), "
-            f"target {args.rate:,.0f} readings/s, {args.workers} ingest process(es)"
+            f"target {args.rate:,.0f} readings/s, {args.workers} ingest process(es) with "
+            f"{args.writers} writer thread(s), {args.batch_size} messages per transaction"
         )
         out: mp.Queue = mp.Queue()  # type: ignore[type-arg]  # see publisher()
         ready = mp.Event()
