@@ -38,8 +38,8 @@ class LnsParams:
 
     seed: int = 1
     iterations: int | None = None  # None: until the deadline
-    start_temperature: float = 0.3  # share of the mean arc cost of the starting plan
-    end_temperature: float = 0.003
+    start_temperature: float = 1.0  # share of the mean arc cost of the starting plan
+    end_temperature: float = 0.01
 
 
 def applies(problem: Problem) -> bool:

@@ -380,7 +380,7 @@ def main() -> None:
     parser.add_argument(
         "--kim-decompose",
         type=float,
-        default=0.0,
+        default=0.5,
         help="share of the Kim budget spent re-solving groups of routes (routing/decompose.py)",
     )
     args = parser.parse_args()
