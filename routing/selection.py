@@ -35,8 +35,21 @@ class Candidate:
     penalty_eur: float | None  # None when must-visit
 
 
-def _normal_cdf(x: float) -> float:
+def normal_cdf(x: float) -> float:
+    """The standard normal distribution function."""
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def forecast_spread(
+    model: FillModel, *, level: float, at: datetime, later: float, until: datetime
+) -> float:
+    """Standard deviation of the forecast level ``later`` at ``until`` (a fraction, at least 0.02).
+
+    Daily errors are independent, so the spread of the litter to come grows with the square
+    root of the days ahead: relative ``daily_cv`` per day, over ``(until - at)`` days.
+    """
+    days = max((until - at).total_seconds() / 86400, 0.25)
+    return max(model.daily_cv * (later - level) / math.sqrt(days), 0.02)
 
 
 def assess(
@@ -53,10 +66,9 @@ def assess(
     """How urgently a bin needs emptying today; None when it can wait."""
     today = level_at(model, level=level, at=at, until=visit_at)
     later = level_at(model, level=level, at=at, until=next_chance)
-    days = max((next_chance - at).total_seconds() / 86400, 0.25)
-    spread = max(model.daily_cv * (later - level) / math.sqrt(days), 0.02)
-    p_overflow = _normal_cdf((later - 1.0) / spread)
-    p_due = _normal_cdf((later - threshold) / spread)
+    spread = forecast_spread(model, level=level, at=at, later=later, until=next_chance)
+    p_overflow = normal_cdf((later - 1.0) / spread)
+    p_due = normal_cdf((later - threshold) / spread)
     if later >= 1.0 or today >= 1.0:
         return Candidate(bin_id, today, later, p_overflow, True, None)
     if p_due < params.min_probability and today < threshold:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from routing.model import Break, Facility, Problem, Stop, Vehicle, VisitKind, Window
+from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
 from routing.solver import SolverParams, Strategy, solve
 from twin.city import City, Site
 from twin.dumping import BRUSSELS
@@ -175,13 +175,58 @@ def _groups() -> dict[tuple[str, ...], list[TruckType]]:
     return groups
 
 
+def _solve(problem: Problem, *, seed: int, time_limit_s: float) -> Solution:
+    # Guided local search from parallel cheapest insertion handles the disposal trips well;
+    # a bound on improving solutions (not only time) makes the plan the same on every run.
+    params = SolverParams(
+        time_limit_s=time_limit_s,
+        seed=seed,
+        strategy=Strategy.GLS,
+        first_solution="PARALLEL_CHEAPEST_INSERTION",
+        solution_limit=SOLUTION_LIMIT,
+    )
+    return solve(problem, params)
+
+
+def _fewest_trucks(
+    city: City,
+    day: date,
+    requests: Sequence[StopRequest],
+    trucks: Sequence[TruckType],
+    *,
+    seed: int,
+    time_limit_s: float,
+) -> Solution:
+    """The plan with the fewest crews that serve every must-visit stop.
+
+    A planner sends out another crew only when the work that must be done does not fit: each
+    extra truck costs its trips to the disposal site and back to the depot. Optional stops go
+    only where the crews already going out have room. Starts from the crews the must-visit
+    service time alone needs, and adds one until no must-visit stop is left out.
+    """
+    must = {r.ref for r in requests if r.penalty is None}
+    shift_s = _seconds(SHIFT[1]) - _seconds(SHIFT[0]) - BREAK[2] * 60
+    service = sum(SERVICE_S.get(r.kind, 120) for r in requests if r.penalty is None)
+    first = min(max(1, math.ceil(service / (0.7 * shift_s))), len(trucks))
+    count = first
+    solution = _solve(
+        build_problem(city, day, requests, trucks[:count]), seed=seed, time_limit_s=time_limit_s
+    )
+    while count < len(trucks) and any(u.stop_id in must for u in solution.unplanned):
+        count += 1
+        problem = build_problem(city, day, requests, trucks[:count])
+        solution = _solve(problem, seed=seed, time_limit_s=time_limit_s)
+    return solution
+
+
 def plan_day(
     city: City, day: date, requests: Sequence[StopRequest], *, seed: int, time_limit_s: float
 ) -> DayPlan:
     """Plan ``day`` with the route planner; deterministic for a seed (solution-count bound).
 
     Street crews (bins and dumps) and the crane truck (underground and glass) are planned as
-    separate problems, as they are separate services that share only the depot.
+    separate problems, as they are separate services that share only the depot; each sends out
+    the fewest crews that can do all of its must-visit work (``_fewest_trucks``).
     """
     midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
 
@@ -194,17 +239,7 @@ def plan_day(
         mine = [r for r in requests if r.kind in serves]
         if not mine:
             continue
-        problem = build_problem(city, day, mine, trucks)
-        # Guided local search from parallel cheapest insertion handles the disposal trips well;
-        # a bound on improving solutions (not only time) makes the plan the same on every run.
-        params = SolverParams(
-            time_limit_s=time_limit_s,
-            seed=seed,
-            strategy=Strategy.GLS,
-            first_solution="PARALLEL_CHEAPEST_INSERTION",
-            solution_limit=SOLUTION_LIMIT,
-        )
-        solution = solve(problem, params)
+        solution = _fewest_trucks(city, day, mine, trucks, seed=seed, time_limit_s=time_limit_s)
         unplanned += [u.stop_id for u in solution.unplanned]
         routes += [
             PlannedRoute(

@@ -8,11 +8,14 @@ that each day carries a similar load. Dumps are cleared once a citizen reports t
 passes one. The routes are optimised by the same planner.
 
 **Sensor-driven** (nettestad): each morning every container's readings so far go through
-nettestad's forecast (``routing.forecast.fit``: a fill rate per hour of the week) and selection
-(``routing.selection.assess``): must-visit when it would overflow before tomorrow's visit,
-optional with a penalty (its expected overflow cost) when it will more likely than not pass its
-threshold by then, else it waits. A container whose sensor is silent for a day or looks stuck falls back to its fixed-round
-days. Dumps are known from the cameras (or citizen reports when a camera missed one).
+nettestad's forecast (``routing.forecast.fit``: a fill rate per hour of the week). A container
+waits as long as it is safe: it is a must-visit only when the forecast's upper band would
+overflow before tomorrow's visit. Each area (district; street bins and crane containers apart)
+with a must-visit gets a crew anyway, so its fairly full containers come along as optional stops
+whose penalty (what taking them now spares, plus their expected overflow cost) the planner weighs
+against their detour; an area with nothing due is left for another day. A container whose
+sensor is silent for a day or looks stuck falls back to its fixed-round days. Dumps are known
+from the cameras (or citizen reports when a camera missed one).
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from contracts.payloads import Quality, ReadingBatch
-from routing.forecast import fit
-from routing.selection import SelectionParams, assess
+from routing.forecast import fit, level_at
+from routing.selection import SelectionParams, forecast_spread, normal_cdf
 from twin.city import DISTRICTS, BinSite
 from twin.dumping import BRUSSELS, Dump
 from twin.fill import MEAN_POPULARITY, BinState
-from twin.planning import StopRequest
+from twin.planning import StopRequest, road_metres
 
 FREQUENCIES = (1, 2, 3, 4, 7)
 DAY_SETS = {1: (0,), 2: (0, 3), 3: (0, 2, 4), 4: (0, 2, 4, 5), 7: tuple(range(7))}
@@ -116,13 +119,63 @@ def _looks_stuck(points: Sequence[tuple[datetime, float, int | None]]) -> bool:
     return len(recent) >= 10 and len(set(recent)) == 1
 
 
+@dataclass(frozen=True, slots=True)
+class SensorPlanning:
+    """How the sensor-driven policy turns forecasts into a day's stops (see ``docs/twin.md``)."""
+
+    # Must-visit when the forecast's upper band (level + z x its spread) overflows before the
+    # next chance: about three bins in ten that are left out reach 100 % anyway (z = 0.5), most
+    # of them late in the day, just before their visit.
+    safety_z: float = 0.5
+    # An area a crew goes to anyway: bins that would be must-visits tomorrow come along (if they
+    # are at least this full by then), so they do not call for a trip of their own.
+    pull_level: float = 0.7
+    # What taking such a bin now is worth (a share of the separate trip it spares); the planner
+    # leaves it out when its detour costs more.
+    pull_eur: float = 6.0
+    pull_days: int = 1  # pull forward what would be a must-visit within this many days
+    near_m: int = 400  # a bin this close to a must-visit stop is on the way, whatever its area
+
+
+SENSOR_PLANNING = SensorPlanning()
+_CRANE = frozenset({"underground", "glass"})  # emptied by the crane truck, a separate service
+
+
+@dataclass(frozen=True, slots=True)
+class _Need:
+    state: BinState
+    today: float  # expected level at today's visit
+    later: float  # expected level at the next chance (tomorrow's visit) if left today
+    spread: float  # the forecast's standard deviation of ``later``
+    after: float  # expected level a day later still (the chance after next)
+    after_spread: float
+
+
+def _area(site: BinSite) -> tuple[str, bool]:
+    return site.district, site.container_type in _CRANE
+
+
+def _near(site: BinSite, stops: Sequence[BinSite], metres: int) -> bool:
+    here = (site.lat, site.lon)
+    return any(
+        _area(s)[1] == _area(site)[1] and road_metres(here, (s.lat, s.lon)) <= metres for s in stops
+    )
+
+
 @dataclass(slots=True)
 class SensorDriven:
-    """Containers chosen by nettestad's forecast and selection; fixed days where a sensor fails."""
+    """Containers chosen from nettestad's forecasts and grouped by area; fixed days where a sensor fails.
+
+    Each container is left as long as it is safe: it becomes a must-visit only when the
+    forecast's upper band says it would overflow before tomorrow's visit. A crew then goes to
+    that area anyway, so the area's fairly full containers come along as optional stops worth
+    ``pull_eur`` (plus their expected overflow cost); areas with nothing due are not visited.
+    """
 
     states: Sequence[BinState]
     observations: Observations
     selection: SelectionParams = SENSOR_SELECTION
+    planning: SensorPlanning = SENSOR_PLANNING
     name: str = "sensor-driven"
 
     def _trusted(self, state: BinState, now: datetime) -> BinObservations | None:
@@ -133,37 +186,58 @@ class SensorDriven:
             return None
         return obs
 
-    def requests(self, day: date, now: datetime, dumps: Sequence[Dump]) -> list[StopRequest]:
-        """Must-visit and optional containers from the forecasts, and every known dump."""
-        out = [_dump_request(d) for d in dumps]
+    def _need(self, state: BinState, obs: BinObservations, day: date) -> _Need:
         visit_at = datetime.combine(day, time(10, 0), tzinfo=BRUSSELS)
         next_chance = visit_at + timedelta(days=1)
+        last_ts, last_level, _ = obs.points[-1]
+        model = fit([(t, level) for t, level, _ in obs.points])
+        today = level_at(model, level=last_level, at=last_ts, until=visit_at)
+        later = level_at(model, level=last_level, at=last_ts, until=next_chance)
+        spread = forecast_spread(
+            model, level=last_level, at=last_ts, later=later, until=next_chance
+        )
+        then = next_chance + timedelta(days=self.planning.pull_days)
+        after = level_at(model, level=last_level, at=last_ts, until=then)
+        after_spread = forecast_spread(model, level=last_level, at=last_ts, later=after, until=then)
+        return _Need(state, today, later, spread, after, after_spread)
+
+    def requests(self, day: date, now: datetime, dumps: Sequence[Dump]) -> list[StopRequest]:
+        """Must-visit containers, their areas' fairly full ones (optional), and every known dump."""
+        out = [_dump_request(d) for d in dumps]
+        plan = self.planning
+        must: list[BinSite] = []
+        waiting: list[_Need] = []
         for state in self.states:
             site = state.site
             obs = self._trusted(state, now)
             if obs is None:
                 if day.weekday() in fixed_weekdays(state):
                     out.append(_bin_request(site, TARGET_FILL * site.volume_l, None))
+                    must.append(site)
                 continue
-            last_ts, last_level, _ = obs.points[-1]
-            model = fit([(t, level) for t, level, _ in obs.points])
-            candidate = assess(
-                bin_id=site.bin_id,
-                model=model,
-                level=last_level,
-                at=last_ts,
-                threshold=THRESHOLD,
-                visit_at=visit_at,
-                next_chance=next_chance,
-                params=self.selection,
-            )
-            if candidate is None:
+            need = self._need(state, obs, day)
+            if need.today >= 1.0 or need.later + plan.safety_z * need.spread >= 1.0:
+                out.append(_bin_request(site, _litres(site, need.today), None))
+                must.append(site)
+            elif (
+                need.later >= plan.pull_level
+                and need.after + plan.safety_z * need.after_spread >= 1.0
+            ):
+                waiting.append(need)
+        opened = {_area(s) for s in must}
+        for need in waiting:
+            site = need.state.site
+            if _area(site) not in opened and not _near(site, must, plan.near_m):
                 continue
-            litres = min(max(candidate.expected_level, 0.1), 1.2) * site.volume_l
-            penalty = (
-                None
-                if candidate.penalty_eur is None
-                else math.ceil(candidate.penalty_eur * MICRO_EUR)
+            p_overflow = normal_cdf((need.later - 1.0) / need.spread)
+            penalty = plan.pull_eur * min(need.later, 1.0) + p_overflow * (
+                self.selection.overflow_cost_eur
             )
-            out.append(_bin_request(site, litres, penalty))
+            out.append(
+                _bin_request(site, _litres(site, need.today), math.ceil(penalty * MICRO_EUR))
+            )
         return out
+
+
+def _litres(site: BinSite, level: float) -> float:
+    return min(max(level, 0.1), 1.2) * site.volume_l
