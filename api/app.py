@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -55,6 +56,8 @@ def create_app(
         )
         pool.open(wait=True, timeout=15)
         app.state.pool = pool
+        # one connection stays free for the retention worker; requests share the rest
+        app.state.connection_slots = asyncio.Semaphore(max(settings.pool_max - 1, 1))
         retention = RetentionWorker(
             pool,
             files,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import psycopg
@@ -21,7 +22,22 @@ async def get_pool(request: Request) -> ConnectionPool[Conn]:
     return pool
 
 
-def get_conn(pool: Annotated[ConnectionPool[Conn], Depends(get_pool)]) -> Iterator[Conn]:
+async def connection_slot(request: Request) -> AsyncIterator[None]:
+    """Wait, on the event loop, until a pooled connection is free for this request.
+
+    Without this, requests in a burst would wait for a connection inside worker threads; with
+    more waiters than the thread pool has threads, the requests that hold connections could get
+    no thread to finish on, and everything would stall until the pool's timeout.
+    """
+    slots: asyncio.Semaphore = request.app.state.connection_slots
+    async with slots:
+        yield
+
+
+def get_conn(
+    pool: Annotated[ConnectionPool[Conn], Depends(get_pool)],
+    _slot: Annotated[None, Depends(connection_slot, scope="function")],
+) -> Iterator[Conn]:
     """A pooled connection for the length of one request."""
     with pool.connection() as conn:
         yield conn
