@@ -31,9 +31,9 @@ def test_sensor_driven_defers_safe_bins_and_pulls_forward_only_where_a_crew_goes
     urgent, nearly_due, slow = centre[:3]
     observations = Observations()
     observations.bins = {s.bin_id: _rising(0.2, 0.02) for s in city.bins}  # nothing due
-    observations.bins[urgent.bin_id] = _rising(0.8, 0.3)
-    observations.bins[nearly_due.bin_id] = _rising(0.7, 0.2)
-    observations.bins[far.bin_id] = _rising(0.7, 0.2)
+    observations.bins[urgent.bin_id] = _rising(0.9, 0.15)
+    observations.bins[nearly_due.bin_id] = _rising(0.78, 0.15)
+    observations.bins[far.bin_id] = _rising(0.78, 0.15)
     observations.bins[slow.bin_id] = _rising(0.3, 0.05)
     policy = SensorDriven(list(world.states.values()), observations)
     requests = {r.ref: r for r in policy.requests(DAY, NOW, [])}
