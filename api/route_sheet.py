@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -26,9 +27,10 @@ def navigation_url(lat: float, lon: float, label: str) -> str:
     return f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}({quote(label)})"
 
 
-@dataclass(frozen=True, slots=True)
-class SheetStop:
-    """One line of the sheet."""
+class SheetStop(BaseModel):
+    """One stop on the sheet, with what the crew did there (also the API's response shape)."""
+
+    model_config = ConfigDict(frozen=True)
 
     ref: str
     seq: int
@@ -45,7 +47,7 @@ class SheetStop:
     window_end: datetime | None
     eta: datetime | None
     added_during_day: bool
-    status: str
+    status: Literal["open", "done", "skipped"]
     fill_seen: str | None
     skip_reason: str | None
     navigation_url: str

@@ -22,30 +22,6 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
-class SheetStop(BaseModel):
-    """One stop on the sheet, with what the crew did there."""
-
-    ref: str
-    seq: int
-    kind: str
-    label: str
-    lat: float
-    lon: float
-    bin_id: str | None
-    event_id: str | None
-    container_type: str | None
-    district: str | None
-    predicted_fill: float | None
-    window_start: datetime | None
-    window_end: datetime | None
-    eta: datetime | None
-    added_during_day: bool
-    status: Literal["open", "done", "skipped"]
-    fill_seen: str | None
-    skip_reason: str | None
-    navigation_url: str
-
-
 class RouteSheet(BaseModel):
     """A vehicle's stops for one day; ``version`` changes when the stops do."""
 
@@ -53,7 +29,7 @@ class RouteSheet(BaseModel):
     service_date: date
     version: str
     generated_at: datetime
-    stops: list[SheetStop]
+    stops: list[route_sheet.SheetStop]
 
 
 class StopAction(BaseModel):
@@ -118,7 +94,7 @@ def route(
         service_date=day,
         version=version,
         generated_at=datetime.now(route_sheet.BRUSSELS),
-        stops=[SheetStop.model_validate(s, from_attributes=True) for s in stops],
+        stops=stops,
     )
 
 
