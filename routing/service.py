@@ -199,6 +199,36 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
     places = _select_bins(conn=conn, day=day, now=now, params=params, locate=locate)
     places += _fixed_places(conn=conn, day=day, locate=locate)
     vehicles = _fleet(fleet_rows, day, locations)
+    return _solve_and_store(
+        conn=conn,
+        day=day,
+        params=params,
+        points=points,
+        places=places,
+        vehicles=vehicles,
+        facilities=facilities,
+        sites={s["id"]: s for s in sites},
+        name=f"Kortrijk {day.isoformat()}",
+        replan_of=None,
+        kept=[],
+    )
+
+
+def _solve_and_store(
+    *,
+    conn: store.Conn,
+    day: date,
+    params: PlanParams,
+    points: list[LatLon],
+    places: list[_Place],
+    vehicles: list[Vehicle],
+    facilities: list[Facility],
+    sites: dict[str, dict[str, Any]],
+    name: str,
+    replan_of: int | None,
+    kept: list[dict[str, Any]],
+) -> PlanResult:
+    """Solve one day's problem, store the plan and summarise it (first plans and re-plans alike)."""
     distance, duration = params.matrix.matrices(points)
     problem = Problem(
         distance=distance,
@@ -206,21 +236,18 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
         stops=tuple(p.stop for p in places if p.stop is not None),
         vehicles=tuple(vehicles),
         facilities=tuple(facilities),
-        name=f"Kortrijk {day.isoformat()}",
+        name=name,
     )
-    solution = solve(
-        problem,
-        _solver_params(params),
-    )
+    solution = solve(problem, _solver_params(params))
     plan_id = _store(
         conn=conn,
         day=day,
         problem=problem,
         solution=solution,
         places=places,
-        sites={s["id"]: s for s in sites},
-        replan_of=None,
-        kept=[],
+        sites=sites,
+        replan_of=replan_of,
+        kept=kept,
     )
     must = sum(1 for s in problem.stops if s.penalty is None)
     return PlanResult(
@@ -618,42 +645,18 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
                 initial_load=load,
             )
         )
-    distance, duration = params.matrix.matrices(points)
-    problem = Problem(
-        distance=distance,
-        duration=duration,
-        stops=tuple(p.stop for p in places if p.stop is not None),
-        vehicles=tuple(vehicles),
-        facilities=tuple(facilities),
-        name=f"re-plan {plan_id}",
-    )
-    solution = solve(
-        problem,
-        _solver_params(params),
-    )
-    new_id = _store(
+    return _solve_and_store(
         conn=conn,
         day=day,
-        problem=problem,
-        solution=solution,
+        params=params,
+        points=points,
         places=places,
+        vehicles=vehicles,
+        facilities=facilities,
         sites=sites,
+        name=f"re-plan {plan_id}",
         replan_of=plan_id,
         kept=kept,
-    )
-    must = sum(1 for s in problem.stops if s.penalty is None)
-    return PlanResult(
-        plan_id=new_id,
-        day=day,
-        planned_stops=sum(1 for r in solution.routes for v in r.visits if v.kind is VisitKind.STOP),
-        unplanned=len(solution.unplanned),
-        must_visit=must,
-        optional=len(problem.stops) - must,
-        vehicles_used=solution.used_vehicles,
-        distance_m=solution.distance,
-        objective=solution.objective,
-        solve_s=solution.solve_s,
-        first_solution_s=solution.first_solution_s,
     )
 
 
