@@ -104,6 +104,21 @@ class _Place:
     predicted_fill: float | None = None
 
 
+class _PointIndex:
+    """The matrix's points, each place once: a key (``depot:…``, ``bin:…``) → its matrix index."""
+
+    def __init__(self) -> None:
+        self.points: list[LatLon] = []
+        self.keys: dict[str, int] = {}
+
+    def locate(self, key: str, lat: float, lon: float) -> int:
+        """The index of this place, adding it on first sight."""
+        if key not in self.keys:
+            self.keys[key] = len(self.points)
+            self.points.append((lat, lon))
+        return self.keys[key]
+
+
 def _solver_params(params: PlanParams) -> SolverParams:
     # A reproducible run (solution limit) skips the decomposition phase, which runs to the clock;
     # so does a short run, whose whole-day search needs all its time for a first plan.
@@ -176,14 +191,8 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
     sites = store.disposal_sites(conn=conn)
     if not fleet_rows:
         raise ValueError("no active vehicles: add vehicles before planning")
-    points: list[LatLon] = []
-    locations: dict[str, int] = {}
-
-    def locate(key: str, lat: float, lon: float) -> int:
-        if key not in locations:
-            locations[key] = len(points)
-            points.append((lat, lon))
-        return locations[key]
+    places_index = _PointIndex()
+    points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
     for r in fleet_rows:
         locate(f"depot:{r['depot_id']}", r["depot_lat"], r["depot_lon"])
@@ -462,14 +471,8 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
     base = _midnight(day)
     now_s = max(int((now - base).total_seconds()), 0)
 
-    points: list[LatLon] = []
-    locations: dict[str, int] = {}
-
-    def locate(key: str, lat: float, lon: float) -> int:
-        if key not in locations:
-            locations[key] = len(points)
-            points.append((lat, lon))
-        return locations[key]
+    places_index = _PointIndex()
+    points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
     fleet_rows = {r["id"]: r for r in store.fleet(conn=conn)}
     sites = {s["id"]: s for s in store.disposal_sites(conn=conn)}

@@ -183,6 +183,13 @@ def _detection(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "files": _files(row)}
 
 
+def _case_or_404(conn: DbConn, case_number: str) -> dict[str, Any]:
+    row = q.case(conn=conn, case_number=case_number)
+    if row is None:
+        raise HTTPException(404, f"no case {case_number!r}")
+    return row
+
+
 def _event_or_404(conn: DbConn, event_id: str) -> dict[str, Any]:
     row = q.event(conn=conn, event_id=event_id)
     if row is None:
@@ -387,9 +394,7 @@ def case_bundle(
     request: Request,
 ) -> Response:
     """The case's export bundle: evidence, metadata, hash and signature checks, audit trail."""
-    case = q.case(conn=conn, case_number=case_number)
-    if case is None:
-        raise HTTPException(404, f"no case {case_number!r}")
+    case = _case_or_404(conn, case_number)
     event = _event_or_404(conn, case["event_id"])
     listed = _listed(conn, event)
     stored = {f["name"]: data for f in listed if (data := files.read(event["event_id"], f["name"]))}
@@ -460,9 +465,7 @@ def close_case(
     request: Request,
 ) -> None:
     """Close a case: its legal hold ends and retention applies again."""
-    case = q.case(conn=conn, case_number=case_number)
-    if case is None:
-        raise HTTPException(404, f"no case {case_number!r}")
+    case = _case_or_404(conn, case_number)
     if not q.close_case(conn=conn, case_number=case_number):
         raise HTTPException(409, "this case is closed already")
     audit.record(
