@@ -72,8 +72,9 @@ class SolverParams:
     decompose_share: float = 0.0
     decompose_routes: int = 40  # stops per group
     decompose_sub_s: float = 1.0
-    # Share of the time limit spent on ruin-and-recreate (routing/lns.py) after OR-Tools, on days
-    # with capacities only; other days ignore it. ``lns_iterations`` makes that phase reproducible.
+    # Share of the time limit spent on ruin-and-recreate after OR-Tools: routing/lns.py on days
+    # with capacities only, routing/trips.py on days with disposal trips; other days ignore it.
+    # ``lns_iterations`` makes that phase reproducible.
     lns_share: float = 0.0
     lns_iterations: int | None = None
     neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
@@ -189,10 +190,12 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
             solve_s=0.0,
         )
     if params.lns_share > 0:
-        from routing.lns import applies
+        from routing import lns, trips
 
-        if applies(problem):
+        if lns.applies(problem):
             return _solve_lns(problem, params, started)
+        if trips.applies(problem):
+            return _solve_trips(problem, params, started)
     if params.decompose_share > 0:
         return _solve_decomposed(problem, params, started)
     nodes, starts, ends = _build_nodes(problem, params.facility_copies)
@@ -292,6 +295,33 @@ def _solve_lns(problem: Problem, params: SolverParams, started: float) -> Soluti
         solution,
         deadline=started + params.time_limit_s,
         params=LnsParams(seed=params.seed, iterations=params.lns_iterations),
+        on_improve=on_improve,
+    )
+    improved.history = history
+    improved.solve_s = time.monotonic() - started
+    return improved
+
+
+def _solve_trips(problem: Problem, params: SolverParams, started: float) -> Solution:
+    from routing.trips import TripParams, improve
+
+    # OR-Tools (and its route groups, if asked for) first; the trip phase takes the rest.
+    whole = replace(
+        params, lns_share=0.0, time_limit_s=params.time_limit_s * (1 - params.lns_share)
+    )
+    solution = solve(problem, whole)
+    if not solution.routes:
+        return solution
+    history = list(solution.history)
+
+    def on_improve(total: int) -> None:
+        history.append((time.monotonic() - started, total))
+
+    improved = improve(
+        problem,
+        solution,
+        deadline=started + params.time_limit_s,
+        params=TripParams(seed=params.seed, iterations=params.lns_iterations),
         on_improve=on_improve,
     )
     improved.history = history

@@ -1,0 +1,808 @@
+"""Ruin-and-recreate for days with disposal trips, time windows, breaks and a working day.
+
+Guided local search in OR-Tools evaluates every move against the whole route with its time and load
+dimensions; on days with long multi-trip routes (150 stops a vehicle, a dozen unloads) it makes
+little progress. This phase works on a simpler picture of a vehicle's day: the order of its stops.
+Where the unloads go follows from the order: after every change to a route, a small dynamic
+programme splits its stops into trips that fit the vehicle and closes each trip at the facility
+with the smallest detour (the final unload before the depot included). The schedule (windows,
+breaks, the working day) is then simulated once per changed route; a change that breaks it is
+thrown away.
+
+Each iteration removes a few strings of neighbouring stops from routes near a random stop and puts
+each back at its cheapest position next to one of its nearest stops (the capacity of the trip it
+joins checked in constant time), accepted by simulated annealing, as in :mod:`routing.lns`.
+
+Seeded; with ``iterations`` set the result does not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
+
+log = logging.getLogger(__name__)
+
+_NEIGHBOURS = 40  # insertion positions are looked for next to this many nearest stops
+_MAX_STRING = 10  # longest string removed from one route
+_MEAN_REMOVED = 10  # stops removed per iteration on average
+_BLINK = 0.01  # chance of skipping an insertion position
+_TRIP_TIE = 1  # an unload costs at least this: of two equal splits, the one with fewer trips
+_WAITING = 10  # stops left out so far that get another chance in each iteration
+# Far above any day's cost; the same value the solver gives must-visit stops.
+_MUST = 10**13
+
+
+@dataclass(frozen=True, slots=True)
+class TripParams:
+    """Search settings; the defaults follow :class:`routing.lns.LnsParams`."""
+
+    seed: int = 1
+    iterations: int | None = None  # None: until the deadline
+    start_temperature: float = 1.0  # share of the mean arc cost of the starting plan
+    end_temperature: float = 0.01
+
+
+def applies(problem: Problem) -> bool:
+    """Whether the phase can plan this day: disposal trips from one depot, one cost per vehicle.
+
+    Vehicles may differ in capacity, shift, breaks and limits, but share the depot and their cost
+    rates; every vehicle unloads before it returns and starts empty; no stop is tied to vehicles.
+    """
+    if not problem.stops or not problem.vehicles or not problem.facilities:
+        return False
+    first = problem.vehicles[0]
+    rates = (first.distance_cost, first.time_cost, first.fixed_cost)
+    for v in problem.vehicles:
+        if (v.distance_cost, v.time_cost, v.fixed_cost) != rates:
+            return False
+        if v.start_location != first.start_location or v.end_location != first.start_location:
+            return False
+        if not v.unload_before_return or v.initial_load is not None:
+            return False
+    return not any(s.allowed_vehicles for s in problem.stops)
+
+
+@dataclass(frozen=True, slots=True)
+class _Vehicle:
+    capacity: tuple[int, ...]
+    day_capacity: tuple[int, ...] | None
+    max_stops: int
+    start: int
+    end: int
+    max_span: int | None
+    breaks: tuple[tuple[int, int, int], ...]  # (earliest start, latest start, duration)
+
+
+@dataclass(slots=True)
+class _Day:
+    """The problem as plain lists.
+
+    Node 0 is the depot, nodes ``1 .. n - 1`` the stops, ``n .. n + facilities - 1`` the sites.
+    """
+
+    n: int
+    cost: list[list[int]]  # arc cost between all nodes (service at the origin included)
+    dur: list[list[int]]  # travel time between all nodes
+    via: list[list[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
+    site: np.ndarray  # which site gives ``via``
+    demand: list[tuple[int, ...]]
+    service: list[int]
+    opens: list[int]
+    closes: list[int]
+    penalty: list[int]
+    near: list[list[int]]  # per stop node, the other stop nodes by closeness
+    fixed: int
+    vehicles: list[_Vehicle]
+
+
+def _day(problem: Problem) -> _Day:
+    first = problem.vehicles[0]
+    depot = first.start_location
+    locs = [depot, *(s.location for s in problem.stops), *(f.location for f in problem.facilities)]
+    n = 1 + len(problem.stops)
+    idx = np.asarray(locs, dtype=np.int64)
+    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
+    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
+    service = np.asarray(
+        [0, *(s.service_s for s in problem.stops), *(f.unload_s for f in problem.facilities)],
+        dtype=np.int64,
+    )
+    cost = dist * first.distance_cost + (dur + service[:, None]) * first.time_cost
+    np.fill_diagonal(cost, 0)
+    via = np.full((n, n), np.iinfo(np.int64).max // 4, dtype=np.int64)
+    site = np.zeros((n, n), dtype=np.int32)
+    for f in range(len(problem.facilities)):
+        through = cost[:n, n + f][:, None] + cost[n + f, :n][None, :]
+        better = through < via
+        via[better] = through[better]
+        site[better] = f
+    near = np.argsort(cost[:n, :n] + cost[:n, :n].T, axis=1, kind="stable")
+    dims = len(first.capacity)
+    windows = [(0, 0), *((s.window.start, s.window.end) for s in problem.stops)]
+    windows += [(f.window.start, f.window.end) for f in problem.facilities]
+    vehicles = [
+        _Vehicle(
+            capacity=tuple(v.capacity),
+            day_capacity=tuple(v.max_day_load) if v.max_day_load is not None else None,
+            max_stops=v.max_stops if v.max_stops is not None else len(problem.stops),
+            start=v.shift.start,
+            end=v.shift.end,
+            max_span=v.max_duration_s,
+            breaks=tuple(
+                sorted(
+                    (b.earliest_start, b.latest_start, b.duration_s)
+                    for b in v.breaks
+                    # A break wholly outside the shift is no break at all (see routing.check).
+                    if v.shift.start < b.latest_start + b.duration_s
+                    and v.shift.end > b.earliest_start
+                )
+            ),
+        )
+        for v in problem.vehicles
+    ]
+    return _Day(
+        n=n,
+        cost=cost.tolist(),
+        dur=dur.tolist(),
+        via=via.tolist(),
+        site=site,
+        demand=[(0,) * dims, *(tuple(s.demand) for s in problem.stops)],
+        service=service.tolist(),
+        opens=[w[0] for w in windows],
+        closes=[w[1] for w in windows],
+        penalty=[0, *(_MUST if s.penalty is None else s.penalty for s in problem.stops)],
+        near=[[int(x) for x in row if x not in {i, 0}] for i, row in enumerate(near)],
+        fixed=first.fixed_cost,
+        vehicles=vehicles,
+    )
+
+
+class _Plan:
+    """Routes as cycles through one sentinel node per vehicle (nodes ``n .. n + vehicles - 1``).
+
+    ``trip`` names the trip a stop is on and ``ends`` marks the last stop of each trip (an unload
+    follows it); ``loads`` holds each trip's load. The cost of a route is the one its schedule
+    simulation found, so ``total`` is exact for every route that has been simulated.
+    """
+
+    __slots__ = (
+        "day_load",
+        "ends",
+        "loads",
+        "members",
+        "next_trip",
+        "pred",
+        "route",
+        "route_cost",
+        "size",
+        "succ",
+        "total",
+        "trip",
+        "unserved",
+    )
+
+    def __init__(self, day: _Day) -> None:
+        count = day.n + len(day.vehicles)
+        dims = len(day.demand[0])
+        self.succ = list(range(count))
+        self.pred = list(range(count))
+        self.route = [-1] * count
+        for k in range(len(day.vehicles)):
+            self.route[day.n + k] = k
+        self.trip = [-1] * count
+        self.ends = [False] * count
+        self.loads: dict[int, list[int]] = {}
+        self.members: dict[int, int] = {}  # stops per trip
+        self.next_trip = 0
+        self.size = [0] * len(day.vehicles)
+        self.day_load = [[0] * dims for _ in day.vehicles]
+        self.route_cost = [0] * len(day.vehicles)
+        self.unserved: set[int] = set()
+        self.total = 0
+
+    def copy(self) -> _Plan:
+        other = object.__new__(_Plan)
+        other.succ, other.pred, other.route = self.succ[:], self.pred[:], self.route[:]
+        other.trip, other.ends = self.trip[:], self.ends[:]
+        other.loads = {t: x[:] for t, x in self.loads.items()}
+        other.members = dict(self.members)
+        other.next_trip = self.next_trip
+        other.size, other.day_load = self.size[:], [x[:] for x in self.day_load]
+        other.route_cost = self.route_cost[:]
+        other.unserved = set(self.unserved)
+        other.total = self.total
+        return other
+
+    def stops(self, day: _Day, k: int) -> list[int]:
+        """The stops of route ``k`` in order."""
+        out, node = [], self.succ[day.n + k]
+        while node < day.n:
+            out.append(node)
+            node = self.succ[node]
+        return out
+
+    def new_trip(self, dims: int) -> int:
+        t = self.next_trip
+        self.next_trip += 1
+        self.loads[t] = [0] * dims
+        self.members[t] = 0
+        return t
+
+    def link(self, day: _Day, a: int, c: int, trip: int) -> None:
+        """Put stop ``c`` right after node ``a`` on trip ``trip``."""
+        b = self.succ[a]
+        self.succ[a], self.pred[c], self.succ[c], self.pred[b] = c, a, b, c
+        k = self.route[a]
+        self.route[c] = k
+        self.trip[c] = trip
+        self.members[trip] += 1
+        self.size[k] += 1
+        load, day_load = self.loads[trip], self.day_load[k]
+        for d, q in enumerate(day.demand[c]):
+            load[d] += q
+            day_load[d] += q
+        self.unserved.discard(c)
+
+    def unlink(self, day: _Day, c: int) -> int:
+        """Take stop ``c`` out of its route; returns the route."""
+        a, b, k = self.pred[c], self.succ[c], self.route[c]
+        if self.ends[c] and a < day.n and self.trip[a] == self.trip[c]:
+            self.ends[a] = True  # the trip now ends one stop earlier
+        self.succ[a], self.pred[b] = b, a
+        self.route[c], self.ends[c] = -1, False
+        self.size[k] -= 1
+        load, day_load = self.loads[self.trip[c]], self.day_load[k]
+        for d, q in enumerate(day.demand[c]):
+            load[d] -= q
+            day_load[d] -= q
+        t = self.trip[c]
+        self.members[t] -= 1
+        if not self.members[t]:
+            del self.loads[t], self.members[t]
+        self.trip[c] = -1
+        self.unserved.add(c)
+        return k
+
+
+def _split(day: _Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
+    """The cheapest division of a route's stops into trips: the index of each trip's last stop.
+
+    ``f[j]`` is the least extra cost of the unloads before stop ``j + 1`` when a trip ends at stop
+    ``j``; the trip that ends there may start anywhere its load fits, and the cheapest start over
+    that sliding window comes from a monotone queue, so the whole route costs linear time.
+    """
+    m = len(seq)
+    cost, via, demand = day.cost, day.via, day.demand
+    dims = len(capacity)
+    f = [0] * m
+    start_of = [0] * m
+    h = [0] * m
+    window: deque[int] = deque()
+    room = list(capacity)
+    lo = 0
+    for j in range(m):
+        x = seq[j]
+        if j:
+            p = seq[j - 1]
+            h[j] = f[j - 1] + via[p][x] - cost[p][x] + _TRIP_TIE
+        while window and h[window[-1]] >= h[j]:
+            window.pop()
+        window.append(j)
+        q = demand[x]
+        for d in range(dims):
+            room[d] -= q[d]
+        while any(r < 0 for r in room):
+            if lo == j:
+                return None  # one stop alone is more than the vehicle carries
+            q = demand[seq[lo]]
+            for d in range(dims):
+                room[d] += q[d]
+            lo += 1
+        while window[0] < lo:
+            window.popleft()
+        f[j] = h[window[0]]
+        start_of[j] = window[0]
+    ends, j = [], m - 1
+    while j >= 0:
+        ends.append(j)
+        j = start_of[j] - 1
+    ends.reverse()
+    return ends
+
+
+@dataclass(slots=True)
+class _Call:
+    node: int
+    arrival: int
+    start: int
+
+
+@dataclass(slots=True)
+class _Schedule:
+    cost: int
+    back: int
+    calls: list[_Call]
+    breaks: list[tuple[int, int]]
+
+
+def _simulate(  # noqa: PLR0912, PLR0915 - one pass over the route keeps every rule on the same clock
+    day: _Day, k: int, seq: Sequence[int], ends: Sequence[bool], *, record: bool = False
+) -> _Schedule | None:
+    """Drive route ``k`` at the earliest times; None if a window, the break or the day fails.
+
+    A pending break is taken in the first gap whose next service would start at or after the
+    break's earliest start, or earlier if the next service would otherwise end after its latest
+    start. Each trip's unload goes to the site with the smallest detour that is open on arrival.
+    """
+    vehicle = day.vehicles[k]
+    if not seq:
+        return _Schedule(0, vehicle.start, [], [])
+    cost, dur, service = day.cost, day.dur, day.service
+    opens, closes, n = day.opens, day.closes, day.n
+    breaks = vehicle.breaks
+    pending = 0
+    clock = vehicle.start
+    here = 0
+    total = day.fixed
+    calls: list[_Call] = []
+    taken: list[tuple[int, int]] = []
+    sites = len(day.cost) - n
+    count = len(seq)
+    i = 0
+    unload_next = False
+    while True:
+        if unload_next:
+            nxt = seq[i] if i < count else 0
+            first_choice = n + int(day.site[here, nxt])
+            choices = [first_choice]
+            node = -1
+        else:
+            node = seq[i]
+            choices = [node]
+        tried = 0
+        done = False
+        while tried < len(choices):
+            y = choices[tried]
+            tried += 1
+            arrive = clock + dur[here][y]
+            begin = max(opens[y], arrive)
+            brk = -1
+            if pending < len(breaks):
+                early, late, length = breaks[pending]
+                if begin >= early or begin + service[y] > late:
+                    brk = max(clock, early)
+                    if brk > late:
+                        return None
+                    arrive += length
+                    begin = max(opens[y], arrive, brk + length)
+            if begin > closes[y]:
+                if (
+                    node < 0 and tried == 1
+                ):  # the nearest site is closed: the next cheapest open one
+                    order = sorted(range(n, n + sites), key=lambda s: cost[here][s] + cost[s][nxt])
+                    choices += [s for s in order if s != first_choice]
+                continue
+            total += cost[here][y]
+            if brk >= 0:
+                taken.append((brk, breaks[pending][2]))
+                pending += 1
+            if record:
+                calls.append(_Call(y, arrive, begin))
+            clock = begin + service[y]
+            here = y
+            done = True
+            break
+        if not done:
+            return None
+        if unload_next:
+            unload_next = False
+            if i >= count:
+                break
+            continue
+        if ends[i]:
+            unload_next = True
+        i += 1
+    back = clock + dur[here][0]
+    total += cost[here][0]
+    if pending < len(breaks):
+        early, late, length = breaks[pending]
+        if back > early:
+            brk = max(clock, early)
+            if brk > late:
+                return None
+            back = max(back + length, brk + length)
+            taken.append((brk, length))
+            pending += 1
+    if pending < len(breaks) and breaks[pending][0] < back:
+        return None
+    if back > vehicle.end:
+        return None
+    if vehicle.max_span is not None and back - vehicle.start > vehicle.max_span:
+        return None
+    return _Schedule(total, back, calls, taken)
+
+
+def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
+    """Re-split route ``k`` into trips and simulate it; False if the day does not work."""
+    seq = plan.stops(day, k)
+    vehicle = day.vehicles[k]
+    if len(seq) > vehicle.max_stops:
+        return False
+    if vehicle.day_capacity is not None and any(
+        a > b for a, b in zip(plan.day_load[k], vehicle.day_capacity, strict=True)
+    ):
+        return False
+    for c in seq:
+        plan.loads.pop(plan.trip[c], None)
+        plan.members.pop(plan.trip[c], None)
+    dims = len(vehicle.capacity)
+    if seq:
+        cut = _split(day, seq, vehicle.capacity)
+        if cut is None:
+            return False
+        begin = 0
+        for last in cut:
+            t = plan.new_trip(dims)
+            load = plan.loads[t]
+            plan.members[t] = last + 1 - begin
+            for c in seq[begin : last + 1]:
+                plan.trip[c] = t
+                plan.ends[c] = False
+                for d, q in enumerate(day.demand[c]):
+                    load[d] += q
+            plan.ends[seq[last]] = True
+            begin = last + 1
+    ends = [plan.ends[c] for c in seq]
+    schedule = _simulate(day, k, seq, ends)
+    if schedule is None:
+        return False
+    plan.total += schedule.cost - plan.route_cost[k]
+    plan.route_cost[k] = schedule.cost
+    return True
+
+
+def _fits(load: list[int], demand: tuple[int, ...], capacity: tuple[int, ...]) -> bool:
+    return all(a + b <= c for a, b, c in zip(load, demand, capacity, strict=True))
+
+
+def _vehicle_room(day: _Day, plan: _Plan, k: int, c: int) -> bool:
+    vehicle = day.vehicles[k]
+    if plan.size[k] >= vehicle.max_stops:
+        return False
+    return vehicle.day_capacity is None or _fits(
+        plan.day_load[k], day.demand[c], vehicle.day_capacity
+    )
+
+
+def _positions(day: _Day, plan: _Plan, a: int, c: int) -> list[tuple[int, int]]:
+    """(extra cost, mode) of putting ``c`` right after ``a``, for each way its capacity allows.
+
+    Modes: 0 on the trip of ``a`` (or of its successor when ``a`` is the route's start), 1 first on
+    the next trip, 2 a trip of its own between them.
+    """
+    n, cost, via = day.n, day.cost, day.via
+    b = plan.succ[a]
+    k = plan.route[a]
+    capacity = day.vehicles[k].capacity
+    demand = day.demand[c]
+    out = []
+    if a >= n:
+        if b >= n:
+            return out
+        if _fits(plan.loads[plan.trip[b]], demand, capacity):
+            out.append((cost[0][c] + cost[c][b] - cost[0][b], 0))
+        out.append((cost[0][c] + via[c][b] - cost[0][b] + _TRIP_TIE, 2))
+        return out
+    if not plan.ends[a]:
+        if _fits(plan.loads[plan.trip[a]], demand, capacity):
+            out.append((cost[a][c] + cost[c][b] - cost[a][b], 0))
+        return out
+    lb = 0 if b >= n else b
+    base = via[a][lb]
+    if _fits(plan.loads[plan.trip[a]], demand, capacity):
+        out.append((cost[a][c] + via[c][lb] - base, 0))
+    if b < n and _fits(plan.loads[plan.trip[b]], demand, capacity):
+        out.append((via[a][c] + cost[c][b] - base, 1))
+    out.append((via[a][c] + via[c][lb] - base + _TRIP_TIE, 2))
+    return out
+
+
+def _insert(day: _Day, plan: _Plan, a: int, c: int, mode: int) -> None:
+    dims = len(day.demand[0])
+    b = plan.succ[a]
+    if a >= day.n:
+        if b >= day.n or mode == 2:
+            plan.link(day, a, c, plan.new_trip(dims))
+            plan.ends[c] = True
+        else:
+            plan.link(day, a, c, plan.trip[b])
+        return
+    if not plan.ends[a] or mode == 0:
+        plan.link(day, a, c, plan.trip[a])
+        if plan.ends[a]:
+            plan.ends[a], plan.ends[c] = False, True
+        return
+    if mode == 1:
+        plan.link(day, a, c, plan.trip[b])
+        return
+    plan.link(day, a, c, plan.new_trip(dims))
+    plan.ends[c] = True
+
+
+def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int]]:
+    """Remove strings of stops from routes near a random stop: the stops and the routes touched."""
+    n = day.n
+    used = [s for s in plan.size if s]
+    removed: list[int] = []
+    touched: set[int] = set()
+    seed = rng.randrange(1, n)
+    if not used:
+        return removed, touched
+    string_max = min(_MAX_STRING, sum(used) / len(used))
+    ruined_max = 4 * _MEAN_REMOVED / (1 + string_max) - 1
+    ruined_routes = int(rng.uniform(1, ruined_max + 1))
+    for c in [seed, *day.near[seed]]:
+        if len(touched) >= ruined_routes:
+            break
+        k = plan.route[c]
+        if k < 0 or k in touched:
+            continue
+        length = int(rng.uniform(1, min(plan.size[k], string_max) + 1))
+        first = c
+        for _ in range(rng.randrange(length)):
+            if plan.pred[first] >= n:
+                break
+            first = plan.pred[first]
+        node = first
+        for _ in range(length):
+            if node >= n:
+                break
+            after = plan.succ[node]
+            plan.unlink(day, node)
+            removed.append(node)
+            node = after
+        touched.add(k)
+    # Stops left out so far (optional ones, or any the start could not place) try again too.
+    if len(plan.unserved) > len(removed):
+        waiting = sorted(plan.unserved - set(removed), key=lambda x: day.cost[seed][x])
+        removed += waiting[:_WAITING]
+    return removed, touched
+
+
+def _recreate(
+    day: _Day, plan: _Plan, removed: list[int], touched: set[int], rng: random.Random
+) -> None:
+    """Insert each removed stop at its cheapest position, or leave it out if that costs more."""
+    n = day.n
+    for c in _insertion_order(day, removed, rng):
+        best, best_at, best_mode = math.inf, -1, 0
+        room: dict[int, bool] = {}
+        seen: set[int] = set()
+        for u in day.near[c][:_NEIGHBOURS]:
+            k = plan.route[u]
+            if k < 0:
+                continue
+            fits = room.get(k)
+            if fits is None:
+                fits = room[k] = _vehicle_room(day, plan, k, c)
+            if not fits:
+                continue
+            for a in (plan.pred[u], u):
+                if a in seen:
+                    continue
+                seen.add(a)
+                if rng.random() < _BLINK:
+                    continue
+                for delta, mode in _positions(day, plan, a, c):
+                    if delta < best:
+                        best, best_at, best_mode = delta, a, mode
+        if best_at < 0:
+            best, best_at, best_mode = _full_scan(day, plan, c)
+        empty = day.cost[0][c] + day.via[c][0] + day.fixed
+        if empty < best:
+            for k in range(len(day.vehicles)):
+                if plan.size[k] == 0 and _vehicle_room(day, plan, k, c):
+                    best, best_at, best_mode = empty, n + k, 0
+                    break
+        if best_at < 0 or best >= day.penalty[c]:
+            plan.unserved.add(c)
+            continue
+        touched.add(plan.route[best_at])
+        _insert(day, plan, best_at, c, best_mode)
+
+
+def _full_scan(day: _Day, plan: _Plan, c: int) -> tuple[float, int, int]:
+    """The cheapest position for ``c`` over every used route with room for it."""
+    n = day.n
+    best, best_at, best_mode = math.inf, -1, 0
+    for k in range(len(day.vehicles)):
+        if not plan.size[k] or not _vehicle_room(day, plan, k, c):
+            continue
+        a = n + k
+        while True:
+            for delta, mode in _positions(day, plan, a, c):
+                if delta < best:
+                    best, best_at, best_mode = delta, a, mode
+            a = plan.succ[a]
+            if a >= n:
+                break
+    return best, best_at, best_mode
+
+
+def _insertion_order(day: _Day, removed: list[int], rng: random.Random) -> list[int]:
+    """Random, largest demand first, farthest first or nearest first (weights 4, 4, 2, 1)."""
+    pick = rng.choices(range(4), weights=(4, 4, 2, 1))[0]
+    items = list(removed)
+    rng.shuffle(items)
+    if pick == 1:
+        items.sort(key=lambda c: -sum(day.demand[c]))
+    elif pick == 2:
+        items.sort(key=lambda c: -day.cost[0][c])
+    elif pick == 3:
+        items.sort(key=lambda c: day.cost[0][c])
+    return items
+
+
+def _start_plan(day: _Day, problem: Problem, solution: Solution) -> _Plan | None:
+    """The given solution's stop orders, re-split into trips; None if a route fails its check."""
+    node_of = {s.id: i + 1 for i, s in enumerate(problem.stops)}
+    by_vehicle = {r.vehicle_id: r for r in solution.routes}
+    plan = _Plan(day)
+    plan.unserved = set(range(1, day.n))
+    dims = len(day.demand[0])
+    for k, vehicle in enumerate(problem.vehicles):
+        route = by_vehicle.get(vehicle.id)
+        if route is None:
+            continue
+        a = day.n + k
+        t = plan.new_trip(dims)
+        for visit in route.visits:
+            if visit.kind is VisitKind.STOP:
+                c = node_of[visit.ref]
+                plan.link(day, a, c, t)
+                a = c
+        if not _refresh(day, plan, k):
+            return None
+    plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
+    return plan
+
+
+def improve(
+    problem: Problem,
+    solution: Solution,
+    *,
+    deadline: float,
+    params: TripParams | None = None,
+    on_improve: Callable[[int], None] | None = None,
+) -> Solution:
+    """Improve a plan of an :func:`applies` problem until ``deadline``; never returns a worse one.
+
+    The plan's cost is the solver's objective: arc costs, fixed costs of used vehicles, and the
+    penalty of every stop left out.
+    """
+    params = params or TripParams()
+    if not applies(problem) or not solution.routes:
+        return solution
+    day = _day(problem)
+    current = _start_plan(day, problem, solution)
+    if current is None:
+        log.debug("trips: the starting plan fails the phase's schedule; left as it is")
+        return solution
+    start_cost = _objective(problem, solution)
+    best, best_cost = current.copy(), current.total
+    arcs = max(day.n - 1 + sum(1 for s in current.size if s), 1)
+    served_cost = sum(current.route_cost)
+    t0 = max(params.start_temperature * served_cost / arcs, 1e-9)
+    t1 = max(params.end_temperature * served_cost / arcs, 1e-9)
+    rng = random.Random(params.seed)
+    started = time.monotonic()
+    span = max(deadline - started, 1e-9)
+    done = rejected = 0
+    while True:
+        if params.iterations is not None:
+            if done >= params.iterations:
+                break
+            progress = done / params.iterations
+        else:
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            progress = (now - started) / span
+        done += 1
+        temperature = t0 * (t1 / t0) ** progress
+        trial = current.copy()
+        removed, touched = _ruin(day, trial, rng)
+        _recreate(day, trial, removed, touched, rng)
+        if not all(_refresh(day, trial, k) for k in sorted(touched)):
+            rejected += 1
+            continue
+        trial.total = sum(trial.route_cost) + sum(day.penalty[c] for c in trial.unserved)
+        if trial.total < current.total - temperature * math.log(1.0 - rng.random()):
+            current = trial
+            if current.total < best_cost:
+                best, best_cost = current.copy(), current.total
+                if on_improve is not None:
+                    on_improve(best_cost)
+    log.debug(
+        "trips: %d iterations (%d broke a route), %d -> %d", done, rejected, start_cost, best_cost
+    )
+    if best_cost >= start_cost:
+        return solution
+    return _solution(problem, day, best, solution)
+
+
+def _objective(problem: Problem, solution: Solution) -> int:
+    from routing.decompose import route_cost
+
+    left_out = {u.stop_id for u in solution.unplanned}
+    penalties = sum(
+        _MUST if s.penalty is None else s.penalty for s in problem.stops if s.id in left_out
+    )
+    return sum(route_cost(problem, r) for r in solution.routes) + penalties
+
+
+def _solution(problem: Problem, day: _Day, plan: _Plan, start: Solution) -> Solution:
+    from routing.solver import explain_unplanned
+
+    dims = len(day.demand[0])
+    routes: list[Route] = []
+    for k, vehicle in enumerate(problem.vehicles):
+        seq = plan.stops(day, k)
+        schedule = _simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
+        if schedule is None or not seq:
+            routes.append(Route(vehicle.id, vehicle.shift.start, vehicle.shift.start, []))
+            continue
+        visits: list[Visit] = []
+        load = [0] * dims
+        here = vehicle.start_location
+        distance = 0
+        for call in schedule.calls:
+            if call.node < day.n:
+                stop = problem.stops[call.node - 1]
+                load = [a + b for a, b in zip(load, stop.demand, strict=True)]
+                kind, ref, location, busy = VisitKind.STOP, stop.id, stop.location, stop.service_s
+            else:
+                site = problem.facilities[call.node - day.n]
+                load = [0] * dims
+                kind, ref, location, busy = VisitKind.UNLOAD, site.id, site.location, site.unload_s
+            visits.append(
+                Visit(kind, ref, location, call.arrival, call.start, call.start + busy, tuple(load))
+            )
+            distance += int(problem.distance[here][location])
+            here = location
+        distance += int(problem.distance[here][vehicle.end_location])
+        routes.append(
+            Route(
+                vehicle.id,
+                vehicle.shift.start,
+                schedule.back,
+                visits,
+                breaks=[BreakTaken(s, d) for s, d in schedule.breaks],
+                distance=distance,
+                cost=schedule.cost,
+            )
+        )
+    unplanned = [
+        Unplanned(problem.stops[c - 1].id, explain_unplanned(problem, c - 1))
+        for c in sorted(plan.unserved)
+    ]
+    return Solution(
+        routes=routes,
+        unplanned=unplanned,
+        objective=plan.total,
+        distance=sum(r.distance for r in routes),
+        status=start.status,
+        solve_s=start.solve_s,
+        first_solution_s=start.first_solution_s,
+        history=start.history,
+    )
