@@ -33,7 +33,8 @@ class WritePlan:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     statuses: list[tuple[DeviceStatus, datetime]] = field(default_factory=list)
     events: list[DumpingEvent] = field(default_factory=list)
-    dropped: list[tuple[ReadingRow, int]] = field(default_factory=list)  # (first reading, count)
+    # (position in ``readings`` of a message's first reading, readings the device dropped)
+    dropped: list[tuple[int, int]] = field(default_factory=list)
     security: list[SecurityEvent] = field(default_factory=list)
 
 
@@ -130,11 +131,12 @@ def plan_batch(
         if isinstance(payload, ReadingBatch):
             bin_id = devices[result.device_id].bin_id
             assert bin_id is not None  # the schema requires a bin for every fill sensor
-            rows = [ReadingRow(result.device_id, bin_id, r) for r in payload.readings]
-            plan.readings.extend(rows)
             if payload.dropped_readings:
                 # counted only if this message's first reading is new, so a redelivery adds nothing
-                plan.dropped.append((rows[0], payload.dropped_readings))
+                plan.dropped.append((len(plan.readings), payload.dropped_readings))
+            device_id = result.device_id
+            of = ReadingRow.of
+            plan.readings += [of(device_id, bin_id, r) for r in payload.readings]
         elif isinstance(payload, DeviceStatus):
             plan.statuses.append((payload, message.received_at))
         else:

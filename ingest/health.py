@@ -10,11 +10,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from contracts.payloads import ContainerStatus, FillReading, Quality
+from contracts.payloads import ContainerStatus, Quality
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+class Measured(Protocol):
+    """What the rules read of a reading: a contract ``FillReading`` or a stored row of one."""
+
+    @property
+    def ts(self) -> datetime: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def distance_mm(self) -> int | None: ...
+    @property
+    def filling_level(self) -> float | None: ...
+    @property
+    def temperature_c(self) -> float | None: ...
+    @property
+    def battery_v(self) -> float | None: ...
+    @property
+    def quality(self) -> str: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +141,11 @@ class _Tracker:
         return [*self.first_raise.values(), *clears]
 
 
-def _alarms(alerts: _Tracker, reading: FillReading, rules: HealthRules, *, late: bool) -> None:
+def _alarms(alerts: _Tracker, reading: Measured, rules: HealthRules, *, late: bool) -> None:
     """The alarms a single reading shows: fire, tilt, moved, low battery."""
     ts = reading.ts
     temp = reading.temperature_c
-    burning = reading.status is ContainerStatus.BURNING
+    burning = reading.status == ContainerStatus.BURNING
     hot = temp is not None and temp >= rules.fire_temperature_c
     if burning:
         alerts.set("fire", True, ts, "status burning", may_clear=not late)
@@ -131,11 +153,11 @@ def _alarms(alerts: _Tracker, reading: FillReading, rules: HealthRules, *, late:
         alerts.set("fire", hot, ts, "temperature %s °C", temp, may_clear=not late)
     status = reading.status
     alerts.set(
-        "tilt", status is ContainerStatus.DROPPED, ts, "container reports dropped",
+        "tilt", status == ContainerStatus.DROPPED, ts, "container reports dropped",
         may_clear=not late,
     )  # fmt: skip
     alerts.set(
-        "moved", status is ContainerStatus.MOVED, ts, "container reports moved",
+        "moved", status == ContainerStatus.MOVED, ts, "container reports moved",
         may_clear=not late,
     )  # fmt: skip
     battery = reading.battery_v
@@ -148,20 +170,20 @@ def _alarms(alerts: _Tracker, reading: FillReading, rules: HealthRules, *, late:
 _READING_ALARMS = frozenset({"fire", "tilt", "moved", "battery_low"})
 
 
-def _quiet(alerts: _Tracker, reading: FillReading, rules: HealthRules) -> bool:
+def _quiet(alerts: _Tracker, reading: Measured, rules: HealthRules) -> bool:
     """True when ``_alarms`` would change nothing: no alarm open and none showing, the case of
     nearly every reading (checked first because it runs for every reading)."""
     temp = reading.temperature_c
     battery = reading.battery_v
     return (
-        reading.status is ContainerStatus.OK
+        reading.status == ContainerStatus.OK
         and (temp is None or temp < rules.fire_temperature_c)
         and (battery is None or battery >= rules.battery_low_v)
         and alerts.open.isdisjoint(_READING_ALARMS)
     )
 
 
-def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRules) -> Assessment:
+def assess(state: HealthState, readings: Sequence[Measured], rules: HealthRules) -> Assessment:
     """Apply every rule to a device's newly stored readings, in measurement order.
 
     A late reading (older than the newest already judged) still raises an alarm, but neither
@@ -183,7 +205,7 @@ def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRul
         if late:
             continue
         # sensor faults: a run without echo, or a distance that never moves
-        no_echo = no_echo + 1 if reading.quality is Quality.NO_ECHO else 0
+        no_echo = no_echo + 1 if reading.quality == Quality.NO_ECHO else 0
         alerts.set(
             "no_echo", no_echo >= rules.no_echo_after, ts, "%d readings without an echo", no_echo,
             may_clear=no_echo == 0,
@@ -199,9 +221,9 @@ def assess(state: HealthState, readings: Sequence[FillReading], rules: HealthRul
         previous_ts, last_ts = last_ts, ts
         # the fill curve: collections, abuse, overflow periods
         level = reading.filling_level
-        if reading.quality is Quality.BLIND_ZONE:
+        if reading.quality == Quality.BLIND_ZONE:
             level = 1.0  # closer than the sensor can see: treated as full
-        elif reading.quality is not Quality.OK:
+        elif reading.quality != Quality.OK:
             level = None
         if level is None:
             continue

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import cast
+from typing import NamedTuple, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -69,18 +69,34 @@ class SecurityEvent:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReadingRow:
-    """A validated reading bound to the bin its device sits on."""
+class ReadingRow(NamedTuple):
+    """A validated reading bound to the bin its device sits on: one row of ``fill_readings`` in
+    its column order, so a COPY writes it as it is (no per-reading object to build twice)."""
 
     device_id: str
     bin_id: str
-    reading: FillReading
+    ts: datetime
+    seq: int
+    distance_mm: int | None
+    filling_level: float | None
+    temperature_c: float | None
+    battery_v: float | None
+    rssi_dbm: int | None
+    quality: str
+    status: str
+
+    @classmethod
+    def of(cls, device_id: str, bin_id: str, x: FillReading) -> ReadingRow:
+        """The row of one contract reading."""
+        return cls(
+            device_id, bin_id, x.ts, x.seq, x.distance_mm, x.filling_level, x.temperature_c,
+            x.battery_v, x.rssi_dbm, x.quality, x.status,
+        )  # fmt: skip
 
     @property
     def key(self) -> ReadingKey:
         """The idempotency key of this reading."""
-        return (self.device_id, self.reading.ts, self.reading.seq)
+        return (self.device_id, self.ts, self.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +121,25 @@ _COPY_TYPES = [
 ]  # fmt: skip
 
 # Service-maintained summaries (plain PostgreSQL only; TimescaleDB keeps continuous aggregates).
-_SUMMARY_UPSERT = """
-{name} AS (
-    INSERT INTO {table} (bin_id, bucket, readings, fill_n, fill_sum, fill_min, fill_max,
-                         temperature_max, battery_min)
-    SELECT bin_id, {bucket} AS b, count(*), count(filling_level), sum(filling_level),
-           min(filling_level), max(filling_level), max(temperature_c), min(battery_v)
-    FROM new GROUP BY bin_id, b ORDER BY bin_id, b
+# The batch is aggregated once per bin and UTC hour; the days are summed from those hours (a
+# Brussels day is made of whole UTC hours), so the time-zone arithmetic runs per hour, not per row.
+_SUMMARY_COLUMNS = (
+    "bin_id, bucket, readings, fill_n, fill_sum, fill_min, fill_max, temperature_max, battery_min"
+)
+_HOURS = """hours AS (
+    SELECT bin_id, date_trunc('hour', ts) AS bucket, count(*) AS readings,
+           count(filling_level) AS fill_n, sum(filling_level) AS fill_sum,
+           min(filling_level) AS fill_min, max(filling_level) AS fill_max,
+           max(temperature_c) AS temperature_max, min(battery_v) AS battery_min
+    FROM new GROUP BY 1, 2)"""
+_DAYS_SOURCE = """SELECT bin_id,
+       date_trunc('day', bucket AT TIME ZONE 'Europe/Brussels') AT TIME ZONE 'Europe/Brussels',
+       sum(readings), sum(fill_n), sum(fill_sum), min(fill_min), max(fill_max),
+       max(temperature_max), min(battery_min)
+FROM hours GROUP BY 1, 2"""
+_SUMMARY_UPSERT = """{name} AS (
+    INSERT INTO {table} ({columns})
+    SELECT * FROM ({source}) s ORDER BY 1, 2
     ON CONFLICT (bin_id, bucket) DO UPDATE SET
         readings = {table}.readings + EXCLUDED.readings,
         fill_n = {table}.fill_n + EXCLUDED.fill_n,
@@ -123,25 +151,32 @@ _SUMMARY_UPSERT = """
         battery_min = LEAST({table}.battery_min, EXCLUDED.battery_min)
 )"""
 _HOURLY = _SUMMARY_UPSERT.format(
-    name="hourly", table="fill_hourly", bucket="date_trunc('hour', ts)"
+    name="hourly", table="fill_hourly", columns=_SUMMARY_COLUMNS, source="SELECT * FROM hours"
 )
 _DAILY = _SUMMARY_UPSERT.format(
-    name="daily",
-    table="fill_daily",
-    bucket="date_trunc('day', ts AT TIME ZONE 'Europe/Brussels') AT TIME ZONE 'Europe/Brussels'",
+    name="daily", table="fill_daily", columns=_SUMMARY_COLUMNS, source=_DAYS_SOURCE
 )
 
 
-def _insert_new(source: str, *, summaries: bool) -> str:
-    """INSERT ... ON CONFLICT DO NOTHING from ``source``, returning the keys of new rows."""
+def _insert_new(source: str, *, summaries: bool, keys: bool) -> str:
+    """INSERT ... ON CONFLICT DO NOTHING from ``source``, returning the keys of the new rows
+    (``keys``) or only how many there are."""
     returning = "device_id, bin_id, ts, seq, filling_level, temperature_c, battery_v"
     insert = (
         f"INSERT INTO fill_readings ({_COLUMNS}) {source} "
         f"ON CONFLICT (device_id, ts, seq) DO NOTHING RETURNING {returning}"
     )
+    result = "SELECT device_id, ts, seq FROM new" if keys else "SELECT count(*) FROM new"
     if not summaries:
-        return insert
-    return f"WITH new AS ({insert}),{_HOURLY},{_DAILY} SELECT device_id, ts, seq FROM new"  # noqa: S608 - built only from module constants
+        return f"WITH new AS ({insert}) {result}"
+    return f"WITH new AS ({insert}), {_HOURS}, {_HOURLY}, {_DAILY} {result}"
+
+
+# The keys of the staged rows this transaction inserted: needed only when some were there
+# already (a redelivery), to tell which. A row's xmin is the transaction that wrote it.
+_NEW_STAGED_KEYS = f"""SELECT s.device_id, s.ts, s.seq FROM {_STAGE} s
+    JOIN fill_readings f USING (device_id, ts, seq)
+    WHERE f.xmin = pg_current_xact_id()::xid"""  # noqa: S608 - module constants
 
 
 def _keys(rows: Sequence[tuple[object, ...]]) -> set[ReadingKey]:
@@ -149,21 +184,16 @@ def _keys(rows: Sequence[tuple[object, ...]]) -> set[ReadingKey]:
     return cast(set[ReadingKey], set(rows))
 
 
-def _row(r: ReadingRow) -> tuple[object, ...]:
-    x = r.reading
-    return (
-        r.device_id,
-        r.bin_id,
-        x.ts,
-        x.seq,
-        x.distance_mm,
-        x.filling_level,
-        x.temperature_c,
-        x.battery_v,
-        x.rssi_dbm,
-        x.quality.value,
-        x.status.value,
-    )
+def _positions(rows: Sequence[ReadingRow], new: set[ReadingKey]) -> list[int]:
+    """Where the new keys sit in ``rows``; a key found twice counts once (the first)."""
+    pending = set(new)
+    out = []
+    for i, row in enumerate(rows):
+        key = row.key
+        if key in pending:
+            pending.remove(key)
+            out.append(i)
+    return out
 
 
 def prepare_connection(*, conn: Conn) -> None:
@@ -183,48 +213,58 @@ def insert_readings(
     rows: Sequence[ReadingRow],
     summaries: bool,
     method: WriteMethod = WriteMethod.COPY,
-) -> set[ReadingKey]:
-    """Store readings once each and return the keys of those that were new.
+) -> Sequence[int]:
+    """Store readings once each and return the positions in ``rows`` of those that were new.
 
     A reading already stored (same device, time and sequence number) is skipped, so the hourly
     and daily summaries (``summaries``: plain PostgreSQL) count every reading exactly once.
-    Needs ``prepare_connection`` for the COPY and executemany methods.
+    Usually every reading is new and the server answers with a count alone; only when it is
+    short are the new keys looked up. Needs ``prepare_connection`` for the COPY and executemany
+    methods, and an open transaction.
     """
     if not rows:
-        return set()
-    new: set[ReadingKey] = set()
+        return []
     with conn.cursor() as cur:
         if method is WriteMethod.VALUES:
             ordered = sorted(rows, key=lambda r: r.key)  # lock index entries in one order
             chunk = 1000
+            new: set[ReadingKey] = set()
             for start in range(0, len(ordered), chunk):
                 part = ordered[start : start + chunk]
                 values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(part))
-                params = [v for r in part for v in _row(r)]
-                cur.execute(_insert_new(f"VALUES {values}", summaries=summaries), params)
+                params = [v for r in part for v in r]
+                cur.execute(_insert_new(f"VALUES {values}", summaries=summaries, keys=True), params)
                 new.update(_keys(cur.fetchall()))
-            return new
+            return _positions(rows, new)
         if method is WriteMethod.COPY:
             # binary COPY: measured twice as fast as text here (no text formatting of values)
             with cur.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(_COPY_TYPES)
                 for r in rows:  # the INSERT ... SELECT below sorts, in the server
-                    copy.write_row(_row(r))
+                    copy.write_row(r)
         else:
             cur.executemany(
                 f"INSERT INTO {_STAGE} ({_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",  # noqa: S608 - module constants
-                [_row(r) for r in rows],
+                rows,
             )
         cur.execute(
             _insert_new(
                 f"SELECT {_COLUMNS} FROM {_STAGE} ORDER BY device_id, ts, seq",  # noqa: S608 - module constants
                 summaries=summaries,
-            ),
-            binary=True,  # the new keys come back binary: no timestamp text to parse per row
+                keys=False,
+            )
         )
-        new.update(_keys(cur.fetchall()))
+        counted = cur.fetchone()
+        stored = int(cast(int, counted[0])) if counted else 0
+        if stored == len(rows):
+            positions: Sequence[int] = range(len(rows))
+        elif stored == 0:
+            positions = []
+        else:
+            cur.execute(_NEW_STAGED_KEYS, binary=True)
+            positions = _positions(rows, _keys(cur.fetchall()))
         cur.execute(f"TRUNCATE {_STAGE}")
-    return new
+    return positions
 
 
 def load_devices(*, conn: Conn) -> dict[str, RegisteredDevice]:

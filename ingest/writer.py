@@ -81,16 +81,12 @@ class _Derived:
     closed: list[tuple[str, datetime]]
 
 
-def _newest_per_device(rows: Sequence[ReadingRow], dropped: dict[str, int]) -> list[Seen]:
-    newest: dict[str, ReadingRow] = {}
+def _newest(rows: list[ReadingRow]) -> ReadingRow:
+    newest = rows[0]
     for row in rows:
-        best = newest.get(row.device_id)
-        if best is None or row.reading.ts > best.reading.ts:
-            newest[row.device_id] = row
-    return [
-        Seen(d, r.reading.ts, r.reading.battery_v, r.reading.rssi_dbm, dropped.get(d, 0))
-        for d, r in newest.items()
-    ]
+        if row.ts > newest.ts:
+            newest = row
+    return newest
 
 
 class BatchWriter:
@@ -145,15 +141,13 @@ class BatchWriter:
             plan = plan_batch(batch, self._devices, root=self._root)
         return plan
 
-    def _derive(self, conn: Conn, fresh: list[ReadingRow]) -> _Derived:
-        by_device: dict[str, list[ReadingRow]] = defaultdict(list)
-        for row in fresh:
-            by_device[row.device_id].append(row)
+    def _derive(self, conn: Conn, by_device: dict[str, list[ReadingRow]]) -> _Derived:
         states = lock_health(conn=conn, devices={d: r[0].bin_id for d, r in by_device.items()})
         out = _Derived([], [], [], [])
+        rules = self._rules
         for device_id, rows in by_device.items():
             bin_id = rows[0].bin_id
-            result = assess(states[device_id], [r.reading for r in rows], self._rules)
+            result = assess(states[device_id], rows, rules)
             out.states.append(result.state)
             out.alerts += [(device_id, bin_id, a) for a in result.alerts]
             out.events += [(device_id, bin_id, e) for e in result.events]
@@ -178,30 +172,44 @@ class BatchWriter:
                     changes.append((status.device_id, bin_id, AlertChange(kind, False, seen)))
         return changes
 
+    def _store_readings(
+        self, conn: Conn, plan: WritePlan
+    ) -> tuple[int, list[tuple[str, str | None, AlertChange]]]:
+        """Readings, summaries, health, derived events and last-seen of a batch; (new readings,
+        alert changes). Only newly stored readings are judged, so a redelivery derives nothing."""
+        readings = plan.readings
+        new = insert_readings(
+            conn=conn, rows=readings, summaries=self._summaries, method=self._method
+        )
+        by_device: dict[str, list[ReadingRow]] = defaultdict(list)
+        if len(new) == len(readings):  # the usual case: every reading is new
+            for row in readings:
+                by_device[row.device_id].append(row)
+        else:
+            for i in new:
+                by_device[readings[i].device_id].append(readings[i])
+        if not by_device:
+            return 0, []
+        derived = self._derive(conn, by_device)
+        save_health(conn=conn, states=derived.states)
+        insert_bin_events(conn=conn, events=derived.events, closed=derived.closed)
+        dropped: dict[str, int] = defaultdict(int)
+        if plan.dropped:
+            fresh = set(new)
+            for first, count in plan.dropped:
+                if first in fresh:
+                    dropped[readings[first].device_id] += count
+        seen = []
+        for device_id, rows in by_device.items():
+            last = _newest(rows)
+            seen.append(Seen(device_id, last.ts, last.battery_v, last.rssi_dbm, dropped[device_id]))
+        record_seen(conn=conn, seen=seen)
+        return len(new), derived.alerts
+
     def _store(self, conn: Conn, plan: WritePlan) -> tuple[int, int]:
         """Write a planned batch inside the open transaction; (new readings, new events)."""
-        new_keys = insert_readings(
-            conn=conn, rows=plan.readings, summaries=self._summaries, method=self._method
-        )
-        fresh: list[ReadingRow] = []
-        if new_keys:
-            pending = set(new_keys)
-            for row in plan.readings:
-                key = row.key
-                if key in pending:  # removed once taken: the same reading twice in one batch
-                    pending.remove(key)
-                    fresh.append(row)
-        alerts = self._status_alerts(plan)
-        if fresh:
-            derived = self._derive(conn, fresh)
-            save_health(conn=conn, states=derived.states)
-            insert_bin_events(conn=conn, events=derived.events, closed=derived.closed)
-            alerts += derived.alerts
-            dropped: dict[str, int] = defaultdict(int)
-            for first, count in {first.key: (first, n) for first, n in plan.dropped}.values():
-                if first.key in new_keys:
-                    dropped[first.device_id] += count
-            record_seen(conn=conn, seen=_newest_per_device(fresh, dropped))
+        stored, alerts = self._store_readings(conn, plan)
+        alerts += self._status_alerts(plan)
         if alerts:
             self.stats.alerts_raised += apply_alerts(conn=conn, changes=alerts)
         for status, received_at in plan.statuses:
@@ -217,7 +225,7 @@ class BatchWriter:
                 new_events += 1
                 dropped_events[event.device_id] += event.dropped_events
         add_dropped_events(conn=conn, counts={d: n for d, n in dropped_events.items() if n})
-        return len(fresh), new_events
+        return stored, new_events
 
     def _recover(self, exc: psycopg.OperationalError, delay: float) -> float:
         self.stats.db_errors += 1

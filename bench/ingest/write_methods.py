@@ -37,7 +37,7 @@ def rows(total: int, devices: int) -> list[ReadingRow]:
             battery_v=3.6,
             rssi_dbm=-80,
         )
-        out.append(ReadingRow(f"fill-{device:05d}", f"KRT-{device:05d}", reading))
+        out.append(ReadingRow.of(f"fill-{device:05d}", f"KRT-{device:05d}", reading))
     return out
 
 

@@ -15,7 +15,7 @@ import pstats
 import time
 from datetime import UTC, datetime
 
-from bench.ingest.run import SERVER, TOPIC_ROOT, payload
+from bench.ingest.run import SERVER, TOPIC_ROOT, _ticks, payload
 from contracts.db import connect, drop_database, with_database
 from contracts.migrate import upgrade
 from contracts.topics import UpKind, up_topic
@@ -55,6 +55,16 @@ def main() -> None:
     writer = BatchWriter(database_url=url, root=TOPIC_ROOT, stop=lambda: False)
     profile = cProfile.Profile() if args.profile else None
     try:
+        assert writer.write(messages[:1])  # connects; the first message is stored again below
+        with connect(url) as conn:
+            backend = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert backend is not None
+        server_pid = int(backend[0])  # type: ignore[call-overload]  # pid is an integer
+        server_began = _ticks(server_pid)
+        cpu_began = time.process_time()
         started = time.perf_counter()
         if profile:
             profile.enable()
@@ -63,11 +73,14 @@ def main() -> None:
         if profile:
             profile.disable()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_began
+        server = _ticks(server_pid) - server_began
         total = len(messages) * args.per_message
         print(
             f"{total:,} readings in {len(messages):,} messages, {args.batch} per transaction: "
             f"{elapsed:.2f} s, {total / elapsed:,.0f} readings/s; "
-            f"stored {writer.stats.stored_readings:,}"
+            f"stored {writer.stats.stored_readings:,}; CPU per reading: writer "
+            f"{cpu / total * 1e6:.1f} us, PostgreSQL {server / total * 1e6:.1f} us"
         )
         if profile:
             pstats.Stats(profile).sort_stats("tottime").print_stats(35)

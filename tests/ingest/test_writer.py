@@ -129,3 +129,34 @@ def test_events_a_camera_dropped_are_counted_once(
     writer.close()
     assert count(db, "SELECT count(*) FROM dumping_events") == 3
     assert count(db, "SELECT dropped_events FROM devices WHERE id = 'cam-0001'") == 5
+
+
+def _with_dropped(message: Inbound, dropped: int) -> Inbound:
+    body = {**json.loads(message.payload), "dropped_readings": dropped}
+    return Inbound(message.topic, json.dumps(body).encode(), message.received_at, 0, 1)
+
+
+def test_a_batch_partly_stored_already_derives_from_its_new_readings_only(
+    db: psycopg.Connection[Any], database_url: str
+) -> None:
+    """A batch mixing stored readings, new ones and a message twice stores and judges each once."""
+    device = register(db, 1)[0]
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    first = [(s, start + timedelta(minutes=15 * s), 0.5) for s in range(3)]
+    writer = _writer(database_url)
+    assert writer.write([_message(device, first)])
+    # seq 3 falls from 0.5 to 0.05: one collection, however often it comes
+    later = [(3, start + timedelta(minutes=45), 0.05), (4, start + timedelta(minutes=60), 0.1)]
+    redelivered = _with_dropped(_message(device, first), 5)  # its drops were counted before
+    fresh = _with_dropped(_message(device, later), 7)
+    assert writer.write([redelivered, fresh, fresh])
+    writer.close()
+    assert writer.stats.stored_readings == 5
+    assert writer.stats.duplicates == 3 + 2, "stored before, or twice in the batch"
+    assert count(db, "SELECT count(*) FROM fill_readings") == 5
+    assert count(db, "SELECT sum(readings) FROM fill_hourly") == 5
+    assert count(db, "SELECT sum(readings) FROM fill_daily") == 5
+    assert count(db, "SELECT count(*) FROM bin_events WHERE kind = 'collection'") == 1
+    assert count(db, "SELECT dropped_readings FROM devices") == 7
+    last = db.execute("SELECT last_reading_ts FROM device_health").fetchone()
+    assert last == (start + timedelta(minutes=60),)
