@@ -208,12 +208,15 @@ async function refresh() {
     if (sheet && sheet.service_date === fresh.service_date && sheet.version !== fresh.version) {
       document.getElementById("changed").hidden = false;
     }
+    const text = JSON.stringify(fresh);
+    // Re-drawing an unchanged sheet would swap the buttons under a crew member's finger.
+    let changed = text !== localStorage.getItem(ROUTE_KEY) || !sheet;
     sheet = fresh;
-    localStorage.setItem(ROUTE_KEY, JSON.stringify(sheet));
+    localStorage.setItem(ROUTE_KEY, text);
     // A local action is forgotten only once the server's sheet shows it (never on a guess).
     const known = new Set(fresh.stops.filter((x) => x.status !== "open").map((x) => x.ref));
-    for (const ref of Object.keys(local)) if (known.has(ref)) delete local[ref];
-    render();
+    for (const ref of Object.keys(local)) if (known.has(ref)) { delete local[ref]; changed = true; }
+    if (changed) render();
   } catch (_) { /* offline: keep the cached sheet */ }
 }
 
