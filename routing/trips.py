@@ -335,101 +335,126 @@ class _Schedule:
     breaks: list[tuple[int, int]]
 
 
-def _simulate(  # noqa: PLR0912, PLR0915 - one pass over the route keeps every rule on the same clock
+def _simulate(
     day: _Day, k: int, seq: Sequence[int], ends: Sequence[bool], *, record: bool = False
 ) -> _Schedule | None:
     """Drive route ``k`` at the earliest times; None if a window, the break or the day fails.
 
-    A pending break is taken in the first gap whose next service would start at or after the
-    break's earliest start, or earlier if the next service would otherwise end after its latest
-    start. Each trip's unload goes to the site with the smallest detour that is open on arrival.
+    The break goes as late as the services allow (stops with windows that close around the break
+    are served first); if that fails, as early as it may start (waiting for a window that opens
+    later may then absorb it).
+    """
+    return _drive(day, k, seq, ends, record=record, late=True) or _drive(
+        day, k, seq, ends, record=record, late=False
+    )
+
+
+_Break = tuple[int, int, int]  # earliest start, latest start, duration
+
+
+def _drive(  # noqa: PLR0912 - one pass over the route keeps every rule on the same clock
+    day: _Day, k: int, seq: Sequence[int], ends: Sequence[bool], *, record: bool, late: bool
+) -> _Schedule | None:
+    """One simulation of route ``k`` with the break placed ``late`` or early (see :func:`_call`).
+
+    A break still pending when the vehicle is back before its latest start is taken at the depot.
     """
     vehicle = day.vehicles[k]
     if not seq:
         return _Schedule(0, vehicle.start, [], [])
     cost, dur, service = day.cost, day.dur, day.service
-    opens, closes, n = day.opens, day.closes, day.n
-    breaks = vehicle.breaks
-    pending = 0
-    clock = vehicle.start
-    here = 0
-    total = day.fixed
+    brk = vehicle.breaks[0] if vehicle.breaks else None
+    clock, here, total = vehicle.start, 0, day.fixed
     calls: list[_Call] = []
     taken: list[tuple[int, int]] = []
-    sites = len(day.cost) - n
-    count = len(seq)
-    i = 0
-    unload_next = False
-    while True:
-        if unload_next:
-            nxt = seq[i] if i < count else 0
-            first_choice = n + int(day.site[here, nxt])
-            choices = [first_choice]
-            node = -1
-        else:
-            node = seq[i]
-            choices = [node]
-        tried = 0
-        done = False
-        while tried < len(choices):
-            y = choices[tried]
-            tried += 1
-            arrive = clock + dur[here][y]
-            begin = max(opens[y], arrive)
-            brk = -1
-            if pending < len(breaks):
-                early, late, length = breaks[pending]
-                if begin >= early or begin + service[y] > late:
-                    brk = max(clock, early)
-                    if brk > late:
-                        return None
-                    arrive += length
-                    begin = max(opens[y], arrive, brk + length)
-            if begin > closes[y]:
-                if (
-                    node < 0 and tried == 1
-                ):  # the nearest site is closed: the next cheapest open one
-                    order = sorted(range(n, n + sites), key=lambda s: cost[here][s] + cost[s][nxt])
-                    choices += [s for s in order if s != first_choice]
-                continue
-            total += cost[here][y]
-            if brk >= 0:
-                taken.append((brk, breaks[pending][2]))
-                pending += 1
-            if record:
-                calls.append(_Call(y, arrive, begin))
-            clock = begin + service[y]
-            here = y
-            done = True
-            break
-        if not done:
+    last = len(seq) - 1
+    for i, c in enumerate(seq):
+        step = _call(day, clock, here, c, brk, late=late)
+        if step is None:
             return None
-        if unload_next:
-            unload_next = False
-            if i >= count:
+        node = c
+        while True:
+            arrive, begin, pause = step
+            total += cost[here][node]
+            if pause >= 0 and brk is not None:
+                taken.append((pause, brk[2]))
+                brk = None
+            if record:
+                calls.append(_Call(node, arrive, begin))
+            clock, here = begin + service[node], node
+            if node >= day.n or not ends[i]:
                 break
-            continue
-        if ends[i]:
-            unload_next = True
-        i += 1
+            site = _unload(day, clock, here, seq[i + 1] if i < last else 0, brk, late=late)
+            if site is None:
+                return None
+            node, step = site
     back = clock + dur[here][0]
     total += cost[here][0]
-    if pending < len(breaks):
-        early, late, length = breaks[pending]
-        if back > early:
-            brk = max(clock, early)
-            if brk > late:
+    if brk is not None:
+        early, latest, length = brk
+        if early < back <= latest and back + length <= vehicle.end:
+            taken.append((back, length))  # lunch at the depot after the round
+        elif back > early:
+            pause = max(clock, early)
+            if pause > latest:
                 return None
-            back = max(back + length, brk + length)
-            taken.append((brk, length))
-            pending += 1
-    if pending < len(breaks) and breaks[pending][0] < back:
-        return None
+            back = max(back + length, pause + length)
+            taken.append((pause, length))
     if back > vehicle.end:
         return None
     if vehicle.max_span is not None and back - vehicle.start > vehicle.max_span:
         return None
     return _Schedule(total, back, calls, taken)
+
+
+def _call(
+    day: _Day, clock: int, here: int, y: int, brk: _Break | None, *, late: bool
+) -> tuple[int, int, int] | None:
+    """(arrival, start of service, start of the break or -1) at node ``y``; None if too late.
+
+    A pending break is taken before a service that would otherwise end after the break's latest
+    start, or (``late`` false) before the first service that would start after its earliest start.
+    """
+    arrive = clock + day.dur[here][y]
+    begin = max(day.opens[y], arrive)
+    pause = -1
+    if brk is not None:
+        early, latest, length = brk
+        if begin + day.service[y] > latest or (not late and begin >= early):
+            pause = max(clock, early)
+            if pause > latest:
+                return None
+            arrive += length
+            begin = max(day.opens[y], arrive, pause + length)
+    if begin > day.closes[y]:
+        return None
+    return arrive, begin, pause
+
+
+def _unload(
+    day: _Day, clock: int, here: int, nxt: int, brk: _Break | None, *, late: bool
+) -> tuple[int, tuple[int, int, int]] | None:
+    """The site to unload at between ``here`` and ``nxt``, and the call there.
+
+    The one with the smallest detour, unless it is closed or makes the vehicle wait; then the
+    cheapest site it need not wait for, or else the one it can start at earliest.
+    """
+    n = day.n
+    first = n + int(day.site[here, nxt])
+    step = _call(day, clock, here, first, brk, late=late)
+    if step is not None and step[1] <= step[0]:
+        return first, step
+    cost = day.cost
+    best: tuple[int, int, int] | None = None
+    choice = None
+    for s in range(n, len(cost)):
+        got = _call(day, clock, here, s, brk, late=late)
+        if got is None:
+            continue
+        key = (max(got[1] - got[0], 0), cost[here][s] + cost[s][nxt], s)
+        if best is None or key < best:
+            best, choice = key, (s, got)
+    return choice
 
 
 def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
@@ -671,8 +696,13 @@ def _start_plan(day: _Day, problem: Problem, solution: Solution) -> _Plan | None
                 c = node_of[visit.ref]
                 plan.link(day, a, c, t)
                 a = c
-        if not _refresh(day, plan, k):
-            return None
+        # A route the phase cannot drive as given loses stops from its end until it can; they
+        # wait for a place like any other stop left out.
+        while not _refresh(day, plan, k):
+            tail = plan.pred[day.n + k]
+            if tail >= day.n:
+                return None
+            plan.unlink(day, tail)
     plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
     return plan
 
