@@ -7,7 +7,7 @@ only ones who plan or re-plan.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
@@ -15,6 +15,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 from api import plan_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
+
+if TYPE_CHECKING:
+    from routing.service import PlanResult
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 Planner = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -122,6 +125,19 @@ class PlanCreated(BaseModel):
     distance_m: int
     solve_s: float
 
+    @classmethod
+    def of(cls, result: PlanResult) -> PlanCreated:
+        """The response for a plan the planner stored."""
+        return cls(
+            plan_id=result.plan_id,
+            day=result.day,
+            planned_stops=result.planned_stops,
+            unplanned=result.unplanned,
+            vehicles_used=result.vehicles_used,
+            distance_m=result.distance_m,
+            solve_s=result.solve_s,
+        )
+
 
 def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
     header = q.plan(conn=conn, plan_id=plan_id)
@@ -195,15 +211,7 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
         )
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
-    return PlanCreated(
-        plan_id=result.plan_id,
-        day=result.day,
-        planned_stops=result.planned_stops,
-        unplanned=result.unplanned,
-        vehicles_used=result.vehicles_used,
-        distance_m=result.distance_m,
-        solve_s=result.solve_s,
-    )
+    return PlanCreated.of(result)
 
 
 @router.post("/{plan_id}/replan", status_code=201, summary="Re-plan the rest of the day")
@@ -240,12 +248,4 @@ def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) 
         now=body.now,
         params=svc.PlanParams(time_limit_s=body.time_limit_s),
     )
-    return PlanCreated(
-        plan_id=result.plan_id,
-        day=result.day,
-        planned_stops=result.planned_stops,
-        unplanned=result.unplanned,
-        vehicles_used=result.vehicles_used,
-        distance_m=result.distance_m,
-        solve_s=result.solve_s,
-    )
+    return PlanCreated.of(result)
