@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -168,6 +169,7 @@ def _alarms(alerts: _Tracker, reading: Measured, rules: HealthRules, *, late: bo
 
 
 _READING_ALARMS = frozenset({"fire", "tilt", "moved", "battery_low"})
+_ORDER = attrgetter("ts", "seq")  # measurement order
 
 
 def _quiet(alerts: _Tracker, reading: Measured, rules: HealthRules) -> bool:
@@ -183,7 +185,7 @@ def _quiet(alerts: _Tracker, reading: Measured, rules: HealthRules) -> bool:
     )
 
 
-def assess(state: HealthState, readings: Sequence[Measured], rules: HealthRules) -> Assessment:
+def assess(state: HealthState, readings: Sequence[Measured], rules: HealthRules) -> Assessment:  # noqa: PLR0912 - one pass keeps every rule's state in locals; helpers would cost a call per reading
     """Apply every rule to a device's newly stored readings, in measurement order.
 
     A late reading (older than the newest already judged) still raises an alarm, but neither
@@ -197,27 +199,31 @@ def assess(state: HealthState, readings: Sequence[Measured], rules: HealthRules)
     same = state.same_distance_run
     no_echo = state.no_echo_run
     overflow_since = state.overflow_since
-    for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
+    is_open = alerts.open.__contains__
+    for reading in sorted(readings, key=_ORDER):
         ts = reading.ts
         late = last_ts is not None and ts <= last_ts
         if not _quiet(alerts, reading, rules):
             _alarms(alerts, reading, rules, late=late)
         if late:
             continue
-        # sensor faults: a run without echo, or a distance that never moves
+        # sensor faults: a run without echo, or a distance that never moves (``set`` is called
+        # only when it could change something: this runs for every reading)
         no_echo = no_echo + 1 if reading.quality == Quality.NO_ECHO else 0
-        alerts.set(
-            "no_echo", no_echo >= rules.no_echo_after, ts, "%d readings without an echo", no_echo,
-            may_clear=no_echo == 0,
-        )  # fmt: skip
+        if no_echo >= rules.no_echo_after or (no_echo == 0 and is_open("no_echo")):
+            alerts.set(
+                "no_echo", no_echo >= rules.no_echo_after, ts, "%d readings without an echo",
+                no_echo, may_clear=no_echo == 0,
+            )  # fmt: skip
         distance = reading.distance_mm
         if distance is not None:
             same = same + 1 if distance == last_distance else 1
             last_distance = distance
-            alerts.set(
-                "stuck_sensor", same >= rules.stuck_after, ts, "%d x %d mm", same, distance,
-                may_clear=True,
-            )  # fmt: skip
+            if same >= rules.stuck_after or is_open("stuck_sensor"):
+                alerts.set(
+                    "stuck_sensor", same >= rules.stuck_after, ts, "%d x %d mm", same, distance,
+                    may_clear=True,
+                )  # fmt: skip
         previous_ts, last_ts = last_ts, ts
         # the fill curve: collections, abuse, overflow periods
         level = reading.filling_level
