@@ -38,6 +38,7 @@ _MEAN_REMOVED = 10  # stops removed per iteration on average
 _BLINK = 0.01  # chance of skipping an insertion position
 _TRIP_TIE = 1  # an unload costs at least this: of two equal splits, the one with fewer trips
 _WAITING = 10  # stops left out so far that get another chance in each iteration
+_TRIES = 6  # positions tried for a stop whose window could be missed
 # Far above any day's cost; the same value the solver gives must-visit stops.
 _MUST = 10**13
 
@@ -100,6 +101,7 @@ class _Day:
     opens: list[int]
     closes: list[int]
     penalty: list[int]
+    tight: list[bool]  # a window narrower than the working day
     near: list[list[int]]  # per stop node, the other stop nodes by closeness
     fixed: int
     vehicles: list[_Vehicle]
@@ -161,6 +163,14 @@ def _day(problem: Problem) -> _Day:
         opens=[w[0] for w in windows],
         closes=[w[1] for w in windows],
         penalty=[0, *(_MUST if s.penalty is None else s.penalty for s in problem.stops)],
+        tight=[
+            False,
+            *(
+                s.window.start > min(v.shift.start for v in problem.vehicles)
+                or s.window.end < max(v.shift.end for v in problem.vehicles)
+                for s in problem.stops
+            ),
+        ],
         near=[[int(x) for x in row if x not in {i, 0}] for i, row in enumerate(near)],
         fixed=first.fixed_cost,
         vehicles=vehicles,
@@ -342,18 +352,28 @@ def _simulate(
 
     The break goes as late as the services allow (stops with windows that close around the break
     are served first); if that fails, as early as it may start (waiting for a window that opens
-    later may then absorb it).
+    later may then absorb it). Each trip unloads at the site with the smallest detour; if that
+    fails, at the cheapest one the vehicle need not wait for.
     """
-    return _drive(day, k, seq, ends, record=record, late=True) or _drive(
-        day, k, seq, ends, record=record, late=False
-    )
+    for late, patient in ((True, True), (False, True), (True, False), (False, False)):
+        schedule = _drive(day, k, seq, ends, record=record, late=late, patient=patient)
+        if schedule is not None:
+            return schedule
+    return None
 
 
 _Break = tuple[int, int, int]  # earliest start, latest start, duration
 
 
-def _drive(  # noqa: PLR0912 - one pass over the route keeps every rule on the same clock
-    day: _Day, k: int, seq: Sequence[int], ends: Sequence[bool], *, record: bool, late: bool
+def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule on the same clock
+    day: _Day,
+    k: int,
+    seq: Sequence[int],
+    ends: Sequence[bool],
+    *,
+    record: bool,
+    late: bool,
+    patient: bool,
 ) -> _Schedule | None:
     """One simulation of route ``k`` with the break placed ``late`` or early (see :func:`_call`).
 
@@ -384,7 +404,8 @@ def _drive(  # noqa: PLR0912 - one pass over the route keeps every rule on the s
             clock, here = begin + service[node], node
             if node >= day.n or not ends[i]:
                 break
-            site = _unload(day, clock, here, seq[i + 1] if i < last else 0, brk, late=late)
+            nxt = seq[i + 1] if i < last else 0
+            site = _unload(day, clock, here, nxt, brk, late=late, patient=patient)
             if site is None:
                 return None
             node, step = site
@@ -432,17 +453,24 @@ def _call(
 
 
 def _unload(
-    day: _Day, clock: int, here: int, nxt: int, brk: _Break | None, *, late: bool
+    day: _Day,
+    clock: int,
+    here: int,
+    nxt: int,
+    brk: _Break | None,
+    *,
+    late: bool,
+    patient: bool,
 ) -> tuple[int, tuple[int, int, int]] | None:
     """The site to unload at between ``here`` and ``nxt``, and the call there.
 
-    The one with the smallest detour, unless it is closed or makes the vehicle wait; then the
-    cheapest site it need not wait for, or else the one it can start at earliest.
+    The one with the smallest detour if it is open (``patient``: even if the vehicle must wait
+    for it); else the cheapest site it need not wait for, or else the one it can start at earliest.
     """
     n = day.n
     first = n + int(day.site[here, nxt])
     step = _call(day, clock, here, first, brk, late=late)
-    if step is not None and step[1] <= step[0]:
+    if step is not None and (patient or step[1] <= step[0]):
         return first, step
     cost = day.cost
     best: tuple[int, int, int] | None = None
@@ -520,7 +548,7 @@ def _positions(day: _Day, plan: _Plan, a: int, c: int) -> list[tuple[int, int]]:
     k = plan.route[a]
     capacity = day.vehicles[k].capacity
     demand = day.demand[c]
-    out = []
+    out: list[tuple[int, int]] = []
     if a >= n:
         if b >= n:
             return out
@@ -564,15 +592,18 @@ def _insert(day: _Day, plan: _Plan, a: int, c: int, mode: int) -> None:
     plan.ends[c] = True
 
 
-def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int]]:
-    """Remove strings of stops from routes near a random stop: the stops and the routes touched."""
+def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int], set[int]]:
+    """Remove strings of stops from routes near a random stop.
+
+    Returns the stops to put back, the routes touched, and which of the stops were left out before.
+    """
     n = day.n
     used = [s for s in plan.size if s]
     removed: list[int] = []
     touched: set[int] = set()
     seed = rng.randrange(1, n)
     if not used:
-        return removed, touched
+        return removed, touched, set()
     string_max = min(_MAX_STRING, sum(used) / len(used))
     ruined_max = 4 * _MEAN_REMOVED / (1 + string_max) - 1
     ruined_routes = int(rng.uniform(1, ruined_max + 1))
@@ -598,70 +629,102 @@ def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[in
             node = after
         touched.add(k)
     # Stops left out so far (optional ones, or any the start could not place) try again too.
-    if len(plan.unserved) > len(removed):
-        waiting = sorted(plan.unserved - set(removed), key=lambda x: day.cost[seed][x])
-        removed += waiting[:_WAITING]
-    return removed, touched
+    waiting = sorted(plan.unserved - set(removed), key=lambda x: day.cost[seed][x])[:_WAITING]
+    return removed + waiting, touched, set(waiting)
 
 
 def _recreate(
-    day: _Day, plan: _Plan, removed: list[int], touched: set[int], rng: random.Random
+    day: _Day,
+    plan: _Plan,
+    removed: list[int],
+    touched: set[int],
+    rng: random.Random,
+    *,
+    checked: set[int],
 ) -> None:
-    """Insert each removed stop at its cheapest position, or leave it out if that costs more."""
-    n = day.n
+    """Insert each removed stop at its cheapest position, or leave it out if that costs more.
+
+    Stops with a window narrower than the working day, and ``checked`` ones, go to the cheapest
+    position whose route still runs on time (a few tried, cheapest first); the rest go to the
+    cheapest position and the route is checked once when the iteration ends.
+    """
     for c in _insertion_order(day, removed, rng):
-        best, best_at, best_mode = math.inf, -1, 0
-        room: dict[int, bool] = {}
-        seen: set[int] = set()
-        for u in day.near[c][:_NEIGHBOURS]:
-            k = plan.route[u]
-            if k < 0:
-                continue
-            fits = room.get(k)
-            if fits is None:
-                fits = room[k] = _vehicle_room(day, plan, k, c)
-            if not fits:
-                continue
-            for a in (plan.pred[u], u):
-                if a in seen:
-                    continue
-                seen.add(a)
-                if rng.random() < _BLINK:
-                    continue
-                for delta, mode in _positions(day, plan, a, c):
-                    if delta < best:
-                        best, best_at, best_mode = delta, a, mode
-        if best_at < 0:
-            best, best_at, best_mode = _full_scan(day, plan, c)
-        empty = day.cost[0][c] + day.via[c][0] + day.fixed
-        if empty < best:
-            for k in range(len(day.vehicles)):
-                if plan.size[k] == 0 and _vehicle_room(day, plan, k, c):
-                    best, best_at, best_mode = empty, n + k, 0
-                    break
-        if best_at < 0 or best >= day.penalty[c]:
+        options = _candidates(day, plan, c, rng)
+        penalty = day.penalty[c]
+        if not options:
             plan.unserved.add(c)
             continue
-        touched.add(plan.route[best_at])
-        _insert(day, plan, best_at, c, best_mode)
+        if not day.tight[c] and c not in checked:
+            delta, a, mode = min(options)
+            if delta >= penalty:
+                plan.unserved.add(c)
+                continue
+            touched.add(plan.route[a])
+            _insert(day, plan, a, c, mode)
+            continue
+        options.sort()
+        for delta, a, mode in options[:_TRIES]:
+            if delta >= penalty:
+                break
+            k = plan.route[a]
+            _insert(day, plan, a, c, mode)
+            seq = plan.stops(day, k)
+            if _simulate(day, k, seq, [plan.ends[x] for x in seq]) is not None:
+                touched.add(k)
+                break
+            plan.unlink(day, c)
+        else:
+            plan.unserved.add(c)
 
 
-def _full_scan(day: _Day, plan: _Plan, c: int) -> tuple[float, int, int]:
-    """The cheapest position for ``c`` over every used route with room for it."""
+def _candidates(day: _Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple[float, int, int]]:
+    """(extra cost, node to follow, mode) for ``c`` next to its nearest stops.
+
+    Every position on routes with room if no neighbour has room; an idle vehicle if one is left.
+    """
     n = day.n
-    best, best_at, best_mode = math.inf, -1, 0
+    out: list[tuple[float, int, int]] = []
+    room: dict[int, bool] = {}
+    seen: set[int] = set()
+    for u in day.near[c][:_NEIGHBOURS]:
+        k = plan.route[u]
+        if k < 0:
+            continue
+        fits = room.get(k)
+        if fits is None:
+            fits = room[k] = _vehicle_room(day, plan, k, c)
+        if not fits:
+            continue
+        for a in (plan.pred[u], u):
+            if a in seen:
+                continue
+            seen.add(a)
+            if rng.random() < _BLINK:
+                continue
+            out.extend((delta, a, mode) for delta, mode in _positions(day, plan, a, c))
+    if not out:
+        out = _full_scan(day, plan, c)
+    for k in range(len(day.vehicles)):
+        if plan.size[k] == 0 and _vehicle_room(day, plan, k, c):
+            out.append((day.cost[0][c] + day.via[c][0] + day.fixed, n + k, 0))
+            break
+    return out
+
+
+def _full_scan(day: _Day, plan: _Plan, c: int) -> list[tuple[float, int, int]]:
+    """Every position for ``c`` on every used route with room for it."""
+    n = day.n
+    out: list[tuple[float, int, int]] = []
     for k in range(len(day.vehicles)):
         if not plan.size[k] or not _vehicle_room(day, plan, k, c):
             continue
         a = n + k
         while True:
-            for delta, mode in _positions(day, plan, a, c):
-                if delta < best:
-                    best, best_at, best_mode = delta, a, mode
+            out.extend((delta, a, mode) for delta, mode in _positions(day, plan, a, c))
             a = plan.succ[a]
             if a >= n:
                 break
-    return best, best_at, best_mode
+    return out
 
 
 def _insertion_order(day: _Day, removed: list[int], rng: random.Random) -> list[int]:
@@ -751,8 +814,8 @@ def improve(
         done += 1
         temperature = t0 * (t1 / t0) ** progress
         trial = current.copy()
-        removed, touched = _ruin(day, trial, rng)
-        _recreate(day, trial, removed, touched, rng)
+        removed, touched, waiting = _ruin(day, trial, rng)
+        _recreate(day, trial, removed, touched, rng, checked=waiting)
         if not all(_refresh(day, trial, k) for k in sorted(touched)):
             rejected += 1
             continue

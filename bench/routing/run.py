@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/routing/run.py [--budget 30] [--kim-budget 60] [--kim-large-budget 300]
         [--only cvrp,kim,city,forecast,reload] [--instances A-n32-k5,804_stop] [--plain]
-        [--kim-decompose 0.5]
+        [--kim-trips 0.9] [--kim-decompose 0]
 
 Every solution is checked by ``routing.check`` (independent of the solver) before its gap counts.
 CVRPLIB instances are also solved with PyVRP at the same budget, side by side.
@@ -213,7 +213,12 @@ def bench_cvrp(budget: float, *, plain: bool = False, names: set[str] | None = N
 
 
 def bench_kim(
-    budget: float, large_budget: float, *, decompose: float = 0.0, names: set[str] | None = None
+    budget: float,
+    large_budget: float,
+    *,
+    decompose: float = 0.0,
+    trips: float = 0.9,
+    names: set[str] | None = None,
 ) -> None:
     """Kim et al. instances: feasibility, vehicles and miles against the best published."""
     folder = SHARED / "wcvrptw"
@@ -236,6 +241,8 @@ def bench_kim(
                 strategy=Strategy.GLS,
                 first_solution="PARALLEL_CHEAPEST_INSERTION",
                 decompose_share=decompose,
+                # OR-Tools for the first part, then ruin-and-recreate over trips (routing/trips.py).
+                lns_share=trips,
             ),
         )
         report = check(kim.problem, sol, require_all=True)
@@ -380,8 +387,15 @@ def main() -> None:
     parser.add_argument(
         "--kim-decompose",
         type=float,
-        default=0.5,
-        help="share of the Kim budget spent re-solving groups of routes (routing/decompose.py)",
+        default=0.0,
+        help="share of the OR-Tools part of the Kim budget spent re-solving groups of routes "
+        "(routing/decompose.py)",
+    )
+    parser.add_argument(
+        "--kim-trips",
+        type=float,
+        default=0.9,
+        help="share of the Kim budget spent on ruin-and-recreate over trips (routing/trips.py)",
     )
     args = parser.parse_args()
     parts = args.only.split(",")
@@ -395,7 +409,13 @@ def main() -> None:
     if "reload" in parts:
         bench_reload(args.budget)
     if "kim" in parts:
-        bench_kim(args.kim_budget, args.kim_large_budget, decompose=args.kim_decompose, names=names)
+        bench_kim(
+            args.kim_budget,
+            args.kim_large_budget,
+            decompose=args.kim_decompose,
+            trips=args.kim_trips,
+            names=names,
+        )
 
 
 if __name__ == "__main__":

@@ -67,3 +67,28 @@ def scattered_bins(n: int = 40, seed: int = 3) -> Problem:
         Vehicle(f"truck-{k}", (150,), 0, 0, Window(0, 48 * 3600), fixed_cost=1000) for k in range(5)
     )
     return Problem(dist, dur, stops, trucks, name="scattered")
+
+
+def trips_and_lunch(n: int = 60, seed: int = 4) -> Problem:
+    """Bins over a 10 km square, two 200 l trucks that unload several times at one of two sites,
+    morning and midday windows on some bins, and a 30-minute lunch starting 11:00-12:00."""
+    rng = random.Random(seed)
+    points = [(5000.0, 5000.0), (500.0, 9000.0), (9500.0, 1500.0)]
+    points += [(rng.uniform(0, 1e4), rng.uniform(0, 1e4)) for _ in range(n)]
+    dist = [[round(abs(a[0] - b[0]) + abs(a[1] - b[1])) for b in points] for a in points]
+    dur = [[d // 8 for d in row] for row in dist]  # about 29 km/h
+    stops = []
+    for i in range(3, n + 3):
+        window = Window(0, 48 * 3600)
+        if i % 7 == 0:
+            window = Window(6 * 3600, 9 * 3600)
+        elif i % 11 == 0:
+            window = Window(11 * 3600, 13 * 3600)
+        stops.append(Stop(f"b{i}", i, (rng.randint(10, 40),), 120, window))
+    lunch = (Break(11 * 3600, 12 * 3600, 1800),)
+    trucks = tuple(
+        Vehicle(f"truck-{k}", (200,), 0, 0, Window(6 * 3600, 16 * 3600), breaks=lunch)
+        for k in range(2)
+    )
+    sites = (Facility("north", 1, 600), Facility("south", 2, 600, Window(7 * 3600, 15 * 3600)))
+    return Problem(dist, dur, tuple(stops), trucks, sites, name="trips-and-lunch")

@@ -1,0 +1,86 @@
+"""Ruin-and-recreate over trips: which days it takes, and that its plans keep every rule."""
+
+from __future__ import annotations
+
+import time
+
+from routing import trips
+from routing.check import check
+from routing.model import Solution, VisitKind
+from routing.solver import SolverParams, solve
+from tests.routing.instances import lunch_and_windows, scattered_bins, trips_and_lunch, two_trips
+
+START = SolverParams(time_limit_s=5.0, solution_limit=20, seed=3)
+
+
+def _orders(solution: Solution) -> list[list[str]]:
+    return [[v.ref for v in r.visits] for r in solution.routes]
+
+
+def test_days_with_disposal_sites_qualify() -> None:
+    """Days with sites qualify, whatever their windows and breaks; pure capacity days do not."""
+    assert trips.applies(two_trips())
+    assert trips.applies(lunch_and_windows())
+    assert trips.applies(trips_and_lunch())
+    assert not trips.applies(scattered_bins())
+
+
+def test_plan_keeps_capacity_unloads_windows_and_lunch() -> None:
+    """The improved plan serves every bin within capacity, unloads before the depot, keeps windows
+    and takes the lunch between 11:00 and 12:00, as the independent check recomputes it."""
+    problem = trips_and_lunch()
+    start = solve(problem, START)
+    improved = trips.improve(
+        problem, start, deadline=time.monotonic() + 30, params=trips.TripParams(iterations=400)
+    )
+    report = check(problem, improved, require_all=True)
+    assert report.ok, report.violations
+    assert improved.objective < start.objective
+    assert improved.distance == report.distance
+    for route in improved.routes:
+        if route.visits:
+            assert route.visits[-1].kind is VisitKind.UNLOAD
+            assert all(v.load_after[0] <= 200 for v in route.visits)
+            assert [b.start // 3600 for b in route.breaks] == [11]
+
+
+def test_same_seed_and_iterations_same_plan() -> None:
+    """With an iteration count the phase gives the same routes on every run."""
+    problem = trips_and_lunch()
+    start = solve(problem, START)
+    params = trips.TripParams(seed=5, iterations=200)
+    first = trips.improve(problem, start, deadline=time.monotonic() + 30, params=params)
+    second = trips.improve(problem, start, deadline=time.monotonic() + 30, params=params)
+    assert first.objective == second.objective
+    assert _orders(first) == _orders(second)
+
+
+def test_never_worse_than_its_start() -> None:
+    """Without time to search the phase returns its start; with it, nothing more costly."""
+    problem = trips_and_lunch()
+    start = solve(problem, START)
+    assert trips.improve(problem, start, deadline=time.monotonic()) is start
+    some = trips.improve(
+        problem, start, deadline=time.monotonic() + 30, params=trips.TripParams(iterations=20)
+    )
+    assert some.objective <= start.objective
+
+
+def test_bounded_by_its_deadline() -> None:
+    """Without an iteration count the phase stops at its deadline."""
+    problem = trips_and_lunch()
+    start = solve(problem, START)
+    began = time.monotonic()
+    trips.improve(problem, start, deadline=began + 0.5)
+    assert time.monotonic() - began < 1.5
+
+
+def test_solver_runs_the_phase_after_ortools() -> None:
+    """Asking the solver for ruin-and-recreate on a day with unloads gives a checked plan."""
+    problem = trips_and_lunch()
+    solution = solve(
+        problem,
+        SolverParams(time_limit_s=4.0, seed=3, lns_share=0.5, lns_iterations=300),
+    )
+    assert check(problem, solution, require_all=True).ok
+    assert solution.history[-1][1] == solution.objective
