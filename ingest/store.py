@@ -220,7 +220,8 @@ def insert_readings(
     and daily summaries (``summaries``: plain PostgreSQL) count every reading exactly once.
     Usually every reading is new and the server answers with a count alone; only when it is
     short are the new keys looked up. Needs ``prepare_connection`` for the COPY and executemany
-    methods, and an open transaction.
+    methods, and an open transaction, once per transaction: the staging table empties at commit
+    (an explicit TRUNCATE gave the table a new file each batch, 0.5 ms per transaction).
     """
     if not rows:
         return []
@@ -263,7 +264,6 @@ def insert_readings(
         else:
             cur.execute(_NEW_STAGED_KEYS, binary=True)
             positions = _positions(rows, _keys(cur.fetchall()))
-        cur.execute(f"TRUNCATE {_STAGE}")
     return positions
 
 
