@@ -787,17 +787,51 @@ def improve(
     if not applies(problem) or not solution.routes:
         return solution
     day = _day(problem)
-    current = _start_plan(day, problem, solution)
-    if current is None:
+    rng = random.Random(params.seed)
+    start = _start_plan(day, problem, solution)
+    if start is None:
         log.debug("trips: the starting plan fails the phase's schedule; left as it is")
         return solution
-    start_cost = _objective(problem, solution)
+    best = _anneal(day, start, deadline, params, rng, on_improve)
+    if best.total >= _objective(problem, solution):
+        return solution
+    return _solution(problem, day, best, solution)
+
+
+def plan_day(
+    problem: Problem,
+    *,
+    deadline: float,
+    params: TripParams | None = None,
+    on_improve: Callable[[int], None] | None = None,
+) -> Solution:
+    """Plan an :func:`applies` problem from nothing: a first plan by insertion, reported through
+    ``on_improve`` at once, then improved until ``deadline``."""
+    params = params or TripParams()
+    day = _day(problem)
+    rng = random.Random(params.seed)
+    start = _construct(day, rng)
+    if on_improve is not None:
+        on_improve(start.total)
+    best = _anneal(day, start, deadline, params, rng, on_improve)
+    return _solution(problem, day, best, None)
+
+
+def _anneal(  # noqa: PLR0917 - private; the state of one search
+    day: _Day,
+    current: _Plan,
+    deadline: float,
+    params: TripParams,
+    rng: random.Random,
+    on_improve: Callable[[int], None] | None,
+) -> _Plan:
+    """Ruin and recreate from ``current`` with annealed acceptance; the best plan seen."""
     best, best_cost = current.copy(), current.total
+    start_cost = best_cost
     arcs = max(day.n - 1 + sum(1 for s in current.size if s), 1)
     served_cost = sum(current.route_cost)
     t0 = max(params.start_temperature * served_cost / arcs, 1e-9)
     t1 = max(params.end_temperature * served_cost / arcs, 1e-9)
-    rng = random.Random(params.seed)
     started = time.monotonic()
     span = max(deadline - started, 1e-9)
     done = rejected = 0
@@ -829,9 +863,28 @@ def improve(
     log.debug(
         "trips: %d iterations (%d broke a route), %d -> %d", done, rejected, start_cost, best_cost
     )
-    if best_cost >= start_cost:
-        return solution
-    return _solution(problem, day, best, solution)
+    return best
+
+
+def _construct(day: _Day, rng: random.Random) -> _Plan:
+    """A first plan by insertion: stops with narrow windows first (earliest closing first), then
+    the rest from the farthest in; each at the cheapest position that keeps its route on time."""
+    plan = _Plan(day)
+    plan.unserved = set(range(1, day.n))
+    stops = sorted(
+        range(1, day.n),
+        key=lambda c: (not day.tight[c], day.closes[c] if day.tight[c] else -day.cost[0][c]),
+    )
+    for c in stops:
+        plan.unserved.discard(c)
+        touched: set[int] = set()
+        _recreate(day, plan, [c], touched, rng, checked={c})
+        for k in touched:
+            if not _refresh(day, plan, k):  # the new split into trips runs late: undo
+                plan.unlink(day, c)
+                _refresh(day, plan, k)
+    plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
+    return plan
 
 
 def _objective(problem: Problem, solution: Solution) -> int:
@@ -844,7 +897,7 @@ def _objective(problem: Problem, solution: Solution) -> int:
     return sum(route_cost(problem, r) for r in solution.routes) + penalties
 
 
-def _solution(problem: Problem, day: _Day, plan: _Plan, start: Solution) -> Solution:
+def _solution(problem: Problem, day: _Day, plan: _Plan, start: Solution | None) -> Solution:
     from routing.solver import explain_unplanned
 
     dims = len(day.demand[0])
@@ -894,8 +947,8 @@ def _solution(problem: Problem, day: _Day, plan: _Plan, start: Solution) -> Solu
         unplanned=unplanned,
         objective=plan.total,
         distance=sum(r.distance for r in routes),
-        status=start.status,
-        solve_s=start.solve_s,
-        first_solution_s=start.first_solution_s,
-        history=start.history,
+        status=start.status if start is not None else "success",
+        solve_s=start.solve_s if start is not None else 0.0,
+        first_solution_s=start.first_solution_s if start is not None else None,
+        history=start.history if start is not None else [],
     )
