@@ -172,11 +172,12 @@ def _insert_new(source: str, *, summaries: bool, keys: bool) -> str:
     return f"WITH new AS ({insert}), {_HOURS}, {_HOURLY}, {_DAILY} {result}"
 
 
-# The keys of the staged rows this transaction inserted: needed only when some were there
-# already (a redelivery), to tell which. A row's xmin is the transaction that wrote it.
+# The keys of the staged rows that were inserted just now: needed only when some were there
+# already (a redelivery), to tell which. A row's xmin is the (sub)transaction that wrote it, the
+# same for a staged row and the readings row copied from it.
 _NEW_STAGED_KEYS = f"""SELECT s.device_id, s.ts, s.seq FROM {_STAGE} s
     JOIN fill_readings f USING (device_id, ts, seq)
-    WHERE f.xmin = pg_current_xact_id()::xid"""  # noqa: S608 - module constants
+    WHERE f.xmin = s.xmin"""  # noqa: S608 - module constants
 
 
 def _keys(rows: Sequence[tuple[object, ...]]) -> set[ReadingKey]:
