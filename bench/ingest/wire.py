@@ -93,6 +93,8 @@ class Publisher:
         return True
 
     def close(self) -> None:
-        """DISCONNECT cleanly."""
+        """DISCONNECT cleanly: the broker then closes the connection, which ends the reader,
+        before the socket is released (closing it under a blocked ``recv`` raised there)."""
         self._sock.sendall(b"\xe0\x00")
+        self._reader.join(5.0)
         self._sock.close()
