@@ -18,6 +18,7 @@ Seeded; with ``iterations`` set the result does not depend on the machine.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import random
@@ -97,6 +98,7 @@ class _Day:
     via: list[list[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
     site: np.ndarray  # which site gives ``via``
     demand: list[tuple[int, ...]]
+    demand1: list[int]  # the first dimension alone
     service: list[int]
     opens: list[int]
     closes: list[int]
@@ -159,6 +161,7 @@ def _day(problem: Problem) -> _Day:
         via=via.tolist(),
         site=site,
         demand=[(0,) * dims, *(tuple(s.demand) for s in problem.stops)],
+        demand1=[0, *(s.demand[0] if dims else 0 for s in problem.stops)],
         service=service.tolist(),
         opens=[w[0] for w in windows],
         closes=[w[1] for w in windows],
@@ -291,43 +294,66 @@ def _split(day: _Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int
     ``j``; the trip that ends there may start anywhere its load fits, and the cheapest start over
     that sliding window comes from a monotone queue, so the whole route costs linear time.
     """
+    lowest = _earliest_starts(day, seq, capacity)
+    if lowest is None:
+        return None
     m = len(seq)
-    cost, via, demand = day.cost, day.via, day.demand
-    dims = len(capacity)
+    cost, via = day.cost, day.via
+    detour = [0] + [via[p][x] - cost[p][x] + _TRIP_TIE for p, x in itertools.pairwise(seq)]
     f = [0] * m
     start_of = [0] * m
     h = [0] * m
     window: deque[int] = deque()
-    room = list(capacity)
-    lo = 0
     for j in range(m):
-        x = seq[j]
-        if j:
-            p = seq[j - 1]
-            h[j] = f[j - 1] + via[p][x] - cost[p][x] + _TRIP_TIE
-        while window and h[window[-1]] >= h[j]:
+        hj = h[j] = f[j - 1] + detour[j] if j else 0
+        while window and h[window[-1]] >= hj:
             window.pop()
         window.append(j)
-        q = demand[x]
-        for d in range(dims):
-            room[d] -= q[d]
-        while any(r < 0 for r in room):
-            if lo == j:
-                return None  # one stop alone is more than the vehicle carries
-            q = demand[seq[lo]]
-            for d in range(dims):
-                room[d] += q[d]
-            lo += 1
+        lo = lowest[j]
         while window[0] < lo:
             window.popleft()
-        f[j] = h[window[0]]
-        start_of[j] = window[0]
+        first = window[0]
+        f[j] = h[first]
+        start_of[j] = first
     ends, j = [], m - 1
     while j >= 0:
         ends.append(j)
         j = start_of[j] - 1
     ends.reverse()
     return ends
+
+
+def _earliest_starts(day: _Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
+    """Per stop, the first stop a trip ending there may start at; None if one stop is too big."""
+    out = [0] * len(seq)
+    lo = 0
+    if len(capacity) == 1:  # the common case, without the loops over dimensions
+        cap, demand = capacity[0], day.demand1
+        load = 0
+        for j, x in enumerate(seq):
+            load += demand[x]
+            while load > cap:
+                if lo == j:
+                    return None
+                load -= demand[seq[lo]]
+                lo += 1
+            out[j] = lo
+        return out
+    dims = range(len(capacity))
+    room = list(capacity)
+    for j, x in enumerate(seq):
+        q = day.demand[x]
+        for d in dims:
+            room[d] -= q[d]
+        while any(r < 0 for r in room):
+            if lo == j:
+                return None
+            q = day.demand[seq[lo]]
+            for d in dims:
+                room[d] += q[d]
+            lo += 1
+        out[j] = lo
+    return out
 
 
 @dataclass(slots=True)
@@ -388,13 +414,22 @@ def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule
     calls: list[_Call] = []
     taken: list[tuple[int, int]] = []
     last = len(seq) - 1
+    opens, closes = day.opens, day.closes
     for i, c in enumerate(seq):
-        step = _call(day, clock, here, c, brk, late=late)
-        if step is None:
+        # The same step as _call, inline: this loop is where the phase spends its time.
+        arrive = clock + dur[here][c]
+        begin = max(opens[c], arrive)
+        pause = -1
+        if brk is not None and (begin + service[c] > brk[1] or (not late and begin >= brk[0])):
+            pause = max(clock, brk[0])
+            if pause > brk[1]:
+                return None
+            arrive += brk[2]
+            begin = max(opens[c], arrive, pause + brk[2])
+        if begin > closes[c]:
             return None
         node = c
         while True:
-            arrive, begin, pause = step
             total += cost[here][node]
             if pause >= 0 and brk is not None:
                 taken.append((pause, brk[2]))
@@ -408,7 +443,7 @@ def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule
             site = _unload(day, clock, here, nxt, brk, late=late, patient=patient)
             if site is None:
                 return None
-            node, step = site
+            node, (arrive, begin, pause) = site
     back = clock + dur[here][0]
     total += cost[here][0]
     if brk is not None:
@@ -525,6 +560,8 @@ def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
 
 
 def _fits(load: list[int], demand: tuple[int, ...], capacity: tuple[int, ...]) -> bool:
+    if len(load) == 1:
+        return load[0] + demand[0] <= capacity[0]
     return all(a + b <= c for a, b, c in zip(load, demand, capacity, strict=True))
 
 
@@ -537,36 +574,54 @@ def _vehicle_room(day: _Day, plan: _Plan, k: int, c: int) -> bool:
     )
 
 
-def _positions(day: _Day, plan: _Plan, a: int, c: int) -> list[tuple[int, int]]:
-    """(extra cost, mode) of putting ``c`` right after ``a``, for each way its capacity allows.
+def _positions(day: _Day, plan: _Plan, c: int, after: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(extra cost, node, mode) of putting ``c`` right after each node of ``after``, for each way
+    the capacity of the trip it would join allows.
 
-    Modes: 0 on the trip of ``a`` (or of its successor when ``a`` is the route's start), 1 first on
-    the next trip, 2 a trip of its own between them.
+    Modes: 0 on the trip of the node (or of its successor at the route's start), 1 first on the
+    next trip, 2 a trip of its own between them.
     """
     n, cost, via = day.n, day.cost, day.via
-    b = plan.succ[a]
-    k = plan.route[a]
-    capacity = day.vehicles[k].capacity
+    succ, route, ends, trip, loads = plan.succ, plan.route, plan.ends, plan.trip, plan.loads
+    vehicles = day.vehicles
     demand = day.demand[c]
-    out: list[tuple[int, int]] = []
-    if a >= n:
-        if b >= n:
-            return out
-        if _fits(plan.loads[plan.trip[b]], demand, capacity):
-            out.append((cost[0][c] + cost[c][b] - cost[0][b], 0))
-        out.append((cost[0][c] + via[c][b] - cost[0][b] + _TRIP_TIE, 2))
-        return out
-    if not plan.ends[a]:
-        if _fits(plan.loads[plan.trip[a]], demand, capacity):
-            out.append((cost[a][c] + cost[c][b] - cost[a][b], 0))
-        return out
-    lb = 0 if b >= n else b
-    base = via[a][lb]
-    if _fits(plan.loads[plan.trip[a]], demand, capacity):
-        out.append((cost[a][c] + via[c][lb] - base, 0))
-    if b < n and _fits(plan.loads[plan.trip[b]], demand, capacity):
-        out.append((via[a][c] + cost[c][b] - base, 1))
-    out.append((via[a][c] + via[c][lb] - base + _TRIP_TIE, 2))
+    to_c, via_c, from_depot = cost[c], via[c], cost[0]
+    fits: dict[int, bool] = {}  # per trip
+    out: list[tuple[int, int, int]] = []
+    for a in after:
+        b = succ[a]
+        capacity = vehicles[route[a]].capacity
+        if a >= n:
+            if b >= n:
+                continue
+            t = trip[b]
+            ok = fits.get(t)
+            if ok is None:
+                ok = fits[t] = _fits(loads[t], demand, capacity)
+            if ok:
+                out.append((from_depot[c] + to_c[b] - from_depot[b], a, 0))
+            out.append((from_depot[c] + via_c[b] - from_depot[b] + _TRIP_TIE, a, 2))
+            continue
+        t = trip[a]
+        ok = fits.get(t)
+        if ok is None:
+            ok = fits[t] = _fits(loads[t], demand, capacity)
+        if not ends[a]:
+            if ok:
+                out.append((cost[a][c] + to_c[b] - cost[a][b], a, 0))
+            continue
+        lb = 0 if b >= n else b
+        base = via[a][lb]
+        if ok:
+            out.append((cost[a][c] + via_c[lb] - base, a, 0))
+        if b < n:
+            t = trip[b]
+            ok = fits.get(t)
+            if ok is None:
+                ok = fits[t] = _fits(loads[t], demand, capacity)
+            if ok:
+                out.append((via[a][c] + to_c[b] - base, a, 1))
+        out.append((via[a][c] + via_c[lb] - base + _TRIP_TIE, a, 2))
     return out
 
 
@@ -683,11 +738,12 @@ def _candidates(day: _Day, plan: _Plan, c: int, rng: random.Random) -> list[tupl
     Every position on routes with room if no neighbour has room; an idle vehicle if one is left.
     """
     n = day.n
-    out: list[tuple[float, int, int]] = []
+    route, pred = plan.route, plan.pred
     room: dict[int, bool] = {}
     seen: set[int] = set()
+    after: list[int] = []
     for u in day.near[c][:_NEIGHBOURS]:
-        k = plan.route[u]
+        k = route[u]
         if k < 0:
             continue
         fits = room.get(k)
@@ -695,13 +751,14 @@ def _candidates(day: _Day, plan: _Plan, c: int, rng: random.Random) -> list[tupl
             fits = room[k] = _vehicle_room(day, plan, k, c)
         if not fits:
             continue
-        for a in (plan.pred[u], u):
+        for a in (pred[u], u):
             if a in seen:
                 continue
             seen.add(a)
-            if rng.random() < _BLINK:
-                continue
-            out.extend((delta, a, mode) for delta, mode in _positions(day, plan, a, c))
+            if rng.random() >= _BLINK:
+                after.append(a)
+    out: list[tuple[float, int, int]] = []
+    out.extend(_positions(day, plan, c, after))
     if not out:
         out = _full_scan(day, plan, c)
     for k in range(len(day.vehicles)):
@@ -714,17 +771,17 @@ def _candidates(day: _Day, plan: _Plan, c: int, rng: random.Random) -> list[tupl
 def _full_scan(day: _Day, plan: _Plan, c: int) -> list[tuple[float, int, int]]:
     """Every position for ``c`` on every used route with room for it."""
     n = day.n
-    out: list[tuple[float, int, int]] = []
+    after: list[int] = []
     for k in range(len(day.vehicles)):
         if not plan.size[k] or not _vehicle_room(day, plan, k, c):
             continue
         a = n + k
         while True:
-            out.extend((delta, a, mode) for delta, mode in _positions(day, plan, a, c))
+            after.append(a)
             a = plan.succ[a]
             if a >= n:
                 break
-    return out
+    return list(_positions(day, plan, c, after))
 
 
 def _insertion_order(day: _Day, removed: list[int], rng: random.Random) -> list[int]:
