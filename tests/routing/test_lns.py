@@ -45,8 +45,8 @@ def test_same_seed_and_iterations_same_plan() -> None:
     assert _orders(first) == _orders(second)
 
 
-def test_a_day_that_does_not_qualify_is_left_to_ortools() -> None:
-    """Asking for the phase on a multi-trip day gives the OR-Tools plan, still feasible."""
+def test_a_multi_trip_day_is_left_to_the_trip_phase() -> None:
+    """Asking for ruin-and-recreate on a multi-trip day gives a feasible plan all the same."""
     problem = two_trips()
     solution = solve(problem, SolverParams(time_limit_s=2.0, solution_limit=300, lns_share=0.5))
     assert check(problem, solution, require_all=True).ok
