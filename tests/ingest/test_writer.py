@@ -84,6 +84,27 @@ def test_every_write_method_stores_the_same_rows_once(
     assert average[0] == pytest.approx(0.35, abs=1e-6)
 
 
+@pytest.mark.parametrize("method", list(WriteMethod))
+def test_every_write_method_stores_the_contract_values_of_a_reading(
+    db: psycopg.Connection[Any], database_url: str, method: WriteMethod
+) -> None:
+    """Status and quality are stored as the contract spells them, optional fields as given."""
+    device = register(db, 1)[0]
+    ts = datetime(2026, 11, 1, 8, 15, tzinfo=UTC)
+    message = _message(
+        device, [(7, ts, 1.0)], status="lidOpen", quality="blind_zone", distance_mm=40,
+        temperature_c=12.5, battery_v=3.5, rssi_dbm=-90,
+    )  # fmt: skip
+    writer = _writer(database_url, method=method)
+    assert writer.write([message])
+    writer.close()
+    row = db.execute(
+        """SELECT device_id, ts, seq, distance_mm, filling_level, temperature_c, battery_v,
+                  rssi_dbm, quality, status FROM fill_readings"""
+    ).fetchone()
+    assert row == (device, ts, 7, 40, 1.0, 12.5, 3.5, -90, "blind_zone", "lidOpen")
+
+
 def test_a_silent_device_is_flagged_offline_and_cleared_when_heard_again(
     db: psycopg.Connection[Any], database_url: str
 ) -> None:
