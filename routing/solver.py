@@ -303,20 +303,30 @@ def _solve_lns(problem: Problem, params: SolverParams, started: float) -> Soluti
 
 
 def _solve_trips(problem: Problem, params: SolverParams, started: float) -> Solution:
-    from routing.trips import TripParams, improve
+    from routing.trips import TripParams, construct_and_improve, improve
 
     # OR-Tools (and its route groups, if asked for) first; the trip phase takes the rest.
     whole = replace(
         params, lns_share=0.0, time_limit_s=params.time_limit_s * (1 - params.lns_share)
     )
     solution = solve(problem, whole)
-    if not solution.routes:
-        return solution
     history = list(solution.history)
 
     def on_improve(total: int) -> None:
         history.append((time.monotonic() - started, total))
 
+    if not solution.routes:
+        # No first plan from OR-Tools in its time: the phase builds one by insertion instead.
+        built = construct_and_improve(
+            problem,
+            deadline=started + params.time_limit_s,
+            params=TripParams(seed=params.seed, iterations=params.lns_iterations),
+            on_improve=on_improve,
+        )
+        built.history = history
+        built.first_solution_s = history[0][0] if history else None
+        built.solve_s = time.monotonic() - started
+        return built
     improved = improve(
         problem,
         solution,

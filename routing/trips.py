@@ -855,7 +855,7 @@ def improve(
     return _solution(problem, day, best, solution)
 
 
-def plan_day(
+def construct_and_improve(
     problem: Problem,
     *,
     deadline: float,

@@ -84,3 +84,18 @@ def test_solver_runs_the_phase_after_ortools() -> None:
     )
     assert check(problem, solution, require_all=True).ok
     assert solution.history[-1][1] == solution.objective
+
+
+def test_builds_its_own_first_plan() -> None:
+    """Without a start the phase plans the day by insertion and improves it, every rule kept."""
+    problem = trips_and_lunch()
+    seen: list[int] = []
+    solution = trips.construct_and_improve(
+        problem,
+        deadline=time.monotonic() + 30,
+        params=trips.TripParams(iterations=300),
+        on_improve=seen.append,
+    )
+    report = check(problem, solution, require_all=True)
+    assert report.ok, report.violations
+    assert solution.objective == seen[-1] <= seen[0]
