@@ -138,10 +138,15 @@ def test_health_events_security_and_trends_reach_the_api(
         poll(lambda: count(db, "SELECT count(*) FROM fill_readings") == 6, what="six readings")
         assert service.metrics is not None
         url = f"http://127.0.0.1:{service.metrics.port}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            metrics = response.read().decode()
-    assert "nettestad_ingest_readings_stored_total 6" in metrics
-    assert "nettestad_ingest_dead_letters_total 1" in metrics
+
+        def scraped() -> str:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text: str = response.read().decode()
+            # the counters move just after the commit that made the rows visible
+            counted = "nettestad_ingest_readings_stored_total 6" in text
+            return text if counted and "nettestad_ingest_dead_letters_total 1" in text else ""
+
+        metrics = poll(scraped, what="the stored readings and the dead letter counted")
     assert "nettestad_ingest_queue_depth" in metrics
 
     trend = api.get(f"/api/v1/trends/bins/{bin_id}", headers=headers).json()
