@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from routing import trips
 from routing.check import check
@@ -99,3 +100,33 @@ def test_builds_its_own_first_plan() -> None:
     report = check(problem, solution, require_all=True)
     assert report.ok, report.violations
     assert solution.objective == seen[-1] <= seen[0]
+
+
+def test_optional_stops_and_two_load_dimensions() -> None:
+    """On a day with volume and weight, two truck sizes and optional bins, the phase keeps both
+    capacities, leaves out a bin not worth its penalty, and explains it."""
+    base = trips_and_lunch(n=40)
+    stops = tuple(
+        replace(
+            s,
+            demand=(s.demand[0], s.demand[0] // 2),
+            penalty=1 if s.id == "b5" else (10**6 if i % 3 == 0 else None),
+        )
+        for i, s in enumerate(base.stops)
+    )
+    vehicles = (
+        replace(base.vehicles[0], capacity=(200, 60)),
+        replace(base.vehicles[1], capacity=(150, 100)),
+    )
+    problem = replace(base, stops=stops, vehicles=vehicles)
+    start = solve(problem, START)
+    improved = trips.improve(
+        problem, start, deadline=time.monotonic() + 30, params=trips.TripParams(iterations=300)
+    )
+    report = check(problem, improved)
+    assert report.ok, report.violations
+    assert "b5" in {u.stop_id for u in improved.unplanned}
+    assert all(u.reason for u in improved.unplanned)
+    for route, vehicle in zip(improved.routes, vehicles, strict=True):
+        for visit in route.visits:
+            assert all(q <= c for q, c in zip(visit.load_after, vehicle.capacity, strict=True))
