@@ -57,8 +57,9 @@ class TripParams:
 def applies(problem: Problem) -> bool:
     """Whether the phase can plan this day: disposal trips from one depot, one cost per vehicle.
 
-    Vehicles may differ in capacity, shift, breaks and limits, but share the depot and their cost
-    rates; every vehicle unloads before it returns and starts empty; no stop is tied to vehicles.
+    Vehicles may differ in capacity, shift, break and limits, but share the depot and their cost
+    rates; every vehicle unloads before it returns, starts empty and has at most one break; no stop
+    is tied to vehicles.
     """
     if not problem.stops or not problem.vehicles or not problem.facilities:
         return False
@@ -70,6 +71,8 @@ def applies(problem: Problem) -> bool:
         if v.start_location != first.start_location or v.end_location != first.start_location:
             return False
         if not v.unload_before_return or v.initial_load is not None:
+            return False
+        if len(v.breaks) > 1:  # the schedule simulation places one break
             return False
     return not any(s.allowed_vehicles for s in problem.stops)
 

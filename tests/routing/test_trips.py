@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from routing import trips
 from routing.check import check
-from routing.model import Solution, VisitKind
+from routing.model import Break, Solution, VisitKind
 from routing.solver import SolverParams, solve
 from tests.routing.instances import lunch_and_windows, scattered_bins, trips_and_lunch, two_trips
 
@@ -130,3 +130,15 @@ def test_optional_stops_and_two_load_dimensions() -> None:
     for route, vehicle in zip(improved.routes, vehicles, strict=True):
         for visit in route.visits:
             assert all(q <= c for q, c in zip(visit.load_after, vehicle.capacity, strict=True))
+
+
+def test_days_it_cannot_simulate_are_left_alone() -> None:
+    """Two breaks a shift, a load on board or a stop tied to one truck keep the day with OR-Tools."""
+    base = trips_and_lunch(n=10)
+    truck = base.vehicles[0]
+    two_breaks = replace(truck, breaks=(*truck.breaks, Break(14 * 3600, 15 * 3600, 900)))
+    loaded = replace(truck, initial_load=(50,))
+    tied = replace(base.stops[0], allowed_vehicles=(truck.id,))
+    assert not trips.applies(replace(base, vehicles=(two_breaks, base.vehicles[1])))
+    assert not trips.applies(replace(base, vehicles=(loaded, base.vehicles[1])))
+    assert not trips.applies(replace(base, stops=(tied, *base.stops[1:])))
