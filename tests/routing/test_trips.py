@@ -142,3 +142,13 @@ def test_days_it_cannot_simulate_are_left_alone() -> None:
     assert not trips.applies(replace(base, vehicles=(two_breaks, base.vehicles[1])))
     assert not trips.applies(replace(base, vehicles=(loaded, base.vehicles[1])))
     assert not trips.applies(replace(base, stops=(tied, *base.stops[1:])))
+
+
+def test_whole_budget_to_the_phase_still_plans_the_day() -> None:
+    """With no time left for OR-Tools the phase plans the day itself and every bin is served."""
+    problem = trips_and_lunch()
+    solution = solve(
+        problem, SolverParams(time_limit_s=3.0, seed=3, lns_share=1.0, lns_iterations=200)
+    )
+    assert check(problem, solution, require_all=True).ok
+    assert solution.first_solution_s is not None
