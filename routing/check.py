@@ -20,6 +20,7 @@ class CheckReport:
     distance: int = 0
     served: int = 0
     vehicles_used: int = 0
+    early_trips: int = 0  # trips that leave before a stop on them is released
 
     @property
     def ok(self) -> bool:
@@ -75,10 +76,26 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  
         report.violations.append(f"{tag} leaves before its shift")
     breaks = sorted(route.breaks, key=lambda b: b.start)
     _check_breaks(vehicle.breaks, breaks, route, tag, report)
-    for visit in route.visits:
+    released = _trip_releases(problem, route) if problem.has_releases else {}
+    for i, visit in enumerate(route.visits):
         report.distance += int(problem.distance[where][visit.location])
         travel = int(problem.duration[where][visit.location])
         pause = sum(b.duration_s for b in breaks if free_at <= b.start < visit.start)
+        release = released.get(i, 0)
+        if release > free_at:
+            # The trip waits at its depot or unloading site for its goods (a break may fill the
+            # wait, but one that runs past the release holds the departure back).
+            depart = release
+            for b in breaks:
+                if free_at <= b.start < depart:
+                    depart = max(depart, b.start + b.duration_s)
+            held = sum(b.duration_s for b in breaks if depart <= b.start < visit.start)
+            if free_at + travel + pause <= visit.start < depart + travel + held:
+                report.early_trips += 1
+                report.violations.append(
+                    f"{tag} leaves for {visit.ref} before its trip's goods are released at "
+                    f"{release}"
+                )
         if visit.start < free_at + travel + pause:
             report.violations.append(
                 f"{tag} starts {visit.ref} at {visit.start}, but cannot be there before "
@@ -134,6 +151,20 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  
         for d in range(dims):
             if day_load[d] > vehicle.max_day_load[d]:
                 report.violations.append(f"{tag} collects {day_load[d]} in a day")
+
+
+def _trip_releases(problem: Problem, route: Route) -> dict[int, int]:
+    """Per visit that begins a trip, the latest release of the stops on that trip."""
+    release = {s.id: s.release_s for s in problem.stops}
+    out: dict[int, int] = {}
+    first = 0
+    for i, visit in enumerate([*route.visits, None]):
+        if visit is None or visit.kind is VisitKind.UNLOAD:
+            latest = max((release.get(v.ref, 0) for v in route.visits[first:i]), default=0)
+            if latest > 0:
+                out[first] = latest
+            first = i + 1
+    return out
 
 
 def _check_breaks(

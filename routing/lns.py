@@ -48,7 +48,7 @@ def applies(problem: Problem) -> bool:
     The schedule must not be able to bind: no facilities, no breaks, no limits per route, and every
     window covering the shift, with the shift long enough for every stop in one route.
     """
-    if not problem.stops or not problem.vehicles or problem.facilities:
+    if not problem.stops or not problem.vehicles or problem.facilities or problem.has_releases:
         return False
     return _one_kind_of_vehicle(problem) and _schedule_is_free(problem)
 

@@ -37,7 +37,9 @@ ALL_DAY = Window(0, 48 * 3600)
 class Stop:
     """A place to serve: a bin to empty, a dump to clear, a fixed visit.
 
-    ``penalty`` is the cost of leaving it out; ``None`` means it must be served.
+    ``penalty`` is the cost of leaving it out; ``None`` means it must be served. ``release_s`` is
+    when its load or task is ready: the trip that serves it may not leave its depot or the site of
+    the previous unload before then (0: ready from the start of the day).
     """
 
     id: str
@@ -47,6 +49,7 @@ class Stop:
     window: Window = ALL_DAY
     penalty: int | None = None
     allowed_vehicles: tuple[str, ...] = ()  # empty: any vehicle
+    release_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,11 @@ class Problem:
         ids = [s.id for s in self.stops] + [f.id for f in self.facilities]
         if len(ids) != len(set(ids)):
             raise ValueError("stop and facility ids must be unique")
+
+    @property
+    def has_releases(self) -> bool:
+        """Whether any stop waits for a release time (a trip then departs after its stops')."""
+        return any(s.release_s > 0 for s in self.stops)
 
 
 class VisitKind(StrEnum):

@@ -389,12 +389,22 @@ def _add_windows(
     nodes: _Nodes,
     time_dim: pywrapcp.RoutingDimension,
 ) -> None:
+    # A trip leaves a depot or an unloading site, so a stop cannot be served before its release
+    # plus the travel from the nearest of them: a relaxation of the release rule that the trip
+    # phase (routing/trips.py) then enforces exactly.
+    origins = sorted(
+        {v.start_location for v in problem.vehicles} | {f.location for f in problem.facilities}
+    )
     for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
         if kind == "depot":
             continue
         window = problem.stops[ref].window if kind == "stop" else problem.facilities[ref].window
         index = manager.NodeToIndex(node)
         low, high = max(window.start, 0), min(window.end, int(time_dim.CumulVar(index).Max()))
+        if kind == "stop" and problem.stops[ref].release_s > 0:
+            stop = problem.stops[ref]
+            reach = min(int(problem.duration[o][stop.location]) for o in origins)
+            low = max(low, stop.release_s + reach)
         if low > high:  # the window lies outside every shift: the node cannot be visited
             routing.ActiveVar(index).SetValue(0)
             continue

@@ -105,6 +105,8 @@ class _Day:
     service: list[int]
     opens: list[int]
     closes: list[int]
+    release: list[int]  # per stop node, when its trip may leave at the earliest
+    releases: bool  # any release above zero
     penalty: list[int]
     tight: list[bool]  # a window narrower than the working day
     near: list[list[int]]  # per stop node, the other stop nodes by closeness
@@ -168,12 +170,15 @@ def _day(problem: Problem) -> _Day:
         service=service.tolist(),
         opens=[w[0] for w in windows],
         closes=[w[1] for w in windows],
+        release=[0, *(s.release_s for s in problem.stops)],
+        releases=problem.has_releases,
         penalty=[0, *(_MUST if s.penalty is None else s.penalty for s in problem.stops)],
         tight=[
             False,
             *(
                 s.window.start > min(v.shift.start for v in problem.vehicles)
                 or s.window.end < max(v.shift.end for v in problem.vehicles)
+                or s.release_s > min(v.shift.start for v in problem.vehicles)
                 for s in problem.stops
             ),
         ],
@@ -418,7 +423,10 @@ def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule
     taken: list[tuple[int, int]] = []
     last = len(seq) - 1
     opens, closes = day.opens, day.closes
+    leave = _trip_releases(day, seq, ends) if day.releases else None
     for i, c in enumerate(seq):
+        if leave is not None and leave[i] > clock:
+            clock = leave[i]  # the trip waits at the depot or the site for its goods
         # The same step as _call, inline: this loop is where the phase spends its time.
         arrive = clock + dur[here][c]
         begin = max(opens[c], arrive)
@@ -464,6 +472,19 @@ def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule
     if vehicle.max_span is not None and back - vehicle.start > vehicle.max_span:
         return None
     return _Schedule(total, back, calls, taken)
+
+
+def _trip_releases(day: _Day, seq: Sequence[int], ends: Sequence[bool]) -> list[int]:
+    """Per position, the latest release on the trip if it begins that trip, else 0."""
+    out = [0] * len(seq)
+    first, latest = 0, 0
+    release = day.release
+    for i, c in enumerate(seq):
+        latest = max(latest, release[c])
+        if ends[i] or i == len(seq) - 1:
+            out[first] = latest
+            first, latest = i + 1, 0
+    return out
 
 
 def _call(

@@ -223,8 +223,9 @@ def read_reload(path: Path) -> Reload:
 def reload_problem(inst: Reload) -> Problem:
     """The instance as a Problem: reloading is an unload at a facility placed on the depot.
 
-    nettestad's model has no release times (goods that become available at the depot during the
-    day); the benchmark checks them separately on the solution.
+    A client's release time (its goods reach the depot then) is the stop's ``release_s``: the trip
+    that serves it leaves the depot no earlier. Every trip ends at the reload point, which costs
+    nothing extra because it is the depot itself.
     """
     dist = inst.matrix()
     stops = tuple(
@@ -234,6 +235,7 @@ def reload_problem(inst: Reload) -> Problem:
             demand=(inst.demand[i],),
             service_s=inst.service,
             window=Window(*inst.windows[i]),
+            release_s=inst.release[i] if inst.release else 0,
         )
         for i in range(1, len(inst.coords))
     )
@@ -244,7 +246,6 @@ def reload_problem(inst: Reload) -> Problem:
             start_location=0,
             end_location=0,
             shift=Window(*inst.windows[0]),
-            unload_before_return=False,
         )
         for k in range(inst.vehicles)
     )
