@@ -869,14 +869,25 @@ def improve(
         return solution
     day = _day(problem)
     rng = random.Random(params.seed)
+    # The first plan only bounds release times from below: a trip of it may leave too early, and
+    # such a plan is no fallback, however cheap.
+    early = day.releases and _leaves_early(problem, solution)
     start = _start_plan(day, problem, solution)
+    if start is None and early:
+        start = _construct(day, rng)
     if start is None:
         log.debug("trips: the starting plan fails the phase's schedule; left as it is")
         return solution
     best = _anneal(day, start, deadline, params, rng, on_improve)
-    if best.total >= _objective(problem, solution):
+    if not early and best.total >= _objective(problem, solution):
         return solution
     return _solution(problem, day, best, solution)
+
+
+def _leaves_early(problem: Problem, solution: Solution) -> bool:
+    from routing.check import check
+
+    return check(problem, solution).early_trips > 0
 
 
 def construct_and_improve(

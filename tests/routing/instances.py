@@ -92,3 +92,14 @@ def trips_and_lunch(n: int = 60, seed: int = 4) -> Problem:
     )
     sites = (Facility("north", 1, 600), Facility("south", 2, 600, Window(7 * 3600, 15 * 3600)))
     return Problem(dist, dur, tuple(stops), trucks, sites, name="trips-and-lunch")
+
+
+def late_loads() -> Problem:
+    """Six 40 l containers on a line to set out from the yard (location 0, also where the 100 l
+    truck reloads); two of them only reach the yard at 9:00, so the trips that carry them wait."""
+    dist, dur = line(7)
+    stops = tuple(
+        Stop(f"c{i}", i, (40,), 60, release_s=9 * 3600 if i in {2, 5} else 0) for i in range(1, 7)
+    )
+    truck = Vehicle("truck", (100,), 0, 0, Window(6 * 3600, 14 * 3600))
+    return Problem(dist, dur, stops, (truck,), (Facility("yard", 0, 300),), name="late-loads")
