@@ -558,29 +558,100 @@ def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
         plan.loads.pop(plan.trip[c], None)
         plan.members.pop(plan.trip[c], None)
     dims = len(vehicle.capacity)
+    cut: list[int] | None = None
     if seq:
         cut = _split(day, seq, vehicle.capacity)
         if cut is None:
             return False
-        begin = 0
-        for last in cut:
-            t = plan.new_trip(dims)
-            load = plan.loads[t]
-            plan.members[t] = last + 1 - begin
-            for c in seq[begin : last + 1]:
-                plan.trip[c] = t
-                plan.ends[c] = False
-                for d, q in enumerate(day.demand[c]):
-                    load[d] += q
-            plan.ends[seq[last]] = True
-            begin = last + 1
-    ends = [plan.ends[c] for c in seq]
-    schedule = _simulate(day, k, seq, ends)
+        _apply_cut(day, plan, seq, cut, dims)
+    schedule = _simulate(day, k, seq, [plan.ends[c] for c in seq])
+    if schedule is None and cut is not None and day.releases:
+        # The cheapest split may put goods released late on an early trip: split by the clock.
+        timed = _split_timed(day, k, seq)
+        if timed is not None and timed != cut:
+            for c in seq:
+                plan.loads.pop(plan.trip[c], None)
+                plan.members.pop(plan.trip[c], None)
+            _apply_cut(day, plan, seq, timed, dims)
+            schedule = _simulate(day, k, seq, [plan.ends[c] for c in seq])
     if schedule is None:
         return False
     plan.total += schedule.cost - plan.route_cost[k]
     plan.route_cost[k] = schedule.cost
     return True
+
+
+def _apply_cut(day: _Day, plan: _Plan, seq: Sequence[int], cut: list[int], dims: int) -> None:
+    """Make the stops of ``seq`` into trips that end at the positions ``cut``."""
+    begin = 0
+    for last in cut:
+        t = plan.new_trip(dims)
+        load = plan.loads[t]
+        plan.members[t] = last + 1 - begin
+        for c in seq[begin : last + 1]:
+            plan.trip[c] = t
+            plan.ends[c] = False
+            for d, q in enumerate(day.demand[c]):
+                load[d] += q
+        plan.ends[seq[last]] = True
+        begin = last + 1
+
+
+def _split_timed(day: _Day, k: int, seq: Sequence[int]) -> list[int] | None:  # noqa: PLR0912 - one dynamic programme over the clock and the cost
+    """The cheapest split into trips that also keeps windows and release times on the clock.
+
+    Like :func:`_split`, but a trip may only start where the clock allows: it leaves once the
+    previous one has unloaded and its own stops are released, and reaches each stop in its
+    window. Each trip end keeps the cheapest such split before it (the earliest finish among
+    equals), which is a heuristic, not an exact programme; breaks are left to the simulation.
+    """
+    vehicle = day.vehicles[k]
+    lowest = _earliest_starts(day, seq, vehicle.capacity)
+    if lowest is None:
+        return None
+    n, m = day.n, len(seq)
+    cost, via, dur, service = day.cost, day.via, day.dur, day.service
+    opens, closes, release = day.opens, day.closes, day.release
+    unset = math.inf
+    f: list[float] = [unset] * m
+    finish = [0] * m
+    start_of = [0] * m
+    for j in range(m):
+        ready = 0
+        for i in range(j, lowest[j] - 1, -1):
+            ready = max(ready, release[seq[i]])
+            if i == 0:
+                base, free, here = 0.0, vehicle.start, 0
+            else:
+                if f[i - 1] == unset:
+                    continue
+                p, x = seq[i - 1], seq[i]
+                site = n + int(day.site[p, x])
+                base = f[i - 1] + via[p][x] - cost[p][x] + _TRIP_TIE
+                if base > f[j]:
+                    continue
+                at = max(opens[site], finish[i - 1] + dur[p][site])
+                if at > closes[site]:
+                    continue
+                free, here = at + service[site], site
+            clock = max(free, ready)
+            for x in seq[i : j + 1]:
+                clock = max(opens[x], clock + dur[here][x])
+                if clock > closes[x]:
+                    break
+                clock += service[x]
+                here = x
+            else:
+                if (base, clock) < (f[j], finish[j]):
+                    f[j], finish[j], start_of[j] = base, clock, i
+    if f[m - 1] == unset:
+        return None
+    ends, j = [], m - 1
+    while j >= 0:
+        ends.append(j)
+        j = start_of[j] - 1
+    ends.reverse()
+    return ends
 
 
 def _fits(load: list[int], demand: tuple[int, ...], capacity: tuple[int, ...]) -> bool:
