@@ -47,6 +47,25 @@ def test_trip_with_a_released_stop_never_leaves_before_it() -> None:
         assert left >= released
 
 
+def test_goods_released_late_get_a_trip_of_their_own_when_capacity_allows_one() -> None:
+    """A truck big enough for one trip still makes two when the early stops close before a late
+    load is released: the phase splits the route by the clock, not only by capacity."""
+    base = late_loads()
+    early = Window(6 * 3600, 7 * 3600)
+    stops = tuple(
+        replace(s, release_s=9 * 3600) if s.id == "c6" else replace(s, release_s=0, window=early)
+        for s in base.stops
+        if s.id in {"c1", "c2", "c3", "c6"}
+    )
+    truck = replace(base.vehicles[0], capacity=(1000,))
+    problem = replace(base, stops=stops, vehicles=(truck,))
+    solution = solve(problem, PHASE)
+    report = check(problem, solution, require_all=True)
+    assert report.ok, report.violations
+    unloads = [v for v in solution.routes[0].visits if v.kind is VisitKind.UNLOAD]
+    assert len(unloads) == 2
+
+
 def test_first_plan_by_insertion_keeps_release_times() -> None:
     """The trip phase's own first plan (when OR-Tools has none) also waits for released loads."""
     problem = late_loads()
