@@ -18,18 +18,15 @@ Seeded; with ``iterations`` set the result does not depend on the machine.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
+from routing.trip_day import MUST, TRIP_TIE, Day, day_of, simulate, split, split_timed
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +34,8 @@ _NEIGHBOURS = 40  # insertion positions are looked for next to this many nearest
 _MAX_STRING = 10  # longest string removed from one route
 _MEAN_REMOVED = 10  # stops removed per iteration on average
 _BLINK = 0.01  # chance of skipping an insertion position
-_TRIP_TIE = 1  # an unload costs at least this: of two equal splits, the one with fewer trips
 _WAITING = 10  # stops left out so far that get another chance in each iteration
 _TRIES = 6  # positions tried for a stop whose window could be missed
-# Far above any day's cost; the same value the solver gives must-visit stops.
-_MUST = 10**13
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,117 +71,6 @@ def applies(problem: Problem) -> bool:
     return not any(s.allowed_vehicles for s in problem.stops)
 
 
-@dataclass(frozen=True, slots=True)
-class _Vehicle:
-    capacity: tuple[int, ...]
-    day_capacity: tuple[int, ...] | None
-    max_stops: int
-    start: int
-    end: int
-    max_span: int | None
-    breaks: tuple[tuple[int, int, int], ...]  # (earliest start, latest start, duration)
-
-
-@dataclass(slots=True)
-class _Day:
-    """The problem as plain lists.
-
-    Node 0 is the depot, nodes ``1 .. n - 1`` the stops, ``n .. n + facilities - 1`` the sites.
-    """
-
-    n: int
-    cost: list[list[int]]  # arc cost between all nodes (service at the origin included)
-    dur: list[list[int]]  # travel time between all nodes
-    via: list[list[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
-    site: np.ndarray  # which site gives ``via``
-    demand: list[tuple[int, ...]]
-    demand1: list[int]  # the first dimension alone
-    service: list[int]
-    opens: list[int]
-    closes: list[int]
-    release: list[int]  # per stop node, when its trip may leave at the earliest
-    releases: bool  # any release above zero
-    penalty: list[int]
-    tight: list[bool]  # a window narrower than the working day
-    near: list[list[int]]  # per stop node, the other stop nodes by closeness
-    fixed: int
-    vehicles: list[_Vehicle]
-
-
-def _day(problem: Problem) -> _Day:
-    first = problem.vehicles[0]
-    depot = first.start_location
-    locs = [depot, *(s.location for s in problem.stops), *(f.location for f in problem.facilities)]
-    n = 1 + len(problem.stops)
-    idx = np.asarray(locs, dtype=np.int64)
-    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
-    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
-    service = np.asarray(
-        [0, *(s.service_s for s in problem.stops), *(f.unload_s for f in problem.facilities)],
-        dtype=np.int64,
-    )
-    cost = dist * first.distance_cost + (dur + service[:, None]) * first.time_cost
-    np.fill_diagonal(cost, 0)
-    via = np.full((n, n), np.iinfo(np.int64).max // 4, dtype=np.int64)
-    site = np.zeros((n, n), dtype=np.int32)
-    for f in range(len(problem.facilities)):
-        through = cost[:n, n + f][:, None] + cost[n + f, :n][None, :]
-        better = through < via
-        via[better] = through[better]
-        site[better] = f
-    near = np.argsort(cost[:n, :n] + cost[:n, :n].T, axis=1, kind="stable")
-    dims = len(first.capacity)
-    windows = [(0, 0), *((s.window.start, s.window.end) for s in problem.stops)]
-    windows += [(f.window.start, f.window.end) for f in problem.facilities]
-    vehicles = [
-        _Vehicle(
-            capacity=tuple(v.capacity),
-            day_capacity=tuple(v.max_day_load) if v.max_day_load is not None else None,
-            max_stops=v.max_stops if v.max_stops is not None else len(problem.stops),
-            start=v.shift.start,
-            end=v.shift.end,
-            max_span=v.max_duration_s,
-            breaks=tuple(
-                sorted(
-                    (b.earliest_start, b.latest_start, b.duration_s)
-                    for b in v.breaks
-                    # A break wholly outside the shift is no break at all (see routing.check).
-                    if v.shift.start < b.latest_start + b.duration_s
-                    and v.shift.end > b.earliest_start
-                )
-            ),
-        )
-        for v in problem.vehicles
-    ]
-    return _Day(
-        n=n,
-        cost=cost.tolist(),
-        dur=dur.tolist(),
-        via=via.tolist(),
-        site=site,
-        demand=[(0,) * dims, *(tuple(s.demand) for s in problem.stops)],
-        demand1=[0, *(s.demand[0] if dims else 0 for s in problem.stops)],
-        service=service.tolist(),
-        opens=[w[0] for w in windows],
-        closes=[w[1] for w in windows],
-        release=[0, *(s.release_s for s in problem.stops)],
-        releases=problem.has_releases,
-        penalty=[0, *(_MUST if s.penalty is None else s.penalty for s in problem.stops)],
-        tight=[
-            False,
-            *(
-                s.window.start > min(v.shift.start for v in problem.vehicles)
-                or s.window.end < max(v.shift.end for v in problem.vehicles)
-                or s.release_s > min(v.shift.start for v in problem.vehicles)
-                for s in problem.stops
-            ),
-        ],
-        near=[[int(x) for x in row if x not in {i, 0}] for i, row in enumerate(near)],
-        fixed=first.fixed_cost,
-        vehicles=vehicles,
-    )
-
-
 class _Plan:
     """Routes as cycles through one sentinel node per vehicle (nodes ``n .. n + vehicles - 1``).
 
@@ -212,7 +95,7 @@ class _Plan:
         "unserved",
     )
 
-    def __init__(self, day: _Day) -> None:
+    def __init__(self, day: Day) -> None:
         count = day.n + len(day.vehicles)
         dims = len(day.demand[0])
         self.succ = list(range(count))
@@ -244,7 +127,7 @@ class _Plan:
         other.total = self.total
         return other
 
-    def stops(self, day: _Day, k: int) -> list[int]:
+    def stops(self, day: Day, k: int) -> list[int]:
         """The stops of route ``k`` in order."""
         out, node = [], self.succ[day.n + k]
         while node < day.n:
@@ -259,7 +142,7 @@ class _Plan:
         self.members[t] = 0
         return t
 
-    def link(self, day: _Day, a: int, c: int, trip: int) -> None:
+    def link(self, day: Day, a: int, c: int, trip: int) -> None:
         """Put stop ``c`` right after node ``a`` on trip ``trip``."""
         b = self.succ[a]
         self.succ[a], self.pred[c], self.succ[c], self.pred[b] = c, a, b, c
@@ -274,7 +157,7 @@ class _Plan:
             day_load[d] += q
         self.unserved.discard(c)
 
-    def unlink(self, day: _Day, c: int) -> int:
+    def unlink(self, day: Day, c: int) -> int:
         """Take stop ``c`` out of its route; returns the route."""
         a, b, k = self.pred[c], self.succ[c], self.route[c]
         if self.ends[c] and a < day.n and self.trip[a] == self.trip[c]:
@@ -295,256 +178,7 @@ class _Plan:
         return k
 
 
-def _split(day: _Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
-    """The cheapest division of a route's stops into trips: the index of each trip's last stop.
-
-    ``f[j]`` is the least extra cost of the unloads before stop ``j + 1`` when a trip ends at stop
-    ``j``; the trip that ends there may start anywhere its load fits, and the cheapest start over
-    that sliding window comes from a monotone queue, so the whole route costs linear time.
-    """
-    lowest = _earliest_starts(day, seq, capacity)
-    if lowest is None:
-        return None
-    m = len(seq)
-    cost, via = day.cost, day.via
-    detour = [0] + [via[p][x] - cost[p][x] + _TRIP_TIE for p, x in itertools.pairwise(seq)]
-    f = [0] * m
-    start_of = [0] * m
-    h = [0] * m
-    window: deque[int] = deque()
-    for j in range(m):
-        hj = h[j] = f[j - 1] + detour[j] if j else 0
-        while window and h[window[-1]] >= hj:
-            window.pop()
-        window.append(j)
-        lo = lowest[j]
-        while window[0] < lo:
-            window.popleft()
-        first = window[0]
-        f[j] = h[first]
-        start_of[j] = first
-    ends, j = [], m - 1
-    while j >= 0:
-        ends.append(j)
-        j = start_of[j] - 1
-    ends.reverse()
-    return ends
-
-
-def _earliest_starts(day: _Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
-    """Per stop, the first stop a trip ending there may start at; None if one stop is too big."""
-    out = [0] * len(seq)
-    lo = 0
-    if len(capacity) == 1:  # the common case, without the loops over dimensions
-        cap, demand = capacity[0], day.demand1
-        load = 0
-        for j, x in enumerate(seq):
-            load += demand[x]
-            while load > cap:
-                if lo == j:
-                    return None
-                load -= demand[seq[lo]]
-                lo += 1
-            out[j] = lo
-        return out
-    dims = range(len(capacity))
-    room = list(capacity)
-    for j, x in enumerate(seq):
-        q = day.demand[x]
-        for d in dims:
-            room[d] -= q[d]
-        while any(r < 0 for r in room):
-            if lo == j:
-                return None
-            q = day.demand[seq[lo]]
-            for d in dims:
-                room[d] += q[d]
-            lo += 1
-        out[j] = lo
-    return out
-
-
-@dataclass(slots=True)
-class _Call:
-    node: int
-    arrival: int
-    start: int
-
-
-@dataclass(slots=True)
-class _Schedule:
-    cost: int
-    back: int
-    calls: list[_Call]
-    breaks: list[tuple[int, int]]
-
-
-def _simulate(
-    day: _Day, k: int, seq: Sequence[int], ends: Sequence[bool], *, record: bool = False
-) -> _Schedule | None:
-    """Drive route ``k`` at the earliest times; None if a window, the break or the day fails.
-
-    The break goes as late as the services allow (stops with windows that close around the break
-    are served first); if that fails, as early as it may start (waiting for a window that opens
-    later may then absorb it). Each trip unloads at the site with the smallest detour; if that
-    fails, at the cheapest one the vehicle need not wait for.
-    """
-    for late, patient in ((True, True), (False, True), (True, False), (False, False)):
-        schedule = _drive(day, k, seq, ends, record=record, late=late, patient=patient)
-        if schedule is not None:
-            return schedule
-    return None
-
-
-_Break = tuple[int, int, int]  # earliest start, latest start, duration
-
-
-def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule on the same clock
-    day: _Day,
-    k: int,
-    seq: Sequence[int],
-    ends: Sequence[bool],
-    *,
-    record: bool,
-    late: bool,
-    patient: bool,
-) -> _Schedule | None:
-    """One simulation of route ``k`` with the break placed ``late`` or early (see :func:`_call`).
-
-    A break still pending when the vehicle is back before its latest start is taken at the depot.
-    """
-    vehicle = day.vehicles[k]
-    if not seq:
-        return _Schedule(0, vehicle.start, [], [])
-    cost, dur, service = day.cost, day.dur, day.service
-    brk = vehicle.breaks[0] if vehicle.breaks else None
-    clock, here, total = vehicle.start, 0, day.fixed
-    calls: list[_Call] = []
-    taken: list[tuple[int, int]] = []
-    last = len(seq) - 1
-    opens, closes = day.opens, day.closes
-    leave = _trip_releases(day, seq, ends) if day.releases else None
-    for i, c in enumerate(seq):
-        if leave is not None and leave[i] > clock:
-            clock = leave[i]  # the trip waits at the depot or the site for its goods
-        # The same step as _call, inline: this loop is where the phase spends its time.
-        arrive = clock + dur[here][c]
-        begin = max(opens[c], arrive)
-        pause = -1
-        if brk is not None and (begin + service[c] > brk[1] or (not late and begin >= brk[0])):
-            pause = max(clock, brk[0])
-            if pause > brk[1]:
-                return None
-            arrive += brk[2]
-            begin = max(opens[c], arrive, pause + brk[2])
-        if begin > closes[c]:
-            return None
-        node = c
-        while True:
-            total += cost[here][node]
-            if pause >= 0 and brk is not None:
-                taken.append((pause, brk[2]))
-                brk = None
-            if record:
-                calls.append(_Call(node, arrive, begin))
-            clock, here = begin + service[node], node
-            if node >= day.n or not ends[i]:
-                break
-            nxt = seq[i + 1] if i < last else 0
-            site = _unload(day, clock, here, nxt, brk, late=late, patient=patient)
-            if site is None:
-                return None
-            node, (arrive, begin, pause) = site
-    back = clock + dur[here][0]
-    total += cost[here][0]
-    if brk is not None:
-        early, latest, length = brk
-        if early < back <= latest and back + length <= vehicle.end:
-            taken.append((back, length))  # lunch at the depot after the round
-        elif back > early:
-            pause = max(clock, early)
-            if pause > latest:
-                return None
-            back = max(back + length, pause + length)
-            taken.append((pause, length))
-    if back > vehicle.end:
-        return None
-    if vehicle.max_span is not None and back - vehicle.start > vehicle.max_span:
-        return None
-    return _Schedule(total, back, calls, taken)
-
-
-def _trip_releases(day: _Day, seq: Sequence[int], ends: Sequence[bool]) -> list[int]:
-    """Per position, the latest release on the trip if it begins that trip, else 0."""
-    out = [0] * len(seq)
-    first, latest = 0, 0
-    release = day.release
-    for i, c in enumerate(seq):
-        latest = max(latest, release[c])
-        if ends[i] or i == len(seq) - 1:
-            out[first] = latest
-            first, latest = i + 1, 0
-    return out
-
-
-def _call(
-    day: _Day, clock: int, here: int, y: int, brk: _Break | None, *, late: bool
-) -> tuple[int, int, int] | None:
-    """(arrival, start of service, start of the break or -1) at node ``y``; None if too late.
-
-    A pending break is taken before a service that would otherwise end after the break's latest
-    start, or (``late`` false) before the first service that would start after its earliest start.
-    """
-    arrive = clock + day.dur[here][y]
-    begin = max(day.opens[y], arrive)
-    pause = -1
-    if brk is not None:
-        early, latest, length = brk
-        if begin + day.service[y] > latest or (not late and begin >= early):
-            pause = max(clock, early)
-            if pause > latest:
-                return None
-            arrive += length
-            begin = max(day.opens[y], arrive, pause + length)
-    if begin > day.closes[y]:
-        return None
-    return arrive, begin, pause
-
-
-def _unload(
-    day: _Day,
-    clock: int,
-    here: int,
-    nxt: int,
-    brk: _Break | None,
-    *,
-    late: bool,
-    patient: bool,
-) -> tuple[int, tuple[int, int, int]] | None:
-    """The site to unload at between ``here`` and ``nxt``, and the call there.
-
-    The one with the smallest detour if it is open (``patient``: even if the vehicle must wait
-    for it); else the cheapest site it need not wait for, or else the one it can start at earliest.
-    """
-    n = day.n
-    first = n + int(day.site[here, nxt])
-    step = _call(day, clock, here, first, brk, late=late)
-    if step is not None and (patient or step[1] <= step[0]):
-        return first, step
-    cost = day.cost
-    best: tuple[int, int, int] | None = None
-    choice = None
-    for s in range(n, len(cost)):
-        got = _call(day, clock, here, s, brk, late=late)
-        if got is None:
-            continue
-        key = (max(got[1] - got[0], 0), cost[here][s] + cost[s][nxt], s)
-        if best is None or key < best:
-            best, choice = key, (s, got)
-    return choice
-
-
-def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
+def _refresh(day: Day, plan: _Plan, k: int) -> bool:
     """Re-split route ``k`` into trips and simulate it; False if the day does not work."""
     seq = plan.stops(day, k)
     vehicle = day.vehicles[k]
@@ -560,20 +194,20 @@ def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
     dims = len(vehicle.capacity)
     cut: list[int] | None = None
     if seq:
-        cut = _split(day, seq, vehicle.capacity)
+        cut = split(day, seq, vehicle.capacity)
         if cut is None:
             return False
         _apply_cut(day, plan, seq, cut, dims)
-    schedule = _simulate(day, k, seq, [plan.ends[c] for c in seq])
+    schedule = simulate(day, k, seq, [plan.ends[c] for c in seq])
     if schedule is None and cut is not None and day.releases:
         # The cheapest split may put goods released late on an early trip: split by the clock.
-        timed = _split_timed(day, k, seq)
+        timed = split_timed(day, k, seq)
         if timed is not None and timed != cut:
             for c in seq:
                 plan.loads.pop(plan.trip[c], None)
                 plan.members.pop(plan.trip[c], None)
             _apply_cut(day, plan, seq, timed, dims)
-            schedule = _simulate(day, k, seq, [plan.ends[c] for c in seq])
+            schedule = simulate(day, k, seq, [plan.ends[c] for c in seq])
     if schedule is None:
         return False
     plan.total += schedule.cost - plan.route_cost[k]
@@ -581,7 +215,7 @@ def _refresh(day: _Day, plan: _Plan, k: int) -> bool:
     return True
 
 
-def _apply_cut(day: _Day, plan: _Plan, seq: Sequence[int], cut: list[int], dims: int) -> None:
+def _apply_cut(day: Day, plan: _Plan, seq: Sequence[int], cut: list[int], dims: int) -> None:
     """Make the stops of ``seq`` into trips that end at the positions ``cut``."""
     begin = 0
     for last in cut:
@@ -597,70 +231,13 @@ def _apply_cut(day: _Day, plan: _Plan, seq: Sequence[int], cut: list[int], dims:
         begin = last + 1
 
 
-def _split_timed(day: _Day, k: int, seq: Sequence[int]) -> list[int] | None:  # noqa: PLR0912 - one dynamic programme over the clock and the cost
-    """The cheapest split into trips that also keeps windows and release times on the clock.
-
-    Like :func:`_split`, but a trip may only start where the clock allows: it leaves once the
-    previous one has unloaded and its own stops are released, and reaches each stop in its
-    window. Each trip end keeps the cheapest such split before it (the earliest finish among
-    equals), which is a heuristic, not an exact programme; breaks are left to the simulation.
-    """
-    vehicle = day.vehicles[k]
-    lowest = _earliest_starts(day, seq, vehicle.capacity)
-    if lowest is None:
-        return None
-    n, m = day.n, len(seq)
-    cost, via, dur, service = day.cost, day.via, day.dur, day.service
-    opens, closes, release = day.opens, day.closes, day.release
-    unset = math.inf
-    f: list[float] = [unset] * m
-    finish = [0] * m
-    start_of = [0] * m
-    for j in range(m):
-        ready = 0
-        for i in range(j, lowest[j] - 1, -1):
-            ready = max(ready, release[seq[i]])
-            if i == 0:
-                base, free, here = 0.0, vehicle.start, 0
-            else:
-                if f[i - 1] == unset:
-                    continue
-                p, x = seq[i - 1], seq[i]
-                site = n + int(day.site[p, x])
-                base = f[i - 1] + via[p][x] - cost[p][x] + _TRIP_TIE
-                if base > f[j]:
-                    continue
-                at = max(opens[site], finish[i - 1] + dur[p][site])
-                if at > closes[site]:
-                    continue
-                free, here = at + service[site], site
-            clock = max(free, ready)
-            for x in seq[i : j + 1]:
-                clock = max(opens[x], clock + dur[here][x])
-                if clock > closes[x]:
-                    break
-                clock += service[x]
-                here = x
-            else:
-                if (base, clock) < (f[j], finish[j]):
-                    f[j], finish[j], start_of[j] = base, clock, i
-    if f[m - 1] == unset:
-        return None
-    ends, j = [], m - 1
-    while j >= 0:
-        ends.append(j)
-        j = start_of[j] - 1
-    ends.reverse()
-    return ends
-
-
 def _fits(load: list[int], demand: tuple[int, ...], capacity: tuple[int, ...]) -> bool:
     if len(load) == 1:
         return load[0] + demand[0] <= capacity[0]
     return all(a + b <= c for a, b, c in zip(load, demand, capacity, strict=True))
 
 
-def _vehicle_room(day: _Day, plan: _Plan, k: int, c: int) -> bool:
+def _vehicle_room(day: Day, plan: _Plan, k: int, c: int) -> bool:
     vehicle = day.vehicles[k]
     if plan.size[k] >= vehicle.max_stops:
         return False
@@ -669,7 +246,7 @@ def _vehicle_room(day: _Day, plan: _Plan, k: int, c: int) -> bool:
     )
 
 
-def _positions(day: _Day, plan: _Plan, c: int, after: Sequence[int]) -> list[tuple[int, int, int]]:
+def _positions(day: Day, plan: _Plan, c: int, after: Sequence[int]) -> list[tuple[int, int, int]]:
     """(extra cost, node, mode) of putting ``c`` right after each node of ``after``, for each way
     the capacity of the trip it would join allows.
 
@@ -695,7 +272,7 @@ def _positions(day: _Day, plan: _Plan, c: int, after: Sequence[int]) -> list[tup
                 ok = fits[t] = _fits(loads[t], demand, capacity)
             if ok:
                 out.append((from_depot[c] + to_c[b] - from_depot[b], a, 0))
-            out.append((from_depot[c] + via_c[b] - from_depot[b] + _TRIP_TIE, a, 2))
+            out.append((from_depot[c] + via_c[b] - from_depot[b] + TRIP_TIE, a, 2))
             continue
         t = trip[a]
         ok = fits.get(t)
@@ -716,11 +293,11 @@ def _positions(day: _Day, plan: _Plan, c: int, after: Sequence[int]) -> list[tup
                 ok = fits[t] = _fits(loads[t], demand, capacity)
             if ok:
                 out.append((via[a][c] + to_c[b] - base, a, 1))
-        out.append((via[a][c] + via_c[lb] - base + _TRIP_TIE, a, 2))
+        out.append((via[a][c] + via_c[lb] - base + TRIP_TIE, a, 2))
     return out
 
 
-def _insert(day: _Day, plan: _Plan, a: int, c: int, mode: int) -> None:
+def _insert(day: Day, plan: _Plan, a: int, c: int, mode: int) -> None:
     dims = len(day.demand[0])
     b = plan.succ[a]
     if a >= day.n:
@@ -742,7 +319,7 @@ def _insert(day: _Day, plan: _Plan, a: int, c: int, mode: int) -> None:
     plan.ends[c] = True
 
 
-def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int], set[int]]:
+def _ruin(day: Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int], set[int]]:
     """Remove strings of stops from routes near a random stop.
 
     Returns the stops to put back, the routes touched, and which of the stops were left out before.
@@ -784,7 +361,7 @@ def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[in
 
 
 def _recreate(
-    day: _Day,
+    day: Day,
     plan: _Plan,
     removed: list[int],
     touched: set[int],
@@ -819,7 +396,7 @@ def _recreate(
             k = plan.route[a]
             _insert(day, plan, a, c, mode)
             seq = plan.stops(day, k)
-            if _simulate(day, k, seq, [plan.ends[x] for x in seq]) is not None:
+            if simulate(day, k, seq, [plan.ends[x] for x in seq]) is not None:
                 touched.add(k)
                 break
             plan.unlink(day, c)
@@ -827,7 +404,7 @@ def _recreate(
             plan.unserved.add(c)
 
 
-def _candidates(day: _Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple[float, int, int]]:
+def _candidates(day: Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple[float, int, int]]:
     """(extra cost, node to follow, mode) for ``c`` next to its nearest stops.
 
     Every position on routes with room if no neighbour has room; an idle vehicle if one is left.
@@ -863,7 +440,7 @@ def _candidates(day: _Day, plan: _Plan, c: int, rng: random.Random) -> list[tupl
     return out
 
 
-def _full_scan(day: _Day, plan: _Plan, c: int) -> list[tuple[float, int, int]]:
+def _full_scan(day: Day, plan: _Plan, c: int) -> list[tuple[float, int, int]]:
     """Every position for ``c`` on every used route with room for it."""
     n = day.n
     after: list[int] = []
@@ -879,7 +456,7 @@ def _full_scan(day: _Day, plan: _Plan, c: int) -> list[tuple[float, int, int]]:
     return list(_positions(day, plan, c, after))
 
 
-def _insertion_order(day: _Day, removed: list[int], rng: random.Random) -> list[int]:
+def _insertion_order(day: Day, removed: list[int], rng: random.Random) -> list[int]:
     """Random, largest demand first, farthest first or nearest first (weights 4, 4, 2, 1)."""
     pick = rng.choices(range(4), weights=(4, 4, 2, 1))[0]
     items = list(removed)
@@ -893,7 +470,7 @@ def _insertion_order(day: _Day, removed: list[int], rng: random.Random) -> list[
     return items
 
 
-def _start_plan(day: _Day, problem: Problem, solution: Solution) -> _Plan | None:
+def _start_plan(day: Day, problem: Problem, solution: Solution) -> _Plan | None:
     """The given solution's stop orders, re-split into trips; None if a route fails its check."""
     node_of = {s.id: i + 1 for i, s in enumerate(problem.stops)}
     by_vehicle = {r.vehicle_id: r for r in solution.routes}
@@ -938,7 +515,7 @@ def improve(
     params = params or TripParams()
     if not applies(problem) or not solution.routes:
         return solution
-    day = _day(problem)
+    day = day_of(problem)
     rng = random.Random(params.seed)
     # The first plan only bounds release times from below: a trip of it may leave too early, and
     # such a plan is no fallback, however cheap.
@@ -971,7 +548,7 @@ def construct_and_improve(
     """Plan an :func:`applies` problem from nothing: a first plan by insertion, reported through
     ``on_improve`` at once, then improved until ``deadline``."""
     params = params or TripParams()
-    day = _day(problem)
+    day = day_of(problem)
     rng = random.Random(params.seed)
     start = _construct(day, rng)
     if on_improve is not None:
@@ -981,7 +558,7 @@ def construct_and_improve(
 
 
 def _anneal(  # noqa: PLR0917 - private; the state of one search
-    day: _Day,
+    day: Day,
     current: _Plan,
     deadline: float,
     params: TripParams,
@@ -1029,7 +606,7 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
     return best
 
 
-def _construct(day: _Day, rng: random.Random) -> _Plan:
+def _construct(day: Day, rng: random.Random) -> _Plan:
     """A first plan by insertion: stops with narrow windows first (earliest closing first), then
     the rest from the farthest in; each at the cheapest position that keeps its route on time."""
     plan = _Plan(day)
@@ -1055,19 +632,19 @@ def _objective(problem: Problem, solution: Solution) -> int:
 
     left_out = {u.stop_id for u in solution.unplanned}
     penalties = sum(
-        _MUST if s.penalty is None else s.penalty for s in problem.stops if s.id in left_out
+        MUST if s.penalty is None else s.penalty for s in problem.stops if s.id in left_out
     )
     return sum(route_cost(problem, r) for r in solution.routes) + penalties
 
 
-def _solution(problem: Problem, day: _Day, plan: _Plan, start: Solution | None) -> Solution:
+def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -> Solution:
     from routing.solver import explain_unplanned
 
     dims = len(day.demand[0])
     routes: list[Route] = []
     for k, vehicle in enumerate(problem.vehicles):
         seq = plan.stops(day, k)
-        schedule = _simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
+        schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
         if schedule is None or not seq:
             routes.append(Route(vehicle.id, vehicle.shift.start, vehicle.shift.start, []))
             continue

@@ -1,0 +1,439 @@
+"""A day as plain lists for the trip phase (:mod:`routing.trips`), and the rules a route keeps.
+
+A route is the order of a vehicle's stops. :func:`split` divides it into trips that fit the
+vehicle, each closed at the site with the smallest detour; :func:`simulate` drives it on the clock
+(windows, release times, the break, the working day) and prices it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from routing.model import Problem
+
+TRIP_TIE = 1  # an unload costs at least this: of two equal splits, the one with fewer trips
+# Far above any day's cost; the same value the solver gives must-visit stops.
+MUST = 10**13
+
+
+@dataclass(frozen=True, slots=True)
+class DayVehicle:
+    capacity: tuple[int, ...]
+    day_capacity: tuple[int, ...] | None
+    max_stops: int
+    start: int
+    end: int
+    max_span: int | None
+    breaks: tuple[tuple[int, int, int], ...]  # (earliest start, latest start, duration)
+
+
+@dataclass(slots=True)
+class Day:
+    """The problem as plain lists.
+
+    Node 0 is the depot, nodes ``1 .. n - 1`` the stops, ``n .. n + facilities - 1`` the sites.
+    """
+
+    n: int
+    cost: list[list[int]]  # arc cost between all nodes (service at the origin included)
+    dur: list[list[int]]  # travel time between all nodes
+    via: list[list[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
+    site: np.ndarray  # which site gives ``via``
+    demand: list[tuple[int, ...]]
+    demand1: list[int]  # the first dimension alone
+    service: list[int]
+    opens: list[int]
+    closes: list[int]
+    release: list[int]  # per stop node, when its trip may leave at the earliest
+    releases: bool  # any release above zero
+    penalty: list[int]
+    tight: list[bool]  # a window narrower than the working day
+    near: list[list[int]]  # per stop node, the other stop nodes by closeness
+    fixed: int
+    vehicles: list[DayVehicle]
+
+
+def day_of(problem: Problem) -> Day:
+    first = problem.vehicles[0]
+    depot = first.start_location
+    locs = [depot, *(s.location for s in problem.stops), *(f.location for f in problem.facilities)]
+    n = 1 + len(problem.stops)
+    idx = np.asarray(locs, dtype=np.int64)
+    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
+    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
+    service = np.asarray(
+        [0, *(s.service_s for s in problem.stops), *(f.unload_s for f in problem.facilities)],
+        dtype=np.int64,
+    )
+    cost = dist * first.distance_cost + (dur + service[:, None]) * first.time_cost
+    np.fill_diagonal(cost, 0)
+    via = np.full((n, n), np.iinfo(np.int64).max // 4, dtype=np.int64)
+    site = np.zeros((n, n), dtype=np.int32)
+    for f in range(len(problem.facilities)):
+        through = cost[:n, n + f][:, None] + cost[n + f, :n][None, :]
+        better = through < via
+        via[better] = through[better]
+        site[better] = f
+    near = np.argsort(cost[:n, :n] + cost[:n, :n].T, axis=1, kind="stable")
+    dims = len(first.capacity)
+    windows = [(0, 0), *((s.window.start, s.window.end) for s in problem.stops)]
+    windows += [(f.window.start, f.window.end) for f in problem.facilities]
+    vehicles = [
+        DayVehicle(
+            capacity=tuple(v.capacity),
+            day_capacity=tuple(v.max_day_load) if v.max_day_load is not None else None,
+            max_stops=v.max_stops if v.max_stops is not None else len(problem.stops),
+            start=v.shift.start,
+            end=v.shift.end,
+            max_span=v.max_duration_s,
+            breaks=tuple(
+                sorted(
+                    (b.earliest_start, b.latest_start, b.duration_s)
+                    for b in v.breaks
+                    # A break wholly outside the shift is no break at all (see routing.check).
+                    if v.shift.start < b.latest_start + b.duration_s
+                    and v.shift.end > b.earliest_start
+                )
+            ),
+        )
+        for v in problem.vehicles
+    ]
+    return Day(
+        n=n,
+        cost=cost.tolist(),
+        dur=dur.tolist(),
+        via=via.tolist(),
+        site=site,
+        demand=[(0,) * dims, *(tuple(s.demand) for s in problem.stops)],
+        demand1=[0, *(s.demand[0] if dims else 0 for s in problem.stops)],
+        service=service.tolist(),
+        opens=[w[0] for w in windows],
+        closes=[w[1] for w in windows],
+        release=[0, *(s.release_s for s in problem.stops)],
+        releases=problem.has_releases,
+        penalty=[0, *(MUST if s.penalty is None else s.penalty for s in problem.stops)],
+        tight=[
+            False,
+            *(
+                s.window.start > min(v.shift.start for v in problem.vehicles)
+                or s.window.end < max(v.shift.end for v in problem.vehicles)
+                or s.release_s > min(v.shift.start for v in problem.vehicles)
+                for s in problem.stops
+            ),
+        ],
+        near=[[int(x) for x in row if x not in {i, 0}] for i, row in enumerate(near)],
+        fixed=first.fixed_cost,
+        vehicles=vehicles,
+    )
+
+
+def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
+    """The cheapest division of a route's stops into trips: the index of each trip's last stop.
+
+    ``f[j]`` is the least extra cost of the unloads before stop ``j + 1`` when a trip ends at stop
+    ``j``; the trip that ends there may start anywhere its load fits, and the cheapest start over
+    that sliding window comes from a monotone queue, so the whole route costs linear time.
+    """
+    lowest = _earliest_starts(day, seq, capacity)
+    if lowest is None:
+        return None
+    m = len(seq)
+    cost, via = day.cost, day.via
+    detour = [0] + [via[p][x] - cost[p][x] + TRIP_TIE for p, x in itertools.pairwise(seq)]
+    f = [0] * m
+    start_of = [0] * m
+    h = [0] * m
+    window: deque[int] = deque()
+    for j in range(m):
+        hj = h[j] = f[j - 1] + detour[j] if j else 0
+        while window and h[window[-1]] >= hj:
+            window.pop()
+        window.append(j)
+        lo = lowest[j]
+        while window[0] < lo:
+            window.popleft()
+        first = window[0]
+        f[j] = h[first]
+        start_of[j] = first
+    ends, j = [], m - 1
+    while j >= 0:
+        ends.append(j)
+        j = start_of[j] - 1
+    ends.reverse()
+    return ends
+
+
+def _earliest_starts(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
+    """Per stop, the first stop a trip ending there may start at; None if one stop is too big."""
+    out = [0] * len(seq)
+    lo = 0
+    if len(capacity) == 1:  # the common case, without the loops over dimensions
+        cap, demand = capacity[0], day.demand1
+        load = 0
+        for j, x in enumerate(seq):
+            load += demand[x]
+            while load > cap:
+                if lo == j:
+                    return None
+                load -= demand[seq[lo]]
+                lo += 1
+            out[j] = lo
+        return out
+    dims = range(len(capacity))
+    room = list(capacity)
+    for j, x in enumerate(seq):
+        q = day.demand[x]
+        for d in dims:
+            room[d] -= q[d]
+        while any(r < 0 for r in room):
+            if lo == j:
+                return None
+            q = day.demand[seq[lo]]
+            for d in dims:
+                room[d] += q[d]
+            lo += 1
+        out[j] = lo
+    return out
+
+
+@dataclass(slots=True)
+class Call:
+    node: int
+    arrival: int
+    start: int
+
+
+@dataclass(slots=True)
+class Schedule:
+    cost: int
+    back: int
+    calls: list[Call]
+    breaks: list[tuple[int, int]]
+
+
+def simulate(
+    day: Day, k: int, seq: Sequence[int], ends: Sequence[bool], *, record: bool = False
+) -> Schedule | None:
+    """Drive route ``k`` at the earliest times; None if a window, the break or the day fails.
+
+    The break goes as late as the services allow (stops with windows that close around the break
+    are served first); if that fails, as early as it may start (waiting for a window that opens
+    later may then absorb it). Each trip unloads at the site with the smallest detour; if that
+    fails, at the cheapest one the vehicle need not wait for.
+    """
+    for late, patient in ((True, True), (False, True), (True, False), (False, False)):
+        schedule = _drive(day, k, seq, ends, record=record, late=late, patient=patient)
+        if schedule is not None:
+            return schedule
+    return None
+
+
+_Break = tuple[int, int, int]  # earliest start, latest start, duration
+
+
+def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule on the same clock
+    day: Day,
+    k: int,
+    seq: Sequence[int],
+    ends: Sequence[bool],
+    *,
+    record: bool,
+    late: bool,
+    patient: bool,
+) -> Schedule | None:
+    """One simulation of route ``k`` with the break placed ``late`` or early (see :func:`_call`).
+
+    A break still pending when the vehicle is back before its latest start is taken at the depot.
+    """
+    vehicle = day.vehicles[k]
+    if not seq:
+        return Schedule(0, vehicle.start, [], [])
+    cost, dur, service = day.cost, day.dur, day.service
+    brk = vehicle.breaks[0] if vehicle.breaks else None
+    clock, here, total = vehicle.start, 0, day.fixed
+    calls: list[Call] = []
+    taken: list[tuple[int, int]] = []
+    last = len(seq) - 1
+    opens, closes = day.opens, day.closes
+    leave = _trip_releases(day, seq, ends) if day.releases else None
+    for i, c in enumerate(seq):
+        if leave is not None and leave[i] > clock:
+            clock = leave[i]  # the trip waits at the depot or the site for its goods
+        # The same step as _call, inline: this loop is where the phase spends its time.
+        arrive = clock + dur[here][c]
+        begin = max(opens[c], arrive)
+        pause = -1
+        if brk is not None and (begin + service[c] > brk[1] or (not late and begin >= brk[0])):
+            pause = max(clock, brk[0])
+            if pause > brk[1]:
+                return None
+            arrive += brk[2]
+            begin = max(opens[c], arrive, pause + brk[2])
+        if begin > closes[c]:
+            return None
+        node = c
+        while True:
+            total += cost[here][node]
+            if pause >= 0 and brk is not None:
+                taken.append((pause, brk[2]))
+                brk = None
+            if record:
+                calls.append(Call(node, arrive, begin))
+            clock, here = begin + service[node], node
+            if node >= day.n or not ends[i]:
+                break
+            nxt = seq[i + 1] if i < last else 0
+            site = _unload(day, clock, here, nxt, brk, late=late, patient=patient)
+            if site is None:
+                return None
+            node, (arrive, begin, pause) = site
+    back = clock + dur[here][0]
+    total += cost[here][0]
+    if brk is not None:
+        early, latest, length = brk
+        if early < back <= latest and back + length <= vehicle.end:
+            taken.append((back, length))  # lunch at the depot after the round
+        elif back > early:
+            pause = max(clock, early)
+            if pause > latest:
+                return None
+            back = max(back + length, pause + length)
+            taken.append((pause, length))
+    if back > vehicle.end:
+        return None
+    if vehicle.max_span is not None and back - vehicle.start > vehicle.max_span:
+        return None
+    return Schedule(total, back, calls, taken)
+
+
+def _trip_releases(day: Day, seq: Sequence[int], ends: Sequence[bool]) -> list[int]:
+    """Per position, the latest release on the trip if it begins that trip, else 0."""
+    out = [0] * len(seq)
+    first, latest = 0, 0
+    release = day.release
+    for i, c in enumerate(seq):
+        latest = max(latest, release[c])
+        if ends[i] or i == len(seq) - 1:
+            out[first] = latest
+            first, latest = i + 1, 0
+    return out
+
+
+def _call(
+    day: Day, clock: int, here: int, y: int, brk: _Break | None, *, late: bool
+) -> tuple[int, int, int] | None:
+    """(arrival, start of service, start of the break or -1) at node ``y``; None if too late.
+
+    A pending break is taken before a service that would otherwise end after the break's latest
+    start, or (``late`` false) before the first service that would start after its earliest start.
+    """
+    arrive = clock + day.dur[here][y]
+    begin = max(day.opens[y], arrive)
+    pause = -1
+    if brk is not None:
+        early, latest, length = brk
+        if begin + day.service[y] > latest or (not late and begin >= early):
+            pause = max(clock, early)
+            if pause > latest:
+                return None
+            arrive += length
+            begin = max(day.opens[y], arrive, pause + length)
+    if begin > day.closes[y]:
+        return None
+    return arrive, begin, pause
+
+
+def _unload(
+    day: Day,
+    clock: int,
+    here: int,
+    nxt: int,
+    brk: _Break | None,
+    *,
+    late: bool,
+    patient: bool,
+) -> tuple[int, tuple[int, int, int]] | None:
+    """The site to unload at between ``here`` and ``nxt``, and the call there.
+
+    The one with the smallest detour if it is open (``patient``: even if the vehicle must wait
+    for it); else the cheapest site it need not wait for, or else the one it can start at earliest.
+    """
+    n = day.n
+    first = n + int(day.site[here, nxt])
+    step = _call(day, clock, here, first, brk, late=late)
+    if step is not None and (patient or step[1] <= step[0]):
+        return first, step
+    cost = day.cost
+    best: tuple[int, int, int] | None = None
+    choice = None
+    for s in range(n, len(cost)):
+        got = _call(day, clock, here, s, brk, late=late)
+        if got is None:
+            continue
+        key = (max(got[1] - got[0], 0), cost[here][s] + cost[s][nxt], s)
+        if best is None or key < best:
+            best, choice = key, (s, got)
+    return choice
+
+
+def split_timed(day: Day, k: int, seq: Sequence[int]) -> list[int] | None:  # noqa: PLR0912 - one dynamic programme over the clock and the cost
+    """The cheapest split into trips that also keeps windows and release times on the clock.
+
+    Like :func:`split`, but a trip may only start where the clock allows: it leaves once the
+    previous one has unloaded and its own stops are released, and reaches each stop in its
+    window. Each trip end keeps the cheapest such split before it (the earliest finish among
+    equals), which is a heuristic, not an exact programme; breaks are left to the simulation.
+    """
+    vehicle = day.vehicles[k]
+    lowest = _earliest_starts(day, seq, vehicle.capacity)
+    if lowest is None:
+        return None
+    n, m = day.n, len(seq)
+    cost, via, dur, service = day.cost, day.via, day.dur, day.service
+    opens, closes, release = day.opens, day.closes, day.release
+    unset = math.inf
+    f: list[float] = [unset] * m
+    finish = [0] * m
+    start_of = [0] * m
+    for j in range(m):
+        ready = 0
+        for i in range(j, lowest[j] - 1, -1):
+            ready = max(ready, release[seq[i]])
+            if i == 0:
+                base, free, here = 0.0, vehicle.start, 0
+            else:
+                if f[i - 1] == unset:
+                    continue
+                p, x = seq[i - 1], seq[i]
+                site = n + int(day.site[p, x])
+                base = f[i - 1] + via[p][x] - cost[p][x] + TRIP_TIE
+                if base > f[j]:
+                    continue
+                at = max(opens[site], finish[i - 1] + dur[p][site])
+                if at > closes[site]:
+                    continue
+                free, here = at + service[site], site
+            clock = max(free, ready)
+            for x in seq[i : j + 1]:
+                clock = max(opens[x], clock + dur[here][x])
+                if clock > closes[x]:
+                    break
+                clock += service[x]
+                here = x
+            else:
+                if (base, clock) < (f[j], finish[j]):
+                    f[j], finish[j], start_of[j] = base, clock, i
+    if f[m - 1] == unset:
+        return None
+    ends, j = [], m - 1
+    while j >= 0:
+        ends.append(j)
+        j = start_of[j] - 1
+    ends.reverse()
+    return ends
