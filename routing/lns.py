@@ -17,12 +17,12 @@ import itertools
 import logging
 import math
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from routing.anneal import Cooling, accepts
 from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
 
 _MAX_STRING = 10  # longest string removed from one route
@@ -349,35 +349,25 @@ def improve(
     start_cost = current.total
     best, best_cost = current.routes(n), current.total
     arcs = n - 1 + len(start)
-    t0 = max(params.start_temperature * start_cost / arcs, 1e-9)
-    t1 = max(params.end_temperature * start_cost / arcs, 1e-9)
+    cooling = Cooling(
+        params.start_temperature * start_cost / arcs,
+        params.end_temperature * start_cost / arcs,
+        params.iterations,
+        deadline,
+    )
     rng = random.Random(params.seed)
-    started = time.monotonic()
-    span = max(deadline - started, 1e-9)
-    done = 0
-    while True:
-        if params.iterations is not None:
-            if done >= params.iterations:
-                break
-            progress = done / params.iterations
-        else:
-            now = time.monotonic()
-            if now >= deadline:
-                break
-            progress = (now - started) / span
-        done += 1
-        temperature = t0 * (t1 / t0) ** progress
+    while (temperature := cooling.next()) is not None:
         trial = current.copy()
         removed = _ruin(day, trial, rng)
         if not _recreate(day, trial, removed, rng):
             continue
-        if trial.total < current.total - temperature * math.log(1.0 - rng.random()):
+        if accepts(trial.total, current.total, temperature, rng):
             current = trial
             if current.total < best_cost:
                 best, best_cost = current.routes(n), current.total
                 if on_improve is not None:
                     on_improve(best_cost)
-    log.debug("ruin and recreate: %d iterations, %d -> %d", done, start_cost, best_cost)
+    log.debug("ruin and recreate: %d iterations, %d -> %d", cooling.done, start_cost, best_cost)
     if best_cost >= start_cost:
         return solution
     return _solution(problem, best, _total(day, best), solution)

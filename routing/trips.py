@@ -19,12 +19,11 @@ Seeded; with ``iterations`` set the result does not depend on the machine.
 from __future__ import annotations
 
 import logging
-import math
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from routing.anneal import Cooling, accepts
 from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
 from routing.trip_day import MUST, TRIP_TIE, Day, day_of, simulate, split, split_timed
 
@@ -570,23 +569,14 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
     start_cost = best_cost
     arcs = max(day.n - 1 + sum(1 for s in current.size if s), 1)
     served_cost = sum(current.route_cost)
-    t0 = max(params.start_temperature * served_cost / arcs, 1e-9)
-    t1 = max(params.end_temperature * served_cost / arcs, 1e-9)
-    started = time.monotonic()
-    span = max(deadline - started, 1e-9)
-    done = rejected = 0
-    while True:
-        if params.iterations is not None:
-            if done >= params.iterations:
-                break
-            progress = done / params.iterations
-        else:
-            now = time.monotonic()
-            if now >= deadline:
-                break
-            progress = (now - started) / span
-        done += 1
-        temperature = t0 * (t1 / t0) ** progress
+    cooling = Cooling(
+        params.start_temperature * served_cost / arcs,
+        params.end_temperature * served_cost / arcs,
+        params.iterations,
+        deadline,
+    )
+    rejected = 0
+    while (temperature := cooling.next()) is not None:
         trial = current.copy()
         removed, touched, waiting = _ruin(day, trial, rng)
         _recreate(day, trial, removed, touched, rng, checked=waiting)
@@ -594,14 +584,18 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
             rejected += 1
             continue
         trial.total = sum(trial.route_cost) + sum(day.penalty[c] for c in trial.unserved)
-        if trial.total < current.total - temperature * math.log(1.0 - rng.random()):
+        if accepts(trial.total, current.total, temperature, rng):
             current = trial
             if current.total < best_cost:
                 best, best_cost = current.copy(), current.total
                 if on_improve is not None:
                     on_improve(best_cost)
     log.debug(
-        "trips: %d iterations (%d broke a route), %d -> %d", done, rejected, start_cost, best_cost
+        "trips: %d iterations (%d broke a route), %d -> %d",
+        cooling.done,
+        rejected,
+        start_cost,
+        best_cost,
     )
     return best
 

@@ -1,0 +1,48 @@
+"""The simulated-annealing schedule shared by the ruin-and-recreate phases (lns, trips)."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Cooling:
+    """Temperatures cooled geometrically from ``first`` to ``last`` over a budget.
+
+    The budget is an iteration count when ``iterations`` is set (the same result on any machine),
+    else the time until ``deadline``.
+    """
+
+    first: float
+    last: float
+    iterations: int | None
+    deadline: float
+    done: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.first = max(self.first, 1e-9)
+        self.last = max(self.last, 1e-9)
+
+    def next(self) -> float | None:
+        """The temperature of the next iteration, or None when the budget is spent."""
+        if self.iterations is not None:
+            if self.done >= self.iterations:
+                return None
+            progress = self.done / self.iterations
+        else:
+            now = time.monotonic()
+            if now >= self.deadline:
+                return None
+            progress = (now - self.started) / max(self.deadline - self.started, 1e-9)
+        self.done += 1
+        ratio: float = (self.last / self.first) ** progress
+        return self.first * ratio
+
+
+def accepts(trial: int, current: int, temperature: float, rng: random.Random) -> bool:
+    """Whether a trial plan replaces the current one: always if cheaper, sometimes if not."""
+    return trial < current - temperature * math.log(1.0 - rng.random())
