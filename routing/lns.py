@@ -24,6 +24,7 @@ import numpy as np
 
 from routing.anneal import Cooling, accepts
 from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
+from routing.strings import remove_strings
 
 _MAX_STRING = 10  # longest string removed from one route
 _MEAN_REMOVED = 10  # stops removed per iteration on average
@@ -219,29 +220,15 @@ def _ruin(day: _Day, plan: _Plan, rng: random.Random) -> list[int]:
     ruined_max = 4 * _MEAN_REMOVED / (1 + string_max) - 1
     ruined_routes = int(rng.uniform(1, ruined_max + 1))
     seed = rng.randrange(1, n)
-    removed: list[int] = []
-    touched: set[int] = set()
-    for c in [seed, *day.near[seed]]:
-        if len(touched) >= ruined_routes:
-            break
-        k = plan.route[c]
-        if c == 0 or k < 0 or k in touched:
-            continue
-        length = int(rng.uniform(1, min(plan.size[k], string_max) + 1))
-        first = c
-        for _ in range(rng.randrange(length)):
-            if plan.pred[first] >= n:
-                break
-            first = plan.pred[first]
-        node = first
-        for _ in range(length):
-            if node >= n:
-                break
-            after = plan.succ[node]
-            plan.remove(day, node, n)
-            removed.append(node)
-            node = after
-        touched.add(k)
+    removed, _ = remove_strings(
+        plan,
+        around=[seed, *day.near[seed]],
+        n=n,
+        routes=ruined_routes,
+        longest=string_max,
+        rng=rng,
+        take=lambda node: plan.remove(day, node, n),
+    )
     return removed
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from routing.anneal import Cooling, accepts
 from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
+from routing.strings import remove_strings
 from routing.trip_day import MUST, TRIP_TIE, Day, day_of, simulate, split, split_timed
 
 log = logging.getLogger(__name__)
@@ -325,35 +326,21 @@ def _ruin(day: Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int
     """
     n = day.n
     used = [s for s in plan.size if s]
-    removed: list[int] = []
-    touched: set[int] = set()
     seed = rng.randrange(1, n)
     if not used:
-        return removed, touched, set()
+        return [], set(), set()
     string_max = min(_MAX_STRING, sum(used) / len(used))
     ruined_max = 4 * _MEAN_REMOVED / (1 + string_max) - 1
     ruined_routes = int(rng.uniform(1, ruined_max + 1))
-    for c in [seed, *day.near[seed]]:
-        if len(touched) >= ruined_routes:
-            break
-        k = plan.route[c]
-        if k < 0 or k in touched:
-            continue
-        length = int(rng.uniform(1, min(plan.size[k], string_max) + 1))
-        first = c
-        for _ in range(rng.randrange(length)):
-            if plan.pred[first] >= n:
-                break
-            first = plan.pred[first]
-        node = first
-        for _ in range(length):
-            if node >= n:
-                break
-            after = plan.succ[node]
-            plan.unlink(day, node)
-            removed.append(node)
-            node = after
-        touched.add(k)
+    removed, touched = remove_strings(
+        plan,
+        around=[seed, *day.near[seed]],
+        n=n,
+        routes=ruined_routes,
+        longest=string_max,
+        rng=rng,
+        take=lambda node: plan.unlink(day, node),
+    )
     # Stops left out so far (optional ones, or any the start could not place) try again too.
     waiting = sorted(plan.unserved - set(removed), key=lambda x: day.cost[seed][x])[:_WAITING]
     return removed + waiting, touched, set(waiting)
