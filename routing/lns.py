@@ -24,7 +24,7 @@ import numpy as np
 
 from routing.anneal import Cooling, accepts
 from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
-from routing.strings import remove_strings
+from routing.strings import insertion_order, remove_strings
 
 _MAX_STRING = 10  # longest string removed from one route
 _MEAN_REMOVED = 10  # stops removed per iteration on average
@@ -243,7 +243,7 @@ def _recreate(day: _Day, plan: _Plan, removed: list[int], rng: random.Random) ->
     n = len(day.cost)
     cost = day.cost
     succ, pred, route = plan.succ, plan.pred, plan.route
-    for c in _insertion_order(day, removed, rng):
+    for c in insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng):
         row = cost[c]
         best_at, best = -1, math.inf
         demand = day.demand[c]
@@ -300,20 +300,6 @@ def _full_scan(day: _Day, plan: _Plan, c: int) -> tuple[int, float]:
                 break
             a = b
     return best_at, best
-
-
-def _insertion_order(day: _Day, removed: list[int], rng: random.Random) -> list[int]:
-    """Random, largest demand first, farthest first or nearest first (weights 4, 4, 2, 1)."""
-    pick = rng.choices(range(4), weights=(4, 4, 2, 1))[0]
-    items = list(removed)
-    rng.shuffle(items)
-    if pick == 1:
-        items.sort(key=lambda c: -sum(day.demand[c]))
-    elif pick == 2:
-        items.sort(key=lambda c: -day.cost[0][c])
-    elif pick == 3:
-        items.sort(key=lambda c: day.cost[0][c])
-    return items
 
 
 def improve(

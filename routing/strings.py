@@ -1,4 +1,5 @@
-"""The ruin step of both ruin-and-recreate phases: strings of neighbouring stops taken out.
+"""Shared steps of both ruin-and-recreate phases: strings of neighbouring stops taken out, and
+the order they go back in.
 
 Each phase keeps its routes as linked lists through sentinel nodes (one per vehicle, numbered from
 ``n``); how a stop is taken out (costs, trips) is the phase's own, passed in as ``take``.
@@ -7,7 +8,7 @@ Each phase keeps its routes as linked lists through sentinel nodes (one per vehi
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 
@@ -59,3 +60,23 @@ def remove_strings(
             node = after
         touched.add(k)
     return removed, touched
+
+
+def insertion_order(
+    removed: list[int],
+    *,
+    demand: Sequence[Sequence[int]],
+    from_depot: Sequence[int],
+    rng: random.Random,
+) -> list[int]:
+    """Random, largest demand first, farthest first or nearest first (weights 4, 4, 2, 1)."""
+    pick = rng.choices(range(4), weights=(4, 4, 2, 1))[0]
+    items = list(removed)
+    rng.shuffle(items)
+    if pick == 1:
+        items.sort(key=lambda c: -sum(demand[c]))
+    elif pick == 2:
+        items.sort(key=lambda c: -from_depot[c])
+    elif pick == 3:
+        items.sort(key=lambda c: from_depot[c])
+    return items

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from routing.anneal import Cooling, accepts
 from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
-from routing.strings import remove_strings
+from routing.strings import insertion_order, remove_strings
 from routing.trip_day import MUST, TRIP_TIE, Day, day_of, simulate, split, split_timed
 
 log = logging.getLogger(__name__)
@@ -361,7 +361,7 @@ def _recreate(
     position whose route still runs on time (a few tried, cheapest first); the rest go to the
     cheapest position and the route is checked once when the iteration ends.
     """
-    for c in _insertion_order(day, removed, rng):
+    for c in insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng):
         options = _candidates(day, plan, c, rng)
         penalty = day.penalty[c]
         if not options:
@@ -440,20 +440,6 @@ def _full_scan(day: Day, plan: _Plan, c: int) -> list[tuple[float, int, int]]:
             if a >= n:
                 break
     return list(_positions(day, plan, c, after))
-
-
-def _insertion_order(day: Day, removed: list[int], rng: random.Random) -> list[int]:
-    """Random, largest demand first, farthest first or nearest first (weights 4, 4, 2, 1)."""
-    pick = rng.choices(range(4), weights=(4, 4, 2, 1))[0]
-    items = list(removed)
-    rng.shuffle(items)
-    if pick == 1:
-        items.sort(key=lambda c: -sum(day.demand[c]))
-    elif pick == 2:
-        items.sort(key=lambda c: -day.cost[0][c])
-    elif pick == 3:
-        items.sort(key=lambda c: day.cost[0][c])
-    return items
 
 
 def _start_plan(day: Day, problem: Problem, solution: Solution) -> _Plan | None:
