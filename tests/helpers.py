@@ -1,10 +1,13 @@
-"""Small helpers the tests share: polling with a deadline instead of sleeping."""
+"""Small helpers the tests share: polling with a deadline instead of sleeping, a served app."""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -25,3 +28,31 @@ def poll(
         time.sleep(interval)
         last = probe()
     return last
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a thread on a free port; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    poll(lambda: server.started, timeout=20, what="uvicorn to start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+    assert not thread.is_alive(), "uvicorn did not stop"

@@ -38,11 +38,7 @@ def _role_for(method: str, path: str) -> Role:
 @pytest.fixture(scope="module")
 def fuzz_server(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One database and one running app for every operation of the schema."""
-    import socket
-    import threading
-
     import psycopg
-    import uvicorn
     from argon2 import PasswordHasher
     from pydantic import SecretStr
 
@@ -50,7 +46,7 @@ def fuzz_server(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
     from api.app import create_app
     from api.evidence_access import DirectoryEvidence
     from api.settings import ApiSettings
-    from tests.helpers import poll
+    from tests.helpers import served
 
     url = with_database(server_url, f"nettestad_test_{uuid.uuid4().hex[:12]}")
     upgrade(url)
@@ -72,25 +68,17 @@ def fuzz_server(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
     app = create_app(
         settings, evidence_files=DirectoryEvidence(evidence), commands=RecordingSender([])
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    poll(lambda: server.started, timeout=20, what="uvicorn to start")
-    base = f"http://127.0.0.1:{port}"
     import httpx
 
-    tokens = {}
-    for role in Role:
-        answer = httpx.post(
-            f"{base}/api/v1/auth/login", json={"username": f"{role.value}1", "password": PASSWORD}
-        )
-        tokens[role] = answer.json()["token"]
-    yield LiveServer(url=base, evidence_dir=evidence, commands=[]), app, tokens
-    server.should_exit = True
-    thread.join(15)
+    with served(app) as base:
+        tokens = {}
+        for role in Role:
+            answer = httpx.post(
+                f"{base}/api/v1/auth/login",
+                json={"username": f"{role.value}1", "password": PASSWORD},
+            )
+            tokens[role] = answer.json()["token"]
+        yield LiveServer(url=base, evidence_dir=evidence, commands=[]), app, tokens
     api.auth._hasher = original
     drop_database(url)
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from api.app import create_app
@@ -19,7 +16,7 @@ from api.auth import Role, create_user
 from api.evidence_access import DirectoryEvidence
 from api.settings import ApiSettings
 from tests.api.conftest import PASSWORD
-from tests.helpers import poll
+from tests.helpers import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -55,12 +52,6 @@ class RecordingSender:
         return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServer]:
     """The API and web app under uvicorn in a thread, with one account per role."""
@@ -80,17 +71,8 @@ def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServ
     app = create_app(
         settings, evidence_files=DirectoryEvidence(tmp_path), commands=RecordingSender(sent)
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    poll(lambda: server.started, timeout=20, what="uvicorn to start")
-    yield LiveServer(url=f"http://127.0.0.1:{port}", evidence_dir=tmp_path, commands=sent)
-    server.should_exit = True
-    thread.join(15)
-    assert not thread.is_alive(), "uvicorn did not stop"
+    with served(app) as url:
+        yield LiveServer(url=url, evidence_dir=tmp_path, commands=sent)
 
 
 @pytest.fixture(scope="session")

@@ -28,17 +28,10 @@ from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
 from nettestad.broker import BrokerLayout, render_acl, render_config, set_service_credentials
-from tests.helpers import poll
+from tests.helpers import free_port, poll
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 SERVICE_PASSWORD = "ingest-test-password"  # noqa: S105 - a password for a throwaway test broker
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _name(common: str) -> x509.Name:

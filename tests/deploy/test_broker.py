@@ -32,10 +32,9 @@ from tests.deploy.securebroker import (
     Session,
     close,
     connect_client,
-    free_port,
     running_secure_broker,
 )
-from tests.helpers import poll
+from tests.helpers import free_port, poll
 
 # passwords of a throwaway test broker
 DEVICE_PASSWORDS = {"fill-a001": "pw-a-7f3c91", "fill-b002": "pw-b-0d82e4"}

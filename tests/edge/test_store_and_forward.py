@@ -18,7 +18,6 @@ from typing import Any
 
 import psycopg
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from api.app import create_app
@@ -35,15 +34,9 @@ from edge.synthetic import make_scene, render
 from ingest.service import IngestService
 from ingest.settings import IngestSettings
 from tests.edge.test_evidence_upload import register_camera
-from tests.helpers import poll
+from tests.helpers import free_port, poll, served
 
 Db = psycopg.Connection[tuple[Any, ...]]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _port_open(port: int) -> bool:
@@ -58,7 +51,7 @@ class PrivateBroker:
     """A Mosquitto of this test's own, with persistence so sessions survive a restart."""
 
     def __init__(self, folder: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         folder.mkdir(parents=True, exist_ok=True)
         self.conf = folder / "mosquitto.conf"
         lines = [
@@ -115,16 +108,8 @@ def api_url(
         mqtt_port=broker.port,
         topic_root=topic_root,
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, name="api", daemon=True)
-    thread.start()
-    poll(lambda: server.started, timeout=20, what="the API to start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with served(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -14,14 +14,9 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.helpers import free_port
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_port(port: int, *, up: bool, timeout: float = 20.0) -> None:

@@ -6,7 +6,6 @@ import os
 import queue
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,17 +17,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.helpers import poll
+from tests.helpers import free_port, poll
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_LINE = re.compile(r"running: (http://\S+)")
 PASSWORD_LINE = re.compile(r"wachtwoord (\S+)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _lines(stream: Any, out: queue.Queue[str]) -> None:
@@ -41,7 +34,7 @@ def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
     service_env: dict[str, str],
 ) -> None:
     """The demo prints its URL, the web app shows fills, today's routes and a dumping detection, and SIGINT stops it cleanly."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **service_env, "NETTESTAD_METRICS_PORT": "0"}
     proc = subprocess.Popen(
         [
