@@ -36,16 +36,6 @@ def active_bins(*, conn: Conn, day: date) -> list[dict[str, Any]]:
     )
 
 
-def excluded_bins(*, conn: Conn, day: date) -> list[dict[str, Any]]:
-    """Bins excluded on ``day`` and why."""
-    return _rows(
-        conn,
-        """SELECT bin_id, reason FROM bin_exclusions
-           WHERE %(day)s BETWEEN from_day AND to_day ORDER BY bin_id""",
-        {"day": day},
-    )
-
-
 def readings_since(
     *, conn: Conn, since: datetime, until: datetime
 ) -> dict[str, list[tuple[datetime, float | None]]]:
