@@ -24,6 +24,7 @@ from contracts.mqtt_client import connect, make_client
 from contracts.topics import up_subscription
 from ingest.classify import Inbound
 from ingest.health import HealthRules
+from ingest.lorawan.path import LoRaWANPath, topics_for
 from ingest.metrics import MetricsServer, render
 from ingest.settings import IngestSettings
 from ingest.writer import BatchWriter, OfflinePolicy, WriterStats
@@ -62,6 +63,7 @@ class IngestService:
         self._stopping = threading.Event()
         self._generation = 0
         self._subscribed = threading.Event()
+        self._lns = topics_for(root=settings.topic_root, prefix=settings.lorawan_topic_prefix)
         depth = max(settings.queue_max // settings.writers, 10)
         self._lanes = [
             _Lane(self._make_writer(), queue.Queue(maxsize=depth)) for _ in range(settings.writers)
@@ -83,6 +85,7 @@ class IngestService:
             method=settings.write_method,
             rules=HealthRules(fire_temperature_c=settings.fire_temperature_c),
             offline=OfflinePolicy(settings.offline_interval_s, settings.offline_factor),
+            lorawan=LoRaWANPath(self._lns),
         )
 
     @property
@@ -126,8 +129,9 @@ class IngestService:
         topic = up_subscription(
             root=self.settings.topic_root, share_group=self.settings.share_group
         )
-        client.subscribe(topic, qos=1)
-        log.info("connected to the broker; subscribing to %s", topic)
+        lns = self._lns.subscriptions(self.settings.share_group)  # LoRaWAN network servers
+        client.subscribe([(topic, 1), *((f, 1) for f in lns)])
+        log.info("connected to the broker; subscribing to %s and %s", topic, ", ".join(lns))
 
     def _on_subscribe(self, *_: object) -> None:
         self._subscribed.set()
@@ -148,6 +152,8 @@ class IngestService:
         )
         parts = message.topic.split("/", 4)
         device = parts[3] if len(parts) > 3 else message.topic
+        if self._lns.claims(message.topic):
+            device = self._lns.lane_key(message.topic)  # one LoRaWAN device, one lane: in order
         lane = self._lanes[zlib.crc32(device.encode()) % len(self._lanes)]
         # Blocking put: when the writers fall behind, the network thread stops reading and
         # the broker keeps the backlog, instead of this process growing without bound.

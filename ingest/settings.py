@@ -39,6 +39,11 @@ class IngestSettings(ServiceSettings):
     )
     offline_factor: float = Field(default=3.0, ge=1.0)
     fire_temperature_c: float = Field(default=70.0, gt=0)
+    lorawan_topic_prefix: str | None = Field(
+        default=None,
+        pattern=r"^[^+#]*$",
+        description="where LoRaWAN network servers publish (docs/lorawan.md); default {root}/lns/",
+    )
 
 
 def get_ingest_settings() -> IngestSettings:

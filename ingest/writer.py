@@ -20,6 +20,7 @@ from contracts.db import connect
 from contracts.migrate import uses_timescale
 from ingest.classify import Inbound, WritePlan, plan_batch
 from ingest.health import AlertChange, BinEvent, HealthRules, HealthState, assess
+from ingest.lorawan.path import LoRaWANPath
 from ingest.store import (
     DeadLetter,
     ReadingRow,
@@ -101,6 +102,7 @@ class BatchWriter:
         method: WriteMethod = WriteMethod.COPY,
         rules: HealthRules | None = None,
         offline: OfflinePolicy | None = None,
+        lorawan: LoRaWANPath | None = None,
     ) -> None:
         self._url = database_url
         self._root = root
@@ -108,6 +110,7 @@ class BatchWriter:
         self._method = method
         self._rules = rules or HealthRules()
         self._offline = offline or OfflinePolicy()
+        self._lorawan = lorawan  # network-server uplinks (ingest/lorawan), stored with the batch
         self._conn: Conn | None = None
         self._summaries = False
         self._devices: dict[str, RegisteredDevice] = {}
@@ -247,8 +250,14 @@ class BatchWriter:
         while True:
             try:
                 conn = self._connection()
-                plan = self._plan(conn, batch)
+                ours, lorawan = self._split_lorawan(batch)
+                plan = self._plan(conn, ours)
                 with conn.transaction():
+                    repeated = (
+                        self._lorawan.extend(conn=conn, plan=plan, messages=lorawan)
+                        if (self._lorawan and lorawan)
+                        else 0
+                    )
                     stored, new_events = self._store(conn, plan)
             except psycopg.OperationalError as exc:
                 if self._stop() and delay >= 5.0:
@@ -261,7 +270,18 @@ class BatchWriter:
                 log.warning("batch of %d refused by the database: %s", len(batch), exc)
                 return self._write_one_by_one(batch, exc)
             self._count(batch, plan, stored, new_events)
+            self.stats.duplicates += repeated
             return True
+
+    def _split_lorawan(self, batch: Sequence[Inbound]) -> tuple[Sequence[Inbound], list[Inbound]]:
+        """(our devices' messages, network-server uplinks) of a batch."""
+        path = self._lorawan
+        if path is None:
+            return batch, []
+        lorawan = [m for m in batch if path.claims(m.topic)]
+        if not lorawan:
+            return batch, lorawan
+        return [m for m in batch if not path.claims(m.topic)], lorawan
 
     def _count(self, batch: Sequence[Inbound], plan: WritePlan, stored: int, events: int) -> None:
         now = datetime.now(UTC)

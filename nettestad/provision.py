@@ -1,8 +1,11 @@
-"""``nettestad device ...``: register a fill sensor on a bin and write the config file it boots with.
+"""``nettestad device ...``: register a device by kind and write what it boots with.
 
-The config file holds the device's identity, Wi-Fi, broker address and its own broker password,
-a fresh random one per device. The password never goes into the database: the broker's password
-file (``nettestad.broker``) gets only a salted PBKDF2 hash of it.
+Three kinds: our own fill sensor (``--kind sensor``, Wi-Fi or cellular), a vendor's LoRaWAN fill
+sensor (``--kind lorawan``: DevEUI, codec, bin; it talks to a network server, not to our broker)
+and a camera unit (``--kind camera``, on a hotspot). Our sensor's config file holds its identity,
+radio, broker address and its own broker password, a fresh random one per device; a camera gets
+the same as an environment file. The password never goes into the database: the broker's
+password file (``nettestad.broker``) gets only a salted PBKDF2 hash of it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from contracts.settings import ServiceSettings
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
@@ -41,6 +46,8 @@ class Network:
     mqtt_port: int = 8883
     mqtt_tls: bool = True
     topic_root: str = DEFAULT_ROOT
+    radio: str = "wifi"  # or "cellular" (LTE-M/NB-IoT modem)
+    apn: str | None = None  # cellular only
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,24 +65,134 @@ def generate_password() -> str:
     return secrets.token_urlsafe(PASSWORD_BYTES)
 
 
-def register_fill_sensor(*, conn: Conn, device_id: str, bin_id: str) -> int:
-    """Register (or re-register) a fill sensor on a bin; returns the bin's depth in millimetres."""
+RADIOS = ("wifi", "cellular", "lorawan")
+
+
+def _check_id(device_id: str) -> None:
     if not DEVICE_ID_PATTERN.match(device_id):
         raise ProvisioningError(
             f"device id {device_id!r} must match {DEVICE_ID_PATTERN.pattern} (lower case, digits, '-')"
         )
+
+
+def _bin_depth(conn: Conn, bin_id: str) -> int:
     row = conn.execute("SELECT depth_mm FROM bins WHERE id = %s", (bin_id,)).fetchone()
     if row is None:
         raise ProvisioningError(f"bin {bin_id!r} is not registered")
-    kind = conn.execute("SELECT kind FROM devices WHERE id = %s", (device_id,)).fetchone()
-    if kind is not None and kind[0] != "fill_sensor":
-        raise ProvisioningError(f"device {device_id!r} is registered as a {kind[0]}")
-    conn.execute(
-        """INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', %s)
-           ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL""",
-        (device_id, bin_id),
-    )
     return int(row[0])
+
+
+def _registered_as(conn: Conn, device_id: str, kind: str, radio: str | None) -> None:
+    """Refuse to turn a device of one kind (or radio) into another under the same id."""
+    row = conn.execute(
+        "SELECT kind, config->>'radio' FROM devices WHERE id = %s", (device_id,)
+    ).fetchone()
+    if row is None:
+        return
+    if row[0] != kind:
+        raise ProvisioningError(f"device {device_id!r} is registered as a {row[0]}")
+    was_lorawan = row[1] == "lorawan"
+    if radio is not None and was_lorawan != (radio == "lorawan"):
+        raise ProvisioningError(f"device {device_id!r} is registered with radio {row[1] or 'wifi'}")
+
+
+def register_fill_sensor(
+    *,
+    conn: Conn,
+    device_id: str,
+    bin_id: str,
+    radio: str = "wifi",
+    report_interval_s: int | None = None,
+) -> int:
+    """Register (or re-register) one of our fill sensors on a bin; returns the bin's depth in mm.
+
+    ``devices.config`` records its radio (how the device list shows it) and, when given, how
+    often it reports (when ingest calls it offline)."""
+    _check_id(device_id)
+    if radio not in RADIOS:
+        raise ProvisioningError(f"radio {radio!r} is not one of {', '.join(RADIOS)}")
+    depth = _bin_depth(conn, bin_id)
+    _registered_as(conn, device_id, "fill_sensor", radio)
+    config: dict[str, Any] = {"radio": radio}
+    if report_interval_s is not None:
+        config["report_interval_s"] = report_interval_s
+    conn.execute(
+        """INSERT INTO devices (id, kind, bin_id, config) VALUES (%s, 'fill_sensor', %s, %s)
+           ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL,
+               config = devices.config || EXCLUDED.config""",
+        (device_id, bin_id, Jsonb(config)),
+    )
+    return depth
+
+
+@dataclass(frozen=True, slots=True)
+class LoRaWANSensor:
+    """A vendor's LoRaWAN fill sensor as the network server knows it."""
+
+    dev_eui: str  # 16 hex digits
+    codec: str  # ingest.lorawan.codecs name
+    sensor_offset_mm: int = 0  # sensor face to the highest usable fill line
+    blind_zone_mm: int | None = None  # None: the codec's datasheet figure
+    report_interval_s: int = 1200  # what the device is set to; offline after 3 missed reports
+
+
+def register_lorawan_sensor(
+    *, conn: Conn, device_id: str, bin_id: str, sensor: LoRaWANSensor
+) -> None:
+    """Register (or re-register) a LoRaWAN sensor on a bin, by DevEUI and codec."""
+    from ingest.lorawan.codecs import CODECS  # ingest's codecs, imported only for this kind
+
+    _check_id(device_id)
+    dev_eui = sensor.dev_eui.lower()
+    if not re.fullmatch(r"[0-9a-f]{16}", dev_eui):
+        raise ProvisioningError(f"DevEUI {sensor.dev_eui!r} must be 16 hexadecimal digits")
+    if sensor.codec not in CODECS:
+        raise ProvisioningError(f"codec {sensor.codec!r} is not one of {', '.join(sorted(CODECS))}")
+    depth = _bin_depth(conn, bin_id)
+    if sensor.sensor_offset_mm >= depth:
+        raise ProvisioningError(
+            f"sensor offset {sensor.sensor_offset_mm} mm is not above the floor ({depth} mm)"
+        )
+    _registered_as(conn, device_id, "fill_sensor", "lorawan")
+    taken = conn.execute(
+        "SELECT device_id FROM lorawan_devices WHERE dev_eui = %s AND device_id <> %s",
+        (dev_eui, device_id),
+    ).fetchone()
+    if taken is not None:
+        raise ProvisioningError(f"DevEUI {dev_eui} already belongs to device {taken[0]!r}")
+    with conn.transaction():
+        conn.execute(
+            """INSERT INTO devices (id, kind, bin_id, config) VALUES (%s, 'fill_sensor', %s, %s)
+               ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL,
+                   config = devices.config || EXCLUDED.config""",
+            (
+                device_id,
+                bin_id,
+                Jsonb({"radio": "lorawan", "report_interval_s": sensor.report_interval_s}),
+            ),
+        )
+        conn.execute(
+            """INSERT INTO lorawan_devices (device_id, dev_eui, codec, sensor_offset_mm, blind_zone_mm)
+               VALUES (%s, %s, %s, %s, %s)
+               ON CONFLICT (device_id) DO UPDATE SET dev_eui = EXCLUDED.dev_eui,
+                   codec = EXCLUDED.codec, sensor_offset_mm = EXCLUDED.sensor_offset_mm,
+                   blind_zone_mm = EXCLUDED.blind_zone_mm""",
+            (device_id, dev_eui, sensor.codec, sensor.sensor_offset_mm, sensor.blind_zone_mm),
+        )
+
+
+def register_camera(*, conn: Conn, device_id: str, hotspot_id: str, heartbeat_s: int = 60) -> None:
+    """Register (or re-register) a camera unit on a hotspot."""
+    _check_id(device_id)
+    if conn.execute("SELECT 1 FROM hotspots WHERE id = %s", (hotspot_id,)).fetchone() is None:
+        raise ProvisioningError(f"hotspot {hotspot_id!r} is not registered")
+    _registered_as(conn, device_id, "camera", None)
+    conn.execute(
+        """INSERT INTO devices (id, kind, hotspot_id, config) VALUES (%s, 'camera', %s, %s)
+           ON CONFLICT (id) DO UPDATE SET hotspot_id = EXCLUDED.hotspot_id, revoked_at = NULL,
+               config = devices.config || EXCLUDED.config""",
+        (device_id, hotspot_id, Jsonb({"report_interval_s": heartbeat_s})),
+    )
 
 
 def revoke_device(*, conn: Conn, device_id: str) -> bool:
@@ -100,9 +217,14 @@ def device_config(
         raise ProvisioningError(
             f"sensor offset {mounting.sensor_offset_mm} mm is not above the floor ({depth_mm} mm)"
         )
+    radio: dict[str, Any] = (
+        {"wifi": {"ssid": network.wifi_ssid, "password": network.wifi_password}}
+        if network.radio == "wifi"
+        else {"radio": network.radio, "cellular": {"apn": network.apn}}
+    )
     return {
         "device_id": device_id,
-        "wifi": {"ssid": network.wifi_ssid, "password": network.wifi_password},
+        **radio,
         "mqtt": {
             "host": network.mqtt_host,
             "port": network.mqtt_port,
@@ -141,7 +263,7 @@ def provision(
 ) -> dict[str, Any]:
     """Register the device, write its config file (and broker entry); returns the config."""
     password = generate_password()
-    depth = register_fill_sensor(conn=conn, device_id=device_id, bin_id=bin_id)
+    depth = register_fill_sensor(conn=conn, device_id=device_id, bin_id=bin_id, radio=network.radio)
     document = device_config(
         device_id=device_id,
         bin_id=bin_id,

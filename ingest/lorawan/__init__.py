@@ -1,0 +1,7 @@
+"""LoRaWAN sensors on the same contract: network-server uplinks in, readings out.
+
+Pure parts: ``envelope`` (the ChirpStack v4 and The Things Stack v3 uplink JSON), one module per
+vendor codec (``milesight``, ``dragino``), ``frames`` (frame counters, resets, fill level).
+``store`` holds the SQL and ``path`` plugs the whole into the ingest writer's transaction, so
+LoRaWAN readings share validation, dead letters and the exactly-once write of our own sensors.
+"""
