@@ -67,18 +67,38 @@ def acknowledge_alert(*, conn: Conn, alert_id: int, username: str) -> bool:
 def device_health(
     *, conn: Conn, offline_factor: float, default_interval_s: int
 ) -> list[dict[str, Any]]:
-    """Every active device: last seen, battery and its trend (V per day over 14 days, from the
-    daily aggregate), signal, offline, and its open alert kinds."""
+    """Every active device, each for what it is: our sensor (Wi-Fi or cellular), a LoRaWAN
+    sensor (codec, DevEUI, battery in %, frame-counter restarts) or a camera; last seen (for a
+    camera also its latest event), battery and its trend (V per day over 14 days, from the daily
+    aggregate), signal, offline (silent for ``offline_factor`` times its own reporting interval)
+    and its open alert kinds."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             """SELECT d.id AS device_id, d.kind, d.bin_id, d.hotspot_id, d.state, d.firmware,
-                      d.last_seen_at, d.battery_v, d.rssi_dbm, d.dropped_readings,
-                      (d.last_seen_at IS NULL OR d.last_seen_at < now() - make_interval(
+                      CASE WHEN d.kind = 'camera' THEN NULL
+                           ELSE COALESCE(d.config->>'radio',
+                                         CASE WHEN l.device_id IS NOT NULL THEN 'lorawan'
+                                              ELSE 'wifi' END) END AS radio,
+                      l.codec, l.dev_eui, l.battery_pct, l.fcnt_resets,
+                      (d.config->>'report_interval_s')::integer AS report_interval_s,
+                      seen.at AS last_seen_at, d.battery_v, d.rssi_dbm, d.dropped_readings,
+                      (seen.at IS NULL OR seen.at < now() - make_interval(
                           secs => COALESCE((d.config->>'report_interval_s')::double precision,
                                            %(interval)s) * %(factor)s)) AS offline,
                       trend.slope AS battery_v_per_day,
                       COALESCE(open.kinds, '{}') AS open_alerts
                FROM devices d
+               LEFT JOIN lorawan_devices l ON l.device_id = d.id
+               LEFT JOIN LATERAL (
+                   SELECT max(e.received_at) AS at FROM (
+                       SELECT received_at FROM dumping_events
+                       WHERE d.kind = 'camera' AND hotspot_id = d.hotspot_id AND device_id = d.id
+                       ORDER BY detected_at DESC LIMIT 1) e
+               ) event ON true
+               CROSS JOIN LATERAL (
+                   SELECT CASE WHEN event.at IS NULL THEN d.last_seen_at
+                               ELSE GREATEST(d.last_seen_at, event.at) END AS at
+               ) seen
                LEFT JOIN LATERAL (
                    SELECT regr_slope(f.battery_min, extract(epoch FROM f.bucket) / 86400) AS slope
                    FROM fill_daily f

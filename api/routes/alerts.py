@@ -43,10 +43,16 @@ class Alert(BaseModel):
 
 
 class DeviceHealth(BaseModel):
-    """A device's latest health."""
+    """A device's latest health, for what it is (``kind``, ``radio``, LoRaWAN ``codec``)."""
 
     device_id: str
     kind: str
+    radio: str | None = None  # wifi, cellular or lorawan for a fill sensor; None for a camera
+    codec: str | None = None  # LoRaWAN sensors: the vendor codec (ingest/lorawan/codecs.py)
+    dev_eui: str | None = None
+    battery_pct: int | None = None  # LoRaWAN sensors that report a percentage, not volts
+    fcnt_resets: int | None = None
+    report_interval_s: int | None = None
     bin_id: str | None
     hotspot_id: str | None
     state: str | None

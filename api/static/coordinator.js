@@ -135,6 +135,24 @@ function renderKpis() {
   document.getElementById("csv").href = `/api/v1/coordinator/kpis.csv?period=${state.period}`;
 }
 
+// The device list shows each kind for what it is: our sensor and its radio, a vendor's LoRaWAN
+// sensor and its model, a camera. LoRaWAN sensors may report their battery in percent.
+const DEVICE_KINDS = {
+  nl: { camera: "camera", wifi: "eigen sensor · wifi", cellular: "eigen sensor · LTE-M/NB-IoT", lorawan: "LoRaWAN" },
+  en: { camera: "camera", wifi: "own sensor · Wi-Fi", cellular: "own sensor · LTE-M/NB-IoT", lorawan: "LoRaWAN" },
+};
+const LORAWAN_MODELS = { "milesight-em310-udl": "Milesight EM310-UDL", "dragino-ldds75": "Dragino LDDS75" };
+function deviceKind(d) {
+  const names = DEVICE_KINDS[NT.lang] || DEVICE_KINDS.nl;
+  if (d.kind === "camera") return names.camera;
+  const radio = names[d.radio] || d.radio || names.wifi;
+  return d.radio === "lorawan" ? `${radio} · ${LORAWAN_MODELS[d.codec] || d.codec || ""}` : radio;
+}
+function deviceBattery(d) {
+  if (d.battery_v != null) return `${d.battery_v.toFixed(2)} V`;
+  return d.battery_pct == null ? "–" : `${d.battery_pct} %`;
+}
+
 function renderHealth() {
   const kinds = NT.t("kinds");
   document.querySelector("#alerts tbody").replaceChildren(...state.alerts.filter((a) => !a.cleared_at).map((a) => NT.el("tr", {},
@@ -146,7 +164,7 @@ function renderHealth() {
   document.getElementById("device-summary").textContent = NT.t("offline_n", offline, state.devices.length);
   const worst = [...state.devices].sort((a, b) => (b.offline - a.offline) || ((a.battery_v ?? 9) - (b.battery_v ?? 9))).slice(0, 15);
   document.querySelector("#devices tbody").replaceChildren(...worst.map((d) => NT.el("tr", {},
-    NT.el("td", { text: d.device_id }), NT.el("td", { text: d.battery_v == null ? "–" : `${d.battery_v.toFixed(2)} V` }),
+    NT.el("td", {}, d.device_id, NT.el("br"), NT.el("small", { text: deviceKind(d) })), NT.el("td", { text: deviceBattery(d) }),
     NT.el("td", { text: NT.fmt("datetime", d.last_seen_at) }),
     NT.el("td", { text: d.offline ? kinds.offline : (d.open_alerts.map((k) => kinds[k] || k).join(", ") || d.state || "–") }))));
   document.querySelector("#problems tbody").replaceChildren(...state.problems.slice(0, 20).map((p) => NT.el("tr", {},
