@@ -53,6 +53,38 @@ SERVICE_ACL: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# LoRaWAN network servers' MQTT integrations (docs/lorawan.md): each server its own account,
+# confined to its devices' uplink events and downlink queue under {root}/lns/; ingest reads the
+# uplinks, the API (and `nettestad device set-interval`) queues downlinks.
+LNS_ACL: dict[str, tuple[tuple[str, str], ...]] = {
+    "svc_lns_chirpstack": (
+        ("write", "{root}/lns/application/+/device/+/event/+"),
+        ("read", "{root}/lns/application/+/device/+/command/+"),
+    ),
+    # a bridge from The Things Stack's MQTT server (QoS 0 on its side) into this broker
+    "svc_lns_tts": (
+        ("write", "{root}/lns/v3/+/devices/+/up"),
+        ("read", "{root}/lns/v3/+/devices/+/down/push"),
+    ),
+    "svc_ingest": (
+        ("read", "{root}/lns/application/+/device/+/event/up"),
+        ("read", "{root}/lns/v3/+/devices/+/up"),
+    ),
+    "svc_api": (
+        ("write", "{root}/lns/application/+/device/+/command/down"),
+        ("write", "{root}/lns/v3/+/devices/+/down/push"),
+    ),
+}
+
+
+def acl_rules() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every service account's rules: its own, plus its part in the LoRaWAN integration."""
+    rules = dict(SERVICE_ACL)
+    for service, extra in LNS_ACL.items():
+        rules[service] = rules.get(service, ()) + extra
+    return rules
+
+
 class CredentialError(ValueError):
     """A user name that is not a valid device or service account, or an unusable file."""
 
@@ -226,7 +258,7 @@ def render_acl(*, root: str = DEFAULT_ROOT) -> str:
         "topic read $SYS/broker/uptime",
         "",
     ]
-    for service, rules in SERVICE_ACL.items():
+    for service, rules in acl_rules().items():
         lines.append(f"user {service}")
         lines += [f"topic {access} {topic.format(root=root)}" for access, topic in rules]
         lines.append("")
