@@ -27,7 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.ingest.run import start_broker
+from bench.ingest.run import CpuMeter, start_broker
 from bench.ingest.wire import Publisher, publish_packet
 from contracts.db import connect, drop_database, with_database
 from contracts.migrate import upgrade
@@ -136,6 +136,8 @@ def run(args: argparse.Namespace, *, restart: bool) -> None:  # noqa: PLR0915 - 
     log = workdir / "ingest.log"
     ingest = start_ingest(url, port, log)
     publisher = Publisher(port, "bench-lns")
+    cpu = CpuMeter(url, [ingest.pid], broker.pid)
+    cpu.start()
     sent_at: list[float] = []
     tick = 0.01
     per_tick = max(1, round(args.rate * tick))
@@ -174,10 +176,15 @@ def run(args: argparse.Namespace, *, restart: bool) -> None:  # noqa: PLR0915 - 
                 ).fetchall()
             }
             rows = conn.execute("SELECT count(*) FROM fill_readings").fetchone()
+        spent = cpu.stop()
             letters = conn.execute("SELECT count(*) FROM dead_letters").fetchone()
         keys = [(devices[eui], n) for _, eui, n, _ in messages]
         lost = sum(1 for k in keys if k not in stored)
-        latencies = sorted(stored[k] - t for k, t in zip(keys, sent_at, strict=True) if k in stored)
+        timed = [(t, stored[k] - t) for k, t in zip(keys, sent_at, strict=True) if k in stored]
+        latencies = sorted(lag for _, lag in timed)
+        windows: dict[int, list[float]] = {}
+        for t, lag in timed:
+            windows.setdefault(int((t - began) // 10), []).append(lag)
         twice = (int(rows[0]) if rows else 0) - len(stored)  # type: ignore[call-overload]  # bigint
         name = "restart (SIGKILL halfway, then started again)" if restart else "steady"
         print(f"--- {name}: {total:,} uplinks from {len(euis):,} sensors at {args.rate:,.0f}/s")
@@ -190,9 +197,23 @@ def run(args: argparse.Namespace, *, restart: bool) -> None:  # noqa: PLR0915 - 
             f"max {latencies[-1] * 1000:.0f} ms"
         )
         print(
+            "p99 per 10 s of publishing: "
+            + ", ".join(
+                f"{sorted(v)[int(len(v) * 0.99)] * 1000:.0f}" for _, v in sorted(windows.items())
+            )
+            + " ms"
+        )
+        print(
             f"stored {len(stored):,} of {total:,}: lost {lost}, stored twice {twice}, "
             f"dead letters {letters[0] if letters else '?'}; load average {os.getloadavg()[0]:.1f}"
         )
+        if not restart:  # the killed process's CPU is gone with it
+            used = sum(spent.values())
+            print(
+                f"CPU seconds: {', '.join(f'{k} {v:.1f}' for k, v in spent.items())}; "
+                f"{used / total * 1e6:.0f} us per uplink, so two idle cores would carry "
+                f"~{2 * total / used:,.0f} uplinks/s"
+            )
     finally:
         publisher.close()
         ingest.terminate()
@@ -208,10 +229,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--server", default=SERVER)
+    parser.add_argument("--only", choices=["steady", "restart"], default=None)
     args = parser.parse_args()
-    print(f"uptime load before: {os.getloadavg()}")
-    run(args, restart=False)
-    run(args, restart=True)
+    print(f"load average before: {os.getloadavg()}")
+    if args.only != "restart":
+        run(args, restart=False)
+    if args.only != "steady":
+        run(args, restart=True)
 
 
 if __name__ == "__main__":
