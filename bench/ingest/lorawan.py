@@ -169,6 +169,7 @@ def run(args: argparse.Namespace, *, restart: bool) -> None:  # noqa: PLR0915 - 
                 if row and int(row[0]) >= total:  # type: ignore[call-overload]  # count() is bigint
                     break
                 time.sleep(0.2)  # polling the table, bounded by the deadline
+            spent = cpu.stop()
             stored = {
                 (str(d), int(s)): t.timestamp()  # type: ignore[attr-defined, call-overload]  # timestamptz, bigint
                 for d, s, t in conn.execute(
@@ -176,7 +177,6 @@ def run(args: argparse.Namespace, *, restart: bool) -> None:  # noqa: PLR0915 - 
                 ).fetchall()
             }
             rows = conn.execute("SELECT count(*) FROM fill_readings").fetchone()
-        spent = cpu.stop()
             letters = conn.execute("SELECT count(*) FROM dead_letters").fetchone()
         keys = [(devices[eui], n) for _, eui, n, _ in messages]
         lost = sum(1 for k in keys if k not in stored)
