@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from ingest.lorawan.codec import DeviceInfo, Measurement, UndecodableError, WrongPortError
+from ingest.lorawan.downlink import Route, interval_downlink
 from ingest.lorawan.dragino import LDDS75
 from ingest.lorawan.envelope import Network, Refusal, Refused, Topics, Uplink, parse_uplink
 from ingest.lorawan.frames import SensorState, Verdict, fill_of, judge
@@ -158,3 +161,16 @@ def test_frame_counter_verdicts() -> None:
     later = _state(last_fcnt=1188, last_time=uplink("chirpstack_em310_tilted.json").time)
     assert judge(uplink("chirpstack_em310_replayed_fcnt.json"), later) is Verdict.REPLAY
     assert judge(up, later) is Verdict.OLDER
+
+
+def test_chirpstack_downlink_is_its_documented_command() -> None:
+    """An EM310-UDL behind ChirpStack gets `FF 03 0807` (1800 s) on port 85 as a down command."""
+    route = Route(
+        "chirpstack", "app-1", "24e124710c401234", "24e124710c401234", "milesight-em310-udl"
+    )
+    topic, payload = interval_downlink(route, 1800, TOPICS)
+    assert topic == "kortrijk/lns/application/app-1/device/24e124710c401234/command/down"
+    assert json.loads(payload) == {
+        "devEui": "24e124710c401234", "confirmed": False, "fPort": 85, "data": "/wMIBw==",
+    }  # fmt: skip
+    assert base64.b64decode("/wMIBw==") == bytes.fromhex("ff030807")
