@@ -140,6 +140,30 @@ class LoRaWANSensor:
     report_interval_s: int = 1200  # what the device is set to; offline after 3 missed reports
 
 
+# A swapped sensor (another DevEUI) starts its own frame counter: a new epoch, and the route for
+# downlinks is learnt again from its first uplink.
+_UPSERT_LORAWAN = """
+    INSERT INTO lorawan_devices (device_id, dev_eui, codec, sensor_offset_mm, blind_zone_mm)
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (device_id) DO UPDATE SET dev_eui = EXCLUDED.dev_eui,
+                   codec = EXCLUDED.codec, sensor_offset_mm = EXCLUDED.sensor_offset_mm,
+                   blind_zone_mm = EXCLUDED.blind_zone_mm,
+                   fcnt_epoch = lorawan_devices.fcnt_epoch
+                       + (lorawan_devices.dev_eui <> EXCLUDED.dev_eui)::int,
+                   last_fcnt = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
+                                    THEN lorawan_devices.last_fcnt END,
+                   last_uplink_at = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
+                                         THEN lorawan_devices.last_uplink_at END,
+                   epoch_started_at = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
+                                           THEN lorawan_devices.epoch_started_at END,
+                   network = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
+                                  THEN lorawan_devices.network END,
+                   lns_application = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
+                                          THEN lorawan_devices.lns_application END,
+                   lns_device_id = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
+                                        THEN lorawan_devices.lns_device_id END"""
+
+
 def register_lorawan_sensor(
     *, conn: Conn, device_id: str, bin_id: str, sensor: LoRaWANSensor
 ) -> None:
@@ -176,11 +200,7 @@ def register_lorawan_sensor(
             ),
         )
         conn.execute(
-            """INSERT INTO lorawan_devices (device_id, dev_eui, codec, sensor_offset_mm, blind_zone_mm)
-               VALUES (%s, %s, %s, %s, %s)
-               ON CONFLICT (device_id) DO UPDATE SET dev_eui = EXCLUDED.dev_eui,
-                   codec = EXCLUDED.codec, sensor_offset_mm = EXCLUDED.sensor_offset_mm,
-                   blind_zone_mm = EXCLUDED.blind_zone_mm""",
+            _UPSERT_LORAWAN,
             (device_id, dev_eui, sensor.codec, sensor.sensor_offset_mm, sensor.blind_zone_mm),
         )
 

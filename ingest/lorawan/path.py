@@ -7,7 +7,8 @@ and saves the new frame state, so all of it commits (or is retried) with everyth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 
 from contracts.payloads import DeviceStatus
 from ingest.classify import Inbound, WritePlan
@@ -17,6 +18,8 @@ from ingest.lorawan.envelope import Refusal, Refused, Topics, Uplink, parse_upli
 from ingest.lorawan.frames import SensorState, plan_frames, resolve_older
 from ingest.lorawan.store import Conn, lock_sensors, save_sensors, stored_frames
 from ingest.store import DeadLetter, ReadingRow
+
+log = logging.getLogger(__name__)
 
 
 def topics_for(*, root: str, prefix: str | None) -> Topics:
@@ -39,6 +42,19 @@ def _decode(uplink: Uplink, state: SensorState) -> Measurement | DeviceInfo | Re
     except UndecodableError as exc:
         reason = f"{codec.model} payload {uplink.data.hex()[:64]} unreadable: {exc}"
         return Refused(Refusal.UNDECODABLE, reason, uplink.dev_eui)
+
+
+def _log_restarts(states: Iterable[SensorState], before: dict[str, tuple[int, int | None]]) -> None:
+    """Say which sensors' frame counters restarted in this batch (stored, not refused: a rejoin
+    or a reboot restarts the counter; docs/lorawan.md)."""
+    for state in states:
+        resets, last = before[state.device_id]
+        if state.fcnt_resets != resets:
+            log.warning(
+                "LoRaWAN sensor %s (DevEUI %s): frame counter restarted (was %s, now %s); "
+                "readings go on in epoch %d",
+                state.device_id, state.dev_eui, last, state.last_fcnt, state.epoch,
+            )  # fmt: skip
 
 
 class LoRaWANPath:
@@ -74,7 +90,9 @@ class LoRaWANPath:
                 refused[i] = (value, state.device_id)
             else:
                 decoded.append((i, p, value, state))
+        before = {s.device_id: (s.fcnt_resets, s.last_fcnt) for s in states.values()}
         frames = plan_frames(decoded)
+        _log_restarts(states.values(), before)
         if frames.pending:
             keys = [(x.state.device_id, x.uplink.time, x.uplink.f_cnt) for x in frames.pending]
             resolve_older(frames, stored_frames(conn=conn, frames=keys))

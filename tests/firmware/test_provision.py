@@ -339,3 +339,24 @@ def test_set_interval_before_any_uplink_says_why(db: Conn, a_bin: str) -> None:
             publish=lambda topic, _p: sent.append(topic),
         )  # fmt: skip
     assert sent == []
+
+
+def test_a_swapped_lorawan_sensor_starts_a_new_frame_epoch(db: Conn, a_bin: str) -> None:
+    """Re-provisioning with another DevEUI opens a new epoch and forgets the old route."""
+    register_lorawan_sensor(
+        conn=db, device_id="lw-k0005", bin_id=a_bin,
+        sensor=LoRaWANSensor("a84041000181aaaa", "dragino-ldds75"),
+    )  # fmt: skip
+    db.execute(
+        """UPDATE lorawan_devices SET last_fcnt = 812, last_uplink_at = now(), network = 'tts',
+               lns_application = 'a@t', lns_device_id = 'old' WHERE device_id = 'lw-k0005'"""
+    )
+    register_lorawan_sensor(
+        conn=db, device_id="lw-k0005", bin_id=a_bin,
+        sensor=LoRaWANSensor("a84041000181bbbb", "dragino-ldds75"),
+    )  # fmt: skip
+    row = db.execute(
+        """SELECT dev_eui, fcnt_epoch, last_fcnt, network, lns_device_id FROM lorawan_devices
+           WHERE device_id = 'lw-k0005'"""
+    ).fetchone()
+    assert row == ("a84041000181bbbb", 1, None, None, None)

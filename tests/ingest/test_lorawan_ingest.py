@@ -167,10 +167,16 @@ def test_a_duplicated_frame_counter_is_stored_once(
 
 
 def test_a_frame_counter_reset_loses_and_duplicates_nothing(
-    db: Conn, sensors: dict[str, str], topic_root: str, running_ingest: Any, publish: Any
+    db: Conn,
+    sensors: dict[str, str],
+    topic_root: str,
+    running_ingest: Any,
+    publish: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """After a restart at 0 the readings go on in a new epoch; an old uplink redelivered after
-    the reset is recognised as stored, not stored twice and not dead-lettered."""
+    """After a restart at 0 the readings go on in a new epoch (logged with the old and new
+    counter); an old uplink redelivered after the reset is recognised as stored, not stored
+    twice and not dead-lettered."""
     for name in ("chirpstack_em310_valid.json", "chirpstack_em310_tilted.json",
                  "chirpstack_em310_after_reset.json", "chirpstack_em310_valid.json"):  # fmt: skip
         publish(chirpstack_topic(topic_root), recorded(name))
@@ -184,6 +190,9 @@ def test_a_frame_counter_reset_loses_and_duplicates_nothing(
     ).fetchone()
     assert state == (1, 0, 1)
     assert count(db, "SELECT count(*) FROM dead_letters") == 0
+    assert "lw-ms-0101 (DevEUI 24e124710c401234): frame counter restarted (was 1188, now 0)" in (
+        caplog.text
+    )
 
 
 def test_an_uplink_from_before_the_reset_is_refused_not_guessed(
