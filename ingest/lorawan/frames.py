@@ -53,6 +53,7 @@ class SensorState:
     application: str | None = None
     lns_device_id: str | None = None
     changed: bool = False
+    restarts: list[tuple[int | None, int]] = field(default_factory=list)  # (from, to) this batch
 
 
 class Verdict(Enum):
@@ -82,6 +83,7 @@ def judge(uplink: Uplink, state: SensorState) -> Verdict:
 def advance(state: SensorState, uplink: Uplink, verdict: Verdict) -> None:
     """Move the device's frame state past a new (or restarted) frame."""
     if verdict is Verdict.RESET:
+        state.restarts.append((state.last_fcnt, uplink.f_cnt))
         state.epoch += 1
         state.fcnt_resets += 1
         state.epoch_started_at = uplink.time

@@ -44,16 +44,15 @@ def _decode(uplink: Uplink, state: SensorState) -> Measurement | DeviceInfo | Re
         return Refused(Refusal.UNDECODABLE, reason, uplink.dev_eui)
 
 
-def _log_restarts(states: Iterable[SensorState], before: dict[str, tuple[int, int | None]]) -> None:
+def _log_restarts(states: Iterable[SensorState]) -> None:
     """Say which sensors' frame counters restarted in this batch (stored, not refused: a rejoin
     or a reboot restarts the counter; docs/lorawan.md)."""
     for state in states:
-        resets, last = before[state.device_id]
-        if state.fcnt_resets != resets:
+        for was, now in state.restarts:
             log.warning(
                 "LoRaWAN sensor %s (DevEUI %s): frame counter restarted (was %s, now %s); "
                 "readings go on in epoch %d",
-                state.device_id, state.dev_eui, last, state.last_fcnt, state.epoch,
+                state.device_id, state.dev_eui, was, now, state.epoch,
             )  # fmt: skip
 
 
@@ -90,9 +89,8 @@ class LoRaWANPath:
                 refused[i] = (value, state.device_id)
             else:
                 decoded.append((i, p, value, state))
-        before = {s.device_id: (s.fcnt_resets, s.last_fcnt) for s in states.values()}
         frames = plan_frames(decoded)
-        _log_restarts(states.values(), before)
+        _log_restarts(states.values())
         if frames.pending:
             keys = [(x.state.device_id, x.uplink.time, x.uplink.f_cnt) for x in frames.pending]
             resolve_older(frames, stored_frames(conn=conn, frames=keys))

@@ -167,6 +167,7 @@ def test_a_duplicated_frame_counter_is_stored_once(
 
 
 def test_a_frame_counter_reset_loses_and_duplicates_nothing(
+    *,
     db: Conn,
     sensors: dict[str, str],
     topic_root: str,
