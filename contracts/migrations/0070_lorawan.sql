@@ -21,4 +21,4 @@ CREATE TABLE lorawan_devices (
     fcnt_resets       integer NOT NULL DEFAULT 0,
     battery_pct       smallint CHECK (battery_pct BETWEEN 0 AND 100),
     created_at        timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 70);  -- ingest updates each row per uplink: room on the page for HOT updates
