@@ -20,6 +20,9 @@ class ApiSettings(ServiceSettings):
     cookie_secure: bool | None = None
     evidence_retention_days: int = Field(default=30, ge=1, le=31)
     evidence_dir: str = "var/evidence"
+    # Per-event keys of the encrypted evidence; never inside evidence_dir, never in backups.
+    # Unset: the sibling folder "<evidence_dir>-keys".
+    evidence_key_dir: str | None = None
     # Map background tiles from the city's own tile server ({z}/{x}/{y}); empty: no background.
     map_tiles_url: str = ""
     retention_interval_s: float = Field(default=3600.0, gt=0)

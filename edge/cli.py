@@ -52,7 +52,7 @@ def _key(_: argparse.Namespace) -> int:
     from edge.settings import get_edge_settings
 
     settings = get_edge_settings()
-    key = load_or_create_key(settings.data_dir / "device.key")
+    key = load_or_create_key(settings.data_dir / "device.key", settings.device_key_secret())
     print(base64.b64encode(public_key_bytes(key)).decode())
     return 0
 
