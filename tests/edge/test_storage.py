@@ -12,6 +12,7 @@ from cryptography.exceptions import InvalidTag
 from edge.settings import EdgeSettings
 from edge.spool import Spool
 from edge.vault import RawVault
+from tests.edge.conftest import TEST_SECRET
 
 
 def _add(spool: Spool, payload: bytes = b"x" * 100) -> None:
@@ -49,7 +50,7 @@ def test_spool_bounds_bytes_and_forgets_half_written_events(tmp_path: Path) -> N
 
 def test_vault_encrypts_binds_to_the_event_and_purges_after_retention(tmp_path: Path) -> None:
     """Originals are unreadable on disk, do not decrypt under another event, and go after the retention."""
-    vault = RawVault(tmp_path / "raw", retention_days=30)
+    vault = RawVault(tmp_path / "raw", retention_days=30, secret=TEST_SECRET)
     secret = b"unblurred frame " * 64
     vault.put("event-0001", "raw-during.jpg", secret)
     sealed = tmp_path / "raw" / "event-0001" / "raw-during.jpg.enc"
