@@ -5,7 +5,15 @@ The archive is an uncompressed tar (the dump is already compressed, evidence is 
 - ``manifest.json``: when, from which server, schema versions, TimescaleDB or not, the row count
   of each core table and the SHA-256 of every file;
 - ``database.dump``: ``pg_dump --format=custom`` of the whole database;
-- ``evidence/...``: the evidence store's files.
+- ``evidence/...``: the evidence store's files, as stored: each encrypted with a key of its
+  event (``api/evidence_access.py``).
+
+The per-event keys are never part of a backup: they live in their own folder, which the
+scheduler (where backups run) does not even mount. The retention purge destroys an event's key;
+from then on the copies of its files in every earlier backup are ciphertext nothing can open,
+and a restore brings back only what the live key folder still opens (crypto-shredding,
+docs/operations.md "Backups and the one-month limit"). Files stored before encryption at rest
+have no key to destroy; the manifest counts them and the command warns.
 
 The row counts are taken in the very snapshot ``pg_dump`` dumps (``pg_export_snapshot``), so a
 backup taken while ingest writes is consistent, and a restore proves that every row came back.
@@ -106,6 +114,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _encrypted(path: Path) -> bool:
+    """Whether an evidence file is sealed with its event's key (``api/evidence_access.py``)."""
+    from api.evidence_access import MAGIC
+
+    with path.open("rb") as stream:
+        return stream.read(len(MAGIC)) == MAGIC
+
+
 def _count_rows(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, int]:
     present = {
         str(r[0])
@@ -166,12 +182,14 @@ def create_backup(*, database_url: str, out: Path, evidence_dir: Path | None) ->
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         files: dict[str, str] = {"database.dump": _sha256(dump)}
         evidence: list[Path] = []
+        unencrypted = 0
         if evidence_dir is not None:
             if not evidence_dir.is_dir():
                 raise BackupError(f"the evidence folder {evidence_dir} does not exist")
             evidence = sorted(p for p in evidence_dir.rglob("*") if p.is_file())
             for path in evidence:
                 files[f"evidence/{path.relative_to(evidence_dir).as_posix()}"] = _sha256(path)
+                unencrypted += not _encrypted(path)
         manifest: dict[str, object] = {
             "format": FORMAT_VERSION,
             "created_at": datetime.now(UTC).isoformat(),
@@ -181,6 +199,8 @@ def create_backup(*, database_url: str, out: Path, evidence_dir: Path | None) ->
             "schema_versions": versions,
             "row_counts": counts,
             "evidence_included": evidence_dir is not None,
+            "evidence_keys_included": False,
+            "evidence_unencrypted_files": unencrypted,
             "files": files,
         }
         manifest_path = Path(tmp) / "manifest.json"
@@ -329,6 +349,12 @@ def _create(args: argparse.Namespace) -> int:
     files = manifest["files"]
     assert isinstance(files, dict)
     print(f"wrote {args.out}: rows {manifest['row_counts']}, {len(files) - 1} evidence file(s)")
+    if manifest["evidence_unencrypted_files"]:
+        print(
+            f"warning: {manifest['evidence_unencrypted_files']} evidence file(s) are not "
+            "encrypted per event; the purge cannot shred their copies in this backup",
+            file=sys.stderr,
+        )
     return 0
 
 

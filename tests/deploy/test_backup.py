@@ -188,3 +188,49 @@ def test_damaged_archive_is_refused(
         assert "database.dump is missing or damaged" in capsys.readouterr().err
     finally:
         drop_database(target)
+
+
+def test_a_backup_taken_before_the_purge_cannot_bring_purged_evidence_back(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Restored after the purge, a backup yields the kept event's frames but not the purged one's: its key is gone and the archive holds only ciphertext."""
+    from api.evidence_access import DirectoryEvidence
+    from api.retention import purge_expired
+    from tests.api.seed import seed_city, seed_detection
+
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", database_url)
+    evidence = tmp_path / "evidence"
+    files = DirectoryEvidence(evidence, key_root=tmp_path / "evidence-keys")
+    frames: dict[str, bytes] = {}
+    with psycopg.connect(database_url, autocommit=True) as db:
+        seed_city(db)
+        for event_id in ("evt-purged-001", "evt-kept-0002"):
+            seed_detection(db, evidence, event_id=event_id)
+            for path in (evidence / event_id).iterdir():  # stored as the upload endpoint does
+                frames[f"{event_id}/{path.name}"] = path.read_bytes()
+                files.write(event_id, path.name, path.read_bytes())
+        archive = tmp_path / "before-purge.tar"
+        assert (
+            main(["backup", "create", "--out", str(archive), "--evidence-dir", str(evidence)]) == 0
+        )
+        db.execute(
+            "UPDATE dumping_events SET detected_at = now() - interval '31 days'"
+            " WHERE event_id = 'evt-purged-001'"
+        )
+        assert purge_expired(conn=db, files=files, retention_days=30) == ["evt-purged-001"]
+
+    packed = archive.read_bytes()
+    assert all(data not in packed for data in frames.values())  # no file in the clear
+    target = with_database(database_url, f"nettestad_restore_{uuid.uuid4().hex[:10]}")
+    restored = tmp_path / "restored-evidence"
+    try:
+        args = ["backup", "restore", str(archive), "--database-url", target]
+        assert main([*args, "--evidence-dir", str(restored)]) == 0
+    finally:
+        drop_database(target)
+    assert (restored / "evt-purged-001" / "before.jpg").is_file()  # the ciphertext came back
+    reopened = DirectoryEvidence(restored, key_root=tmp_path / "evidence-keys")
+    assert reopened.read("evt-purged-001", "before.jpg") is None
+    assert reopened.read("evt-kept-0002", "before.jpg") == frames["evt-kept-0002/before.jpg"]

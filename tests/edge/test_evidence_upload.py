@@ -251,3 +251,40 @@ def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
         (event.event_id,),
     ).fetchone()
     assert state == ("verified",)
+
+
+def test_a_file_for_a_purged_event_is_refused_and_not_stored(
+    db: Db, api: TestClient, make_tools: MakeTools, tmp_path: Path
+) -> None:
+    """After the retention purge deleted an event's evidence, a late file gets a 410 in Dutch, is logged, and nothing is written."""
+    from api.evidence_access import DirectoryEvidence
+    from api.retention import purge_expired
+    from ingest.store import insert_dumping_event
+
+    register_camera(db, "cam-0001")
+    tools, item = packaged_event(make_tools)
+    register_key(conn=db, device_id="cam-0001", public_key=public_key_bytes(tools.key))
+    event = read_event(item)
+    uploader = EvidenceUploader(
+        EdgeSettings(api_url="http://testserver"), device_id="cam-0001", key=tools.key, client=api
+    )
+    _, signature = manifest_of(item)
+    files = event_files(item)
+    uploader.put_file(event.event_id, files[0][0], files[0][1], manifest_signature=signature)
+    insert_dumping_event(conn=db, event=event)
+    store = DirectoryEvidence(tmp_path / "evidence")
+    later = datetime.now(UTC) + timedelta(days=400)
+    assert purge_expired(conn=db, files=store, retention_days=30, now=later) == [event.event_id]
+
+    late_name, late_path = files[1]
+    with pytest.raises(EvidenceRejectedError, match=r"410 .*na de bewaartermijn gewist"):
+        uploader.put_file(event.event_id, late_name, late_path)
+    with pytest.raises(EvidenceRejectedError, match=r"410 "):
+        uploader.put_file(event.event_id, files[0][0], files[0][1], manifest_signature=signature)
+    assert not (tmp_path / "evidence" / event.event_id).exists()
+    assert store.keys.get(event.event_id) is None
+    refusals = db.execute(
+        "SELECT count(*) FROM evidence_access_log WHERE event_id = %s AND action = 'rejected'",
+        (event.event_id,),
+    ).fetchone()
+    assert refusals == (2,)
