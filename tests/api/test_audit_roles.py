@@ -89,8 +89,10 @@ def test_the_application_role_may_add_and_read_audit_entries(app_db: Db) -> None
         "DROP TRIGGER audit_log_no_update ON audit_log",
         "DROP TRIGGER audit_log_no_truncate ON audit_log",
         "DROP FUNCTION audit_log_is_append_only() CASCADE",
-        "CREATE OR REPLACE FUNCTION audit_log_is_append_only() RETURNS trigger"
-        " LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
+        (
+            "CREATE OR REPLACE FUNCTION audit_log_is_append_only() RETURNS trigger"
+            " LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$"
+        ),
         "DROP TABLE audit_log",
         "ALTER TABLE audit_log OWNER TO CURRENT_USER",
         "SET session_replication_role = replica",

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from contracts.evidence import public_key_bytes
+from contracts.settings import InsecureSettingError
+from edge.keys import DeviceSecret, KeyUnlockError, load_or_create_key
 from edge.settings import EdgeSettings
 from edge.spool import Spool
 from edge.vault import RawVault
@@ -68,3 +74,79 @@ def test_vault_encrypts_binds_to_the_event_and_purges_after_retention(tmp_path: 
     assert vault.get("event-0001", "raw-during.jpg") is None
     with pytest.raises(ValueError, match="less than or equal to 30"):
         EdgeSettings(raw_retention_days=45)
+
+
+def test_the_units_keys_are_unreadable_without_the_device_secret(tmp_path: Path) -> None:
+    """Signing key and vault key are stored encrypted; the data folder with a wrong secret opens neither."""
+    key = load_or_create_key(tmp_path / "device.key", TEST_SECRET)
+    vault = RawVault(tmp_path / "raw", retention_days=30, secret=TEST_SECRET)
+    vault.put("event-0001", "raw-during.jpg", b"unblurred")
+    pem = (tmp_path / "device.key").read_bytes()
+    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    raw_key = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    assert raw_key not in pem
+    wrong = DeviceSecret(b"another unit's secret, not ours")
+    with pytest.raises(KeyUnlockError):
+        load_or_create_key(tmp_path / "device.key", wrong)
+    with pytest.raises(KeyUnlockError):
+        RawVault(tmp_path / "raw", retention_days=30, secret=wrong)
+    again = RawVault(tmp_path / "raw", retention_days=30, secret=TEST_SECRET)
+    assert again.get("event-0001", "raw-during.jpg") == b"unblurred"
+    assert public_key_bytes(load_or_create_key(tmp_path / "device.key", TEST_SECRET)) == (
+        public_key_bytes(key)
+    )
+
+
+def test_keys_stored_in_the_clear_are_encrypted_in_place(tmp_path: Path) -> None:
+    """A signing key and a vault key written unencrypted by an earlier version keep working and are sealed on first start."""
+    old = Ed25519PrivateKey.generate()
+    (tmp_path / "device.key").write_bytes(
+        old.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    )
+    (tmp_path / "raw").mkdir()
+    plain_vault_key = AESGCM.generate_key(bit_length=256)
+    (tmp_path / "raw" / "vault.key").write_bytes(plain_vault_key)
+    sealed = AESGCM(plain_vault_key)
+    nonce = b"\0" * 12
+    (tmp_path / "raw" / "event-0001").mkdir()
+    (tmp_path / "raw" / "event-0001" / "raw-before.jpg.enc").write_bytes(
+        nonce + sealed.encrypt(nonce, b"old original", b"event-0001")
+    )
+
+    key = load_or_create_key(tmp_path / "device.key", TEST_SECRET)
+    vault = RawVault(tmp_path / "raw", retention_days=30, secret=TEST_SECRET)
+    assert public_key_bytes(key) == public_key_bytes(old)
+    assert vault.get("event-0001", "raw-before.jpg") == b"old original"
+    assert b"ENCRYPTED" in (tmp_path / "device.key").read_bytes()
+    assert plain_vault_key not in (tmp_path / "raw" / "vault.key").read_bytes()
+
+
+def test_a_legal_hold_keeps_originals_past_the_retention_until_released(tmp_path: Path) -> None:
+    """A held event's originals survive the 30-day purge; once its case is released they go."""
+    vault = RawVault(tmp_path / "raw", retention_days=30, secret=TEST_SECRET)
+    vault.put("event-held", "raw-during.jpg", b"kept for the case")
+    vault.put("event-free", "raw-during.jpg", b"not held")
+    assert vault.hold("event-held", case_number="SLK-2026-000001")
+    assert not vault.hold("event-gone", case_number="SLK-2026-000002")
+    later = time.time() + 31 * 86400
+    assert vault.purge(now=later) == 1
+    assert vault.get("event-held", "raw-during.jpg") == b"kept for the case"
+    assert vault.get("event-free", "raw-during.jpg") is None
+    vault.release("event-held", case_number="SLK-2026-000001")
+    assert vault.purge(now=later) == 1
+    assert vault.get("event-held", "raw-during.jpg") is None
+
+
+def test_production_refuses_the_default_device_secret(tmp_path: Path) -> None:
+    """A camera in production mode does not start with the development device secret or one inside its data folder."""
+    with pytest.raises(InsecureSettingError, match="NETTESTAD_DEVICE_SECRET"):
+        EdgeSettings(mode="production", mqtt_username="cam-0001", mqtt_password="x" * 40)
+    inside = tmp_path / "data" / "secret"
+    with pytest.raises(InsecureSettingError, match="must not lie inside the data folder"):
+        EdgeSettings(
+            mode="production",
+            mqtt_username="cam-0001",
+            mqtt_password="x" * 40,
+            data_dir=tmp_path / "data",
+            device_secret_file=inside,
+        )
