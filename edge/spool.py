@@ -129,6 +129,9 @@ class Spool:
         shutil.rmtree(item.folder, ignore_errors=True)
 
 
+_FIRST_NUMBER = 10**11  # room to put entries ahead of the first one as well as after the last
+
+
 @dataclass(frozen=True, slots=True)
 class BacklogEntry:
     """One detection waiting on disk to be packaged."""
@@ -159,10 +162,14 @@ class Backlog:
     def __len__(self) -> int:
         return len(self._entries())
 
-    def push(self, meta: bytes, frames: list[bytes]) -> Path:
-        """Write one entry atomically (a crash leaves all of it or nothing)."""
+    def push(self, meta: bytes, frames: list[bytes], *, first: bool = False) -> Path:
+        """Write one entry atomically (a crash leaves all of it or nothing), last in line or,
+        with ``first``, ahead of every other (jobs that were already waiting in memory)."""
         entries = self._entries()
-        number = int(entries[-1].name) + 1 if entries else 1
+        if not entries:
+            number = _FIRST_NUMBER
+        else:
+            number = int(entries[0].name) - 1 if first else int(entries[-1].name) + 1
         final = self.folder / f"{number:012d}"
         staging = final.with_suffix(".partial")
         staging.mkdir()

@@ -146,6 +146,7 @@ class PackagingWorker:
         backlog: Backlog,
         max_queued: int = 2,
         on_packaged: Callable[[SpoolItem], None] | None = None,
+        package: Callable[..., SpoolItem] = package_event,
     ) -> None:
         if max_queued < 1:
             raise ValueError("max_queued must be at least 1")
@@ -153,6 +154,7 @@ class PackagingWorker:
         self.backlog = backlog
         self.max_queued = max_queued
         self.on_packaged = on_packaged
+        self._package = package
         self.packaged: list[SpoolItem] = []
         self.failed = 0
         self._memory: deque[PackagingJob] = deque()
@@ -197,9 +199,9 @@ class PackagingWorker:
         """Finish the current job; jobs still in memory go to the backlog for the next start."""
         with self._cond:
             self._stopping = True
-            while self._memory:
-                meta, frames = _encode_job(self._memory.popleft())
-                self.backlog.push(meta, frames)
+            while self._memory:  # they came before anything in the backlog: put them ahead
+                meta, frames = _encode_job(self._memory.pop())
+                self.backlog.push(meta, frames, first=True)
             self._cond.notify_all()
         self._thread.join(timeout)
 
@@ -221,7 +223,7 @@ class PackagingWorker:
             job, entry = work
             item: SpoolItem | None = None
             try:
-                item = package_event(job.detection, job.frames, self.tools, now=job.now)
+                item = self._package(job.detection, job.frames, self.tools, now=job.now)
             except Exception:  # a job that cannot be packaged must not stop the others
                 log.exception("packaging an event failed; it is dropped")
                 self.failed += 1
