@@ -46,6 +46,7 @@ from psycopg import sql
 from contracts.db import connect, database_name, ensure_database, timescaledb_installed
 
 FORMAT_VERSION = 1
+ROLES_MIGRATION = "0060"  # the audit log's owner role and the services' grants
 # Tables whose row counts are recorded and checked after a restore.
 COUNTED_TABLES = ("bins", "devices", "hotspots", "fill_readings", "dumping_events")
 
@@ -255,6 +256,24 @@ def _require_empty(url: str) -> None:
         )
 
 
+def _reapply_roles(
+    conn: psycopg.Connection[tuple[object, ...]], manifest: dict[str, object]
+) -> None:
+    """Give the audit log back to its own role and the services their grants.
+
+    ``pg_restore --no-owner --no-privileges`` leaves every object owned by the restoring role
+    with no grants (the roles may not exist on a new server); the migration that set them up is
+    idempotent, so it runs again.
+    """
+    from contracts.migrate import load_migrations
+
+    versions = manifest.get("schema_versions")
+    if not isinstance(versions, list) or ROLES_MIGRATION not in versions:
+        return
+    step = next(m for m in load_migrations() if m.version == ROLES_MIGRATION)
+    conn.execute(step.common.encode())
+
+
 def restore_backup(
     *, archive: Path, database_url: str, evidence_dir: Path | None
 ) -> dict[str, int]:
@@ -290,6 +309,7 @@ def restore_backup(
                 conn.execute("SELECT timescaledb_post_restore()")
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+            _reapply_roles(conn, manifest)
             counts = _count_rows(conn)
         expected = manifest.get("row_counts")
         if counts != expected:
@@ -332,10 +352,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _database_url(explicit: str | None) -> str:
     if explicit:
         return explicit
-    # backups run where the scheduler runs, with its settings and their production checks
-    from nettestad.scheduler import SchedulerSettings
+    # Backups and restores run with the owner's URL (the `tools` service in deploy/), under the
+    # production checks every service has.
+    from contracts.settings import ServiceSettings
 
-    return SchedulerSettings().database_url.get_secret_value()
+    return ServiceSettings().database_url.get_secret_value()
 
 
 def _create(args: argparse.Namespace) -> int:

@@ -228,6 +228,11 @@ def test_a_backup_taken_before_the_purge_cannot_bring_purged_evidence_back(
     try:
         args = ["backup", "restore", str(archive), "--database-url", target]
         assert main([*args, "--evidence-dir", str(restored)]) == 0
+        with psycopg.connect(target) as conn:  # the restore gave the log back to its own role
+            owner = conn.execute(
+                "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'"
+            ).fetchone()
+        assert owner == ("nettestad_audit",)
     finally:
         drop_database(target)
     assert (restored / "evt-purged-001" / "before.jpg").is_file()  # the ciphertext came back
