@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from contracts.settings import DEV_SECRET, Mode, ServiceSettings
@@ -33,6 +35,16 @@ class ApiSettings(ServiceSettings):
         if self.cookie_secure is not None:
             return self.cookie_secure
         return self.mode is Mode.PRODUCTION
+
+    def insecure_settings(self) -> list[str]:
+        """Evidence keys inside the evidence folder would go into every backup."""
+        problems = super().insecure_settings()
+        evidence = Path(self.evidence_dir)
+        keys = Path(self.evidence_key_dir) if self.evidence_key_dir else None
+        keys = keys or evidence.with_name(f"{evidence.name}-keys")
+        if keys.resolve().is_relative_to(evidence.resolve()):
+            problems.append("NETTESTAD_EVIDENCE_KEY_DIR must not lie inside NETTESTAD_EVIDENCE_DIR")
+        return problems
 
     def secret_settings(self) -> dict[str, str | None]:
         """The API adds its session-signing key to the secrets production checks."""

@@ -239,3 +239,24 @@ def test_a_backup_taken_before_the_purge_cannot_bring_purged_evidence_back(
     reopened = DirectoryEvidence(restored, key_root=tmp_path / "evidence-keys")
     assert reopened.read("evt-purged-001", "before.jpg") is None
     assert reopened.read("evt-kept-0002", "before.jpg") == frames["evt-kept-0002/before.jpg"]
+
+
+def test_production_refuses_evidence_keys_inside_the_evidence_folder(tmp_path: Path) -> None:
+    """The API does not start in production with its key folder where backups copy the evidence."""
+    from api.settings import ApiSettings
+    from contracts.settings import InsecureSettingError
+
+    strong = {
+        "mode": "production",
+        "database_url": "postgresql://nettestad_svc:Xq9v2LmR7tPz4Kw8@db:5432/nettestad",
+        "secret_key": "k" * 48,
+        "mqtt_username": "svc_api",
+        "mqtt_password": "p" * 40,
+    }
+    evidence = tmp_path / "evidence"
+    with pytest.raises(InsecureSettingError, match="NETTESTAD_EVIDENCE_KEY_DIR"):
+        ApiSettings.model_validate(
+            {**strong, "evidence_dir": str(evidence), "evidence_key_dir": str(evidence / "keys")}
+        )
+    settings = ApiSettings.model_validate({**strong, "evidence_dir": str(evidence)})
+    assert settings.evidence_key_dir is None  # the sibling folder <evidence>-keys

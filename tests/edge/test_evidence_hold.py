@@ -17,6 +17,7 @@ from api.auth import Role, create_user
 from api.device_commands import MqttCommandSender
 from api.evidence_access import DirectoryEvidence
 from api.settings import ApiSettings
+from contracts.mqtt_client import connect, make_client
 from edge.config import CameraConfig
 from edge.settings import EdgeSettings
 from edge.unit import Forwarder
@@ -107,6 +108,10 @@ def camera(
     if unit.link is not None:
         unit.disconnect()
     unit.uploader.close()
+    # End the persistent session, so the shared broker does not keep it for two weeks.
+    client = make_client(unit.settings, client_id=unit.settings.mqtt_client_id)
+    connect(client, unit.settings)
+    client.disconnect()
 
 
 def _confirm(client: TestClient, officer: dict[str, str], event_id: str) -> str:
