@@ -168,6 +168,18 @@ class DirectoryEvidence:
             log.error("evidence file %s/%s does not decrypt: altered on disk", event_id, name)
             return blob
 
+    def seal_existing(self) -> int:
+        """Encrypt the files stored before encryption at rest; returns how many were sealed."""
+        sealed = 0
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and _safe(p.name)):
+            for path in sorted(p for p in folder.iterdir() if p.is_file() and _safe(p.name)):
+                with path.open("rb") as stream:
+                    if stream.read(len(MAGIC)) == MAGIC:
+                        continue
+                self.write(folder.name, path.name, path.read_bytes())
+                sealed += 1
+        return sealed
+
     def remove(self, event_id: str) -> int:
         """Destroy the event's key first, then delete its folder."""
         folder = self._folder(event_id)

@@ -13,7 +13,8 @@ scheduler (where backups run) does not even mount. The retention purge destroys 
 from then on the copies of its files in every earlier backup are ciphertext nothing can open,
 and a restore brings back only what the live key folder still opens (crypto-shredding,
 docs/operations.md "Backups and the one-month limit"). Files stored before encryption at rest
-have no key to destroy; the manifest counts them and the command warns.
+have no key to destroy; the manifest counts them, the command warns, and
+``nettestad backup seal-evidence`` encrypts them in place.
 
 The row counts are taken in the very snapshot ``pg_dump`` dumps (``pg_export_snapshot``), so a
 backup taken while ingest writes is consistent, and a restore proves that every row came back.
@@ -347,6 +348,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="an empty folder for the evidence (no default: a restore never writes into a live store)",
     )
     restore.set_defaults(handler=_restore)
+    seal = sub.add_parser(
+        "seal-evidence",
+        help="encrypt evidence files stored before encryption at rest, so the purge can shred them",
+    )
+    seal.add_argument("--evidence-dir", type=Path, default=evidence_default)
+    seal.add_argument(
+        "--key-dir",
+        type=Path,
+        default=os.environ.get("NETTESTAD_EVIDENCE_KEY_DIR"),
+        help="the per-event keys (default: NETTESTAD_EVIDENCE_KEY_DIR, else <evidence-dir>-keys)",
+    )
+    seal.set_defaults(handler=_seal)
 
 
 def _database_url(explicit: str | None) -> str:
@@ -376,6 +389,21 @@ def _create(args: argparse.Namespace) -> int:
             "encrypted per event; the purge cannot shred their copies in this backup",
             file=sys.stderr,
         )
+    return 0
+
+
+def _seal(args: argparse.Namespace) -> int:
+    from api.evidence_access import DirectoryEvidence
+
+    if args.evidence_dir is None or not args.evidence_dir.is_dir():
+        print("seal-evidence needs an existing --evidence-dir", file=sys.stderr)
+        return 2
+    try:
+        count = DirectoryEvidence(args.evidence_dir, key_root=args.key_dir).seal_existing()
+    except (OSError, ValueError) as exc:
+        print(f"sealing failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"sealed {count} evidence file(s) with their event's key")
     return 0
 
 

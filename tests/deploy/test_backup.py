@@ -260,3 +260,24 @@ def test_production_refuses_evidence_keys_inside_the_evidence_folder(tmp_path: P
         )
     settings = ApiSettings.model_validate({**strong, "evidence_dir": str(evidence)})
     assert settings.evidence_key_dir is None  # the sibling folder <evidence>-keys
+
+
+def test_seal_evidence_encrypts_files_stored_in_the_clear(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files written before encryption at rest are sealed in place and still read back the same."""
+    from api.evidence_access import MAGIC, DirectoryEvidence
+
+    evidence = tmp_path / "evidence"
+    (evidence / "evt-old-000001").mkdir(parents=True)
+    (evidence / "evt-old-000001" / "before.jpg").write_bytes(b"old frame")
+    DirectoryEvidence(evidence).write("evt-new-000002", "before.jpg", b"new frame")
+    args = ["backup", "seal-evidence", "--evidence-dir", str(evidence)]
+    assert main(args) == 0
+    assert "sealed 1 evidence file(s)" in capsys.readouterr().out
+    assert (evidence / "evt-old-000001" / "before.jpg").read_bytes().startswith(MAGIC)
+    store = DirectoryEvidence(evidence)
+    assert store.read("evt-old-000001", "before.jpg") == b"old frame"
+    assert store.read("evt-new-000002", "before.jpg") == b"new frame"
+    assert main(args) == 0
+    assert "sealed 0 evidence file(s)" in capsys.readouterr().out
