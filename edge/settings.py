@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr
 
 from contracts.settings import DEV_SECRET, ServiceSettings
-from edge.keys import MIN_SECRET_BYTES, DeviceSecret
+from edge.keys import MIN_SECRET_BYTES, DeviceSecret, KeyUnlockError
 
 MAX_RAW_RETENTION_DAYS = 30  # Belgian camera law: at most one month unless it is evidence
 
@@ -45,10 +45,13 @@ class EdgeSettings(ServiceSettings):
         return values
 
     def device_key_secret(self) -> DeviceSecret:
-        """The device secret, from its file when one is named."""
-        if self.device_secret_file is not None:
-            return DeviceSecret(self.device_secret_file.read_bytes().strip())
-        return DeviceSecret(self.device_secret.get_secret_value().encode())
+        """The device secret, from its file when one is named; ``KeyUnlockError`` when unusable."""
+        try:
+            if self.device_secret_file is not None:
+                return DeviceSecret(self.device_secret_file.read_bytes().strip())
+            return DeviceSecret(self.device_secret.get_secret_value().encode())
+        except (OSError, ValueError) as exc:
+            raise KeyUnlockError(f"the device secret is unusable: {exc}") from exc
 
     def insecure_settings(self) -> list[str]:
         """Evidence must travel over HTTPS in production."""

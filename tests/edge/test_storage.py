@@ -150,3 +150,21 @@ def test_production_refuses_the_default_device_secret(tmp_path: Path) -> None:
             data_dir=tmp_path / "data",
             device_secret_file=inside,
         )
+
+
+def test_edge_key_with_a_wrong_device_secret_prints_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`nettestad edge key` with a secret that does not open the stored key exits 1 with one line, no traceback."""
+    from nettestad.cli import main
+
+    monkeypatch.setenv("NETTESTAD_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NETTESTAD_DEVICE_SECRET", "the secret this unit was set up with")
+    assert main(["edge", "key"]) == 0
+    monkeypatch.setenv("NETTESTAD_DEVICE_SECRET", "someone else's guess at the secret")
+    capsys.readouterr()
+    assert main(["edge", "key"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("edge key:")
+    assert "does not open" in err
+    assert len(err.splitlines()) == 1
