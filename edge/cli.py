@@ -98,6 +98,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from edge.keys import KeyUnlockError
     from edge.runner import run_unit
     from edge.settings import get_edge_settings
 
@@ -109,8 +110,6 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    from edge.keys import KeyUnlockError
-
     try:
         run_unit(settings, config_path=args.config or settings.camera_config, stop=stop)
     except KeyUnlockError as exc:
