@@ -206,6 +206,17 @@ def unblur_approved(*, conn: Conn, event_id: str) -> bool:
     return row is not None
 
 
+def unblur_commands_to_send(*, conn: Conn) -> list[dict[str, Any]]:
+    """Approved, still valid unblur requests whose command the broker has not taken yet."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT id, event_id, device_id FROM unblur_requests
+               WHERE approved_at IS NOT NULL AND sent_at IS NULL AND expires_at > now()
+               ORDER BY approved_at, id"""
+        )
+        return cur.fetchall()
+
+
 def holds_to_send(*, conn: Conn) -> list[dict[str, Any]]:
     """Cases whose camera has not yet heard of their hold, or of its release after closing."""
     with conn.cursor(row_factory=dict_row) as cur:

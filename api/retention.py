@@ -43,7 +43,7 @@ def purge_expired(
 
 
 class RetentionWorker:
-    """Runs the purge (and re-sends legal holds cameras missed) at start and every ``interval``."""
+    """Runs the purge (and re-sends the camera commands the broker missed) at start and every ``interval``."""
 
     def __init__(
         self,
@@ -78,6 +78,7 @@ class RetentionWorker:
                     purge_expired(conn=conn, files=self.files, retention_days=self.retention_days)
                     if self.commands is not None:
                         legal_hold.send_pending(conn=conn, commands=self.commands)
+                        legal_hold.send_pending_unblur(conn=conn, commands=self.commands)
             except Exception:  # a failed run is logged and retried at the next interval
                 log.exception("evidence retention run failed")
             self._stop.wait(self.interval.total_seconds())

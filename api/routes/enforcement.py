@@ -467,7 +467,7 @@ def approve_unblur(
     conn.commit()
     sent = commands.send(
         str(pending["device_id"]),
-        {"cmd": "upload_unblurred", "event_id": event_id, "request_id": request_id},
+        legal_hold.unblur_command(event_id=event_id, request_id=request_id),
     )
     if sent:
         q.mark_unblur_sent(conn=conn, request_id=request_id)

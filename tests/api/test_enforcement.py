@@ -336,3 +336,37 @@ def test_closing_a_case_sends_the_release_and_a_missed_hold_is_sent_again(
         assert client.post(f"/api/v1/enforcement/cases/{number}/close", headers=officer).is_success
     holds = [(c["hold"], c["case_number"]) for _, c in sender.sent if c["cmd"] == "legal_hold"]
     assert holds == [(True, number), (False, number)]
+
+
+def test_an_approved_unblur_request_the_broker_missed_is_sent_again(
+    api_settings: ApiSettings,
+    accounts: dict[Role, str],
+    db: psycopg.Connection[tuple[Any, ...]],
+    tmp_path: Path,
+) -> None:
+    """An approval whose command did not get through goes out on the next run, but not once it expired."""
+    from api.legal_hold import send_pending_unblur
+
+    seed_city(db)
+    seed_detection(db, tmp_path, event_id="evt-00000015")
+    seed_detection(db, tmp_path, event_id="evt-00000016")
+    sender = RecordingSender()
+    sender.online = False
+    app = create_app(api_settings, evidence_files=DirectoryEvidence(tmp_path), commands=sender)
+    with TestClient(app) as client:
+        officer = login(client, accounts[Role.ENFORCEMENT])
+        second = _second_officer(client, db)
+        for event_id in ("evt-00000015", "evt-00000016"):
+            request_id = _unblur(client, event_id, officer)
+            approved = client.post(
+                f"/api/v1/enforcement/unblur-requests/{request_id}/approve", headers=second
+            ).json()
+            assert approved["sent"] is False
+    db.execute(
+        "UPDATE unblur_requests SET expires_at = now() - interval '1 second'"
+        " WHERE event_id = 'evt-00000016'"
+    )
+    sender.online = True
+    send_pending_unblur(conn=db, commands=sender)
+    assert send_pending_unblur(conn=db, commands=sender) == 0
+    assert [c["event_id"] for _, c in sender.sent] == ["evt-00000015"]
