@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class RawVault:
         secret = secret or DeviceSecret(secrets.token_bytes(32))
         self.folder = folder
         self.retention_s = retention_days * 86400
+        # holds arrive on the MQTT thread while the frame loop purges: one at a time
+        self._lock = threading.Lock()
         folder.mkdir(parents=True, exist_ok=True)
         self._aead = AESGCM(load_or_create_symmetric_key(folder / "vault.key", secret))
 
@@ -76,27 +79,29 @@ class RawVault:
     def hold(self, event_id: str, *, case_number: str) -> bool:
         """Keep an event's originals past the retention; False when they are gone already."""
         folder = self._path(event_id, "hold").parent
-        if not folder.is_dir():
-            log.warning("legal hold %s for %s: no originals left to keep", case_number, event_id)
-            return False
         marker = folder / HOLD
-        cases = set(json.loads(marker.read_text("utf-8"))) if marker.exists() else set()
-        tmp = folder / f"{HOLD}.tmp"
-        tmp.write_text(json.dumps(sorted(cases | {case_number})), "utf-8")
-        tmp.replace(marker)
+        with self._lock:
+            if not folder.is_dir():
+                log.warning("legal hold %s for %s: no originals left", case_number, event_id)
+                return False
+            cases = set(json.loads(marker.read_text("utf-8"))) if marker.exists() else set()
+            tmp = folder / f"{HOLD}.tmp"
+            tmp.write_text(json.dumps(sorted(cases | {case_number})), "utf-8")
+            tmp.replace(marker)
         log.info("legal hold %s: keeping the originals of %s", case_number, event_id)
         return True
 
     def release(self, event_id: str, *, case_number: str) -> None:
         """A case closed: its hold ends, and the retention applies again once no case holds."""
         marker = self._path(event_id, "hold").parent / HOLD
-        if not marker.exists():
-            return
-        cases = set(json.loads(marker.read_text("utf-8"))) - {case_number}
-        if cases:
-            marker.write_text(json.dumps(sorted(cases)), "utf-8")
-        else:
-            marker.unlink()
+        with self._lock:
+            if not marker.exists():
+                return
+            cases = set(json.loads(marker.read_text("utf-8"))) - {case_number}
+            if cases:
+                marker.write_text(json.dumps(sorted(cases)), "utf-8")
+            else:
+                marker.unlink()
         log.info("legal hold %s released for %s", case_number, event_id)
 
     def held(self, event_id: str) -> bool:
@@ -107,13 +112,14 @@ class RawVault:
         """Delete originals older than the retention unless held; returns how many files went."""
         limit = (now if now is not None else time.time()) - self.retention_s
         removed = 0
-        for path in self.folder.glob("*/*.enc"):
-            if (path.parent / HOLD).exists():
-                continue
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        for folder in self.folder.iterdir():
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+        with self._lock:
+            for path in self.folder.glob("*/*.enc"):
+                if (path.parent / HOLD).exists():
+                    continue
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            for folder in self.folder.iterdir():
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
         return removed
