@@ -61,12 +61,13 @@ class RawVault:
     def put(self, event_id: str, name: str, data: bytes) -> None:
         """Encrypt and store one original."""
         path = self._path(event_id, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         nonce = secrets.token_bytes(12)
         sealed = nonce + self._aead.encrypt(nonce, data, event_id.encode())
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(sealed)
-        tmp.replace(path)
+        with self._lock:  # the purge removes empty event folders
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(sealed)
+            tmp.replace(path)
 
     def get(self, event_id: str, name: str) -> bytes | None:
         """Decrypt one original; None when it is gone (expired or never kept)."""
