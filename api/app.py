@@ -44,7 +44,10 @@ def create_app(
 ) -> FastAPI:
     """Build the app; the database pool opens when the app starts and closes when it stops."""
     settings = settings or get_api_settings()
-    files = evidence_files or DirectoryEvidence(Path(settings.evidence_dir))
+    files = evidence_files or DirectoryEvidence(
+        Path(settings.evidence_dir),
+        key_root=Path(settings.evidence_key_dir) if settings.evidence_key_dir else None,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +66,7 @@ def create_app(
             files,
             retention_days=settings.evidence_retention_days,
             interval=timedelta(seconds=settings.retention_interval_s),
+            commands=app.state.commands,
         )
         retention.start()
         try:

@@ -1,4 +1,8 @@
-"""The evidence audit log: every view, export, unblur request and decision, append-only."""
+"""The evidence audit log: every view, export, unblur request, approval and decision, append-only.
+
+The table belongs to the role ``nettestad_audit``; the services' role may only insert and read it
+(migration 0060), so neither a bug nor a compromised service can rewrite or unprotect it.
+"""
 
 from __future__ import annotations
 

@@ -133,16 +133,43 @@ def camera_review_rates(*, conn: Conn) -> list[dict[str, Any]]:
 
 
 def insert_unblur_request(
-    *, conn: Conn, event_id: str, device_id: str, user_id: int, reason: str
+    *, conn: Conn, event_id: str, device_id: str, user_id: int, reason: str, expires_at: datetime
 ) -> int:
-    """Record a request for an event's unblurred frames; returns its id."""
+    """Record a request for an event's unblurred frames, waiting for a second officer; its id."""
     row = conn.execute(
-        """INSERT INTO unblur_requests (event_id, device_id, user_id, reason)
-           VALUES (%s, %s, %s, %s) RETURNING id""",
-        (event_id, device_id, user_id, reason),
+        """INSERT INTO unblur_requests (event_id, device_id, user_id, reason, expires_at)
+           VALUES (%s, %s, %s, %s, %s) RETURNING id""",
+        (event_id, device_id, user_id, reason, expires_at),
     ).fetchone()
     assert row is not None
     return int(str(row[0]))
+
+
+_UNBLUR = """SELECT r.id, r.event_id, r.device_id, r.user_id, u.username, r.reason,
+                    r.requested_at, r.sent_at, r.expires_at, r.approved_at,
+                    a.username AS approved_by,
+                    CASE WHEN r.expires_at <= now() THEN 'expired'
+                         WHEN r.approved_at IS NULL THEN 'pending'
+                         ELSE 'approved' END AS state
+             FROM unblur_requests r JOIN users u ON u.id = r.user_id
+             LEFT JOIN users a ON a.id = r.approved_by"""
+
+
+def unblur_request(*, conn: Conn, request_id: int) -> dict[str, Any] | None:
+    """One unblur request with its state (pending, approved, expired)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(_UNBLUR + " WHERE r.id = %s", (request_id,))
+        return cur.fetchone()
+
+
+def approve_unblur(*, conn: Conn, request_id: int, approver_id: int, valid_until: datetime) -> bool:
+    """A second officer approves a pending, unexpired request; False when that no longer holds."""
+    cur = conn.execute(
+        """UPDATE unblur_requests SET approved_by = %s, approved_at = now(), expires_at = %s
+           WHERE id = %s AND approved_at IS NULL AND expires_at > now() AND user_id <> %s""",
+        (approver_id, valid_until, request_id, approver_id),
+    )
+    return cur.rowcount == 1
 
 
 def mark_unblur_sent(*, conn: Conn, request_id: int) -> None:
@@ -151,15 +178,71 @@ def mark_unblur_sent(*, conn: Conn, request_id: int) -> None:
 
 
 def unblur_requests(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
-    """Unblur requests for one detection."""
+    """Unblur requests for one detection, oldest first."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(_UNBLUR + " WHERE r.event_id = %s ORDER BY r.requested_at, r.id", (event_id,))
+        return cur.fetchall()
+
+
+def pending_unblur_requests(*, conn: Conn, limit: int) -> list[dict[str, Any]]:
+    """Requests still waiting for a second officer, oldest first."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            """SELECT r.id, u.username, r.reason, r.requested_at, r.sent_at
-               FROM unblur_requests r JOIN users u ON u.id = r.user_id
-               WHERE r.event_id = %s ORDER BY r.requested_at""",
-            (event_id,),
+            _UNBLUR
+            + """ WHERE r.approved_at IS NULL AND r.expires_at > now()
+                  ORDER BY r.requested_at, r.id LIMIT %s""",
+            (limit,),
         )
         return cur.fetchall()
+
+
+def unblur_approved(*, conn: Conn, event_id: str) -> bool:
+    """Whether an approved request for this event's unblurred frames is still valid."""
+    row = conn.execute(
+        """SELECT 1 FROM unblur_requests
+           WHERE event_id = %s AND approved_at IS NOT NULL AND expires_at > now() LIMIT 1""",
+        (event_id,),
+    ).fetchone()
+    return row is not None
+
+
+def unblur_commands_to_send(*, conn: Conn) -> list[dict[str, Any]]:
+    """Approved, still valid unblur requests whose command the broker has not taken yet."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT id, event_id, device_id FROM unblur_requests
+               WHERE approved_at IS NOT NULL AND sent_at IS NULL AND expires_at > now()
+               ORDER BY approved_at, id"""
+        )
+        return cur.fetchall()
+
+
+def holds_to_send(*, conn: Conn) -> list[dict[str, Any]]:
+    """Cases whose camera has not yet heard of their hold, or of its release after closing."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            """SELECT c.case_number, c.event_id, e.device_id, c.legal_hold
+               FROM enforcement_cases c JOIN dumping_events e ON e.event_id = c.event_id
+               WHERE (c.legal_hold AND c.hold_sent_at IS NULL)
+                  OR (NOT c.legal_hold AND c.hold_sent_at IS NOT NULL
+                      AND c.release_sent_at IS NULL)
+               ORDER BY c.id"""
+        )
+        return cur.fetchall()
+
+
+def mark_hold_sent(*, conn: Conn, case_number: str, hold: bool) -> None:
+    """The camera's broker took the hold (or its release)."""
+    if hold:
+        conn.execute(
+            "UPDATE enforcement_cases SET hold_sent_at = now() WHERE case_number = %s",
+            (case_number,),
+        )
+    else:
+        conn.execute(
+            "UPDATE enforcement_cases SET release_sent_at = now() WHERE case_number = %s",
+            (case_number,),
+        )
 
 
 def purge_candidates(*, conn: Conn, older_than: datetime) -> list[dict[str, Any]]:

@@ -1,16 +1,14 @@
 """Evidence from camera units: the SQL and the files on disk behind the upload endpoint.
 
-Files live under ``NETTESTAD_EVIDENCE_DIR/{event_id}/{name}`` (where the enforcement views read
-them, ``api/evidence_access.py``); the database holds the
-signed manifest, each file's expected hash and whether the stored copy was verified.
+Files are written, encrypted per event, through ``api/evidence_access.py`` (where the enforcement
+views read them); the database holds the signed manifest, each file's expected hash and whether
+the stored copy was verified.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, cast
 
 import psycopg
@@ -156,10 +154,22 @@ def log_access(*, conn: Conn, event_id: str, actor: str, action: str, detail: st
     )
 
 
-def unblur_requested(*, conn: Conn, event_id: str) -> bool:
-    """Whether an officer asked for this event's unblurred originals (table of the enforcement views)."""
-    row = conn.execute("SELECT 1 FROM unblur_requests WHERE event_id = %s", (event_id,)).fetchone()
+def unblur_approved(*, conn: Conn, event_id: str) -> bool:
+    """Whether a second officer approved a request for this event's originals, still valid."""
+    row = conn.execute(
+        """SELECT 1 FROM unblur_requests
+           WHERE event_id = %s AND approved_at IS NOT NULL AND expires_at > now() LIMIT 1""",
+        (event_id,),
+    ).fetchone()
     return row is not None
+
+
+def purged_at(*, conn: Conn, event_id: str) -> datetime | None:
+    """When the retention purge deleted an event's evidence; None while it is kept."""
+    row = conn.execute(
+        "SELECT purged_at FROM evidence_purges WHERE event_id = %s", (event_id,)
+    ).fetchone()
+    return None if row is None else row[0]  # type: ignore[return-value]  # timestamptz is a datetime
 
 
 def evidence_summary(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
@@ -172,20 +182,6 @@ def evidence_summary(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
             (event_id,),
         )
         return cur.fetchall()
-
-
-def store_file(root: Path, *, event_id: str, name: str, data: bytes) -> str:
-    """Write a verified file durably; returns its path relative to the evidence directory."""
-    relative = Path(event_id) / name
-    target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{name}.tmp")
-    with tmp.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    tmp.replace(target)
-    return str(relative)
 
 
 def received_at(*, conn: Conn, event_id: str) -> datetime | None:

@@ -2,6 +2,9 @@
 
 The detection row stays (the figures count it); its files go, and the purge is logged in
 ``evidence_purges``. A confirmed case holds its evidence until the case is closed.
+
+Removing an event's files destroys its encryption key first (``api/evidence_access.py``), so the
+copies in backups taken before the purge can no longer be opened either.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 from psycopg_pool import ConnectionPool
 
 from api import enforcement_queries as q
+from api import legal_hold
 from api.deps import Conn
+from api.device_commands import CommandSender
 from api.evidence_access import EvidenceFiles
 
 log = logging.getLogger(__name__)
@@ -38,7 +43,7 @@ def purge_expired(
 
 
 class RetentionWorker:
-    """Runs the purge when the app starts and then every ``interval``."""
+    """Runs the purge (and re-sends the camera commands the broker missed) at start and every ``interval``."""
 
     def __init__(
         self,
@@ -47,8 +52,10 @@ class RetentionWorker:
         *,
         retention_days: int,
         interval: timedelta = timedelta(hours=1),
+        commands: CommandSender | None = None,
     ) -> None:
         self.pool = pool
+        self.commands = commands
         self.files = files
         self.retention_days = retention_days
         self.interval = interval
@@ -69,6 +76,9 @@ class RetentionWorker:
             try:
                 with self.pool.connection() as conn:
                     purge_expired(conn=conn, files=self.files, retention_days=self.retention_days)
+                    if self.commands is not None:
+                        legal_hold.send_pending(conn=conn, commands=self.commands)
+                        legal_hold.send_pending_unblur(conn=conn, commands=self.commands)
             except Exception:  # a failed run is logged and retried at the next interval
                 log.exception("evidence retention run failed")
             self._stop.wait(self.interval.total_seconds())

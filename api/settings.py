@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from contracts.settings import DEV_SECRET, Mode, ServiceSettings
@@ -20,6 +22,9 @@ class ApiSettings(ServiceSettings):
     cookie_secure: bool | None = None
     evidence_retention_days: int = Field(default=30, ge=1, le=31)
     evidence_dir: str = "var/evidence"
+    # Per-event keys of the encrypted evidence; never inside evidence_dir, never in backups.
+    # Unset: the sibling folder "<evidence_dir>-keys".
+    evidence_key_dir: str | None = None
     # Map background tiles from the city's own tile server ({z}/{x}/{y}); empty: no background.
     map_tiles_url: str = ""
     retention_interval_s: float = Field(default=3600.0, gt=0)
@@ -30,6 +35,16 @@ class ApiSettings(ServiceSettings):
         if self.cookie_secure is not None:
             return self.cookie_secure
         return self.mode is Mode.PRODUCTION
+
+    def insecure_settings(self) -> list[str]:
+        """Evidence keys inside the evidence folder would go into every backup."""
+        problems = super().insecure_settings()
+        evidence = Path(self.evidence_dir)
+        keys = Path(self.evidence_key_dir) if self.evidence_key_dir else None
+        keys = keys or evidence.with_name(f"{evidence.name}-keys")
+        if keys.resolve().is_relative_to(evidence.resolve()):
+            problems.append("NETTESTAD_EVIDENCE_KEY_DIR must not lie inside NETTESTAD_EVIDENCE_DIR")
+        return problems
 
     def secret_settings(self) -> dict[str, str | None]:
         """The API adds its session-signing key to the secrets production checks."""

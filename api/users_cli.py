@@ -114,7 +114,10 @@ def _purge(_: argparse.Namespace) -> int:
     with connect(settings.database_url.get_secret_value()) as conn:
         purged = purge_expired(
             conn=conn,
-            files=DirectoryEvidence(Path(settings.evidence_dir)),
+            files=DirectoryEvidence(
+                Path(settings.evidence_dir),
+                key_root=Path(settings.evidence_key_dir) if settings.evidence_key_dir else None,
+            ),
             retention_days=settings.evidence_retention_days,
         )
     print(f"deleted the evidence of {len(purged)} detection(s)")

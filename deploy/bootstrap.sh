@@ -17,12 +17,16 @@ random() { openssl rand -base64 48 | tr -d '/+=\n' | cut -c1-40; }
 umask 077
 mkdir -p secrets mosquitto/certs backups
 chmod 700 secrets
-for name in db_password api_secret_key scheduler_token \
+for name in db_password db_app_password api_secret_key scheduler_token \
             mqtt_ingest_password mqtt_api_password mqtt_scheduler_password mqtt_metrics_password; do
   [ -s "secrets/$name" ] || { random > "secrets/$name"; say "made secrets/$name"; }
 done
+# The owner's URL (migrations, backups, restores) and the services' (a role that may not alter the
+# audit log; deploy/postgres/initdb/10-roles.sh).
 [ -s secrets/database_url ] || \
   printf 'postgresql://nettestad:%s@db:5432/nettestad\n' "$(cat secrets/db_password)" > secrets/database_url
+[ -s secrets/app_database_url ] || \
+  printf 'postgresql://nettestad_svc:%s@db:5432/nettestad\n' "$(cat secrets/db_app_password)" > secrets/app_database_url
 # Compose bind-mounts secret files with their host permissions: readable inside the containers
 # (whose users are not root), while the 0700 folder keeps other host users out.
 chmod 444 secrets/*

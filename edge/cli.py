@@ -48,11 +48,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _key(_: argparse.Namespace) -> int:
     from contracts.evidence import public_key_bytes
-    from edge.keys import load_or_create_key
+    from edge.keys import KeyUnlockError, load_or_create_key
     from edge.settings import get_edge_settings
 
     settings = get_edge_settings()
-    key = load_or_create_key(settings.data_dir / "device.key")
+    try:
+        key = load_or_create_key(settings.data_dir / "device.key", settings.device_key_secret())
+    except KeyUnlockError as exc:
+        print(f"edge key: {exc}", file=sys.stderr)
+        return 1
     print(base64.b64encode(public_key_bytes(key)).decode())
     return 0
 
@@ -94,6 +98,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from edge.keys import KeyUnlockError
     from edge.runner import run_unit
     from edge.settings import get_edge_settings
 
@@ -105,5 +110,9 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    run_unit(settings, config_path=args.config or settings.camera_config, stop=stop)
+    try:
+        run_unit(settings, config_path=args.config or settings.camera_config, stop=stop)
+    except KeyUnlockError as exc:
+        print(f"edge run: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -23,7 +24,7 @@ from contracts.payloads import DumpingEvent, EvidenceFile
 from edge.config import CameraConfig
 from edge.detector import Detection
 from edge.privacy import PrivacyFilter
-from edge.ring import FrameRing, Snapshot
+from edge.ring import Snapshot
 from edge.spool import Spool, SpoolItem
 from edge.vault import RawVault
 
@@ -40,6 +41,18 @@ class EvidenceTools:
     key: Ed25519PrivateKey
     vault: RawVault
     spool: Spool
+
+
+class Frames(Protocol):
+    """Buffered frames to package from: the ring itself, or a copy taken from it."""
+
+    def between(self, start: datetime, end: datetime) -> list[Snapshot]:
+        """Frames with ``start <= ts <= end``."""
+        ...
+
+    def nearest(self, moment: datetime) -> Snapshot | None:
+        """The frame closest in time to ``moment``."""
+        ...
 
 
 def _jpeg(image: np.ndarray) -> bytes:
@@ -66,7 +79,7 @@ def _clip(path: Path, frames: list[np.ndarray], fps: float) -> None:
 
 
 def package_event(
-    detection: Detection, ring: FrameRing, tools: EvidenceTools, *, now: datetime | None = None
+    detection: Detection, ring: Frames, tools: EvidenceTools, *, now: datetime | None = None
 ) -> SpoolItem:
     """Build, sign and queue one event; nothing unblurred is written outside the vault."""
     config = tools.config

@@ -13,9 +13,9 @@ from edge.keys import load_or_create_key
 from edge.privacy import PrivacyFilter
 from edge.settings import EdgeSettings
 from edge.sources import FrameSource, OpenCvSource
-from edge.spool import Spool
+from edge.spool import Backlog, Spool
 from edge.tamper import TamperChange
-from edge.unit import CameraUnit, Forwarder, heartbeat
+from edge.unit import CameraUnit, Forwarder, PackagingWorker, heartbeat
 from edge.uplink import EvidenceUploader, MqttLink
 from edge.vault import RawVault
 
@@ -26,11 +26,14 @@ PURGE_EVERY_FRAMES = 25 * 3600  # about hourly at camera speed
 def build_tools(settings: EdgeSettings, config_path: Path) -> EvidenceTools:
     """Everything the unit and its forwarder share, from settings and the camera file."""
     config = load_config(config_path)
+    secret = settings.device_key_secret()
     return EvidenceTools(
         config=config,
         privacy=PrivacyFilter(config),
-        key=load_or_create_key(settings.data_dir / "device.key"),
-        vault=RawVault(settings.data_dir / "raw", retention_days=settings.raw_retention_days),
+        key=load_or_create_key(settings.data_dir / "device.key", secret),
+        vault=RawVault(
+            settings.data_dir / "raw", retention_days=settings.raw_retention_days, secret=secret
+        ),
         spool=Spool(
             settings.data_dir / "spool",
             max_events=settings.spool_max_events,
@@ -67,7 +70,14 @@ def run_unit(
     def on_tamper(change: TamperChange) -> None:
         link.publish_status("tamper" if change.alarm else "online", change.reason)
 
-    unit = CameraUnit(tools, on_tamper=on_tamper)
+    # Packaging runs beside the frame loop; what it cannot take yet waits sealed on disk.
+    packager = PackagingWorker(
+        tools,
+        backlog=Backlog(settings.data_dir / "backlog", vault=tools.vault),
+        on_packaged=lambda _item: forwarder.wake.set(),
+    )
+    packager.start()
+    unit = CameraUnit(tools, on_tamper=on_tamper, packager=packager)
     link.start()
     done = threading.Event()
     threads = [
@@ -96,8 +106,11 @@ def run_unit(
             forwarder.wake.set()
         if linger:
             stop.wait()
+        else:
+            packager.drain(timeout=120.0)
     finally:
         source.close()
+        packager.stop()
         done.set()
         forwarder.wake.set()
         for thread in threads:

@@ -6,9 +6,10 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
-from contracts.settings import ServiceSettings
+from contracts.settings import DEV_SECRET, ServiceSettings
+from edge.keys import MIN_SECRET_BYTES, DeviceSecret, KeyUnlockError
 
 MAX_RAW_RETENTION_DAYS = 30  # Belgian camera law: at most one month unless it is evidence
 
@@ -30,12 +31,27 @@ class EdgeSettings(ServiceSettings):
         default=30.0, ge=1.0, description="longest pause between reconnection attempts"
     )
     mqtt_client_id: str = Field(default_factory=lambda: f"edge-{socket.gethostname()}"[:64])
+    # Unlocks the unit's keys (edge/keys.py); kept outside data_dir: a systemd credential sealed
+    # to the TPM ($CREDENTIALS_DIRECTORY/device-secret) or a file on another medium.
+    device_secret: SecretStr = SecretStr(DEV_SECRET)
+    device_secret_file: Path | None = None
 
     def secret_settings(self) -> dict[str, str | None]:
-        """The camera has no database; only the broker password matters."""
+        """The camera has no database; the broker password and the device secret matter."""
         values = super().secret_settings()
         values.pop("NETTESTAD_DATABASE_URL (password)", None)
+        if self.device_secret_file is None:
+            values["NETTESTAD_DEVICE_SECRET"] = self.device_secret.get_secret_value()
         return values
+
+    def device_key_secret(self) -> DeviceSecret:
+        """The device secret, from its file when one is named; ``KeyUnlockError`` when unusable."""
+        try:
+            if self.device_secret_file is not None:
+                return DeviceSecret(self.device_secret_file.read_bytes().strip())
+            return DeviceSecret(self.device_secret.get_secret_value().encode())
+        except (OSError, ValueError) as exc:
+            raise KeyUnlockError(f"the device secret is unusable: {exc}") from exc
 
     def insecure_settings(self) -> list[str]:
         """Evidence must travel over HTTPS in production."""
@@ -43,6 +59,14 @@ class EdgeSettings(ServiceSettings):
         parts = urlsplit(self.api_url)
         if parts.scheme != "https" and parts.hostname not in {"localhost", "127.0.0.1", "::1"}:
             problems.append("NETTESTAD_API_URL must be https:// for a remote API")
+        if self.device_secret_file is None and len(self.device_secret) < 2 * MIN_SECRET_BYTES:
+            problems.append(
+                f"NETTESTAD_DEVICE_SECRET needs at least {2 * MIN_SECRET_BYTES} characters"
+            )
+        if self.device_secret_file is not None and self.device_secret_file.resolve().is_relative_to(
+            self.data_dir.resolve()
+        ):
+            problems.append("NETTESTAD_DEVICE_SECRET_FILE must not lie inside the data folder")
         return problems
 
 

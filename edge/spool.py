@@ -9,12 +9,16 @@ with the next event that goes out (``dropped_events``).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge.vault import RawVault
+
 STATE = "state.json"
 UPLOADED = ".uploaded"
+_EVENT_FOLDER = re.compile(r"^\d{12}-[A-Za-z0-9-]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +121,79 @@ class Spool:
 
     def items(self) -> list[SpoolItem]:
         """Waiting events, oldest first."""
-        folders = [
-            p for p in self.folder.iterdir() if p.is_dir() and not p.name.endswith(".partial")
-        ]
+        folders = [p for p in self.folder.iterdir() if p.is_dir() and _EVENT_FOLDER.match(p.name)]
         return [SpoolItem(p) for p in sorted(folders)]
 
     def remove(self, item: SpoolItem) -> None:
         """The event is fully delivered."""
         shutil.rmtree(item.folder, ignore_errors=True)
+
+
+_FIRST_NUMBER = 10**11  # room to put entries ahead of the first one as well as after the last
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogEntry:
+    """One detection waiting on disk to be packaged."""
+
+    folder: Path
+    meta: bytes
+    frames: list[bytes]
+
+
+class Backlog:
+    """Detections the packaging worker could not take yet, on disk in arrival order.
+
+    Each entry is a folder ``{n:012d}`` holding ``meta`` (what the worker needs to know) and the
+    buffered frames, all sealed with the vault key: these are unblurred frames, and the unit
+    keeps those only encrypted. Entries survive a restart and are packaged then.
+    """
+
+    def __init__(self, folder: Path, *, vault: RawVault) -> None:
+        self.folder = folder
+        self.vault = vault
+        folder.mkdir(parents=True, exist_ok=True)
+        for leftover in folder.glob("*.partial"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def _entries(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.is_dir() and p.name.isdigit())
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def push(self, meta: bytes, frames: list[bytes], *, first: bool = False) -> Path:
+        """Write one entry atomically (a crash leaves all of it or nothing), last in line or,
+        with ``first``, ahead of every other (jobs that were already waiting in memory)."""
+        entries = self._entries()
+        if not entries:
+            number = _FIRST_NUMBER
+        else:
+            number = int(entries[0].name) - 1 if first else int(entries[-1].name) + 1
+        final = self.folder / f"{number:012d}"
+        staging = final.with_suffix(".partial")
+        staging.mkdir()
+        (staging / "meta").write_bytes(self.vault.seal(meta, context=f"{final.name}/meta"))
+        for index, frame in enumerate(frames):
+            name = f"{index:05d}"
+            (staging / name).write_bytes(self.vault.seal(frame, context=f"{final.name}/{name}"))
+        staging.rename(final)
+        return final
+
+    def oldest(self) -> BacklogEntry | None:
+        """The entry that waited longest, or None."""
+        entries = self._entries()
+        if not entries:
+            return None
+        folder = entries[0]
+        meta = self.vault.unseal((folder / "meta").read_bytes(), context=f"{folder.name}/meta")
+        names = sorted(p.name for p in folder.iterdir() if p.name.isdigit())
+        frames = [
+            self.vault.unseal((folder / n).read_bytes(), context=f"{folder.name}/{n}")
+            for n in names
+        ]
+        return BacklogEntry(folder, meta, frames)
+
+    def remove(self, entry: BacklogEntry) -> None:
+        """The entry was packaged into the spool."""
+        shutil.rmtree(entry.folder, ignore_errors=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from contracts.evidence import HEADER_MANIFEST_SIGNATURE, request_headers
@@ -93,8 +95,15 @@ class EvidenceUploader:
         self._client.close()
 
 
+SESSION_EXPIRY_S = 14 * 24 * 3600  # the broker keeps commands for a camera away this long
+
+
 class MqttLink:
-    """The device's MQTT session: status with a last will, events with QoS 1, commands."""
+    """The device's MQTT session: status with a last will, events with QoS 1, commands.
+
+    The session is persistent, so a command sent while the camera is away (a legal hold, an
+    approved unblur request) waits at the broker and arrives when it reconnects.
+    """
 
     def __init__(
         self,
@@ -110,6 +119,7 @@ class MqttLink:
         self._on_command = on_command
         self._firmware = firmware
         self.connected = threading.Event()
+        self.subscribed = threading.Event()
         self._state = "online"
         self._detail: str | None = None
         self._client = make_client(settings, client_id=settings.mqtt_client_id)
@@ -123,11 +133,23 @@ class MqttLink:
         self._client.on_connect = self._connected
         self._client.on_disconnect = self._disconnected
         self._client.on_message = self._message
+        self._client.on_subscribe = self._subscribed
 
     def start(self) -> None:
         """Connect in the background; paho keeps reconnecting while the broker is away."""
-        self._client.connect_async(self._settings.mqtt_host, self._settings.mqtt_port, keepalive=30)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho leaves it unannotated
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        self._client.connect_async(
+            self._settings.mqtt_host,
+            self._settings.mqtt_port,
+            keepalive=30,
+            clean_start=False,
+            properties=properties,
+        )
         self._client.loop_start()
+
+    def _subscribed(self, *_: object) -> None:
+        self.subscribed.set()
 
     def _connected(
         self, client: mqtt.Client, _u: object, _f: object, reason: ReasonCode, _p: object
@@ -141,6 +163,7 @@ class MqttLink:
 
     def _disconnected(self, *_: object) -> None:
         self.connected.clear()
+        self.subscribed.clear()
 
     def _message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
         try:

@@ -5,7 +5,16 @@ The archive is an uncompressed tar (the dump is already compressed, evidence is 
 - ``manifest.json``: when, from which server, schema versions, TimescaleDB or not, the row count
   of each core table and the SHA-256 of every file;
 - ``database.dump``: ``pg_dump --format=custom`` of the whole database;
-- ``evidence/...``: the evidence store's files.
+- ``evidence/...``: the evidence store's files, as stored: each encrypted with a key of its
+  event (``api/evidence_access.py``).
+
+The per-event keys are never part of a backup: they live in their own folder, which the
+scheduler (where backups run) does not even mount. The retention purge destroys an event's key;
+from then on the copies of its files in every earlier backup are ciphertext nothing can open,
+and a restore brings back only what the live key folder still opens (crypto-shredding,
+docs/operations.md "Backups and the one-month limit"). Files stored before encryption at rest
+have no key to destroy; the manifest counts them, the command warns, and
+``nettestad backup seal-evidence`` encrypts them in place.
 
 The row counts are taken in the very snapshot ``pg_dump`` dumps (``pg_export_snapshot``), so a
 backup taken while ingest writes is consistent, and a restore proves that every row came back.
@@ -38,6 +47,7 @@ from psycopg import sql
 from contracts.db import connect, database_name, ensure_database, timescaledb_installed
 
 FORMAT_VERSION = 1
+ROLES_MIGRATION = "0060"  # the audit log's owner role and the services' grants
 # Tables whose row counts are recorded and checked after a restore.
 COUNTED_TABLES = ("bins", "devices", "hotspots", "fill_readings", "dumping_events")
 
@@ -106,6 +116,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _encrypted(path: Path) -> bool:
+    """Whether an evidence file is sealed with its event's key (``api/evidence_access.py``)."""
+    from api.evidence_access import MAGIC
+
+    with path.open("rb") as stream:
+        return stream.read(len(MAGIC)) == MAGIC
+
+
 def _count_rows(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, int]:
     present = {
         str(r[0])
@@ -166,12 +184,14 @@ def create_backup(*, database_url: str, out: Path, evidence_dir: Path | None) ->
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         files: dict[str, str] = {"database.dump": _sha256(dump)}
         evidence: list[Path] = []
+        unencrypted = 0
         if evidence_dir is not None:
             if not evidence_dir.is_dir():
                 raise BackupError(f"the evidence folder {evidence_dir} does not exist")
             evidence = sorted(p for p in evidence_dir.rglob("*") if p.is_file())
             for path in evidence:
                 files[f"evidence/{path.relative_to(evidence_dir).as_posix()}"] = _sha256(path)
+                unencrypted += not _encrypted(path)
         manifest: dict[str, object] = {
             "format": FORMAT_VERSION,
             "created_at": datetime.now(UTC).isoformat(),
@@ -181,6 +201,8 @@ def create_backup(*, database_url: str, out: Path, evidence_dir: Path | None) ->
             "schema_versions": versions,
             "row_counts": counts,
             "evidence_included": evidence_dir is not None,
+            "evidence_keys_included": False,
+            "evidence_unencrypted_files": unencrypted,
             "files": files,
         }
         manifest_path = Path(tmp) / "manifest.json"
@@ -235,6 +257,24 @@ def _require_empty(url: str) -> None:
         )
 
 
+def _reapply_roles(
+    conn: psycopg.Connection[tuple[object, ...]], manifest: dict[str, object]
+) -> None:
+    """Give the audit log back to its own role and the services their grants.
+
+    ``pg_restore --no-owner --no-privileges`` leaves every object owned by the restoring role
+    with no grants (the roles may not exist on a new server); the migration that set them up is
+    idempotent, so it runs again.
+    """
+    from contracts.migrate import load_migrations
+
+    versions = manifest.get("schema_versions")
+    if not isinstance(versions, list) or ROLES_MIGRATION not in versions:
+        return
+    step = next(m for m in load_migrations() if m.version == ROLES_MIGRATION)
+    conn.execute(step.common.encode())
+
+
 def restore_backup(
     *, archive: Path, database_url: str, evidence_dir: Path | None
 ) -> dict[str, int]:
@@ -270,6 +310,7 @@ def restore_backup(
                 conn.execute("SELECT timescaledb_post_restore()")
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+            _reapply_roles(conn, manifest)
             counts = _count_rows(conn)
         expected = manifest.get("row_counts")
         if counts != expected:
@@ -307,15 +348,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="an empty folder for the evidence (no default: a restore never writes into a live store)",
     )
     restore.set_defaults(handler=_restore)
+    seal = sub.add_parser(
+        "seal-evidence",
+        help="encrypt evidence files stored before encryption at rest, so the purge can shred them",
+    )
+    seal.add_argument("--evidence-dir", type=Path, default=evidence_default)
+    seal.add_argument(
+        "--key-dir",
+        type=Path,
+        default=os.environ.get("NETTESTAD_EVIDENCE_KEY_DIR"),
+        help="the per-event keys (default: NETTESTAD_EVIDENCE_KEY_DIR, else <evidence-dir>-keys)",
+    )
+    seal.set_defaults(handler=_seal)
 
 
 def _database_url(explicit: str | None) -> str:
     if explicit:
         return explicit
-    # backups run where the scheduler runs, with its settings and their production checks
-    from nettestad.scheduler import SchedulerSettings
+    # Backups and restores run with the owner's URL (the `tools` service in deploy/), under the
+    # production checks every service has.
+    from contracts.settings import ServiceSettings
 
-    return SchedulerSettings().database_url.get_secret_value()
+    return ServiceSettings().database_url.get_secret_value()
 
 
 def _create(args: argparse.Namespace) -> int:
@@ -329,6 +383,27 @@ def _create(args: argparse.Namespace) -> int:
     files = manifest["files"]
     assert isinstance(files, dict)
     print(f"wrote {args.out}: rows {manifest['row_counts']}, {len(files) - 1} evidence file(s)")
+    if manifest["evidence_unencrypted_files"]:
+        print(
+            f"warning: {manifest['evidence_unencrypted_files']} evidence file(s) are not "
+            "encrypted per event; the purge cannot shred their copies in this backup",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _seal(args: argparse.Namespace) -> int:
+    from api.evidence_access import DirectoryEvidence
+
+    if args.evidence_dir is None or not args.evidence_dir.is_dir():
+        print("seal-evidence needs an existing --evidence-dir", file=sys.stderr)
+        return 2
+    try:
+        count = DirectoryEvidence(args.evidence_dir, key_root=args.key_dir).seal_existing()
+    except (OSError, ValueError) as exc:
+        print(f"sealing failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"sealed {count} evidence file(s) with their event's key")
     return 0
 
 

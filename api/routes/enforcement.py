@@ -1,18 +1,23 @@
 """Enforcement: the review queue, cases and their export bundle, unblur requests, camera quality.
 
-Every look at evidence (an event's details, a file, a bundle) and every unblur request is written
-to the audit log in the same transaction as the answer.
+Every look at evidence (an event's details, a file, a bundle) and every unblur request and approval
+is written to the audit log in the same transaction as the answer.
+
+Unblurring takes two officers: one asks (with a reason), another approves; only then does the
+camera hear of it. A request lapses when nobody approves it in time, an approval when its window
+ends; the unblurred originals are shown only while an approval is valid. Opening a case sends its
+legal hold to the camera, closing it sends the release (``api/legal_hold.py``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api import account_queries, audit, bundle, crew_queries, route_sheet
+from api import account_queries, audit, bundle, crew_queries, legal_hold, route_sheet
 from api import enforcement_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import Commands, DbConn, Evidence
@@ -22,6 +27,10 @@ Officer = Annotated[User, Depends(require_roles(Role.ENFORCEMENT))]
 EventId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{8,64}$")]
 CaseNumber = Annotated[str, Path(pattern=r"^SLK-\d{4}-\d{6}$")]
 OBJECT = "dumping_event"
+# How long a request may wait for a second officer, and how long an approval lets the camera
+# upload the originals and officers see them.
+UNBLUR_REQUEST_VALID = timedelta(hours=48)
+UNBLUR_APPROVAL_VALID = timedelta(hours=24)
 
 
 class EvidenceFile(BaseModel):
@@ -75,13 +84,18 @@ class Review(BaseModel):
 
 
 class UnblurRequest(BaseModel):
-    """A request for the unblurred frames."""
+    """A request for the unblurred frames: pending, approved by a second officer, or expired."""
 
     id: int
+    event_id: str
     username: str
     reason: str
     requested_at: datetime
     sent_at: datetime | None
+    state: Literal["pending", "approved", "expired"]
+    expires_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
 
 
 class AuditEntry(BaseModel):
@@ -132,9 +146,11 @@ class UnblurBody(BaseModel):
 
 
 class UnblurResult(BaseModel):
-    """The recorded request and whether the device command went out."""
+    """The request, its state and whether the device command went out (only after approval)."""
 
     request_id: int
+    state: Literal["pending", "approved", "expired"]
+    expires_at: datetime
     sent: bool
 
 
@@ -152,13 +168,15 @@ class CameraRate(BaseModel):
 
 
 def _listed(conn: DbConn, row: dict[str, Any]) -> list[dict[str, Any]]:
-    """The event's announced files and every verified upload (unblurred originals too)."""
+    """The event's announced files and every verified upload; unblurred originals only while an
+    approved unblur request is valid."""
     announced = [f for f in row["files"] or [] if isinstance(f, dict) and "name" in f]
     names = {f["name"] for f in announced}
+    unblurred = q.unblur_approved(conn=conn, event_id=row["event_id"])
     extra = [
         dict(f)
         for f in q.uploaded_files(conn=conn, event_id=row["event_id"])
-        if f["name"] not in names
+        if f["name"] not in names and (unblurred or not f["withheld"])
     ]
     return announced + extra
 
@@ -257,6 +275,12 @@ def evidence_file(
         raise HTTPException(410, "this evidence was deleted after the retention period")
     listed = {f["name"]: f for f in _listed(conn, row)}
     if name not in listed:
+        if name in {f["name"] for f in q.uploaded_files(conn=conn, event_id=event_id)}:
+            raise HTTPException(
+                403,
+                "Niet-vervaagde beelden zijn alleen zichtbaar zolang een door een tweede agent "
+                "goedgekeurd verzoek geldt.",
+            )
         raise HTTPException(404, f"{name!r} is not part of this detection's evidence")
     data = files.read(event_id, name)
     if data is None:
@@ -275,8 +299,13 @@ def evidence_file(
 
 
 @router.post("/events/{event_id}/review")
-def decide(
-    conn: DbConn, user: Officer, event_id: EventId, body: Decision, request: Request
+def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies positionally
+    conn: DbConn,
+    user: Officer,
+    commands: Commands,
+    event_id: EventId,
+    body: Decision,
+    request: Request,
 ) -> DecisionResult:
     """Move a detection through review; confirming opens a case and puts a cleanup stop on today's sheet."""
     row = _event_or_404(conn, event_id)
@@ -334,6 +363,11 @@ def decide(
         detail={"reason": reason, "case_number": case_number},
         request=request,
     )
+    if case_number is not None:
+        # The case is committed before the camera hears of its hold; one that does not get
+        # through now is sent again by the retention worker.
+        conn.commit()
+        legal_hold.send_pending(conn=conn, commands=commands)
     return DecisionResult(
         event_id=event_id,
         review_state=body.state,
@@ -347,19 +381,20 @@ def request_unblur(
     *,
     conn: DbConn,
     user: Officer,
-    commands: Commands,
     event_id: EventId,
     body: UnblurBody,
     request: Request,
 ) -> UnblurResult:
-    """Ask the camera for this event's unblurred frames; the reason is logged."""
+    """Ask for this event's unblurred frames; a second officer must approve before the camera hears of it."""
     row = _event_or_404(conn, event_id)
+    expires_at = datetime.now(UTC) + UNBLUR_REQUEST_VALID
     request_id = q.insert_unblur_request(
         conn=conn,
         event_id=event_id,
         device_id=row["device_id"],
         user_id=user.id,
         reason=body.reason.strip(),
+        expires_at=expires_at,
     )
     audit.record(
         conn=conn,
@@ -370,15 +405,73 @@ def request_unblur(
         detail={"reason": body.reason.strip(), "request_id": request_id},
         request=request,
     )
-    # The request is committed before the device hears of it, so the log never misses one.
+    return UnblurResult(request_id=request_id, state="pending", expires_at=expires_at, sent=False)
+
+
+@router.get("/unblur-requests")
+def pending_unblur_requests(
+    conn: DbConn,
+    _user: Officer,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[UnblurRequest]:
+    """Unblur requests waiting for a second officer's approval, oldest first."""
+    return [
+        UnblurRequest.model_validate(r) for r in q.pending_unblur_requests(conn=conn, limit=limit)
+    ]
+
+
+@router.post(
+    "/unblur-requests/{request_id}/approve",
+    responses={403: {}, 404: {}, 409: {}, 410: {}},
+)
+def approve_unblur(
+    *,
+    conn: DbConn,
+    user: Officer,
+    commands: Commands,
+    request_id: Annotated[int, Path(ge=1, le=2**62)],
+    request: Request,
+) -> UnblurResult:
+    """A second officer approves; then the camera is asked for the originals (logged)."""
+    pending = q.unblur_request(conn=conn, request_id=request_id)
+    if pending is None:
+        raise HTTPException(404, f"Geen verzoek {request_id} om beelden te ontsluieren.")
+    if pending["user_id"] == user.id:
+        raise HTTPException(
+            403, "Een tweede agent moet dit verzoek goedkeuren, niet wie het heeft ingediend."
+        )
+    if pending["state"] == "approved":
+        raise HTTPException(409, "Dit verzoek werd al goedgekeurd.")
+    if pending["state"] == "expired":
+        raise HTTPException(410, "Dit verzoek is verlopen; dien een nieuw verzoek in.")
+    valid_until = datetime.now(UTC) + UNBLUR_APPROVAL_VALID
+    if not q.approve_unblur(
+        conn=conn, request_id=request_id, approver_id=user.id, valid_until=valid_until
+    ):
+        raise HTTPException(409, "Dit verzoek kan niet meer worden goedgekeurd.")
+    event_id = str(pending["event_id"])
+    audit.record(
+        conn=conn,
+        user=user,
+        action="unblur_approved",
+        object_type=OBJECT,
+        object_id=event_id,
+        detail={
+            "request_id": request_id,
+            "requested_by": pending["username"],
+            "valid_until": valid_until.isoformat(),
+        },
+        request=request,
+    )
+    # The approval is committed before the device hears of it, so the log never misses one.
     conn.commit()
     sent = commands.send(
-        row["device_id"],
-        {"cmd": "upload_unblurred", "event_id": event_id, "request_id": request_id},
+        str(pending["device_id"]),
+        legal_hold.unblur_command(event_id=event_id, request_id=request_id),
     )
     if sent:
         q.mark_unblur_sent(conn=conn, request_id=request_id)
-    return UnblurResult(request_id=request_id, sent=sent)
+    return UnblurResult(request_id=request_id, state="approved", expires_at=valid_until, sent=sent)
 
 
 @router.get(
@@ -461,6 +554,7 @@ def case_bundle(
 def close_case(
     conn: DbConn,
     user: Officer,
+    commands: Commands,
     case_number: CaseNumber,
     request: Request,
 ) -> None:
@@ -477,6 +571,8 @@ def close_case(
         detail={"case_number": case_number},
         request=request,
     )
+    conn.commit()
+    legal_hold.send_pending(conn=conn, commands=commands)
 
 
 @router.get("/cameras")

@@ -4,7 +4,9 @@ A camera first PUTs the signed manifest of an event, then each file it lists. Ev
 signed by the device itself (``contracts.evidence.request_headers``), so no user session or
 shared secret is involved. A manifest whose signature does not verify, or a file whose hash or
 size differs from the signed manifest, is refused with a 4xx and the reason, and the refusal is
-logged. Unblurred originals are accepted only while an authorised request for them is open.
+logged. Unblurred originals are accepted only while a second officer's approval of a request for
+them is valid. Nothing is accepted for an event whose evidence the retention purge deleted: it
+would otherwise be kept forever (410, in Dutch).
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from pydantic import BaseModel
 
 from api import evidence_store as store
-from api.deps import Conn, DbConn
+from api.deps import Conn, DbConn, Evidence
 from contracts.evidence import (
     HEADER_DEVICE,
     HEADER_MANIFEST_SIGNATURE,
@@ -45,12 +46,10 @@ MAX_SKEW_S = 300  # a device clock may be this far off (NTP on the unit keeps it
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # as the contract allows for one file
 
 
-def evidence_dir(request: Request) -> FsPath:
-    """Where verified files are kept (``NETTESTAD_EVIDENCE_DIR``)."""
-    return FsPath(request.app.state.settings.evidence_dir)
-
-
-EvidenceDir = Annotated[FsPath, Depends(evidence_dir)]
+PURGED = (
+    "Het bewijsmateriaal van deze melding werd na de bewaartermijn gewist; "
+    "dit bestand wordt niet meer bewaard."
+)
 
 
 async def request_body(request: Request) -> bytes:
@@ -151,13 +150,15 @@ def _refuse(
 def put_manifest(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies positionally
     conn: DbConn,
     caller: Device,
-    folder: EvidenceDir,
+    files: Evidence,
     device_id: DevicePath,
     event_id: EventPath,
     manifest_signature: Annotated[str | None, Header(alias=HEADER_MANIFEST_SIGNATURE)] = None,
 ) -> Accepted:
     """Verify the manifest's signature with the device key and remember what files to expect."""
     digest = sha256_hex(caller.body)
+    if store.purged_at(conn=conn, event_id=event_id) is not None:
+        raise _refuse(conn, status=410, event_id=event_id, actor=caller.actor, reason=PURGED)
     existing = store.get_manifest(conn=conn, event_id=event_id)
     if existing is not None:
         if existing.device_id == device_id and existing.manifest_sha256 == digest:
@@ -191,10 +192,8 @@ def put_manifest(  # noqa: PLR0917 - FastAPI passes path parameters and dependen
         key_id=caller.key.key_id,
     )
     # Kept next to the files, so an exported case carries what a court needs to re-check them.
-    store.store_file(folder, event_id=event_id, name="manifest.json", data=caller.body)
-    store.store_file(
-        folder, event_id=event_id, name="manifest.sig", data=manifest_signature.encode()
-    )
+    files.write(event_id, "manifest.json", caller.body)
+    files.write(event_id, "manifest.sig", manifest_signature.encode())
     store.log_access(
         conn=conn, event_id=event_id, actor=caller.actor, action="upload_manifest", detail=digest
     )
@@ -205,12 +204,16 @@ def put_manifest(  # noqa: PLR0917 - FastAPI passes path parameters and dependen
 def put_file(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies positionally
     conn: DbConn,
     caller: Device,
-    folder: EvidenceDir,
+    files: Evidence,
     device_id: DevicePath,
     event_id: EventPath,
     name: NamePath,
 ) -> Accepted:
     """Keep a file only when it matches the signed manifest byte for byte."""
+    if store.purged_at(conn=conn, event_id=event_id) is not None:
+        raise _refuse(
+            conn, status=410, event_id=event_id, actor=caller.actor, name=name, reason=PURGED
+        )
     stored = store.get_manifest(conn=conn, event_id=event_id)
     if stored is None or stored.device_id != device_id:
         raise HTTPException(409, "upload the event's signed manifest first")
@@ -225,14 +228,14 @@ def put_file(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies
             reason=f"{name} is not listed in the signed manifest",
         )
     withheld = entry in manifest.withheld
-    if withheld and not store.unblur_requested(conn=conn, event_id=event_id):
+    if withheld and not store.unblur_approved(conn=conn, event_id=event_id):
         raise _refuse(
             conn,
             status=403,
             event_id=event_id,
             actor=caller.actor,
             name=name,
-            reason=f"{name} is an unblurred original and no authorised request for it is open",
+            reason=f"{name} is an unblurred original and no approved request for it is valid",
         )
     try:
         check_file(entry, caller.body)
@@ -241,12 +244,7 @@ def put_file(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies
             conn, status=422, event_id=event_id, actor=caller.actor, name=name, reason=str(exc)
         ) from exc
     if store.file_state(conn=conn, event_id=event_id, name=name) != "verified":
-        path = store.store_file(
-            folder,
-            event_id=event_id,
-            name=name,
-            data=caller.body,
-        )
+        path = files.write(event_id, name, caller.body)
         store.mark_verified(conn=conn, event_id=event_id, name=name, path=path)
         store.log_access(
             conn=conn,

@@ -7,7 +7,7 @@ const TEXT = {
         cameras: "Camera's: vals-positieven", camera: "Camera", confirmed_n: "Bevestigd", dismissed_n: "Afgewezen",
         pending: "Open", fp_rate: "Vals-positief", person: "persoon", vehicle: "voertuig",
         states: { new: "Nieuw", in_review: "In behandeling", confirmed: "Bevestigd", dismissed: "Afgewezen" },
-        need_reason: "Geef een reden op.", unblur_sent: (id, sent) => `Aanvraag ${id} geregistreerd${sent ? " en naar de camera verstuurd" : "; de camera is niet bereikbaar, de aanvraag blijft staan"}.`,
+        need_reason: "Geef een reden op.", unblur_sent: (id) => `Aanvraag ${id} geregistreerd; een tweede agent moet ze goedkeuren.`,
         case_opened: (n) => `Dossier ${n} geopend; de opruiming staat op de route van vandaag.`,
         purged: "Beelden verwijderd na de bewaartermijn.", no_files: "Nog geen beelden ontvangen." },
   en: { title: "Enforcement", queue: "Detections", detected: "Detected", hotspot: "Hotspot", score: "Score",
@@ -16,7 +16,7 @@ const TEXT = {
         cameras: "Cameras: false positives", camera: "Camera", confirmed_n: "Confirmed", dismissed_n: "Dismissed",
         pending: "Open", fp_rate: "False positive", person: "person", vehicle: "vehicle",
         states: { new: "New", in_review: "In review", confirmed: "Confirmed", dismissed: "Dismissed" },
-        need_reason: "Give a reason.", unblur_sent: (id, sent) => `Request ${id} recorded${sent ? " and sent to the camera" : "; the camera is unreachable, the request stays open"}.`,
+        need_reason: "Give a reason.", unblur_sent: (id) => `Request ${id} recorded; a second officer must approve it.`,
         case_opened: (n) => `Case ${n} opened; the cleanup is on today's route.`,
         purged: "Frames deleted after the retention period.", no_files: "No frames received yet." },
 };
@@ -112,9 +112,53 @@ async function loadQueue() {
 }
 async function loadCameras() { state.cameras = await NT.api("/api/v1/enforcement/cameras"); renderCameras(); }
 
+// --- unblur approval: requests of other officers, approved by this one ----------------------------
+Object.assign(TEXT.nl, { approvals: "Aanvragen voor onvervaagde beelden",
+  approvals_help: "Een tweede agent keurt een aanvraag goed; pas dan stuurt de camera de beelden. Een aanvraag en een goedkeuring verlopen.",
+  requested: "Aangevraagd", requester: "Door", expires: "Verloopt", approval: "Goedkeuring", approve: "Goedkeuren", own_request: "eigen aanvraag",
+  no_requests: "Geen aanvragen die op goedkeuring wachten.",
+  approved: (id, sent) => `Aanvraag ${id} goedgekeurd${sent ? " en naar de camera verstuurd" : "; de camera is niet bereikbaar, ze krijgt de aanvraag zodra ze terug verbonden is"}.` });
+Object.assign(TEXT.en, { approvals: "Requests for unblurred frames",
+  approvals_help: "A second officer approves a request; only then does the camera send the frames. Requests and approvals expire.",
+  requested: "Requested", requester: "By", expires: "Expires", approval: "Approval", approve: "Approve", own_request: "own request",
+  no_requests: "No requests waiting for approval.",
+  approved: (id, sent) => `Request ${id} approved${sent ? " and sent to the camera" : "; the camera is unreachable and gets it when it reconnects"}.` });
+const approvals = { me: null, pending: [] };
+
+function renderApprovals() {
+  const body = document.querySelector("#unblur-approvals tbody");
+  if (!approvals.pending.length) {
+    body.replaceChildren(NT.el("tr", {}, NT.el("td", { colspan: "5", text: NT.t("no_requests") })));
+    return;
+  }
+  body.replaceChildren(...approvals.pending.map((r) => {
+    const own = approvals.me && r.username === approvals.me.username;
+    const action = own ? NT.el("span", { text: NT.t("own_request") })
+      : NT.el("button", { type: "button", class: "approve", "data-request": String(r.id),
+                         text: NT.t("approve"), onclick: () => approveUnblur(r.id) });
+    return NT.el("tr", { "data-request": String(r.id) },
+      NT.el("td", { text: NT.fmt("datetime", r.requested_at) }), NT.el("td", { text: r.username }),
+      NT.el("td", { text: r.reason }), NT.el("td", { text: NT.fmt("datetime", r.expires_at) }), NT.el("td", {}, action));
+  }));
+}
+
+async function loadApprovals() {
+  approvals.pending = await NT.api("/api/v1/enforcement/unblur-requests");
+  renderApprovals();
+}
+
+async function approveUnblur(id) {
+  const message = document.getElementById("approval-message");
+  try {
+    const r = await NT.api(`/api/v1/enforcement/unblur-requests/${id}/approve`, { method: "POST" });
+    message.textContent = NT.t("approved", id, r.sent);
+  } catch (err) { message.textContent = err.message; }
+  await loadApprovals();
+}
+
 (async () => {
-  NT.setup(TEXT, () => { renderQueue(); renderCameras(); renderDetail(); });
-  await NT.requireRole("enforcement");
+  NT.setup(TEXT, () => { renderQueue(); renderCameras(); renderDetail(); renderApprovals(); });
+  approvals.me = await NT.requireRole("enforcement");
   document.querySelectorAll("#states button").forEach((b) => b.addEventListener("click", () => {
     document.querySelectorAll("#states button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
     state.filter = b.dataset.state; loadQueue();
@@ -130,10 +174,11 @@ async function loadCameras() { state.cameras = await NT.api("/api/v1/enforcement
       const r = await NT.api(`/api/v1/enforcement/events/${state.detail.event_id}/unblur`, { method: "POST",
         headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason }) });
       await openDetail(state.detail.event_id);
-      message.textContent = NT.t("unblur_sent", r.request_id, r.sent);
+      message.textContent = NT.t("unblur_sent", r.request_id);
+      await loadApprovals();
     } catch (err) { message.textContent = err.message; }
   });
-  await Promise.all([loadQueue(), loadCameras()]);
+  await Promise.all([loadQueue(), loadCameras(), loadApprovals()]);
   document.body.dataset.ready = "true";
   setInterval(loadQueue, 30000);
 })();

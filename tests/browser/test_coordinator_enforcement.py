@@ -165,8 +165,10 @@ def test_enforcement_reviews_confirms_exports_and_requests_unblur(
     page.wait_for_function(
         "() => document.getElementById('detail-message').textContent.includes('Aanvraag')"
     )
-    assert [c["event_id"] for _, c in live_server.commands] == ["evt-browser-01"]
+    # the case's legal hold went to the camera; the unblur request waits for a second officer
+    assert [c["cmd"] for _, c in live_server.commands] == ["legal_hold"]
     assert db.execute("SELECT count(*) FROM unblur_requests").fetchone() == (1,)
+    assert page.locator("#unblur-approvals tbody tr button.approve").count() == 0  # own request
 
     page.click("#states button[data-state=new]")
     page.wait_for_function("() => document.querySelectorAll('#queue tbody tr').length === 1")

@@ -188,3 +188,96 @@ def test_damaged_archive_is_refused(
         assert "database.dump is missing or damaged" in capsys.readouterr().err
     finally:
         drop_database(target)
+
+
+def test_a_backup_taken_before_the_purge_cannot_bring_purged_evidence_back(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Restored after the purge, a backup yields the kept event's frames but not the purged one's: its key is gone and the archive holds only ciphertext."""
+    from api.evidence_access import DirectoryEvidence
+    from api.retention import purge_expired
+    from tests.api.seed import seed_city, seed_detection
+
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", database_url)
+    evidence = tmp_path / "evidence"
+    files = DirectoryEvidence(evidence, key_root=tmp_path / "evidence-keys")
+    frames: dict[str, bytes] = {}
+    with psycopg.connect(database_url, autocommit=True) as db:
+        seed_city(db)
+        for event_id in ("evt-purged-001", "evt-kept-0002"):
+            seed_detection(db, evidence, event_id=event_id)
+            for path in (evidence / event_id).iterdir():  # stored as the upload endpoint does
+                frames[f"{event_id}/{path.name}"] = path.read_bytes()
+                files.write(event_id, path.name, path.read_bytes())
+        archive = tmp_path / "before-purge.tar"
+        assert (
+            main(["backup", "create", "--out", str(archive), "--evidence-dir", str(evidence)]) == 0
+        )
+        db.execute(
+            "UPDATE dumping_events SET detected_at = now() - interval '31 days'"
+            " WHERE event_id = 'evt-purged-001'"
+        )
+        assert purge_expired(conn=db, files=files, retention_days=30) == ["evt-purged-001"]
+
+    packed = archive.read_bytes()
+    assert all(data not in packed for data in frames.values())  # no file in the clear
+    target = with_database(database_url, f"nettestad_restore_{uuid.uuid4().hex[:10]}")
+    restored = tmp_path / "restored-evidence"
+    try:
+        args = ["backup", "restore", str(archive), "--database-url", target]
+        assert main([*args, "--evidence-dir", str(restored)]) == 0
+        with psycopg.connect(target) as conn:  # the restore gave the log back to its own role
+            owner = conn.execute(
+                "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'"
+            ).fetchone()
+        assert owner == ("nettestad_audit",)
+    finally:
+        drop_database(target)
+    assert (restored / "evt-purged-001" / "before.jpg").is_file()  # the ciphertext came back
+    reopened = DirectoryEvidence(restored, key_root=tmp_path / "evidence-keys")
+    assert reopened.read("evt-purged-001", "before.jpg") is None
+    assert reopened.read("evt-kept-0002", "before.jpg") == frames["evt-kept-0002/before.jpg"]
+
+
+def test_production_refuses_evidence_keys_inside_the_evidence_folder(tmp_path: Path) -> None:
+    """The API does not start in production with its key folder where backups copy the evidence."""
+    from api.settings import ApiSettings
+    from contracts.settings import InsecureSettingError
+
+    strong = {
+        "mode": "production",
+        "database_url": "postgresql://nettestad_svc:Xq9v2LmR7tPz4Kw8@db:5432/nettestad",
+        "secret_key": "k" * 48,
+        "mqtt_username": "svc_api",
+        "mqtt_password": "p" * 40,
+    }
+    evidence = tmp_path / "evidence"
+    with pytest.raises(InsecureSettingError, match="NETTESTAD_EVIDENCE_KEY_DIR"):
+        ApiSettings.model_validate(
+            {**strong, "evidence_dir": str(evidence), "evidence_key_dir": str(evidence / "keys")}
+        )
+    settings = ApiSettings.model_validate({**strong, "evidence_dir": str(evidence)})
+    assert settings.evidence_key_dir is None  # the sibling folder <evidence>-keys
+
+
+def test_seal_evidence_encrypts_files_stored_in_the_clear(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files written before encryption at rest are sealed in place and still read back the same."""
+    from api.evidence_access import MAGIC, DirectoryEvidence
+
+    evidence = tmp_path / "evidence"
+    (evidence / "evt-old-000001").mkdir(parents=True)
+    (evidence / "evt-old-000001" / "before.jpg").write_bytes(b"old frame")
+    DirectoryEvidence(evidence).write("evt-new-000002", "before.jpg", b"new frame")
+    args = ["backup", "seal-evidence", "--evidence-dir", str(evidence)]
+    assert main(args) == 0
+    assert "sealed 1 evidence file(s)" in capsys.readouterr().out
+    assert (evidence / "evt-old-000001" / "before.jpg").read_bytes().startswith(MAGIC)
+    store = DirectoryEvidence(evidence)
+    assert store.read("evt-old-000001", "before.jpg") == b"old frame"
+    assert store.read("evt-new-000002", "before.jpg") == b"new frame"
+    assert main(args) == 0
+    assert "sealed 0 evidence file(s)" in capsys.readouterr().out

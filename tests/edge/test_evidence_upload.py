@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
+from api.evidence_access import DirectoryEvidence
 from api.evidence_store import register_key
 from api.settings import ApiSettings
 from contracts.evidence import public_key_bytes, sha256_hex
@@ -114,12 +115,14 @@ def test_a_signed_package_is_accepted_and_a_tampered_file_refused_with_the_reaso
     rejected = next(r for r in rows if r[0] == tampered_name)
     assert rejected[2] == 1
     assert "altered" in rejected[3]
+    store = DirectoryEvidence(tmp_path / "evidence")
     for f in event.files:
         stored = tmp_path / "evidence" / event.event_id / f.name
-        assert sha256_hex(stored.read_bytes()) == f.sha256
-    assert (tmp_path / "evidence" / event.event_id / "manifest.json").read_bytes() == (
-        item.folder / "manifest.json"
-    ).read_bytes()
+        assert sha256_hex(stored.read_bytes()) != f.sha256  # encrypted at rest
+        assert sha256_hex(store.read(event.event_id, f.name) or b"") == f.sha256
+    assert (
+        store.read(event.event_id, "manifest.json") == (item.folder / "manifest.json").read_bytes()
+    )
     log = [
         r[0]
         for r in db.execute(
@@ -192,7 +195,7 @@ def test_uploads_need_the_devices_own_valid_signature(
 def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
     db: Db, api: TestClient, make_tools: MakeTools
 ) -> None:
-    """The sealed original is refused (403) until an officer's unblur request exists, then verified against the same manifest."""
+    """The sealed original is refused (403) until a second officer approved an unblur request, then verified against the same manifest."""
     from api.auth import Role, create_user
     from contracts.payloads import DumpingEvent
     from ingest.store import insert_dumping_event
@@ -214,7 +217,7 @@ def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
         )
     original = tools.vault.get(event.event_id, "raw-during.jpg")
     assert original is not None
-    with pytest.raises(EvidenceRejectedError, match=r"403 .*no authorised request"):
+    with pytest.raises(EvidenceRejectedError, match=r"403 .*no approved request"):
         uploader.put(event.event_id, "raw-during.jpg", original)
 
     insert_dumping_event(conn=db, event=event)
@@ -224,10 +227,23 @@ def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
         password="correct horse battery",  # noqa: S106 - a test account's password
         role=Role.ENFORCEMENT,
     )
+    create_user(
+        conn=db,
+        username="officer2",
+        password="correct horse battery",  # noqa: S106 - a test account's password
+        role=Role.ENFORCEMENT,
+    )
     user_id = db.execute("SELECT id FROM users WHERE username = 'officer1'").fetchone()[0]
-    db.execute(
-        "INSERT INTO unblur_requests (event_id, device_id, user_id, reason) VALUES (%s, 'cam-0001', %s, 'PV 2026/123: identify the driver')",
+    second = db.execute("SELECT id FROM users WHERE username = 'officer2'").fetchone()[0]
+    request_id = db.execute(
+        "INSERT INTO unblur_requests (event_id, device_id, user_id, reason) VALUES (%s, 'cam-0001', %s, 'PV 2026/123: identify the driver') RETURNING id",
         (event.event_id, user_id),
+    ).fetchone()[0]
+    with pytest.raises(EvidenceRejectedError, match=r"403 .*no approved request"):
+        uploader.put(event.event_id, "raw-during.jpg", original)  # asked, not yet approved
+    db.execute(
+        "UPDATE unblur_requests SET approved_by = %s, approved_at = now(), expires_at = now() + interval '1 hour' WHERE id = %s",
+        (second, request_id),
     )
     uploader.put(event.event_id, "raw-during.jpg", original)
     state = db.execute(
@@ -235,3 +251,40 @@ def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
         (event.event_id,),
     ).fetchone()
     assert state == ("verified",)
+
+
+def test_a_file_for_a_purged_event_is_refused_and_not_stored(
+    db: Db, api: TestClient, make_tools: MakeTools, tmp_path: Path
+) -> None:
+    """After the retention purge deleted an event's evidence, a late file gets a 410 in Dutch, is logged, and nothing is written."""
+    from api.evidence_access import DirectoryEvidence
+    from api.retention import purge_expired
+    from ingest.store import insert_dumping_event
+
+    register_camera(db, "cam-0001")
+    tools, item = packaged_event(make_tools)
+    register_key(conn=db, device_id="cam-0001", public_key=public_key_bytes(tools.key))
+    event = read_event(item)
+    uploader = EvidenceUploader(
+        EdgeSettings(api_url="http://testserver"), device_id="cam-0001", key=tools.key, client=api
+    )
+    _, signature = manifest_of(item)
+    files = event_files(item)
+    uploader.put_file(event.event_id, files[0][0], files[0][1], manifest_signature=signature)
+    insert_dumping_event(conn=db, event=event)
+    store = DirectoryEvidence(tmp_path / "evidence")
+    later = datetime.now(UTC) + timedelta(days=400)
+    assert purge_expired(conn=db, files=store, retention_days=30, now=later) == [event.event_id]
+
+    late_name, late_path = files[1]
+    with pytest.raises(EvidenceRejectedError, match=r"410 .*na de bewaartermijn gewist"):
+        uploader.put_file(event.event_id, late_name, late_path)
+    with pytest.raises(EvidenceRejectedError, match=r"410 "):
+        uploader.put_file(event.event_id, files[0][0], files[0][1], manifest_signature=signature)
+    assert not (tmp_path / "evidence" / event.event_id).exists()
+    assert store.keys.get(event.event_id) is None
+    refusals = db.execute(
+        "SELECT count(*) FROM evidence_access_log WHERE event_id = %s AND action = 'rejected'",
+        (event.event_id,),
+    ).fetchone()
+    assert refusals == (2,)

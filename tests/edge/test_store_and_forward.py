@@ -157,7 +157,7 @@ def test_an_event_made_while_the_broker_is_down_arrives_with_its_files_after_it_
         retry_s=0.3,
         heartbeat_s=1.0,
     )
-    key = load_or_create_key(settings.data_dir / "device.key")
+    key = load_or_create_key(settings.data_dir / "device.key", settings.device_key_secret())
     register_key(conn=db, device_id="cam-0001", public_key=public_key_bytes(key))
     scene = make_scene("drop", "drop", seed=11, duration_s=34, fps=5, noise_sigma=3)
     start = datetime.now(UTC) - timedelta(seconds=40)
