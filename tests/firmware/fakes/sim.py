@@ -61,3 +61,34 @@ def bootloader() -> None:
     elif boot != running:
         running = boot
         probation = True
+
+
+# -- the cellular module's wires: its UART is a pseudo-terminal, its PWRKEY a line to the
+# simulator (tests/firmware/modem_sim.py), which also learns how long the node slept.
+MODEM_TTY = None
+MODEM_CONTROL = None
+PWRKEY_PIN = 4
+modem_tty = None
+_control_file = None
+
+
+def _modem_env() -> None:
+    global MODEM_TTY, MODEM_CONTROL
+    import os
+
+    MODEM_TTY = os.getenv("NT_MODEM_TTY")
+    MODEM_CONTROL = os.getenv("NT_MODEM_CONTROL")
+
+
+_modem_env()
+
+
+def modem_event(text: str) -> None:
+    """Tell the modem simulator what happened on its wires (PWRKEY) or to time (a sleep)."""
+    global _control_file
+    if MODEM_CONTROL is None:
+        return
+    if _control_file is None:
+        _control_file = open(MODEM_CONTROL, "wb")
+    _control_file.write(text.encode() + b"\n")
+
