@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     import machine
+    from _mpy_shed.time_mp import _TicksMs  # the stubs' type of a ticks_ms() value
 
 # Lines the module may send at any moment; not an answer to the command in flight.
 _URC_PREFIXES = (
@@ -101,7 +102,7 @@ class Modem:
 
     # -- the AT channel -------------------------------------------------------------------
 
-    def _fill(self, deadline: int) -> bool:
+    def _fill(self, deadline: "_TicksMs") -> bool:
         """Wait for bytes from the module until ``deadline``; False when none came."""
         while time.ticks_diff(deadline, time.ticks_ms()) > 0:
             waiting = self.uart.any()
@@ -115,7 +116,7 @@ class Modem:
             time.sleep_ms(POLL_MS)
         return False
 
-    def _line(self, deadline: int) -> "str | None":
+    def _line(self, deadline: "_TicksMs") -> "str | None":
         """The next non-empty line from the module, or None at the deadline."""
         while True:
             end = self._buffer.find(b"\n")

@@ -138,7 +138,7 @@ class Node:
                 dropped = self.spool.append(state.readings)
                 state.dropped += dropped
                 log("spilled", len(state.readings), "readings to flash, dropped", dropped)
-                state.readings = []
+                state.readings.clear()
             state.readings.append(reading)
             state.next_seq += 1
         reason = policy.upload_reason(

@@ -43,8 +43,47 @@ def next_echo() -> int:
 
 
 # -- the two app partitions and the bootloader's rollback ------------------------------------
+# The partitions are flash, not RAM: files in the test's working directory, so the fakes leave
+# the heap to the firmware (see tests/firmware/mp/board_heap.py).
 BLOCK = 4096
-partitions = {"ota_0": bytearray(BLOCK * 64), "ota_1": bytearray(BLOCK * 64)}
+PARTITION_BYTES = BLOCK * 64
+
+
+def partition_read(label: str, start: int, size: int) -> bytes:
+    """Bytes of an app partition (erased flash reads as zeros here)."""
+    try:
+        with open(label + ".part", "rb") as handle:
+            handle.seek(start)
+            data = handle.read(size)
+    except OSError:
+        data = b""
+    return data + bytes(size - len(data))
+
+
+def partition_readinto(label: str, start: int, buffer: bytearray) -> None:
+    """Read flash straight into the caller's buffer, as the ESP32 port does (no copy on the heap)."""
+    got = 0
+    try:
+        with open(label + ".part", "rb") as handle:
+            handle.seek(start)
+            got = handle.readinto(buffer) or 0
+    except OSError:
+        pass
+    for i in range(got, len(buffer)):
+        buffer[i] = 0
+
+
+def partition_write(label: str, start: int, data: bytes) -> None:
+    """Program bytes of an app partition."""
+    try:
+        handle = open(label + ".part", "r+b")
+    except OSError:
+        handle = open(label + ".part", "w+b")
+    with handle:
+        handle.seek(start)
+        handle.write(data)
+
+
 running = "ota_0"
 boot = "ota_0"
 probation = False  # the running image was never confirmed

@@ -13,6 +13,9 @@ from helpers import set_scene, wake
 
 
 def main() -> None:
+    import board_heap
+
+    board_heap.limit()
     reasons = []
     for step in sys.argv[1:]:
         if step.startswith("off:"):
@@ -28,4 +31,10 @@ def main() -> None:
     print("SUMMARY " + json.dumps({"reasons": reasons, "sleeps_ms": sim.sleeps_ms}))
 
 
-main()
+try:
+    main()
+except MemoryError:
+    import micropython
+
+    micropython.mem_info(1)
+    raise
