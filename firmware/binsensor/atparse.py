@@ -204,4 +204,3 @@ def mqtt_settings(
             "AT+SMCONF=%s,0" % quoted("RETAIN"),
         ]
     return commands
-

@@ -8,12 +8,12 @@ import network
 
 from binsensor import drivers
 from binsensor.config import DeviceConfig
+from binsensor.timeutil import epoch_from_rtc, rtc_from_epoch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from binsensor.modem import Modem, ModemMQTT
     from binsensor.mqtt import Client
-from binsensor.timeutil import epoch_from_rtc, rtc_from_epoch
 
 WIFI_TIMEOUT_MS = 10000
 MODEM_UART = 2  # UART0 is the console; UART1's default pins are the flash's
@@ -111,7 +111,9 @@ class Board:
     def link_up(self, feed: "object | None" = None) -> bool:
         """Bring the radio up; False (or OSError with the reason) when there is no network."""
         if self.modem is None:
-            self.rssi_dbm = self.wifi_connect(self.config.wifi_ssid, self.config.wifi_password, feed)
+            self.rssi_dbm = self.wifi_connect(
+                self.config.wifi_ssid, self.config.wifi_password, feed
+            )
             return self.rssi_dbm is not None
         self.modem.feed = feed
         self.rssi_dbm = self.modem.attach()

@@ -112,7 +112,9 @@ class DeviceConfig:
             self.device_id = str(document["device_id"])
             cellular = document.get("cellular")
             # Older files have no "radio": Wi-Fi, unless they only describe a modem.
-            default_radio = "cellular" if cellular is not None and "wifi" not in document else "wifi"
+            default_radio = (
+                "cellular" if cellular is not None and "wifi" not in document else "wifi"
+            )
             self.radio = str(document.get("radio") or default_radio)
             wifi = document.get("wifi") or {}
             if self.radio == "wifi":

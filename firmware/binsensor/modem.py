@@ -302,7 +302,8 @@ class Modem:
                 raise ATError("no network found (searched, gave up)")
             if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
                 raise ATError(
-                    "not registered within %d s (state %d)" % (self.settings.register_timeout_s, state)
+                    "not registered within %d s (state %d)"
+                    % (self.settings.register_timeout_s, state)
                 )
             self._fill(time.ticks_add(time.ticks_ms(), 200))  # a pause that still reads URCs
 

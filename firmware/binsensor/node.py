@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
     import machine
 
-    from binsensor.mqtt import Client
     from binsensor.board import Board
     from binsensor.modem import ModemMQTT
+    from binsensor.mqtt import Client
 
 # Readings taken from the buffers at a time; a message carries as many as fit the uplink's
 # message size (binsensor.board.Board.message_bytes), well under the contract's 256 and 64 KiB.
@@ -251,7 +251,9 @@ class Node:
             self.spool.discard(sent)
         while state.readings:
             batch = state.readings[:BATCH]
-            sent = self._publish_batch(client, reading_topic, state, batch, (latest.ts, rssi), limit)
+            sent = self._publish_batch(
+                client, reading_topic, state, batch, (latest.ts, rssi), limit
+            )
             del state.readings[:sent]
 
     def _publish_batch(

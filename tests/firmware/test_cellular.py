@@ -129,8 +129,12 @@ World = tuple[Path, ModemSimulator, Scenario]
 
 
 def test_readings_reach_the_database_and_the_module_wakes_from_psm(
-    db: Conn, running_ingest: Any, topic_root: str, mqtt_address: tuple[str, int],
-    modem_world: World, broker_cleanup: None,
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
 ) -> None:
     """Readings kept during six PSM hours go out at the heartbeat without a new network attach."""
     work, modem, _ = modem_world
@@ -159,8 +163,14 @@ def test_readings_reach_the_database_and_the_module_wakes_from_psm(
     ids=["no-sim", "no-coverage", "registration-timeout"],
 )
 def test_readings_kept_without_network_are_sent_once_later(
-    db: Conn, running_ingest: Any, topic_root: str, mqtt_address: tuple[str, int],
-    modem_world: World, broker_cleanup: None, change: dict[str, set[int]], reason: str,
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
+    change: dict[str, set[int]],
+    reason: str,
 ) -> None:
     """Without SIM, cell or registration the attempt fails with its reason, the module is switched
     off, and the readings go out with the next attempt, each once."""
@@ -178,8 +188,12 @@ def test_readings_kept_without_network_are_sent_once_later(
 
 
 def test_signal_lost_mid_publish_resends_only_what_was_not_acknowledged(
-    db: Conn, running_ingest: Any, topic_root: str, mqtt_address: tuple[str, int],
-    modem_world: World, broker_cleanup: None,
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
 ) -> None:
     """The cell goes away during the second reading message: the first stays sent, the rest follow
     at the next attempt, and the database holds every reading once."""
@@ -189,17 +203,23 @@ def test_signal_lost_mid_publish_resends_only_what_was_not_acknowledged(
     scenario.forward_interrupted = True  # ...but the broker did get it
     device_id = _provision(db, work, topic_root, mqtt_address)
     summary, out = _drive(work, modem, *[900] * 13)
-    assert summary["reasons"][9] == "first" and summary["reasons"][12] == "first"
+    assert summary["reasons"][9] == "first"
+    assert summary["reasons"][12] == "first"
     messages = readings_seqs(modem.published)
-    assert messages[0][1] and not messages[1][1]
+    assert messages[0][1]
+    assert not messages[1][1]
     assert "failed:" in out
     _wait_stored(db, device_id, list(range(13)))
     _assert_never_resent(modem)
 
 
 def test_module_restart_mid_publish_reattaches_and_sends_the_rest(
-    db: Conn, running_ingest: Any, topic_root: str, mqtt_address: tuple[str, int],
-    modem_world: World, broker_cleanup: None,
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
 ) -> None:
     """The module restarts (RDY) during a publish: the next attempt attaches again and sends it."""
     work, modem, scenario = modem_world
@@ -224,8 +244,15 @@ def test_module_restart_mid_publish_reattaches_and_sends_the_rest(
     ids=["signal", "connect", "registration"],
 )
 def test_unexpected_answer_is_a_logged_retry_and_invents_nothing(
-    db: Conn, running_ingest: Any, topic_root: str, mqtt_address: tuple[str, int],
-    modem_world: World, broker_cleanup: None, command: str, garbled: str, logged: str,
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
+    command: str,
+    garbled: str,
+    logged: str,
 ) -> None:
     """An answer the driver cannot read is logged with the line, the attempt retried, and the
     reading stored with the signal the module really reported."""

@@ -81,13 +81,15 @@ def time_pulse_us(pin: Pin, level: int, timeout_us: int = 1000000) -> int:
 class UART:
     """The ESP32's UART to the cellular module: the simulator's pseudo-terminal."""
 
-    def __init__(self, id: int, baudrate: int = 115200, tx: int = -1, rx: int = -1, timeout: int = 0) -> None:
+    def __init__(
+        self, id: int, baudrate: int = 115200, tx: int = -1, rx: int = -1, timeout: int = 0
+    ) -> None:
         import select
 
         if sim.MODEM_TTY is None:
             raise OSError("no modem simulator (NT_MODEM_TTY)")
         if sim.modem_tty is None:  # the wires stay connected across deep sleep
-            sim.modem_tty = open(sim.MODEM_TTY, "r+b")
+            sim.modem_tty = open(sim.MODEM_TTY, "r+b")  # noqa: SIM115 -- open while powered
         self._tty = sim.modem_tty
         self._poll = select.poll()
         self._poll.register(self._tty, select.POLLIN)

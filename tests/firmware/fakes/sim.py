@@ -4,6 +4,8 @@ Tests set the physics here (echo times, voltages, switches, whether Wi-Fi is in 
 and read back what the hardware was asked to do (deep sleeps, resets, watchdog feeds).
 """
 
+import os
+
 clock_s = 1795000000  # 2026-11-18, a valid wall-clock time
 rtc_memory = bytearray()
 echo_us: "list[int]" = []  # next echo times; -1 is a timeout (no echo); empty repeats the last
@@ -76,10 +78,11 @@ def partition_readinto(label: str, start: int, buffer: bytearray) -> None:
 def partition_write(label: str, start: int, data: bytes) -> None:
     """Program bytes of an app partition."""
     try:
-        handle = open(label + ".part", "r+b")
+        os.stat(label + ".part")
+        mode = "r+b"
     except OSError:
-        handle = open(label + ".part", "w+b")
-    with handle:
+        mode = "w+b"
+    with open(label + ".part", mode) as handle:
         handle.seek(start)
         handle.write(data)
 
@@ -113,8 +116,6 @@ _control_file = None
 
 def _modem_env() -> None:
     global MODEM_TTY, MODEM_CONTROL
-    import os
-
     MODEM_TTY = os.getenv("NT_MODEM_TTY")
     MODEM_CONTROL = os.getenv("NT_MODEM_CONTROL")
 
@@ -128,6 +129,5 @@ def modem_event(text: str) -> None:
     if MODEM_CONTROL is None:
         return
     if _control_file is None:
-        _control_file = open(MODEM_CONTROL, "wb")
+        _control_file = open(MODEM_CONTROL, "wb")  # noqa: SIM115 -- the wire stays connected
     _control_file.write(text.encode() + b"\n")
-

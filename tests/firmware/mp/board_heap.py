@@ -70,4 +70,3 @@ def limit() -> None:
         )
     if os.getenv("NT_HEAP_REPORT"):
         print("HEAP fakes=%d free=%d hole=%d" % (fakes, gc.mem_free(), hole))
-
