@@ -134,7 +134,10 @@ def network_time(line: str) -> int:
         quarters = int(text[18:20])
     except ValueError:
         raise ATError("unreadable clock %r" % line[:80]) from None
-    if year < 24 or not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60):
+    # A module that never heard the network's time counts from 1980 ("80/01/06").
+    if not 24 <= year <= 79 or not (
+        1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60
+    ):
         raise ATError("clock not set by the network: %r" % line[:80])
     local = epoch_from_rtc((2000 + year, month, day, 0, hour, minute, second, 0))
     offset = quarters * 900
