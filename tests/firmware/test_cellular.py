@@ -14,7 +14,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from nettestad.provision import register_fill_sensor
+from nettestad.provision import Mounting, Network, provision
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.firmware.modem_sim import ModemSimulator, Scenario, readings_seqs
@@ -45,39 +45,39 @@ def broker_cleanup(mqtt_address: tuple[str, int], topic_root: str) -> Iterator[N
 def _provision(
     conn: Conn, tmp_path: Path, topic_root: str, mqtt_address: tuple[str, int], **cellular: Any
 ) -> str:
-    """Register the node on a bin and write the cellular config it boots with."""
+    """Provision a cellular node on a bin as `nettestad device provision` does, with short timers."""
     conn.execute(
         """INSERT INTO bins (id, name, district, container_type, volume_l, depth_mm, lat, lon)
            VALUES (%s, 'Doorniksewijk 12', 'Centrum', 'street_bin', 120, 1000, 50.82, 3.26)""",
         (BIN,),
     )
     device_id = _device_id(topic_root)
-    register_fill_sensor(conn=conn, device_id=device_id, bin_id=BIN)
-    document = {
-        "device_id": device_id,
-        "radio": "cellular",
-        "cellular": {
-            "apn": "iot.test",
-            "rat": "lte-m",
-            "register_timeout_s": 5,
-            "pwrkey_ms": 20,
-            "listen_ms": 50,
-            "command_timeout_ms": 2000,
-            "mqtt_timeout_ms": 5000,
-            **cellular,
-        },
-        "mqtt": {
-            "host": mqtt_address[0],
-            "port": mqtt_address[1],
-            "tls": False,
-            "username": device_id,
-            "password": "x" * 32,
-            "topic_root": topic_root,
-            "attempts": 2,
-        },
-        "bin": {"id": BIN, "depth_mm": 1000, "sensor_offset_mm": 100},
-        "sensor": {"kind": "ultrasonic", "blind_zone_mm": 200},
+    document = provision(
+        conn=conn,
+        device_id=device_id,
+        bin_id=BIN,
+        network=Network(
+            wifi_ssid="",
+            wifi_password="",
+            mqtt_host=mqtt_address[0],
+            mqtt_port=mqtt_address[1],
+            mqtt_tls=False,
+            topic_root=topic_root,
+            cellular_apn="iot.test",
+        ),
+        mounting=Mounting(sensor_offset_mm=100, blind_zone_mm=200),
+        out=tmp_path / "config.json",
+    )
+    # Timing for a simulated module that answers at once; the radio settings as provisioned.
+    document["cellular"] |= {
+        "register_timeout_s": 5,
+        "pwrkey_ms": 20,
+        "listen_ms": 50,
+        "command_timeout_ms": 2000,
+        "mqtt_timeout_ms": 5000,
+        **cellular,
     }
+    document["mqtt"]["attempts"] = 2
     (tmp_path / "config.json").write_text(json.dumps(document))
     # One ping per wake-up: these tests are about the radio.
     (tmp_path / "remote.json").write_text(json.dumps({"pings": 1}))

@@ -16,7 +16,7 @@ def test_recorded_answers_parse_or_fail_with_their_reason():
     for name, line, want in cases:
         parse = getattr(atparse, name)
         if isinstance(want, str) and want.startswith("error:"):
-            error = raises(ATError, lambda: parse(line))
+            error = raises(ATError, lambda parse=parse, line=line: parse(line))
             check(want[6:] in str(error), "%s(%r): %s" % (name, line, error))
             continue
         got = parse(line)
