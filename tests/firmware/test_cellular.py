@@ -264,3 +264,22 @@ def test_unexpected_answer_is_a_logged_retry_and_invents_nothing(
     assert logged in out
     rows = _wait_stored(db, device_id, [0])
     assert rows[0][2] == -73
+
+
+def test_nb_iot_node_asks_for_its_radio_and_edrx_cycle(
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
+) -> None:
+    """A node configured for NB-IoT with eDRX selects NB-IoT and requests the NB-S1 eDRX cycle."""
+    work, modem, _ = modem_world
+    device_id = _provision(db, work, topic_root, mqtt_address, rat="nb-iot", edrx_s=81.92)
+    summary, _ = _drive(work, modem, 900)
+    assert summary["reasons"] == ["first"]
+    assert "AT+CMNB=2" in modem.commands
+    assert 'AT+CEDRXS=1,5,"0101"' in modem.commands
+    assert 'AT+CNCFG=0,1,"iot.test"' in modem.commands
+    _wait_stored(db, device_id, [0])
