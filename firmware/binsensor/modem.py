@@ -72,7 +72,8 @@ class RadioSettings:
             raise ValueError("cellular.rat must be one of %s" % ", ".join(atparse.RAT_CODES))
         if not 1 <= self.register_timeout_s <= 600:
             raise ValueError("cellular.register_timeout_s must be 1..600")
-        atparse.quoted(self.apn)
+        if '"' in self.apn or "\r" in self.apn or "\n" in self.apn:
+            raise ValueError("cellular.apn cannot hold a quote or a line break")
         # The encodings raise ValueError for timers the standard cannot express.
         self.tau_code = atparse.periodic_tau(self.psm_tau_s)
         self.active_code = atparse.active_time(self.psm_active_s)

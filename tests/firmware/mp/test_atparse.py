@@ -78,6 +78,9 @@ def test_cellular_config_is_checked_at_boot():
     check("cellular.rat" in str(error), str(error))
     document["cellular"] = {"apn": "iot.test", "psm_active_s": 999999}
     raises(ValueError, lambda: DeviceConfig(document))
+    document["cellular"] = {"apn": 'iot"test'}
+    error = raises(ValueError, lambda: DeviceConfig(document))
+    check("bad device config: cellular" in str(error), str(error))
 
 
 def test_config_without_a_radio_field_is_wifi_and_a_modem_only_config_is_cellular():
