@@ -86,6 +86,9 @@ class Radio:
     sleep_ua: float
     sleep_source: str
     daily: tuple[Phase, ...] = ()  # once a day whatever happens (a periodic tracking area update)
+    # A full network attach (power-on, or after the node switched the module off for lack of
+    # coverage): counted ATTACHES_PER_YEAR times.
+    attach: tuple[Phase, ...] = ()
 
 
 # Every wake-up: deep-sleep reset, MicroPython start (frozen modules), measure, store, sleep.
@@ -96,6 +99,8 @@ MEASURE = (
     Phase("thermistor, battery ADC, RTC memory write", 0.05, 44.0, ESP32),
 )
 _MCU = 44.0  # ESP32 at 160 MHz, radio off ("modem-sleep"), upper typical figure
+# While the module does the talking the firmware runs the ESP32 at 80 MHz (Board.link_up):
+_MCU_80 = 31.0  # ESP32 at 80 MHz, radio off, upper typical figure
 _TLS_NOTE = "assumption: TLS 1.2 with ECDHE and a 2-certificate chain, 4 round trips"
 
 WIFI = Radio(
@@ -116,25 +121,25 @@ LTE_M = Radio(
         Phase(
             "PWRKEY pulse wakes the module from PSM, AT sync",
             1.20,
-            _MCU + 6.0,
+            _MCU_80 + 6.0,
             f"{ESP32}; {SIM7080}",
         ),
         Phase(
             "RRC connection (registration and PDP kept in PSM)",
             0.50,
-            _MCU + 100.0,
+            _MCU_80 + 100.0,
             f"{SIM7080}; assumption: 0.5 s random access and setup",
         ),
         Phase(
             f"TLS handshake on the module ({_TLS_NOTE}, ~150 ms RTT)",
             2.00,
-            _MCU + 120.0,
+            _MCU_80 + 120.0,
             f"{SIM7080}; assumption",
         ),
         Phase(
             "MQTT connect, subscribe, status, 2 reading messages, PUBACKs",
             3.00,
-            _MCU + 120.0,
+            _MCU_80 + 120.0,
             f"{SIM7080}; assumption: 6 round trips",
         ),
         Phase(
@@ -150,16 +155,24 @@ LTE_M = Radio(
     daily=(
         Phase("periodic tracking area update (T3412 = 24 h)", 2.0, 100.0, f"{SIM7080}; assumption"),
     ),
+    attach=(
+        Phase(
+            "cell search, attach, PDP context (ESP32 polling)",
+            10.0,
+            _MCU_80 + 80.0,
+            f"{SIM7080}; assumption: 10 s LTE-M attach",
+        ),
+    ),
 )
 NB_IOT = Radio(
     name="NB-IoT",
     report=(
-        Phase("PWRKEY pulse wakes the module from PSM, AT sync", 1.20, _MCU + 6.0, f"{ESP32}; {SIM7080}"),
-        Phase("RRC connection (registration and PDP kept in PSM)", 1.50, _MCU + 90.0,
+        Phase("PWRKEY pulse wakes the module from PSM, AT sync", 1.20, _MCU_80 + 6.0, f"{ESP32}; {SIM7080}"),
+        Phase("RRC connection (registration and PDP kept in PSM)", 1.50, _MCU_80 + 90.0,
               f"{SIM7080}; assumption: NB-IoT random access with repetitions"),
-        Phase(f"TLS handshake on the module ({_TLS_NOTE}, ~1 s RTT)", 6.00, _MCU + 110.0,
+        Phase(f"TLS handshake on the module ({_TLS_NOTE}, ~1 s RTT)", 6.00, _MCU_80 + 110.0,
               f"{SIM7080}; assumption"),
-        Phase("MQTT connect, subscribe, status, 2 reading messages, PUBACKs", 8.00, _MCU + 110.0,
+        Phase("MQTT connect, subscribe, status, 2 reading messages, PUBACKs", 8.00, _MCU_80 + 110.0,
               f"{SIM7080}; assumption: 6 round trips at NB-IoT latency"),
         Phase("RRC inactivity tail (ESP32 asleep)", 20.0, 10.0,
               f"{SIM7080}; assumption: 20 s network inactivity timer"),
@@ -168,8 +181,11 @@ NB_IOT = Radio(
     sleep_ua=3.4,
     sleep_source=f"{SIM7080}: PSM 3.4 µA typ",
     daily=(Phase("periodic tracking area update (T3412 = 24 h)", 4.0, 90.0, f"{SIM7080}; assumption"),),
+    attach=(Phase("cell search, attach, PDP context (ESP32 polling)", 30.0, _MCU_80 + 70.0,
+                  f"{SIM7080}; assumption: 30 s NB-IoT attach with repetitions"),),
 )  # fmt: skip
 RADIOS = (WIFI, LTE_M, NB_IOT)
+ATTACHES_PER_YEAR = 52  # a weekly loss of coverage or module restart, on the cautious side
 
 # The board asleep, whatever the radio (µA, source).
 BOARD_SLEEP = (
@@ -249,7 +265,8 @@ def budget(radio: Radio, scenario: Scenario, cell: Cell = SAFT_LS33600) -> Budge
     )
     asleep_ua = sleep_microamps(radio)
     sleep_mah = asleep_ua / 1000 * max(0.0, SECONDS_PER_DAY - awake_s) / 3600
-    per_day = (measurements * measure + reports * report + daily) / 3600 + sleep_mah
+    attach = sum(p.charge_mas for p in radio.attach) * ATTACHES_PER_YEAR / DAYS_PER_YEAR
+    per_day = (measurements * measure + reports * report + daily + attach) / 3600 + sleep_mah
     per_year = per_day * DAYS_PER_YEAR + cell.nominal_mah * cell.self_discharge_per_year
     return Budget(
         radio.name, scenario.name, measure, report, asleep_ua, per_day, cell.usable_mah / per_year
@@ -277,7 +294,7 @@ def main() -> None:
             print(f"  {p.name:<64} {p.seconds:5.2f} s x {p.milliamps:6.1f} mA  [{p.source}]")
         for radio in RADIOS:
             print(f"each report over {radio.name}:")
-            for p in radio.report + radio.daily:
+            for p in radio.report + radio.daily + radio.attach:
                 print(f"  {p.name:<64} {p.seconds:5.2f} s x {p.milliamps:6.1f} mA  [{p.source}]")
         print("asleep:")
         for ua, source in BOARD_SLEEP:

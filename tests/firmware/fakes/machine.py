@@ -107,8 +107,15 @@ class UART:
         return len(data)
 
 
+def freq(hz: "int | None" = None) -> int:
+    if hz is not None:
+        sim.cpu_hz = hz
+    return sim.cpu_hz
+
+
 def deepsleep(ms: int = 0) -> None:
     sim.sleeps_ms.append(ms)
+    sim.cpu_hz = 160000000  # a wake-up boots at the default clock
     sim.modem_event("sleep %d" % ms)
     sim.clock_s += ms // 1000
     raise sim.DeepSleep()

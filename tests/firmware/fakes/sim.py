@@ -17,6 +17,7 @@ rssi_dbm = -67
 sleeps_ms: "list[int]" = []
 resets = 0
 wdt_feeds = 0
+cpu_hz = 160000000
 i2c_registers: "dict[int, int]" = {}
 
 
