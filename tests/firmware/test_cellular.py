@@ -142,6 +142,8 @@ def test_readings_reach_the_database_and_the_module_wakes_from_psm(
     # First report; six quiet hours kept in RTC memory; the heartbeat reports them.
     summary, out = _drive(work, modem, 900, 900, 900, 900, 900, 900, 900)
     assert summary["reasons"] == ["first", None, None, None, None, None, "heartbeat"], out
+    # The ESP32 waits on the module at 80 MHz; a wake-up without a report stays at 160 MHz.
+    assert summary["cpu_mhz"] == [80, 160, 160, 160, 160, 160, 80]
     rows = _wait_stored(db, device_id, list(range(7)))
     assert {r[1] for r in rows} == {900}
     # The signal belongs to the reading taken while connected: +CSQ 20 is -73 dBm.

@@ -115,6 +115,7 @@ def freq(hz: "int | None" = None) -> int:
 
 def deepsleep(ms: int = 0) -> None:
     sim.sleeps_ms.append(ms)
+    sim.cpu_mhz_at_sleep.append(sim.cpu_hz // 1000000)
     sim.cpu_hz = 160000000  # a wake-up boots at the default clock
     sim.modem_event("sleep %d" % ms)
     sim.clock_s += ms // 1000

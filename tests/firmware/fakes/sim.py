@@ -18,6 +18,7 @@ sleeps_ms: "list[int]" = []
 resets = 0
 wdt_feeds = 0
 cpu_hz = 160000000
+cpu_mhz_at_sleep: "list[int]" = []
 i2c_registers: "dict[int, int]" = {}
 
 

@@ -28,7 +28,8 @@ def main() -> None:
             continue
         set_scene(int(step))
         reasons.append(wake())
-    print("SUMMARY " + json.dumps({"reasons": reasons, "sleeps_ms": sim.sleeps_ms}))
+    summary = {"reasons": reasons, "sleeps_ms": sim.sleeps_ms, "cpu_mhz": sim.cpu_mhz_at_sleep}
+    print("SUMMARY " + json.dumps(summary))
 
 
 try:
