@@ -185,6 +185,16 @@ NB_IOT = Radio(
                   f"{SIM7080}; assumption: 30 s NB-IoT attach with repetitions"),),
 )  # fmt: skip
 RADIOS = (WIFI, LTE_M, NB_IOT)
+# A try that finds no network, by radio: Wi-Fi gives up when the access point is missing (three
+# attempts of about 3 s); the module searches for register_timeout_s (120 s) once per wake-up.
+FAILED_TRY = {
+    "Wi-Fi": Phase("3 attempts: scan, access point missing", 9.0, 120.0, ESP32_RF),
+    "LTE-M": Phase("cell search until register_timeout_s (120 s)", 120.0, _MCU_80 + 80.0,
+                   f"{ESP32}; {SIM7080}"),
+    "NB-IoT": Phase("cell search until register_timeout_s (120 s)", 120.0, _MCU_80 + 70.0,
+                    f"{ESP32}; {SIM7080}"),
+}  # fmt: skip
+OFFLINE_TRIES_PER_DAY = 8  # the back-off: half of the 6 h heartbeat
 ATTACHES_PER_YEAR = 52  # a weekly loss of coverage or module restart, on the cautious side
 
 # The board asleep, whatever the radio (µA, source).
@@ -273,6 +283,13 @@ def budget(radio: Radio, scenario: Scenario, cell: Cell = SAFT_LS33600) -> Budge
     )
 
 
+def offline_mah_per_day(radio: Radio) -> float:
+    """What a day without network costs: hourly measurements and a failed try per back-off."""
+    measure = 24 * sum(p.charge_mas for p in MEASURE)
+    tries = OFFLINE_TRIES_PER_DAY * FAILED_TRY[radio.name].charge_mas
+    return (measure + tries) / 3600 + sleep_microamps(radio) / 1000 * 24
+
+
 def table() -> list[Budget]:
     """Every radio in every scenario."""
     return [budget(radio, scenario) for scenario in SCENARIOS for radio in RADIOS]
@@ -310,6 +327,8 @@ def main() -> None:
         )
     measure = sum(p.charge_mas for p in MEASURE)
     print(f"\nevery wake-up (measure, keep, sleep): {measure:.1f} mAs")
+    for radio in RADIOS:
+        print(f"without network, {radio.name}: {offline_mah_per_day(radio):.1f} mAh/day")
     print("Li-SOCl2 bobbin cells are rated for about 20 years of service: beyond that the cell,")
     print("not the budget, is the limit.")
 

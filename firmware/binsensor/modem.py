@@ -51,6 +51,13 @@ class ModemRestarted(ATError):
     """The module restarted (it said RDY or powered down) in the middle of a dialogue."""
 
 
+class NoNetwork(ATError):
+    """No SIM, no cell, no registration: another try in the same wake-up would only repeat the
+    search at some 100 mA, so the node waits for its back-off instead (``retry_now``)."""
+
+    retry_now = False
+
+
 class RadioSettings:
     """How the module attaches; checked at construction, so a bad config fails at boot."""
 
@@ -276,10 +283,10 @@ class Modem:
             ready = atparse.sim_ready(self._one("AT+CPIN?", "+CPIN:"))
         except ATError as exc:
             if "+CME ERROR: %d" % atparse.CME_SIM_NOT_INSERTED in str(exc):
-                raise ATError("no SIM card") from None
+                raise NoNetwork("no SIM card") from None
             raise
         if not ready:
-            raise ATError("SIM card locked (PIN)")
+            raise NoNetwork("SIM card locked (PIN)")
         if self._registration() not in atparse.REGISTERED:
             self._configure()
             self._wait_registered()
@@ -296,13 +303,13 @@ class Modem:
             if state in atparse.REGISTERED:
                 return state
             if state == atparse.DENIED:
-                raise ATError("registration denied by the network")
+                raise NoNetwork("registration denied by the network")
             if state == atparse.SEARCHING:
                 searched = True
             elif state == atparse.NOT_SEARCHING and searched:
-                raise ATError("no network found (searched, gave up)")
+                raise NoNetwork("no network found (searched, gave up)")
             if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-                raise ATError(
+                raise NoNetwork(
                     "not registered within %d s (state %d)"
                     % (self.settings.register_timeout_s, state)
                 )

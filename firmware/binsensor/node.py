@@ -189,8 +189,11 @@ class Node:
             try:
                 connected = self.board.link_up(watchdog.feed)
             except OSError as exc:
-                # An unexpected answer from the modem, no SIM, no coverage: the reason, a retry.
+                # An unexpected answer from the modem, no SIM, no coverage: the reason, and a
+                # retry, now or (when the network is simply not there) after the back-off.
                 log("attempt", attempt + 1, "no network:", exc)
+                if not getattr(exc, "retry_now", True):
+                    break
                 continue
             if not connected:
                 log("attempt", attempt + 1, "no network")

@@ -184,6 +184,7 @@ def test_readings_kept_without_network_are_sent_once_later(
     # The failed first report backs off for half a heartbeat (3 h), then tries again.
     assert summary["reasons"] == ["first", None, None, "first"]
     assert f"attempt 1 no network: {reason}" in out
+    assert "attempt 2" not in out  # the same search again would only cost energy
     assert modem.power_at_sleep[0] == "off"  # not left searching for a cell all hour
     _wait_stored(db, device_id, [0, 1, 2, 3])
     _assert_never_resent(modem)
