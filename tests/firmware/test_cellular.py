@@ -286,3 +286,33 @@ def test_nb_iot_node_asks_for_its_radio_and_edrx_cycle(
     assert 'AT+CEDRXS=1,5,"0101"' in modem.commands
     assert 'AT+CNCFG=0,1,"iot.test"' in modem.commands
     _wait_stored(db, device_id, [0])
+
+
+def test_retained_config_reaches_the_node_through_the_module(
+    db: Conn,
+    running_ingest: Any,
+    topic_root: str,
+    mqtt_address: tuple[str, int],
+    modem_world: World,
+    broker_cleanup: None,
+) -> None:
+    """The retained config arrives as a +SMSUB line, is applied, and the status says so."""
+    work, modem, _ = modem_world
+    device_id = _provision(db, work, topic_root, mqtt_address)
+    server = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"srv-{device_id}"
+    )
+    server.connect(*mqtt_address)
+    server.loop_start()
+    config_topic = f"{topic_root}/v1/dev/{device_id}/down/config"
+    document = json.dumps({"version": 5, "measure_interval_s": 1800}).encode()
+    server.publish(config_topic, document, qos=1, retain=True).wait_for_publish(10)
+    try:
+        summary, _ = _drive(work, modem, 900)
+    finally:
+        server.publish(config_topic, b"", qos=1, retain=True).wait_for_publish(10)
+        server.loop_stop()
+        server.disconnect()
+    assert summary["sleeps_ms"] == [1_800_000]
+    statuses = [json.loads(m.payload) for m in modem.published if m.topic.endswith("/up/status")]
+    assert "config 5 applied" in statuses[0]["detail"]
