@@ -41,10 +41,6 @@ class Network:
     mqtt_port: int = 8883
     mqtt_tls: bool = True
     topic_root: str = DEFAULT_ROOT
-    # A cellular node (firmware/README.md, "Device config"): the SIM's APN and the radio access
-    # technology; None keeps the node on Wi-Fi.
-    cellular_apn: str | None = None
-    cellular_rat: str = "lte-m"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,21 +118,6 @@ def device_config(
             "top_bottom_area_ratio": mounting.top_bottom_area_ratio,
         },
         "sensor": {"kind": mounting.sensor_kind, "blind_zone_mm": mounting.blind_zone_mm},
-        **_radio(network),
-    }
-
-
-def _radio(network: Network) -> dict[str, Any]:
-    """The config's radio choice: Wi-Fi, or the cellular module with its APN."""
-    if network.cellular_apn is None:
-        return {"radio": "wifi"}
-    if network.cellular_rat not in {"lte-m", "nb-iot", "both"}:
-        raise ProvisioningError(f"radio {network.cellular_rat!r}: use lte-m, nb-iot or both")
-    if '"' in network.cellular_apn:
-        raise ProvisioningError("an APN cannot contain a double quote")
-    return {
-        "radio": "cellular",
-        "cellular": {"apn": network.cellular_apn, "rat": network.cellular_rat},
     }
 
 

@@ -63,11 +63,14 @@ def _provision(
             mqtt_port=mqtt_address[1],
             mqtt_tls=False,
             topic_root=topic_root,
-            cellular_apn="iot.test",
         ),
         mounting=Mounting(sensor_offset_mm=100, blind_zone_mm=200),
         out=tmp_path / "config.json",
     )
+    # What `nettestad device provision --kind sensor --radio cellular --apn ...` writes.
+    del document["wifi"]
+    document["radio"] = "cellular"
+    document["cellular"] = {"apn": "iot.test"}
     # Timing for a simulated module that answers at once; the radio settings as provisioned.
     document["cellular"] |= {
         "register_timeout_s": 5,

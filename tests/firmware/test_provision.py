@@ -89,44 +89,6 @@ def test_every_device_gets_its_own_password(db: Conn, a_bin: str, tmp_path: Path
     assert not verify_password(first["mqtt"]["password"], entries["fs-k0007"])
 
 
-def test_cellular_node_gets_the_radio_and_apn_in_its_config(
-    db: Conn, a_bin: str, tmp_path: Path
-) -> None:
-    """A node provisioned with an APN boots on the cellular module; without one it stays on Wi-Fi."""
-    cellular = Network(
-        wifi_ssid="kortrijk-iot", wifi_password="wifi-secret", mqtt_host="mqtt.example",
-        cellular_apn="iot.1nce.net", cellular_rat="nb-iot",
-    )  # fmt: skip
-    document = provision(
-        conn=db, device_id="fs-k0011", bin_id=a_bin, network=cellular, mounting=Mounting(),
-        out=tmp_path / "c.json",
-    )  # fmt: skip
-    assert document["radio"] == "cellular"
-    assert document["cellular"] == {"apn": "iot.1nce.net", "rat": "nb-iot"}
-    wifi = provision(
-        conn=db, device_id="fs-k0012", bin_id=a_bin, network=NETWORK, mounting=Mounting(),
-        out=tmp_path / "w.json",
-    )  # fmt: skip
-    assert wifi["radio"] == "wifi"
-    assert "cellular" not in wifi
-
-
-def test_cellular_node_with_an_unknown_radio_is_refused(
-    db: Conn, a_bin: str, tmp_path: Path
-) -> None:
-    """A radio technology the module does not have is refused before any file is written."""
-    network = Network(
-        wifi_ssid="", wifi_password="", mqtt_host="mqtt.example", cellular_apn="iot.test",
-        cellular_rat="5g",
-    )  # fmt: skip
-    with pytest.raises(ProvisioningError, match="lte-m, nb-iot or both"):
-        provision(
-            conn=db, device_id="fs-k0013", bin_id=a_bin, network=network, mounting=Mounting(),
-            out=tmp_path / "x.json",
-        )  # fmt: skip
-    assert not (tmp_path / "x.json").exists()
-
-
 def test_provision_refuses_unknown_bins_and_bad_ids(db: Conn, a_bin: str, tmp_path: Path) -> None:
     """An unregistered bin, an invalid device id or an offset below the floor is refused clearly."""
     with pytest.raises(ProvisioningError, match="not registered"):
