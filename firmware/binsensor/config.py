@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 CONFIG_PATH = "config.json"
+RADIOS = ("wifi", "cellular")
 REMOTE_PATH = "remote.json"
 
 # name: (default, lowest, highest)
@@ -109,9 +110,20 @@ class DeviceConfig:
     def __init__(self, document: "dict[str, Any]") -> None:
         try:
             self.device_id = str(document["device_id"])
-            wifi = document["wifi"]
-            self.wifi_ssid = str(wifi["ssid"])
-            self.wifi_password = str(wifi["password"])
+            cellular = document.get("cellular")
+            # Older files have no "radio": Wi-Fi, unless they only describe a modem.
+            default_radio = (
+                "cellular" if cellular is not None and "wifi" not in document else "wifi"
+            )
+            self.radio = str(document.get("radio") or default_radio)
+            wifi = document.get("wifi") or {}
+            if self.radio == "wifi":
+                self.wifi_ssid = str(wifi["ssid"])
+                self.wifi_password = str(wifi["password"])
+            else:
+                self.wifi_ssid = str(wifi.get("ssid", ""))
+                self.wifi_password = str(wifi.get("password", ""))
+            self.cellular: "dict[str, Any]" = dict(cellular or {})
             mqtt = document["mqtt"]
             self.mqtt_host = str(mqtt["host"])
             self.mqtt_port = int(mqtt.get("port", 8883 if mqtt.get("tls", True) else 1883))
@@ -137,6 +149,16 @@ class DeviceConfig:
             raise ValueError("bad device config: %r" % (exc,)) from exc
         if self.depth_mm <= self.sensor_offset_mm or self.attempts < 1:
             raise ValueError("bad device config: depth, offset or attempts")
+        if self.radio not in RADIOS:
+            raise ValueError("bad device config: radio must be wifi or cellular")
+        if self.radio == "cellular":
+            from binsensor.modem import RadioSettings
+
+            # Checked now, so a wrong APN or timer fails at boot, not at the first report.
+            try:
+                self.radio_settings = RadioSettings(self.cellular)
+            except (TypeError, ValueError) as exc:
+                raise ValueError("bad device config: cellular: %s" % exc) from exc
 
     def topic(self, direction: str, kind: str) -> str:
         """A topic of this device's own subtree (contract v1)."""

@@ -17,7 +17,6 @@ from binsensor.config import (
     validate_remote,
 )
 from binsensor.measure import Geometry, assess
-from binsensor.mqtt import Client
 from binsensor.reading import Reading
 from binsensor.rtcbuf import CAPACITY, FLAG_CORRUPT_SEEN, NodeState, decode
 from binsensor.spool import SPOOL_PATH, Spool
@@ -30,9 +29,12 @@ if TYPE_CHECKING:
     import machine
 
     from binsensor.board import Board
+    from binsensor.modem import ModemMQTT
+    from binsensor.mqtt import Client
 
-# Readings per message: well under the contract's 256 and 64 KiB, and small enough for ESP32 RAM.
-BATCH = 48
+# Readings taken from the buffers at a time; a message carries as many as fit the uplink's
+# message size (binsensor.board.Board.message_bytes), well under the contract's 256 and 64 KiB.
+BATCH = 16
 WATCHDOG_MS = 120000
 PING_GAP_MS = 60  # lets the transducer stop ringing before the next ping
 TEMPERATURE_FALLBACK_C = 15.0  # a yearly mean in Flanders, used when the thermistor fails
@@ -136,7 +138,7 @@ class Node:
                 dropped = self.spool.append(state.readings)
                 state.dropped += dropped
                 log("spilled", len(state.readings), "readings to flash, dropped", dropped)
-                state.readings = []
+                state.readings.clear()
             state.readings.append(reading)
             state.next_seq += 1
         reason = policy.upload_reason(
@@ -163,7 +165,7 @@ class Node:
                 state.last_failure = 0 if confirmed else now
         finally:
             # Whatever went wrong, what was measured and what was acknowledged is remembered.
-            self.board.wifi_off()
+            self.board.link_down()
             self.board.rtc_write(state.encode())
         if probation and not confirmed and ota.on_probation():
             log("new image could not reach the broker; rebooting into the previous one")
@@ -182,27 +184,24 @@ class Node:
         self, state: NodeState, latest: Reading, reason: str, watchdog: "machine.WDT"
     ) -> bool:
         """Connect and send everything buffered; a bounded number of attempts, then give up."""
-        config = self.config
-        for attempt in range(config.attempts):
+        for attempt in range(self.config.attempts):
             watchdog.feed()  # machine.WDT
-            rssi = self.board.wifi_connect(config.wifi_ssid, config.wifi_password, watchdog.feed)
-            if rssi is None:
+            try:
+                connected = self.board.link_up(watchdog.feed)
+            except OSError as exc:
+                # An unexpected answer from the modem, no SIM, no coverage: the reason, and a
+                # retry, now or (when the network is simply not there) after the back-off.
+                log("attempt", attempt + 1, "no network:", exc)
+                if not getattr(exc, "retry_now", True):
+                    break
+                continue
+            if not connected:
                 log("attempt", attempt + 1, "no network")
                 continue
             self.board.sync_clock()
-            client = Client(
-                config.device_id,
-                config.mqtt_host,
-                config.mqtt_port,
-                username=config.mqtt_username,
-                password=config.mqtt_password,
-                tls=config.mqtt_tls,
-                ca_file=config.mqtt_ca_file,
-                timeout_s=config.socket_timeout_s,
-                on_message=self._receive,
-            )
+            client = self.board.mqtt_client(self._receive)
             try:
-                self._session(client, state, latest, rssi)
+                self._session(client, state, latest, self.board.rssi_dbm)
                 client.disconnect()
             except OSError as exc:
                 client.close()
@@ -215,7 +214,9 @@ class Node:
             return True
         return False
 
-    def _session(self, client: Client, state: NodeState, latest: Reading, rssi: int) -> None:
+    def _session(
+        self, client: "Client | ModemMQTT", state: NodeState, latest: Reading, rssi: "int | None"
+    ) -> None:
         config = self.config
         status_topic = config.topic("up", "status")
         will = json.dumps({"device_id": config.device_id, "state": "offline"}).encode()
@@ -229,13 +230,14 @@ class Node:
             self._details.append(settled)
         if state.flags & FLAG_CORRUPT_SEEN:
             self._details.append("RTC memory was corrupt; readings from before were lost")
-        status = {
+        status: "dict[str, Any]" = {
             "device_id": config.device_id,
             "state": "online",
             "firmware": VERSION,
             "battery_v": latest.battery_v,
-            "rssi_dbm": rssi,
         }
+        if rssi is not None:
+            status["rssi_dbm"] = rssi
         if latest.ts >= CLOCK_VALID_AFTER:
             status["ts"] = iso_utc(latest.ts)
         if self._details:
@@ -245,35 +247,48 @@ class Node:
         remove_file(NOTE_PATH)
         state.flags &= ~FLAG_CORRUPT_SEEN
         reading_topic = config.topic("up", "reading")
+        limit = self.board.message_bytes()
         while self.spool.count:
             batch = self.spool.oldest(BATCH)
-            self._publish_batch(client, reading_topic, state, batch, None)
-            self.spool.discard(len(batch))
+            sent = self._publish_batch(client, reading_topic, state, batch, None, limit)
+            self.spool.discard(sent)
         while state.readings:
             batch = state.readings[:BATCH]
-            self._publish_batch(client, reading_topic, state, batch, (latest.ts, rssi))
-            del state.readings[: len(batch)]
+            sent = self._publish_batch(
+                client, reading_topic, state, batch, (latest.ts, rssi), limit
+            )
+            del state.readings[:sent]
 
     def _publish_batch(
         self,
-        client: Client,
+        client: "Client | ModemMQTT",
         topic: str,
         state: NodeState,
         batch: "list[Reading]",
-        signal: "tuple[int, int] | None",
-    ) -> None:
-        readings = []
+        signal: "tuple[int, int | None] | None",
+        limit: int,
+    ) -> int:
+        """Publish the oldest readings of ``batch`` that fit in ``limit`` bytes; how many it sent."""
+        head = '{"device_id": %s, "dropped_readings": %d, "readings": [' % (
+            json.dumps(self.config.device_id),
+            state.dropped,
+        )
+        parts: list[str] = []
+        size = len(head) + 2
         for reading in batch:
             # The signal was measured now, so it belongs only to the reading taken now.
             now_rssi = signal[1] if signal is not None and reading.ts == signal[0] else None
-            readings.append(reading.to_json(now_rssi))
-        message = {
-            "device_id": self.config.device_id,
-            "readings": readings,
-            "dropped_readings": state.dropped,
-        }
-        client.publish(topic, json.dumps(message).encode())
+            part = json.dumps(reading.to_json(now_rssi))
+            if parts and size + len(part) + 2 > limit:
+                break
+            parts.append(part)
+            size += len(part) + 2
+        count = len(parts)
+        payload = (head + ", ".join(parts) + "]}").encode()
+        del parts
+        client.publish(topic, payload)
         state.dropped = 0
+        return count
 
     # -- messages from the server ---------------------------------------------------------
 
@@ -318,6 +333,10 @@ class Node:
 
     def run_update(self, command: "dict[str, Any]", watchdog: "machine.WDT") -> None:
         """Download, check and install an image, then reboot into it (or report why not)."""
+        if self.config.radio != "wifi":
+            # The image comes over HTTP through our own sockets, which only Wi-Fi gives us.
+            self.note("update refused: over-the-air update needs Wi-Fi")
+            return
         try:
             rssi = self.board.wifi_connect(
                 self.config.wifi_ssid, self.config.wifi_password, watchdog.feed

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 MARKER_PATH = "ota.json"
-CHUNK = 4096
+CHUNK = 1024  # read from the network this much at a time
 
 
 class UpdateRejected(ValueError):
@@ -43,29 +43,38 @@ def install(chunks: "object", size: int, sha256_hex: str, version: str) -> str:
     blocks = int(target.ioctl(4, 0) or 0)
     if size <= 0 or size > block_size * blocks:
         raise UpdateRejected("image of %d bytes does not fit the partition" % size)
-    pending = bytearray()
+    # One flash block of RAM, filled in place: the image never sits in RAM, nor grows a buffer.
+    buffer = bytearray(block_size)
+    fill = 0
     block = 0
     written = 0
     for chunk in chunks:  # type: ignore[attr-defined]  # any iterable of bytes
-        pending.extend(chunk)
-        while len(pending) >= block_size:
-            target.writeblocks(block, pending[:block_size])
-            pending = pending[block_size:]
-            block += 1
         written += len(chunk)
         if written > size:
             raise UpdateRejected("image longer than announced")
+        view = memoryview(chunk)
+        at = 0
+        while at < len(view):
+            take = min(block_size - fill, len(view) - at)
+            buffer[fill : fill + take] = view[at : at + take]
+            fill += take
+            at += take
+            if fill == block_size:
+                target.writeblocks(block, buffer)
+                block += 1
+                fill = 0
     if written != size:
         raise UpdateRejected("image of %d bytes, %d announced" % (written, size))
-    if pending:
-        target.writeblocks(block, pending + bytes(block_size - len(pending)))
+    if fill:
+        for i in range(fill, block_size):
+            buffer[i] = 0
+        target.writeblocks(block, buffer)
     digest = hashlib.sha256()
-    buffer = bytearray(block_size)
     remaining = size
     block = 0
     while remaining > 0:
         target.readblocks(block, buffer)
-        digest.update(buffer[: min(block_size, remaining)])
+        digest.update(memoryview(buffer)[: min(block_size, remaining)])
         remaining -= block_size
         block += 1
     got = binascii.hexlify(digest.digest()).decode()

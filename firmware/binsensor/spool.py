@@ -10,6 +10,10 @@ import struct
 
 from binsensor.reading import RECORD_SIZE, Reading, unpack
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 SPOOL_PATH = "spool.bin"
 MAGIC = b"NTSP"
 FORMAT_VERSION = 1
@@ -40,14 +44,19 @@ class Spool:
 
     def _create(self) -> None:
         self.head = self.count = 0
+        # Zeros a sector at a time: the whole ring at once would be one 36 kB allocation.
+        zeros = bytes(RECORD_SIZE * 32)
+        left = RECORD_SIZE * self.capacity
         with open(self.path, "wb") as handle:
             handle.write(self._header())
-            handle.write(bytes(RECORD_SIZE * self.capacity))
+            while left > 0:
+                handle.write(zeros if left >= len(zeros) else zeros[:left])
+                left -= len(zeros)
 
     def _header(self) -> bytes:
         return struct.pack(HEADER, MAGIC, FORMAT_VERSION, 0, self.capacity, self.head, self.count)
 
-    def append(self, readings: "list[Reading]") -> int:
+    def append(self, readings: "Iterable[Reading]") -> int:
         """Add readings after the newest; returns how many of the oldest had to be dropped."""
         dropped = 0
         with open(self.path, "r+b") as handle:

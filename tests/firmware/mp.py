@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "firmware"
 FAKES = Path(__file__).parent / "fakes"
 MP_TESTS = Path(__file__).parent / "mp"
+
+# The heap an ESP32 without PSRAM leaves the firmware: MicroPython's GC heap there is 111,168
+# bytes, of which the interpreter takes about 20 kB at the prompt (micropython/micropython issue
+# #7043: "GC: total: 111168, used: 20304" on an ESP32 module). The firmware gets 90 kB.
+BOARD_HEAP_BYTES = 90 * 1024
+# The largest single allocation the firmware may make: free memory comes in holes this big.
+HEAP_HOLE_BYTES = 6 * 1024
+# Room for the fakes, the test helpers and what a MicroPython test keeps itself; the rest of the
+# heap is pinned by board_heap.limit() until the firmware has exactly the board's budget free.
+FAKES_HEAP_BYTES = 96 * 1024
+HEAP_BYTES = FAKES_HEAP_BYTES + 2 * BOARD_HEAP_BYTES + 4 * HEAP_HOLE_BYTES
 
 
 def micropython() -> str:
@@ -24,14 +37,42 @@ def micropython() -> str:
     return found
 
 
+def compiled_firmware() -> Path:
+    """The firmware as the board runs it: bytecode from ``mpy-cross``, rebuilt when a source changed.
+
+    Compiling ``.py`` at import takes kilobytes of heap at a time that a board never spends (its
+    modules are frozen or copied as ``.mpy``), so the tests load bytecode too.
+    """
+    digest = hashlib.sha256(str(FIRMWARE).encode()).hexdigest()[:12]
+    out = Path(tempfile.gettempdir()) / f"nettestad-firmware-mpy-{digest}"
+    cross = Path(sys.executable).parent / "mpy-cross"
+    for source in sorted(FIRMWARE.rglob("*.py")):
+        target = out / source.relative_to(FIRMWARE).with_suffix(".mpy")
+        if target.exists() and target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        subprocess.run(
+            [str(cross), "-o", str(partial), "-s", source.name, str(source)],
+            check=True,
+            capture_output=True,
+        )
+        partial.replace(target)
+    return out
+
+
 def run(
     script: Path, *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     """Run a script under MicroPython with the firmware and the hardware fakes on its path."""
-    path = os.pathsep.join([str(FIRMWARE), str(FAKES), str(MP_TESTS), ".frozen"])
-    full_env = {**os.environ, "MICROPYPATH": path, **(env or {})}
+    path = os.pathsep.join([str(compiled_firmware()), str(FAKES), str(MP_TESTS), ".frozen"])
+    heap = {
+        "NT_BOARD_HEAP": str(BOARD_HEAP_BYTES),
+        "NT_HEAP_HOLE": str(HEAP_HOLE_BYTES),
+    }
+    full_env = {**os.environ, "MICROPYPATH": path, **heap, **(env or {})}
     return subprocess.run(
-        [micropython(), str(script), *args],
+        [micropython(), "-X", f"heapsize={HEAP_BYTES}", str(script), *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -15,6 +15,7 @@ OFFLINE_MODULES = (
     "test_spool",
     "test_config",
     "test_mqtt",
+    "test_atparse",
 )
 # A simulated week of hourly wake-ups takes a few seconds of real time.
 SLOW_MODULES = {"test_spool"}

@@ -23,7 +23,7 @@ class Partition:
             self.label = str(which)
 
     def info(self) -> tuple:
-        size = len(sim.partitions[self.label])
+        size = sim.PARTITION_BYTES
         return (0, 16 if self.label == "ota_0" else 17, 0x10000, size, self.label, False)
 
     def get_next_update(self) -> "Partition":
@@ -31,18 +31,18 @@ class Partition:
 
     def ioctl(self, op: int, arg: int) -> int:
         if op == 4:
-            return len(sim.partitions[self.label]) // sim.BLOCK
+            return sim.PARTITION_BYTES // sim.BLOCK
         if op == 5:
             return sim.BLOCK
         return 0
 
     def writeblocks(self, block: int, data: bytes) -> None:
         start = block * sim.BLOCK
-        sim.partitions[self.label][start : start + len(data)] = data
+        sim.partition_write(self.label, start, data)
 
     def readblocks(self, block: int, buffer: bytearray) -> None:
         start = block * sim.BLOCK
-        buffer[:] = sim.partitions[self.label][start : start + len(buffer)]
+        sim.partition_readinto(self.label, start, buffer)
 
     def set_boot(self) -> None:
         sim.boot = self.label

@@ -22,6 +22,8 @@ class Pin:
     def value(self, level: "int | None" = None) -> int:
         if level is not None:
             sim.pin_levels[self.pin] = level
+            if self.pin == sim.PWRKEY_PIN:
+                sim.modem_event("pwrkey %d" % level)
             return level
         return sim.pin_levels.get(self.pin, 1)  # pulled up: an open switch reads high
 
@@ -76,8 +78,46 @@ def time_pulse_us(pin: Pin, level: int, timeout_us: int = 1000000) -> int:
     return -1 if echo < 0 or echo > timeout_us else echo
 
 
+class UART:
+    """The ESP32's UART to the cellular module: the simulator's pseudo-terminal."""
+
+    def __init__(
+        self, id: int, baudrate: int = 115200, tx: int = -1, rx: int = -1, timeout: int = 0
+    ) -> None:
+        import select
+
+        if sim.MODEM_TTY is None:
+            raise OSError("no modem simulator (NT_MODEM_TTY)")
+        if sim.modem_tty is None:  # the wires stay connected across deep sleep
+            sim.modem_tty = open(sim.MODEM_TTY, "r+b")  # noqa: SIM115 -- open while powered
+        self._tty = sim.modem_tty
+        self._poll = select.poll()
+        self._poll.register(self._tty, select.POLLIN)
+
+    def any(self) -> int:
+        return 1 if self._poll.poll(0) else 0
+
+    def read(self, size: int = 1) -> "bytes | None":
+        if not self._poll.poll(0):
+            return None
+        return self._tty.read(1)
+
+    def write(self, data: bytes) -> int:
+        self._tty.write(data)
+        return len(data)
+
+
+def freq(hz: "int | None" = None) -> int:
+    if hz is not None:
+        sim.cpu_hz = hz
+    return sim.cpu_hz
+
+
 def deepsleep(ms: int = 0) -> None:
     sim.sleeps_ms.append(ms)
+    sim.cpu_mhz_at_sleep.append(sim.cpu_hz // 1000000)
+    sim.cpu_hz = 160000000  # a wake-up boots at the default clock
+    sim.modem_event("sleep %d" % ms)
     sim.clock_s += ms // 1000
     raise sim.DeepSleep()
 

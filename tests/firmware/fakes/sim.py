@@ -4,6 +4,8 @@ Tests set the physics here (echo times, voltages, switches, whether Wi-Fi is in 
 and read back what the hardware was asked to do (deep sleeps, resets, watchdog feeds).
 """
 
+import os
+
 clock_s = 1795000000  # 2026-11-18, a valid wall-clock time
 rtc_memory = bytearray()
 echo_us: "list[int]" = []  # next echo times; -1 is a timeout (no echo); empty repeats the last
@@ -15,6 +17,8 @@ rssi_dbm = -67
 sleeps_ms: "list[int]" = []
 resets = 0
 wdt_feeds = 0
+cpu_hz = 160000000
+cpu_mhz_at_sleep: "list[int]" = []
 i2c_registers: "dict[int, int]" = {}
 
 
@@ -43,8 +47,48 @@ def next_echo() -> int:
 
 
 # -- the two app partitions and the bootloader's rollback ------------------------------------
+# The partitions are flash, not RAM: files in the test's working directory, so the fakes leave
+# the heap to the firmware (see tests/firmware/mp/board_heap.py).
 BLOCK = 4096
-partitions = {"ota_0": bytearray(BLOCK * 64), "ota_1": bytearray(BLOCK * 64)}
+PARTITION_BYTES = BLOCK * 64
+
+
+def partition_read(label: str, start: int, size: int) -> bytes:
+    """Bytes of an app partition (erased flash reads as zeros here)."""
+    try:
+        with open(label + ".part", "rb") as handle:
+            handle.seek(start)
+            data = handle.read(size)
+    except OSError:
+        data = b""
+    return data + bytes(size - len(data))
+
+
+def partition_readinto(label: str, start: int, buffer: bytearray) -> None:
+    """Read flash straight into the caller's buffer, as the ESP32 port does (no copy on the heap)."""
+    got = 0
+    try:
+        with open(label + ".part", "rb") as handle:
+            handle.seek(start)
+            got = handle.readinto(buffer) or 0
+    except OSError:
+        pass
+    for i in range(got, len(buffer)):
+        buffer[i] = 0
+
+
+def partition_write(label: str, start: int, data: bytes) -> None:
+    """Program bytes of an app partition."""
+    try:
+        os.stat(label + ".part")
+        mode = "r+b"
+    except OSError:
+        mode = "w+b"
+    with open(label + ".part", mode) as handle:
+        handle.seek(start)
+        handle.write(data)
+
+
 running = "ota_0"
 boot = "ota_0"
 probation = False  # the running image was never confirmed
@@ -61,3 +105,31 @@ def bootloader() -> None:
     elif boot != running:
         running = boot
         probation = True
+
+
+# -- the cellular module's wires: its UART is a pseudo-terminal, its PWRKEY a line to the
+# simulator (tests/firmware/modem_sim.py), which also learns how long the node slept.
+MODEM_TTY = None
+MODEM_CONTROL = None
+PWRKEY_PIN = 4
+modem_tty = None
+_control_file = None
+
+
+def _modem_env() -> None:
+    global MODEM_TTY, MODEM_CONTROL
+    MODEM_TTY = os.getenv("NT_MODEM_TTY")
+    MODEM_CONTROL = os.getenv("NT_MODEM_CONTROL")
+
+
+_modem_env()
+
+
+def modem_event(text: str) -> None:
+    """Tell the modem simulator what happened on its wires (PWRKEY) or to time (a sleep)."""
+    global _control_file
+    if MODEM_CONTROL is None:
+        return
+    if _control_file is None:
+        _control_file = open(MODEM_CONTROL, "wb")  # noqa: SIM115 -- the wire stays connected
+    _control_file.write(text.encode() + b"\n")

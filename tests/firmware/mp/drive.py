@@ -13,6 +13,9 @@ from helpers import set_scene, wake
 
 
 def main() -> None:
+    import board_heap
+
+    board_heap.limit()
     reasons = []
     for step in sys.argv[1:]:
         if step.startswith("off:"):
@@ -25,7 +28,14 @@ def main() -> None:
             continue
         set_scene(int(step))
         reasons.append(wake())
-    print("SUMMARY " + json.dumps({"reasons": reasons, "sleeps_ms": sim.sleeps_ms}))
+    summary = {"reasons": reasons, "sleeps_ms": sim.sleeps_ms, "cpu_mhz": sim.cpu_mhz_at_sleep}
+    print("SUMMARY " + json.dumps(summary))
 
 
-main()
+try:
+    main()
+except MemoryError:
+    import micropython
+
+    micropython.mem_info(1)
+    raise

@@ -95,6 +95,9 @@ def fresh_modules() -> None:
 def wake() -> "str | None":
     """One wake-up of a freshly booted node, through to its deep sleep; returns its report reason."""
     fresh_modules()
+    import board_heap
+
+    board_heap.limit()
     from binsensor.board import Board
     from binsensor.config import load_device_config
     from binsensor.node import Node

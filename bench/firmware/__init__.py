@@ -1,0 +1,1 @@
+"""Benchmarks of the bin sensor firmware: energy budget and heap."""
