@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from api import errors
 from api.device_commands import CommandSender, MqttCommandSender
 from api.evidence_access import DirectoryEvidence, EvidenceFiles
 from api.retention import RetentionWorker
@@ -97,13 +98,14 @@ def create_app(
     ):
         app.include_router(router)
 
+    errors.install(app)
     csp = _csp(settings)
 
     @app.exception_handler(PoolTimeout)
     async def overloaded(_request: Request, _exc: PoolTimeout) -> JSONResponse:
         # Every database connection stayed busy: a clear "try again", not a crash.
         return JSONResponse(
-            {"detail": "the service is busy; try again shortly"},
+            errors.body_for(503, "the service is busy; try again shortly"),
             status_code=503,
             headers={"Retry-After": "5"},
         )
@@ -148,6 +150,8 @@ def create_app(
 
     @app.get("/config.json", include_in_schema=False)
     def web_config() -> JSONResponse:
-        return JSONResponse({"map_tiles_url": settings.map_tiles_url})
+        return JSONResponse(
+            {"map_tiles_url": settings.map_tiles_url, "map_attribution": settings.map_attribution}
+        )
 
     return app
