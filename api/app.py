@@ -24,7 +24,11 @@ from api.settings import ApiSettings, get_api_settings
 
 PAGES = ("login", "crew", "coordinator", "enforcement")
 # Front-end libraries installed by npm from api/web/package-lock.json, served under /vendor.
-VENDOR = {"leaflet": "leaflet/dist", "chart": "chart.js/dist"}
+VENDOR = {
+    "leaflet": "leaflet/dist",
+    "chart": "chart.js/dist",
+    "markercluster": "leaflet.markercluster/dist",
+}
 WEB = Path(__file__).resolve().parent / "web" / "node_modules"
 
 
