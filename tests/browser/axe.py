@@ -11,7 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-AXE = Path(__file__).resolve().parents[2] / "api" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = (
+    Path(__file__).resolve().parents[2] / "api" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+)
 BLOCKING = frozenset({"critical", "serious"})
 
 
@@ -41,7 +43,7 @@ def describe(found: list[dict[str, Any]]) -> str:
     lines = []
     for v in found:
         targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
-        lines.append(f"{v['impact']}: {v['id']} – {v['help']} ({len(v['nodes'])}×: {targets})")
+        lines.append(f"{v['impact']}: {v['id']} - {v['help']} ({len(v['nodes'])} x: {targets})")
     return "\n".join(lines)
 
 
