@@ -17,8 +17,8 @@ from nettestad.cli import build_parser, main
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command path (``device provision``, ``db upgrade``, ...) the parser knows."""
     found = [path] if path else []
-    for action in parser._actions:  # noqa: SLF001 - argparse offers no public walk of subparsers
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - same
+    for action in parser._actions:  # argparse offers no public walk of its subparsers
+        if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 found += _commands(sub, (*path, name))
     return found
