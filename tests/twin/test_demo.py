@@ -81,6 +81,13 @@ def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
                 return {"Authorization": f"Bearer {r.json()['token']}"}
 
             coordinator, officer = token("coordinator"), token("handhaving")
+            banner = "".join(seen)
+            for role in ("ploeg / crew", "coördinator / coordinator", "handhaving", "beheer"):
+                assert role in banner, f"the banner names no login for {role}"
+            # the crew login the banner names opens a vehicle's sheet
+            crew_sheet = http.get("/api/v1/crew/route", headers=token("ploeg"))
+            assert crew_sheet.status_code == 200, crew_sheet.text
+            assert crew_sheet.json()["vehicle_id"]
 
             def filled_bins() -> list[dict[str, Any]] | None:
                 features = http.get("/api/v1/bins", headers=coordinator).json()["features"]
