@@ -224,19 +224,23 @@ def bins_map(*, conn: Conn, day: Any) -> list[dict[str, Any]]:
                       coalesce(t.threshold, b.threshold) AS threshold,
                       r.ts AS reading_ts, r.filling_level,
                       ps.predicted_fill, ps.vehicle_id AS planned_vehicle,
-                      (SELECT array_agg(DISTINCT al.kind) FROM alerts al
-                       WHERE al.bin_id = b.id AND al.cleared_at IS NULL) AS open_alerts
+                      oa.kinds AS open_alerts
                FROM bins b
                LEFT JOIN container_thresholds t ON t.container_type = b.container_type
                LEFT JOIN LATERAL (
                    SELECT ts, filling_level FROM fill_readings fr
                    WHERE fr.bin_id = b.id ORDER BY ts DESC LIMIT 1
                ) r ON true
-               LEFT JOIN LATERAL (
-                   SELECT s.predicted_fill, s.vehicle_id FROM plans p
-                   JOIN plan_stops s ON s.plan_id = p.id AND s.kind = 'bin' AND s.ref = b.id
-                   WHERE p.day = %s AND p.state = 'active' LIMIT 1
-               ) ps ON true
+               LEFT JOIN (
+                   SELECT DISTINCT ON (s.ref) s.ref, s.predicted_fill, s.vehicle_id
+                   FROM plans p JOIN plan_stops s ON s.plan_id = p.id AND s.kind = 'bin'
+                   WHERE p.day = %s AND p.state = 'active'
+                   ORDER BY s.ref, p.id DESC
+               ) ps ON ps.ref = b.id
+               LEFT JOIN (
+                   SELECT al.bin_id, array_agg(DISTINCT al.kind) AS kinds FROM alerts al
+                   WHERE al.cleared_at IS NULL AND al.bin_id IS NOT NULL GROUP BY al.bin_id
+               ) oa ON oa.bin_id = b.id
                WHERE b.active ORDER BY b.id""",
             (day,),
         )

@@ -97,7 +97,14 @@ function renderMap() {
     if (layer) map.removeLayer(layer);
     layer = clustered
       ? L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 17, showCoverageOnHover: false, maxClusterRadius: 50 })
-      : L.layerGroup();
+      : L.featureGroup();
+    // One listener for all bins; a bin's tooltip is made when the pointer first reaches it.
+    layer.on("click", (e) => { if (e.layer.options.bin) selectBin(e.layer.options.bin); });
+    layer.on("mouseover", (e) => {
+      const m = e.layer;
+      if (!m.options.bin || m.getTooltip()) return;
+      m.bindTooltip(binLabel(m.options.bin)).openTooltip();
+    });
     layer.addTo(map);
   }
   layer.clearLayers();
@@ -105,16 +112,18 @@ function renderMap() {
   const points = [];
   for (const b of state.bins) {
     const fill = state.mode === "now" ? b.filling_level : b.predicted_fill;
-    const marker = L.circleMarker([b.lat, b.lon], { radius: 7, weight: b.open_alerts ? 3 : 1,
-      color: b.open_alerts ? "#000" : "#333", fillColor: NT.fillColour(fill, b.threshold), fillOpacity: 0.9 });
-    marker.bindTooltip(`${b.name} · ${NT.t("types")[b.container_type] || b.container_type} · ${NT.percent(fill)}`);
-    marker.on("click", () => selectBin(b));
-    markers.push(marker);
+    markers.push(L.circleMarker([b.lat, b.lon], { radius: 7, weight: b.open_alerts ? 3 : 1, bin: b,
+      color: b.open_alerts ? "#000" : "#333", fillColor: NT.fillColour(fill, b.threshold), fillOpacity: 0.9 }));
     points.push([b.lat, b.lon]);
   }
   if (layer.addLayers) layer.addLayers(markers); else markers.forEach((m) => m.addTo(layer));
   if (points.length && !map._fitted) { map.fitBounds(points, { padding: [20, 20] }); map._fitted = true; }
   state.markers = new Map(state.bins.map((b, i) => [b.id, markers[i]]));
+}
+
+function binLabel(b) {
+  const fill = state.mode === "now" ? b.filling_level : b.predicted_fill;
+  return `${b.name} · ${NT.t("types")[b.container_type] || b.container_type} · ${NT.percent(fill)}`;
 }
 
 function selectBin(b) {
@@ -137,7 +146,7 @@ function renderBinList() {
     NT.el("td", {}, NT.el("button", { type: "button", "data-bin": b.id, text: b.name, onclick: () => {
       selectBin(b);
       const marker = state.markers && state.markers.get(b.id);
-      if (marker && layer.zoomToShowLayer) layer.zoomToShowLayer(marker, () => marker.openTooltip());
+      if (marker && layer.zoomToShowLayer) layer.zoomToShowLayer(marker, () => { if (!marker.getTooltip()) marker.bindTooltip(binLabel(b)); marker.openTooltip(); });
       else if (map) map.setView([b.lat, b.lon], 17);
     } })),
     NT.el("td", { text: b.district }), NT.el("td", { text: t("types")[b.container_type] || b.container_type }),
@@ -293,8 +302,8 @@ async function saveThreshold(t, input) {
   } catch (err) { NT.fieldError(input, err.message); }
 }
 
-async function loadBins() {
-  state.bins = await NT.api("/api/v1/coordinator/map");
+async function loadBins(request) {
+  state.bins = await (request || NT.api("/api/v1/coordinator/map"));
   renderMap(); renderBinList(); renderDistrictPicker();
 }
 async function loadKpis() { state.kpis = await NT.api(`/api/v1/coordinator/kpis?period=${state.period}`); renderKpis(); }
@@ -320,6 +329,9 @@ function tabs(id, key, onPick) {
 (async () => {
   NT.setup(TEXT, () => { renderMap(); renderTrend(); renderDistricts(); renderKpis(); renderHealth(); renderPlanning();
     renderBinList(); renderDistrictPicker(); });
+  // The map's data (the largest answer) is asked for at once, alongside the role check.
+  const firstBins = NT.api("/api/v1/coordinator/map");
+  firstBins.catch(() => {});
   await NT.requireRole("coordinator");
   const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" }).format(new Date());
   document.getElementById("plan-day").value = today;
@@ -357,8 +369,9 @@ function tabs(id, key, onPick) {
       message.textContent = NT.t("planned", result);
     } catch (err) { message.textContent = err.message; }
   });
+  const mapDrawn = loadBins(firstBins);
   state.thresholds = await NT.api("/api/v1/coordinator/thresholds");
-  await Promise.all([loadBins(), loadKpis(), loadHealth(), loadPlan(),
+  await Promise.all([mapDrawn, loadKpis(), loadHealth(), loadPlan(),
     NT.api("/api/v1/trends/districts").then((rows) => { state.districts = rows; renderDistricts(); }).catch(() => {})]);
   document.body.dataset.ready = "true";
   setInterval(() => { loadBins(); loadHealth(); }, 30000);
