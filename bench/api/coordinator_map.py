@@ -105,7 +105,7 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
         "NETTESTAD_SECRET_KEY": SECRET,
         "NETTESTAD_MAP_TILES_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
     }
-    proc = subprocess.Popen(  # noqa: S603 - our own app under uvicorn, fixed arguments
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
