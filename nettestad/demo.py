@@ -4,7 +4,9 @@ The broker and database must be running (``./manage demo`` sees to that). Each p
 own process, exactly as in production: ingest, the API, and the twin (``nettestad simulate``),
 which replays the last two days of the city in accelerated time through MQTT, plans each day
 with the route planner from the database, lets its crews work the routes, and then goes on in
-real time. Ctrl-C stops the parts in reverse order and waits for each.
+real time. The cameras' detections get their evidence (blurred stills, clip, signed manifest)
+from the camera unit's own pipeline (``nettestad.demo_cameras``). Ctrl-C stops the parts in
+reverse order and waits for each.
 """
 
 from __future__ import annotations
@@ -136,9 +138,14 @@ def _run(args: argparse.Namespace) -> int:
             ),
         ),
     ]
+    cameras = None
     try:
         if _wait_http(f"{url}health", 30, procs[1][1]):
             print(_banner(url, password, crew_login), flush=True)
+            # The simulated detections get evidence from the camera unit's own pipeline.
+            from nettestad import demo_cameras
+
+            cameras = demo_cameras.start(settings.database_url.get_secret_value(), url)
         while not stopping:
             for name, proc in procs:
                 if proc.poll() is not None:
@@ -146,6 +153,11 @@ def _run(args: argparse.Namespace) -> int:
                     stopping = True
             time.sleep(0.5)  # supervising children; nothing to wait for but a signal
     finally:
+        if cameras is not None:
+            thread, stop_cameras, workers = cameras
+            stop_cameras.set()
+            thread.join(timeout=30)
+            workers.close()
         for _name, proc in reversed(procs):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
