@@ -317,6 +317,28 @@ async function loadPlan() {
   try { state.plan = await NT.api(`/api/v1/plans?day=${day}`); document.getElementById("plan-message").textContent = ""; }
   catch (_) { state.plan = null; document.getElementById("plan-message").textContent = NT.t("no_plan"); }
   renderPlanning();
+  drawRoutes().catch(() => {});
+}
+
+// The day's routes on the map: along the roads when the server has an OSRM server, otherwise
+// straight and dashed.
+const ROUTE_COLOURS = ["#00594f", "#3b6fb6", "#7b3fa0", "#a0522d", "#d7301f", "#1b1b1b"];
+let routeLayer = null, routeDrawing = 0;
+async function drawRoutes() {
+  if (typeof L === "undefined" || !map) return;
+  if (!routeLayer) routeLayer = L.layerGroup().addTo(map);
+  const drawing = ++routeDrawing;  // only the newest call draws
+  const plan = state.plan;
+  const routes = plan ? plan.routes.filter((r) => r.stops.length) : [];
+  const lines = await Promise.all(routes.map((r) => NT.api(
+    `/api/v1/crew/route/lines?service_date=${plan.day}&vehicle=${encodeURIComponent(r.vehicle_id)}`).catch(() => null)));
+  if (drawing !== routeDrawing) return;
+  routeLayer.clearLayers();
+  lines.forEach((line, i) => {
+    if (!line || line.coordinates.length < 2) return;
+    L.polyline(line.coordinates, { color: ROUTE_COLOURS[i % ROUTE_COLOURS.length], weight: 3, opacity: 0.7,
+      dashArray: line.source === "roads" ? null : "6 6", interactive: false }).addTo(routeLayer);
+  });
 }
 
 function tabs(id, key, onPick) {
@@ -373,6 +395,7 @@ function tabs(id, key, onPick) {
   state.thresholds = await NT.api("/api/v1/coordinator/thresholds");
   await Promise.all([mapDrawn, loadKpis(), loadHealth(), loadPlan(),
     NT.api("/api/v1/trends/districts").then((rows) => { state.districts = rows; renderDistricts(); }).catch(() => {})]);
+  drawRoutes().catch(() => {});
   document.body.dataset.ready = "true";
   setInterval(() => { loadBins(); loadHealth(); }, 30000);
 })();

@@ -119,3 +119,17 @@ def test_the_queue_works_from_the_keyboard_and_frames_are_in_time_order(
     assert kinds == ["frame_before", "frame_during"]
     assert page.locator("#evidence figcaption").first.inner_text().startswith("Vóór")
     page.context.close()
+
+
+def test_todays_routes_are_drawn_on_the_map(
+    live_server: LiveServer, browser: Any, db: Conn
+) -> None:
+    """With a plan for today, each vehicle's route is a line on the map (straight without OSRM)."""
+    seed_city(db)
+    seed_plan(db)
+    page = _coordinator(browser, live_server.url)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#map path[stroke-dasharray]').length === 1"
+    )
+    assert page.locator("#map path.leaflet-interactive").count() == 4, "bins stay clickable"
+    page.context.close()
