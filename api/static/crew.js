@@ -12,6 +12,7 @@ const TEXT = {
         choose_volume: "Hoeveel lag er?", small: "Klein (± 100 l)", medium: "Middel (± 500 l)", large: "Groot (± 1500 l)",
         held: (n, who) => `${n} actie(s) van ${who} wachten tot die zich opnieuw aanmeldt; ze worden nooit onder jouw naam bewaard.`,
         refused: "Geweigerd door de server", discard: "Verwijderen",
+        unsigned: (n) => `${n} actie(s) zonder naam (van een oudere versie van de app) wachten.`, claim: "Die zijn van mij: verzenden",
         photo_refused: (why) => `Melding verzonden zonder foto: ${why}`, photo_resized: "Foto verkleind voor verzending.",
         photo_unreadable: "Deze foto kan de telefoon niet lezen; de melding gaat desnoods zonder foto.",
         away: "Melding zonder halte", eta: "aankomst", new_stop: "nieuw",
@@ -34,6 +35,7 @@ const TEXT = {
         choose_volume: "How much was there?", small: "Small (± 100 l)", medium: "Medium (± 500 l)", large: "Large (± 1500 l)",
         held: (n, who) => `${n} action(s) by ${who} wait until they log in again; they are never stored under your name.`,
         refused: "Refused by the server", discard: "Remove",
+        unsigned: (n) => `${n} action(s) without a name (from an older version of the app) are waiting.`, claim: "They are mine: send them",
         photo_refused: (why) => `Report sent without photo: ${why}`, photo_resized: "Photo made smaller for sending.",
         photo_unreadable: "The phone cannot read this photo; the report goes without it if need be.",
         away: "Report away from a stop", eta: "arrival", new_stop: "new",
@@ -297,6 +299,12 @@ function renderKept(items) {
     byOthers[who] = (byOthers[who] || 0) + 1;
   }
   const rows = Object.entries(byOthers).map(([who, count]) => NT.el("li", { class: "held" }, t("held", count, who)));
+  const unsigned = items.filter((i) => !i.author && !i.refused);
+  if (unsigned.length) {
+    rows.push(NT.el("li", { class: "unsigned" }, t("unsigned", unsigned.length), " ",
+      NT.el("button", { type: "button", text: t("claim"), onclick: async () => {
+        await Outbox.claim(unsigned.map((i) => i.client_key)); kick(); } })));
+  }
   for (const i of items.filter((x) => x.refused)) {
     rows.push(NT.el("li", { class: "refused" }, `${t("refused")}: ${i.stop_label || i.payload.stop_ref || i.payload.kind} – `,
       NT.lang === "nl" ? i.refused.nl : i.refused.en, " ",

@@ -120,13 +120,15 @@ const Outbox = (() => {
   let syncing = null;
   async function syncOnce() {
     if (!me) return;
-    const items = (await all()).filter((i) => !i.refused);
+    // Items without an author (queued by an older version of the app) wait until someone on the
+    // phone claims them (claim()); they are never sent on a guess.
+    const items = (await all()).filter((i) => !i.refused && i.author);
     const groups = new Map();
     for (const item of items) {
-      const a = item.author || me;  // items queued before authors were recorded belong to this phone's user
+      const a = item.author;
       const key = `${a.id}|${a.vehicle_id || ""}`;
       if (!groups.has(key)) groups.set(key, { author: a, items: [] });
-      groups.get(key).items.push(item.author ? item : { ...item, author: a });
+      groups.get(key).items.push(item);
     }
     for (const { author: a, items: group } of groups.values()) {
       if (sameAuthor(a, me)) { await sendGroup(group, {}, true); continue; }
@@ -140,6 +142,12 @@ const Outbox = (() => {
     if (!syncing) syncing = syncOnce().finally(() => { syncing = null; });
     return syncing;
   }
-  return { add, all, mine, others, sync, setUser, rememberSession, forgetSession, notices, dismiss, remove,
+  // The logged-in crew member says the unsigned items are theirs: they go out under their name.
+  async function claim(keys) {
+    for (const item of (await all()).filter((i) => !i.author && keys.includes(i.client_key))) {
+      await put({ ...item, author: me, payload: { ...item.payload, author_id: me.id, author_vehicle: me.vehicle_id || "" } });
+    }
+  }
+  return { add, all, mine, others, sync, claim, setUser, rememberSession, forgetSession, notices, dismiss, remove,
            get user() { return me; } };
 })();

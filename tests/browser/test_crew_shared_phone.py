@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from api.auth import Role, create_user
+from api.route_sheet import today_in_brussels
 from tests.api.conftest import PASSWORD
 from tests.api.seed import seed_city, seed_plan
 from tests.browser.conftest import LiveServer, log_in
@@ -237,4 +238,43 @@ def test_navigation_opens_apple_maps_on_an_iphone(
     page.wait_for_selector("li.stop >> nth=2")
     href = page.locator("li.stop").first.locator("a", has_text="Navigeer").get_attribute("href")
     assert href.startswith("https://maps.apple.com/?daddr=50.828000,3.265000")
+    context.close()
+
+
+def test_an_action_without_an_author_waits_until_someone_claims_it(
+    live_server: LiveServer, browser: Any, db: Conn
+) -> None:
+    """An item queued by an older app (no author) is not sent on a guess; claimed, it goes out."""
+    seed_city(db)
+    seed_plan(db, vehicle_id="veh-1")
+    context = _phone(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "crew1")
+    page.wait_for_selector("li.stop >> nth=2")
+    page.evaluate(
+        """async (day) => {
+            const db = await new Promise((ok, fail) => {
+                const r = indexedDB.open("nettestad-crew", 1); r.onsuccess = () => ok(r.result); r.onerror = fail;
+            });
+            const key = crypto.randomUUID();
+            await new Promise((ok) => {
+                const tx = db.transaction("outbox", "readwrite");
+                tx.objectStore("outbox").put({ client_key: key, type: "action", payload: {
+                    client_key: key, stop_ref: "bin:kor-002", service_date: day, bin_id: "kor-002",
+                    action: "done", fill_seen: "full", acted_at: new Date().toISOString(), note: "" } });
+                tx.oncomplete = ok;
+            });
+        }""",
+        today_in_brussels().isoformat(),
+    )
+    page.evaluate("() => kick()")
+    page.wait_for_selector("#kept li.unsigned")
+    page.evaluate("() => Outbox.sync()")
+    assert _count(db, "SELECT count(*) FROM stop_actions") == 0
+    page.locator("#kept li.unsigned button").click()
+    poll(lambda: _count(db, "SELECT count(*) FROM stop_actions") == 1, what="the claimed action")
+    assert db.execute("SELECT user_id, stop_ref FROM stop_actions").fetchone() == (
+        _user_id(db, "crew1"),
+        "bin:kor-002",
+    )
     context.close()
