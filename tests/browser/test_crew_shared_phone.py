@@ -216,7 +216,8 @@ def test_the_next_stop_is_highlighted_and_unload_stops_close(
     for i in range(3):
         page.locator("li.stop").nth(i).locator("button", has_text="Geledigd").click()
         page.click("dialog button[data-fill=half]")
-    assert page.locator("li.stop.next").get_attribute("data-ref") == "unload:imog:4"
+        page.wait_for_selector(f"li.stop:nth-child({i + 1}).done")
+    page.wait_for_selector("li.stop.next[data-ref='unload:imog:4']")
     page.locator("li.stop.next button", has_text="Gelost").click()
     page.wait_for_function(
         "() => document.getElementById('summary').textContent.includes('0 te doen')"
