@@ -129,7 +129,8 @@ def actions_for_day(
     """The newest action per stop of a day's sheet."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            """SELECT DISTINCT ON (stop_ref) stop_ref, action, fill_seen, skip_reason, acted_at
+            """SELECT DISTINCT ON (stop_ref) stop_ref, action, fill_seen, skip_reason, volume_l,
+                      acted_at
                FROM stop_actions
                WHERE service_date = %(day)s
                  AND (%(vehicle)s::text IS NULL OR vehicle_id = %(vehicle)s)

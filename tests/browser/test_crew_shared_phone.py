@@ -279,3 +279,29 @@ def test_an_action_without_an_author_waits_until_someone_claims_it(
         "bin:kor-002",
     )
     context.close()
+
+
+def test_a_cleared_dump_records_the_crews_volume_estimate(
+    live_server: LiveServer, browser: Any, db: Conn
+) -> None:
+    """Clearing a dump asks how much there was, not how full a bin was; the litres are stored."""
+    seed_city(db)
+    seed_plan(db, vehicle_id="veh-1")
+    db.execute(
+        """INSERT INTO extra_stops (service_date, kind, label, lat, lon, created_by)
+           VALUES (%s, 'dump', 'Sluikstort Heule', 50.84, 3.24, 'coordinator1')""",
+        (today_in_brussels(),),
+    )
+    context = _phone(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "crew1")
+    page.wait_for_selector("li.stop >> nth=3")
+    page.locator("li.stop.added button", has_text="Geledigd").click()
+    assert page.locator("dialog h2").inner_text() == "Hoeveel lag er?"
+    page.click("dialog button[data-volume='500']")
+    poll(lambda: _count(db, "SELECT count(*) FROM stop_actions") == 1, what="the cleared dump")
+    row = db.execute("SELECT stop_ref LIKE 'extra:%%', fill_seen, volume_l FROM stop_actions")
+    assert row.fetchone() == (True, None, 500)
+    page.wait_for_selector("li.stop.added.done")
+    assert "opgeruimd · 500 l" in page.locator("li.stop.added .state").inner_text()
+    context.close()
