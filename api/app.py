@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from api import errors
 from api.device_commands import CommandSender, MqttCommandSender
 from api.evidence_access import DirectoryEvidence, EvidenceFiles
 from api.retention import RetentionWorker
@@ -23,7 +24,11 @@ from api.settings import ApiSettings, get_api_settings
 
 PAGES = ("login", "crew", "coordinator", "enforcement")
 # Front-end libraries installed by npm from api/web/package-lock.json, served under /vendor.
-VENDOR = {"leaflet": "leaflet/dist", "chart": "chart.js/dist"}
+VENDOR = {
+    "leaflet": "leaflet/dist",
+    "chart": "chart.js/dist",
+    "markercluster": "leaflet.markercluster/dist",
+}
 WEB = Path(__file__).resolve().parent / "web" / "node_modules"
 
 
@@ -101,13 +106,14 @@ def create_app(
     ):
         app.include_router(router)
 
+    errors.install(app)
     csp = _csp(settings)
 
     @app.exception_handler(PoolTimeout)
     async def overloaded(_request: Request, _exc: PoolTimeout) -> JSONResponse:
         # Every database connection stayed busy: a clear "try again", not a crash.
         return JSONResponse(
-            {"detail": "the service is busy; try again shortly"},
+            errors.body_for(503, "the service is busy; try again shortly"),
             status_code=503,
             headers={"Retry-After": "5"},
         )
@@ -152,6 +158,8 @@ def create_app(
 
     @app.get("/config.json", include_in_schema=False)
     def web_config() -> JSONResponse:
-        return JSONResponse({"map_tiles_url": settings.map_tiles_url})
+        return JSONResponse(
+            {"map_tiles_url": settings.map_tiles_url, "map_attribution": settings.map_attribution}
+        )
 
     return app

@@ -22,19 +22,55 @@ def _period(column: str) -> str:
     return f"(date_trunc(%(unit)s, {column} AT TIME ZONE 'Europe/Brussels'))::date"
 
 
+# One row per stop visit: a stop of a day counts once, with its newest action, however many
+# people marked it. A bin collection takes the sensor's fill before emptying when the bin's
+# sensor saw a collection within three hours of the tap; otherwise the crew's tap estimates it.
+_VISITS = f"""
+    SELECT v.*, se.fill_before AS sensed_fill,
+           CASE WHEN v.bin_id IS NULL OR v.action <> 'done' THEN NULL
+                WHEN se.fill_before IS NOT NULL THEN 'sensor'
+                ELSE 'estimate' END AS litres_method
+    FROM (SELECT DISTINCT ON (a.service_date, a.stop_ref)
+                 a.service_date, a.stop_ref, a.bin_id, a.action, a.acted_at, a.volume_l,
+                 {_FILL_SEEN} AS tap_fill, b.volume_l AS bin_volume_l
+          FROM stop_actions a LEFT JOIN bins b ON b.id = a.bin_id
+          WHERE a.acted_at >= %(start)s - interval '1 day' AND a.acted_at < %(end)s + interval '1 day'
+          ORDER BY a.service_date, a.stop_ref, a.acted_at DESC, a.received_at DESC) v
+    LEFT JOIN LATERAL (
+        SELECT e.fill_before FROM bin_events e
+        WHERE v.action = 'done' AND e.bin_id = v.bin_id AND e.kind = 'collection'
+          AND e.started_at BETWEEN v.acted_at - interval '3 hours' AND v.acted_at + interval '3 hours'
+        ORDER BY abs(extract(epoch FROM e.started_at - v.acted_at)) LIMIT 1
+    ) se ON true"""  # noqa: S608 - only the constant _FILL_SEEN is formatted in
+
+
 def crew_figures(*, conn: Conn, unit: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Per period: stops done and skipped, litres collected and average fill seen at collection."""
+    """Per period, one row per stop visit: collections, skips, litres (and how), dumps cleared."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            f"""SELECT {_period("a.acted_at")} AS period,
-                       count(*) FILTER (WHERE a.action = 'done') AS collections_done,
-                       count(*) FILTER (WHERE a.action = 'skipped') AS stops_skipped,
-                       sum(b.volume_l * {_FILL_SEEN}) FILTER (WHERE a.action = 'done')
-                           AS litter_volume_l,
-                       avg({_FILL_SEEN}) FILTER (WHERE a.action = 'done' AND a.bin_id IS NOT NULL)
-                           AS avg_fill_at_collection
-                FROM stop_actions a LEFT JOIN bins b ON b.id = a.bin_id
-                WHERE a.acted_at >= %(start)s AND a.acted_at < %(end)s
+            f"""WITH v AS ({_VISITS})
+                SELECT {_period("v.acted_at")} AS period,
+                       count(*) FILTER (WHERE v.action = 'done' AND v.bin_id IS NOT NULL)
+                           AS collections_done,
+                       count(*) FILTER (WHERE v.action = 'skipped') AS stops_skipped,
+                       sum(v.bin_volume_l * coalesce(v.sensed_fill, v.tap_fill))
+                           FILTER (WHERE v.litres_method IS NOT NULL) AS litter_volume_l,
+                       sum(v.bin_volume_l * v.sensed_fill)
+                           FILTER (WHERE v.litres_method = 'sensor') AS litres_sensor_l,
+                       sum(v.bin_volume_l * v.tap_fill)
+                           FILTER (WHERE v.litres_method = 'estimate') AS litres_estimate_l,
+                       count(*) FILTER (WHERE v.litres_method = 'sensor')
+                           AS collections_litres_sensor,
+                       avg(v.tap_fill) FILTER (WHERE v.action = 'done' AND v.bin_id IS NOT NULL)
+                           AS avg_fill_at_collection,
+                       count(*) FILTER (WHERE v.action = 'done' AND v.bin_id IS NULL
+                                          AND v.stop_ref NOT LIKE 'unload:%%')
+                           AS dumps_cleared,
+                       sum(v.volume_l) FILTER (WHERE v.action = 'done' AND v.bin_id IS NULL
+                                                 AND v.stop_ref NOT LIKE 'unload:%%')
+                           AS dumping_volume_l
+                FROM v
+                WHERE v.acted_at >= %(start)s AND v.acted_at < %(end)s
                 GROUP BY 1""",  # noqa: S608 - only our own column names are formatted in
             {"unit": unit, "start": start, "end": end},
         )
@@ -83,7 +119,9 @@ def sensor_figures(
 
 _CLEARED = """SELECT d.event_id, d.hotspot_id, d.detected_at, d.review_state,
                      (SELECT min(a.acted_at) FROM extra_stops x
-                      JOIN stop_actions a ON a.stop_ref = 'extra:' || x.id AND a.action = 'done'
+                      JOIN stop_actions a
+                        ON a.action = 'done'
+                       AND a.stop_ref IN ('extra:' || x.id, 'fixed:' || x.fixed_visit_id)
                       WHERE x.event_id = d.event_id) AS cleared_at
               FROM dumping_events d
               WHERE d.detected_at >= %(start)s AND d.detected_at < %(end)s"""
@@ -186,19 +224,23 @@ def bins_map(*, conn: Conn, day: Any) -> list[dict[str, Any]]:
                       coalesce(t.threshold, b.threshold) AS threshold,
                       r.ts AS reading_ts, r.filling_level,
                       ps.predicted_fill, ps.vehicle_id AS planned_vehicle,
-                      (SELECT array_agg(DISTINCT al.kind) FROM alerts al
-                       WHERE al.bin_id = b.id AND al.cleared_at IS NULL) AS open_alerts
+                      oa.kinds AS open_alerts
                FROM bins b
                LEFT JOIN container_thresholds t ON t.container_type = b.container_type
                LEFT JOIN LATERAL (
                    SELECT ts, filling_level FROM fill_readings fr
                    WHERE fr.bin_id = b.id ORDER BY ts DESC LIMIT 1
                ) r ON true
-               LEFT JOIN LATERAL (
-                   SELECT s.predicted_fill, s.vehicle_id FROM plans p
-                   JOIN plan_stops s ON s.plan_id = p.id AND s.kind = 'bin' AND s.ref = b.id
-                   WHERE p.day = %s AND p.state = 'active' LIMIT 1
-               ) ps ON true
+               LEFT JOIN (
+                   SELECT DISTINCT ON (s.ref) s.ref, s.predicted_fill, s.vehicle_id
+                   FROM plans p JOIN plan_stops s ON s.plan_id = p.id AND s.kind = 'bin'
+                   WHERE p.day = %s AND p.state = 'active'
+                   ORDER BY s.ref, p.id DESC
+               ) ps ON ps.ref = b.id
+               LEFT JOIN (
+                   SELECT al.bin_id, array_agg(DISTINCT al.kind) AS kinds FROM alerts al
+                   WHERE al.cleared_at IS NULL AND al.bin_id IS NOT NULL GROUP BY al.bin_id
+               ) oa ON oa.bin_id = b.id
                WHERE b.active ORDER BY b.id""",
             (day,),
         )

@@ -129,7 +129,8 @@ def actions_for_day(
     """The newest action per stop of a day's sheet."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            """SELECT DISTINCT ON (stop_ref) stop_ref, action, fill_seen, skip_reason, acted_at
+            """SELECT DISTINCT ON (stop_ref) stop_ref, action, fill_seen, skip_reason, volume_l,
+                      acted_at
                FROM stop_actions
                WHERE service_date = %(day)s
                  AND (%(vehicle)s::text IS NULL OR vehicle_id = %(vehicle)s)
@@ -155,13 +156,14 @@ def insert_stop_action(
     acted_at: datetime,
     lat: float | None,
     lon: float | None,
+    volume_l: int | None = None,
 ) -> bool:
     """Store an action once; False when this key was stored before (a retried sync)."""
     cur = conn.execute(
         """INSERT INTO stop_actions (client_key, user_id, vehicle_id, service_date, stop_ref,
                                     bin_id, action, fill_seen, skip_reason, note, acted_at,
-                                    lat, lon)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                    lat, lon, volume_l)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (client_key) DO NOTHING""",
         (
             client_key,
@@ -177,6 +179,7 @@ def insert_stop_action(
             acted_at,
             lat,
             lon,
+            volume_l,
         ),
     )
     return cur.rowcount == 1

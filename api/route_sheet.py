@@ -50,6 +50,7 @@ class SheetStop(BaseModel):
     status: Literal["open", "done", "skipped"]
     fill_seen: str | None
     skip_reason: str | None
+    volume_l: int | None = None
     navigation_url: str
 
 
@@ -75,6 +76,7 @@ def _stop(row: dict[str, Any], seq: int, actions: dict[str, dict[str, Any]]) -> 
         status=act.get("action", "open"),
         fill_seen=act.get("fill_seen"),
         skip_reason=act.get("skip_reason"),
+        volume_l=act.get("volume_l"),
         navigation_url=navigation_url(float(row["lat"]), float(row["lon"]), row["label"]),
     )
 

@@ -25,8 +25,14 @@ class ApiSettings(ServiceSettings):
     # Per-event keys of the encrypted evidence; never inside evidence_dir, never in backups.
     # Unset: the sibling folder "<evidence_dir>-keys".
     evidence_key_dir: str | None = None
-    # Map background tiles from the city's own tile server ({z}/{x}/{y}); empty: no background.
-    map_tiles_url: str = ""
+    # Map background tiles ({z}/{x}/{y}); by default OpenStreetMap's, which asks heavy users to run
+    # their own tile server (https://operations.osmfoundation.org/policies/tiles/). Empty: none.
+    map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+    )
+    # An OSRM server (http://host:5000) for route lines along the roads; empty: straight lines.
+    osrm_url: str = ""
     retention_interval_s: float = Field(default=3600.0, gt=0)
 
     @property

@@ -79,11 +79,20 @@ def _clip(path: Path, frames: list[np.ndarray], fps: float) -> None:
 
 
 def package_event(
-    detection: Detection, ring: Frames, tools: EvidenceTools, *, now: datetime | None = None
+    detection: Detection,
+    ring: Frames,
+    tools: EvidenceTools,
+    *,
+    now: datetime | None = None,
+    event_id: str | None = None,
 ) -> SpoolItem:
-    """Build, sign and queue one event; nothing unblurred is written outside the vault."""
+    """Build, sign and queue one event; nothing unblurred is written outside the vault.
+
+    ``event_id`` names an event announced elsewhere (the simulated city's cameras); a unit
+    leaves it out and gets a fresh one.
+    """
     config = tools.config
-    event_id = str(uuid.uuid4())
+    event_id = event_id or str(uuid.uuid4())
     seq = tools.spool.next_seq()
     before_at = detection.started_at - timedelta(seconds=config.pre_event_s)
     after_at = detection.detected_at + timedelta(seconds=config.post_event_s)

@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol, cast
+from typing import NoReturn, Protocol, cast
 
 from contracts.settings import InsecureSettingError
 from nettestad.jsonlog import configure_logging
@@ -42,9 +42,18 @@ class _Registrar(Protocol):
         """Add this module's subcommands."""
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad arguments end in one line naming the command and the fault, and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; a part whose extra is not installed is listed as unavailable."""
-    parser = argparse.ArgumentParser(prog="nettestad", description=__doc__.splitlines()[0])
+    parser: argparse.ArgumentParser = _OneLineParser(
+        prog="nettestad", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, commands in COMMAND_MODULES.items():
@@ -89,6 +98,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An operator's mistake, not a bug: say which setting, without a traceback.
         print(f"nettestad {args.command}: {exc}", file=sys.stderr)
         return 78  # EX_CONFIG from sysexits.h
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.verbose:
+            raise
+        print(f"nettestad {args.command}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one readable line (its first line, with what kind of error it is)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    return text[:400]
 
 
 if __name__ == "__main__":

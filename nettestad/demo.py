@@ -4,7 +4,9 @@ The broker and database must be running (``./manage demo`` sees to that). Each p
 own process, exactly as in production: ingest, the API, and the twin (``nettestad simulate``),
 which replays the last two days of the city in accelerated time through MQTT, plans each day
 with the route planner from the database, lets its crews work the routes, and then goes on in
-real time. Ctrl-C stops the parts in reverse order and waits for each.
+real time. The cameras' detections get their evidence (blurred stills, clip, signed manifest)
+from the camera unit's own pipeline (``nettestad.demo_cameras``). Ctrl-C stops the parts in
+reverse order and waits for each.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ import time
 import urllib.error
 import urllib.request
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contracts.settings import ServiceSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +55,54 @@ def _wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes]) -> bo
     return False
 
 
+DEMO_CREW = "ploeg"
+
+
+def _person_crew(settings: ServiceSettings, password: str, vehicles: list[str]) -> str | None:
+    """A crew login for a person on the first vehicle's sheet (the simulated crew works it too)."""
+    if not vehicles:
+        return None
+    from api.account_queries import set_password_hash, user_with_hash
+    from api.auth import Role, create_user, hash_password
+    from contracts.db import connect
+
+    with connect(settings.database_url.get_secret_value()) as conn:
+        existing = user_with_hash(conn=conn, username=DEMO_CREW)
+        if existing is None:
+            create_user(
+                conn=conn,
+                username=DEMO_CREW,
+                password=password,
+                role=Role.CREW,
+                display_name="Demoploeg",
+                vehicle_id=vehicles[0],
+            )
+        else:
+            set_password_hash(
+                conn=conn, user_id=int(existing["id"]), password_hash=hash_password(password)
+            )
+        conn.commit()
+    return f"{DEMO_CREW} ({vehicles[0]})"
+
+
+def _banner(url: str, password: str, crew: str | None) -> str:
+    """What a newcomer needs: the URL and a login for every role (one password for all)."""
+    roles = [
+        ("ploeg / crew", crew or "(geen voertuig / no vehicle)"),
+        ("coördinator / coordinator", "coordinator"),
+        ("handhaving / enforcement", "handhaving"),
+        ("beheer / admin", "beheer"),
+    ]
+    width = max(len(r) for r, _ in roles)
+    lines = [f"    {role:<{width}}  {name}" for role, name in roles]
+    return (
+        f"\n  nettestad draait / is running: {url}\n"
+        f"  wachtwoord {password} (password) voor / for:\n"
+        + "\n".join(lines)
+        + "\n  Ctrl-C stopt de demo.\n"
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
     from contracts.migrate import upgrade
     from contracts.settings import ServiceSettings
@@ -68,7 +122,8 @@ def _run(args: argparse.Namespace) -> int:
     # A fresh password per run for the demo accounts, handed to the twin through its environment.
     password = secrets.token_urlsafe(9)
     os.environ["NETTESTAD_TWIN_PASSWORD"] = password
-    ensure_demo_accounts(settings, password)
+    crews = ensure_demo_accounts(settings, password)
+    crew_login = _person_crew(settings, password, sorted(crews))
     url = f"http://127.0.0.1:{args.port}/"
     procs = [
         ("ingest", _start("ingest")),
@@ -83,14 +138,14 @@ def _run(args: argparse.Namespace) -> int:
             ),
         ),
     ]
+    cameras = None
     try:
         if _wait_http(f"{url}health", 30, procs[1][1]):
-            print(
-                f"\n  nettestad draait / is running: {url}\n"
-                f"  aanmelden / log in: coordinator, handhaving of beheer, wachtwoord {password}\n"
-                "  Ctrl-C stopt de demo.\n",
-                flush=True,
-            )
+            print(_banner(url, password, crew_login), flush=True)
+            # The simulated detections get evidence from the camera unit's own pipeline.
+            from nettestad import demo_cameras
+
+            cameras = demo_cameras.start(settings.database_url.get_secret_value(), url)
         while not stopping:
             for name, proc in procs:
                 if proc.poll() is not None:
@@ -98,6 +153,11 @@ def _run(args: argparse.Namespace) -> int:
                     stopping = True
             time.sleep(0.5)  # supervising children; nothing to wait for but a signal
     finally:
+        if cameras is not None:
+            thread, stop_cameras, workers = cameras
+            stop_cameras.set()
+            thread.join(timeout=30)
+            workers.close()
         for _name, proc in reversed(procs):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

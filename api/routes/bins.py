@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 
 from api import queries
 from api.auth import Role, require_roles
 from api.deps import DbConn
+from api.errors import UserError
 
 router = APIRouter(prefix="/api/v1", tags=["bins"])
 MAX_RANGE = timedelta(days=400)
@@ -79,11 +80,21 @@ def bin_readings(
     end = end or datetime.now(UTC)
     start = start or end - timedelta(days=1)
     if start >= end:
-        raise HTTPException(422, "start must be before end")
+        raise UserError(
+            422,
+            "Het begin moet vóór het einde liggen.",
+            "Start must be before end.",
+            fields=("start", "end"),
+        )
     if end - start > MAX_RANGE:
-        raise HTTPException(422, f"a range may span at most {MAX_RANGE.days} days")
+        raise UserError(
+            422,
+            f"Een periode beslaat hoogstens {MAX_RANGE.days} dagen.",
+            f"A range may span at most {MAX_RANGE.days} days.",
+            fields=("start", "end"),
+        )
     if not queries.bin_exists(conn=conn, bin_id=bin_id):
-        raise HTTPException(404, f"no bin with id {bin_id!r}")
+        raise UserError(404, f"Geen vuilbak met id {bin_id!r}.", f"No bin with id {bin_id!r}.")
     rows = queries.bin_readings(conn=conn, bin_id=bin_id, start=start, end=end, limit=limit)
     return ReadingList(
         bin_id=bin_id, start=start, end=end, readings=[Reading.model_validate(r) for r in rows]

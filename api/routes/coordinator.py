@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel, Field, TypeAdapter
 
 from api import coordinator_queries as q
 from api import kpis, ngsi, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
+from api.errors import UserError
 
 router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR))]
@@ -27,6 +28,9 @@ class KpiRow(BaseModel):
     stops_skipped: int
     extra_stops_planned: int
     litter_volume_l: float | None
+    litres_sensor_l: float | None
+    litres_estimate_l: float | None
+    collections_litres_sensor: int
     avg_fill_at_collection: float | None
     collections_sensed: int
     avg_sensed_fill_before_collection: float | None
@@ -34,7 +38,16 @@ class KpiRow(BaseModel):
     bins_with_abuse: int
     dumping_detections: int
     dumping_confirmed: int
+    dumps_cleared: int
+    dumping_volume_l: float | None
     median_hours_to_cleanup: float | None
+
+
+class Definition(BaseModel):
+    """What a figure counts, in Dutch and English."""
+
+    nl: str
+    en: str
 
 
 class HotspotFigures(BaseModel):
@@ -57,6 +70,7 @@ class Kpis(BaseModel):
     end: date
     rows: list[KpiRow]
     hotspots: list[HotspotFigures]
+    definitions: dict[str, Definition]
 
 
 class Threshold(BaseModel):
@@ -99,9 +113,19 @@ def _range(start: date | None, end: date | None) -> tuple[date, date, datetime, 
     end = end or today + timedelta(days=1)
     start = start or end - timedelta(days=91)
     if start >= end:
-        raise HTTPException(422, "start must be before end")
+        raise UserError(
+            422,
+            "Het begin moet vóór het einde liggen.",
+            "Start must be before end.",
+            fields=("start", "end"),
+        )
     if end - start > MAX_SPAN:
-        raise HTTPException(422, f"a range may span at most {MAX_SPAN.days} days")
+        raise UserError(
+            422,
+            f"Een periode beslaat hoogstens {MAX_SPAN.days} dagen.",
+            f"A range may span at most {MAX_SPAN.days} days.",
+            fields=("start", "end"),
+        )
     tz = route_sheet.BRUSSELS
     return (
         start,
@@ -127,6 +151,7 @@ def _figures(conn: DbConn, period: str, start: date | None, end: date | None) ->
         end=last,
         rows=[KpiRow.model_validate(r) for r in rows],
         hotspots=[HotspotFigures.model_validate(h) for h in hotspots],
+        definitions={k: Definition(nl=nl, en=en) for k, (nl, en) in kpis.DEFINITIONS.items()},
     )
 
 
@@ -197,11 +222,23 @@ def put_threshold(
     return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
 
 
-@router.get("/map")
-def bins_map(conn: DbConn, _user: Coordinator) -> list[MapBin]:
-    """Every bin with its fill now, the fill today's plan predicts at its visit, and open alarms."""
+MAP_BINS = TypeAdapter(list[MapBin])
+
+
+@router.get(
+    "/map",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": MAP_BINS.json_schema()}}}},
+)
+def bins_map(conn: DbConn, _user: Coordinator) -> Response:
+    """Every bin with its fill now, the fill today's plan predicts at its visit, and open alarms.
+
+    A city's 10,000 bins are validated and serialised once, in one pass each (not per row and
+    then again as a response model).
+    """
     day = route_sheet.today_in_brussels()
-    return [MapBin.model_validate(r) for r in q.bins_map(conn=conn, day=day)]
+    rows = MAP_BINS.validate_python(q.bins_map(conn=conn, day=day))
+    return Response(MAP_BINS.dump_json(rows), media_type="application/json")
 
 
 class ReplanEvent(BaseModel):

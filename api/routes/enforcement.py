@@ -21,6 +21,7 @@ from api import account_queries, audit, bundle, crew_queries, legal_hold, route_
 from api import enforcement_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import Commands, DbConn, Evidence
+from api.errors import UserError
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
 Officer = Annotated[User, Depends(require_roles(Role.ENFORCEMENT))]
@@ -204,14 +205,28 @@ def _detection(row: dict[str, Any]) -> dict[str, Any]:
 def _case_or_404(conn: DbConn, case_number: str) -> dict[str, Any]:
     row = q.case(conn=conn, case_number=case_number)
     if row is None:
-        raise HTTPException(404, f"no case {case_number!r}")
+        raise UserError(404, f"Geen dossier {case_number!r}.", f"No case {case_number!r}.")
     return row
+
+
+MIN_REASON = 10
+_STATE_NL = {"confirmed": "bevestigd", "dismissed": "verworpen"}
+
+
+def _has_frames(conn: DbConn, row: dict[str, Any]) -> bool:
+    """Whether blurred frames of this detection reached the server (verified) and still exist."""
+    if row["evidence_purged_at"] is not None:
+        return False
+    return any(
+        str(f["kind"]).startswith("frame_") and not f["withheld"]
+        for f in q.uploaded_files(conn=conn, event_id=row["event_id"])
+    )
 
 
 def _event_or_404(conn: DbConn, event_id: str) -> dict[str, Any]:
     row = q.event(conn=conn, event_id=event_id)
     if row is None:
-        raise HTTPException(404, f"no detection {event_id!r}")
+        raise UserError(404, f"Geen detectie {event_id!r}.", f"No detection {event_id!r}.")
     return row
 
 
@@ -272,7 +287,11 @@ def evidence_file(
     """A (blurred) evidence file; every fetch is logged."""
     row = _event_or_404(conn, event_id)
     if row["evidence_purged_at"] is not None:
-        raise HTTPException(410, "this evidence was deleted after the retention period")
+        raise UserError(
+            410,
+            "Dit bewijs werd na de bewaartermijn verwijderd.",
+            "This evidence was deleted after the retention period.",
+        )
     listed = {f["name"]: f for f in _listed(conn, row)}
     if name not in listed:
         if name in {f["name"] for f in q.uploaded_files(conn=conn, event_id=event_id)}:
@@ -281,10 +300,16 @@ def evidence_file(
                 "Niet-vervaagde beelden zijn alleen zichtbaar zolang een door een tweede agent "
                 "goedgekeurd verzoek geldt.",
             )
-        raise HTTPException(404, f"{name!r} is not part of this detection's evidence")
+        raise UserError(
+            404,
+            f"{name!r} hoort niet bij het bewijs van deze detectie.",
+            f"{name!r} is not part of this detection's evidence.",
+        )
     data = files.read(event_id, name)
     if data is None:
-        raise HTTPException(404, f"{name!r} has not been uploaded (yet)")
+        raise UserError(
+            404, f"{name!r} is (nog) niet opgeladen.", f"{name!r} has not been uploaded (yet)."
+        )
     audit.record(
         conn=conn,
         user=user,
@@ -311,10 +336,33 @@ def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies p
     row = _event_or_404(conn, event_id)
     reason = body.reason.strip()
     if body.state == "dismissed" and len(reason) < 3:
-        raise HTTPException(422, "dismissing needs a reason")
+        raise UserError(
+            422,
+            "Geef een reden om te verwerpen.",
+            "Dismissing needs a reason.",
+            fields=("reason",),
+        )
+    if (
+        body.state == "confirmed"
+        and row["review_state"] != "confirmed"
+        and len(reason) < MIN_REASON
+        and not _has_frames(conn, row)
+    ):
+        raise UserError(
+            422,
+            "Zonder beelden bevestig je alleen met een geschreven reden "
+            f"(minstens {MIN_REASON} tekens).",
+            f"Without frames a confirmation needs a written reason (at least {MIN_REASON} "
+            "characters).",
+            fields=("reason",),
+        )
     if row["review_state"] in {"confirmed", "dismissed"}:
         if body.state != row["review_state"]:
-            raise HTTPException(409, f"this detection was {row['review_state']} already")
+            raise UserError(
+                409,
+                f"Deze detectie werd al {_STATE_NL[row['review_state']]}.",
+                f"This detection was {row['review_state']} already.",
+            )
         # A repeated decision (a double click, a retried request) changes nothing.
         return DecisionResult(
             event_id=event_id,
@@ -561,7 +609,7 @@ def close_case(
     """Close a case: its legal hold ends and retention applies again."""
     case = _case_or_404(conn, case_number)
     if not q.close_case(conn=conn, case_number=case_number):
-        raise HTTPException(409, "this case is closed already")
+        raise UserError(409, "Dit dossier is al gesloten.", "This case is closed already.")
     audit.record(
         conn=conn,
         user=user,

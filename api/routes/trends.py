@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 
 from api import health_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
+from api.errors import UserError
 from api.health_queries import Resolution
 
 router = APIRouter(prefix="/api/v1/trends", tags=["trends"])
@@ -60,10 +61,19 @@ def _range(
         timedelta(days=2) if resolution is Resolution.HOUR else timedelta(days=30)
     )
     if start >= end:
-        raise HTTPException(422, "start must be before end")
+        raise UserError(
+            422,
+            "Het begin moet vóór het einde liggen.",
+            "Start must be before end.",
+            fields=("start", "end"),
+        )
     if end - start > MAX_SPAN[resolution]:
-        raise HTTPException(
-            422, f"a {resolution.value} trend spans at most {MAX_SPAN[resolution].days} days"
+        raise UserError(
+            422,
+            f"Een verloop per {'uur' if resolution is Resolution.HOUR else 'dag'} beslaat "
+            f"hoogstens {MAX_SPAN[resolution].days} dagen.",
+            f"A {resolution.value} trend spans at most {MAX_SPAN[resolution].days} days.",
+            fields=("start", "end"),
         )
     return start, end
 
@@ -80,7 +90,7 @@ def bin_trend(
     """Average, minimum and maximum fill per bucket (default: the last 2 days by hour)."""
     start, end = _range(start, end, resolution)
     if not q.bin_exists(conn=conn, bin_id=bin_id):
-        raise HTTPException(404, f"no bin with id {bin_id!r}")
+        raise UserError(404, f"Geen vuilbak met id {bin_id!r}.", f"No bin with id {bin_id!r}.")
     rows = q.bin_trend(conn=conn, bin_id=bin_id, resolution=resolution, start=start, end=end)
     return BinTrend(
         bin_id=bin_id, resolution=resolution, buckets=[BinBucket.model_validate(r) for r in rows]

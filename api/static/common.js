@@ -26,7 +26,12 @@ const NT = (() => {
       el.placeholder = t(el.dataset.i18nPlaceholder);
     });
     const toggle = document.getElementById("lang");
-    if (toggle) toggle.textContent = COMMON[lang].other;
+    if (toggle) {
+      // The visible text is part of the name (WCAG 2.5.3), in the language it switches to.
+      toggle.textContent = COMMON[lang].other;
+      toggle.setAttribute("aria-label", lang === "nl" ? "EN – English" : "NL – Nederlands");
+      toggle.setAttribute("lang", lang === "nl" ? "en" : "nl");
+    }
     if (pageText[lang].title) document.title = "nettestad – " + pageText[lang].title;
     listeners.forEach((fn) => fn());
   }
@@ -41,6 +46,16 @@ const NT = (() => {
     });
     const logout = document.getElementById("logout");
     if (logout) logout.addEventListener("click", async () => {
+      try {
+        // A crew's kept session token (for work queued on a shared phone) ends with the session.
+        const me = await fetch("/api/v1/auth/me", { credentials: "same-origin" });
+        if (me.ok) {
+          const id = (await me.json()).id;
+          const kept = JSON.parse(localStorage.getItem("nt-crew-sessions") || "{}");
+          delete kept[id];
+          localStorage.setItem("nt-crew-sessions", JSON.stringify(kept));
+        }
+      } catch (_) { /* offline: the server refuses the token once the session ends */ }
       await fetch("/api/v1/auth/logout", { method: "POST" }).catch(() => {});
       location.href = "/login";
     });
@@ -68,12 +83,39 @@ const NT = (() => {
     const response = await fetch(path, { credentials: "same-origin", ...options });
     if (response.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("401"); }
     if (!response.ok) {
-      let detail = response.statusText;
-      try { const body = await response.json(); detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail); } catch (_) { /* not JSON */ }
-      throw new Error(`${response.status}: ${detail}`);
+      let body = null;
+      try { body = await response.json(); } catch (_) { /* not JSON */ }
+      throw apiError(response.status, body);
     }
     const type = response.headers.get("content-type") || "";
     return type.includes("json") ? response.json() : response;
+  }
+  // A server error as people read it: the message in the page's language (Dutch first), the
+  // fields it is about, and the status for code that needs it. Never a raw "422: …".
+  function apiError(status, body) {
+    const fallback = { nl: `Er ging iets mis (fout ${status}).`, en: `Something went wrong (error ${status}).` };
+    const nl = (body && body.message_nl) || fallback.nl;
+    const en = (body && body.message_en) || fallback.en;
+    const error = new Error(lang === "nl" ? nl : en);
+    Object.assign(error, { status, nl, en, fields: (body && body.fields) || [] });
+    return error;
+  }
+  // Show an error next to the field it is about (aria-invalid + a described message).
+  function fieldError(input, text) {
+    const id = (input.id || input.name || "field") + "-error";
+    let note = document.getElementById(id);
+    if (!text) {
+      input.removeAttribute("aria-invalid");
+      if (note) note.remove();
+      return;
+    }
+    if (!note) {
+      note = el("span", { id, class: "field-error", role: "alert" });
+      input.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = text;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
   }
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -101,9 +143,20 @@ const NT = (() => {
     if (who) who.textContent = me.display_name;
     return me;
   }
-  async function tiles() {
-    try { return (await (await fetch("/config.json")).json()).map_tiles_url || ""; } catch (_) { return ""; }
+  let config = null;
+  async function settings() {
+    if (!config) config = fetch("/config.json").then((r) => r.json()).catch(() => ({}));
+    return config;
   }
-  return { t, setup, fmt, number, percent, api, el, fillClass, fillColour, requireRole, tiles,
+  async function tiles() { return (await settings()).map_tiles_url || ""; }
+  // The background map: the configured tile server with its attribution. Tiles that fail to load
+  // (no internet, a test machine) leave the map usable on a plain background.
+  async function baseMap(map) {
+    const cfg = await settings();
+    if (!cfg.map_tiles_url || typeof L === "undefined") return null;
+    return L.tileLayer(cfg.map_tiles_url, { maxZoom: 19, attribution: cfg.map_attribution || "" }).addTo(map);
+  }
+  return { t, setup, fmt, number, percent, api, el, fillClass, fillColour, requireRole, tiles, baseMap, settings,
+           apiError, fieldError,
            get lang() { return lang; } };
 })();

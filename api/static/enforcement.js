@@ -9,7 +9,12 @@ const TEXT = {
         states: { new: "Nieuw", in_review: "In behandeling", confirmed: "Bevestigd", dismissed: "Afgewezen" },
         need_reason: "Geef een reden op.", unblur_sent: (id) => `Aanvraag ${id} geregistreerd; een tweede agent moet ze goedkeuren.`,
         case_opened: (n) => `Dossier ${n} geopend; de opruiming staat op de route van vandaag.`,
-        purged: "Beelden verwijderd na de bewaartermijn.", no_files: "Nog geen beelden ontvangen." },
+        purged: "Beelden verwijderd na de bewaartermijn.", no_files: "Nog geen beelden ontvangen.",
+        frames: { frame_before: "Vóór", frame_during: "Tijdens", frame_after: "Na" },
+        frame_alt: (label, place) => `${label}: vervaagd beeld van ${place}`,
+        need_frames_or_reason: "Zonder beelden bevestig je alleen met een geschreven reden (minstens 10 tekens).",
+        open_detection: (place, when) => `Open detectie ${place}, ${when}`,
+        keys: "Pijltjes omhoog en omlaag gaan door de lijst; Enter opent een detectie." },
   en: { title: "Enforcement", queue: "Detections", detected: "Detected", hotspot: "Hotspot", score: "Score",
         context: "Context", case: "Case", take: "Take into review", confirm: "Confirm", dismiss: "Dismiss",
         reason: "Reason", unblur: "Request unblurred frames", bundle: "Export bundle", trail: "Audit trail",
@@ -18,7 +23,12 @@ const TEXT = {
         states: { new: "New", in_review: "In review", confirmed: "Confirmed", dismissed: "Dismissed" },
         need_reason: "Give a reason.", unblur_sent: (id) => `Request ${id} recorded; a second officer must approve it.`,
         case_opened: (n) => `Case ${n} opened; the cleanup is on today's route.`,
-        purged: "Frames deleted after the retention period.", no_files: "No frames received yet." },
+        purged: "Frames deleted after the retention period.", no_files: "No frames received yet.",
+        frames: { frame_before: "Before", frame_during: "During", frame_after: "After" },
+        frame_alt: (label, place) => `${label}: blurred frame of ${place}`,
+        need_frames_or_reason: "Without frames a confirmation needs a written reason (at least 10 characters).",
+        open_detection: (place, when) => `Open detection ${place}, ${when}`,
+        keys: "Arrow up and down move through the list; Enter opens a detection." },
 };
 const state = { filter: "new", queue: null, detail: null, cameras: [] };
 const objectUrls = [];
@@ -33,12 +43,25 @@ function renderTabs() {
 function renderQueue() {
   renderTabs();
   if (!state.queue) return;
+  // Every row opens with its button (Tab, Enter); arrow keys move between the rows' buttons.
   document.querySelector("#queue tbody").replaceChildren(...state.queue.events.map((e) => NT.el("tr", {
-      class: "clickable", "data-event": e.event_id, onclick: () => openDetail(e.event_id) },
-    NT.el("td", { text: NT.fmt("datetime", e.detected_at) }), NT.el("td", { text: e.hotspot_name || e.hotspot_id }),
+      class: "clickable queue-row", "data-event": e.event_id, "aria-selected": String(Boolean(state.detail && state.detail.event_id === e.event_id)),
+      onclick: (ev) => { if (!ev.target.closest("button")) openDetail(e.event_id); } },
+    NT.el("td", {}, NT.el("button", { type: "button", class: "row-open", "data-event": e.event_id,
+      "aria-label": NT.t("open_detection", e.hotspot_name || e.hotspot_id, NT.fmt("datetime", e.detected_at)),
+      text: NT.fmt("datetime", e.detected_at), onclick: () => openDetail(e.event_id, true), onkeydown: queueKeys })),
+    NT.el("td", { text: e.hotspot_name || e.hotspot_id }),
     NT.el("td", { text: NT.percent(e.score) }),
     NT.el("td", { text: [e.person_present ? NT.t("person") : null, e.vehicle_present ? NT.t("vehicle") : null].filter(Boolean).join(", ") || "–" }),
     NT.el("td", { text: e.case_number || "–" }))));
+}
+
+function queueKeys(event) {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const buttons = [...document.querySelectorAll("#queue button.row-open")];
+  const at = buttons.indexOf(event.target);
+  const next = buttons[at + (event.key === "ArrowDown" ? 1 : -1)];
+  if (next) { event.preventDefault(); next.focus(); }
 }
 
 function renderCameras() {
@@ -52,15 +75,21 @@ async function renderEvidence(d) {
   const box = document.getElementById("evidence");
   objectUrls.splice(0).forEach((u) => URL.revokeObjectURL(u));
   if (d.evidence_purged_at) { box.replaceChildren(NT.el("p", { text: NT.t("purged") })); return; }
-  const images = d.files.filter((f) => f.kind.startsWith("frame"));
+  // In time order: before, during, after (whatever order the camera listed them in).
+  const order = { frame_before: 0, frame_during: 1, frame_after: 2 };
+  const images = d.files.filter((f) => f.kind.startsWith("frame"))
+    .sort((a, b) => (order[a.kind] ?? 9) - (order[b.kind] ?? 9) || a.name.localeCompare(b.name));
   if (!images.length) { box.replaceChildren(NT.el("p", { text: NT.t("no_files") })); return; }
   const nodes = [];
+  const place = d.hotspot_name || d.hotspot_id;
   for (const f of images) {
     try {
       const blob = await (await NT.api(f.url)).blob();
       const url = URL.createObjectURL(blob);
       objectUrls.push(url);
-      nodes.push(NT.el("figure", {}, NT.el("img", { src: url, alt: f.kind }), NT.el("figcaption", { text: `${f.kind} · sha256 ${f.sha256.slice(0, 12)}…` })));
+      const label = NT.t("frames")[f.kind] || f.kind;
+      nodes.push(NT.el("figure", { "data-kind": f.kind }, NT.el("img", { src: url, alt: NT.t("frame_alt", label, place) }),
+        NT.el("figcaption", { text: `${label} · sha256 ${f.sha256.slice(0, 12)}…` })));
     } catch (_) { nodes.push(NT.el("p", { text: `${f.name}: –` })); }
   }
   box.replaceChildren(...nodes);
@@ -84,11 +113,14 @@ function renderDetail() {
     NT.el("td", { text: a.detail.reason || a.detail.file || a.detail.case_number || "" }))));
 }
 
-async function openDetail(eventId) {
+async function openDetail(eventId, moveFocus) {
   state.detail = await NT.api(`/api/v1/enforcement/events/${eventId}`);
   document.getElementById("detail-message").textContent = "";
   document.getElementById("reason").value = "";
+  NT.fieldError(document.getElementById("reason"), "");
   renderDetail();
+  renderQueue();
+  if (moveFocus) document.getElementById("detail-title").focus();
   await renderEvidence(state.detail);
 }
 
@@ -96,14 +128,23 @@ async function decide(target) {
   const d = state.detail;
   const reason = document.getElementById("reason").value.trim();
   const message = document.getElementById("detail-message");
-  if (target === "dismissed" && reason.length < 3) { message.textContent = NT.t("need_reason"); return; }
+  const reasonBox = document.getElementById("reason");
+  NT.fieldError(reasonBox, "");
+  if (target === "dismissed" && reason.length < 3) { NT.fieldError(reasonBox, NT.t("need_reason")); reasonBox.focus(); return; }
+  const frames = !d.evidence_purged_at && d.files.some((f) => f.kind.startsWith("frame_"));
+  if (target === "confirmed" && !frames && reason.length < 10) {
+    NT.fieldError(reasonBox, NT.t("need_frames_or_reason")); reasonBox.focus(); return;
+  }
   try {
     const result = await NT.api(`/api/v1/enforcement/events/${d.event_id}/review`, { method: "POST",
       headers: { "Content-Type": "application/json" }, body: JSON.stringify({ state: target, reason }) });
     await Promise.all([loadQueue(), loadCameras()]);
     await openDetail(d.event_id);
     if (result.case_number) message.textContent = NT.t("case_opened", result.case_number);
-  } catch (err) { message.textContent = err.message; }
+  } catch (err) {
+    message.textContent = err.message;
+    if (err.fields && err.fields.includes("reason")) NT.fieldError(reasonBox, err.message);
+  }
 }
 
 async function loadQueue() {

@@ -14,6 +14,15 @@ document.getElementById("login").addEventListener("submit", async (event) => {
     body: JSON.stringify({ username: form.get("username"), password: form.get("password") }),
   });
   if (response.ok) {
+    const session = await response.json();
+    if (session.role === "crew") {
+      // Kept so that what this crew queued offline can still be sent as them after someone else
+      // logs in on the same phone (see outbox.js); removed again at logout.
+      let all = {};
+      try { all = JSON.parse(localStorage.getItem("nt-crew-sessions") || "{}"); } catch (_) { /* start afresh */ }
+      all[session.id] = { token: session.token, expires_at: session.expires_at, vehicle_id: session.vehicle_id || null };
+      localStorage.setItem("nt-crew-sessions", JSON.stringify(all));
+    }
     const next = new URLSearchParams(location.search).get("next");
     location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
   } else {

@@ -1,7 +1,7 @@
 // Keeps the crew's sheet usable without signal: the app shell and the last route come from the
 // cache when the network fails; everything else goes to the network.
 "use strict";
-const CACHE = "nettestad-crew-v1";
+const CACHE = "nettestad-crew-v2";
 const SHELL = ["/crew", "/static/style.css", "/static/common.js", "/static/outbox.js", "/static/crew.js",
                "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css"];
 

@@ -111,3 +111,104 @@ def test_problem_report_with_photo_and_gps_is_stored_once(
         headers=headers[Role.CREW],
     )
     assert refused.status_code == 415
+
+
+def _action(service_date: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "client_key": str(uuid.uuid4()),
+        "stop_ref": "bin:kor-001",
+        "service_date": service_date,
+        "action": "done",
+        "fill_seen": "half",
+        "acted_at": datetime.now(UTC).isoformat(),
+        **extra,
+    }
+
+
+def test_an_action_naming_another_author_is_refused_and_not_stored(
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    db: psycopg.Connection[tuple[Any, ...]],
+) -> None:
+    """An action queued by one crew member and sent with another's session is refused (409, Dutch)."""
+    seed_city(db)
+    db.execute("UPDATE users SET vehicle_id = 'veh-1' WHERE role = 'crew'")
+    crew = headers[Role.CREW]
+    me = client.get("/api/v1/auth/me", headers=crew).json()
+    day = today_in_brussels().isoformat()
+    other = _action(day, author_id=me["id"] + 1000, author_vehicle="veh-1")
+    refused = client.post("/api/v1/crew/actions", json=[other], headers=crew)
+    assert refused.status_code == 409
+    assert "andere gebruiker" in refused.json()["message_nl"]
+    wrong_vehicle = _action(day, author_id=me["id"], author_vehicle="veh-9")
+    assert (
+        client.post("/api/v1/crew/actions", json=[wrong_vehicle], headers=crew).status_code == 409
+    )
+    assert db.execute("SELECT count(*) FROM stop_actions").fetchone() == (0,)
+    own = _action(day, author_id=me["id"], author_vehicle="veh-1")
+    assert client.post("/api/v1/crew/actions", json=[own], headers=crew).json()[0]["stored"] is True
+    assert db.execute("SELECT user_id, vehicle_id FROM stop_actions").fetchone() == (
+        me["id"],
+        "veh-1",
+    )
+
+
+def test_a_problem_report_naming_another_author_is_refused(
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    db: psycopg.Connection[tuple[Any, ...]],
+) -> None:
+    """A problem report carrying another user's id is refused and nothing is stored."""
+    me = client.get("/api/v1/auth/me", headers=headers[Role.CREW]).json()
+    form = {
+        "client_key": str(uuid.uuid4()),
+        "kind": "damage",
+        "reported_at": datetime.now(UTC).isoformat(),
+        "author_id": str(me["id"] + 1000),
+    }
+    response = client.post("/api/v1/crew/problems", data=form, headers=headers[Role.CREW])
+    assert response.status_code == 409
+    assert db.execute("SELECT count(*) FROM problem_reports").fetchone() == (0,)
+
+
+def test_unload_and_dump_stops_close_without_a_fill_but_bins_need_one(
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    db: psycopg.Connection[tuple[Any, ...]],
+) -> None:
+    """An unload stop and a cleared dump (with its volume) close without a fill; a bin does not."""
+    seed_city(db)
+    crew = headers[Role.CREW]
+    day = today_in_brussels().isoformat()
+    unload = _action(day, stop_ref="unload:imog:7", fill_seen=None)
+    dump = _action(day, stop_ref="extra:12", fill_seen=None, volume_l=500)
+    bin_without_fill = _action(day, fill_seen=None)
+    assert client.post("/api/v1/crew/actions", json=[unload, dump], headers=crew).status_code == 200
+    response = client.post("/api/v1/crew/actions", json=[bin_without_fill], headers=crew)
+    assert response.status_code == 422
+    assert response.json()["message_nl"] == "De invoer is ongeldig."
+    rows = db.execute(
+        "SELECT stop_ref, fill_seen, volume_l FROM stop_actions ORDER BY 1"
+    ).fetchall()
+    assert rows == [("extra:12", None, 500), ("unload:imog:7", None, None)]
+
+
+def test_a_refused_photo_says_why_in_dutch_and_stores_nothing(
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    db: psycopg.Connection[tuple[Any, ...]],
+) -> None:
+    """A photo that is not an image is refused with a Dutch reason; the report is not half-stored."""
+    form = {
+        "client_key": str(uuid.uuid4()),
+        "kind": "damage",
+        "reported_at": datetime.now(UTC).isoformat(),
+    }
+    heic = {"photo": ("IMG_0001.heic", b"\x00\x00\x00\x18ftypheic", "image/heic")}
+    response = client.post(
+        "/api/v1/crew/problems", data=form, files=heic, headers=headers[Role.CREW]
+    )
+    assert response.status_code == 415
+    assert response.json()["message_nl"] == "De foto is geen JPEG-, PNG- of WebP-beeld."
+    assert response.json()["fields"] == ["photo"]
+    assert db.execute("SELECT count(*) FROM problem_reports").fetchone() == (0,)

@@ -370,3 +370,43 @@ def test_an_approved_unblur_request_the_broker_missed_is_sent_again(
     send_pending_unblur(conn=db, commands=sender)
     assert send_pending_unblur(conn=db, commands=sender) == 0
     assert [c["event_id"] for _, c in sender.sent] == ["evt-00000015"]
+
+
+def test_confirming_without_frames_needs_a_written_reason(
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    db: psycopg.Connection[tuple[Any, ...]],
+    tmp_path: Path,
+) -> None:
+    """A detection with no frames on the server is confirmed only with a written reason."""
+    seed_city(db)
+    seed_detection(db, tmp_path, event_id="evt-noframes-1")
+    db.execute("DELETE FROM evidence_files WHERE event_id = 'evt-noframes-1'")
+    officer = headers[Role.ENFORCEMENT]
+    url = "/api/v1/enforcement/events/evt-noframes-1/review"
+    refused = client.post(url, json={"state": "confirmed", "reason": "ja"}, headers=officer)
+    assert refused.status_code == 422
+    assert refused.json()["fields"] == ["reason"]
+    assert refused.json()["message_nl"].startswith("Zonder beelden bevestig je alleen")
+    assert db.execute("SELECT count(*) FROM enforcement_cases").fetchone() == (0,)
+    reason = "zelf ter plaatse gezien: zes vuilniszakken"
+    accepted = client.post(url, json={"state": "confirmed", "reason": reason}, headers=officer)
+    assert accepted.status_code == 200
+    assert accepted.json()["case_number"].startswith("SLK-")
+
+
+def test_confirming_with_frames_needs_no_reason(
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    db: psycopg.Connection[tuple[Any, ...]],
+    tmp_path: Path,
+) -> None:
+    """A detection whose blurred frames reached the server can be confirmed without a reason."""
+    seed_city(db)
+    seed_detection(db, tmp_path, event_id="evt-frames-1")
+    response = client.post(
+        "/api/v1/enforcement/events/evt-frames-1/review",
+        json={"state": "confirmed", "reason": ""},
+        headers=headers[Role.ENFORCEMENT],
+    )
+    assert response.status_code == 200

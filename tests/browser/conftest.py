@@ -19,6 +19,7 @@ from tests.api.conftest import PASSWORD
 from tests.helpers import served
 
 CHROMIUM = Path("/usr/bin/chromium")
+UNREACHABLE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -66,7 +67,13 @@ def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServ
         )
     sent: list[tuple[str, dict[str, Any]]] = []
     settings = ApiSettings(
-        database_url=SecretStr(database_url), pool_min=1, pool_max=4, evidence_dir=str(tmp_path)
+        database_url=SecretStr(database_url),
+        pool_min=1,
+        pool_max=4,
+        evidence_dir=str(tmp_path),
+        # A tile server that refuses at once: the tests never need the internet, and the maps
+        # must stay usable when the tiles do not load.
+        map_tiles_url=UNREACHABLE_TILES,
     )
     app = create_app(
         settings, evidence_files=DirectoryEvidence(tmp_path), commands=RecordingSender(sent)

@@ -176,7 +176,8 @@ def test_enforcement_reviews_confirms_exports_and_requests_unblur(
     page.wait_for_function("() => document.getElementById('detail-title').textContent.length > 0")
     page.fill("#reason", "")
     page.click("#dismiss")
-    assert page.locator("#detail-message").inner_text() == "Geef een reden op."
+    assert page.locator("#reason-error").inner_text() == "Geef een reden op."
+    assert page.locator("#reason").get_attribute("aria-invalid") == "true"
     page.fill("#reason", "een vogel op de glasbol")
     page.click("#dismiss")
     page.wait_for_function(

@@ -14,6 +14,10 @@ from tests.browser.conftest import LiveServer, log_in
 from tests.helpers import poll
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
 
 
 def _count(db: psycopg.Connection[tuple[Any, ...]], sql: str) -> int:
@@ -39,6 +43,7 @@ def test_crew_marks_stops_offline_and_the_outbox_syncs_once(
         geolocation={"latitude": 50.8281, "longitude": 3.2651},
         permissions=["geolocation"],
         service_workers="allow",
+        user_agent=ANDROID,
     )
     page = context.new_page()
     log_in(page, live_server.url, "crew1")

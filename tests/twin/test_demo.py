@@ -81,6 +81,13 @@ def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
                 return {"Authorization": f"Bearer {r.json()['token']}"}
 
             coordinator, officer = token("coordinator"), token("handhaving")
+            banner = "".join(seen)
+            for role in ("ploeg / crew", "coördinator / coordinator", "handhaving", "beheer"):
+                assert role in banner, f"the banner names no login for {role}"
+            # the crew login the banner names opens a vehicle's sheet
+            crew_sheet = http.get("/api/v1/crew/route", headers=token("ploeg"))
+            assert crew_sheet.status_code == 200, crew_sheet.text
+            assert crew_sheet.json()["vehicle_id"]
 
             def filled_bins() -> list[dict[str, Any]] | None:
                 features = http.get("/api/v1/bins", headers=coordinator).json()["features"]
@@ -117,7 +124,23 @@ def test_demo_shows_live_fills_routes_and_a_detection_then_stops_on_ctrl_c(
                 r = http.get("/api/v1/enforcement/queue", headers=officer)
                 return r.json()["events"] if r.status_code == 200 and r.json()["events"] else None
 
-            poll(detections, timeout=60, interval=0.5, what="a dumping detection")
+            events = poll(detections, timeout=60, interval=0.5, what="a dumping detection")
+
+            def framed() -> list[Any] | None:
+                for event in events[:4]:
+                    detail = http.get(
+                        f"/api/v1/enforcement/events/{event['event_id']}", headers=officer
+                    ).json()
+                    frames = [f for f in detail["files"] if f["kind"].startswith("frame_")]
+                    if len(frames) == 3:
+                        return frames
+                return None
+
+            # the camera unit's pipeline gave the newest detections blurred frames
+            frames = poll(framed, timeout=120, interval=1.0, what="evidence frames")
+            still = http.get(frames[0]["url"], headers=officer)
+            assert still.status_code == 200
+            assert still.headers["content-type"] == "image/jpeg"
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -1,0 +1,198 @@
+"""Evidence for the demo's simulated detections, made by the camera unit's own pipeline.
+
+The simulated city announces a dumping detection the way a camera does (``up/event``), but a
+simulation has no pictures. For each such detection this worker renders the scene of a dump at
+that hotspot (``edge.synthetic``), keeps its frames in the unit's frame ring, and lets the unit's
+packaging (``edge.evidence.package_event``) blur faces and plates, cut the before / during /
+after stills and the clip, and sign the manifest with the camera's key. The unit's uploader then
+sends manifest and files to the API exactly as a camera in the street does, so the enforcement
+queue of the demo shows real, verifiable evidence.
+
+Only for the demo: the cameras' keys are made afresh for each run and enrolled as their active
+key, as ``nettestad edge enrol`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+SCENE_FPS = 2.0
+SCENE_S = 40.0
+BATCH = 4  # detections per pass: the pipeline shares the demo's CPU with everything else
+
+
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """A detection the simulated city announced, without evidence yet."""
+
+    event_id: str
+    device_id: str
+    hotspot_id: str
+    started_at: datetime
+    detected_at: datetime
+    bbox: tuple[int, int, int, int]
+    object_area_px: int
+    score: float
+    person_present: bool
+    vehicle_present: bool
+
+
+def waiting(conn: Any, *, limit: int) -> list[Announced]:
+    """The newest camera detections that have no evidence manifest on the server yet."""
+    rows = conn.execute(
+        """SELECT d.event_id, d.device_id, d.hotspot_id, d.started_at, d.detected_at, d.bbox,
+                  d.object_area_px, d.score, d.person_present, d.vehicle_present
+           FROM dumping_events d
+           WHERE NOT EXISTS (SELECT 1 FROM evidence_manifests m WHERE m.event_id = d.event_id)
+           ORDER BY d.detected_at DESC LIMIT %s""",
+        (limit,),
+    ).fetchall()
+    return [
+        Announced(
+            event_id=r[0],
+            device_id=r[1],
+            hotspot_id=r[2],
+            started_at=r[3],
+            detected_at=r[4],
+            bbox=(int(r[5][0]), int(r[5][1]), int(r[5][2]), int(r[5][3])),
+            object_area_px=int(r[6]),
+            score=float(r[7]),
+            person_present=bool(r[8]),
+            vehicle_present=bool(r[9]),
+        )
+        for r in rows
+    ]
+
+
+class DemoCameras:
+    """One camera unit's packaging and uploader per simulated camera, keys enrolled once."""
+
+    def __init__(self, *, database_url: str, api_url: str, folder: Path) -> None:
+        self.database_url = database_url
+        self.api_url = api_url
+        self.folder = folder
+        self._units: dict[str, Any] = {}
+        self._failed: set[str] = set()  # refused for good: not tried again in this run
+        self.delivered = 0
+
+    def _unit(self, conn: Any, device_id: str, hotspot_id: str) -> Any:
+        """The camera's tools and uploader (a fresh key, enrolled as the camera's active one)."""
+        if device_id in self._units:
+            return self._units[device_id]
+        from api.evidence_store import register_key
+        from contracts.evidence import public_key_bytes
+        from edge.config import CameraConfig
+        from edge.evidence import EvidenceTools
+        from edge.keys import load_or_create_key
+        from edge.privacy import PrivacyFilter
+        from edge.settings import EdgeSettings
+        from edge.spool import Spool
+        from edge.uplink import EvidenceUploader
+        from edge.vault import RawVault
+
+        home = self.folder / device_id
+        key = load_or_create_key(home / "device.key")
+        register_key(conn=conn, device_id=device_id, public_key=public_key_bytes(key))
+        conn.commit()
+        config = CameraConfig(device_id=device_id, hotspot_id=hotspot_id, source="demo")
+        tools = EvidenceTools(
+            config=config,
+            privacy=PrivacyFilter(config),
+            key=key,
+            vault=RawVault(home / "vault", retention_days=1),
+            spool=Spool(home / "spool", max_events=50, max_bytes=200 * 1024 * 1024),
+        )
+        settings = EdgeSettings(api_url=self.api_url, data_dir=home)
+        uploader = EvidenceUploader(settings, device_id=device_id, key=key)
+        self._units[device_id] = (tools, uploader)
+        return tools, uploader
+
+    def evidence_for(self, conn: Any, event: Announced) -> None:
+        """Render the dump's scene, package it with the unit's pipeline, upload manifest and files."""
+        from edge.detector import Detection
+        from edge.evidence import event_files, manifest_of, package_event
+        from edge.ring import FrameRing
+        from edge.synthetic import make_scene, render
+
+        tools, uploader = self._unit(conn, event.device_id, event.hotspot_id)
+        seed = int.from_bytes(hashlib.sha256(event.event_id.encode()).digest()[:4], "big")
+        kind = "drop_car" if event.vehicle_present else "drop"
+        spec = make_scene(event.event_id, kind, seed=seed, duration_s=SCENE_S, fps=SCENE_FPS)
+        dropped_at_s = spec.truth[0].at_s if spec.truth else SCENE_S / 3
+        ring = FrameRing(seconds=SCENE_S + 5, fps=SCENE_FPS)
+        for t, image in render(spec):
+            ring.push(event.started_at + timedelta(seconds=t - dropped_at_s), image)
+        truth = spec.truth[0].bbox if spec.truth else event.bbox
+        detection = Detection(
+            track_id=1,
+            started_at=event.started_at,
+            detected_at=event.detected_at,
+            bbox=truth,
+            area_px=truth[2] * truth[3],
+            score=event.score,
+            person_present=event.person_present,
+            vehicle_present=event.vehicle_present,
+        )
+        item = package_event(detection, ring, tools, event_id=event.event_id)
+        _manifest, signature = manifest_of(item)
+        for name, path in event_files(item):
+            uploader.put_file(
+                event.event_id,
+                name,
+                path,
+                manifest_signature=signature if name == "manifest.json" else None,
+            )
+        # The simulated city already announced the event; the unit's copy is not sent again.
+        tools.spool.remove(item)
+        self.delivered += 1
+
+    def run_once(self) -> int:
+        """Give evidence to the newest detections still without it; returns how many."""
+        from contracts.db import connect
+        from edge.uplink import DeliveryError, EvidenceRejectedError
+
+        done = 0
+        with connect(self.database_url) as conn:
+            events = waiting(conn, limit=BATCH + len(self._failed))
+            for event in [e for e in events if e.event_id not in self._failed][:BATCH]:
+                try:
+                    self.evidence_for(conn, event)
+                    done += 1
+                except DeliveryError as exc:
+                    log.warning("demo evidence for %s delayed: %s", event.event_id, exc)
+                except (EvidenceRejectedError, OSError, ValueError) as exc:
+                    log.warning("no demo evidence for %s: %s", event.event_id, exc)
+                    self._failed.add(event.event_id)
+        return done
+
+    def run(self, stop: threading.Event, *, every_s: float = 5.0) -> None:
+        """Keep up with new detections until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # a demo helper must never take the demo down
+                log.exception("demo evidence pass failed")
+            stop.wait(every_s)
+
+    def close(self) -> None:
+        """Close the uploaders' connections."""
+        for _tools, uploader in self._units.values():
+            uploader.close()
+
+
+def start(database_url: str, api_url: str) -> tuple[threading.Thread, threading.Event, DemoCameras]:
+    """Run the demo cameras in a background thread; set the event to stop them."""
+    folder = Path(tempfile.mkdtemp(prefix="nettestad-demo-cameras-"))
+    cameras = DemoCameras(database_url=database_url, api_url=api_url, folder=folder)
+    stop = threading.Event()
+    thread = threading.Thread(target=cameras.run, args=(stop,), name="demo-cameras", daemon=True)
+    thread.start()
+    return thread, stop, cameras
