@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class DemoCameras:
         from contracts.evidence import public_key_bytes
         from edge.config import CameraConfig
         from edge.evidence import EvidenceTools
-        from edge.keys import load_or_create_key
+        from edge.keys import DeviceSecret, load_or_create_key
         from edge.privacy import PrivacyFilter
         from edge.settings import EdgeSettings
         from edge.spool import Spool
@@ -99,7 +100,13 @@ class DemoCameras:
         from edge.vault import RawVault
 
         home = self.folder / device_id
-        key = load_or_create_key(home / "device.key")
+        home.mkdir(parents=True, exist_ok=True)
+        secret_file = home / "device.secret"
+        if not secret_file.exists():
+            secret_file.write_bytes(secrets.token_bytes(32))
+            secret_file.chmod(0o600)
+        secret = DeviceSecret(secret_file.read_bytes())
+        key = load_or_create_key(home / "device.key", secret)
         register_key(conn=conn, device_id=device_id, public_key=public_key_bytes(key))
         conn.commit()
         config = CameraConfig(device_id=device_id, hotspot_id=hotspot_id, source="demo")
@@ -107,7 +114,7 @@ class DemoCameras:
             config=config,
             privacy=PrivacyFilter(config),
             key=key,
-            vault=RawVault(home / "vault", retention_days=1),
+            vault=RawVault(home / "vault", retention_days=1, secret=secret),
             spool=Spool(home / "spool", max_events=50, max_bytes=200 * 1024 * 1024),
         )
         settings = EdgeSettings(api_url=self.api_url, data_dir=home)
