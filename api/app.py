@@ -17,11 +17,23 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from api.device_commands import CommandSender, MqttCommandSender
 from api.evidence_access import DirectoryEvidence, EvidenceFiles
 from api.retention import RetentionWorker
-from api.routes import alerts, auth, bins, coordinator, crew, enforcement, health, plans, trends
+from api.routes import (
+    admin,
+    alerts,
+    auth,
+    bins,
+    coordinator,
+    crew,
+    enforcement,
+    health,
+    plans,
+    registry,
+    trends,
+)
 from api.routes import evidence as evidence_uploads
 from api.settings import ApiSettings, get_api_settings
 
-PAGES = ("login", "crew", "coordinator", "enforcement")
+PAGES = ("login", "crew", "coordinator", "enforcement", "registry", "admin")
 # Front-end libraries installed by npm from api/web/package-lock.json, served under /vendor.
 VENDOR = {"leaflet": "leaflet/dist", "chart": "chart.js/dist"}
 WEB = Path(__file__).resolve().parent / "web" / "node_modules"
@@ -94,6 +106,8 @@ def create_app(
         trends.router,
         plans.router,
         evidence_uploads.router,
+        registry.router,
+        admin.router,
     ):
         app.include_router(router)
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from api import audit, kpis, ngsi, route_sheet
 from api import coordinator_queries as q
-from api import kpis, ngsi, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 
@@ -193,6 +193,14 @@ def put_threshold(
         container_type=container_type,
         threshold=round(body.threshold, 3),
         by=user.username,
+    )
+    audit.record(
+        conn=conn,
+        user=user,
+        action="threshold.set",
+        object_type="container_type",
+        object_id=container_type,
+        detail={"threshold": round(body.threshold, 3)},
     )
     return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
 
