@@ -14,7 +14,7 @@ from api.registry_io import COLUMNS, BinRecord
 
 Conn = psycopg.Connection[tuple[object, ...]]
 _SELECT = """SELECT b.id, b.name, b.district, b.place_type, b.container_type, b.category,
-                    b.volume_l, b.depth_mm, b.lat, b.lon, b.threshold::float8 AS threshold, b.active,
+                    b.volume_l, b.depth_mm, b.lat, b.lon, round(b.threshold::numeric, 4)::float8 AS threshold, b.active,
                     b.updated_at,
                     (SELECT d.id FROM devices d
                       WHERE d.bin_id = b.id AND d.kind = 'fill_sensor' AND d.revoked_at IS NULL
@@ -23,7 +23,7 @@ _SELECT = """SELECT b.id, b.name, b.district, b.place_type, b.container_type, b.
 _COLS = sql.SQL(", ").join([sql.Identifier(c) for c in COLUMNS])
 _PLACEHOLDERS = sql.SQL(", ").join([sql.Placeholder(c) for c in COLUMNS])
 _EXPORT = sql.SQL(", ").join(
-    sql.SQL("threshold::float8 AS threshold") if c == "threshold" else sql.Identifier(c)
+    sql.SQL("round(threshold::numeric, 4)::float8 AS threshold") if c == "threshold" else sql.Identifier(c)
     for c in COLUMNS
 )
 

@@ -8,6 +8,7 @@ and go out as CSV or GeoJSON; an import stores all its lines or none.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+import json
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
@@ -109,7 +110,7 @@ def _audit(  # noqa: PLR0917 - one short call on every change; keywords would tr
         action=action,
         object_type=kind,
         object_id=obj,
-        detail=detail,
+        detail=json.loads(json.dumps(detail, default=str)),
         request=request,
     )
 
@@ -161,8 +162,6 @@ def export_csv(conn: DbConn, user: Editor, request: Request) -> Response:
 @router.get("/bins/export.geojson")
 def export_geojson(conn: DbConn, user: Editor, request: Request) -> Response:
     """Every bin as a GeoJSON FeatureCollection, in the properties an import reads."""
-    import json
-
     body = json.dumps(rio.bins_geojson(bq.export_rows(conn=conn)), ensure_ascii=False)
     _audit(conn, user, request, "registry.export", "bin", "*", {"format": "geojson"})
     return Response(
@@ -344,12 +343,9 @@ def _fleet_routes(path: str) -> None:
         row = kind(**_checked({**body, "id": row_id}, spec))
         with _stored(f"{noun} {row_id}"):
             fq.update_row(conn=conn, row=row)
-        changed = {
-            k: {"van": v, "naar": getattr(row, k)}
-            for k, v in _jsonable(asdict(before)).items()
-            if v != _jsonable(asdict(row))[k]
-        }
-        _audit(conn, user, request, "registry.update", object_type, row_id, _jsonable(changed))
+        old, new = _jsonable(asdict(before)), _jsonable(asdict(row))
+        changed = {k: {"van": old[k], "naar": v} for k, v in new.items() if old[k] != v}
+        _audit(conn, user, request, "registry.update", object_type, row_id, changed)
         return row
 
     list_all.__doc__ = f"Every {object_type.replace('_', ' ')}."
