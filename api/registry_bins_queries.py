@@ -23,7 +23,9 @@ _SELECT = """SELECT b.id, b.name, b.district, b.place_type, b.container_type, b.
 _COLS = sql.SQL(", ").join([sql.Identifier(c) for c in COLUMNS])
 _PLACEHOLDERS = sql.SQL(", ").join([sql.Placeholder(c) for c in COLUMNS])
 _EXPORT = sql.SQL(", ").join(
-    sql.SQL("round(threshold::numeric, 4)::float8 AS threshold") if c == "threshold" else sql.Identifier(c)
+    sql.SQL("round(threshold::numeric, 4)::float8 AS threshold")
+    if c == "threshold"
+    else sql.Identifier(c)
     for c in COLUMNS
 )
 

@@ -7,8 +7,8 @@ and go out as CSV or GeoJSON; an import stores all its lines or none.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
@@ -27,38 +27,19 @@ from fastapi import (
 )
 from pydantic import BaseModel
 
-from api import audit
+from api import audit, registry_import
 from api import registry_bins_queries as bq
 from api import registry_fleet_queries as fq
 from api import registry_io as rio
 from api import registry_sites_queries as sq
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
+from api.registry_import import ImportReport
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 Editor = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
 Values = Annotated[dict[str, Any], Body(description="the record's fields")]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-
-
-class ProblemOut(BaseModel):
-    """What is wrong with one field of one line."""
-
-    line: int
-    field: str
-    message: str
-
-
-class ImportReport(BaseModel):
-    """The result of an import: stored (``created``/``updated``) or refused with its problems."""
-
-    stored: bool
-    lines: int
-    created: int
-    updated: int
-    problems: list[ProblemOut]
-    more_problems: int
-    message: str
 
 
 class BinPage(BaseModel):
@@ -233,7 +214,7 @@ def retire_bin(conn: DbConn, user: Editor, request: Request, bin_id: str) -> bq.
     "/bins/import",
     responses={422: {"description": "the file has problems; nothing was stored"}},
 )
-def import_bins(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
+def import_file(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
     conn: DbConn,
     user: Editor,
     request: Request,
@@ -246,12 +227,13 @@ def import_bins(  # noqa: PLR0917 - FastAPI passes query parameters and dependen
     if len(data) > MAX_IMPORT_BYTES:
         raise HTTPException(413, f"een bestand mag hoogstens {MAX_IMPORT_BYTES >> 20} MiB zijn")
     fmt = format or rio.guess_format(file.filename or "", data)
-    report = run_import(conn=conn, data=data, fmt=fmt, dry_run=dry_run)
+    with _stored("Een vuilbak uit het bestand"):
+        report = registry_import.import_bins(conn=conn, data=data, fmt=fmt, dry_run=dry_run)
     if not report.stored:
         if dry_run:
             return report
-        raise HTTPException(422, report.model_dump())
-    if not dry_run:
+        raise HTTPException(422, asdict(report))
+    if report.stored:
         _audit(
             conn,
             user,
@@ -268,43 +250,6 @@ def import_bins(  # noqa: PLR0917 - FastAPI passes query parameters and dependen
             },
         )
     return report
-
-
-def run_import(*, conn: DbConn, data: bytes, fmt: rio.Format, dry_run: bool) -> ImportReport:
-    """Check a file and, unless it has problems or this is a dry run, store it (shared with the CLI)."""
-    parsed = rio.parse_bins(data, fmt)
-    if parsed.problems:
-        return ImportReport(
-            stored=False,
-            lines=parsed.lines,
-            created=0,
-            updated=0,
-            problems=[ProblemOut(**asdict(p)) for p in parsed.problems],
-            more_problems=parsed.more_problems,
-            message=f"{len(parsed.problems) + parsed.more_problems} probleem/problemen in "
-            f"{parsed.lines} regels; niets opgeslagen",
-        )
-    if dry_run:
-        return ImportReport(
-            stored=False,
-            lines=parsed.lines,
-            created=0,
-            updated=0,
-            problems=[],
-            more_problems=0,
-            message=f"{parsed.lines} regels in orde (proef, niets opgeslagen)",
-        )
-    with _stored("Een vuilbak uit het bestand"):
-        counts = bq.upsert_many(conn=conn, records=parsed.rows)
-    return ImportReport(
-        stored=True,
-        lines=parsed.lines,
-        created=counts.created,
-        updated=counts.updated,
-        problems=[],
-        more_problems=0,
-        message=f"{counts.created} toegevoegd, {counts.updated} bijgewerkt",
-    )
 
 
 # --- depots, vehicles, disposal sites, crews -------------------------------------------------

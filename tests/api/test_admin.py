@@ -186,3 +186,30 @@ def test_only_admins_manage_accounts(client: TestClient, headers: H) -> None:
     h = headers[Role.COORDINATOR]
     assert client.get("/api/v1/admin/users", headers=h).status_code == 403
     assert client.get("/api/v1/admin/audit", headers=h).status_code == 403
+
+
+def test_a_plan_and_a_replan_are_audited(client: TestClient, headers: H, db: Conn) -> None:
+    """Planning a day and re-planning it each leave an entry naming the plan and the person."""
+    from datetime import UTC, datetime
+
+    from tests.routing.history import seed_city
+
+    seed_city(db, bins=20, days=5, until=datetime(2026, 3, 9, 21, 0, tzinfo=UTC))
+    created = client.post(
+        "/api/v1/plans",
+        json={"day": "2026-03-10", "time_limit_s": 1},
+        headers=headers[Role.COORDINATOR],
+    )
+    assert created.status_code == 201, created.text
+    plan_id = created.json()["plan_id"]
+    replanned = client.post(
+        f"/api/v1/plans/{plan_id}/replan",
+        json={"events": [], "now": "2026-03-10T09:00:00+01:00", "time_limit_s": 1},
+        headers=headers[Role.ADMIN],
+    )
+    assert replanned.status_code == 201, replanned.text
+    entries = [a for a in _actions(db) if a[0].startswith("plan.")]
+    assert entries == [
+        ("plan.create", "coordinator1", str(plan_id)),
+        ("plan.replan", "admin1", str(replanned.json()["plan_id"])),
+    ]
