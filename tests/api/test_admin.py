@@ -177,7 +177,8 @@ def test_the_audit_log_exports_as_csv_and_the_export_is_audited(
     )
     assert answer.status_code == 200
     rows = list(csv.DictReader(io.StringIO(answer.text)))
-    assert len(rows) == 4 and {r["action"] for r in rows} == {"login"}
+    assert len(rows) == 4
+    assert {r["action"] for r in rows} == {"login"}
     assert ("audit.export", "admin1", "*") in _actions(db)
 
 

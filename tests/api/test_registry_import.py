@@ -26,7 +26,8 @@ def test_the_example_files_import_cleanly() -> None:
     """The documented CSV and GeoJSON examples parse to the same five bins."""
     from_csv = parse_csv((EXAMPLES / "bins.csv").read_bytes())
     from_geojson = parse_geojson((EXAMPLES / "bins.geojson").read_bytes())
-    assert from_csv.problems == [] and from_geojson.problems == []
+    assert from_csv.problems == []
+    assert from_geojson.problems == []
     assert from_csv.rows == from_geojson.rows
     assert len(from_csv.rows) == 5
 
@@ -85,7 +86,9 @@ def test_a_reimport_by_id_updates_in_place(client: TestClient, headers: H, db: C
     entry = db.execute(
         "SELECT username, detail FROM audit_log WHERE action = 'registry.import' ORDER BY id DESC"
     ).fetchone()
-    assert entry is not None and entry[0] == "admin1" and entry[1]["updated"] == 5
+    assert entry is not None
+    assert entry[0] == "admin1"
+    assert entry[1]["updated"] == 5
 
 
 def test_geojson_import_then_export_round_trips(client: TestClient, headers: H) -> None:
@@ -117,7 +120,8 @@ def test_a_dry_run_checks_without_storing(client: TestClient, headers: H, db: Co
         client, headers[Role.ADMIN], "b.csv", (EXAMPLES / "bins.csv").read_bytes(), dry_run="true"
     )
     assert answer.status_code == 200
-    assert answer.json()["stored"] is False and answer.json()["lines"] == 5
+    assert answer.json()["stored"] is False
+    assert answer.json()["lines"] == 5
     assert db.execute("SELECT count(*) FROM bins").fetchone() == (0,)
 
 
