@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.deps import Conn
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,6 +40,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "purge", help="delete evidence past retention that no open case holds (the API also does)"
     )
     purge.set_defaults(handler=_purge)
+
+
+def _audit(conn: Conn, action: str, username: str, detail: dict[str, object]) -> None:
+    """Enter a change made from the command line in the audit log, as ``cli:<system user>``."""
+    from api import account_queries as q
+
+    try:
+        actor = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        actor = "cli"
+    q.insert_audit(
+        conn=conn,
+        user_id=None,
+        username=actor,
+        role="cli",
+        action=action,
+        object_type="user",
+        object_id=username,
+        detail=detail,
+        client_ip=None,
+    )
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -72,6 +97,7 @@ def _add(args: argparse.Namespace) -> int:
         except psycopg.errors.CheckViolation:
             print("a username is 2-63 of a-z, 0-9, '.', '_', '-'", file=sys.stderr)
             return 1
+        _audit(conn, "user.create", user.username, {"role": user.role.value})
     print(f"added {user.username} ({user.role.value})")
     return 0
 
@@ -98,6 +124,7 @@ def _set_active(args: argparse.Namespace) -> int:
         if not q.set_user_active(conn=conn, username=args.username, active=args.active):
             print(f"no account named {args.username!r}", file=sys.stderr)
             return 1
+        _audit(conn, "user.enable" if args.active else "user.disable", args.username, {})
     print(f"{args.username} {'enabled' if args.active else 'disabled'}")
     return 0
 
