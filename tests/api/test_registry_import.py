@@ -132,3 +132,41 @@ def test_a_geojson_feature_without_a_point_is_reported(client: TestClient, heade
     answer = _upload(client, headers[Role.ADMIN], "b.geojson", json.dumps(doc).encode())
     problems = answer.json()["detail"]["problems"]
     assert {(p["line"], p["field"]) for p in problems} == {(2, "lat"), (2, "lon")}
+
+
+def test_a_bom_and_extra_cells_are_handled() -> None:
+    """A UTF-8 BOM is ignored; a line with more cells than columns is reported on its line."""
+    head = "id,name,district,container_type,volume_l,depth_mm,lat,lon\n"
+    good = "kor-1,Markt,Centrum,glass,2500,1500,50.82,3.26\n"
+    parsed = parse_csv(
+        ("\ufeff" + head + good + good.replace("kor-1", "kor-2")[:-1] + ",x\n").encode()
+    )
+    assert [(p.line, p.message) for p in parsed.problems] == [
+        (3, "meer velden dan de kopregel kolommen")
+    ]
+    assert parsed.rows == []
+
+
+def test_text_that_is_not_utf8_is_refused_on_line_one() -> None:
+    """A Latin-1 file is refused with one clear problem instead of garbled names."""
+    parsed = parse_csv("id,name\nkor-1,Coördinatie\n".encode("latin-1"))
+    assert [(p.line, p.message[:14]) for p in parsed.problems] == [(1, "geen UTF-8-tek")]
+
+
+def test_an_empty_file_is_a_problem_not_an_empty_import() -> None:
+    """A header without lines, or an empty FeatureCollection, stores nothing and says so."""
+    head = b"id,name,district,container_type,volume_l,depth_mm,lat,lon\n"
+    for parsed in (
+        parse_csv(head),
+        parse_geojson(b'{"type": "FeatureCollection", "features": []}'),
+    ):
+        assert [p.message for p in parsed.problems] == ["het bestand bevat geen vuilbakken"]
+
+
+def test_a_long_report_is_cut_and_counts_the_rest() -> None:
+    """Beyond 1,000 problems the report stops listing and says how many more there are."""
+    head = "id,name,district,container_type,volume_l,depth_mm,lat,lon\n"
+    bad = "".join(f"kor-{i},Markt,Centrum,kist,1,1,50,3\n" for i in range(1500))
+    parsed = parse_csv((head + bad).encode())
+    assert len(parsed.problems) == 1000
+    assert parsed.more_problems == 500
