@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import time
 from typing import Any, Literal
 
@@ -161,7 +161,7 @@ def check_fields(
     """Checked values for every field of ``spec`` (text, numbers or lists in), or the problems."""
     problems: list[Problem] = []
     clean: dict[str, Any] = {}
-    for name, field in spec.items():
+    for name, rule in spec.items():
         raw = values.get(name)
         if isinstance(raw, bool):
             text = "true" if raw else "false"
@@ -170,15 +170,15 @@ def check_fields(
         else:
             text = "" if raw is None else str(raw).strip()
         if not text:
-            if field.optional:
+            if rule.optional:
                 clean[name] = None
                 continue
-            if field.default is None:
+            if rule.default is None:
                 problems.append(Problem(line, name, "ontbreekt"))
                 continue
-            text = field.default
+            text = rule.default
         try:
-            clean[name] = field.check(text)
+            clean[name] = rule.check(text)
         except ValueError as exc:
             problems.append(Problem(line, name, str(exc)))
     return (None, problems) if problems else (clean, [])
@@ -207,48 +207,70 @@ def check_record(values: Mapping[str, object], line: int) -> tuple[BinRecord | N
     return (None, problems) if clean is None else (BinRecord(**clean), [])
 
 
-def _collect(records: Iterable[tuple[int, Mapping[str, object]]]) -> Parsed:
-    rows: list[BinRecord] = []
+@dataclass(frozen=True, slots=True)
+class Table:
+    """Checked records of any kind (values by field), or what is wrong (then ``rows`` is empty)."""
+
+    rows: list[dict[str, Any]]
+    problems: list[Problem]
+    lines: int
+    more_problems: int = 0
+    row_lines: list[int] = field(default_factory=list)  # the file line of each row
+
+
+def _done(
+    rows: list[dict[str, Any]], problems: list[Problem], lines: int, row_lines: list[int]
+) -> Table:
+    if problems:
+        problems = sorted(problems, key=lambda p: p.line)
+        shown = problems[:MAX_PROBLEMS]
+        return Table([], shown, lines, len(problems) - len(shown))
+    return Table(rows, [], lines, 0, row_lines)
+
+
+def _collect(
+    records: Iterable[tuple[int, Mapping[str, object]]], spec: Mapping[str, Field], noun: str
+) -> Table:
+    rows: list[dict[str, Any]] = []
+    row_lines: list[int] = []
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    key = next(iter(spec))
+    seen: dict[Any, int] = {}
     lines = 0
     for line, values in records:
         lines += 1
-        record, found = check_record(values, line)
+        clean, found = check_fields(values, spec, line)
         problems.extend(found)
-        if record is None:
+        if clean is None:
             continue
-        if record.id in seen:
-            problems.append(Problem(line, "id", f"komt al voor op regel {seen[record.id]}"))
+        if clean[key] in seen:
+            problems.append(Problem(line, key, f"komt al voor op regel {seen[clean[key]]}"))
             continue
-        seen[record.id] = line
-        rows.append(record)
+        seen[clean[key]] = line
+        rows.append(clean)
+        row_lines.append(line)
     if lines == 0:
-        problems.append(Problem(1, "", "het bestand bevat geen vuilbakken"))
-    if problems:
-        shown = problems[:MAX_PROBLEMS]
-        return Parsed([], shown, lines, len(problems) - len(shown))
-    return Parsed(rows, [], lines)
+        problems.append(Problem(1, "", f"het bestand bevat geen {noun}"))
+    return _done(rows, problems, lines, row_lines)
 
 
-def parse_csv(data: bytes) -> Parsed:
-    """Bins from CSV (comma or semicolon, UTF-8 with or without BOM, a header line first)."""
+def _csv_table(data: bytes, spec: Mapping[str, Field], noun: str) -> Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Parsed([], [Problem(1, "", f"geen UTF-8-tekst (byte {exc.start})")], 0)
+        return Table([], [Problem(1, "", f"geen UTF-8-tekst (byte {exc.start})")], 0)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
+    required = [n for n, f in spec.items() if f.default is None and not f.optional]
+    missing = [c for c in required if c not in header]
+    unknown = [h for h in header if h not in spec]
     if missing or unknown:
         problems = [Problem(1, c, "kolom ontbreekt") for c in missing]
         problems += [Problem(1, h, "onbekende kolom") for h in unknown]
-        return Parsed([], problems, 0)
+        return Table([], problems, 0)
     reader.fieldnames = header
-
     checked: list[tuple[int, Mapping[str, object]]] = []
     extra: list[Problem] = []
     try:
@@ -259,24 +281,22 @@ def parse_csv(data: bytes) -> Parsed:
             checked.append((reader.line_num, row))
     except csv.Error as exc:
         extra.append(Problem(reader.line_num, "", f"onleesbare CSV: {exc}"))
-    parsed = _collect(checked)
+    table = _collect(checked, spec, noun)
     if extra:
-        problems = sorted([*extra, *parsed.problems], key=lambda p: p.line)
-        return Parsed([], problems[:MAX_PROBLEMS], parsed.lines + len(extra))
-    return parsed
+        return _done([], [*extra, *table.problems], table.lines + len(extra), [])
+    return table
 
 
-def parse_geojson(data: bytes) -> Parsed:
-    """Bins from a GeoJSON FeatureCollection of points (``line`` is the feature's number, from 1)."""
+def _geojson_table(data: bytes, spec: Mapping[str, Field], noun: str) -> Table:
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Parsed([], [Problem(1, "", f"geen geldige JSON: {exc}")], 0)
+        return Table([], [Problem(1, "", f"geen geldige JSON: {exc}")], 0)
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        return Parsed([], [Problem(1, "type", "moet een FeatureCollection zijn")], 0)
+        return Table([], [Problem(1, "type", "moet een FeatureCollection zijn")], 0)
     features = document.get("features")
     if not isinstance(features, list):
-        return Parsed([], [Problem(1, "features", "moet een lijst zijn")], 0)
+        return Table([], [Problem(1, "features", "moet een lijst zijn")], 0)
 
     def records() -> Iterable[tuple[int, Mapping[str, object]]]:
         for number, feature in enumerate(features, start=1):
@@ -284,7 +304,7 @@ def parse_geojson(data: bytes) -> Parsed:
             if isinstance(feature, dict):
                 props = feature.get("properties")
                 if isinstance(props, dict):
-                    values.update({k: v for k, v in props.items() if k in COLUMNS})
+                    values.update({k: v for k, v in props.items() if k in spec})
                 if "id" not in values and feature.get("id") is not None:
                     values["id"] = feature["id"]
                 geometry = feature.get("geometry")
@@ -294,7 +314,32 @@ def parse_geojson(data: bytes) -> Parsed:
                         values["lon"], values["lat"] = coords[0], coords[1]
             yield number, values
 
-    return _collect(records())
+    return _collect(records(), spec, noun)
+
+
+def parse_table(data: bytes, fmt: Format, spec: Mapping[str, Field], noun: str) -> Table:
+    """Records of any kind from CSV or GeoJSON (GeoJSON only for kinds with lat and lon)."""
+    if fmt == "geojson":
+        if "lat" not in spec:
+            return Table([], [Problem(1, "", f"{noun} hebben geen plaats: gebruik CSV")], 0)
+        return _geojson_table(data, spec, noun)
+    return _csv_table(data, spec, noun)
+
+
+def _bins(table: Table) -> Parsed:
+    return Parsed(
+        [BinRecord(**r) for r in table.rows], table.problems, table.lines, table.more_problems
+    )
+
+
+def parse_csv(data: bytes) -> Parsed:
+    """Bins from CSV (comma or semicolon, UTF-8 with or without BOM, a header line first)."""
+    return _bins(_csv_table(data, BIN_FIELDS, "vuilbakken"))
+
+
+def parse_geojson(data: bytes) -> Parsed:
+    """Bins from a GeoJSON FeatureCollection of points (``line`` is the feature's number, from 1)."""
+    return _bins(_geojson_table(data, BIN_FIELDS, "vuilbakken"))
 
 
 def guess_format(filename: str, data: bytes) -> Format:

@@ -6,6 +6,7 @@ A sensor's history lives in ``sensor_pairings``, kept by a trigger on ``devices`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,8 +181,45 @@ def pairings(*, conn: Conn, bin_id: str | None, device_id: str | None) -> list[P
         return cur.fetchall()
 
 
-def readings_count(*, conn: Conn, bin_id: str) -> int:
-    """How many fill readings a bin has, from every sensor it ever had."""
-    row = conn.execute("SELECT count(*) FROM fill_readings WHERE bin_id = %s", (bin_id,)).fetchone()
-    assert row is not None
-    return int(str(row[0]))
+def upsert_hotspots(*, conn: Conn, rows: Sequence[HotspotRow]) -> int:
+    """Add or change hotspots by id in one batch; returns how many were new."""
+    ids = [r.id for r in rows]
+    before = conn.execute("SELECT count(*) FROM hotspots WHERE id = ANY(%s)", (ids,)).fetchone()
+    assert before is not None
+    with conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO hotspots (id, name, district, lat, lon, active)
+               VALUES (%s, %s, %s, %s, %s, %s)
+               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district = EXCLUDED.district,
+                   lat = EXCLUDED.lat, lon = EXCLUDED.lon, active = EXCLUDED.active""",
+            [(r.id, r.name, r.district, r.lat, r.lon, r.active) for r in rows],
+        )
+    return len(rows) - int(str(before[0]))
+
+
+def known_ids(*, conn: Conn, table: str, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` exist in ``bins`` or ``devices``."""
+    query = {
+        "bins": "SELECT id FROM bins WHERE id = ANY(%s)",
+        "devices": "SELECT id FROM devices WHERE id = ANY(%s)",
+    }[table]
+    return {str(r[0]) for r in conn.execute(query, (list(ids),))}
+
+
+def bins_with_sensor(*, conn: Conn, bin_ids: Sequence[str]) -> set[str]:
+    """Which of these bins have a fill sensor in service."""
+    rows = conn.execute(
+        """SELECT DISTINCT bin_id FROM devices
+           WHERE bin_id = ANY(%s) AND kind = 'fill_sensor' AND revoked_at IS NULL""",
+        (list(bin_ids),),
+    )
+    return {str(r[0]) for r in rows}
+
+
+def install_sensors(*, conn: Conn, pairs: Sequence[tuple[str, str]], actor: str) -> None:
+    """Register new fill sensors on bins in one batch (device id, bin id)."""
+    _actor(conn, actor, None)
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', %s)", pairs
+        )

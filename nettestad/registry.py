@@ -1,4 +1,4 @@
-"""``nettestad registry import|export``: the city's bins in and out as CSV or GeoJSON.
+"""``nettestad registry import|export``: bins (and hotspots, sensors) in and out as CSV or GeoJSON.
 
 An import checks the whole file first and stores every line or none; problems are printed one a
 line as ``FILE:LINE: FIELD: message``. The same code serves ``POST /api/v1/registry/bins/import``.
@@ -18,8 +18,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``registry`` subcommands."""
     registry = subparsers.add_parser("registry", help="bins in and out as CSV or GeoJSON")
     sub = registry.add_subparsers(dest="registry_command", required=True)
-    imp = sub.add_parser("import", help="add or update bins by id; all lines or none")
+    imp = sub.add_parser(
+        "import", help="add or update bins, hotspots or sensors; all lines or none"
+    )
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--kind",
+        choices=("bins", "hotspots", "sensors"),
+        default="bins",
+        help="what the file holds (sensors: a CSV of device_id,bin_id)",
+    )
     imp.add_argument("--format", choices=FORMATS, default=None, help="default: from the name")
     imp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
     imp.add_argument("--report", type=Path, default=None, help="write the problems as CSV here")
@@ -46,7 +54,7 @@ def _import(args: argparse.Namespace) -> int:
     import psycopg
 
     from api import account_queries, registry_io
-    from api.registry_import import import_bins
+    from api.registry_import import import_kind
     from api.settings import get_api_settings
     from contracts.db import connect
 
@@ -58,7 +66,9 @@ def _import(args: argparse.Namespace) -> int:
     fmt = args.format or registry_io.guess_format(path.name, data)
     try:
         with connect(get_api_settings().database_url.get_secret_value()) as conn:
-            report = import_bins(conn=conn, data=data, fmt=fmt, dry_run=args.dry_run)
+            report = import_kind(
+                conn=conn, kind=args.kind, data=data, fmt=fmt, dry_run=args.dry_run, actor=_actor()
+            )
             if report.stored:
                 account_queries.insert_audit(
                     conn=conn,
@@ -66,7 +76,7 @@ def _import(args: argparse.Namespace) -> int:
                     username=_actor(),
                     role="cli",
                     action="registry.import",
-                    object_type="bin",
+                    object_type={"bins": "bin", "hotspots": "hotspot"}.get(args.kind, "device"),
                     object_id="*",
                     client_ip=None,
                     detail={

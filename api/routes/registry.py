@@ -210,46 +210,87 @@ def retire_bin(conn: DbConn, user: Editor, request: Request, bin_id: str) -> bq.
     return row
 
 
-@router.post(
-    "/bins/import",
-    responses={422: {"description": "the file has problems; nothing was stored"}},
-)
-def import_file(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
+_IMPORT_OBJECT = {"bins": "bin", "hotspots": "hotspot", "sensors": "device"}
+Upload = Annotated[UploadFile, File(description="CSV, or GeoJSON for bins and hotspots")]
+FormatQuery = Annotated[
+    Literal["csv", "geojson"] | None, Query(description="default: from the name or content")
+]
+
+
+def _import(  # noqa: PLR0917 - the three import routes hand over what FastAPI gave them
     conn: DbConn,
-    user: Editor,
+    user: User,
     request: Request,
-    file: Annotated[UploadFile, File(description="CSV or GeoJSON")],
-    format: Annotated[Literal["csv", "geojson"] | None, Query()] = None,  # noqa: A002 - the API's word for it
-    dry_run: bool = False,
+    file: UploadFile,
+    fmt: rio.Format | None,
+    dry_run: bool,
+    kind: registry_import.Kind,
 ) -> ImportReport:
-    """Add or update bins by id from CSV or GeoJSON: every line stored, or none and a report."""
     data = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise HTTPException(413, f"een bestand mag hoogstens {MAX_IMPORT_BYTES >> 20} MiB zijn")
-    fmt = format or rio.guess_format(file.filename or "", data)
-    with _stored("Een vuilbak uit het bestand"):
-        report = registry_import.import_bins(conn=conn, data=data, fmt=fmt, dry_run=dry_run)
+    fmt = fmt or rio.guess_format(file.filename or "", data)
+    with _stored("Een regel uit het bestand"):
+        report = registry_import.import_kind(
+            conn=conn, kind=kind, data=data, fmt=fmt, dry_run=dry_run, actor=user.username
+        )
     if not report.stored:
         if dry_run:
             return report
         raise HTTPException(422, asdict(report))
-    if report.stored:
-        _audit(
-            conn,
-            user,
-            request,
-            "registry.import",
-            "bin",
-            "*",
-            {
-                "format": fmt,
-                "lines": report.lines,
-                "created": report.created,
-                "updated": report.updated,
-                "file": file.filename,
-            },
-        )
+    detail = {
+        "format": fmt,
+        "lines": report.lines,
+        "created": report.created,
+        "updated": report.updated,
+        "file": file.filename,
+    }
+    _audit(conn, user, request, "registry.import", _IMPORT_OBJECT[kind], "*", detail)
     return report
+
+
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    422: {"description": "the file has problems; nothing was stored"}
+}
+
+
+@router.post("/bins/import", responses=_REFUSED)
+def import_file(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
+    conn: DbConn,
+    user: Editor,
+    request: Request,
+    file: Upload,
+    format: FormatQuery = None,  # noqa: A002 - the API's word for it
+    dry_run: bool = False,
+) -> ImportReport:
+    """Add or update bins by id from CSV or GeoJSON: every line stored, or none and a report."""
+    return _import(conn, user, request, file, format, dry_run, "bins")
+
+
+@router.post("/hotspots/import", responses=_REFUSED)
+def import_hotspots(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
+    conn: DbConn,
+    user: Editor,
+    request: Request,
+    file: Upload,
+    format: FormatQuery = None,  # noqa: A002 - the API's word for it
+    dry_run: bool = False,
+) -> ImportReport:
+    """Add or update hotspots by id from CSV or GeoJSON: every line stored, or none and a report."""
+    return _import(conn, user, request, file, format, dry_run, "hotspots")
+
+
+@router.post("/sensors/import", responses=_REFUSED)
+def import_sensors(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
+    conn: DbConn,
+    user: Editor,
+    request: Request,
+    file: Upload,
+    format: FormatQuery = None,  # noqa: A002 - the API's word for it
+    dry_run: bool = False,
+) -> ImportReport:
+    """Put new sensors on bins from a CSV of ``device_id,bin_id``: every line stored, or none."""
+    return _import(conn, user, request, file, format, dry_run, "sensors")
 
 
 # --- depots, vehicles, disposal sites, crews -------------------------------------------------

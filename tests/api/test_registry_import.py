@@ -170,3 +170,60 @@ def test_a_long_report_is_cut_and_counts_the_rest() -> None:
     parsed = parse_csv((head + bad).encode())
     assert len(parsed.problems) == 1000
     assert parsed.more_problems == 500
+
+
+def test_sensors_are_put_on_bins_from_a_file_with_their_history(
+    client: TestClient, headers: H, db: Conn
+) -> None:
+    """The sensors example pairs four sensors with four bins; each gets an open pairing."""
+    h = headers[Role.COORDINATOR]
+    _upload(client, h, "bins.csv", (EXAMPLES / "bins.csv").read_bytes())
+    url = "/api/v1/registry/sensors/import"
+    data = (EXAMPLES / "sensors.csv").read_bytes()
+    answer = client.post(url, files={"file": ("sensors.csv", data)}, headers=h)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["created"] == 4
+    open_pairings = db.execute(
+        "SELECT count(*) FROM sensor_pairings WHERE removed_at IS NULL AND installed_by = 'coordinator1'"
+    ).fetchone()
+    assert open_pairings == (4,)
+
+
+def test_a_sensor_file_naming_unknown_or_taken_bins_stores_nothing(
+    client: TestClient, headers: H, db: Conn
+) -> None:
+    """Unknown bin, a bin that has a sensor, a bin named twice: each on its line; nothing stored."""
+    h = headers[Role.ADMIN]
+    _upload(client, h, "bins.csv", (EXAMPLES / "bins.csv").read_bytes())
+    client.post(
+        "/api/v1/registry/sensors/install",
+        json={"device_id": "fs-old-1", "bin_id": "kor-101"},
+        headers=h,
+    )
+    data = b"device_id,bin_id\nfs-a-1,kor-101\nfs-a-2,nergens\nfs-a-3,kor-102\nfs-a-4,kor-102\n"
+    answer = client.post(
+        "/api/v1/registry/sensors/import", files={"file": ("s.csv", data)}, headers=h
+    )
+    assert answer.status_code == 422
+    problems = [(p["line"], p["message"]) for p in answer.json()["detail"]["problems"]]
+    assert problems == [
+        (2, "op deze vuilbak zit al een sensor"),
+        (3, "geen vuilbak met dit id"),
+        (5, "krijgt al een sensor op regel 4"),
+    ]
+    assert db.execute("SELECT count(*) FROM devices").fetchone() == (1,)
+
+
+def test_hotspots_import_and_update_in_place(client: TestClient, headers: H, db: Conn) -> None:
+    """Hotspots come in from CSV; a second import with the same ids changes them in place."""
+    h = headers[Role.COORDINATOR]
+    url = "/api/v1/registry/hotspots/import"
+    data = (EXAMPLES / "hotspots.csv").read_bytes()
+    first = client.post(url, files={"file": ("hotspots.csv", data)}, headers=h)
+    assert (first.json()["created"], first.json()["updated"]) == (2, 0)
+    again = client.post(
+        url, files={"file": ("hotspots.csv", data.replace(b"Heule Dorp", b"Heule Kerk"))}, headers=h
+    )
+    assert (again.json()["created"], again.json()["updated"]) == (0, 2)
+    name = db.execute("SELECT name FROM hotspots WHERE id = 'hs-glas-heule'").fetchone()
+    assert name == ("Glasbollen Heule Kerk",)
