@@ -43,7 +43,8 @@ const PAGE_TEXT = {
         all: "alle", show_retired: "ook afgeschafte", find: "Zoeken", sensor: "Sensor", actions: "Acties",
         map_hint: "Klik op de kaart om de plaats van de vuilbak in het formulier te zetten.",
         new_bin: "Nieuwe vuilbak", edit_bin: (id) => `Vuilbak ${id} wijzigen`, count: (n, total) => `${n} van ${total} getoond`,
-        import: "Import en export", import_help: "Een CSV- of GeoJSON-bestand met vuilbakken. Bestaande id's worden bijgewerkt, nieuwe toegevoegd. Bij één fout wordt niets opgeslagen.",
+        import: "Import en export", import_help: "Een CSV- of GeoJSON-bestand met vuilbakken of hotspots, of een CSV met sensoren. Bestaande id's worden bijgewerkt, nieuwe toegevoegd. Bij één fout wordt niets opgeslagen.",
+        import_kind: "Wat", sensors_kind: "Sensoren op vuilbakken (CSV: device_id, bin_id)",
         file: "Bestand (CSV of GeoJSON)", dry_run: "alleen controleren", do_import: "Importeren",
         report: "Validatierapport", line: "Regel", field: "Veld", problem: "Melding",
         export_csv: "Exporteer CSV", export_geojson: "Exporteer GeoJSON", choose_file: "Kies eerst een bestand.",
@@ -61,7 +62,8 @@ const PAGE_TEXT = {
         all: "all", show_retired: "include retired", find: "Search", sensor: "Sensor", actions: "Actions",
         map_hint: "Click the map to put the bin's position in the form.",
         new_bin: "New bin", edit_bin: (id) => `Edit bin ${id}`, count: (n, total) => `${n} of ${total} shown`,
-        import: "Import and export", import_help: "A CSV or GeoJSON file of bins. Existing ids are updated, new ones added. With a single error nothing is stored.",
+        import: "Import and export", import_help: "A CSV or GeoJSON file of bins or hotspots, or a CSV of sensors. Existing ids are updated, new ones added. With a single error nothing is stored.",
+        import_kind: "What", sensors_kind: "Sensors on bins (CSV: device_id, bin_id)",
         file: "File (CSV or GeoJSON)", dry_run: "check only", do_import: "Import",
         report: "Validation report", line: "Line", field: "Field", problem: "Message",
         export_csv: "Export CSV", export_geojson: "Export GeoJSON", choose_file: "Choose a file first.",
@@ -207,7 +209,8 @@ async function runImport(event) {
   const body = new FormData();
   body.append("file", file);
   const dry = document.getElementById("import-dry").checked;
-  const answer = await RF.call("POST", `${API}/bins/import${dry ? "?dry_run=true" : ""}`, body);
+  const kind = document.getElementById("import-kind").value;
+  const answer = await RF.call("POST", `${API}/${kind}/import${dry ? "?dry_run=true" : ""}`, body);
   const report = answer.ok ? answer.data : answer.data && answer.data.detail;
   if (!report || typeof report !== "object" || !("problems" in report)) {
     result.textContent = RF.message(answer);
@@ -220,7 +223,10 @@ async function runImport(event) {
   table.tBodies[0].replaceChildren(...report.problems.map((p) => NT.el("tr", {},
     NT.el("td", { text: String(p.line) }), NT.el("td", { text: p.field || "–" }), NT.el("td", { text: p.message }))));
   table.hidden = report.problems.length === 0;
-  if (report.stored) { await loadDistricts(); await searchBins(); }
+  if (report.stored) {
+    await Promise.all([loadDistricts(), searchBins(), ...editors.map((e) => e.load())]);
+    if (kind === "sensors") await loadHistory();
+  }
 }
 
 async function sensorAction(event) {
@@ -251,6 +257,10 @@ async function sensorAction(event) {
 }
 
 let historyRows = [];
+async function loadHistory() {
+  const answer = await RF.call("GET", `${API}/sensors/history`);
+  if (answer.ok) renderHistory(answer.data.pairings);
+}
 function renderHistory(rows) {
   historyRows = rows || historyRows;
   document.querySelector("#sensor-history tbody").replaceChildren(...historyRows.map((p) => NT.el("tr", {},
@@ -349,6 +359,6 @@ function rerender() {
     binMap.on("click", (e) => setPlaced(e.latlng.lat, e.latlng.lng));
   }
   setupEditors();
-  await Promise.all([loadDistricts(), searchBins(), loadShifts(), ...editors.map((e) => e.load())]);
+  await Promise.all([loadDistricts(), searchBins(), loadShifts(), loadHistory(), ...editors.map((e) => e.load())]);
   document.body.dataset.ready = "true";
 })();

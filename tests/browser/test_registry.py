@@ -61,6 +61,16 @@ def test_an_import_with_errors_shows_the_bad_lines_and_stores_nothing(
     page.wait_for_function("() => document.querySelectorAll('#bin-table tbody tr').length === 5")
     assert db.execute("SELECT count(*) FROM bins").fetchone() == (5,)
 
+    page.get_by_label("Wat").select_option("sensors")
+    page.set_input_files("#import-file", str(EXAMPLES / "sensors.csv"))
+    page.get_by_role("button", name="Importeren").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#sensor-history tbody tr').length === 4"
+    )
+    assert (
+        page.locator("#bin-table tbody tr").first.locator("td").nth(5).inner_text() == "fs-hel-101"
+    )
+
 
 def test_the_registry_speaks_english_second(live_server: LiveServer, browser: Any) -> None:
     """The language button turns headings, labels and table headers to English, then back."""
