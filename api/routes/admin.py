@@ -254,6 +254,14 @@ def audit_actions(conn: DbConn, _user: Admin) -> list[str]:
     return q.audit_actions(conn=conn)
 
 
+def _safe(value: object) -> object:
+    """A cell a spreadsheet shows as text: names from failed logins are anyone's input, and a
+    leading =, +, - or @ would make it a formula."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
 @router.get("/audit.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def audit_csv(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
     conn: DbConn,
@@ -283,19 +291,19 @@ def audit_csv(  # noqa: PLR0917 - FastAPI passes query parameters and dependenci
         )
     )
     for r in rows:
-        writer.writerow(
-            (
-                r.id,
-                r.ts.isoformat(),
-                r.username,
-                r.role,
-                r.action,
-                r.object_type,
-                r.object_id,
-                json.dumps(r.detail, ensure_ascii=False, default=str),
-                r.client_ip or "",
-            )
+        detail = json.dumps(r.detail, ensure_ascii=False, default=str)
+        cells = (
+            r.id,
+            r.ts.isoformat(),
+            r.username,
+            r.role,
+            r.action,
+            r.object_type,
+            r.object_id,
+            detail,
+            r.client_ip or "",
         )
+        writer.writerow([_safe(c) for c in cells])
     audit.record(
         conn=conn,
         user=user,

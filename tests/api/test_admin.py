@@ -214,3 +214,15 @@ def test_a_plan_and_a_replan_are_audited(client: TestClient, headers: H, db: Con
         ("plan.create", "coordinator1", str(plan_id)),
         ("plan.replan", "admin1", str(replanned.json()["plan_id"])),
     ]
+
+
+def test_a_formula_typed_as_a_login_name_is_exported_as_text(
+    client: TestClient, headers: H
+) -> None:
+    """A failed login's name that starts like a formula gets a leading quote in the CSV."""
+    client.post("/api/v1/auth/login", json={"username": "=cmd|' /c calc'!A1", "password": "x"})
+    answer = client.get(
+        "/api/v1/admin/audit.csv", params={"action": "login_failed"}, headers=headers[Role.ADMIN]
+    )
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert [r["username"] for r in rows] == ["'=cmd|' /c calc'!a1"]
