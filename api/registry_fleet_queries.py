@@ -5,6 +5,7 @@ Writes take a whole record (the route checked it) and return False when the id i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import time
 from typing import TypeVar
@@ -183,3 +184,26 @@ def delete_shift(*, conn: Conn, shift_id: int) -> str | None:
         "DELETE FROM crew_shifts WHERE id = %s RETURNING crew_id", (shift_id,)
     ).fetchone()
     return None if row is None else str(row[0])
+
+
+def upsert_rows(*, conn: Conn, rows: Sequence[Row]) -> int:
+    """Add or change rows of one kind by id in one batch; returns how many were new."""
+    kind = type(rows[0])
+    table = sql.Identifier(_TABLES[kind])
+    ids = [r.id for r in rows]
+    before = conn.execute(
+        sql.SQL("SELECT count(*) FROM {} WHERE id = ANY(%s)").format(table), (ids,)
+    ).fetchone()
+    assert before is not None
+    names = _columns(kind)
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}").format(
+        table,
+        sql.SQL(", ").join([sql.Identifier(c) for c in names]),
+        sql.SQL(", ").join([sql.Placeholder(c) for c in names]),
+        sql.SQL(", ").join(
+            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in names if c != "id"
+        ),
+    )
+    with conn.cursor() as cur:
+        cur.executemany(query, [asdict(r) for r in rows])
+    return len(rows) - int(str(before[0]))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from api import registry_bins_queries as bq
+from api import registry_fleet_queries as fq
 from api import registry_io as rio
 from api import registry_sites_queries as sq
 from api.deps import Conn
@@ -54,8 +55,23 @@ def import_bins(*, conn: Conn, data: bytes, fmt: rio.Format, dry_run: bool) -> I
     )
 
 
-Kind = Literal["bins", "hotspots", "sensors"]
-KINDS: tuple[Kind, ...] = ("bins", "hotspots", "sensors")
+Kind = Literal["bins", "hotspots", "sensors", "vehicles", "depots", "disposal-sites", "crews"]
+KINDS: tuple[Kind, ...] = (
+    "bins",
+    "hotspots",
+    "sensors",
+    "vehicles",
+    "depots",
+    "disposal-sites",
+    "crews",
+)
+# kind: (fields, Dutch plural, row type) for the kinds stored with one upsert by id
+FLEET: dict[str, tuple[dict[str, rio.Field], str, type[fq.Row]]] = {
+    "vehicles": (rio.VEHICLE_FIELDS, "voertuigen", fq.VehicleRow),
+    "depots": (rio.DEPOT_FIELDS, "depots", fq.DepotRow),
+    "disposal-sites": (rio.DISPOSAL_SITE_FIELDS, "stortplaatsen", fq.DisposalSiteRow),
+    "crews": (rio.CREW_FIELDS, "ploegen", fq.CrewRow),
+}
 
 
 def _refused(table: rio.Table | None, problems: list[rio.Problem], lines: int) -> ImportReport:
@@ -104,9 +120,14 @@ def import_kind(
     """Import bins, hotspots (by id, in place) or new sensors on bins: every line or none."""
     if kind == "bins":
         return import_bins(conn=conn, data=data, fmt=fmt, dry_run=dry_run)
-    spec, noun = (
-        (rio.HOTSPOT_FIELDS, "hotspots") if kind == "hotspots" else (rio.SENSOR_FIELDS, "sensoren")
-    )
+    if kind in FLEET:
+        spec, noun, row_type = FLEET[kind]
+    else:
+        spec, noun = (
+            (rio.HOTSPOT_FIELDS, "hotspots")
+            if kind == "hotspots"
+            else (rio.SENSOR_FIELDS, "sensoren")
+        )
     table = rio.parse_table(data, fmt, spec, noun)
     if table.problems:
         return _refused(table, table.problems, table.lines)
@@ -120,7 +141,9 @@ def import_kind(
             lines=table.lines,
             message=f"{table.lines} regels in orde (proef, niets opgeslagen)",
         )
-    if kind == "hotspots":
+    if kind in FLEET:
+        created = fq.upsert_rows(conn=conn, rows=[row_type(**r) for r in table.rows])
+    elif kind == "hotspots":
         created = sq.upsert_hotspots(conn=conn, rows=[sq.HotspotRow(**r) for r in table.rows])
     else:
         sq.install_sensors(

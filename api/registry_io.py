@@ -458,3 +458,23 @@ def _device(value: str) -> str:
 _DEVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
 SENSOR_FIELDS = {"device_id": Field(_device), "bin_id": _ID}
 CAMERA_FIELDS = {"id": Field(_device), "hotspot_id": _ID}
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def table_csv(spec: Mapping[str, Field], rows: Iterable[Mapping[str, object]]) -> str:
+    """Records as CSV in the columns of ``spec`` (what an import of that kind reads back)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(spec)
+    for row in rows:
+        writer.writerow([_text_of(row.get(name)) for name in spec])
+    return out.getvalue()

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("file", type=Path)
     imp.add_argument(
         "--kind",
-        choices=("bins", "hotspots", "sensors"),
+        choices=("bins", "hotspots", "sensors", "vehicles", "depots", "disposal-sites", "crews"),
         default="bins",
         help="what the file holds (sensors: a CSV of device_id,bin_id)",
     )
@@ -76,7 +76,7 @@ def _import(args: argparse.Namespace) -> int:
                     username=_actor(),
                     role="cli",
                     action="registry.import",
-                    object_type={"bins": "bin", "hotspots": "hotspot"}.get(args.kind, "device"),
+                    object_type=args.kind,
                     object_id="*",
                     client_ip=None,
                     detail={

@@ -210,7 +210,15 @@ def retire_bin(conn: DbConn, user: Editor, request: Request, bin_id: str) -> bq.
     return row
 
 
-_IMPORT_OBJECT = {"bins": "bin", "hotspots": "hotspot", "sensors": "device"}
+_IMPORT_OBJECT = {
+    "bins": "bin",
+    "hotspots": "hotspot",
+    "sensors": "device",
+    "vehicles": "vehicle",
+    "depots": "depot",
+    "disposal-sites": "disposal_site",
+    "crews": "crew",
+}
 Upload = Annotated[UploadFile, File(description="CSV, or GeoJSON for bins and hotspots")]
 FormatQuery = Annotated[
     Literal["csv", "geojson"] | None, Query(description="default: from the name or content")
@@ -334,6 +342,39 @@ def _fleet_routes(path: str) -> None:
         _audit(conn, user, request, "registry.update", object_type, row_id, changed)
         return row
 
+    def import_all(  # noqa: PLR0917 - FastAPI passes query parameters and dependencies positionally
+        conn: DbConn,
+        user: Editor,
+        request: Request,
+        file: Upload,
+        format: FormatQuery = None,  # noqa: A002 - the API's word for it
+        dry_run: bool = False,
+    ) -> ImportReport:
+        return _import(conn, user, request, file, format, dry_run, path)  # type: ignore[arg-type]  # path is one of the import kinds
+
+    def export_all(conn: DbConn, user: Editor, request: Request) -> Response:
+        rows = [asdict(r) for r in fq.list_rows(conn=conn, kind=kind)]
+        _audit(conn, user, request, "registry.export", object_type, "*", {"format": "csv"})
+        return Response(
+            rio.table_csv(spec, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="nettestad-{path}.csv"'},
+        )
+
+    import_all.__doc__ = f"Add or update {path} by id from CSV: every line stored, or none."
+    export_all.__doc__ = (
+        f"Every {object_type.replace('_', ' ')} as CSV, in the columns an import reads."
+    )
+    router.add_api_route(
+        f"/{path}/import",
+        import_all,
+        methods=["POST"],
+        responses=_REFUSED,
+        response_model=ImportReport,
+    )
+    router.add_api_route(
+        f"/{path}/export.csv", export_all, methods=["GET"], response_class=Response
+    )
     list_all.__doc__ = f"Every {object_type.replace('_', ' ')}."
     create.__doc__ = f"Add a {object_type.replace('_', ' ')} (409 when the id exists)."
     update.__doc__ = f"Change a {object_type.replace('_', ' ')}; set active false to retire it."

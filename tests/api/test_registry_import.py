@@ -227,3 +227,49 @@ def test_hotspots_import_and_update_in_place(client: TestClient, headers: H, db:
     assert (again.json()["created"], again.json()["updated"]) == (0, 2)
     name = db.execute("SELECT name FROM hotspots WHERE id = 'hs-glas-heule'").fetchone()
     assert name == ("Glasbollen Heule Kerk",)
+
+
+def test_vehicles_export_and_import_back_in_place(client: TestClient, headers: H, db: Conn) -> None:
+    """The vehicles' CSV export, edited and imported, changes those vehicles and adds a new one."""
+    h = headers[Role.ADMIN]
+    exported = client.get("/api/v1/registry/vehicles/export.csv", headers=h)
+    assert exported.status_code == 200
+    lines = exported.text.splitlines()
+    assert lines[0].startswith("id,name,vehicle_type,depot_id,capacity_l")
+    assert lines[1] == "veh-1,Veegwagen 1,compactor,depot-kortrijk,12000,2500,06:00,14:30,30,true"
+    edited = [
+        lines[0],
+        lines[1].replace("12000", "14000"),
+        "veh-7,Bestelwagen 2,van,depot-kortrijk,4000,900,07:00,15:30,30,true",
+    ]
+    answer = client.post(
+        "/api/v1/registry/vehicles/import",
+        files={"file": ("vehicles.csv", "\n".join(edited).encode())},
+        headers=h,
+    )
+    assert (answer.json()["created"], answer.json()["updated"]) == (1, 1), answer.text
+    rows = db.execute(
+        "SELECT id, capacity_l FROM vehicles WHERE id IN ('veh-1', 'veh-7') ORDER BY id"
+    )
+    assert rows.fetchall() == [("veh-1", 14000), ("veh-7", 4000)]
+
+
+def test_a_vehicle_file_with_an_unknown_depot_stores_nothing(
+    client: TestClient, headers: H, db: Conn
+) -> None:
+    """A depot that does not exist is refused by the database; the whole file is rolled back."""
+    data = (
+        "id,name,vehicle_type,depot_id,capacity_l,capacity_kg\n"
+        "veh-8,Perswagen 8,compactor,depot-kortrijk,12000,2500\n"
+        "veh-9,Perswagen 9,compactor,depot-nergens,12000,2500\n"
+    )
+    answer = client.post(
+        "/api/v1/registry/vehicles/import",
+        files={"file": ("vehicles.csv", data.encode())},
+        headers=headers[Role.COORDINATOR],
+    )
+    assert answer.status_code == 422
+    assert "verwijst naar iets dat niet bestaat" in answer.json()["detail"]
+    assert db.execute(
+        "SELECT count(*) FROM vehicles WHERE id IN ('veh-8', 'veh-9')"
+    ).fetchone() == (0,)
