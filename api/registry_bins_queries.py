@@ -58,6 +58,17 @@ class ImportCounts:
     updated: int
 
 
+_WHERE = """ WHERE (%(p)s::text IS NULL OR b.id ILIKE %(p)s OR b.name ILIKE %(p)s
+                      OR b.district ILIKE %(p)s)
+               AND (%(d)s::text IS NULL OR b.district = %(d)s)
+               AND (%(all)s OR b.active)"""
+
+
+def _filters(text: str | None, district: str | None, include_retired: bool) -> dict[str, object]:
+    pattern = None if not text else "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
+    return {"p": pattern, "d": district, "all": include_retired}
+
+
 def search(
     *,
     conn: Conn,
@@ -68,24 +79,19 @@ def search(
     offset: int,
 ) -> list[BinRow]:
     """Bins whose id, name or district contains ``text``, by id."""
-    pattern = None if not text else "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
     with conn.cursor(row_factory=class_row(BinRow)) as cur:
         cur.execute(
-            _SELECT
-            + """ WHERE (%(p)s::text IS NULL OR b.id ILIKE %(p)s OR b.name ILIKE %(p)s
-                         OR b.district ILIKE %(p)s)
-                    AND (%(d)s::text IS NULL OR b.district = %(d)s)
-                    AND (%(all)s OR b.active)
-                  ORDER BY b.id LIMIT %(limit)s OFFSET %(offset)s""",
-            {"p": pattern, "d": district, "all": include_retired, "limit": limit, "offset": offset},
+            _SELECT + _WHERE + " ORDER BY b.id LIMIT %(limit)s OFFSET %(offset)s",
+            {**_filters(text, district, include_retired), "limit": limit, "offset": offset},
         )
         return cur.fetchall()
 
 
-def count(*, conn: Conn, include_retired: bool) -> int:
-    """How many bins (active only unless asked)."""
+def count(*, conn: Conn, text: str | None, district: str | None, include_retired: bool) -> int:
+    """How many bins match the same filters as :func:`search`."""
     row = conn.execute(
-        "SELECT count(*) FROM bins WHERE %s OR active", (include_retired,)
+        "SELECT count(*) FROM bins b" + _WHERE,  # noqa: S608 - two constant strings, values are bound
+        _filters(text, district, include_retired),
     ).fetchone()
     assert row is not None
     return int(str(row[0]))

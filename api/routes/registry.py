@@ -119,7 +119,8 @@ def list_bins(  # noqa: PLR0917 - FastAPI passes query parameters and dependenci
     rows = bq.search(
         conn=conn, text=q, district=district, include_retired=retired, limit=limit, offset=offset
     )
-    return BinPage(total=bq.count(conn=conn, include_retired=retired), bins=rows)
+    total = bq.count(conn=conn, text=q, district=district, include_retired=retired)
+    return BinPage(total=total, bins=rows)
 
 
 @router.get("/districts")

@@ -95,6 +95,7 @@ def test_bin_search_finds_by_name_and_hides_retired_bins(
         "/api/v1/registry/bins", params={"q": "station", "retired": "true"}, headers=h
     ).json()
     assert [b["id"] for b in found["bins"]] == ["kor-002"]
+    assert found["total"] == 1
 
 
 def test_a_vehicle_needs_a_known_depot_and_a_known_type(client: TestClient, headers: H) -> None:
