@@ -1,4 +1,5 @@
-"""``nettestad user ...``: add, list, enable and disable accounts; ``nettestad evidence purge``."""
+"""``nettestad user ...``: add, list, enable, disable accounts and set a password (each change
+audited); ``nettestad evidence purge``."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add.set_defaults(handler=_add)
     sub.add_parser("list", help="list accounts").set_defaults(handler=_list)
+    password = sub.add_parser(
+        "password", help="set a new password (ends the account's sessions; e.g. a locked-out admin)"
+    )
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    password.set_defaults(handler=_password)
     for name, active in (("disable", False), ("enable", True)):
         cmd = sub.add_parser(name, help=f"{name} an account")
         cmd.add_argument("username")
@@ -99,6 +106,39 @@ def _add(args: argparse.Namespace) -> int:
             return 1
         _audit(conn, "user.create", user.username, {"role": user.role.value})
     print(f"added {user.username} ({user.role.value})")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        print("the passwords differ", file=sys.stderr)
+        return None
+    return password
+
+
+def _password(args: argparse.Namespace) -> int:
+    from api import account_queries as q
+    from api.auth import hash_password
+    from api.settings import get_api_settings
+    from contracts.db import connect
+
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 1
+    if len(password) < 10:
+        print("a password needs at least 10 characters", file=sys.stderr)
+        return 1
+    with connect(get_api_settings().database_url.get_secret_value()) as conn:
+        row = q.user_with_hash(conn=conn, username=args.username)
+        if row is None:
+            print(f"no account named {args.username!r}", file=sys.stderr)
+            return 1
+        q.reset_password(conn=conn, user_id=int(row["id"]), password_hash=hash_password(password))
+        _audit(conn, "user.password_reset", args.username, {"generated": False})
+    print(f"new password set for {args.username}; its sessions ended")
     return 0
 
 

@@ -81,3 +81,28 @@ def test_user_changes_from_the_command_line_are_audited(
     assert main(["user", "disable", "kim"]) == 0
     rows = db.execute("SELECT action, role, object_id FROM audit_log ORDER BY id").fetchall()
     assert rows == [("user.create", "cli", "kim"), ("user.disable", "cli", "kim")]
+
+
+def test_a_locked_out_admin_gets_a_new_password_from_the_command_line(
+    cli_db: str, db: Conn, accounts: dict[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``nettestad user password`` sets a new hash, ends sessions, and is audited."""
+    before = db.execute("SELECT password_hash FROM users WHERE username = 'admin1'").fetchone()
+    monkeypatch.setattr("sys.stdin", io.StringIO("een nieuw wachtwoord\n"))
+    assert main(["user", "password", "admin1", "--password-stdin"]) == 0
+    after = db.execute("SELECT password_hash FROM users WHERE username = 'admin1'").fetchone()
+    assert after != before
+    rows = db.execute("SELECT action, object_id FROM audit_log").fetchall()
+    assert rows == [("user.password_reset", "admin1")]
+
+
+def test_a_short_password_from_the_command_line_is_one_line(
+    cli_db: str,
+    accounts: dict[Any, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Too short a password is refused with one line and exit 1."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("kort\n"))
+    assert main(["user", "password", "admin1", "--password-stdin"]) == 1
+    assert capsys.readouterr().err.strip() == "a password needs at least 10 characters"
