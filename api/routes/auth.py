@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from api import account_audit, audit, auth
+from api import auth
+from api.account_audit import login_refused
+from api.audit import record as audit_record
 from api.auth import CurrentUser, LoginThrottledError, User
 from api.deps import DbConn
 
@@ -66,19 +68,19 @@ def login(body: Credentials, request: Request, response: Response, conn: DbConn)
             client_ip=auth.client_address(request),
         )
     except LoginThrottledError as exc:
-        account_audit.login_refused(
+        login_refused(
             conn=conn, username=body.username.strip().lower(), request=request, reason="throttled"
         )
         raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     if user is None:
-        account_audit.login_refused(
+        login_refused(
             conn=conn,
             username=body.username.strip().lower(),
             request=request,
             reason="wrong_password",
         )
         raise HTTPException(401, "wrong name or password")
-    audit.record(
+    audit_record(
         conn=conn,
         user=user,
         action="login",
@@ -112,7 +114,7 @@ def logout(
     """End the current session (if any) and clear the cookie."""
     token = auth.request_token(request)
     if user is not None:
-        audit.record(
+        audit_record(
             conn=conn,
             user=user,
             action="logout",

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from api import audit, kpis, ngsi, route_sheet
 from api import coordinator_queries as q
+from api import kpis, ngsi, route_sheet
+from api.audit import record as audit_record
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 
@@ -194,7 +195,7 @@ def put_threshold(
         threshold=round(body.threshold, 3),
         by=user.username,
     )
-    audit.record(
+    audit_record(
         conn=conn,
         user=user,
         action="threshold.set",
