@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import class_row, dict_row
 from psycopg.types.json import Jsonb
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -165,3 +166,138 @@ def audit_entries(
             {"t": object_type, "o": object_id, "limit": limit},
         )
         return cur.fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """An account as administrators see it (never its hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    vehicle_id: str | None
+    locale: str
+    active: bool
+    created_at: datetime
+    sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One line of the audit log."""
+
+    id: int
+    ts: datetime
+    user_id: int | None
+    username: str
+    role: str
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, Any]
+    client_ip: str | None
+
+
+_ACCOUNT = """SELECT u.id, u.username, u.display_name, u.role, u.vehicle_id, u.locale, u.active,
+                     u.created_at,
+                     (SELECT count(*) FROM sessions s
+                       WHERE s.user_id = u.id AND s.expires_at > now())::int AS sessions
+              FROM users u"""
+
+
+def accounts(*, conn: Conn) -> list[AccountRow]:
+    """Every account with its number of open sessions, by name."""
+    with conn.cursor(row_factory=class_row(AccountRow)) as cur:
+        cur.execute(_ACCOUNT + " ORDER BY u.username")
+        return cur.fetchall()
+
+
+def account(*, conn: Conn, user_id: int) -> AccountRow | None:
+    """One account."""
+    with conn.cursor(row_factory=class_row(AccountRow)) as cur:
+        cur.execute(_ACCOUNT + " WHERE u.id = %s", (user_id,))
+        return cur.fetchone()
+
+
+def update_account(
+    *,
+    conn: Conn,
+    user_id: int,
+    display_name: str,
+    role: str,
+    vehicle_id: str | None,
+    locale: str,
+) -> bool:
+    """Change an account's name, role, vehicle and language; a new role ends its sessions."""
+    row = conn.execute(
+        """WITH old AS (SELECT role FROM users WHERE id = %(id)s)
+           UPDATE users u SET display_name = %(n)s, role = %(r)s, vehicle_id = %(v)s, locale = %(l)s
+           FROM old WHERE u.id = %(id)s RETURNING old.role""",
+        {"id": user_id, "n": display_name, "r": role, "v": vehicle_id, "l": locale},
+    ).fetchone()
+    if row is None:
+        return False
+    if row[0] != role:
+        conn.execute("DELETE FROM sessions WHERE user_id = %s", (user_id,))
+    return True
+
+
+def set_account_active(*, conn: Conn, user_id: int, active: bool) -> bool:
+    """Enable or disable an account by id; disabling ends its sessions. False when unknown."""
+    if conn.execute("UPDATE users SET active = %s WHERE id = %s", (active, user_id)).rowcount != 1:
+        return False
+    if not active:
+        conn.execute("DELETE FROM sessions WHERE user_id = %s", (user_id,))
+    return True
+
+
+def reset_password(*, conn: Conn, user_id: int, password_hash: str) -> bool:
+    """A new password hash; every session of the account ends. False when unknown."""
+    done = conn.execute(
+        "UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id)
+    ).rowcount
+    conn.execute("DELETE FROM sessions WHERE user_id = %s", (user_id,))
+    conn.execute(
+        "DELETE FROM login_failures WHERE username = (SELECT username FROM users WHERE id = %s)",
+        (user_id,),
+    )
+    return done == 1
+
+
+def vehicle_exists(*, conn: Conn, vehicle_id: str) -> bool:
+    """Whether a vehicle with this id is registered."""
+    return (
+        conn.execute("SELECT 1 FROM vehicles WHERE id = %s", (vehicle_id,)).fetchone() is not None
+    )
+
+
+def audit_search(
+    *,
+    conn: Conn,
+    action: str | None,
+    username: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+) -> list[AuditRow]:
+    """Audit entries, newest first; ``action`` ending in '.' matches every action it starts."""
+    with conn.cursor(row_factory=class_row(AuditRow)) as cur:
+        cur.execute(
+            """SELECT id, ts, user_id, username, role, action, object_type, object_id, detail,
+                      client_ip
+               FROM audit_log
+               WHERE (%(a)s::text IS NULL OR action = %(a)s
+                      OR (right(%(a)s, 1) = '.' AND starts_with(action, %(a)s)))
+                 AND (%(u)s::text IS NULL OR username = %(u)s)
+                 AND (%(s)s::timestamptz IS NULL OR ts >= %(s)s)
+                 AND (%(e)s::timestamptz IS NULL OR ts < %(e)s)
+               ORDER BY id DESC LIMIT %(limit)s""",
+            {"a": action, "u": username, "s": start, "e": end, "limit": limit},
+        )
+        return cur.fetchall()
+
+
+def audit_actions(*, conn: Conn) -> list[str]:
+    """The kinds of entry the audit log holds."""
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1")]

@@ -1,10 +1,15 @@
-"""``nettestad user ...``: add, list, enable and disable accounts; ``nettestad evidence purge``."""
+"""``nettestad user ...``: add, list, enable, disable accounts and set a password (each change
+audited); ``nettestad evidence purge``."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.deps import Conn
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add.set_defaults(handler=_add)
     sub.add_parser("list", help="list accounts").set_defaults(handler=_list)
+    password = sub.add_parser(
+        "password", help="set a new password (ends the account's sessions; e.g. a locked-out admin)"
+    )
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    password.set_defaults(handler=_password)
     for name, active in (("disable", False), ("enable", True)):
         cmd = sub.add_parser(name, help=f"{name} an account")
         cmd.add_argument("username")
@@ -36,6 +47,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "purge", help="delete evidence past retention that no open case holds (the API also does)"
     )
     purge.set_defaults(handler=_purge)
+
+
+def _audit(conn: Conn, action: str, username: str, detail: dict[str, object]) -> None:
+    """Enter a change made from the command line in the audit log, as ``cli:<system user>``."""
+    from api import account_queries as q
+
+    try:
+        actor = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        actor = "cli"
+    q.insert_audit(
+        conn=conn,
+        user_id=None,
+        username=actor,
+        role="cli",
+        action=action,
+        object_type="user",
+        object_id=username,
+        detail=detail,
+        client_ip=None,
+    )
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -72,7 +104,41 @@ def _add(args: argparse.Namespace) -> int:
         except psycopg.errors.CheckViolation:
             print("a username is 2-63 of a-z, 0-9, '.', '_', '-'", file=sys.stderr)
             return 1
+        _audit(conn, "user.create", user.username, {"role": user.role.value})
     print(f"added {user.username} ({user.role.value})")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        print("the passwords differ", file=sys.stderr)
+        return None
+    return password
+
+
+def _password(args: argparse.Namespace) -> int:
+    from api import account_queries as q
+    from api.auth import hash_password
+    from api.settings import get_api_settings
+    from contracts.db import connect
+
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 1
+    if len(password) < 10:
+        print("a password needs at least 10 characters", file=sys.stderr)
+        return 1
+    with connect(get_api_settings().database_url.get_secret_value()) as conn:
+        row = q.user_with_hash(conn=conn, username=args.username)
+        if row is None:
+            print(f"no account named {args.username!r}", file=sys.stderr)
+            return 1
+        q.reset_password(conn=conn, user_id=int(row["id"]), password_hash=hash_password(password))
+        _audit(conn, "user.password_reset", args.username, {"generated": False})
+    print(f"new password set for {args.username}; its sessions ended")
     return 0
 
 
@@ -98,6 +164,7 @@ def _set_active(args: argparse.Namespace) -> int:
         if not q.set_user_active(conn=conn, username=args.username, active=args.active):
             print(f"no account named {args.username!r}", file=sys.stderr)
             return 1
+        _audit(conn, "user.enable" if args.active else "user.disable", args.username, {})
     print(f"{args.username} {'enabled' if args.active else 'disabled'}")
     return 0
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from api import auth
+from api.account_audit import login_refused
+from api.audit import record as audit_record
 from api.auth import CurrentUser, LoginThrottledError, User
 from api.deps import DbConn
 
@@ -65,9 +68,26 @@ def login(body: Credentials, request: Request, response: Response, conn: DbConn)
             client_ip=auth.client_address(request),
         )
     except LoginThrottledError as exc:
+        login_refused(
+            conn=conn, username=body.username.strip().lower(), request=request, reason="throttled"
+        )
         raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     if user is None:
+        login_refused(
+            conn=conn,
+            username=body.username.strip().lower(),
+            request=request,
+            reason="wrong_password",
+        )
         raise HTTPException(401, "wrong name or password")
+    audit_record(
+        conn=conn,
+        user=user,
+        action="login",
+        object_type="user",
+        object_id=user.username,
+        request=request,
+    )
     ttl = timedelta(hours=settings.session_hours)
     token, expires_at = auth.open_session(
         conn=conn, user=user, secret_key=settings.secret_key.get_secret_value(), ttl=ttl
@@ -85,9 +105,23 @@ def login(body: Credentials, request: Request, response: Response, conn: DbConn)
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, response: Response, conn: DbConn) -> None:
+def logout(
+    request: Request,
+    response: Response,
+    conn: DbConn,
+    user: Annotated[User | None, Depends(auth.optional_user)],
+) -> None:
     """End the current session (if any) and clear the cookie."""
     token = auth.request_token(request)
+    if user is not None:
+        audit_record(
+            conn=conn,
+            user=user,
+            action="logout",
+            object_type="user",
+            object_id=user.username,
+            request=request,
+        )
     if token:
         secret = request.app.state.settings.secret_key.get_secret_value()
         auth.close_session(conn=conn, secret_key=secret, token=token)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from api import coordinator_queries as q
 from api import kpis, ngsi, route_sheet
+from api.audit import record as audit_record
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
@@ -218,6 +219,14 @@ def put_threshold(
         container_type=container_type,
         threshold=round(body.threshold, 3),
         by=user.username,
+    )
+    audit_record(
+        conn=conn,
+        user=user,
+        action="threshold.set",
+        object_type="container_type",
+        object_id=container_type,
+        detail={"threshold": round(body.threshold, 3)},
     )
     return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
 

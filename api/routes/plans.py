@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
+from api import audit
 from api import plan_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
@@ -211,6 +212,14 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
         )
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
+    audit.record(
+        conn=conn,
+        user=_user,
+        action="plan.create",
+        object_type="plan",
+        object_id=str(result.plan_id),
+        detail={"day": body.day.isoformat()},
+    )
     return PlanCreated.of(result)
 
 
@@ -247,5 +256,13 @@ def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) 
         events=events,
         now=body.now,
         params=svc.PlanParams(time_limit_s=body.time_limit_s),
+    )
+    audit.record(
+        conn=conn,
+        user=_user,
+        action="plan.replan",
+        object_type="plan",
+        object_id=str(result.plan_id),
+        detail={"replan_of": plan_id, "events": len(events)},
     )
     return PlanCreated.of(result)

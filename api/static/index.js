@@ -2,8 +2,10 @@
 "use strict";
 const HOME = { crew: "/crew", coordinator: "/coordinator", enforcement: "/enforcement" };
 NT.setup({
-  nl: { title: "start", audit: "Auditlog", when: "Wanneer", user: "Gebruiker", action: "Actie", object: "Object" },
-  en: { title: "home", audit: "Audit log", when: "When", user: "User", action: "Action", object: "Object" },
+  nl: { title: "start", audit: "Auditlog", when: "Wanneer", user: "Gebruiker", action: "Actie", object: "Object",
+        admin_link: "Gebruikers en auditlog", registry_link: "Register: vuilbakken, vloot, camera's" },
+  en: { title: "home", audit: "Audit log", when: "When", user: "User", action: "Action", object: "Object",
+        admin_link: "Users and audit log", registry_link: "Registry: bins, fleet, cameras" },
 }, () => { if (window.auditRows) renderAudit(window.auditRows); });
 
 function renderAudit(rows) {

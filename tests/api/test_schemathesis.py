@@ -25,6 +25,7 @@ ROLE_BY_PREFIX = [
     ("/api/v1/crew", Role.CREW),
     ("/api/v1/enforcement", Role.ENFORCEMENT),
     ("/api/v1/audit", Role.ADMIN),
+    ("/api/v1/admin", Role.ADMIN),
     ("/api/v1", Role.COORDINATOR),
 ]
 

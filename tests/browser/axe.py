@@ -47,7 +47,7 @@ def describe(found: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
+def assert_accessible(page: Any, what: str = "the page", *, exclude: tuple[str, ...] = ()) -> None:
     """Fail with a readable list when axe finds any critical or serious violation."""
     blocking = [v for v in violations(page, exclude=exclude) if v["impact"] in BLOCKING]
-    assert not blocking, "axe-core found:\n" + describe(blocking)
+    assert not blocking, f"axe-core found on {what}:\n" + describe(blocking)
