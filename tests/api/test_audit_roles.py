@@ -132,4 +132,4 @@ def test_the_enforcement_flow_runs_as_the_application_role(
         bundle = client.get(f"/api/v1/enforcement/cases/{number}/bundle", headers=officer)
         assert bundle.status_code == 200
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["view", "confirmed", "export"]
+    assert actions == ["login", "view", "confirmed", "export"]
