@@ -7,14 +7,21 @@ the field names: ``_mm``, ``_c`` (degrees Celsius), ``_v`` (volts), ``_dbm``, ``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_READINGS_PER_MESSAGE = 256
+# The contract's timestamp window: nothing measured before this, nothing ahead of the server clock
+# by more than ``MAX_CLOCK_AHEAD`` (a device clock a little fast is tolerated, a year 2999 is not).
+EARLIEST_TS = datetime(2020, 1, 1, tzinfo=UTC)
+MAX_CLOCK_AHEAD = timedelta(minutes=10)
+# The largest frame a camera unit may capture (edge/config.py): a bounding box lies inside it.
+MAX_FRAME_WIDTH_PX = 3840
+MAX_FRAME_HEIGHT_PX = 2160
 
 DeviceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -41,7 +48,10 @@ class ContainerStatus(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Validated from JSON bytes in strict mode: no string-to-number coercion, no booleans as
+    integers, no numbers as timestamps, no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class FillReading(_Strict):
@@ -112,6 +122,46 @@ class DumpingEvent(_Strict):
         ge=0,
         description="events the camera had to discard (store full) since its last report",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.detected_at < self.started_at:
+            raise ValueError("detected_at is before started_at")
+        x, y, width, height = self.bbox
+        if x < 0 or y < 0 or width < 1 or height < 1:
+            raise ValueError("bbox needs x, y >= 0 and a width and height of at least 1 px")
+        if x + width > MAX_FRAME_WIDTH_PX or y + height > MAX_FRAME_HEIGHT_PX:
+            raise ValueError(
+                f"bbox reaches outside a {MAX_FRAME_WIDTH_PX}x{MAX_FRAME_HEIGHT_PX} frame"
+            )
+        return self
+
+
+def timestamps(payload: ReadingBatch | DeviceStatus | DumpingEvent) -> list[datetime]:
+    """Every timestamp a payload carries (what the contract's time window applies to)."""
+    if isinstance(payload, ReadingBatch):
+        return [r.ts for r in payload.readings]
+    if isinstance(payload, DeviceStatus):
+        return [payload.ts] if payload.ts is not None else []
+    return [payload.started_at, payload.detected_at]
+
+
+def outside_window(
+    payload: ReadingBatch | DeviceStatus | DumpingEvent, now: datetime
+) -> str | None:
+    """Why a payload's timestamps fall outside the contract's window, or None when they do not."""
+    times = timestamps(payload)
+    if not times:
+        return None
+    earliest, latest = min(times), max(times)
+    if earliest < EARLIEST_TS:
+        return f"timestamp {earliest.isoformat()} is before {EARLIEST_TS.date().isoformat()}"
+    if latest > now + MAX_CLOCK_AHEAD:
+        return (
+            f"timestamp {latest.isoformat()} is more than "
+            f"{int(MAX_CLOCK_AHEAD.total_seconds() // 60)} minutes ahead of the server clock"
+        )
+    return None
 
 
 def utc_iso(ts: datetime) -> str:

@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 import psycopg
 
 from contracts.db import connect
+from contracts.decode import RejectCode
 from contracts.migrate import uses_timescale
+from contracts.topics import parse_up_topic
 from ingest.classify import Inbound, WritePlan, plan_batch
 from ingest.health import AlertChange, BinEvent, HealthRules, HealthState, assess
 from ingest.store import (
@@ -61,6 +63,9 @@ class WriterStats:
     alerts_raised: int = 0
     batches: int = 0
     db_errors: int = 0
+    isolations: int = 0  # batches split to find the one message that could not be stored
+    writer_restarts: int = 0  # writer lanes restarted after an unexpected error
+    lanes_dead: int = 0  # writer lanes not running right now (0 when healthy)
     last_commit_lag_s: float = 0.0  # receipt of the batch's oldest message → its commit
     last_commit_at: float = 0.0  # unix time
 
@@ -242,7 +247,13 @@ class BatchWriter:
         return min(delay * 2, 5.0)
 
     def write(self, batch: Sequence[Inbound]) -> bool:
-        """Store a batch; retries through database outages. False only when asked to stop."""
+        """Store a batch; retries through database outages. False only when asked to stop.
+
+        Anything else that goes wrong (the database refusing a value, a rule raising on a value
+        nobody foresaw) is isolated: the batch is split in halves until the one message at fault
+        is alone, and that one becomes a dead letter with the reason. A bad message costs its
+        batch a few extra transactions, never one transaction per message for everyone.
+        """
         delay = 0.2
         while True:
             try:
@@ -255,13 +266,55 @@ class BatchWriter:
                     return False  # stopping and the database stays away: leave it unacknowledged
                 delay = self._recover(exc, delay)
                 continue
-            except psycopg.Error as exc:
-                # The database refused the data itself (a value out of range, a constraint):
-                # store the rest and turn the offending message into a dead letter.
-                log.warning("batch of %d refused by the database: %s", len(batch), exc)
-                return self._write_one_by_one(batch, exc)
+            except Exception as exc:  # noqa: BLE001 - any failure of one message is isolated, never fatal
+                return self._isolate(batch, exc)
             self._count(batch, plan, stored, new_events)
             return True
+
+    def _isolate(self, batch: Sequence[Inbound], error: Exception) -> bool:
+        """Store what can be stored and dead-letter the message that cannot, by halving."""
+        self.stats.isolations += 1
+        if len(batch) > 1:
+            log.warning(
+                "batch of %d failed (%s); isolating the message at fault", len(batch), error
+            )
+            half = len(batch) // 2
+            return self.write(batch[:half]) and self.write(batch[half:])
+        return self._dead_letter(batch[0], error)
+
+    def _dead_letter(self, message: Inbound, error: Exception) -> bool:
+        """Keep a message nothing else could store as a dead letter, so it is acknowledged."""
+        if isinstance(error, psycopg.Error):
+            code, reason = RejectCode.DATABASE_REFUSED, f"database refused the message: {error}"
+        else:
+            log.error("storing a message raised; kept as a dead letter", exc_info=error)
+            code = RejectCode.PROCESSING_FAILED
+            reason = f"storing the message raised {type(error).__name__}: {error}"
+        parsed = parse_up_topic(message.topic, root=self._root)
+        letter = DeadLetter(
+            message.topic,
+            message.payload,
+            code.value,
+            reason[:1000],
+            parsed.device_id if parsed else None,
+        )
+        delay = 0.2
+        while True:
+            try:
+                conn = self._connection()
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    conn.rollback()
+                with conn.transaction():
+                    insert_dead_letters(conn=conn, letters=[letter])
+            except psycopg.OperationalError as exc:
+                if self._stop() and delay >= 5.0:
+                    return False
+                delay = self._recover(exc, delay)
+                continue
+            break
+        self.stats.received += 1
+        self.stats.dead_letters += 1
+        return True
 
     def _count(self, batch: Sequence[Inbound], plan: WritePlan, stored: int, events: int) -> None:
         now = datetime.now(UTC)
@@ -276,25 +329,6 @@ class BatchWriter:
         self.stats.last_commit_lag_s = (now - oldest).total_seconds()
         self.stats.last_commit_at = now.timestamp()
 
-    def _write_one_by_one(self, batch: Sequence[Inbound], error: psycopg.Error) -> bool:
-        if len(batch) > 1:
-            return all(self.write([message]) for message in batch)
-        message = batch[0]
-        conn = self._connection()
-        conn.rollback()
-        letter = DeadLetter(
-            message.topic,
-            message.payload,
-            "database_refused",
-            f"database refused the message: {error}"[:1000],
-            None,
-        )
-        with conn.transaction():
-            insert_dead_letters(conn=conn, letters=[letter])
-        self.stats.received += 1
-        self.stats.dead_letters += 1
-        return True
-
     def sweep_offline(self) -> int:
         """Raise ``offline`` alerts for silent devices; 0 when the database is away (next time)."""
         try:
@@ -307,6 +341,10 @@ class BatchWriter:
                 )
         except psycopg.OperationalError as exc:
             log.warning("offline sweep skipped: %s", exc)
+            self._close()
+            return 0
+        except psycopg.Error as exc:  # a value the sweep cannot read: next time, not a dead lane
+            log.error("offline sweep failed: %s", exc)
             self._close()
             return 0
         self.stats.alerts_raised += raised
