@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from api import auth
+from api import auth, throttle_queries
 from api.auth import CurrentUser, LoginThrottledError, User
 from api.deps import DbConn
 
@@ -98,3 +99,27 @@ def logout(request: Request, response: Response, conn: DbConn) -> None:
 def me(user: CurrentUser) -> Me:
     """The logged-in person and their role (401 when not logged in)."""
     return _me(user)
+
+
+class Unlock(BaseModel):
+    """The account name whose failed logins are forgiven."""
+
+    username: str = Field(min_length=1, max_length=64)
+
+
+class Unlocked(BaseModel):
+    """How many failed logins were forgiven."""
+
+    username: str
+    cleared: int
+
+
+@router.post("/unlock")
+def unlock(
+    body: Unlock,
+    conn: DbConn,
+    _admin: Annotated[User, Depends(auth.require_roles(auth.Role.ADMIN))],
+) -> Unlocked:
+    """An administrator lifts the login delays of an account at once."""
+    name = body.username.strip().lower()
+    return Unlocked(username=name, cleared=throttle_queries.unlock(conn=conn, username=name))
