@@ -129,6 +129,10 @@ def decode(  # noqa: PLR0911 - one early return per rejection reason reads best
             f"payload claims device {claimed[:64]!r} on the topic of {device_id!r}",
             device_id,
         )
+    if "\\u0000" in text:  # PostgreSQL text cannot hold it, and no field of the contract needs it
+        return Rejected(
+            RejectCode.INVALID, "a text field holds a NUL character (\\u0000)", device_id
+        )
     try:
         # validated from the bytes in strict mode: JSON types as the contract states them
         model = _MODELS[parsed.kind].model_validate_json(payload)

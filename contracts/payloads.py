@@ -11,7 +11,16 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_READINGS_PER_MESSAGE = 256
@@ -23,6 +32,18 @@ MAX_CLOCK_AHEAD = timedelta(minutes=10)
 MAX_FRAME_WIDTH_PX = 3840
 MAX_FRAME_HEIGHT_PX = 2160
 
+
+def _iso_text(value: object) -> object:
+    """Only ISO 8601 text reaches the datetime parser: pydantic would also read a number, or a
+    string of digits, as seconds since 1970, which the contract does not allow."""
+    if isinstance(value, str) and len(value) >= 16 and value[:4].isdigit() and value[4] == "-":
+        return value
+    raise ValueError("a timestamp must be ISO 8601 text with an offset, e.g. 2026-11-28T06:15:00Z")
+
+
+# A timestamp as the contract writes it: ISO 8601 text with an offset (parsed from the text after
+# the check above, which strict mode would refuse as "not a datetime").
+ContractTime = Annotated[AwareDatetime, Strict(False), BeforeValidator(_iso_text)]
 DeviceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
@@ -58,7 +79,7 @@ class FillReading(_Strict):
     """One measurement of a bin's fill level."""
 
     seq: int = Field(ge=0, lt=2**63, description="per-device sequence number")
-    ts: AwareDatetime = Field(description="measurement time, ISO 8601 with offset")
+    ts: ContractTime = Field(description="measurement time, ISO 8601 with offset")
     distance_mm: int | None = Field(default=None, ge=0, le=10_000)
     filling_level: float | None = Field(default=None, ge=0.0, le=1.0)
     temperature_c: float | None = Field(default=None, ge=-40.0, le=200.0)
@@ -82,7 +103,7 @@ class DeviceStatus(_Strict):
     """Payload on ``up/status``; also the last will with ``state: offline``."""
 
     device_id: DeviceId
-    ts: AwareDatetime | None = None
+    ts: ContractTime | None = None
     state: Literal["online", "offline", "tamper", "fault"]
     firmware: str | None = Field(default=None, max_length=40)
     battery_v: float | None = Field(default=None, ge=0.0, le=15.0)
@@ -107,8 +128,8 @@ class DumpingEvent(_Strict):
     event_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")]
     seq: int = Field(ge=0, lt=2**63)
     hotspot_id: str = Field(min_length=1, max_length=64)
-    started_at: AwareDatetime = Field(description="when the object first appeared")
-    detected_at: AwareDatetime = Field(description="when it had stayed long enough to count")
+    started_at: ContractTime = Field(description="when the object first appeared")
+    detected_at: ContractTime = Field(description="when it had stayed long enough to count")
     bbox: tuple[int, int, int, int] = Field(description="x, y, width, height in frame pixels")
     object_area_px: int = Field(ge=0)
     person_present: bool = Field(description="a person was seen near the object just before")
