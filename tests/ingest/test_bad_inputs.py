@@ -1,4 +1,4 @@
-"""Every kind of bad input in tests/fixtures/mqtt/bad_inputs.json is dead-lettered with its own
+"""Every kind of bad input in tests/fixtures/mqtt_bad_inputs.json is dead-lettered with its own
 code, alone, while the healthy messages of the same batch are stored."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.ingest.conftest import count, register
 ROOT = "badin"
 FILL, CAM = "fill-bad1", "cam-bad1"
 CASES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "mqtt" / "bad_inputs.json").read_text()
+    (Path(__file__).resolve().parents[1] / "fixtures" / "mqtt_bad_inputs.json").read_text()
 )["cases"]
 DEVICES = {
     FILL: RegisteredDevice(FILL, "fill_sensor", "bin-bad", None),
