@@ -35,6 +35,12 @@ def _upgrade(args: argparse.Namespace) -> int:
     print(
         f"schema up to date ({len(applied)} migration(s) applied: {', '.join(applied) or 'none'})"
     )
+    from contracts.db import connect
+    from contracts.migrate import failed_jobs
+
+    with connect(settings.database_url.get_secret_value()) as conn:
+        for job in failed_jobs(conn):  # a version pair whose jobs fail shows at the next upgrade
+            print(f"warning: background job {job.job_id} ({job.proc_name}) failed: {job.detail}")
     return 0
 
 
