@@ -86,6 +86,15 @@ class _Derived:
     closed: list[tuple[str, datetime]]
 
 
+MAX_SUSPECTS = 1000
+
+
+def _device_of(message: Inbound) -> str:
+    """The device a message's topic names (``{root}/v1/dev/{id}/...``), or the topic itself."""
+    parts = message.topic.split("/", 4)
+    return parts[3] if len(parts) > 3 else message.topic
+
+
 def _newest(rows: list[ReadingRow]) -> ReadingRow:
     newest = rows[0]
     for row in rows:
@@ -117,6 +126,7 @@ class BatchWriter:
         self._summaries = False
         self._devices: dict[str, RegisteredDevice] = {}
         self._devices_loaded_at = float("-inf")
+        self._suspects: dict[str, None] = {}  # devices whose last message could not be stored
         self.stats = WriterStats()
 
     def _connection(self) -> Conn:
@@ -252,8 +262,18 @@ class BatchWriter:
         Anything else that goes wrong (the database refusing a value, a rule raising on a value
         nobody foresaw) is isolated: the batch is split in halves until the one message at fault
         is alone, and that one becomes a dead letter with the reason. A bad message costs its
-        batch a few extra transactions, never one transaction per message for everyone.
+        batch a few extra transactions, never one transaction per message for everyone. Its
+        device is then a suspect: its next messages are written on their own, after the rest of
+        their batch, until one of them is stored.
         """
+        if self._suspects and len(batch) > 1:
+            held = [m for m in batch if _device_of(m) in self._suspects]
+            if held:
+                rest = [m for m in batch if _device_of(m) not in self._suspects]
+                return (not rest or self._write(rest)) and all(self._write([m]) for m in held)
+        return self._write(batch)
+
+    def _write(self, batch: Sequence[Inbound]) -> bool:
         delay = 0.2
         while True:
             try:
@@ -269,6 +289,8 @@ class BatchWriter:
             except Exception as exc:  # noqa: BLE001 - any failure of one message is isolated, never fatal
                 return self._isolate(batch, exc)
             self._count(batch, plan, stored, new_events)
+            if len(batch) == 1 and self._suspects:
+                self._suspects.pop(_device_of(batch[0]), None)  # stored: no longer suspect
             return True
 
     def _isolate(self, batch: Sequence[Inbound], error: Exception) -> bool:
@@ -279,7 +301,7 @@ class BatchWriter:
                 "batch of %d failed (%s); isolating the message at fault", len(batch), error
             )
             half = len(batch) // 2
-            return self.write(batch[:half]) and self.write(batch[half:])
+            return self._write(batch[:half]) and self._write(batch[half:])
         return self._dead_letter(batch[0], error)
 
     def _dead_letter(self, message: Inbound, error: Exception) -> bool:
@@ -314,6 +336,9 @@ class BatchWriter:
             break
         self.stats.received += 1
         self.stats.dead_letters += 1
+        self._suspects[_device_of(message)] = None
+        while len(self._suspects) > MAX_SUSPECTS:  # the oldest suspect goes first
+            self._suspects.pop(next(iter(self._suspects)))
         return True
 
     def _count(self, batch: Sequence[Inbound], plan: WritePlan, stored: int, events: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
 from api.settings import ApiSettings
 from contracts.settings import InsecureSettingError, Mode, ServiceSettings
@@ -77,3 +78,38 @@ def test_production_refuses_a_weak_secret_key(
     monkeypatch.setenv("NETTESTAD_SECRET_KEY", secret)
     with pytest.raises(InsecureSettingError, match=f"NETTESTAD_SECRET_KEY .*{why}"):
         ApiSettings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_ingest_client_id_is_derived_secret_and_stable() -> None:
+    """Unset, ingest's client id comes from the worker name and the secrets: the same across
+    restarts, different with other secrets, and never a valid device id."""
+    from contracts.topics import DEVICE_ID_PATTERN
+
+    def derived(password: str, worker: str = "ingest-1") -> str:
+        return IngestSettings(  # type: ignore[call-arg]
+            _env_file=None,
+            worker=worker,
+            mqtt_password=SecretStr(password),
+            database_url=SecretStr("postgresql://n:Qx7-long-secret-2026@db/nt"),
+        ).client_id
+
+    first = derived("another-Long-secret-1")
+    assert first == derived("another-Long-secret-1")
+    assert first != derived("another-Long-secret-2")
+    assert first != derived("another-Long-secret-1", worker="ingest-2")
+    assert first.startswith("ingest_ingest-1_")
+    assert len(first) - len("ingest_ingest-1_") == 32
+    assert DEVICE_ID_PATTERN.match(first) is None
+
+
+def test_production_refuses_a_client_id_a_device_could_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A client id that is a valid device id (a device account could connect with it) is refused."""
+    monkeypatch.setenv("NETTESTAD_MODE", "production")
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", "postgresql://i:Qx7-long-secret-2026@localhost/nt")
+    monkeypatch.setenv("NETTESTAD_MQTT_USERNAME", "svc_ingest")
+    monkeypatch.setenv("NETTESTAD_MQTT_PASSWORD", "another-Long-secret-1")
+    monkeypatch.setenv("NETTESTAD_CLIENT_ID", "ingest-1")
+    with pytest.raises(InsecureSettingError, match="NETTESTAD_CLIENT_ID"):
+        IngestSettings(_env_file=None)  # type: ignore[call-arg]

@@ -30,10 +30,10 @@ DEVICES = {
 }
 
 
-def _fill(text: str, now: datetime) -> str:
+def _fill(text: str, now: datetime, root: str) -> str:
     hour_ago = now - timedelta(hours=1)
     for token, value in (
-        ("@ROOT@", ROOT),
+        ("@ROOT@", root),
         ("@FILL@", FILL),
         ("@CAM@", CAM),
         ("@NOW-1H+30S@", (hour_ago + timedelta(seconds=30)).isoformat()),
@@ -44,7 +44,7 @@ def _fill(text: str, now: datetime) -> str:
     return text
 
 
-def inbound(case: dict[str, Any], now: datetime) -> Inbound:
+def inbound(case: dict[str, Any], now: datetime, root: str = ROOT) -> Inbound:
     """The message a case describes, as ingest receives it."""
     if "payload_hex" in case:
         payload = bytes.fromhex(case["payload_hex"])
@@ -52,10 +52,10 @@ def inbound(case: dict[str, Any], now: datetime) -> Inbound:
         text, times = case["payload_repeat"]
         payload = (text * times).encode()
     else:
-        payload = _fill(case["payload"], now).encode()
+        payload = _fill(case["payload"], now, root).encode()
     if "pad_to" in case:
         payload = payload.ljust(case["pad_to"])
-    topic = _fill(case["topic"], now)
+    topic = _fill(case["topic"], now, root)
     return Inbound(topic, payload, now, 0, 1, retain=bool(case.get("retain")))
 
 
@@ -77,7 +77,8 @@ def test_each_bad_input_gets_its_own_code(case: dict[str, Any]) -> None:
     assert (plan.readings, plan.statuses, plan.events) == ([], [], [])
 
 
-def _register_bad_devices(conn: psycopg.Connection[Any]) -> None:
+def register_bad_devices(conn: psycopg.Connection[Any]) -> None:
+    """The fill sensor, hotspot and camera the fixture's messages come from."""
     conn.execute(
         """INSERT INTO bins (id, name, district, container_type, volume_l, depth_mm, lat, lon)
            VALUES ('bin-bad', 'Proef', 'Centrum', 'street_bin', 120, 900, 50.83, 3.26)"""
@@ -115,7 +116,7 @@ def test_a_batch_mixing_every_bad_input_with_healthy_ones(
     """One batch of every bad input among healthy messages: the healthy readings are all stored
     in a single transaction, each bad one is one dead letter with its code, the two
     impersonations are security events."""
-    _register_bad_devices(db)
+    register_bad_devices(db)
     healthy_devices = register(db, 10)
     db.commit()
     now = datetime.now(UTC).replace(microsecond=0)
@@ -163,3 +164,26 @@ def test_a_message_the_database_refuses_is_isolated_in_few_transactions(
     # halving: about 2 log2(n) splits per bad message, never one transaction per message
     assert writer.stats.isolations <= 4 * 2 * math.ceil(math.log2(len(batch)))
     assert writer.stats.batches < len(batch) // 2
+
+
+def test_a_suspect_device_is_written_apart_without_halving_again(
+    db: psycopg.Connection[Any], database_url: str
+) -> None:
+    """Once a device's message could not be stored, its next messages go in transactions of
+    their own: the next batch needs no halving, only one try per suspect message."""
+    devices = register(db, 10)
+    db.execute(
+        """INSERT INTO device_health (device_id, bin_id, last_reading_ts)
+           SELECT id, bin_id, '9999-12-31T23:00:00-14:00' FROM devices WHERE id = %s""",
+        (devices[3],),
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    writer = BatchWriter(database_url=database_url, root=ROOT, stop=lambda: False)
+    messages = _healthy(devices, now)  # four per device, device after device
+    assert writer.write(messages[::4])  # every device's first message
+    before = writer.stats.isolations
+    assert writer.write([m for i, m in enumerate(messages) if i % 4])  # the other three each
+    writer.close()
+    assert writer.stats.isolations - before == 3  # one failed try each, no halving
+    assert count(db, "SELECT count(*) FROM dead_letters WHERE code = 'database_refused'") == 4
+    assert count(db, "SELECT count(*) FROM fill_readings") == 36 * 5
