@@ -55,6 +55,7 @@ class _Lane:
     queue: queue.Queue[Inbound]
     alive: bool = True
     restarts: int = 0
+    pending: list[Inbound] | None = None  # the batch in hand, written again after a restart
 
 
 class IngestService:
@@ -253,6 +254,10 @@ class IngestService:
         delay = 0.1
         while True:
             try:
+                if lane.pending:  # unacknowledged, it would hold the broker's in-flight window
+                    if lane.writer.write(lane.pending):  # stored once: a rewrite is idempotent
+                        self._acknowledge(lane.pending)
+                    lane.pending = None
                 self._run_lane(lane, sweep)
             except Exception:
                 lane.alive = False
@@ -273,9 +278,10 @@ class IngestService:
     def _run_lane(self, lane: _Lane, sweep: bool) -> None:
         next_sweep = time.monotonic() + self.settings.offline_check_s
         while not self._stopping.is_set():
-            batch = self._next_batch(lane.queue)
+            batch = lane.pending = self._next_batch(lane.queue)
             if batch and lane.writer.write(batch):
                 self._acknowledge(batch)
+            lane.pending = None
             if sweep and time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + self.settings.offline_check_s
                 lane.writer.sweep_offline()

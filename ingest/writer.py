@@ -151,9 +151,11 @@ class BatchWriter:
     def _plan(self, conn: Conn, batch: Sequence[Inbound]) -> WritePlan:
         self._refresh_devices(conn, force=False)
         plan = plan_batch(batch, self._devices, root=self._root)
-        if any(d.code == "unknown_device" for d in plan.dead_letters):
+        unknown = {d.device_id for d in plan.dead_letters if d.code == "unknown_device"}
+        if unknown:
             self._refresh_devices(conn, force=True)  # a device may have been registered just now
-            plan = plan_batch(batch, self._devices, root=self._root)
+            if not unknown.isdisjoint(self._devices):  # it was: plan again, else keep the plan
+                plan = plan_batch(batch, self._devices, root=self._root)
         return plan
 
     def _derive(self, conn: Conn, by_device: dict[str, list[ReadingRow]]) -> _Derived:
