@@ -74,7 +74,12 @@ def timescale_preloaded(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
     Without it, ``CREATE EXTENSION timescaledb`` makes PostgreSQL end the session, so it is
     checked before the extension is ever created.
     """
-    row = conn.execute("SELECT current_setting('shared_preload_libraries', true)").fetchone()
+    try:
+        with conn.transaction():  # only superusers (and pg_read_all_settings) may read it
+            row = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning("shared_preload_libraries cannot be read by this user; assuming not preloaded")
+        return False
     libraries = str(row[0] or "") if row else ""
     return any(lib.strip().strip('"') == "timescaledb" for lib in libraries.split(","))
 
