@@ -15,6 +15,7 @@ import pytest
 
 from contracts.topics import UpKind, up_topic
 from ingest.classify import Inbound, plan_batch
+from ingest.health import HealthRules
 from ingest.store import RegisteredDevice
 from ingest.writer import BatchWriter
 from tests.ingest.conftest import count, register
@@ -187,3 +188,28 @@ def test_a_suspect_device_is_written_apart_without_halving_again(
     assert writer.stats.isolations - before == 3  # one failed try each, no halving
     assert count(db, "SELECT count(*) FROM dead_letters WHERE code = 'database_refused'") == 4
     assert count(db, "SELECT count(*) FROM fill_readings") == 36 * 5
+
+
+def test_a_computation_that_raises_is_dead_lettered_and_the_rest_stored(
+    db: psycopg.Connection[Any], database_url: str
+) -> None:
+    """When judging a message raises (here a night-time rule that cannot be evaluated, reached only
+    by a sudden fill jump), that message becomes a processing_failed dead letter, acknowledged,
+    and every other message of the batch is stored."""
+    devices = register(db, 4)
+    now = datetime.now(UTC).replace(microsecond=0)
+    batch = _healthy(devices[1:], now)
+    jump = [
+        {"seq": 1, "ts": (now - timedelta(hours=2)).isoformat(), "filling_level": 0.05},
+        {"seq": 2, "ts": (now - timedelta(hours=1)).isoformat(), "filling_level": 0.95},
+    ]
+    body = json.dumps({"device_id": devices[0], "readings": jump}).encode()
+    batch.insert(5, Inbound(up_topic(devices[0], UpKind.READING, root=ROOT), body, now, 0, 1))
+    broken = HealthRules(night_hours=(None, None))  # type: ignore[arg-type]  # deliberately unusable
+    writer = BatchWriter(database_url=database_url, root=ROOT, stop=lambda: False, rules=broken)
+    assert writer.write(batch)
+    writer.close()
+    letters = db.execute("SELECT code, device_id, reason FROM dead_letters").fetchall()
+    assert [(code, device) for code, device, _ in letters] == [("processing_failed", devices[0])]
+    assert "TypeError" in letters[0][2]
+    assert count(db, "SELECT count(*) FROM fill_readings") == (len(batch) - 1) * 5
