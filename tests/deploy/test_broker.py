@@ -185,6 +185,25 @@ def test_device_cannot_publish_or_listen_outside_its_subtree(broker: SecureBroke
             close(session)
 
 
+def test_device_cannot_publish_outside_the_contract_topics(broker: SecureBroker) -> None:
+    """A subtopic below the contract's (up/reading/x) or an unknown kind is refused by the ACL
+    (MQTT v5 "not authorized"); the contract's own up/ topics are allowed."""
+    device = _device(broker, "fill-a001")
+    assert isinstance(device, Session)
+    base = f"{broker.root}/v1/dev/fill-a001/up"
+    try:
+        sent = {
+            topic: device.client.publish(topic, _reading("fill-a001", 3), qos=1).mid
+            for topic in (f"{base}/reading/x", f"{base}/selfie", f"{base}/reading")
+        }
+        poll(lambda: len(device.acks) == 3, timeout=5, what="three PUBACKs")
+        assert device.acks[sent[f"{base}/reading/x"]] == 135
+        assert device.acks[sent[f"{base}/selfie"]] == 135
+        assert device.acks[sent[f"{base}/reading"]] < 128  # success (16: nobody subscribed)
+    finally:
+        close(device)
+
+
 def test_revoked_device_is_refused(broker: SecureBroker) -> None:
     """Revoking a device's credentials and reloading disconnects it and refuses its next login."""
     add_device_credentials(
