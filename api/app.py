@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -43,6 +45,45 @@ def _csp(settings: ApiSettings) -> str:
     )
 
 
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _netloc(origin: str) -> str | None:
+    """``host[:port]`` of an origin, the port left out when it is the scheme's default."""
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme):
+        return host
+    return f"{host}:{port}"
+
+
+def cross_site(request: Request, allowed: frozenset[str]) -> bool:
+    """Whether a browser sent this request from another site (a forged form or script).
+
+    ``Sec-Fetch-Site`` decides when the browser sends it; otherwise ``Origin`` must name this
+    host (or an allowed origin). Requests with neither (scripts, devices, the city twin, which
+    authenticate with a bearer token) are not a browser's cross-site request.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in {"same-origin", "none"}
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    netloc = _netloc(origin)
+    if netloc is None:
+        return True  # "null" (a sandboxed frame, a file) or garbage
+    host = request.headers.get("host", "")
+    return netloc != _netloc(f"{request.url.scheme}://{host}") and netloc not in allowed
+
+
 def create_app(
     settings: ApiSettings | None = None,
     *,
@@ -63,6 +104,9 @@ def create_app(
             min_size=settings.pool_min,
             max_size=settings.pool_max,
             open=False,
+            # a connection is checked before a request gets it: after a database restart the
+            # dead ones are replaced instead of failing requests with 500s
+            check=ConnectionPool.check_connection,
         )
         pool.open(wait=True, timeout=15)
         app.state.pool = pool
@@ -121,6 +165,35 @@ def create_app(
             status_code=503,
             headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(psycopg.DataError)
+    async def refused_value(_request: Request, _exc: psycopg.DataError) -> JSONResponse:
+        # a value the database cannot take (a NUL in text, a number out of range): the caller's
+        # input, so a 400 saying so rather than a 500
+        return JSONResponse(
+            {"detail": "ongeldige waarde in het verzoek (invalid value in the request)"},
+            status_code=400,
+        )
+
+    allowed_origins = frozenset(
+        n for n in (_netloc(o.strip()) for o in settings.allowed_origins.split(",")) if n
+    )
+
+    @app.middleware("http")
+    async def refuse_cross_site_and_nul(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if "%00" in request.url.query or "\x00" in request.url.path or "%00" in request.url.path:
+            return JSONResponse(
+                {"detail": "ongeldig teken (NUL) in het adres (NUL character in the URL)"},
+                status_code=400,
+            )
+        if request.method in _UNSAFE_METHODS and cross_site(request, allowed_origins):
+            return JSONResponse(
+                {"detail": "verzoek van een andere website geweigerd (cross-site request refused)"},
+                status_code=403,
+            )
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(

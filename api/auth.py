@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request
 
 from api import account_queries as q
+from api import throttle_queries
 from api.deps import Conn, DbConn
 
 SESSION_COOKIE = "nettestad_session"
@@ -66,18 +69,38 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class Throttle:
-    """How many failed logins are tolerated in a window, per account name and per address."""
+    """Progressive delays after failed logins, never a lock-out.
+
+    Per account name *and* address: after ``free_failures`` the next attempt must wait 1 s, then
+    2, 4, ... up to ``max_delay``. Someone guessing from elsewhere delays only their own address,
+    so the real user (at another address) still logs in. Per address, whatever the names: a much
+    later and much shorter delay (``address_max_delay``), so password spraying slows down while an
+    office behind one address is never locked out. An administrator can clear an account's
+    failures at once (``POST /api/v1/auth/unlock``).
+    """
 
     window: timedelta = timedelta(minutes=15)
-    per_username: int = 5
-    per_address: int = 30
+    free_failures: int = 3
+    max_delay: timedelta = timedelta(minutes=15)
+    address_free_failures: int = 30
+    address_max_delay: timedelta = timedelta(seconds=30)
+
+
+def backoff(failures: int, free: int, cap: timedelta) -> float:
+    """Seconds to wait after the last of ``failures`` failed logins."""
+    if failures < free:
+        return 0.0
+    return min(2.0 ** min(failures - free, 30), cap.total_seconds())
 
 
 class LoginThrottledError(Exception):
     """Too many failed logins: try again after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed logins; retry after {retry_after} s")
+        super().__init__(
+            f"te veel mislukte aanmeldingen: probeer opnieuw over {retry_after} s "
+            f"(too many failed logins; retry after {retry_after} s)"
+        )
         self.retry_after = retry_after
 
 
@@ -134,12 +157,19 @@ def authenticate(
 
     A failure is committed at once, so the count survives the error response that follows.
     """
-    since = datetime.now(UTC) - throttle.window
-    by_name, by_address = q.recent_login_failures(
-        conn=conn, username=username, client_ip=client_ip, since=since
+    now = datetime.now(UTC)
+    seen = throttle_queries.recent_failures(
+        conn=conn, username=username, client_ip=client_ip, since=now - throttle.window
     )
-    if by_name >= throttle.per_username or by_address >= throttle.per_address:
-        raise LoginThrottledError(int(throttle.window.total_seconds()))
+    wait = 0.0
+    if seen.pair_last is not None:
+        delay = backoff(seen.pair, throttle.free_failures, throttle.max_delay)
+        wait = delay - (now - seen.pair_last).total_seconds()
+    if seen.address_last is not None:
+        delay = backoff(seen.address, throttle.address_free_failures, throttle.address_max_delay)
+        wait = max(wait, delay - (now - seen.address_last).total_seconds())
+    if wait > 0:
+        raise LoginThrottledError(max(1, math.ceil(wait)))
     row = q.user_with_hash(conn=conn, username=username)
     stored = row["password_hash"] if row and row["active"] else _dummy_hash()
     try:
@@ -187,9 +217,41 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _within(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_address(request: Request) -> str:
-    """The peer address (a reverse proxy in front must be trusted explicitly by uvicorn)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer, or, when the peer is a configured proxy
+    (``NETTESTAD_TRUSTED_PROXIES``), the nearest ``X-Forwarded-For`` hop that is not one.
+
+    Hops further left were written by the client itself and are never believed, so a rotating
+    ``X-Forwarded-For`` cannot dodge per-address throttling.
+    """
+    peer = request.client.host if request.client else "unknown"
+    proxies: tuple[Network, ...] = request.app.state.settings.proxy_networks
+    if not proxies or not _within(peer, proxies):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _within(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # not an address: the proxy did not write it
+    return peer
 
 
 def optional_user(request: Request, conn: DbConn) -> User | None:

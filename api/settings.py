@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from contracts.settings import DEV_SECRET, Mode, ServiceSettings
 
@@ -34,6 +35,27 @@ class ApiSettings(ServiceSettings):
     # An OSRM server (http://host:5000) for route lines along the roads; empty: straight lines.
     osrm_url: str = ""
     retention_interval_s: float = Field(default=3600.0, gt=0)
+    # The reverse proxy in front (its address or network, comma-separated): only from there is
+    # X-Forwarded-For believed, and only its nearest hop. Empty: the peer address is the client.
+    trusted_proxies: str = ""
+    # Origins besides the API's own host that may send state-changing requests (comma-separated,
+    # e.g. "https://nettestad.kortrijk.be" when the Host header differs behind a proxy).
+    allowed_origins: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            ipaddress.ip_network(item, strict=False)  # a ValueError names the bad entry
+        return value
+
+    @property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed."""
+        return tuple(
+            ipaddress.ip_network(item, strict=False)
+            for item in filter(None, (v.strip() for v in self.trusted_proxies.split(",")))
+        )
 
     @property
     def secure_cookies(self) -> bool:

@@ -19,6 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="use TimescaleDB when the server has it (auto), insist on it (on), or never (off)",
     )
     up.set_defaults(handler=_upgrade)
+    check = db_sub.add_parser(
+        "check", help="report TimescaleDB background jobs whose last run failed (exit 1 if any)"
+    )
+    check.set_defaults(handler=_check)
 
 
 def _upgrade(args: argparse.Namespace) -> int:
@@ -31,4 +35,24 @@ def _upgrade(args: argparse.Namespace) -> int:
     print(
         f"schema up to date ({len(applied)} migration(s) applied: {', '.join(applied) or 'none'})"
     )
+    from contracts.db import connect
+    from contracts.migrate import failed_jobs
+
+    with connect(settings.database_url.get_secret_value()) as conn:
+        for job in failed_jobs(conn):  # a version pair whose jobs fail shows at the next upgrade
+            print(f"warning: background job {job.job_id} ({job.proc_name}) failed: {job.detail}")
     return 0
+
+
+def _check(_args: argparse.Namespace) -> int:
+    from contracts.db import connect
+    from contracts.migrate import failed_jobs
+
+    settings = ServiceSettings()
+    with connect(settings.database_url.get_secret_value()) as conn:
+        failed = failed_jobs(conn)
+    for job in failed:
+        print(f"job {job.job_id} ({job.proc_name}) failed: {job.detail or job.last_run_status}")
+    if not failed:
+        print("no failed background jobs")
+    return 1 if failed else 0

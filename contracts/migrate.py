@@ -68,25 +68,83 @@ def load_migrations() -> list[Migration]:
     return migrations
 
 
-def _choose_timescale(conn: psycopg.Connection[tuple[object, ...]], mode: TimescaleMode) -> bool:
-    if mode is TimescaleMode.OFF:
+def timescale_preloaded(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+    """Whether the server loads TimescaleDB at start (``shared_preload_libraries``).
+
+    Without it, ``CREATE EXTENSION timescaledb`` makes PostgreSQL end the session, so it is
+    checked before the extension is ever created.
+    """
+    try:
+        with conn.transaction():  # only superusers (and pg_read_all_settings) may read it
+            row = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning("shared_preload_libraries cannot be read by this user; assuming not preloaded")
         return False
+    libraries = str(row[0] or "") if row else ""
+    return any(lib.strip().strip('"') == "timescaledb" for lib in libraries.split(","))
+
+
+def timescale_usable(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[bool, str]:
+    """(usable, why not): installed on the server and preloaded, or already enabled here."""
+    if timescaledb_installed(conn):
+        return True, ""
     available = conn.execute(
         "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'"
     ).fetchone()
     if available is None:
+        return False, "the server has no timescaledb extension"
+    if not timescale_preloaded(conn):
+        return False, "timescaledb is installed but not in shared_preload_libraries"
+    return True, ""
+
+
+def _choose_timescale(conn: psycopg.Connection[tuple[object, ...]], mode: TimescaleMode) -> bool:
+    if mode is TimescaleMode.OFF:
+        return False
+    usable, why = timescale_usable(conn)
+    if not usable:
         if mode is TimescaleMode.ON:
-            raise RuntimeError("NETTESTAD_TIMESCALE=on but the server has no timescaledb extension")
+            raise RuntimeError(f"NETTESTAD_TIMESCALE=on but {why}")
+        log.warning("%s; using plain tables", why)
         return False
     try:
         with conn.transaction():
             conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-    except psycopg.Error as exc:  # e.g. not in shared_preload_libraries
+    except psycopg.OperationalError:
+        raise  # the session is gone: nothing to fall back on in this connection
+    except psycopg.Error as exc:
         if mode is TimescaleMode.ON:
             raise
-        log.warning("timescaledb is installed but cannot be enabled (%s); using plain tables", exc)
+        log.warning("timescaledb cannot be enabled (%s); using plain tables", exc)
         return False
     return timescaledb_installed(conn)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedJob:
+    """A TimescaleDB background job whose last run failed."""
+
+    job_id: int
+    proc_name: str
+    last_run_status: str
+    detail: str
+
+
+def failed_jobs(conn: psycopg.Connection[tuple[object, ...]]) -> list[FailedJob]:
+    """TimescaleDB jobs whose last run failed (empty on plain tables). A pair of TimescaleDB and
+    PostgreSQL versions whose jobs fail shows up here right after a deploy."""
+    if not timescaledb_installed(conn):
+        return []
+    rows = conn.execute(
+        """SELECT j.job_id, j.proc_name, s.last_run_status,
+                  coalesce((SELECT e.err_message FROM timescaledb_information.job_errors e
+                            WHERE e.job_id = j.job_id ORDER BY e.finish_time DESC LIMIT 1), '')
+           FROM timescaledb_information.jobs j
+           JOIN timescaledb_information.job_stats s USING (job_id)
+           WHERE s.last_run_status = 'Failed'
+           ORDER BY j.job_id"""
+    ).fetchall()
+    return [FailedJob(int(str(r[0])), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
 def upgrade(url: str, *, timescale: TimescaleMode = TimescaleMode.AUTO) -> list[str]:

@@ -2,11 +2,14 @@
 
 Settings come from environment variables prefixed ``NETTESTAD_`` and from a ``.env`` file. They are
 built by each service's factory when it starts, never at import time. In production mode a
-setting that still holds a development default is refused, naming the setting.
+setting that still holds a development default, or a secret that is short or predictable, is
+refused, naming the setting.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from enum import StrEnum
 from typing import Self
 from urllib.parse import urlsplit
@@ -32,6 +35,33 @@ PLACEHOLDER_SECRETS = frozenset(
         "admin",
     }
 )
+
+
+MIN_SECRET_LENGTH = 16
+MIN_SECRET_BITS = 48.0  # estimated (below); a random 16-character base64 secret scores 55-64
+MIN_SECRET_DISTINCT = 10  # different characters
+
+
+def secret_bits(value: str) -> float:
+    """A conservative estimate of a secret's entropy: its length times the Shannon entropy of its
+    own characters (so ``kkkk…`` or ``abab…`` scores low however long it is)."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    per_char = -sum(c / n * math.log2(c / n) for c in counts.values())
+    return per_char * n
+
+
+def secret_weakness(value: str | None) -> str | None:
+    """Why a secret is unfit for production (a placeholder, too short, too predictable), or None."""
+    if value is None or value.strip().lower() in PLACEHOLDER_SECRETS:
+        return "is a default or placeholder secret"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(value)) < MIN_SECRET_DISTINCT or secret_bits(value) < MIN_SECRET_BITS:
+        return "is too predictable (repeats too few different characters)"
+    return None
 
 
 class Mode(StrEnum):
@@ -84,11 +114,11 @@ class ServiceSettings(BaseSettings):
     def _refuse_defaults_in_production(self) -> Self:
         if self.mode is not Mode.PRODUCTION:
             return self
-        problems = [
-            f"{name} is a default or placeholder secret"
-            for name, value in self.secret_settings().items()
-            if value is None or value.strip().lower() in PLACEHOLDER_SECRETS
-        ]
+        problems = []
+        for name, value in self.secret_settings().items():
+            weakness = secret_weakness(value)
+            if weakness is not None:
+                problems.append(f"{name} {weakness}")
         problems += self.insecure_settings()
         if problems:
             raise InsecureSettingError(

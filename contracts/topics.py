@@ -56,8 +56,9 @@ def down_topic(device_id: str, kind: DownKind, *, root: str = DEFAULT_ROOT) -> s
 
 
 def up_subscription(*, root: str = DEFAULT_ROOT, share_group: str | None = None) -> str:
-    """The filter the ingest service subscribes with; a shared subscription when grouped."""
-    topic = f"{root}/{CONTRACT_VERSION}/dev/+/up/+"
+    """The filter the ingest service subscribes with (all of ``up/``, so a message on a subtopic
+    outside the contract is dead-lettered, not lost); a shared subscription when grouped."""
+    topic = f"{root}/{CONTRACT_VERSION}/dev/+/up/#"
     return f"$share/{share_group}/{topic}" if share_group else topic
 
 

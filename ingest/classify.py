@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from contracts.decode import Decoded, RejectCode, Rejected, decode
+from contracts.decode import Decoded, RejectCode, Rejected, check_window, decode
 from contracts.payloads import MAX_PAYLOAD_BYTES, DeviceStatus, DumpingEvent, ReadingBatch
 from contracts.topics import UpKind, parse_up_topic
 from ingest.store import DeadLetter, ReadingRow, RegisteredDevice, SecurityEvent
@@ -23,6 +23,7 @@ class Inbound:
     mid: int = 0
     qos: int = 0
     generation: int = 0  # which broker connection delivered it: acks never cross connections
+    retain: bool = False  # delivered from the broker's retained store, not live
 
 
 @dataclass(slots=True)
@@ -69,7 +70,8 @@ def claimed_device(payload: bytes) -> str | None:
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     claimed = data.get("device_id") if isinstance(data, dict) else None
-    return claimed[:64] if isinstance(claimed, str) else None
+    # PostgreSQL text cannot hold NUL, and a NUL is exactly what hides an impersonation
+    return claimed[:64].replace("\x00", "\\x00") if isinstance(claimed, str) else None
 
 
 def check_device(decoded: Decoded, devices: Mapping[str, RegisteredDevice]) -> Rejected | None:
@@ -88,10 +90,18 @@ def check_device(decoded: Decoded, devices: Mapping[str, RegisteredDevice]) -> R
             f"device {decoded.device_id!r} is a {device.kind}, not a {expected}",
             decoded.device_id,
         )
+    payload = decoded.payload
+    if isinstance(payload, DumpingEvent) and payload.hotspot_id != device.hotspot_id:
+        return Rejected(
+            RejectCode.UNKNOWN_HOTSPOT,
+            f"camera {decoded.device_id!r} watches hotspot {device.hotspot_id!r}, "
+            f"not {payload.hotspot_id[:64]!r}",
+            decoded.device_id,
+        )
     return None
 
 
-def _decode_reading_fast(message: Inbound, root: str) -> Decoded | None:
+def _decode_reading_fast(message: Inbound, root: str, now: datetime) -> Decoded | Rejected | None:
     """The common case, a valid reading batch, parsed straight from bytes by pydantic-core.
 
     Gives the very verdict ``decode`` would for a valid batch on its own topic, at a fraction of
@@ -108,17 +118,28 @@ def _decode_reading_fast(message: Inbound, root: str) -> Decoded | None:
         return None
     if batch.device_id != parsed.device_id:
         return None
-    return Decoded(device_id=parsed.device_id, kind=UpKind.READING, payload=batch)
+    return check_window(Decoded(parsed.device_id, UpKind.READING, batch), now)
 
 
 def plan_batch(
-    messages: Sequence[Inbound], devices: Mapping[str, RegisteredDevice], *, root: str
+    messages: Sequence[Inbound],
+    devices: Mapping[str, RegisteredDevice],
+    *,
+    root: str,
+    now: datetime | None = None,
 ) -> WritePlan:
-    """Validate every message and sort it into what to store."""
+    """Validate every message and sort it into what to store (``now``: the server clock)."""
     plan = WritePlan()
+    now = now or datetime.now(UTC)
     for message in messages:
-        result = _decode_reading_fast(message, root) or decode(
-            message.topic, message.payload, root=root
+        if message.retain:
+            device = parse_up_topic(message.topic, root=root)
+            why = "a retained message on up/ is refused: the broker would replay it forever"
+            claimed = device.device_id if device else None
+            _reject(plan, message, Rejected(RejectCode.RETAINED, why, claimed))
+            continue
+        result = _decode_reading_fast(message, root, now) or decode(
+            message.topic, message.payload, root=root, now=now
         )
         if isinstance(result, Rejected):
             _reject(plan, message, result)

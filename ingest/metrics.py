@@ -58,6 +58,24 @@ _METRICS: tuple[tuple[str, str, str, Callable[[WriterStats, int], float]], ...] 
         lambda s, _: s.db_errors,
     ),
     (
+        "nettestad_ingest_isolations_total",
+        "counter",
+        "batches split to isolate a message that could not be stored",
+        lambda s, _: s.isolations,
+    ),
+    (
+        "nettestad_ingest_writer_restarts_total",
+        "counter",
+        "writer lanes restarted after an unexpected error (alarm)",
+        lambda s, _: s.writer_restarts,
+    ),
+    (
+        "nettestad_ingest_writer_lanes_dead",
+        "gauge",
+        "writer lanes not running right now (0 when healthy)",
+        lambda s, _: s.lanes_dead,
+    ),
+    (
         "nettestad_ingest_queue_depth",
         "gauge",
         "messages received and waiting for the writer",
@@ -91,19 +109,35 @@ def render(stats: WriterStats, queue_depth: int) -> str:
 
 
 class MetricsServer:
-    """Serves ``/metrics`` from a daemon thread until closed."""
+    """Serves ``/metrics`` and ``/health`` (503 while a writer lane is down) until closed."""
 
-    def __init__(self, host: str, port: int, snapshot: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        snapshot: Callable[[], str],
+        healthy: Callable[[], bool] = lambda: True,
+    ) -> None:
         snapshot_fn = snapshot
+        healthy_fn = healthy
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                if self.path.split("?")[0] != "/metrics":
-                    self.send_error(404, "only /metrics is served here")
+                path = self.path.split("?")[0]
+                if path == "/health":
+                    ok = healthy_fn()
+                    self._send(200 if ok else 503, b"ok\n" if ok else b"a writer lane is down\n")
                     return
-                body = snapshot_fn().encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                if path != "/metrics":
+                    self.send_error(404, "only /metrics and /health are served here")
+                    return
+                self._send(200, snapshot_fn().encode(), "text/plain; version=0.0.4; charset=utf-8")
+
+            def _send(
+                self, status: int, body: bytes, kind: str = "text/plain; charset=utf-8"
+            ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

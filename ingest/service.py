@@ -19,6 +19,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from contracts.mqtt_client import connect, make_client
 from contracts.topics import up_subscription
@@ -53,6 +54,9 @@ class _Lane:
 
     writer: BatchWriter
     queue: queue.Queue[Inbound]
+    alive: bool = True
+    restarts: int = 0
+    pending: list[Inbound] | None = None  # the batch in hand, written again after a restart
 
 
 class IngestService:
@@ -112,7 +116,14 @@ class IngestService:
                 setattr(total, name, getattr(total, name) + getattr(s, name))
             total.last_commit_lag_s = max(total.last_commit_lag_s, s.last_commit_lag_s)
             total.last_commit_at = max(total.last_commit_at, s.last_commit_at)
+            total.isolations += s.isolations
+            total.writer_restarts += lane.restarts
+            total.lanes_dead += 0 if lane.alive else 1
         return total
+
+    def healthy(self) -> bool:
+        """True while every writer lane runs (a dead lane would strand its devices' messages)."""
+        return all(lane.alive for lane in self._lanes)
 
     def queue_depth(self) -> int:
         """Messages received and not yet taken by a writer."""
@@ -130,7 +141,10 @@ class IngestService:
             root=self.settings.topic_root, share_group=self.settings.share_group
         )
         lns = self._lns.subscriptions(self.settings.share_group)  # LoRaWAN network servers
-        client.subscribe([(topic, 1), *((f, 1) for f in lns)])
+        # Retained messages on up/ are outside the contract: never replayed to ingest at
+        # subscribe (retain handling 2), and a live one keeps its flag so it is dead-lettered.
+        options = SubscribeOptions(qos=1, retainAsPublished=True, retainHandling=2)
+        client.subscribe([(topic, options), *((f, SubscribeOptions(qos=1)) for f in lns)])
         log.info("connected to the broker; subscribing to %s and %s", topic, ", ".join(lns))
 
     def _on_subscribe(self, *_: object) -> None:
@@ -149,6 +163,7 @@ class IngestService:
             mid=message.mid,
             qos=message.qos,
             generation=self._generation,
+            retain=bool(message.retain),
         )
         parts = message.topic.split("/", 4)
         device = parts[3] if len(parts) > 3 else message.topic
@@ -205,7 +220,10 @@ class IngestService:
             return
         try:
             self.metrics = MetricsServer(
-                self.settings.metrics_host, self.settings.metrics_port, self.metrics_text
+                self.settings.metrics_host,
+                self.settings.metrics_port,
+                self.metrics_text,
+                self.healthy,
             )
         except OSError as exc:  # a port in use must not stop ingest: data first, metrics second
             log.error("metrics not served on port %s: %s", self.settings.metrics_port, exc)
@@ -227,24 +245,52 @@ class IngestService:
     def run_writer(self) -> None:
         """Run every lane's writer (the first in this thread) until stopped, then flush."""
         others = [
-            threading.Thread(target=self._run_lane, args=(lane, False), name=f"ingest-writer-{i}")
+            threading.Thread(target=self._supervise, args=(lane, False), name=f"ingest-writer-{i}")
             for i, lane in enumerate(self._lanes[1:], start=1)
         ]
         for thread in others:
             thread.start()
-        self._run_lane(self._lanes[0], True)
+        self._supervise(self._lanes[0], True)
         for thread in others:
             thread.join()
+
+    def _supervise(self, lane: _Lane, sweep: bool) -> None:
+        """Run a lane, restarting it when it fails: a lane that stopped would leave its devices'
+        messages unstored and, once its queue filled, stop the whole ingest."""
+        delay = 0.1
+        while True:
+            try:
+                if lane.pending:  # unacknowledged, it would hold the broker's in-flight window
+                    if lane.writer.write(lane.pending):  # stored once: a rewrite is idempotent
+                        self._acknowledge(lane.pending)
+                    lane.pending = None
+                self._run_lane(lane, sweep)
+            except Exception:
+                lane.alive = False
+                lane.restarts += 1
+                log.critical(
+                    "ALARM: an ingest writer lane failed (restart %d); restarting it",
+                    lane.restarts,
+                    exc_info=True,
+                )
+                if self._stopping.wait(delay):  # back-off before the restart, or stop
+                    return
+                delay = min(delay * 2, 5.0)
+                lane.writer.close()  # a fresh connection: the old one may be in any state
+                lane.alive = True
+                continue
+            return
 
     def _run_lane(self, lane: _Lane, sweep: bool) -> None:
         next_sweep = time.monotonic() + self.settings.offline_check_s
         while not self._stopping.is_set():
-            batch = self._next_batch(lane.queue)
+            batch = lane.pending = self._next_batch(lane.queue)
             if batch and lane.writer.write(batch):
                 self._acknowledge(batch)
+            lane.pending = None
             if sweep and time.monotonic() >= next_sweep:
-                lane.writer.sweep_offline()
                 next_sweep = time.monotonic() + self.settings.offline_check_s
+                lane.writer.sweep_offline()
         while True:  # flush: everything received before the stop is stored and acknowledged
             batch = self._next_batch(lane.queue)
             if not batch or not lane.writer.write(batch):

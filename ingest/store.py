@@ -482,13 +482,21 @@ def raise_offline_alerts(*, conn: Conn, default_interval_s: int, factor: float) 
     return cur.rowcount
 
 
+def _text(value: str | None) -> str | None:
+    """Text PostgreSQL can store: a NUL (which it refuses) written out as ``\\x00``."""
+    return value.replace("\x00", "\\x00") if value is not None else None
+
+
 def insert_dead_letters(*, conn: Conn, letters: Iterable[DeadLetter]) -> None:
     """Keep rejected messages with their reason and raw bytes."""
     with conn.cursor() as cur:
         cur.executemany(
             """INSERT INTO dead_letters (topic, payload, code, reason, device_id)
                VALUES (%s, %s, %s, %s, %s)""",
-            [(d.topic, d.payload, d.code, d.reason, d.device_id) for d in letters],
+            [
+                (_text(d.topic), d.payload, d.code, _text(d.reason), _text(d.device_id))
+                for d in letters
+            ],
         )
 
 
@@ -500,7 +508,14 @@ def insert_security_events(*, conn: Conn, events: Iterable[SecurityEvent]) -> No
                    payload, detail)
                VALUES (%s, %s, %s, %s, %s, %s)""",
             [
-                (e.kind, e.topic_device_id, e.claimed_device_id, e.topic, e.payload, e.detail)
+                (
+                    e.kind,
+                    _text(e.topic_device_id),
+                    _text(e.claimed_device_id),
+                    _text(e.topic),
+                    e.payload,
+                    _text(e.detail),
+                )
                 for e in events
             ],
         )

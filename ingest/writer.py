@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 import psycopg
 
 from contracts.db import connect
+from contracts.decode import RejectCode
 from contracts.migrate import uses_timescale
+from contracts.topics import parse_up_topic
 from ingest.classify import Inbound, WritePlan, plan_batch
 from ingest.health import AlertChange, BinEvent, HealthRules, HealthState, assess
 from ingest.lorawan.path import LoRaWANPath
@@ -62,6 +64,9 @@ class WriterStats:
     alerts_raised: int = 0
     batches: int = 0
     db_errors: int = 0
+    isolations: int = 0  # batches split to find the one message that could not be stored
+    writer_restarts: int = 0  # writer lanes restarted after an unexpected error
+    lanes_dead: int = 0  # writer lanes not running right now (0 when healthy)
     last_commit_lag_s: float = 0.0  # receipt of the batch's oldest message → its commit
     last_commit_at: float = 0.0  # unix time
 
@@ -80,6 +85,15 @@ class _Derived:
     alerts: list[tuple[str, str | None, AlertChange]]
     events: list[tuple[str, str, BinEvent]]
     closed: list[tuple[str, datetime]]
+
+
+MAX_SUSPECTS = 1000
+
+
+def _device_of(message: Inbound) -> str:
+    """The device a message's topic names (``{root}/v1/dev/{id}/...``), or the topic itself."""
+    parts = message.topic.split("/", 4)
+    return parts[3] if len(parts) > 3 else message.topic
 
 
 def _newest(rows: list[ReadingRow]) -> ReadingRow:
@@ -115,6 +129,7 @@ class BatchWriter:
         self._summaries = False
         self._devices: dict[str, RegisteredDevice] = {}
         self._devices_loaded_at = float("-inf")
+        self._suspects: dict[str, None] = {}  # devices whose last message could not be stored
         self.stats = WriterStats()
 
     def _connection(self) -> Conn:
@@ -139,9 +154,11 @@ class BatchWriter:
     def _plan(self, conn: Conn, batch: Sequence[Inbound]) -> WritePlan:
         self._refresh_devices(conn, force=False)
         plan = plan_batch(batch, self._devices, root=self._root)
-        if any(d.code == "unknown_device" for d in plan.dead_letters):
+        unknown = {d.device_id for d in plan.dead_letters if d.code == "unknown_device"}
+        if unknown:
             self._refresh_devices(conn, force=True)  # a device may have been registered just now
-            plan = plan_batch(batch, self._devices, root=self._root)
+            if not unknown.isdisjoint(self._devices):  # it was: plan again, else keep the plan
+                plan = plan_batch(batch, self._devices, root=self._root)
         return plan
 
     def _derive(self, conn: Conn, by_device: dict[str, list[ReadingRow]]) -> _Derived:
@@ -245,7 +262,23 @@ class BatchWriter:
         return min(delay * 2, 5.0)
 
     def write(self, batch: Sequence[Inbound]) -> bool:
-        """Store a batch; retries through database outages. False only when asked to stop."""
+        """Store a batch; retries through database outages. False only when asked to stop.
+
+        Anything else that goes wrong (the database refusing a value, a rule raising on a value
+        nobody foresaw) is isolated: the batch is split in halves until the one message at fault
+        is alone, and that one becomes a dead letter with the reason. A bad message costs its
+        batch a few extra transactions, never one transaction per message for everyone. Its
+        device is then a suspect: its next messages are written on their own, after the rest of
+        their batch, until one of them is stored.
+        """
+        if self._suspects and len(batch) > 1:
+            held = [m for m in batch if _device_of(m) in self._suspects]
+            if held:
+                rest = [m for m in batch if _device_of(m) not in self._suspects]
+                return (not rest or self._write(rest)) and all(self._write([m]) for m in held)
+        return self._write(batch)
+
+    def _write(self, batch: Sequence[Inbound]) -> bool:
         delay = 0.2
         while True:
             try:
@@ -264,13 +297,12 @@ class BatchWriter:
                     return False  # stopping and the database stays away: leave it unacknowledged
                 delay = self._recover(exc, delay)
                 continue
-            except psycopg.Error as exc:
-                # The database refused the data itself (a value out of range, a constraint):
-                # store the rest and turn the offending message into a dead letter.
-                log.warning("batch of %d refused by the database: %s", len(batch), exc)
-                return self._write_one_by_one(batch, exc)
+            except Exception as exc:  # noqa: BLE001 - any failure of one message is isolated, never fatal
+                return self._isolate(batch, exc)
             self._count(batch, plan, stored, new_events)
             self.stats.duplicates += repeated
+            if len(batch) == 1 and self._suspects:
+                self._suspects.pop(_device_of(batch[0]), None)  # stored: no longer suspect
             return True
 
     def _split_lorawan(self, batch: Sequence[Inbound]) -> tuple[Sequence[Inbound], list[Inbound]]:
@@ -282,6 +314,54 @@ class BatchWriter:
         if not lorawan:
             return batch, lorawan
         return [m for m in batch if not path.claims(m.topic)], lorawan
+
+    def _isolate(self, batch: Sequence[Inbound], error: Exception) -> bool:
+        """Store what can be stored and dead-letter the message that cannot, by halving."""
+        self.stats.isolations += 1
+        if len(batch) > 1:
+            log.warning(
+                "batch of %d failed (%s); isolating the message at fault", len(batch), error
+            )
+            half = len(batch) // 2
+            return self._write(batch[:half]) and self._write(batch[half:])
+        return self._dead_letter(batch[0], error)
+
+    def _dead_letter(self, message: Inbound, error: Exception) -> bool:
+        """Keep a message nothing else could store as a dead letter, so it is acknowledged."""
+        if isinstance(error, psycopg.Error):
+            code, reason = RejectCode.DATABASE_REFUSED, f"database refused the message: {error}"
+        else:
+            log.error("storing a message raised; kept as a dead letter", exc_info=error)
+            code = RejectCode.PROCESSING_FAILED
+            reason = f"storing the message raised {type(error).__name__}: {error}"
+        parsed = parse_up_topic(message.topic, root=self._root)
+        letter = DeadLetter(
+            message.topic,
+            message.payload,
+            code.value,
+            reason[:1000],
+            parsed.device_id if parsed else None,
+        )
+        delay = 0.2
+        while True:
+            try:
+                conn = self._connection()
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    conn.rollback()
+                with conn.transaction():
+                    insert_dead_letters(conn=conn, letters=[letter])
+            except psycopg.OperationalError as exc:
+                if self._stop() and delay >= 5.0:
+                    return False
+                delay = self._recover(exc, delay)
+                continue
+            break
+        self.stats.received += 1
+        self.stats.dead_letters += 1
+        self._suspects[_device_of(message)] = None
+        while len(self._suspects) > MAX_SUSPECTS:  # the oldest suspect goes first
+            self._suspects.pop(next(iter(self._suspects)))
+        return True
 
     def _count(self, batch: Sequence[Inbound], plan: WritePlan, stored: int, events: int) -> None:
         now = datetime.now(UTC)
@@ -296,25 +376,6 @@ class BatchWriter:
         self.stats.last_commit_lag_s = (now - oldest).total_seconds()
         self.stats.last_commit_at = now.timestamp()
 
-    def _write_one_by_one(self, batch: Sequence[Inbound], error: psycopg.Error) -> bool:
-        if len(batch) > 1:
-            return all(self.write([message]) for message in batch)
-        message = batch[0]
-        conn = self._connection()
-        conn.rollback()
-        letter = DeadLetter(
-            message.topic,
-            message.payload,
-            "database_refused",
-            f"database refused the message: {error}"[:1000],
-            None,
-        )
-        with conn.transaction():
-            insert_dead_letters(conn=conn, letters=[letter])
-        self.stats.received += 1
-        self.stats.dead_letters += 1
-        return True
-
     def sweep_offline(self) -> int:
         """Raise ``offline`` alerts for silent devices; 0 when the database is away (next time)."""
         try:
@@ -327,6 +388,10 @@ class BatchWriter:
                 )
         except psycopg.OperationalError as exc:
             log.warning("offline sweep skipped: %s", exc)
+            self._close()
+            return 0
+        except psycopg.Error as exc:  # a value the sweep cannot read: next time, not a dead lane
+            log.error("offline sweep failed: %s", exc)
             self._close()
             return 0
         self.stats.alerts_raised += raised

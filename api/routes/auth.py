@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from api import auth
+from api import auth, throttle_queries
 from api.account_audit import login_refused
 from api.audit import record as audit_record
 from api.auth import CurrentUser, LoginThrottledError, User
@@ -132,3 +132,27 @@ def logout(
 def me(user: CurrentUser) -> Me:
     """The logged-in person and their role (401 when not logged in)."""
     return _me(user)
+
+
+class Unlock(BaseModel):
+    """The account name whose failed logins are forgiven."""
+
+    username: str = Field(min_length=1, max_length=64)
+
+
+class Unlocked(BaseModel):
+    """How many failed logins were forgiven."""
+
+    username: str
+    cleared: int
+
+
+@router.post("/unlock")
+def unlock(
+    body: Unlock,
+    conn: DbConn,
+    _admin: Annotated[User, Depends(auth.require_roles(auth.Role.ADMIN))],
+) -> Unlocked:
+    """An administrator lifts the login delays of an account at once."""
+    name = body.username.strip().lower()
+    return Unlocked(username=name, cleared=throttle_queries.unlock(conn=conn, username=name))

@@ -224,11 +224,14 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
     parser.add_argument("--writers", type=int, default=2, help="writer threads per process")
     parser.add_argument("--server", default=SERVER)
     parser.add_argument("--mqtt-port", type=int, default=None)
+    parser.add_argument(
+        "--database", default="nettestad_bench_ingest", help="recreated on --server each run"
+    )
     args = parser.parse_args()
     messages = args.readings // (args.devices * args.per_message)
     total = messages * args.devices * args.per_message
 
-    url = with_database(args.server, "nettestad_bench_ingest")
+    url = with_database(args.server, args.database)
     drop_database(url)
     upgrade(url)
     sites = generate_bins(args.devices, seed=5)

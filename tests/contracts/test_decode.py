@@ -99,4 +99,4 @@ def test_topic_helpers_round_trip() -> None:
     parsed = parse_up_topic(up_topic("cam-0007", UpKind.EVENT, root="krt"), root="krt")
     assert parsed is not None
     assert (parsed.device_id, parsed.kind) == ("cam-0007", UpKind.EVENT)
-    assert up_subscription(root="krt", share_group="ingest") == "$share/ingest/krt/v1/dev/+/up/+"
+    assert up_subscription(root="krt", share_group="ingest") == "$share/ingest/krt/v1/dev/+/up/#"

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import psycopg
 import pytest
 
 from contracts.db import timescaledb_installed
-from contracts.migrate import TimescaleMode, load_migrations, upgrade, uses_timescale
+from contracts.migrate import (
+    TimescaleMode,
+    failed_jobs,
+    load_migrations,
+    timescale_preloaded,
+    upgrade,
+    uses_timescale,
+)
 
 
 def test_upgrade_creates_schema_and_is_idempotent(fresh_database: str) -> None:
@@ -41,19 +50,48 @@ def test_plain_path_indexes_the_time_series(fresh_database: str) -> None:
 
 
 def test_auto_mode_matches_what_the_server_offers(fresh_database: str) -> None:
-    """Auto mode takes the TimescaleDB path exactly when the server has the extension."""
+    """Auto mode takes the TimescaleDB path exactly when the server has the extension installed
+    and preloaded (installed alone is not enabled: CREATE EXTENSION would end the session)."""
     upgrade(fresh_database, timescale=TimescaleMode.AUTO)
     with psycopg.connect(fresh_database) as conn:
         available = conn.execute(
             "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'"
         ).fetchone()
-        assert uses_timescale(conn) == (available is not None)
+        row = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+        preloaded = row is not None and "timescaledb" in str(row[0])
+        assert uses_timescale(conn) == (available is not None and preloaded)
         if uses_timescale(conn):
             hyper = conn.execute(
                 "SELECT 1 FROM timescaledb_information.hypertables "
                 "WHERE hypertable_name = 'fill_readings'"
             ).fetchone()
             assert hyper is not None
+
+
+def test_preload_is_read_from_the_server_setting(database_url: str) -> None:
+    """The preload check reads shared_preload_libraries as the server reports it."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+        assert row is not None
+        listed = [lib.strip().strip('"') for lib in str(row[0]).split(",")]
+        assert timescale_preloaded(conn) == ("timescaledb" in listed)
+
+
+def test_failed_jobs_are_reported(fresh_database: str) -> None:
+    """`nettestad db check` lists failed TimescaleDB jobs and exits 1, or says there are none."""
+    upgrade(fresh_database, timescale=TimescaleMode.AUTO)
+    with psycopg.connect(fresh_database) as conn:
+        failed = failed_jobs(conn)
+    result = subprocess.run(
+        [sys.executable, "-m", "nettestad.cli", "db", "check"],
+        env={**os.environ, "NETTESTAD_DATABASE_URL": fresh_database},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == (1 if failed else 0), result.stderr
+    assert ("no failed background jobs" in result.stdout) == (not failed)
 
 
 @pytest.mark.skipif(

@@ -111,6 +111,7 @@ class SecureBroker:
     root: str
     tls_port: int
     health_port: int
+    service_port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log: list[str] = field(default_factory=list)
 
@@ -138,6 +139,7 @@ def running_secure_broker(folder: Path) -> Iterator[SecureBroker]:
         folder=folder, root=f"t{uuid.uuid4().hex[:10]}", tls_port=free_port(), health_port=0
     )
     broker.health_port = free_port()
+    broker.service_port = free_port()
     layout = BrokerLayout(
         cafile=str(folder / "ca.crt"),
         certfile=str(folder / "server.crt"),
@@ -146,6 +148,8 @@ def running_secure_broker(folder: Path) -> Iterator[SecureBroker]:
         acl_file=str(folder / "acl"),
         tls_port=broker.tls_port,
         tls_bind="127.0.0.1",
+        service_port=broker.service_port,
+        service_bind="127.0.0.1",
         health_port=broker.health_port,
         persistence_dir=None,
         log_dest="stderr",
@@ -218,11 +222,12 @@ def connect_client(
     tls: bool = True,
     port: int | None = None,
     timeout: float = 5.0,
+    client_id: str | None = None,
 ) -> Session | str:
     """Connect an MQTT v5 client; the session, or why the broker would not have it."""
     client = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2,
-        client_id=f"t-{uuid.uuid4().hex[:12]}",
+        client_id=client_id or f"t-{uuid.uuid4().hex[:12]}",
         protocol=mqtt.MQTTv5,
     )
     if username is not None:

@@ -185,6 +185,25 @@ def test_device_cannot_publish_or_listen_outside_its_subtree(broker: SecureBroke
             close(session)
 
 
+def test_device_cannot_publish_outside_the_contract_topics(broker: SecureBroker) -> None:
+    """A subtopic below the contract's (up/reading/x) or an unknown kind is refused by the ACL
+    (MQTT v5 "not authorized"); the contract's own up/ topics are allowed."""
+    device = _device(broker, "fill-a001")
+    assert isinstance(device, Session)
+    base = f"{broker.root}/v1/dev/fill-a001/up"
+    try:
+        sent = {
+            topic: device.client.publish(topic, _reading("fill-a001", 3), qos=1).mid
+            for topic in (f"{base}/reading/x", f"{base}/selfie", f"{base}/reading")
+        }
+        poll(lambda: len(device.acks) == 3, timeout=5, what="three PUBACKs")
+        assert device.acks[sent[f"{base}/reading/x"]] == 135
+        assert device.acks[sent[f"{base}/selfie"]] == 135
+        assert device.acks[sent[f"{base}/reading"]] < 128  # success (16: nobody subscribed)
+    finally:
+        close(device)
+
+
 def test_revoked_device_is_refused(broker: SecureBroker) -> None:
     """Revoking a device's credentials and reloading disconnects it and refuses its next login."""
     add_device_credentials(
@@ -228,7 +247,7 @@ def test_valid_device_reading_is_stored(broker: SecureBroker, database_url: str)
     settings = IngestSettings(
         database_url=database_url,
         mqtt_host="localhost",
-        mqtt_port=broker.tls_port,
+        mqtt_port=broker.service_port,
         mqtt_tls=True,
         mqtt_ca_file=str(broker.ca_file),
         mqtt_username="svc_ingest",
@@ -314,3 +333,71 @@ def test_exporter_serves_broker_statistics(
     finally:
         stop.set()
         thread.join(10)
+
+
+def test_device_cannot_take_over_the_ingest_session(
+    broker: SecureBroker, database_url: str
+) -> None:
+    """A device credential connecting with ingest's client id and a clean session neither
+    disconnects ingest nor wipes the messages queued for it: all five readings are stored."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            """INSERT INTO bins (id, name, district, container_type, volume_l, depth_mm, lat, lon)
+               VALUES ('bin-b', 'Markt', 'Centrum', 'street_bin', 120, 900, 50.83, 3.26)"""
+        )
+        conn.execute(
+            "INSERT INTO devices (id, kind, bin_id) VALUES ('fill-b002', 'fill_sensor', 'bin-b')"
+        )
+    settings = IngestSettings(
+        database_url=database_url,
+        mqtt_host="localhost",
+        mqtt_port=broker.service_port,
+        mqtt_tls=True,
+        mqtt_ca_file=str(broker.ca_file),
+        mqtt_username="svc_ingest",
+        mqtt_password=SERVICE_PASSWORD,
+        topic_root=broker.root,
+    )
+    service = IngestService(settings)
+    service.start()
+    writer = threading.Thread(target=service.run_writer, daemon=True)
+    writer.start()
+    try:
+        assert service.wait_subscribed(10)
+        service.stop()  # ingest goes away with its session kept: readings now queue for it
+        writer.join(15)
+        service.client.disconnect()
+        service.client.loop_stop()
+        device = _device(broker, "fill-b002")
+        assert isinstance(device, Session)
+        for seq in range(5):
+            info = device.client.publish(
+                up_topic("fill-b002", UpKind.READING, root=broker.root),
+                _reading("fill-b002", seq),
+                qos=1,
+            )
+            info.wait_for_publish(5)
+        attacker = _device(broker, "fill-a001", client_id=settings.client_id)
+        assert isinstance(attacker, Session), attacker  # the broker renames it to its user name
+        close(attacker)
+        close(device)
+    finally:
+        service.close()
+    again = IngestService(settings)  # ingest returns and resumes its own session
+    again.start()
+    writer = threading.Thread(target=again.run_writer, daemon=True)
+    writer.start()
+    try:
+
+        def stored() -> int:
+            with psycopg.connect(database_url) as conn:
+                row = conn.execute(
+                    "SELECT count(*) FROM fill_readings WHERE device_id = 'fill-b002'"
+                ).fetchone()
+                return int(row[0]) if row else 0
+
+        poll(lambda: stored() == 5, timeout=15, what="all five queued readings stored")
+    finally:
+        again.stop()
+        writer.join(15)
+        again.close()

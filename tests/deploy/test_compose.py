@@ -126,12 +126,14 @@ def test_secrets_come_from_files_and_services_run_in_production_mode(
 
 
 def test_ingest_workers_share_one_subscription(stack: dict[str, Any]) -> None:
-    """Several ingest workers share one group, each with its own persistent client id."""
+    """Several ingest workers share one group, each with its own worker name (from which its
+    secret, persistent client id is derived), none with a guessable client id set."""
     workers = [s for n, s in stack["services"].items() if n.startswith("ingest-")]
     assert len(workers) >= 2
     envs = [w["environment"] for w in workers]
     assert {e["NETTESTAD_SHARE_GROUP"] for e in envs} == {"ingest"}
-    assert len({e["NETTESTAD_CLIENT_ID"] for e in envs}) == len(workers)
+    assert len({e["NETTESTAD_WORKER"] for e in envs}) == len(workers)
+    assert not any("NETTESTAD_CLIENT_ID" in e for e in envs)
     assert {e["NETTESTAD_MQTT_USERNAME"] for e in envs} == {"svc_ingest"}
     for worker in workers:
         assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

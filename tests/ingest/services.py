@@ -16,7 +16,10 @@ from pathlib import Path
 
 from tests.helpers import free_port
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Where initdb and pg_ctl live, and what the server preloads: a TimescaleDB build elsewhere is
+# tested with NETTESTAD_TEST_PG_BIN=/opt/pg16/bin NETTESTAD_TEST_PG_PRELOAD=timescaledb.
+PG_BIN = Path(os.environ.get("NETTESTAD_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_PRELOAD = os.environ.get("NETTESTAD_TEST_PG_PRELOAD", "")
 
 
 def wait_port(port: int, *, up: bool, timeout: float = 20.0) -> None:
@@ -123,6 +126,8 @@ class PrivatePostgres:
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
             "-c fsync=off -c full_page_writes=off -c shared_buffers=32MB"
         )
+        if PG_PRELOAD:
+            options += f" -c shared_preload_libraries={PG_PRELOAD}"
         self._ctl("-l", str(self.log), "-o", options, "-w", "start")
 
     def stop(self, mode: str = "fast") -> None:
