@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from routing.costs import penalty
 from routing.model import Problem
 
 TRIP_TIE = 1  # an unload costs at least this: of two equal splits, the one with fewer trips
-# Far above any day's cost; the same value the solver gives must-visit stops.
-MUST = 10**13
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +116,7 @@ def day_of(problem: Problem) -> Day:
         closes=[w[1] for w in windows],
         release=[0, *(s.release_s for s in problem.stops)],
         releases=problem.has_releases,
-        penalty=[0, *(MUST if s.penalty is None else s.penalty for s in problem.stops)],
+        penalty=[0, *(penalty(s) for s in problem.stops)],
         tight=[
             False,
             *(

@@ -23,10 +23,12 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from routing.anneal import Cooling, accepts
-from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
+from routing import explain
+from routing.anneal import AnnealParams, Cooling, accepts
+from routing.costs import objective
+from routing.model import BreakTaken, Problem, Route, Solution, Visit, VisitKind
 from routing.strings import insertion_order, remove_strings
-from routing.trip_day import MUST, TRIP_TIE, Day, day_of, simulate, split, split_timed
+from routing.trip_day import TRIP_TIE, Day, day_of, simulate, split, split_timed
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +38,6 @@ _MEAN_REMOVED = 10  # stops removed per iteration on average
 _BLINK = 0.01  # chance of skipping an insertion position
 _WAITING = 10  # stops left out so far that get another chance in each iteration
 _TRIES = 6  # positions tried for a stop whose window could be missed
-
-
-@dataclass(frozen=True, slots=True)
-class TripParams:
-    """Search settings; the defaults follow :class:`routing.lns.LnsParams`."""
-
-    seed: int = 1
-    iterations: int | None = None  # None: until the deadline
-    start_temperature: float = 1.0  # share of the mean arc cost of the starting plan
-    end_temperature: float = 0.01
 
 
 def applies(problem: Problem) -> bool:
@@ -476,7 +468,7 @@ def improve(
     solution: Solution,
     *,
     deadline: float,
-    params: TripParams | None = None,
+    params: AnnealParams | None = None,
     on_improve: Callable[[int], None] | None = None,
 ) -> Solution:
     """Improve a plan of an :func:`applies` problem until ``deadline``; never returns a worse one.
@@ -484,7 +476,7 @@ def improve(
     The plan's cost is the solver's objective: arc costs, fixed costs of used vehicles, and the
     penalty of every stop left out.
     """
-    params = params or TripParams()
+    params = params or AnnealParams()
     if not applies(problem) or not solution.routes:
         return solution
     day = day_of(problem)
@@ -499,7 +491,7 @@ def improve(
         log.debug("trips: the starting plan fails the phase's schedule; left as it is")
         return solution
     best = _anneal(day, start, deadline, params, rng, on_improve)
-    if not early and best.total >= _objective(problem, solution):
+    if not early and best.total >= objective(problem, solution):
         return solution
     return _solution(problem, day, best, solution)
 
@@ -514,12 +506,12 @@ def construct_and_improve(
     problem: Problem,
     *,
     deadline: float,
-    params: TripParams | None = None,
+    params: AnnealParams | None = None,
     on_improve: Callable[[int], None] | None = None,
 ) -> Solution:
     """Plan an :func:`applies` problem from nothing: a first plan by insertion, reported through
     ``on_improve`` at once, then improved until ``deadline``."""
-    params = params or TripParams()
+    params = params or AnnealParams()
     day = day_of(problem)
     rng = random.Random(params.seed)
     start = _construct(day, rng)
@@ -533,7 +525,7 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
     day: Day,
     current: _Plan,
     deadline: float,
-    params: TripParams,
+    params: AnnealParams,
     rng: random.Random,
     on_improve: Callable[[int], None] | None,
 ) -> _Plan:
@@ -594,19 +586,7 @@ def _construct(day: Day, rng: random.Random) -> _Plan:
     return plan
 
 
-def _objective(problem: Problem, solution: Solution) -> int:
-    from routing.decompose import route_cost
-
-    left_out = {u.stop_id for u in solution.unplanned}
-    penalties = sum(
-        MUST if s.penalty is None else s.penalty for s in problem.stops if s.id in left_out
-    )
-    return sum(route_cost(problem, r) for r in solution.routes) + penalties
-
-
 def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -> Solution:
-    from routing.solver import explain_unplanned
-
     dims = len(day.demand[0])
     routes: list[Route] = []
     for k, vehicle in enumerate(problem.vehicles):
@@ -646,8 +626,7 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
             )
         )
     unplanned = [
-        Unplanned(problem.stops[c - 1].id, explain_unplanned(problem, c - 1))
-        for c in sorted(plan.unserved)
+        explain.unplanned(problem, c - 1) for c in sorted(plan.unserved)
     ]
     return Solution(
         routes=routes,
