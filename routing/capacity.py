@@ -88,10 +88,10 @@ def solve(
             if i != j:
                 model.add_edge(a, b, distance=int(dist[i, j]), duration=int(dur[i, j]))
     remaining = max(deadline - time.monotonic(), 0.01)
-    stop = MaxRuntime(remaining)
+    until: MaxRuntime | MultipleCriteria = MaxRuntime(remaining)
     if iterations is not None:
-        stop = MultipleCriteria([MaxIterations(iterations), stop])
-    result = model.solve(stop=stop, seed=seed, display=False)
+        until = MultipleCriteria([MaxIterations(iterations), MaxRuntime(remaining)])
+    result = model.solve(stop=until, seed=seed, display=False)
     if not result.is_feasible():
         return None
     routes = [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]

@@ -144,13 +144,17 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  
     back = free_at + int(problem.duration[where][vehicle.end_location])
     back += sum(b.duration_s for b in breaks if free_at <= b.start < route.end)
     if route.end < back:
-        report.violations.append(f"schedule: {tag} claims to be back at {route.end}, earliest is {back}")
+        report.violations.append(
+            f"schedule: {tag} claims to be back at {route.end}, earliest is {back}"
+        )
     if max(route.end, back) > vehicle.shift.end:
         report.violations.append(f"shift: {tag} returns after its shift ends")
     if vehicle.max_duration_s is not None and back - route.start > vehicle.max_duration_s:
         report.violations.append(f"shift: {tag} works longer than {vehicle.max_duration_s} s")
     if problem.facilities and vehicle.unload_before_return and any(load):
-        report.violations.append(f"disposal: {tag} returns to the depot loaded ({load}) after {route.visits[-1].ref}")
+        report.violations.append(
+            f"disposal: {tag} returns to the depot loaded ({load}) after {route.visits[-1].ref}"
+        )
     if vehicle.max_stops is not None and count > vehicle.max_stops:
         report.violations.append(f"capacity: {tag} serves {count} stops > {vehicle.max_stops}")
     if vehicle.max_day_load is not None:

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _plan(args: argparse.Namespace) -> int:
     from contracts.db import connect
     from contracts.settings import ServiceSettings
-    from routing.errors import PlanCheckFailed, PlanningError
+    from routing.errors import PlanCheckError, PlanningError
     from routing.service import PlanParams, plan_day
 
     settings = ServiceSettings()
@@ -45,7 +45,7 @@ def _plan(args: argparse.Namespace) -> int:
     except PlanningError as exc:
         print(f"niet gepland: {exc.message_nl}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except PlanCheckFailed as exc:
+    except PlanCheckError as exc:
         print(f"niet bewaard: {exc.message_nl}", file=sys.stderr)
         return EXIT_CHECK_FAILED
     print(

@@ -16,7 +16,7 @@ class PlanningError(ValueError):
         self.message_en = message_en
 
 
-class PlanCheckFailed(RuntimeError):
+class PlanCheckError(RuntimeError):
     """A plan broke a rule of :mod:`routing.check`; it is not stored.
 
     ``violations`` name the rule and the stop or vehicle, e.g. ``window: vehicle v1 serves b7 at

@@ -45,10 +45,14 @@ _TEXT: dict[Reason, tuple[str, str]] = {
         "must-visit, but the must-visit work exceeds the fleet's working hours",
     ),
     Reason.NO_ROOM_FOUND: (
-        "verplichte stop, maar de planner vond binnen de rekentijd geen plaats in een route "
-        "(meer rekentijd of een extra voertuig kan helpen)",
-        "must-visit, but the planner found no place in a route within its time "
-        "(more time or another vehicle may help)",
+        (
+            "verplichte stop, maar de planner vond binnen de rekentijd geen plaats in een route "
+            "(meer rekentijd of een extra voertuig kan helpen)"
+        ),
+        (
+            "must-visit, but the planner found no place in a route within its time "
+            "(more time or another vehicle may help)"
+        ),
     ),
     Reason.NOT_WORTH_IT: (
         "optionele stop: meenemen kost meer dan ze laten staan",
@@ -73,7 +77,7 @@ def text_en(code: str) -> str:
         return code
 
 
-def reason_of(problem: Problem, stop_index: int) -> Reason:
+def reason_of(problem: Problem, stop_index: int) -> Reason:  # noqa: PLR0911 - one return per reason, in the order a coordinator reads them
     """The reason a stop of ``problem`` is left out (see the module's order of checks)."""
     stop = problem.stops[stop_index]
     if not problem.vehicles:

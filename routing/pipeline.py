@@ -14,7 +14,7 @@ benchmarks all call :func:`plan`. Its steps:
    re-plan with loads on board, several depots) keep OR-Tools for the whole budget.
 4. **The check** (:mod:`routing.check`): a plan that breaks a rule is never returned; if the
    phase's plan fails, the first plan is returned when it passes, else
-   :class:`~routing.errors.PlanCheckFailed` names the rule and the stop.
+   :class:`~routing.errors.PlanCheckError` names the rule and the stop.
 
 The default configuration is the best measured within the default budget (see
 ``bench/RESULTS.md``); :func:`default_budget` scales the budget with the day's size.
@@ -25,13 +25,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from routing import capacity, check, explain, trips
 from routing.anneal import AnnealParams
 from routing.costs import served_count
-from routing.errors import PlanCheckFailed, PlanningError
+from routing.errors import PlanCheckError, PlanningError
 from routing.model import Problem, Route, Solution
 from routing.solver import SolverParams, Strategy, solve
 
@@ -58,6 +58,7 @@ class PlanConfig:
     iterations: int | None = None  # improvement iterations: the same plan on any machine
     solution_limit: int | None = None  # OR-Tools' improving solutions: likewise reproducible
     max_time_s: float | None = None  # a cap on the scaled budget
+    construct_from: int = LARGE_DAY  # stops from which a trip day starts from its own insertion
 
     def __post_init__(self) -> None:
         for limit in (self.time_limit_s, self.max_time_s):
@@ -198,9 +199,7 @@ def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
 
     stopping = Stopping(started + budget, config.iterations, on_improve)
     phase = phase_for(problem)
-    if phase is not None and (
-        isinstance(phase, CapacityPhase) or len(problem.stops) >= LARGE_DAY
-    ):
+    if phase is not None and (isinstance(phase, CapacityPhase) or len(problem.stops) >= config.construct_from):
         solution = phase.construct(problem, stopping, config.seed)
     else:
         solution = _first_plan(problem, config, budget * (config.first_share if phase else 1.0))
@@ -217,7 +216,7 @@ def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
     solution.routes = _all_vehicles(problem, solution.routes)
     report = check.check(problem, solution, require_must=False)
     if not report.ok:
-        raise PlanCheckFailed(report.violations)
+        raise PlanCheckError(report.violations)
     solution.distance = report.distance
     solution.history = history or [(time.monotonic() - started, solution.objective)]
     solution.first_solution_s = solution.history[0][0]
@@ -273,4 +272,3 @@ def unplanned_reasons(problem: Problem, solution: Solution) -> dict[str, str]:
         u.stop_id: u.code or explain.reason_of(problem, index[u.stop_id]).value
         for u in solution.unplanned
     }
-

@@ -512,7 +512,8 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
     position: dict[str, tuple[str, float, float, int, list[int], int]] = {}
     windows = store.bin_windows(conn=conn, weekday=day.weekday())
     fixed_windows = {
-        f"fixed:{f['id']}": (f["opens"], f["closes"]) for f in store.fixed_visits(conn=conn, day=day)
+        f"fixed:{f['id']}": (f["opens"], f["closes"])
+        for f in store.fixed_visits(conn=conn, day=day)
     }
 
     def window_of(ref: str) -> Window:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from routing import explain
 from routing.anneal import AnnealParams, Cooling, accepts
@@ -625,9 +624,7 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
                 cost=schedule.cost,
             )
         )
-    unplanned = [
-        explain.unplanned(problem, c - 1) for c in sorted(plan.unserved)
-    ]
+    unplanned = [explain.unplanned(problem, c - 1) for c in sorted(plan.unserved)]
     return Solution(
         routes=routes,
         unplanned=unplanned,

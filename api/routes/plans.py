@@ -219,7 +219,9 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
         raise HTTPException(422, "day must be within a year of today")
     with _planning_errors():
         result = plan_day(
-            conn=conn, day=body.day, params=PlanParams(time_limit_s=body.time_limit_s, max_time_s=MAX_API_SOLVE_S)
+            conn=conn,
+            day=body.day,
+            params=PlanParams(time_limit_s=body.time_limit_s, max_time_s=MAX_API_SOLVE_S),
         )
     return PlanCreated.of(result)
 
@@ -227,13 +229,13 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
 @contextmanager
 def _planning_errors() -> Iterator[None]:
     """Bad input becomes a 422 with the Dutch message; a plan that fails its check a 500."""
-    from routing.errors import PlanCheckFailed, PlanningError
+    from routing.errors import PlanCheckError, PlanningError
 
     try:
         yield
     except PlanningError as exc:
         raise HTTPException(422, exc.message_nl) from exc
-    except PlanCheckFailed as exc:
+    except PlanCheckError as exc:
         raise HTTPException(500, exc.message_nl) from exc
 
 
