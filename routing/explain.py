@@ -89,19 +89,27 @@ def reason_of(problem: Problem, stop_index: int) -> Reason:  # noqa: PLR0911 - o
         return Reason.NOT_ALLOWED
     if all(any(d > c for d, c in zip(stop.demand, v.capacity, strict=True)) for v in allowed):
         return Reason.TOO_BIG
-    for v in allowed:
-        there = v.shift.start + int(problem.duration[v.start_location][stop.location])
-        begin = max(there, stop.window.start)
-        back = begin + stop.service_s + int(problem.duration[stop.location][v.end_location])
-        if begin <= stop.window.end and back <= v.shift.end:
-            break
-    else:
+    if not reachable(problem, stop_index):
         return Reason.WINDOW_UNREACHABLE
     if stop.penalty is not None:
         return Reason.NOT_WORTH_IT
     if _must_work_s(problem) > _fleet_hours_s(problem):
         return Reason.FLEET_HOURS_FULL
     return Reason.NO_ROOM_FOUND
+
+
+def reachable(problem: Problem, stop_index: int) -> bool:
+    """Whether some allowed vehicle can reach the stop in its window and be back in its shift."""
+    stop = problem.stops[stop_index]
+    for v in problem.vehicles:
+        if stop.allowed_vehicles and v.id not in stop.allowed_vehicles:
+            continue
+        there = v.shift.start + int(problem.duration[v.start_location][stop.location])
+        begin = max(there, stop.window.start)
+        back = begin + stop.service_s + int(problem.duration[stop.location][v.end_location])
+        if begin <= stop.window.end and back <= v.shift.end:
+            return True
+    return False
 
 
 def _must_work_s(problem: Problem) -> int:

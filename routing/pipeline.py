@@ -59,6 +59,9 @@ class PlanConfig:
     solution_limit: int | None = None  # OR-Tools' improving solutions: likewise reproducible
     max_time_s: float | None = None  # a cap on the scaled budget
     construct_from: int = LARGE_DAY  # stops from which a trip day starts from its own insertion
+    # a must-visit stop no vehicle can reach in its window refuses the day (a morning plan: the
+    # data is wrong); a re-plan leaves it out with its reason instead (its time has passed)
+    refuse_unreachable: bool = True
 
     def __post_init__(self) -> None:
         for limit in (self.time_limit_s, self.max_time_s):
@@ -167,7 +170,7 @@ def phase_for(problem: Problem) -> Phase | None:
     return next((p for p in PHASES if p.applies(problem)), None)
 
 
-def validate(problem: Problem) -> None:
+def validate(problem: Problem, *, refuse_unreachable: bool = True) -> None:
     """Refuse a day that cannot be planned as given, naming what is wrong (Dutch and English)."""
     if not problem.vehicles:
         raise PlanningError(
@@ -177,6 +180,16 @@ def validate(problem: Problem) -> None:
         )
     first = min(v.shift.start for v in problem.vehicles)
     last = max(v.shift.end for v in problem.vehicles)
+    for i, stop in enumerate(problem.stops):
+        if refuse_unreachable and stop.penalty is None and not explain.reachable(problem, i):
+            opens, closes = _clock(stop.window.start), _clock(stop.window.end)
+            raise PlanningError(
+                "impossible_window",
+                f"verplichte stop {stop.id}: geen voertuig haalt het tijdvenster {opens}-{closes} "
+                "binnen zijn shift; pas het venster of de shiften aan",
+                f"must-visit stop {stop.id}: no vehicle reaches its window {opens}-{closes} "
+                "within its shift",
+            )
     for f in problem.facilities:
         if f.window.end <= f.window.start or f.window.end < first or f.window.start > last:
             raise PlanningError(
@@ -186,11 +199,15 @@ def validate(problem: Problem) -> None:
             )
 
 
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
 def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
     """A checked plan for ``problem`` within the budget; raises on bad input or a failed check."""
     config = config or PlanConfig()
     started = time.monotonic()
-    validate(problem)
+    validate(problem, refuse_unreachable=config.refuse_unreachable)
     budget = config.budget(problem)
     history: list[tuple[float, int]] = []
 

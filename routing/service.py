@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -259,7 +259,8 @@ def _solve_and_store(
         facilities=tuple(facilities),
         name=name,
     )
-    solution = pipeline.plan(problem, _config(params))  # checked, or it raises: nothing stored
+    config = replace(_config(params), refuse_unreachable=replan_of is None)
+    solution = pipeline.plan(problem, config)  # checked, or it raises: nothing stored
     plan_id = _store(
         conn=conn,
         day=day,
