@@ -19,8 +19,9 @@ from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
 def applies(problem: Problem) -> bool:
     """Whether the day is a pure capacity problem: one depot, one kind of vehicle, all stops due.
 
-    The schedule must not be able to bind: no facilities, no breaks, no limits per route, and every
-    window covering the shift, with the shift long enough for every stop in one route.
+    The schedule must not be able to bind beyond a limit on each route's duration: no facilities,
+    no breaks, no other limits per route, every window covering the shift, with the shift long
+    enough for every stop in one route.
     """
     if not problem.stops or not problem.vehicles or problem.facilities or problem.has_releases:
         return False
@@ -29,14 +30,21 @@ def applies(problem: Problem) -> bool:
 
 def _one_kind_of_vehicle(problem: Problem) -> bool:
     def kind(v: Vehicle) -> tuple[object, ...]:
-        return (v.capacity, v.start_location, v.shift, v.fixed_cost, v.distance_cost, v.time_cost)
+        return (
+            v.capacity,
+            v.start_location,
+            v.shift,
+            v.fixed_cost,
+            v.distance_cost,
+            v.time_cost,
+            v.max_duration_s,
+        )
 
     first = kind(problem.vehicles[0])
     return all(
         kind(v) == first
         and v.start_location == v.end_location
         and not v.breaks
-        and v.max_duration_s is None
         and v.max_stops is None
         and v.max_day_load is None
         and v.initial_load is None
@@ -80,6 +88,7 @@ def solve(
         fixed_cost=vehicle.fixed_cost,
         unit_distance_cost=vehicle.distance_cost,
         unit_duration_cost=vehicle.time_cost,
+        shift_duration=vehicle.max_duration_s if vehicle.max_duration_s is not None else 2**62,
     )
     for place, stop in zip(places[1:], problem.stops, strict=True):
         model.add_client(place, delivery=list(stop.demand), service_duration=stop.service_s)

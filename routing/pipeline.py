@@ -216,7 +216,9 @@ def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
 
     stopping = Stopping(started + budget, config.iterations, on_improve)
     phase = phase_for(problem)
-    if phase is not None and (isinstance(phase, CapacityPhase) or len(problem.stops) >= config.construct_from):
+    if phase is not None and (
+        isinstance(phase, CapacityPhase) or len(problem.stops) >= config.construct_from
+    ):
         solution = phase.construct(problem, stopping, config.seed)
     else:
         solution = _first_plan(problem, config, budget * (config.first_share if phase else 1.0))

@@ -22,12 +22,14 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from routing import explain
 from routing.anneal import AnnealParams, Cooling, accepts
 from routing.costs import objective
 from routing.model import BreakTaken, Problem, Route, Solution, Visit, VisitKind
 from routing.strings import insertion_order, remove_strings
-from routing.trip_day import TRIP_TIE, Day, day_of, simulate, split, split_timed
+from routing.trip_day import TRIP_TIE, Day, Schedule, day_of, simulate, split, split_timed
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,9 @@ _MEAN_REMOVED = 10  # stops removed per iteration on average
 _BLINK = 0.01  # chance of skipping an insertion position
 _WAITING = 10  # stops left out so far that get another chance in each iteration
 _TRIES = 6  # positions tried for a stop whose window could be missed
+_FULL_AFTER = 8  # stops in a row that do not fit: the vehicle's day is full
+_LONG_WAIT_S = 900  # a first plan by tour leaves a stop for later rather than wait this long
+_INSERTION_UP_TO = 1000  # stops up to which a first plan by insertion is also tried
 
 
 def applies(problem: Problem) -> bool:
@@ -513,7 +518,11 @@ def construct_and_improve(
     params = params or AnnealParams()
     day = day_of(problem)
     rng = random.Random(params.seed)
-    start = _construct(day, rng)
+    start = _construct_by_tour(day, rng)
+    if day.n < _INSERTION_UP_TO:  # small enough to try insertion too: the cheaper one starts
+        other = _construct(day, random.Random(params.seed))
+        if other.total < start.total:
+            start = other
     if on_improve is not None:
         on_improve(start.total)
     best = _anneal(day, start, deadline, params, rng, on_improve)
@@ -573,6 +582,12 @@ def _construct(day: Day, rng: random.Random) -> _Plan:
         range(1, day.n),
         key=lambda c: (not day.tight[c], day.closes[c] if day.tight[c] else -day.cost[0][c]),
     )
+    _insert_each(day, plan, stops, rng)
+    return plan
+
+
+def _insert_each(day: Day, plan: _Plan, stops: Sequence[int], rng: random.Random) -> None:
+    """Insert ``stops`` one by one where their route still runs on time, in the given order."""
     for c in stops:
         plan.unserved.discard(c)
         touched: set[int] = set()
@@ -582,7 +597,124 @@ def _construct(day: Day, rng: random.Random) -> _Plan:
                 plan.unlink(day, c)
                 _refresh(day, plan, k)
     plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
+
+
+def _construct_by_tour(day: Day, rng: random.Random) -> _Plan:
+    """A first plan for large days: one nearest-neighbour tour over every stop, cut into vehicle
+    days (each vehicle takes the tour's next stops while its day still works, the trips split
+    after each; a stop whose window would make it wait long is left for later), then the stops
+    the tour could not place by insertion.
+
+    Insertion alone spreads the first routes over the whole area on a day of thousands of stops
+    and leaves hundreds out at a fleet that can serve them all; cutting one tour keeps each
+    vehicle's day compact.
+    """
+    plan = _Plan(day)
+    plan.unserved = set(range(1, day.n))
+    dims = len(day.demand[0])
+    waiting = list(reversed(_nearest_tour(day)))  # popped from the end: the tour's order
+    left: list[int] = []
+    for k, vehicle in enumerate(day.vehicles):
+        a, trip = day.n + k, plan.new_trip(dims)
+        misses: list[int] = []
+        while waiting and len(misses) < _FULL_AFTER:
+            c = waiting.pop()
+            if not _vehicle_room(day, plan, k, c):
+                misses.append(c)
+                continue
+            # The trips grow in the tour's order (a new one when the load would not fit), so the
+            # day so far keeps its times; the cheapest split comes with the first improvement.
+            if a < day.n and _fits(plan.loads[trip], day.demand[c], vehicle.capacity):
+                plan.link(day, a, c, trip)
+                plan.ends[a] = False
+            else:
+                plan.link(day, a, c, plan.new_trip(dims))
+            plan.ends[c] = True
+            seq = plan.stops(day, k)
+            schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=day.tight[c])
+            if schedule is not None and not (day.tight[c] and _waits(schedule, c)):
+                a, trip = c, plan.trip[c]
+                plan.route_cost[k] = schedule.cost
+                left += misses  # missed in the middle of the day: a window, not a full day
+                misses = []
+                continue
+            plan.unlink(day, c)
+            # A stop with a narrow window waits for another vehicle or the insertion after; any
+            # other stop that does not fit, several in a row, ends the vehicle's day.
+            (left if day.tight[c] else misses).append(c)
+        waiting += reversed(misses)  # the day is full: the next vehicle starts with them
+    left += waiting
+    left = _append_by_clock(day, plan, left)
+    plan.unserved = set(left)
+    order = sorted(left, key=lambda c: (not day.tight[c], day.closes[c]))
+    _insert_each(day, plan, order, rng)
     return plan
+
+
+def _append_by_clock(day: Day, plan: _Plan, stops: list[int]) -> list[int]:
+    """Append ``stops`` to the ends of the routes, the route back earliest first, each time the
+    nearest of those that open soonest; returns the stops that fit nowhere."""
+    left = set(stops)
+    dims = len(day.demand[0])
+    backs = []
+    for k in range(len(day.vehicles)):
+        seq = plan.stops(day, k)
+        schedule = simulate(day, k, seq, [plan.ends[x] for x in seq])
+        backs.append((schedule.back if schedule is not None else day.vehicles[k].end, k))
+    for _, k in sorted(backs):
+        vehicle = day.vehicles[k]
+        tail = plan.pred[day.n + k]
+        a = tail if tail < day.n else day.n + k
+        while left:
+            here = a if a < day.n else 0
+            seq = plan.stops(day, k)
+            schedule = simulate(day, k, seq, [plan.ends[x] for x in seq])
+            clock = schedule.back if schedule is not None else vehicle.start
+            near = sorted(
+                (c for c in left if clock + day.dur[here][c] <= day.closes[c]),
+                key=lambda c: (max(day.opens[c], clock + day.dur[here][c]), day.cost[here][c]),
+            )[: _TRIES * 3]
+            for c in near:
+                if not _vehicle_room(day, plan, k, c):
+                    continue
+                if a < day.n and _fits(plan.loads[plan.trip[a]], day.demand[c], vehicle.capacity):
+                    plan.link(day, a, c, plan.trip[a])
+                    plan.ends[a] = False
+                else:
+                    plan.link(day, a, c, plan.new_trip(dims))
+                plan.ends[c] = True
+                seq = plan.stops(day, k)
+                done = simulate(day, k, seq, [plan.ends[x] for x in seq])
+                if done is not None:
+                    plan.route_cost[k] = done.cost
+                    left.discard(c)
+                    a = c
+                    break
+                plan.unlink(day, c)
+            else:
+                break  # nothing more fits this vehicle's day
+    return sorted(left)
+
+
+def _waits(schedule: Schedule, c: int) -> bool:
+    """Whether the vehicle waits long at stop ``c`` for its window."""
+    call = next(x for x in reversed(schedule.calls) if x.node == c)
+    return call.start - call.arrival > _LONG_WAIT_S
+
+
+def _nearest_tour(day: Day) -> list[int]:
+    """Every stop once, from the depot always to the nearest stop not yet visited."""
+    cost = np.asarray(day.cost, dtype=np.float64)[: day.n, : day.n]
+    seen = np.zeros(day.n, dtype=bool)
+    seen[0] = True
+    tour: list[int] = []
+    here = 0
+    for _ in range(day.n - 1):
+        row = np.where(seen, np.inf, cost[here])
+        here = int(np.argmin(row))
+        seen[here] = True
+        tour.append(here)
+    return tour
 
 
 def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -> Solution:
