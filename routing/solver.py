@@ -413,6 +413,9 @@ def _search_parameters(params: SolverParams, n: int) -> object:
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
+        # Sub-searches stop at their own clock (0.1 s by default): a busy machine would then
+        # find other solutions. A bound on solutions is meant to give the same plan anywhere.
+        search.lns_time_limit.FromSeconds(60)
     if params.neighbours > 0 and n > params.neighbours:
         search.ls_operator_neighbors_ratio = params.neighbours / n
         search.ls_operator_min_neighbors = params.neighbours
