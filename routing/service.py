@@ -445,6 +445,7 @@ def _store(
             }
         )
     summary = {
+        "checked": True,  # routing.pipeline returns only plans that pass routing.check
         "status": solution.status,
         "first_solution_s": solution.first_solution_s,
         "vehicles_used": solution.used_vehicles,

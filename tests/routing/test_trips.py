@@ -86,7 +86,9 @@ def test_pipeline_runs_the_phase_after_ortools() -> None:
     problem = trips_and_lunch()
     solution = pipeline.plan(
         problem,
-        pipeline.PlanConfig(time_limit_s=120.0, seed=3, solution_limit=20, iterations=300),
+        pipeline.PlanConfig(
+            time_limit_s=120.0, seed=3, solution_limit=20, iterations=300, construct_from=10**6
+        ),
     )
     assert check(problem, solution, require_all=True).ok
     assert solution.history[-1][1] == solution.objective
@@ -149,12 +151,12 @@ def test_days_it_cannot_simulate_are_left_alone() -> None:
     assert not trips.applies(replace(base, stops=(tied, *base.stops[1:])))
 
 
-def test_large_days_start_from_the_phase_own_plan() -> None:
-    """A day at or above the size where OR-Tools is skipped is planned by insertion, all served."""
+def test_days_with_trips_start_from_the_phase_own_plan() -> None:
+    """By default a day with disposal trips starts from the phase's own first plan, all served."""
     problem = trips_and_lunch()
     solution = pipeline.plan(
         problem,
-        pipeline.PlanConfig(time_limit_s=120.0, seed=3, iterations=200, construct_from=1),
+        pipeline.PlanConfig(time_limit_s=120.0, seed=3, iterations=200),
     )
     assert check(problem, solution, require_all=True).ok
     assert solution.first_solution_s is not None
