@@ -97,8 +97,11 @@ def cvrp_problem(inst: Cvrp, *, vehicles: int) -> Problem:
     xy = np.asarray(inst.coords, dtype=np.float64)
     euclid = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
     dist = np.rint(euclid * inst.scale).astype(np.int64)
+    day = Window(0, 10**9)  # no time of day: only the route length may bind
     stops = tuple(
-        Stop(id=str(i + 1), location=i, demand=(inst.demand[i],), service_s=inst.service)
+        Stop(
+            id=str(i + 1), location=i, demand=(inst.demand[i],), service_s=inst.service, window=day
+        )
         for i in range(1, len(inst.coords))
     )
     fleet = tuple(
@@ -107,7 +110,7 @@ def cvrp_problem(inst: Cvrp, *, vehicles: int) -> Problem:
             capacity=(inst.capacity,),
             start_location=0,
             end_location=0,
-            shift=Window(0, 10**9),
+            shift=day,
             max_duration_s=inst.max_distance,
         )
         for k in range(vehicles)
