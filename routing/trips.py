@@ -123,6 +123,11 @@ class _Plan:
         other.total = self.total
         return other
 
+    def restore(self, other: _Plan) -> None:
+        """Become ``other`` (a copy taken earlier)."""
+        for name in _Plan.__slots__:
+            setattr(self, name, getattr(other, name))
+
     def stops(self, day: Day, k: int) -> list[int]:
         """The stops of route ``k`` in order."""
         out, node = [], self.succ[day.n + k]
@@ -374,6 +379,7 @@ def _recreate(
         options.sort()
         for delta, a, mode in options[:_TRIES]:
             if delta >= penalty:
+                plan.unserved.add(c)  # cheaper left out
                 break
             k = plan.route[a]
             _insert(day, plan, a, c, mode)
@@ -589,13 +595,12 @@ def _construct(day: Day, rng: random.Random) -> _Plan:
 def _insert_each(day: Day, plan: _Plan, stops: Sequence[int], rng: random.Random) -> None:
     """Insert ``stops`` one by one where their route still runs on time, in the given order."""
     for c in stops:
+        before = plan.copy()
         plan.unserved.discard(c)
         touched: set[int] = set()
         _recreate(day, plan, [c], touched, rng, checked={c})
-        for k in touched:
-            if not _refresh(day, plan, k):  # the new split into trips runs late: undo
-                plan.unlink(day, c)
-                _refresh(day, plan, k)
+        if not all(_refresh(day, plan, k) for k in sorted(touched)):
+            plan.restore(before)  # the new split into trips runs late: as it was, c left out
     plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
 
 
@@ -720,10 +725,14 @@ def _nearest_tour(day: Day) -> list[int]:
 def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -> Solution:
     dims = len(day.demand[0])
     routes: list[Route] = []
+    lost: set[int] = set()
     for k, vehicle in enumerate(problem.vehicles):
         seq = plan.stops(day, k)
         schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
         if schedule is None or not seq:
+            # Never expected (every route is simulated when it changes); if it happens, its
+            # stops are listed as left out rather than lost.
+            lost.update(seq)
             routes.append(Route(vehicle.id, vehicle.shift.start, vehicle.shift.start, []))
             continue
         visits: list[Visit] = []
@@ -756,7 +765,7 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
                 cost=schedule.cost,
             )
         )
-    unplanned = [explain.unplanned(problem, c - 1) for c in sorted(plan.unserved)]
+    unplanned = [explain.unplanned(problem, c - 1) for c in sorted(plan.unserved | lost)]
     return Solution(
         routes=routes,
         unplanned=unplanned,
