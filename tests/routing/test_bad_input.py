@@ -85,3 +85,22 @@ def test_stops_left_out_carry_a_code_and_dutch_words(
         assert u["reason_nl"].startswith("verplichte stop")
     full = [u for u in left if u["ref"].startswith("fixed:")]
     assert {u["reason_code"] for u in full} == {"fleet_hours_full"}
+
+
+def test_the_plan_command_refuses_in_one_dutch_line(
+    db: Any, database_url: str, monkeypatch: Any, capsys: Any
+) -> None:
+    """`nettestad plan` on a day without vehicles prints one Dutch line and exits 2 (no retry)."""
+    from argparse import Namespace
+
+    from routing.cli import EXIT_BAD_INPUT, _plan
+
+    seed_city(db, bins=10, days=5, until=EVE)
+    db.execute("UPDATE vehicles SET active = false")
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", database_url)
+    code = _plan(Namespace(date=date(2026, 3, 10), time_limit=1.0, seed=1))
+    assert code == EXIT_BAD_INPUT == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("niet gepland: geen actieve voertuigen")
+    assert _plans(db) == 0
