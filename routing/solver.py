@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -65,12 +65,6 @@ class SolverParams:
     strategy: Strategy = Strategy.GLS
     first_solution: str = "PATH_CHEAPEST_ARC"
     solution_limit: int | None = None
-    mandatory_as_penalty: bool = True
-    facility_copies: int | None = None  # per facility; None: estimated from demand
-    log_search: bool = False
-    neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
-    # Raw OR-Tools search parameters by dotted name, e.g. {"local_search_operators.use_cross_exchange": 3}
-    search_overrides: dict[str, float | int | bool] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -180,7 +174,7 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
             status="success",
             solve_s=0.0,
         )
-    nodes, starts, ends = _build_nodes(problem, params.facility_copies)
+    nodes, starts, ends = _build_nodes(problem, None)
     n = len(nodes.location)
     manager = pywrapcp.RoutingIndexManager(n, len(problem.vehicles), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
@@ -219,13 +213,13 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     break_vars = _add_breaks(problem, routing, manager, time_dim, service)
     _add_loads(problem, routing, manager, nodes)
     _add_stop_limits(problem, routing, nodes)
-    _add_disjunctions(problem, routing, manager, nodes, params)
+    _add_disjunctions(problem, routing, manager, nodes)
     # One unload right after another never helps: forbid the arc instead of merely pricing it.
     copies = [manager.NodeToIndex(i) for i, k in enumerate(nodes.kind) if k == "facility"]
     for index in copies:
         routing.NextVar(index).RemoveValues([c for c in copies if c != index])
 
-    search = _search_parameters(params, n)
+    search = _search_parameters(params)
     history: list[tuple[float, int]] = []
 
     def on_solution() -> None:
@@ -379,7 +373,6 @@ def _add_disjunctions(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
     nodes: _Nodes,
-    params: SolverParams,
 ) -> None:
     vehicle_index = {v.id: i for i, v in enumerate(problem.vehicles)}
     for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
@@ -392,7 +385,7 @@ def _add_disjunctions(
         stop = problem.stops[ref]
         if stop.penalty is not None:
             routing.AddDisjunction([index], stop.penalty)
-        elif params.mandatory_as_penalty:
+        else:
             routing.AddDisjunction([index], MUST_VISIT_PENALTY)
         if stop.allowed_vehicles:
             routing.SetAllowedVehiclesForIndex(
@@ -400,7 +393,7 @@ def _add_disjunctions(
             )
 
 
-def _search_parameters(params: SolverParams, n: int) -> object:
+def _search_parameters(params: SolverParams) -> object:
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, params.first_solution
@@ -416,16 +409,6 @@ def _search_parameters(params: SolverParams, n: int) -> object:
         # Sub-searches stop at their own clock (0.1 s by default): a busy machine would then
         # find other solutions. A bound on solutions is meant to give the same plan anywhere.
         search.lns_time_limit.FromSeconds(60)
-    if params.neighbours > 0 and n > params.neighbours:
-        search.ls_operator_neighbors_ratio = params.neighbours / n
-        search.ls_operator_min_neighbors = params.neighbours
-    search.log_search = params.log_search
-    for dotted, value in params.search_overrides.items():
-        *path, last = dotted.split(".")
-        target = search
-        for part in path:
-            target = getattr(target, part)
-        setattr(target, last, value)
     return search
 
 
