@@ -549,7 +549,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
             # reported it done (not when the plan expected it: a crew ahead of plan is ahead).
             free = int((row["done_at"] - base).total_seconds())
             prev = position.get(s["vehicle_id"])
-            if s["kind"] != "unload" and (prev is None or prev[5] < s["seq"]):
+            if prev is None or prev[5] < s["seq"]:  # an unload done: empty, at the site
                 position[s["vehicle_id"]] = (
                     s["ref"],
                     s["lat"],
