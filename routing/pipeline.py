@@ -231,10 +231,17 @@ def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
         elif phase is not None:
             improved = phase.improve(problem, solution, stopping, config.seed)
             solution = _best_checked(problem, improved, solution)
-    if solution is None:  # a phase that cannot construct (none today) leaves OR-Tools' answer
-        solution = _first_plan(problem, config, budget)
+    if solution is None:  # the phase found nothing feasible: OR-Tools' answer instead
+        solution = _first_plan(problem, config, budget * config.first_share)
     solution.routes = _all_vehicles(problem, solution.routes)
     report = check.check(problem, solution, require_must=False)
+    if not report.ok and phase is not None:
+        # Never expected: the phase's plan breaks a rule. OR-Tools' plan, if it passes, instead.
+        log.error("the %s phase's plan breaks %s", phase.name, report.violations[:3])
+        solution = _first_plan(problem, config, budget * config.first_share)
+        solution.routes = _all_vehicles(problem, solution.routes)
+        report = check.check(problem, solution, require_must=False)
+        history.clear()
     if not report.ok:
         raise PlanCheckError(report.violations)
     solution.distance = report.distance
