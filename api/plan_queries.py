@@ -66,7 +66,7 @@ def unplanned(*, conn: Conn, plan_id: int) -> list[dict[str, Any]]:
     """What the plan leaves out and why."""
     return _all(
         conn,
-        """SELECT ref, name, must_visit, reason FROM plan_unplanned
+        """SELECT ref, name, must_visit, reason, reason_code FROM plan_unplanned
            WHERE plan_id = %(id)s ORDER BY must_visit DESC, ref""",
         {"id": plan_id},
     )

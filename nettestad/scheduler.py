@@ -45,6 +45,9 @@ class SchedulerSettings(ServiceSettings):
     # a day not yet planned is still planned when the scheduler starts before this hour
     catch_up_until: clock = clock(11, 0)
     plan_timeout_s: float = Field(default=1800, gt=0)
+    # the planner's budget, set explicitly: more than the scaled default of any day up to
+    # ~3,000 stops (routing.pipeline.default_budget), well inside the timeout
+    plan_time_limit_s: float = Field(default=120, gt=0)
     plan_retries: int = Field(default=2, ge=0)
     plan_retry_delay_s: float = Field(default=300, ge=0)
     state_file: Path = Path("/var/lib/nettestad/scheduler.json")
@@ -65,20 +68,25 @@ class SchedulerSettings(ServiceSettings):
 
 
 PlanRunner = Callable[[date], int]
+# `nettestad plan` exits with this when the day's data is refused (no vehicles, an impossible
+# window, ...): trying again before someone corrects the data cannot help.
+BAD_INPUT_EXIT = 2
 
 
 def command_runner(
     command: Sequence[str] = (sys.executable, "-m", "nettestad.cli", "plan"),
     *,
     timeout_s: float = 1800,
+    time_limit_s: float | None = None,
 ) -> PlanRunner:
-    """Run ``<command> --date YYYY-MM-DD`` in a child process; returns its exit code."""
+    """Run ``<command> [--time-limit S] --date YYYY-MM-DD`` in a child process; its exit code."""
+    budget = [] if time_limit_s is None else ["--time-limit", f"{time_limit_s:g}"]
 
     def run(day: date) -> int:
         try:
             # S603: a fixed argument list, no shell; the date comes from a date object
             result = subprocess.run(  # noqa: S603
-                [*command, "--date", day.isoformat()], timeout=timeout_s, check=False
+                [*command, *budget, "--date", day.isoformat()], timeout=timeout_s, check=False
             )
         except subprocess.TimeoutExpired:
             log.error("planning %s took longer than %.0f s and was stopped", day, timeout_s)
@@ -166,6 +174,9 @@ class Scheduler:
                 log.info("planned %s in %.1f s", day, self.stats.last_duration_s)
                 return True
             self.stats.runs["failed"] += 1
+            if code == BAD_INPUT_EXIT:
+                log.error("planning %s refused: bad input (see above); tried again next time", day)
+                return False
             log.error("planning %s failed (exit %s, attempt %d)", day, code, attempt + 1)
             if attempt < self.settings.plan_retries and self._stop.wait(
                 self.settings.plan_retry_delay_s
@@ -341,7 +352,9 @@ def _run(_: argparse.Namespace) -> int:
     url = settings.database_url.get_secret_value()
     scheduler = Scheduler(
         settings,
-        runner=command_runner(timeout_s=settings.plan_timeout_s),
+        runner=command_runner(
+            timeout_s=settings.plan_timeout_s, time_limit_s=settings.plan_time_limit_s
+        ),
         retention=lambda: delete_old_readings(
             database_url=url,
             keep_days=settings.reading_retention_days,
@@ -368,6 +381,11 @@ def _run(_: argparse.Namespace) -> int:
 def _plan_now(args: argparse.Namespace) -> int:
     # someone is waiting at a terminal: one attempt, its exit code says how it went
     settings = SchedulerSettings().model_copy(update={"plan_retries": 0})
-    scheduler = Scheduler(settings, runner=command_runner(timeout_s=settings.plan_timeout_s))
+    scheduler = Scheduler(
+        settings,
+        runner=command_runner(
+            timeout_s=settings.plan_timeout_s, time_limit_s=settings.plan_time_limit_s
+        ),
+    )
     day = args.date or datetime.now(ZoneInfo(settings.timezone)).date()
     return 0 if scheduler.plan(day) else 1

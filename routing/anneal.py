@@ -1,4 +1,4 @@
-"""The simulated-annealing schedule shared by the ruin-and-recreate phases (lns, trips)."""
+"""The simulated-annealing schedule of the ruin-and-recreate phase (:mod:`routing.trips`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,22 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class AnnealParams:
+    """Search settings of a ruin-and-recreate phase; validated at construction."""
+
+    seed: int = 1
+    iterations: int | None = None  # None: until the deadline (the same plan on any machine if set)
+    start_temperature: float = 1.0  # share of the mean arc cost of the starting plan
+    end_temperature: float = 0.01
+
+    def __post_init__(self) -> None:
+        if self.iterations is not None and self.iterations < 0:
+            raise ValueError("iterations must be at least 0")
+        if not 0 < self.end_temperature <= self.start_temperature:
+            raise ValueError("temperatures must satisfy 0 < end <= start")
 
 
 @dataclass(slots=True)

@@ -28,20 +28,26 @@ class CheckReport:
         return not self.violations
 
 
-def check(problem: Problem, solution: Solution, *, require_all: bool = False) -> CheckReport:
-    """Check every route; ``require_all`` also demands every stop be served (benchmarks)."""
+def check(
+    problem: Problem, solution: Solution, *, require_all: bool = False, require_must: bool = True
+) -> CheckReport:
+    """Check every route; each violation begins with its rule (``capacity:``, ``window:``, ...).
+
+    ``require_all`` also demands every stop be served (benchmarks); ``require_must=False`` accepts
+    a must-visit stop left out with a reason (the product: the coordinator sees which and why).
+    """
     report = CheckReport()
     stops = {s.id: s for s in problem.stops}
     vehicles = {v.id: v for v in problem.vehicles}
     seen: set[str] = set()
     for route in solution.routes:
         if route.vehicle_id not in vehicles:
-            report.violations.append(f"unknown vehicle {route.vehicle_id}")
+            report.violations.append(f"vehicle: unknown vehicle {route.vehicle_id}")
             continue
         for visit in route.visits:
             if visit.kind is VisitKind.STOP:
                 if visit.ref in seen:
-                    report.violations.append(f"stop {visit.ref} served twice")
+                    report.violations.append(f"served: stop {visit.ref} served twice")
                 seen.add(visit.ref)
         if route.visits:
             report.vehicles_used += 1
@@ -49,15 +55,15 @@ def check(problem: Problem, solution: Solution, *, require_all: bool = False) ->
     report.served = len(seen)
     unknown = seen - stops.keys()
     if unknown:
-        report.violations.append(f"unknown stops served: {sorted(unknown)[:5]}")
+        report.violations.append(f"served: unknown stops served: {sorted(unknown)[:5]}")
     listed = {u.stop_id for u in solution.unplanned}
     for stop in problem.stops:
         if stop.id in seen:
             continue
         if stop.id not in listed:
-            report.violations.append(f"stop {stop.id} neither served nor explained")
-        if require_all or stop.penalty is None:
-            report.violations.append(f"stop {stop.id} is not served")
+            report.violations.append(f"served: stop {stop.id} neither served nor explained")
+        if require_all or (require_must and stop.penalty is None):
+            report.violations.append(f"served: stop {stop.id} is not served")
     return report
 
 
@@ -73,7 +79,7 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  
     free_at = route.start  # the moment the vehicle may leave its previous call
     tag = f"vehicle {vehicle.id}"
     if route.start < vehicle.shift.start:
-        report.violations.append(f"{tag} leaves before its shift")
+        report.violations.append(f"shift: {tag} leaves before its shift")
     breaks = sorted(route.breaks, key=lambda b: b.start)
     _check_breaks(vehicle.breaks, breaks, route, tag, report)
     released = _trip_releases(problem, route) if problem.has_releases else {}
@@ -93,12 +99,12 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  
             if free_at + travel + pause <= visit.start < depart + travel + held:
                 report.early_trips += 1
                 report.violations.append(
-                    f"{tag} leaves for {visit.ref} before its trip's goods are released at "
+                    f"release: {tag} leaves for {visit.ref} before its trip's goods are released at "
                     f"{release}"
                 )
         if visit.start < free_at + travel + pause:
             report.violations.append(
-                f"{tag} starts {visit.ref} at {visit.start}, but cannot be there before "
+                f"schedule: {tag} starts {visit.ref} at {visit.start}, but cannot be there before "
                 f"{free_at + travel + pause}"
             )
         if visit.kind is VisitKind.STOP:
@@ -107,50 +113,54 @@ def _check_route(problem: Problem, route: Route, report: CheckReport) -> None:  
                 continue
             count += 1
             if stop.allowed_vehicles and vehicle.id not in stop.allowed_vehicles:
-                report.violations.append(f"{tag} may not serve {stop.id}")
+                report.violations.append(f"vehicle: {tag} may not serve {stop.id}")
             if stop.location != visit.location:
-                report.violations.append(f"{stop.id} visited at the wrong place")
+                report.violations.append(f"distance: {stop.id} visited at the wrong place")
             window, service = stop.window, stop.service_s
             load = [load[d] + stop.demand[d] for d in range(dims)]
             day_load = [day_load[d] + stop.demand[d] for d in range(dims)]
             for d in range(dims):
                 if load[d] > vehicle.capacity[d]:
                     report.violations.append(
-                        f"{tag} carries {load[d]} > {vehicle.capacity[d]} after {stop.id}"
+                        f"capacity: {tag} carries {load[d]} > {vehicle.capacity[d]} after {stop.id}"
                     )
         else:
             facility = facilities.get(visit.ref)
             if facility is None:
-                report.violations.append(f"{tag} unloads at unknown site {visit.ref}")
+                report.violations.append(f"disposal: {tag} unloads at unknown site {visit.ref}")
                 continue
             window, service = facility.window, facility.unload_s
             load = [0] * dims
         if not window.start <= visit.start <= window.end:
             report.violations.append(
-                f"{tag} serves {visit.ref} at {visit.start}, outside {window.start}..{window.end}"
+                f"window: {tag} serves {visit.ref} at {visit.start}, outside {window.start}..{window.end}"
             )
         for b in breaks:
             if b.start < visit.start + service and visit.start < b.start + b.duration_s:
-                report.violations.append(f"{tag} breaks during service at {visit.ref}")
+                report.violations.append(f"break: {tag} breaks during service at {visit.ref}")
         free_at = visit.start + service
         where = visit.location
     report.distance += int(problem.distance[where][vehicle.end_location])
     back = free_at + int(problem.duration[where][vehicle.end_location])
     back += sum(b.duration_s for b in breaks if free_at <= b.start < route.end)
     if route.end < back:
-        report.violations.append(f"{tag} claims to be back at {route.end}, earliest is {back}")
+        report.violations.append(
+            f"schedule: {tag} claims to be back at {route.end}, earliest is {back}"
+        )
     if max(route.end, back) > vehicle.shift.end:
-        report.violations.append(f"{tag} returns after its shift ends")
+        report.violations.append(f"shift: {tag} returns after its shift ends")
     if vehicle.max_duration_s is not None and back - route.start > vehicle.max_duration_s:
-        report.violations.append(f"{tag} works longer than {vehicle.max_duration_s} s")
+        report.violations.append(f"shift: {tag} works longer than {vehicle.max_duration_s} s")
     if problem.facilities and vehicle.unload_before_return and any(load):
-        report.violations.append(f"{tag} returns to the depot loaded ({load})")
+        report.violations.append(
+            f"disposal: {tag} returns to the depot loaded ({load}) after {route.visits[-1].ref}"
+        )
     if vehicle.max_stops is not None and count > vehicle.max_stops:
-        report.violations.append(f"{tag} serves {count} stops > {vehicle.max_stops}")
+        report.violations.append(f"capacity: {tag} serves {count} stops > {vehicle.max_stops}")
     if vehicle.max_day_load is not None:
         for d in range(dims):
             if day_load[d] > vehicle.max_day_load[d]:
-                report.violations.append(f"{tag} collects {day_load[d]} in a day")
+                report.violations.append(f"capacity: {tag} collects {day_load[d]} in a day")
 
 
 def _trip_releases(problem: Problem, route: Route) -> dict[int, int]:
@@ -192,6 +202,6 @@ def _check_breaks(
             and route.end > rule.earliest_start
         ):
             report.violations.append(
-                f"{tag} takes no {rule.duration_s} s break starting in "
+                f"break: {tag} takes no {rule.duration_s} s break starting in "
                 f"{rule.earliest_start}..{rule.latest_start}"
             )

@@ -79,6 +79,8 @@ class GreatCircleProvider:
         for i in range(n):
             for j in range(i + 1, n):
                 road = great_circle_m(points[i], points[j]) * self.detour
+                if road == 0:  # two places at the same point (e.g. bins side by side)
+                    continue
                 seconds = road / (self._speed(points[i], points[j], road) / 3.6)
                 dist[i][j] = dist[j][i] = round(road)
                 dur[i][j] = dur[j][i] = round(seconds)

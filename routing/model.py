@@ -171,7 +171,8 @@ class Unplanned:
     """A stop left out of the plan, and why."""
 
     stop_id: str
-    reason: str
+    reason: str  # in English, for logs and benchmarks
+    code: str = ""  # a reason code of routing.explain (its Dutch text is ``explain.text_nl``)
 
 
 @dataclass(slots=True)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from routing import store
+from routing import pipeline, store
+from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, fit
 from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
 from routing.selection import SelectionParams, assess
-from routing.solver import SolverParams, solve
 
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
@@ -26,11 +26,13 @@ MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
 
 @dataclass(frozen=True, slots=True)
 class PlanParams:
-    """How a day is planned."""
+    """How a day is planned; ``time_limit_s=None`` gives the budget scaled to the day's size."""
 
-    time_limit_s: float = 10.0
+    time_limit_s: float | None = None
     seed: int = 1
     solution_limit: int | None = None
+    iterations: int | None = None  # improvement iterations: the same plan on any machine
+    max_time_s: float | None = None  # a cap on the scaled budget (a request holds a worker)
     history_days: int = 28
     selection: SelectionParams = field(default_factory=SelectionParams)
     matrix: MatrixProvider = field(default_factory=GreatCircleProvider)
@@ -119,15 +121,13 @@ class _PointIndex:
         return self.keys[key]
 
 
-def _solver_params(params: PlanParams) -> SolverParams:
-    # A reproducible run (solution limit) skips the decomposition phase, which runs to the clock;
-    # so does a short run, whose whole-day search needs all its time for a first plan.
-    decompose = 0.5 if params.solution_limit is None and params.time_limit_s >= 30 else 0.0
-    return SolverParams(
+def _config(params: PlanParams) -> pipeline.PlanConfig:
+    return pipeline.PlanConfig(
         time_limit_s=params.time_limit_s,
         seed=params.seed,
         solution_limit=params.solution_limit,
-        decompose_share=decompose,
+        iterations=params.iterations,
+        max_time_s=params.max_time_s,
     )
 
 
@@ -177,9 +177,17 @@ def _fleet(rows: list[dict[str, Any]], day: date, locations: dict[str, int]) -> 
     return vehicles
 
 
-def _window(day: date, opens: time | None, closes: time | None) -> Window:
+def _window(day: date, opens: time | None, closes: time | None, *, what: str = "") -> Window:
     if opens is None or closes is None:
         return Window(0, 48 * 3600)
+    if closes <= opens:
+        raise PlanningError(
+            "impossible_window",
+            f"{what or 'een stop'}: het tijdvenster sluit ({closes:%H:%M}) voor of wanneer het "
+            f"opent ({opens:%H:%M}); pas het venster aan",
+            f"{what or 'a stop'}: its window closes ({closes:%H:%M}) before it opens "
+            f"({opens:%H:%M})",
+        )
     return Window(_secs(day, opens), _secs(day, closes))
 
 
@@ -190,7 +198,11 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
     fleet_rows = store.fleet(conn=conn)
     sites = store.disposal_sites(conn=conn)
     if not fleet_rows:
-        raise ValueError("no active vehicles: add vehicles before planning")
+        raise PlanningError(
+            "no_vehicles",
+            "geen actieve voertuigen: voeg voertuigen toe voor je plant",
+            "no active vehicles: add vehicles before planning",
+        )
     places_index = _PointIndex()
     points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
@@ -201,7 +213,7 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
             id=s["id"],
             location=locate(f"site:{s['id']}", s["lat"], s["lon"]),
             unload_s=int(s["unload_s"]),
-            window=_window(day, s["opens"], s["closes"]),
+            window=_window(day, s["opens"], s["closes"], what=f"stortplaats {s['id']}"),
         )
         for s in sites
     ]
@@ -247,7 +259,8 @@ def _solve_and_store(
         facilities=tuple(facilities),
         name=name,
     )
-    solution = solve(problem, _solver_params(params))
+    config = replace(_config(params), refuse_unreachable=replan_of is None)
+    solution = pipeline.plan(problem, config)  # checked, or it raises: nothing stored
     plan_id = _store(
         conn=conn,
         day=day,
@@ -286,6 +299,12 @@ def _select_bins(
     next_chance = visit_at + timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
     places = []
     for b in bins:
+        if b["lat"] is None or b["lon"] is None:
+            raise PlanningError(
+                "bin_without_location",
+                f"bak {b['id']} heeft geen locatie: vul de coördinaten in of zet de bak op inactief",
+                f"bin {b['id']} has no location: set its coordinates or make it inactive",
+            )
         history = readings.get(b["id"])
         if not history:
             continue
@@ -311,7 +330,7 @@ def _select_bins(
             location=locate(f"bin:{b['id']}", b["lat"], b["lon"]),
             demand=(volume, round(volume * float(b["kg_per_l"]))),
             service_s=int(b["service_s"]),
-            window=_window(day, opens, closes),
+            window=_window(day, opens, closes, what=f"bak {b['id']}"),
             penalty=None if candidate.penalty_eur is None else int(candidate.penalty_eur * MICRO),
         )
         places.append(_Place(b["id"], "bin", b["name"], b["lat"], b["lon"], stop, fill))
@@ -327,7 +346,7 @@ def _fixed_places(*, conn: store.Conn, day: date, locate: Any) -> list[_Place]:
             location=locate(ref, f["lat"], f["lon"]),
             demand=(int(f["volume_l"]), int(f["weight_kg"])),
             service_s=int(f["service_s"]),
-            window=_window(day, f["opens"], f["closes"]),
+            window=_window(day, f["opens"], f["closes"], what=f"vaste stop {f['name']}"),
         )
         out.append(_Place(ref, "fixed", f["name"], f["lat"], f["lon"], stop))
     return out
@@ -422,9 +441,11 @@ def _store(
                 "lat": place.lat,
                 "lon": place.lon,
                 "reason": u.reason,
+                "reason_code": u.code,
             }
         )
     summary = {
+        "checked": True,  # routing.pipeline returns only plans that pass routing.check
         "status": solution.status,
         "first_solution_s": solution.first_solution_s,
         "vehicles_used": solution.used_vehicles,
@@ -490,7 +511,17 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
     kept: list[dict[str, Any]] = []
     places: list[_Place] = []
     bins = {b["id"]: b for b in store.active_bins(conn=conn, day=day)}
-    position: dict[str, tuple[str, float, float, int, list[int]]] = {}
+    position: dict[str, tuple[str, float, float, int, list[int], int]] = {}
+    windows = store.bin_windows(conn=conn, weekday=day.weekday())
+    fixed_windows = {
+        f"fixed:{f['id']}": (f["opens"], f["closes"])
+        for f in store.fixed_visits(conn=conn, day=day)
+    }
+
+    def window_of(ref: str) -> Window:
+        opens, closes = windows.get(ref) or fixed_windows.get(ref) or (None, None)
+        return _window(day, opens, closes, what=ref)
+
     for s in old_stops:
         if s["ref"] in done or (s["kind"] == "unload" and _before_last_done(s, old_stops, done)):
             row = {
@@ -514,18 +545,18 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
             }
             row.update(state="done", done_at=done.get(s["ref"], s["end_at"]))
             kept.append(row)
-            free = max(
-                int((row["done_at"] - base).total_seconds()),
-                int((s["end_at"] - base).total_seconds()),
-            )
+            # Where the vehicle is: its last call done in route order, free when the crew
+            # reported it done (not when the plan expected it: a crew ahead of plan is ahead).
+            free = int((row["done_at"] - base).total_seconds())
             prev = position.get(s["vehicle_id"])
-            if prev is None or prev[3] <= free:
+            if prev is None or prev[5] < s["seq"]:  # an unload done: empty, at the site
                 position[s["vehicle_id"]] = (
                     s["ref"],
                     s["lat"],
                     s["lon"],
                     free,
                     [s["load_l"], s["load_kg"]],
+                    s["seq"],
                 )
             continue
         if s["kind"] == "unload" or s["ref"] in blocked:
@@ -537,6 +568,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
             location=locate(f"stop:{ref}", s["lat"], s["lon"]),
             demand=demand,
             service_s=int(bins[ref]["service_s"]) if ref in bins else 600,
+            window=window_of(ref),
             penalty=s["penalty"],
         )
         places.append(
@@ -559,6 +591,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
                     location=locate(f"stop:{u['ref']}", u["lat"], u["lon"]),
                     demand=(volume, round(volume * float(b["kg_per_l"]))),
                     service_s=int(b["service_s"]),
+                    window=window_of(u["ref"]),
                     penalty=u["penalty"],
                 ),
                 0.9,
@@ -581,6 +614,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
                         location=locate(f"stop:{b['id']}", b["lat"], b["lon"]),
                         demand=(volume, round(volume * float(b["kg_per_l"]))),
                         service_s=int(b["service_s"]),
+                        window=window_of(b["id"]),
                     ),
                     1.1,
                 )

@@ -12,6 +12,8 @@ How the model is built (see ``docs/routing.md`` for the reasoning):
   windows bound the cumul variables; breaks are interval variables on the time dimension.
 - Optional stops carry their penalty; must-visit stops carry ``MUST_VISIT_PENALTY`` so that an
   impossible day still yields a plan that names what could not be done, instead of no plan.
+
+This module is OR-Tools only; :mod:`routing.pipeline` decides which phases run after it.
 """
 
 from __future__ import annotations
@@ -20,26 +22,25 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing import explain
+from routing.costs import MUST_VISIT_PENALTY
 from routing.model import (
     BreakTaken,
     Problem,
     Route,
     Solution,
-    Unplanned,
     Visit,
     VisitKind,
 )
 
 log = logging.getLogger(__name__)
 
-# Far above any day's real cost (a city day is ~1e9 micro-euro) and far below int64 when summed.
-MUST_VISIT_PENALTY = 10**13
 _BIG_TIME = 10 * 24 * 3600
 _FACILITY_HOP = 10**9
 
@@ -64,22 +65,6 @@ class SolverParams:
     strategy: Strategy = Strategy.GLS
     first_solution: str = "PATH_CHEAPEST_ARC"
     solution_limit: int | None = None
-    mandatory_as_penalty: bool = True
-    facility_copies: int | None = None  # per facility; None: estimated from demand
-    log_search: bool = False
-    # Share of the time limit spent re-solving groups of neighbouring routes (routing/decompose.py)
-    # after the search on the whole problem; 0 switches it off.
-    decompose_share: float = 0.0
-    decompose_routes: int = 40  # stops per group
-    decompose_sub_s: float = 1.0
-    # Share of the time limit spent on ruin-and-recreate after OR-Tools: routing/lns.py on days
-    # with capacities only, routing/trips.py on days with disposal trips; other days ignore it.
-    # ``lns_iterations`` makes that phase reproducible.
-    lns_share: float = 0.0
-    lns_iterations: int | None = None
-    neighbours: int = 0  # >0: local search only among the nearest nodes (large instances)
-    # Raw OR-Tools search parameters by dotted name, e.g. {"local_search_operators.use_cross_exchange": 3}
-    search_overrides: dict[str, float | int | bool] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -183,22 +168,13 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     if not problem.stops or not problem.vehicles:
         return Solution(
             routes=[Route(v.id, v.shift.start, v.shift.start, []) for v in problem.vehicles],
-            unplanned=[Unplanned(s.id, "no vehicle is available") for s in problem.stops],
+            unplanned=[explain.unplanned(problem, i) for i in range(len(problem.stops))],
             objective=0,
             distance=0,
             status="success",
             solve_s=0.0,
         )
-    if params.lns_share > 0:
-        from routing import lns, trips
-
-        if lns.applies(problem):
-            return _solve_lns(problem, params, started)
-        if trips.applies(problem):
-            return _solve_trips(problem, params, started)
-    if params.decompose_share > 0:
-        return _solve_decomposed(problem, params, started)
-    nodes, starts, ends = _build_nodes(problem, params.facility_copies)
+    nodes, starts, ends = _build_nodes(problem, None)
     n = len(nodes.location)
     manager = pywrapcp.RoutingIndexManager(n, len(problem.vehicles), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
@@ -237,13 +213,13 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     break_vars = _add_breaks(problem, routing, manager, time_dim, service)
     _add_loads(problem, routing, manager, nodes)
     _add_stop_limits(problem, routing, nodes)
-    _add_disjunctions(problem, routing, manager, nodes, params)
+    _add_disjunctions(problem, routing, manager, nodes)
     # One unload right after another never helps: forbid the arc instead of merely pricing it.
     copies = [manager.NodeToIndex(i) for i, k in enumerate(nodes.kind) if k == "facility"]
     for index in copies:
         routing.NextVar(index).RemoveValues([c for c in copies if c != index])
 
-    search = _search_parameters(params, n)
+    search = _search_parameters(params)
     history: list[tuple[float, int]] = []
 
     def on_solution() -> None:
@@ -256,7 +232,7 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     if assignment is None:
         return Solution(
             routes=[],
-            unplanned=[Unplanned(s.id, "no feasible plan was found") for s in problem.stops],
+            unplanned=[explain.unplanned(problem, i) for i in range(len(problem.stops))],
             objective=0,
             distance=0,
             status=status,
@@ -271,115 +247,6 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     solution.history = history
     solution.first_solution_s = history[0][0] if history else None
     return solution
-
-
-def _solve_lns(problem: Problem, params: SolverParams, started: float) -> Solution:
-    from routing.lns import LnsParams, improve
-
-    whole = replace(
-        params,
-        lns_share=0.0,
-        decompose_share=0.0,
-        time_limit_s=params.time_limit_s * (1 - params.lns_share),
-    )
-    solution = solve(problem, whole)
-    if not solution.routes or solution.unplanned:
-        return solution
-    history = list(solution.history)
-
-    def on_improve(total: int) -> None:
-        history.append((time.monotonic() - started, total))
-
-    improved = improve(
-        problem,
-        solution,
-        deadline=started + params.time_limit_s,
-        params=LnsParams(seed=params.seed, iterations=params.lns_iterations),
-        on_improve=on_improve,
-    )
-    improved.history = history
-    improved.solve_s = time.monotonic() - started
-    return improved
-
-
-def _solve_trips(problem: Problem, params: SolverParams, started: float) -> Solution:
-    from routing.trips import TripParams, construct_and_improve, improve
-
-    # OR-Tools (and its route groups, if asked for) first; the trip phase takes the rest.
-    whole = replace(
-        params, lns_share=0.0, time_limit_s=params.time_limit_s * (1 - params.lns_share)
-    )
-    solution = solve(problem, whole)
-    history = list(solution.history)
-
-    def on_improve(total: int) -> None:
-        history.append((time.monotonic() - started, total))
-
-    if not solution.routes:
-        # No first plan from OR-Tools in its time: the phase builds one by insertion instead.
-        built = construct_and_improve(
-            problem,
-            deadline=started + params.time_limit_s,
-            params=TripParams(seed=params.seed, iterations=params.lns_iterations),
-            on_improve=on_improve,
-        )
-        built.history = history
-        built.first_solution_s = history[0][0] if history else None
-        built.solve_s = time.monotonic() - started
-        return built
-    improved = improve(
-        problem,
-        solution,
-        deadline=started + params.time_limit_s,
-        params=TripParams(seed=params.seed, iterations=params.lns_iterations),
-        on_improve=on_improve,
-    )
-    improved.history = history
-    improved.solve_s = time.monotonic() - started
-    return improved
-
-
-def _solve_decomposed(problem: Problem, params: SolverParams, started: float) -> Solution:
-    from routing.decompose import improve
-
-    # Matrices as arrays once, so that every sub-problem slices them without copying lists.
-    problem = Problem(
-        distance=np.asarray(problem.distance, dtype=np.int64),  # type: ignore[arg-type]  # arrays index like nested sequences
-        duration=np.asarray(problem.duration, dtype=np.int64),  # type: ignore[arg-type]  # as above
-        stops=problem.stops,
-        vehicles=problem.vehicles,
-        facilities=problem.facilities,
-        name=problem.name,
-    )
-    whole = replace(
-        params,
-        decompose_share=0.0,
-        time_limit_s=params.time_limit_s * (1 - params.decompose_share),
-    )
-    solution = solve(problem, whole)
-    if not solution.routes:
-        return solution
-    history = list(solution.history)
-
-    def sub_solve(sub: Problem, limit: float) -> Solution:
-        return solve(sub, replace(whole, time_limit_s=limit, solution_limit=None, log_search=False))
-
-    def on_improve(total: int) -> None:
-        history.append((time.monotonic() - started, total))
-
-    improved = improve(
-        problem,
-        solution,
-        solve_sub=sub_solve,
-        deadline=started + params.time_limit_s,
-        seed=params.seed,
-        routes_per_group=params.decompose_routes,
-        sub_time_s=params.decompose_sub_s,
-        on_improve=on_improve,
-    )
-    improved.history = history
-    improved.solve_s = time.monotonic() - started
-    return improved
 
 
 def _add_windows(
@@ -506,7 +373,6 @@ def _add_disjunctions(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
     nodes: _Nodes,
-    params: SolverParams,
 ) -> None:
     vehicle_index = {v.id: i for i, v in enumerate(problem.vehicles)}
     for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
@@ -519,7 +385,7 @@ def _add_disjunctions(
         stop = problem.stops[ref]
         if stop.penalty is not None:
             routing.AddDisjunction([index], stop.penalty)
-        elif params.mandatory_as_penalty:
+        else:
             routing.AddDisjunction([index], MUST_VISIT_PENALTY)
         if stop.allowed_vehicles:
             routing.SetAllowedVehiclesForIndex(
@@ -527,7 +393,7 @@ def _add_disjunctions(
             )
 
 
-def _search_parameters(params: SolverParams, n: int) -> object:
+def _search_parameters(params: SolverParams) -> object:
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, params.first_solution
@@ -540,16 +406,9 @@ def _search_parameters(params: SolverParams, n: int) -> object:
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
-    if params.neighbours > 0 and n > params.neighbours:
-        search.ls_operator_neighbors_ratio = params.neighbours / n
-        search.ls_operator_min_neighbors = params.neighbours
-    search.log_search = params.log_search
-    for dotted, value in params.search_overrides.items():
-        *path, last = dotted.split(".")
-        target = search
-        for part in path:
-            target = getattr(target, part)
-        setattr(target, last, value)
+        # Sub-searches stop at their own clock (0.1 s by default): a busy machine would then
+        # find other solutions. A bound on solutions is meant to give the same plan anywhere.
+        search.lns_time_limit.FromSeconds(60)
     return search
 
 
@@ -673,9 +532,7 @@ def _extract(  # noqa: PLR0917 - private, called once from solve() with its loca
             )
         )
     unplanned = [
-        Unplanned(stop.id, explain_unplanned(problem, i))
-        for i, stop in enumerate(problem.stops)
-        if i not in served
+        explain.unplanned(problem, i) for i in range(len(problem.stops)) if i not in served
     ]
     return Solution(
         routes=routes,
@@ -689,35 +546,3 @@ def _extract(  # noqa: PLR0917 - private, called once from solve() with its loca
 
 def _travel(problem: Problem, nodes: _Nodes, a: int, b: int) -> int:
     return int(problem.duration[nodes.location[a]][nodes.location[b]])
-
-
-def explain_unplanned(problem: Problem, stop_index: int) -> str:
-    """Why a stop is not in the plan, in words a coordinator understands.
-
-    The checks go from hard impossibilities (no vehicle can carry it, no vehicle can reach it within
-    its window) to the economic reason: serving it would have cost more than its penalty.
-    """
-    stop = problem.stops[stop_index]
-    allowed = [
-        v for v in problem.vehicles if not stop.allowed_vehicles or v.id in stop.allowed_vehicles
-    ]
-    if not allowed:
-        return "no vehicle is allowed to serve this stop"
-    if all(any(d > c for d, c in zip(stop.demand, v.capacity, strict=True)) for v in allowed):
-        return "its load exceeds every allowed vehicle's capacity"
-    reachable = False
-    for v in allowed:
-        there = v.shift.start + int(problem.duration[v.start_location][stop.location])
-        begin = max(there, stop.window.start)
-        back = begin + stop.service_s + int(problem.duration[stop.location][v.end_location])
-        if begin <= stop.window.end and back <= v.shift.end:
-            reachable = True
-            break
-    if not reachable:
-        return "no vehicle can reach it within its time window and still return within its shift"
-    if stop.penalty is None:
-        return "must-visit, but the fleet has no room for it (capacity, shifts or time windows)"
-    return (
-        "optional and left out: serving it would cost more than its penalty "
-        f"({stop.penalty}) with the fleet's remaining capacity and time"
-    )

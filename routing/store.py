@@ -161,9 +161,9 @@ def insert_plan(
             )
             cur.executemany(
                 """INSERT INTO plan_unplanned (plan_id, ref, name, must_visit, penalty, lat, lon,
-                                               reason)
+                                               reason, reason_code)
                    VALUES (%(plan_id)s, %(ref)s, %(name)s, %(must_visit)s, %(penalty)s, %(lat)s,
-                           %(lon)s, %(reason)s)""",
+                           %(lon)s, %(reason)s, %(reason_code)s)""",
                 [{**u, "plan_id": plan_id} for u in unplanned],
             )
     return plan_id

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from routing.costs import penalty
 from routing.model import Problem
 
 TRIP_TIE = 1  # an unload costs at least this: of two equal splits, the one with fewer trips
-# Far above any day's cost; the same value the solver gives must-visit stops.
-MUST = 10**13
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +79,7 @@ def day_of(problem: Problem) -> Day:
         better = through < via
         via[better] = through[better]
         site[better] = f
-    near = np.argsort(cost[:n, :n] + cost[:n, :n].T, axis=1, kind="stable")
+    near = _nearest(cost[:n, :n] + cost[:n, :n].T)
     dims = len(first.capacity)
     windows = [(0, 0), *((s.window.start, s.window.end) for s in problem.stops)]
     windows += [(f.window.start, f.window.end) for f in problem.facilities]
@@ -117,7 +116,7 @@ def day_of(problem: Problem) -> Day:
         closes=[w[1] for w in windows],
         release=[0, *(s.release_s for s in problem.stops)],
         releases=problem.has_releases,
-        penalty=[0, *(MUST if s.penalty is None else s.penalty for s in problem.stops)],
+        penalty=[0, *(penalty(s) for s in problem.stops)],
         tight=[
             False,
             *(
@@ -127,10 +126,24 @@ def day_of(problem: Problem) -> Day:
                 for s in problem.stops
             ),
         ],
-        near=[[int(x) for x in row if x not in {i, 0}] for i, row in enumerate(near)],
+        near=[[x for x in row if x not in {i, 0}] for i, row in enumerate(near.tolist())],
         fixed=first.fixed_cost,
         vehicles=vehicles,
     )
+
+
+_NEAR_KEPT = 300  # on large days, each stop keeps only this many nearest (the phase looks at 40)
+
+
+def _nearest(sym: np.ndarray) -> np.ndarray:
+    """Per node, the other nodes by closeness: all of them on days up to 1,000 stops, else the
+    nearest ``_NEAR_KEPT`` (a full sort of a large day costs seconds and memory for nothing)."""
+    n = len(sym)
+    if n <= 1000:
+        return np.argsort(sym, axis=1, kind="stable")
+    part = np.argpartition(sym, _NEAR_KEPT, axis=1)[:, : _NEAR_KEPT + 1]
+    order = np.argsort(np.take_along_axis(sym, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
 
 
 def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:

@@ -21,12 +21,15 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from routing.anneal import Cooling, accepts
-from routing.model import BreakTaken, Problem, Route, Solution, Unplanned, Visit, VisitKind
+import numpy as np
+
+from routing import explain
+from routing.anneal import AnnealParams, Cooling, accepts
+from routing.costs import objective
+from routing.model import BreakTaken, Problem, Route, Solution, Visit, VisitKind
 from routing.strings import insertion_order, remove_strings
-from routing.trip_day import MUST, TRIP_TIE, Day, day_of, simulate, split, split_timed
+from routing.trip_day import TRIP_TIE, Day, Schedule, day_of, simulate, split, split_timed
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +39,9 @@ _MEAN_REMOVED = 10  # stops removed per iteration on average
 _BLINK = 0.01  # chance of skipping an insertion position
 _WAITING = 10  # stops left out so far that get another chance in each iteration
 _TRIES = 6  # positions tried for a stop whose window could be missed
-
-
-@dataclass(frozen=True, slots=True)
-class TripParams:
-    """Search settings; the defaults follow :class:`routing.lns.LnsParams`."""
-
-    seed: int = 1
-    iterations: int | None = None  # None: until the deadline
-    start_temperature: float = 1.0  # share of the mean arc cost of the starting plan
-    end_temperature: float = 0.01
+_FULL_AFTER = 8  # stops in a row that do not fit: the vehicle's day is full
+_LONG_WAIT_S = 900  # a first plan by tour leaves a stop for later rather than wait this long
+_INSERTION_UP_TO = 1000  # stops up to which a first plan by insertion is also tried
 
 
 def applies(problem: Problem) -> bool:
@@ -126,6 +122,11 @@ class _Plan:
         other.unserved = set(self.unserved)
         other.total = self.total
         return other
+
+    def restore(self, other: _Plan) -> None:
+        """Become ``other`` (a copy taken earlier)."""
+        for name in _Plan.__slots__:
+            setattr(self, name, getattr(other, name))
 
     def stops(self, day: Day, k: int) -> list[int]:
         """The stops of route ``k`` in order."""
@@ -378,6 +379,7 @@ def _recreate(
         options.sort()
         for delta, a, mode in options[:_TRIES]:
             if delta >= penalty:
+                plan.unserved.add(c)  # cheaper left out
                 break
             k = plan.route[a]
             _insert(day, plan, a, c, mode)
@@ -476,7 +478,7 @@ def improve(
     solution: Solution,
     *,
     deadline: float,
-    params: TripParams | None = None,
+    params: AnnealParams | None = None,
     on_improve: Callable[[int], None] | None = None,
 ) -> Solution:
     """Improve a plan of an :func:`applies` problem until ``deadline``; never returns a worse one.
@@ -484,7 +486,7 @@ def improve(
     The plan's cost is the solver's objective: arc costs, fixed costs of used vehicles, and the
     penalty of every stop left out.
     """
-    params = params or TripParams()
+    params = params or AnnealParams()
     if not applies(problem) or not solution.routes:
         return solution
     day = day_of(problem)
@@ -499,7 +501,7 @@ def improve(
         log.debug("trips: the starting plan fails the phase's schedule; left as it is")
         return solution
     best = _anneal(day, start, deadline, params, rng, on_improve)
-    if not early and best.total >= _objective(problem, solution):
+    if not early and best.total >= objective(problem, solution):
         return solution
     return _solution(problem, day, best, solution)
 
@@ -514,15 +516,19 @@ def construct_and_improve(
     problem: Problem,
     *,
     deadline: float,
-    params: TripParams | None = None,
+    params: AnnealParams | None = None,
     on_improve: Callable[[int], None] | None = None,
 ) -> Solution:
     """Plan an :func:`applies` problem from nothing: a first plan by insertion, reported through
     ``on_improve`` at once, then improved until ``deadline``."""
-    params = params or TripParams()
+    params = params or AnnealParams()
     day = day_of(problem)
     rng = random.Random(params.seed)
-    start = _construct(day, rng)
+    start = _construct_by_tour(day, rng)
+    if day.n < _INSERTION_UP_TO:  # small enough to try insertion too: the cheaper one starts
+        other = _construct(day, random.Random(params.seed))
+        if other.total < start.total:
+            start = other
     if on_improve is not None:
         on_improve(start.total)
     best = _anneal(day, start, deadline, params, rng, on_improve)
@@ -533,7 +539,7 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
     day: Day,
     current: _Plan,
     deadline: float,
-    params: TripParams,
+    params: AnnealParams,
     rng: random.Random,
     on_improve: Callable[[int], None] | None,
 ) -> _Plan:
@@ -582,37 +588,151 @@ def _construct(day: Day, rng: random.Random) -> _Plan:
         range(1, day.n),
         key=lambda c: (not day.tight[c], day.closes[c] if day.tight[c] else -day.cost[0][c]),
     )
-    for c in stops:
-        plan.unserved.discard(c)
-        touched: set[int] = set()
-        _recreate(day, plan, [c], touched, rng, checked={c})
-        for k in touched:
-            if not _refresh(day, plan, k):  # the new split into trips runs late: undo
-                plan.unlink(day, c)
-                _refresh(day, plan, k)
-    plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
+    _insert_each(day, plan, stops, rng)
     return plan
 
 
-def _objective(problem: Problem, solution: Solution) -> int:
-    from routing.decompose import route_cost
+def _insert_each(day: Day, plan: _Plan, stops: Sequence[int], rng: random.Random) -> None:
+    """Insert ``stops`` one by one where their route still runs on time, in the given order."""
+    for c in stops:
+        before = plan.copy()
+        plan.unserved.discard(c)
+        touched: set[int] = set()
+        _recreate(day, plan, [c], touched, rng, checked={c})
+        if not all(_refresh(day, plan, k) for k in sorted(touched)):
+            plan.restore(before)  # the new split into trips runs late: as it was, c left out
+    plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
 
-    left_out = {u.stop_id for u in solution.unplanned}
-    penalties = sum(
-        MUST if s.penalty is None else s.penalty for s in problem.stops if s.id in left_out
-    )
-    return sum(route_cost(problem, r) for r in solution.routes) + penalties
+
+def _construct_by_tour(day: Day, rng: random.Random) -> _Plan:
+    """A first plan for large days: one nearest-neighbour tour over every stop, cut into vehicle
+    days (each vehicle takes the tour's next stops while its day still works, the trips split
+    after each; a stop whose window would make it wait long is left for later), then the stops
+    the tour could not place by insertion.
+
+    Insertion alone spreads the first routes over the whole area on a day of thousands of stops
+    and leaves hundreds out at a fleet that can serve them all; cutting one tour keeps each
+    vehicle's day compact.
+    """
+    plan = _Plan(day)
+    plan.unserved = set(range(1, day.n))
+    dims = len(day.demand[0])
+    waiting = list(reversed(_nearest_tour(day)))  # popped from the end: the tour's order
+    left: list[int] = []
+    for k, vehicle in enumerate(day.vehicles):
+        a, trip = day.n + k, plan.new_trip(dims)
+        misses: list[int] = []
+        while waiting and len(misses) < _FULL_AFTER:
+            c = waiting.pop()
+            if not _vehicle_room(day, plan, k, c):
+                misses.append(c)
+                continue
+            # The trips grow in the tour's order (a new one when the load would not fit), so the
+            # day so far keeps its times; the cheapest split comes with the first improvement.
+            if a < day.n and _fits(plan.loads[trip], day.demand[c], vehicle.capacity):
+                plan.link(day, a, c, trip)
+                plan.ends[a] = False
+            else:
+                plan.link(day, a, c, plan.new_trip(dims))
+            plan.ends[c] = True
+            seq = plan.stops(day, k)
+            schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=day.tight[c])
+            if schedule is not None and not (day.tight[c] and _waits(schedule, c)):
+                a, trip = c, plan.trip[c]
+                plan.route_cost[k] = schedule.cost
+                left += misses  # missed in the middle of the day: a window, not a full day
+                misses = []
+                continue
+            plan.unlink(day, c)
+            # A stop with a narrow window waits for another vehicle or the insertion after; any
+            # other stop that does not fit, several in a row, ends the vehicle's day.
+            (left if day.tight[c] else misses).append(c)
+        waiting += reversed(misses)  # the day is full: the next vehicle starts with them
+    left += waiting
+    left = _append_by_clock(day, plan, left)
+    plan.unserved = set(left)
+    order = sorted(left, key=lambda c: (not day.tight[c], day.closes[c]))
+    _insert_each(day, plan, order, rng)
+    return plan
+
+
+def _append_by_clock(day: Day, plan: _Plan, stops: list[int]) -> list[int]:
+    """Append ``stops`` to the ends of the routes, the route back earliest first, each time the
+    nearest of those that open soonest; returns the stops that fit nowhere."""
+    left = set(stops)
+    dims = len(day.demand[0])
+    backs = []
+    for k in range(len(day.vehicles)):
+        seq = plan.stops(day, k)
+        schedule = simulate(day, k, seq, [plan.ends[x] for x in seq])
+        backs.append((schedule.back if schedule is not None else day.vehicles[k].end, k))
+    for _, k in sorted(backs):
+        vehicle = day.vehicles[k]
+        tail = plan.pred[day.n + k]
+        a = tail if tail < day.n else day.n + k
+        while left:
+            here = a if a < day.n else 0
+            seq = plan.stops(day, k)
+            schedule = simulate(day, k, seq, [plan.ends[x] for x in seq])
+            clock = schedule.back if schedule is not None else vehicle.start
+            near = sorted(
+                (c for c in left if clock + day.dur[here][c] <= day.closes[c]),
+                key=lambda c: (max(day.opens[c], clock + day.dur[here][c]), day.cost[here][c]),
+            )[: _TRIES * 3]
+            for c in near:
+                if not _vehicle_room(day, plan, k, c):
+                    continue
+                if a < day.n and _fits(plan.loads[plan.trip[a]], day.demand[c], vehicle.capacity):
+                    plan.link(day, a, c, plan.trip[a])
+                    plan.ends[a] = False
+                else:
+                    plan.link(day, a, c, plan.new_trip(dims))
+                plan.ends[c] = True
+                seq = plan.stops(day, k)
+                done = simulate(day, k, seq, [plan.ends[x] for x in seq])
+                if done is not None:
+                    plan.route_cost[k] = done.cost
+                    left.discard(c)
+                    a = c
+                    break
+                plan.unlink(day, c)
+            else:
+                break  # nothing more fits this vehicle's day
+    return sorted(left)
+
+
+def _waits(schedule: Schedule, c: int) -> bool:
+    """Whether the vehicle waits long at stop ``c`` for its window."""
+    call = next(x for x in reversed(schedule.calls) if x.node == c)
+    return call.start - call.arrival > _LONG_WAIT_S
+
+
+def _nearest_tour(day: Day) -> list[int]:
+    """Every stop once, from the depot always to the nearest stop not yet visited."""
+    cost = np.asarray(day.cost, dtype=np.float64)[: day.n, : day.n]
+    seen = np.zeros(day.n, dtype=bool)
+    seen[0] = True
+    tour: list[int] = []
+    here = 0
+    for _ in range(day.n - 1):
+        row = np.where(seen, np.inf, cost[here])
+        here = int(np.argmin(row))
+        seen[here] = True
+        tour.append(here)
+    return tour
 
 
 def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -> Solution:
-    from routing.solver import explain_unplanned
-
     dims = len(day.demand[0])
     routes: list[Route] = []
+    lost: set[int] = set()
     for k, vehicle in enumerate(problem.vehicles):
         seq = plan.stops(day, k)
         schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
         if schedule is None or not seq:
+            # Never expected (every route is simulated when it changes); if it happens, its
+            # stops are listed as left out rather than lost.
+            lost.update(seq)
             routes.append(Route(vehicle.id, vehicle.shift.start, vehicle.shift.start, []))
             continue
         visits: list[Visit] = []
@@ -645,10 +765,7 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
                 cost=schedule.cost,
             )
         )
-    unplanned = [
-        Unplanned(problem.stops[c - 1].id, explain_unplanned(problem, c - 1))
-        for c in sorted(plan.unserved)
-    ]
+    unplanned = [explain.unplanned(problem, c - 1) for c in sorted(plan.unserved | lost)]
     return Solution(
         routes=routes,
         unplanned=unplanned,

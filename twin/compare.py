@@ -3,7 +3,7 @@
 For speed the comparison runs the twin in-process: sensor uploads go straight into the policy's
 view of the readings instead of through MQTT, ingest and the database. Everything else is the
 live path's: the same ``World`` (litter, sensors with their faults, dumps, cameras), the same
-route planner (``routing.solver``), and crews that follow the planned times. See docs/twin.md.
+planning pipeline (``routing.pipeline``), and crews that follow the planned times. See docs/twin.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A day's work for the twin's crews, planned by nettestad's route planner (``routing.solver``).
+"""A day's work for the twin's crews, planned by nettestad's planning pipeline (``routing.pipeline``).
 
 Both policies hand the planner the same kind of day: the stops they want served (bins with their
 expected load, dumps to clear), the Nette Stad fleet, the depot and the disposal sites, with the
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
-from routing.solver import SolverParams, Strategy, solve
+from routing.pipeline import PlanConfig, plan
 from twin.city import City, Site
 from twin.dumping import BRUSSELS
 
@@ -27,6 +27,7 @@ PER_KM = 1_200_000 // 1000  # 1.20 €/km, per metre, in micro-euro
 PER_SECOND = 60_000_000 // 3600  # a two-person crew at 60 €/h
 VEHICLE_DAY = 40_000_000  # using a vehicle at all: 40 €
 SOLUTION_LIMIT = 80
+PHASE_ITERATIONS = 1000  # the improvement phase's iterations: the same plan on every run
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,16 +177,15 @@ def _groups() -> dict[tuple[str, ...], list[TruckType]]:
 
 
 def _solve(problem: Problem, *, seed: int, time_limit_s: float) -> Solution:
-    # Guided local search from parallel cheapest insertion handles the disposal trips well;
-    # a bound on improving solutions (not only time) makes the plan the same on every run.
-    params = SolverParams(
+    # The product's pipeline; bounds on OR-Tools' improving solutions and on the improvement
+    # phase's iterations (not only time) make the plan the same on every run.
+    config = PlanConfig(
         time_limit_s=time_limit_s,
         seed=seed,
-        strategy=Strategy.GLS,
-        first_solution="PARALLEL_CHEAPEST_INSERTION",
         solution_limit=SOLUTION_LIMIT,
+        iterations=PHASE_ITERATIONS,
     )
-    return solve(problem, params)
+    return plan(problem, config)
 
 
 def _fewest_trucks(

@@ -6,6 +6,8 @@ only ones who plan or re-plan.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -59,12 +61,22 @@ class PlanRoute(BaseModel):
 
 
 class UnplannedStop(BaseModel):
-    """A stop the plan leaves out, and why."""
+    """A stop the plan leaves out, and why: a code, Dutch words to show, English words."""
 
     ref: str
     name: str
     must_visit: bool
+    reason_code: str
+    reason_nl: str
     reason: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> UnplannedStop:
+        """The stored row with the Dutch words for its reason code."""
+        from routing.explain import text_nl
+
+        code = row.get("reason_code") or ""
+        return cls(**row, reason_nl=text_nl(code) if code else row["reason"])
 
 
 class Plan(BaseModel):
@@ -87,10 +99,10 @@ MAX_API_SOLVE_S = 30.0  # a request holds a worker; longer runs belong to `nette
 
 
 class PlanRequest(BaseModel):
-    """Plan a day (within a year of today)."""
+    """Plan a day (within a year of today); no limit: the budget scaled to the day, at most 30 s."""
 
     day: date
-    time_limit_s: float = Field(default=10.0, gt=0, le=MAX_API_SOLVE_S)
+    time_limit_s: float | None = Field(default=None, gt=0, le=MAX_API_SOLVE_S)
 
 
 class ReplanEvent(BaseModel):
@@ -112,7 +124,7 @@ class ReplanRequest(BaseModel):
 
     events: list[ReplanEvent] = []
     now: AwareDatetime | None = None
-    time_limit_s: float = Field(default=10.0, gt=0, le=MAX_API_SOLVE_S)
+    time_limit_s: float | None = Field(default=None, gt=0, le=MAX_API_SOLVE_S)
 
 
 class PlanCreated(BaseModel):
@@ -152,7 +164,7 @@ def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
         for r in q.routes(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id)
     ]
     unplanned = (
-        [UnplannedStop.model_validate(u) for u in q.unplanned(conn=conn, plan_id=plan_id)]
+        [UnplannedStop.of(u) for u in q.unplanned(conn=conn, plan_id=plan_id)]
         if vehicle_id is None
         else []
     )
@@ -206,12 +218,12 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
 
     if abs((body.day - date.today()).days) > 366:  # noqa: DTZ011 - a coarse range check, a day either way does not matter
         raise HTTPException(422, "day must be within a year of today")
-    try:
+    with _planning_errors():
         result = plan_day(
-            conn=conn, day=body.day, params=PlanParams(time_limit_s=body.time_limit_s)
+            conn=conn,
+            day=body.day,
+            params=PlanParams(time_limit_s=body.time_limit_s, max_time_s=MAX_API_SOLVE_S),
         )
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from exc
     audit.record(
         conn=conn,
         user=_user,
@@ -221,6 +233,19 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
         detail={"day": body.day.isoformat()},
     )
     return PlanCreated.of(result)
+
+
+@contextmanager
+def _planning_errors() -> Iterator[None]:
+    """Bad input becomes a 422 with the Dutch message; a plan that fails its check a 500."""
+    from routing.errors import PlanCheckError, PlanningError
+
+    try:
+        yield
+    except PlanningError as exc:
+        raise HTTPException(422, exc.message_nl) from exc
+    except PlanCheckError as exc:
+        raise HTTPException(500, exc.message_nl) from exc
 
 
 @router.post("/{plan_id}/replan", status_code=201, summary="Re-plan the rest of the day")
@@ -250,13 +275,14 @@ def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) 
             events.append(svc.StopBlocked(e.ref))
         else:
             events.append(svc.BinOverflowing(e.ref))
-    result = svc.replan(
-        conn=conn,
-        plan_id=plan_id,
-        events=events,
-        now=body.now,
-        params=svc.PlanParams(time_limit_s=body.time_limit_s),
-    )
+    with _planning_errors():
+        result = svc.replan(
+            conn=conn,
+            plan_id=plan_id,
+            events=events,
+            now=body.now,
+            params=svc.PlanParams(time_limit_s=body.time_limit_s, max_time_s=MAX_API_SOLVE_S),
+        )
     audit.record(
         conn=conn,
         user=_user,

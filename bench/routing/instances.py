@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from routing.model import Break, Facility, Problem, Stop, Vehicle, Window
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
@@ -14,18 +16,35 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
 
 @dataclass(frozen=True, slots=True)
 class Cvrp:
-    """A VRPLIB CVRP instance as read from disk."""
+    """A VRPLIB CVRP instance as read from disk.
+
+    Distances are scaled by ``scale`` into integers (1 for rounded Euclidean instances, 1000 for
+    those whose best known cost has decimals, i.e. unrounded distances); ``max_distance`` and
+    ``service`` (the ``DISTANCE`` and ``SERVICE_TIME`` headers) are in the same scaled unit.
+    """
 
     name: str
     coords: list[tuple[float, float]]
     demand: list[int]
     capacity: int
     min_vehicles: int
-    bks: int
+    bks: float
+    scale: int = 1
+    max_distance: int | None = None
+    service: int = 0
+
+    @property
+    def vehicles(self) -> int:
+        """The fleet offered: ``k`` of the name, else from the total demand, plus spare vehicles."""
+        return self.min_vehicles + 3
 
 
 def read_cvrplib(path: Path) -> Cvrp:
-    """Read a ``.vrp`` file and the best-known cost from its ``.sol`` next to it."""
+    """Read a ``.vrp`` file and the best-known cost from its ``.sol`` next to it (if any).
+
+    Honours ``DISTANCE`` (a limit on each route's length) and ``SERVICE_TIME`` (added to a route's
+    length per client). Without ``-k`` in the name the fleet follows from the total demand.
+    """
     lines = path.read_text().splitlines()
     header: dict[str, str] = {}
     coords: list[tuple[float, float]] = []
@@ -47,26 +66,43 @@ def read_cvrplib(path: Path) -> Cvrp:
             coords.append((float(parts[1]), float(parts[2])))
         elif section == "DEMAND_SECTION":
             demand.append(int(parts[1]))
-    sol = path.with_suffix(".sol").read_text()
-    cost = re.search(r"Cost\s*:?\s*(\d+)", sol)
+    sol_path = path.with_suffix(".sol")
+    sol = sol_path.read_text() if sol_path.exists() else ""
+    cost = re.search(r"Cost\s*:?\s*([0-9.]+)", sol)
+    bks = float(cost.group(1)) if cost else 0.0
+    scale = 1 if bks == int(bks) else 1000
+    capacity = int(header["CAPACITY"])
     match = re.search(r"-k(\d+)", path.stem)
+    fleet = int(match.group(1)) if match else math.ceil(sum(demand) / capacity)
+    limit = header.get("DISTANCE")
     return Cvrp(
         name=path.stem,
         coords=coords,
         demand=demand,
-        capacity=int(header["CAPACITY"]),
-        min_vehicles=int(match.group(1)) if match else 1,
-        bks=int(cost.group(1)) if cost else 0,
+        capacity=capacity,
+        min_vehicles=fleet,
+        bks=bks,
+        scale=scale,
+        max_distance=round(float(limit) * scale) if limit else None,
+        service=round(float(header.get("SERVICE_TIME", "0")) * scale),
     )
 
 
 def cvrp_problem(inst: Cvrp, *, vehicles: int) -> Problem:
-    """The instance as a Problem: rounded Euclidean distances, one capacity, no time limits."""
-    n = len(inst.coords)
-    dist = [[round(math.dist(inst.coords[i], inst.coords[j])) for j in range(n)] for i in range(n)]
-    zero = [[0] * n for _ in range(n)]
+    """The instance as a Problem: scaled Euclidean distances, one capacity, the length limit.
+
+    A route's length (distance plus service time per client) is its duration, so ``DISTANCE`` is
+    each vehicle's longest working time.
+    """
+    xy = np.asarray(inst.coords, dtype=np.float64)
+    euclid = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    dist = np.rint(euclid * inst.scale).astype(np.int64)
+    day = Window(0, 10**9)  # no time of day: only the route length may bind
     stops = tuple(
-        Stop(id=str(i), location=i, demand=(inst.demand[i],), service_s=0) for i in range(1, n)
+        Stop(
+            id=str(i + 1), location=i, demand=(inst.demand[i],), service_s=inst.service, window=day
+        )
+        for i in range(1, len(inst.coords))
     )
     fleet = tuple(
         Vehicle(
@@ -74,11 +110,18 @@ def cvrp_problem(inst: Cvrp, *, vehicles: int) -> Problem:
             capacity=(inst.capacity,),
             start_location=0,
             end_location=0,
-            shift=Window(0, 10),
+            shift=day,
+            max_duration_s=inst.max_distance,
         )
         for k in range(vehicles)
     )
-    return Problem(distance=dist, duration=zero, stops=stops, vehicles=fleet, name=inst.name)
+    return Problem(
+        distance=dist,
+        duration=dist,
+        stops=stops,
+        vehicles=fleet,
+        name=inst.name,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +147,12 @@ def read_kim(path: Path, *, vehicles: int) -> Kim:
     lunch = int(float(lines[3].split()[0]))
     mph = float(lines[4].split()[0])
     rows = [line.split() for line in lines[6:]]
-    coords = [(float(r[1]), float(r[2])) for r in rows]
-    n = len(coords)
+    xy = np.asarray([(float(r[1]), float(r[2])) for r in rows], dtype=np.float64)
     feet_per_second = mph * 5280 / 3600
-    dist = [[0] * n for _ in range(n)]
-    dur = [[0] * n for _ in range(n)]
-    for i in range(n):
-        xi, yi = coords[i]
-        row_d, row_t = dist[i], dur[i]
-        for j in range(n):
-            feet = abs(xi - coords[j][0]) + abs(yi - coords[j][1])
-            row_d[j] = round(feet)
-            row_t[j] = math.ceil(feet / feet_per_second)
+    feet = np.abs(xy[:, None, 0] - xy[None, :, 0]) + np.abs(xy[:, None, 1] - xy[None, :, 1])
+    dist = np.rint(feet).astype(np.int64)
+    dur = np.ceil(feet / feet_per_second).astype(np.int64)
+    del feet
     depot = 0
     stops, facilities = [], []
     day = Window(0, 24 * 3600)
@@ -155,7 +192,7 @@ def read_kim(path: Path, *, vehicles: int) -> Kim:
     )
     problem = Problem(
         distance=dist,
-        duration=dur,
+        duration=dur,  # type: ignore[arg-type]  # a 2-D array indexes like nested sequences
         stops=tuple(stops),
         vehicles=fleet,
         facilities=tuple(facilities),

@@ -1,20 +1,28 @@
-"""Route-planning benchmarks: CVRPLIB and Kim et al. instances, a city-sized day, the forecast.
+"""Route-planning benchmarks: CVRPLIB, Kim et al. and generated large days, a city day, the forecast.
 
-    .venv/bin/python bench/routing/run.py [--budget 30] [--kim-budget 60] [--kim-large-budget 300]
-        [--only cvrp,kim,city,forecast,reload] [--instances A-n32-k5,804_stop] [--plain]
-        [--kim-trips 0.9] [--kim-decompose 0] [--reload-trips 0.9]
+    .venv/bin/python bench/routing/run.py [--only forecast,city,cvrp,reload,kim,large]
+        [--budget S] [--city-limit 60] [--instances A-n32-k5,804_stop]
+        [--kim PATH:VEHICLES ...] [--cvrplib PATH ...] [--large 2500,3000]
+        [--json-out FILE] [--plain]
 
-Every solution is checked by ``routing.check`` (independent of the solver) before its gap counts.
-CVRPLIB and reload instances are also solved with PyVRP at the same budget, side by side.
+Every part runs the product's planning pipeline (``routing.pipeline.plan``) with the product's
+defaults: the budget scaled to the day's size unless ``--budget`` is given. ``--plain`` runs
+OR-Tools' guided local search alone instead (the baseline). Every solution is checked by
+``routing.check`` (independent of the solver) before its gap counts. CVRPLIB and reload instances
+are also solved with PyVRP at the same budget, side by side. ``--json-out FILE`` writes each
+solution as JSON (``{name}`` in FILE is replaced by the instance's name; with several instances
+and no ``{name}`` the name is added before the suffix).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import random
+import resource
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from generate import kim_day
 from instances import (
     SHARED,
     Cvrp,
@@ -33,18 +42,31 @@ from instances import (
     reload_problem,
 )
 
+from routing import pipeline
 from routing.check import check
 from routing.model import (
     Break,
     Facility,
     Problem,
+    Solution,
     Stop,
     Vehicle,
+    VisitKind,
     Window,
 )
 from routing.solver import SolverParams, Strategy, solve
 
-CVRP = ["A-n32-k5", "A-n80-k10", "P-n101-k4", "X-n101-k25", "X-n157-k13", "M-n200-k17"]
+CVRP = [
+    "A-n32-k5",
+    "A-n80-k10",
+    "P-n101-k4",
+    "X-n101-k25",
+    "X-n157-k13",
+    "M-n200-k17",
+    "CMT7",
+    "X-n502-k39",
+    "X-n801-k40",
+]
 KIM = {  # instance: (published vehicles, best published miles)
     "102_stop": (3, 174.5),
     "277_stop": (3, 447.6),
@@ -56,8 +78,63 @@ KIM = {  # instance: (published vehicles, best published miles)
 }
 
 
-def pyvrp_cvrp(inst: Cvrp, budget: float) -> int | None:
-    """PyVRP's cost on the instance at the same budget, or None if PyVRP is missing."""
+_JSON_OUT: str | None = None
+_SOLVED: list[str] = []
+
+
+def run_pipeline(problem: Problem, budget: float | None, *, plain: bool = False) -> Solution:
+    """The product's pipeline at its defaults (``budget`` None: scaled to the day's size)."""
+    if plain:
+        limit = budget if budget is not None else pipeline.default_budget(len(problem.stops))
+        return solve(problem, SolverParams(time_limit_s=limit, strategy=Strategy.GLS))
+    return pipeline.plan(problem, pipeline.PlanConfig(time_limit_s=budget))
+
+
+def solution_json(solution: Solution) -> dict[str, object]:
+    """A solution in the benchmark's JSON shape (seconds from midnight, the instance's node ids)."""
+
+    def node_id(ref: str, kind: VisitKind) -> str:
+        return ref[1:] if kind is VisitKind.UNLOAD and ref.startswith("L") else ref
+
+    return {
+        "routes": [
+            {
+                "vehicle": r.vehicle_id,
+                "breaks": [{"start": b.start, "duration": b.duration_s} for b in r.breaks],
+                "visits": [
+                    {
+                        "kind": v.kind.value,
+                        "id": node_id(v.ref, v.kind),
+                        "start": v.start,
+                        "end": v.end,
+                    }
+                    for v in r.visits
+                ],
+            }
+            for r in solution.routes
+            if r.visits
+        ],
+        "unplanned": [u.stop_id for u in solution.unplanned],
+    }
+
+
+def write_json(name: str, solution: Solution) -> None:
+    """Write a solution to ``--json-out`` (see the module's docstring for the file name)."""
+    if _JSON_OUT is None:
+        return
+    target = _JSON_OUT
+    if "{name}" in target:
+        target = target.replace("{name}", name)
+    elif _SOLVED:
+        path = Path(target)
+        target = str(path.with_name(f"{path.stem}.{name}{path.suffix}"))
+    _SOLVED.append(name)
+    Path(target).write_text(json.dumps(solution_json(solution), indent=1))
+
+
+def pyvrp_cvrp(inst: Cvrp, problem: Problem, budget: float) -> int | None:
+    """PyVRP's distance on the instance at the same budget (route length limit and service
+    included), or None if PyVRP is missing or finds nothing feasible."""
     try:
         from pyvrp import Model
         from pyvrp.stop import MaxRuntime
@@ -67,13 +144,18 @@ def pyvrp_cvrp(inst: Cvrp, budget: float) -> int | None:
     locs = [model.add_location(x=x, y=y) for x, y in inst.coords]
     depot = model.add_depot(locs[0])
     model.add_vehicle_type(
-        num_available=len(inst.demand), capacity=inst.capacity, start_depot=depot, end_depot=depot
+        num_available=len(problem.vehicles),
+        capacity=inst.capacity,
+        start_depot=depot,
+        end_depot=depot,
+        shift_duration=inst.max_distance if inst.max_distance is not None else 2**62,
     )
     for i in range(1, len(locs)):
-        model.add_client(locs[i], delivery=inst.demand[i])
-    for a, pa in zip(locs, inst.coords, strict=True):
-        for b, pb in zip(locs, inst.coords, strict=True):
-            model.add_edge(a, b, distance=round(math.dist(pa, pb)))
+        model.add_client(locs[i], delivery=inst.demand[i], service_duration=inst.service)
+    for i, a in enumerate(locs):
+        for j, b in enumerate(locs):
+            d = int(problem.distance[i][j])
+            model.add_edge(a, b, distance=d, duration=d)
     result = model.solve(stop=MaxRuntime(budget), seed=1, display=False)
     return int(result.cost()) if result.is_feasible() else None
 
@@ -114,7 +196,7 @@ def pyvrp_reload(inst: Reload, budget: float) -> int | None:
     return int(result.cost()) if result.is_feasible() else None
 
 
-def bench_reload(budget: float, *, trips: float = 0.9, names: set[str] | None = None) -> None:
+def bench_reload(budget: float | None, *, names: set[str] | None = None) -> None:
     """Multi-trip instances with reloads and release times: nettestad beside PyVRP.
 
     A reload is an unload at a facility placed on the depot; release times are the stops'
@@ -124,7 +206,8 @@ def bench_reload(budget: float, *, trips: float = 0.9, names: set[str] | None = 
     if not folder.is_dir():
         print(f"SKIP mtvrptwr: {folder} not found (../shared is absent)")
         return
-    print(f"\n== Multi-trip with reloads (MTVRPTWR), {budget:.0f} s per instance ==")
+    limit = budget if budget is not None else 30.0
+    print(f"\n== Multi-trip with reloads (MTVRPTWR), {limit:.0f} s per instance ==")
     print(
         f"{'instance':<14} {'BKS':>7} {'nettestad':>10} {'gap':>7} {'early':>5} {'served':>7} "
         f"{'pyvrp':>8} {'gap':>7}  check"
@@ -135,21 +218,13 @@ def bench_reload(budget: float, *, trips: float = 0.9, names: set[str] | None = 
             continue
         inst = read_reload(path)
         problem = reload_problem(inst)
-        sol = solve(
-            problem,
-            SolverParams(
-                time_limit_s=budget,
-                strategy=Strategy.GLS,
-                first_solution="PARALLEL_CHEAPEST_INSERTION",
-                # OR-Tools for the first part, then ruin-and-recreate over trips (routing/trips.py).
-                lns_share=trips,
-            ),
-        )
+        sol = run_pipeline(problem, limit)
+        write_json(inst.name, sol)
         report = check(problem, sol, require_all=True)
         gap = 100 * (report.distance - inst.bks) / inst.bks
         if report.ok:
             gaps.append(gap)
-        pv = pyvrp_reload(inst, budget)
+        pv = pyvrp_reload(inst, limit)
         pgap = 100 * (pv - inst.bks) / inst.bks if pv else float("nan")
         if pv:
             pgaps.append(pgap)
@@ -167,98 +242,131 @@ def bench_reload(budget: float, *, trips: float = 0.9, names: set[str] | None = 
         )
 
 
-def bench_cvrp(budget: float, *, plain: bool = False, names: set[str] | None = None) -> None:
-    """Gap to BKS per CVRPLIB instance, nettestad beside PyVRP."""
+def bench_cvrp(
+    budget: float | None,
+    *,
+    plain: bool = False,
+    names: set[str] | None = None,
+    files: list[Path] | None = None,
+) -> None:
+    """Gap to BKS per CVRPLIB instance, nettestad beside PyVRP at the same budget."""
     folder = SHARED / "cvrplib"
-    if not folder.is_dir():
-        print(f"SKIP cvrplib: {folder} not found (../shared is absent)")
-        return
-    print(f"\n== CVRPLIB, {budget:.0f} s per instance ==")
+    paths = list(files or [])
+    if not paths:
+        if not folder.is_dir():
+            print(f"SKIP cvrplib: {folder} not found (../shared is absent)")
+            return
+        paths = [folder / f"{n}.vrp" for n in CVRP if not names or n in names]
+    limit = budget if budget is not None else 30.0
+    print(f"\n== CVRPLIB, {limit:.0f} s per instance{' (GLS only)' if plain else ''} ==")
     print(
-        f"{'instance':<12} {'BKS':>7} {'nettestad':>10} {'gap':>7} {'pyvrp':>8} {'gap':>7}  check"
+        f"{'instance':<12} {'veh':>4} {'BKS':>9} {'nettestad':>10} {'gap':>7} {'pyvrp':>10} "
+        f"{'gap':>7}  check"
     )
     gaps, pgaps = [], []
-    for name in CVRP:
-        if names and name not in names:
-            continue
-        inst = read_cvrplib(folder / f"{name}.vrp")
-        problem = cvrp_problem(inst, vehicles=inst.min_vehicles + 3)
-        sol = solve(
-            problem,
-            SolverParams(
-                time_limit_s=budget,
-                strategy=Strategy.GLS,
-                first_solution="SAVINGS",
-                mandatory_as_penalty=False,
-                # OR-Tools for the first tenth, then ruin-and-recreate (routing/lns.py).
-                lns_share=0.0 if plain else 0.9,
-            ),
-        )
+    for path in paths:
+        inst = read_cvrplib(path)
+        problem = cvrp_problem(inst, vehicles=inst.vehicles)
+        sol = run_pipeline(problem, limit, plain=plain)
+        write_json(inst.name, sol)
         report = check(problem, sol, require_all=True)
-        gap = 100 * (report.distance - inst.bks) / inst.bks
-        if report.ok:
+        bks = inst.bks * inst.scale
+        gap = 100 * (report.distance - bks) / bks if bks else float("nan")
+        pv = pyvrp_cvrp(inst, problem, limit)
+        pgap = 100 * (pv - bks) / bks if pv and bks else float("nan")
+        if report.ok and pv:
             gaps.append(gap)
-        pv = pyvrp_cvrp(inst, budget)
-        pgap = 100 * (pv - inst.bks) / inst.bks if pv else float("nan")
-        if pv:
             pgaps.append(pgap)
         print(
-            f"{name:<12} {inst.bks:>7} {report.distance:>10} {gap:>6.2f}% {pv or '-':>8} "
-            f"{pgap:>6.2f}%  {'ok' if report.ok else report.violations[:2]}",
+            f"{inst.name:<12} {report.vehicles_used:>4} {inst.bks:>9g} "
+            f"{report.distance / inst.scale:>10g} {gap:>6.2f}% "
+            f"{(pv / inst.scale) if pv else '-':>10} {pgap:>6.2f}%  "
+            f"{'ok' if report.ok else report.violations[:2]}",
             flush=True,
         )
     if gaps:
         print(
-            f"{'mean':<12} {'':>7} {'':>10} {statistics.mean(gaps):>6.2f}% {'':>8} "
-            f"{statistics.mean(pgaps) if pgaps else float('nan'):>6.2f}%"
+            f"{'mean':<12} {'':>4} {'':>9} {'':>10} {statistics.mean(gaps):>6.2f}% {'':>10} "
+            f"{statistics.mean(pgaps):>6.2f}%"
         )
+
+
+def _kim_row(
+    name: str, problem: Problem, vehicles: int, best: float | None, budget: float | None
+) -> float | None:
+    """Plan one Kim-format day, check it with every stop required, print a row; the gap."""
+    started = time.monotonic()
+    sol = run_pipeline(problem, budget)
+    took = time.monotonic() - started
+    write_json(name, sol)
+    report = check(problem, sol, require_all=True)
+    miles = report.distance / 5280
+    gap = 100 * (miles - best) / best if best else None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{name:<14} {len(problem.stops):>6} {report.vehicles_used:>4} {vehicles:>4} "
+        f"{report.served:>6} {miles:>8.1f} {best or float('nan'):>8.1f} "
+        f"{gap if gap is not None else float('nan'):>7.2f}% {took:>6.1f} "
+        f"{sol.first_solution_s or float('nan'):>6.1f} {peak:>7.0f}  "
+        f"{'ok' if report.ok else report.violations[:2]}",
+        flush=True,
+    )
+    return gap if report.ok else None
+
+
+def _kim_header(title: str) -> None:
+    print(f"\n== {title} ==")
+    print(
+        f"{'instance':<14} {'stops':>6} {'veh':>4} {'pub':>4} {'served':>6} {'miles':>8} "
+        f"{'best':>8} {'gap':>8} {'time':>6} {'first':>6} {'peakMB':>7}  check"
+    )
 
 
 def bench_kim(
-    budget: float,
-    large_budget: float,
+    budget: float | None,
     *,
-    decompose: float = 0.0,
-    trips: float = 0.9,
     names: set[str] | None = None,
+    files: list[tuple[Path, int]] | None = None,
 ) -> None:
-    """Kim et al. instances: feasibility, vehicles and miles against the best published."""
+    """Kim-format days: feasibility at the published fleet, miles against the best published."""
     folder = SHARED / "wcvrptw"
-    if not folder.is_dir():
-        print(f"SKIP wcvrptw: {folder} not found (../shared is absent)")
-        return
-    print(f"\n== Kim et al. WCVRPTW, {budget:.0f} s up to 450 stops, {large_budget:.0f} s above ==")
-    print(f"{'instance':<10} {'veh':>4} {'pub':>4} {'miles':>8} {'best':>8} {'gap':>7}  check")
+    jobs: list[tuple[Path, int, float | None]] = [(p, v, None) for p, v in files or []]
+    if not jobs:
+        if not folder.is_dir():
+            print(f"SKIP wcvrptw: {folder} not found (../shared is absent)")
+            return
+        jobs = [
+            (folder / f"{name}.txt", vehicles, best)
+            for name, (vehicles, best) in KIM.items()
+            if not names or name in names
+        ]
+    _kim_header(
+        f"Kim et al. WCVRPTW, {'product budget' if budget is None else f'{budget:.0f} s'}"
+        ", published fleet"
+    )
     gaps = []
-    for name, (vehicles, best) in KIM.items():
-        if names and name not in names:
-            continue
-        kim = read_kim(folder / f"{name}.txt", vehicles=vehicles)
-        n = len(kim.problem.stops)
-        limit = budget if n <= 450 else large_budget
-        sol = solve(
-            kim.problem,
-            SolverParams(
-                time_limit_s=limit,
-                strategy=Strategy.GLS,
-                first_solution="PARALLEL_CHEAPEST_INSERTION",
-                decompose_share=decompose,
-                # OR-Tools for the first part, then ruin-and-recreate over trips (routing/trips.py).
-                lns_share=trips,
-            ),
-        )
-        report = check(kim.problem, sol, require_all=True)
-        miles = report.distance / kim.feet_per_mile
-        gap = 100 * (miles - best) / best
-        if report.ok:
+    for path, vehicles, best in jobs:
+        kim = read_kim(path, vehicles=vehicles)
+        gap = _kim_row(kim.name, kim.problem, vehicles, best, budget)
+        if gap is not None:
             gaps.append(gap)
-        print(
-            f"{name:<10} {report.vehicles_used:>4} {vehicles:>4} {miles:>8.1f} {best:>8.1f} "
-            f"{gap:>6.2f}%  {'ok' if report.ok else report.violations[:2]}",
-            flush=True,
-        )
     if gaps:
-        print(f"{'mean (feasible)':<24} {statistics.mean(gaps):>20.2f}%")
+        print(f"{'mean (feasible, with a published best)':<40} {statistics.mean(gaps):>6.2f}%")
+
+
+def bench_large(sizes: list[int], budget: float | None) -> None:
+    """Generated Kim-format days of thousands of stops (windows, two landfills, a lunch)."""
+    _kim_header(
+        "Generated large days, "
+        f"{'product budget' if budget is None else f'{budget:.0f} s'}, their published fleet"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for stops in sizes:
+            day = kim_day(stops, seed=1)
+            path = Path(tmp) / f"{day.name}.txt"
+            path.write_text(day.text)
+            kim = read_kim(path, vehicles=day.vehicles)
+            _kim_row(day.name, kim.problem, day.vehicles, None, budget)
 
 
 def city_problem(seed: int = 11) -> Problem:
@@ -311,27 +419,18 @@ def city_problem(seed: int = 11) -> Problem:
     return Problem(dist, dur, tuple(stops), vehicles, facilities, name="city-600")
 
 
-def bench_city(limit: float) -> None:
-    """Time to the first feasible plan and improvement until the limit on a city-sized day."""
+def bench_city(limit: float | None) -> None:
+    """The product pipeline on a city-sized day: time to the first checked plan, the result."""
     problem = city_problem()
-    print(f"\n== City day: 600 stops, 6 vehicles, 2 disposal sites, {limit:.0f} s ==")
-    sol = solve(
-        problem,
-        SolverParams(
-            time_limit_s=limit,
-            strategy=Strategy.GLS,
-            first_solution="PATH_CHEAPEST_ARC",
-            decompose_share=0.6,
-        ),
-    )
+    budget = limit if limit is not None else pipeline.default_budget(len(problem.stops))
+    print(f"\n== City day: 600 stops, 6 vehicles, 2 disposal sites, {budget:.0f} s ==")
+    sol = run_pipeline(problem, limit)
     report = check(problem, sol)
     first = sol.history[0] if sol.history else (float("nan"), 0)
-    at10 = [c for t, c in sol.history if t <= 10]
-    print(f"first solution after {first[0]:.2f} s, objective {first[1] / 1e6:.2f} EUR")
-    if at10:
-        print(f"best at 10 s: {at10[-1] / 1e6:.2f} EUR")
+    print(f"first plan after {first[0]:.2f} s, objective {first[1] / 1e6:.2f} EUR")
     print(
-        f"best at {limit:.0f} s: {sol.objective / 1e6:.2f} EUR after {len(sol.history)} improvements"
+        f"best at {budget:.0f} s: {sol.objective / 1e6:.2f} EUR after {len(sol.history)} "
+        "improvements"
     )
     print(
         f"served {report.served}/{len(problem.stops)}, unplanned {len(sol.unplanned)}, "
@@ -372,60 +471,50 @@ def bench_forecast(bins: int = 200, weeks: int = 6) -> None:
     )
 
 
+def _kim_arg(text: str) -> tuple[Path, int]:
+    path, _, vehicles = text.rpartition(":")
+    if not path or not vehicles.isdigit():
+        raise argparse.ArgumentTypeError("give --kim PATH:VEHICLES")
+    return Path(path), int(vehicles)
+
+
 def main() -> None:
     """Run the selected benchmarks."""
+    global _JSON_OUT  # noqa: PLW0603 - one output setting for the whole run
     parser = argparse.ArgumentParser()
-    parser.add_argument("--budget", type=float, default=30.0)
-    parser.add_argument("--kim-budget", type=float, default=60.0)
-    parser.add_argument("--kim-large-budget", type=float, default=300.0)
-    parser.add_argument("--city-limit", type=float, default=60.0)
     parser.add_argument(
-        "--plain", action="store_true", help="CVRPLIB with guided local search only (the baseline)"
+        "--budget", type=float, default=None, help="seconds per instance (default: the product's)"
     )
-    parser.add_argument("--only", default="forecast,city,cvrp,reload,kim")
+    parser.add_argument("--city-limit", type=float, default=None)
+    parser.add_argument("--plain", action="store_true", help="OR-Tools guided local search only")
+    parser.add_argument("--only", default="forecast,city,cvrp,reload,kim,large")
+    parser.add_argument("--instances", default="", help="comma-separated instance names")
     parser.add_argument(
-        "--instances",
-        default="",
-        help="comma-separated CVRPLIB/Kim/reload instance names (default: all)",
+        "--kim", type=_kim_arg, action="append", default=[], help="PATH:VEHICLES (repeatable)"
     )
-    parser.add_argument(
-        "--kim-decompose",
-        type=float,
-        default=0.0,
-        help="share of the OR-Tools part of the Kim budget spent re-solving groups of routes "
-        "(routing/decompose.py)",
-    )
-    parser.add_argument(
-        "--kim-trips",
-        type=float,
-        default=0.9,
-        help="share of the Kim budget spent on ruin-and-recreate over trips (routing/trips.py)",
-    )
-    parser.add_argument(
-        "--reload-trips",
-        type=float,
-        default=0.9,
-        help="share of the reload budget spent on ruin-and-recreate over trips (routing/trips.py)",
-    )
+    parser.add_argument("--cvrplib", type=Path, action="append", default=[], help="a .vrp file")
+    parser.add_argument("--large", default="2500,3000", help="generated day sizes (stops)")
+    parser.add_argument("--json-out", default=None, help="write each solution as JSON here")
     args = parser.parse_args()
+    _JSON_OUT = args.json_out
     parts = args.only.split(",")
+    if args.kim and "kim" not in parts:
+        parts.append("kim")
+    if args.cvrplib and "cvrp" not in parts:
+        parts.append("cvrp")
     names = set(filter(None, args.instances.split(","))) or None
     if "forecast" in parts:
         bench_forecast()
     if "city" in parts:
         bench_city(args.city_limit)
     if "cvrp" in parts:
-        bench_cvrp(args.budget, plain=args.plain, names=names)
+        bench_cvrp(args.budget, plain=args.plain, names=names, files=args.cvrplib)
     if "reload" in parts:
-        bench_reload(args.budget, trips=args.reload_trips, names=names)
+        bench_reload(args.budget, names=names)
     if "kim" in parts:
-        bench_kim(
-            args.kim_budget,
-            args.kim_large_budget,
-            decompose=args.kim_decompose,
-            trips=args.kim_trips,
-            names=names,
-        )
+        bench_kim(args.budget, names=names, files=args.kim)
+    if "large" in parts:
+        bench_large([int(n) for n in args.large.split(",") if n], args.budget)
 
 
 if __name__ == "__main__":

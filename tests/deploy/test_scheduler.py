@@ -26,16 +26,42 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 TOKEN = "test-token-4b1e9d"  # noqa: S105 - the token of a scheduler that lives for one test
 
 
-def _planner(log: Path, *, fail_first: bool = False) -> list[str]:
+def _planner(log: Path, *, fail_first: bool = False, exit_code: int = 0) -> list[str]:
     """A stand-in for `nettestad plan`: a real child process that records the date it was given."""
     script = (
         "import sys, pathlib\n"
         f"log = pathlib.Path({str(log)!r})\n"
         "runs = log.read_text().split() if log.exists() else []\n"
         "log.write_text(' '.join([*runs, sys.argv[-1]]))\n"
-        f"sys.exit(1 if {fail_first} and not runs else 0)\n"
+        f"sys.exit(1 if {fail_first} and not runs else {exit_code})\n"
     )
     return [sys.executable, "-c", script]
+
+
+def _argv_planner(log: Path) -> list[str]:
+    """A stand-in for `nettestad plan` that records its whole argument list."""
+    script = f"import sys, pathlib; pathlib.Path({str(log)!r}).write_text(' '.join(sys.argv[1:]))"
+    return [sys.executable, "-c", script]
+
+
+def test_the_scheduler_sets_the_planning_budget(tmp_path: Path) -> None:
+    """The planner child gets the scheduler's explicit time limit before the date."""
+    log = tmp_path / "argv.txt"
+    run = command_runner(_argv_planner(log), time_limit_s=120)
+    assert run(date(2026, 3, 10)) == 0
+    assert log.read_text().split() == ["--time-limit", "120", "--date", "2026-03-10"]
+
+
+def test_bad_input_is_not_retried_until_the_next_trigger(
+    settings: SchedulerSettings, tmp_path: Path
+) -> None:
+    """A day the planner refuses (exit 2) is logged as failed once, not retried at once."""
+    log = tmp_path / "runs.txt"
+    scheduler = Scheduler(settings, runner=command_runner(_planner(log, exit_code=2)))
+    assert not scheduler.plan(date(2026, 3, 10))
+    assert _runs(log) == ["2026-03-10"]
+    assert scheduler.stats.runs == {"ok": 0, "failed": 1}
+    assert not scheduler.state.planned(date(2026, 3, 10))
 
 
 def _runs(log: Path) -> list[str]:

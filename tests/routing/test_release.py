@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from routing import lns, trips
+from routing import capacity, pipeline, trips
+from routing.anneal import AnnealParams
 from routing.check import check
 from routing.model import Problem, Route, Solution, Visit, VisitKind, Window
 from routing.solver import SolverParams, solve
 from tests.routing.instances import late_loads, line, two_trips
 
-PHASE = SolverParams(time_limit_s=3.0, lns_share=0.7, lns_iterations=300, seed=2)
+PHASE = pipeline.PlanConfig(time_limit_s=120.0, solution_limit=20, iterations=300, seed=2)
 
 
 def _departures(problem: Problem, route: Route) -> list[tuple[int, int]]:
@@ -37,7 +38,7 @@ def _departures(problem: Problem, route: Route) -> list[tuple[int, int]]:
 def test_trip_with_a_released_stop_never_leaves_before_it() -> None:
     """Every trip of the planned day leaves after the latest release of the stops it carries."""
     problem = late_loads()
-    solution = solve(problem, PHASE)
+    solution = pipeline.plan(problem, PHASE)
     report = check(problem, solution, require_all=True)
     assert report.ok, report.violations
     assert report.early_trips == 0
@@ -59,7 +60,7 @@ def test_goods_released_late_get_a_trip_of_their_own_when_capacity_allows_one() 
     )
     truck = replace(base.vehicles[0], capacity=(1000,))
     problem = replace(base, stops=stops, vehicles=(truck,))
-    solution = solve(problem, PHASE)
+    solution = pipeline.plan(problem, PHASE)
     report = check(problem, solution, require_all=True)
     assert report.ok, report.violations
     unloads = [v for v in solution.routes[0].visits if v.kind is VisitKind.UNLOAD]
@@ -70,7 +71,7 @@ def test_first_plan_by_insertion_keeps_release_times() -> None:
     """The trip phase's own first plan (when OR-Tools has none) also waits for released loads."""
     problem = late_loads()
     built = trips.construct_and_improve(
-        problem, deadline=time.monotonic() + 5, params=trips.TripParams(iterations=100)
+        problem, deadline=time.monotonic() + 5, params=AnnealParams(iterations=100)
     )
     report = check(problem, built, require_all=True)
     assert report.ok, report.violations
@@ -126,5 +127,5 @@ def test_days_with_release_times_skip_the_capacity_phase() -> None:
     base = late_loads()
     stops = tuple(replace(s, location=min(s.location, 3)) for s in base.stops)
     plain = Problem(dist, dur, tuple(replace(s, release_s=0) for s in stops), base.vehicles)
-    assert lns.applies(plain)
-    assert not lns.applies(Problem(dist, dur, stops, base.vehicles))
+    assert capacity.applies(plain)
+    assert not capacity.applies(Problem(dist, dur, stops, base.vehicles))

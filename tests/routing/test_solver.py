@@ -57,14 +57,3 @@ def test_same_seed_same_plan() -> None:
     assert [[v.ref for v in r.visits] for r in first.routes] == [
         [v.ref for v in r.visits] for r in second.routes
     ]
-
-
-def test_decomposition_keeps_plans_feasible() -> None:
-    """The route-group improvement phase returns a feasible plan no worse than where it started."""
-    problem = two_trips()
-    plain = solve(problem, QUICK)
-    improved = solve(
-        problem, SolverParams(time_limit_s=2.0, decompose_share=0.5, decompose_sub_s=0.2)
-    )
-    assert check(problem, improved, require_all=True).ok
-    assert improved.distance <= plain.distance

@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from routing import trips
+from routing import pipeline, trips
+from routing.anneal import AnnealParams
 from routing.check import check
 from routing.model import Break, Solution, VisitKind
 from routing.solver import SolverParams, solve
 from tests.routing.instances import lunch_and_windows, scattered_bins, trips_and_lunch, two_trips
 
-START = SolverParams(time_limit_s=5.0, solution_limit=20, seed=3)
+# Bounded by the count of improving solutions, not by the clock: the same start under any load.
+START = SolverParams(time_limit_s=120.0, solution_limit=20, seed=3)
 
 
 def _orders(solution: Solution) -> list[list[str]]:
@@ -32,7 +34,7 @@ def test_plan_keeps_capacity_unloads_windows_and_lunch() -> None:
     problem = trips_and_lunch()
     start = solve(problem, START)
     improved = trips.improve(
-        problem, start, deadline=time.monotonic() + 30, params=trips.TripParams(iterations=400)
+        problem, start, deadline=time.monotonic() + 30, params=AnnealParams(iterations=400)
     )
     report = check(problem, improved, require_all=True)
     assert report.ok, report.violations
@@ -49,7 +51,7 @@ def test_same_seed_and_iterations_same_plan() -> None:
     """With an iteration count the phase gives the same routes on every run."""
     problem = trips_and_lunch()
     start = solve(problem, START)
-    params = trips.TripParams(seed=5, iterations=200)
+    params = AnnealParams(seed=5, iterations=200)
     first = trips.improve(problem, start, deadline=time.monotonic() + 30, params=params)
     second = trips.improve(problem, start, deadline=time.monotonic() + 30, params=params)
     assert first.objective == second.objective
@@ -57,12 +59,15 @@ def test_same_seed_and_iterations_same_plan() -> None:
 
 
 def test_never_worse_than_its_start() -> None:
-    """Without time to search the phase returns its start; with it, nothing more costly."""
+    """With no iteration or with a few the phase returns nothing more costly than its start."""
     problem = trips_and_lunch()
     start = solve(problem, START)
-    assert trips.improve(problem, start, deadline=time.monotonic()) is start
+    none = trips.improve(
+        problem, start, deadline=time.monotonic() + 30, params=AnnealParams(iterations=0)
+    )
+    assert none.objective <= start.objective
     some = trips.improve(
-        problem, start, deadline=time.monotonic() + 30, params=trips.TripParams(iterations=20)
+        problem, start, deadline=time.monotonic() + 30, params=AnnealParams(iterations=20)
     )
     assert some.objective <= start.objective
 
@@ -76,12 +81,14 @@ def test_bounded_by_its_deadline() -> None:
     assert time.monotonic() - began < 1.5
 
 
-def test_solver_runs_the_phase_after_ortools() -> None:
-    """Asking the solver for ruin-and-recreate on a day with unloads gives a checked plan."""
+def test_pipeline_runs_the_phase_after_ortools() -> None:
+    """The pipeline improves OR-Tools' plan of a day with unloads by the trip phase, checked."""
     problem = trips_and_lunch()
-    solution = solve(
+    solution = pipeline.plan(
         problem,
-        SolverParams(time_limit_s=4.0, seed=3, lns_share=0.5, lns_iterations=300),
+        pipeline.PlanConfig(
+            time_limit_s=120.0, seed=3, solution_limit=20, iterations=300, construct_from=10**6
+        ),
     )
     assert check(problem, solution, require_all=True).ok
     assert solution.history[-1][1] == solution.objective
@@ -94,7 +101,7 @@ def test_builds_its_own_first_plan() -> None:
     solution = trips.construct_and_improve(
         problem,
         deadline=time.monotonic() + 30,
-        params=trips.TripParams(iterations=300),
+        params=AnnealParams(iterations=300),
         on_improve=seen.append,
     )
     report = check(problem, solution, require_all=True)
@@ -121,7 +128,7 @@ def test_optional_stops_and_two_load_dimensions() -> None:
     problem = replace(base, stops=stops, vehicles=vehicles)
     start = solve(problem, START)
     improved = trips.improve(
-        problem, start, deadline=time.monotonic() + 30, params=trips.TripParams(iterations=300)
+        problem, start, deadline=time.monotonic() + 30, params=AnnealParams(iterations=300)
     )
     report = check(problem, improved)
     assert report.ok, report.violations
@@ -144,11 +151,12 @@ def test_days_it_cannot_simulate_are_left_alone() -> None:
     assert not trips.applies(replace(base, stops=(tied, *base.stops[1:])))
 
 
-def test_whole_budget_to_the_phase_still_plans_the_day() -> None:
-    """With no time left for OR-Tools the phase plans the day itself and every bin is served."""
+def test_days_with_trips_start_from_the_phase_own_plan() -> None:
+    """By default a day with disposal trips starts from the phase's own first plan, all served."""
     problem = trips_and_lunch()
-    solution = solve(
-        problem, SolverParams(time_limit_s=3.0, seed=3, lns_share=1.0, lns_iterations=200)
+    solution = pipeline.plan(
+        problem,
+        pipeline.PlanConfig(time_limit_s=120.0, seed=3, iterations=200),
     )
     assert check(problem, solution, require_all=True).ok
     assert solution.first_solution_s is not None
