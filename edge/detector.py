@@ -54,8 +54,10 @@ NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the
 JITTER_MIN = 4.0  # grey levels a pixel must jump by to count as fidgeting...
 JITTER_FACTOR = 6.0  # ...and this many times the frame's median jump (noise, rain)
 ACTIVITY_S = 1.0  # fidgeting is a rate over about this long
-FIDGET_RATE = 0.3  # a pixel jumping in this share of frames is someone moving
-MOVING_MIN_PX = 12  # working pixels: smaller moving specks (rain, noise) attend nothing
+FIDGET_RATE = 0.5  # a pixel jumping in this share of frames is someone moving (a raindrop
+# makes a pixel jump twice: in and out)
+FIDGET_PIXELS = 5  # ...and takes this many such pixels (a raindrop's trace is thinner)
+MOVING_MIN_PX = 30  # working pixels: smaller moving specks (rain, noise) attend nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ class _State:
     foreground: np.ndarray
     threshold: np.ndarray
     activity: np.ndarray
+    previous: np.ndarray
     started: float
     last_ts: float
 
@@ -165,6 +168,7 @@ class LeftObjectDetector:
         self._state: _State | None = None
         self._tracks: list[_Track] = []
         self._next_id = 1
+        self._now = 0.0
         history_s = config.dwell_s + config.pre_event_s + 10.0
         self._history_s = history_s
         self._motion: deque[_Motion] = deque()
@@ -233,6 +237,7 @@ class LeftObjectDetector:
                 foreground=np.zeros(shape, bool),
                 threshold=np.full(shape, float(config.diff_threshold), np.float32),
                 activity=np.zeros(shape, np.float32),
+                previous=small,
                 started=now,
                 last_ts=now,
             )
@@ -278,7 +283,8 @@ class LeftObjectDetector:
         # Fidgeting (someone shifting their weight beside a bag) is judged per pixel, as a
         # rate: averaging would wash out a sway of a pixel or two, and a rate over a second
         # tells a person's steady small movements from raindrops that hit a pixel once.
-        jitter = cv2.absdiff(small, state.short_bg)
+        jitter = cv2.absdiff(small, state.previous)
+        state.previous = small
         jitter_level = max(JITTER_MIN, JITTER_FACTOR * float(np.median(jitter)))
         alpha_activity = 1.0 - math.exp(-dt / ACTIVITY_S)
         state.activity += alpha_activity * ((jitter > jitter_level) - state.activity)
@@ -308,7 +314,7 @@ class LeftObjectDetector:
             return True
         x, y, w, h = near
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
-        return bool(patch.size) and float(patch.max()) > FIDGET_RATE
+        return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
 
     def _is_vehicle(self, box: tuple[int, int, int, int], area: int) -> bool:
         """Is this static region a parked vehicle, or a piece of one?
@@ -319,9 +325,16 @@ class LeftObjectDetector:
         """
         if area * self._area_scale >= 0.5 * self.config.vehicle_area_px:
             return True
-        return any(t.vehicle and _touches(_grow(t.bbox, 2), box) for t in self._tracks)
+        return any(
+            t.vehicle
+            and t.last_seen >= self._now - 0.5
+            and _iou(t.bbox, box) > 0.0
+            and box[1] + box[3] > t.bbox[1] + t.bbox[3] // 3
+            for t in self._tracks
+        )
 
     def _track(self, now: float, state: _State, compensated: np.ndarray) -> list[Detection]:
+        self._now = now
         # Only pixels that still differ from the background: a car that drove off leaves a
         # decaying accumulator behind, which must not keep its track alive.
         candidate = ((state.hold >= STATIC_MIN_S) & state.foreground & self._region).astype(

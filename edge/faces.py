@@ -7,6 +7,10 @@ centre heat map, the box size (log scale) and a sub-cell offset of the centre.
 One network is built per camera at one fixed input size: feeding a network blobs of varying
 sizes made OpenCV reuse buffers laid out for the first size and return nonsense boxes. Every
 image is therefore resized to that input size, and the boxes scaled back.
+
+CenterFace finds upright faces and faces tilted up to about 25 degrees. Heads at a pole-mounted
+camera tilt more, so the image is also searched turned by +-35 degrees and the boxes found there
+are turned back (their upright bounding box, which is larger than the face).
 """
 
 from __future__ import annotations
@@ -55,8 +59,9 @@ class CenterFace:
         *,
         width: int,
         height: int,
-        threshold: float = 0.35,
+        threshold: float = 0.2,
         nms_iou: float = 0.3,
+        rotations: tuple[float, ...] = (0.0, 35.0, -35.0),
     ) -> None:
         if not 0.0 < threshold < 1.0:
             raise ValueError("threshold must be between 0 and 1")
@@ -76,6 +81,26 @@ class CenterFace:
         self.input_size = (_aligned(width), _aligned(height))
         self.threshold = threshold
         self.nms_iou = nms_iou
+        self.rotations = rotations
+
+    def find(self, image: np.ndarray) -> list[Box]:
+        """Face boxes in a BGR image, searched upright and turned by each of ``rotations``."""
+        boxes = []
+        height, width = image.shape[:2]
+        for angle in self.rotations:
+            if angle == 0.0:
+                boxes += [box for box, _ in self.detect(image)]
+                continue
+            turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+            turned = cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REFLECT)
+            back = cv2.invertAffineTransform(turn)
+            for (x, y, w, h), _ in self.detect(turned):
+                corners = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+                moved = corners @ back[:, :2].T + back[:, 2]
+                x0, y0 = moved.min(axis=0)
+                x1, y1 = moved.max(axis=0)
+                boxes.append((int(x0), int(y0), max(1, int(x1 - x0)), max(1, int(y1 - y0))))
+        return boxes
 
     def detect(self, image: np.ndarray) -> list[tuple[Box, float]]:
         """Face boxes (x, y, w, h in image pixels) with their confidence."""

@@ -21,6 +21,17 @@ from edge.faces import CenterFace, default_face_model
 from edge.plates import find_plates
 
 Box = tuple[int, int, int, int]
+FACE_PAD = 0.4  # a face box is grown by this share on each side: hair, ears, a turned head
+PLATE_PAD = 0.25
+
+
+def _padded(box: Box, pad: float, shape: tuple[int, ...]) -> Box:
+    height, width = shape[:2]
+    x, y, w, h = box
+    dx, dy = int(w * pad), int(h * pad)
+    x0, y0 = max(0, x - dx), max(0, y - dy)
+    x1, y1 = min(width, x + w + dx), min(height, y + h + dy)
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
 def obliterate(image: np.ndarray, box: Box, *, pad: float = 0.25) -> None:
@@ -60,12 +71,16 @@ class PrivacyFilter:
         )
 
     def find_faces(self, image: np.ndarray) -> list[Box]:
-        """Face boxes in a BGR image."""
-        return [box for box, _ in self._faces.detect(image)]
+        """Face boxes in a BGR image, grown to the area that is blurred."""
+        return [_padded(box, FACE_PAD, image.shape) for box in self._faces.find(image)]
+
+    def find_plates(self, image: np.ndarray) -> list[Box]:
+        """Plate boxes in a BGR image, grown to the area that is blurred."""
+        return [_padded(box, PLATE_PAD, image.shape) for box in find_plates(image)]
 
     def find(self, image: np.ndarray) -> list[Box]:
-        """Boxes of faces and plates in a BGR image."""
-        return self.find_faces(image) + find_plates(image)
+        """Boxes of faces and plates in a BGR image (what ``apply`` blurs)."""
+        return self.find_faces(image) + self.find_plates(image)
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         """A copy that is safe to leave the device."""
@@ -80,5 +95,5 @@ class PrivacyFilter:
         if zones is not None:
             safe[zones > 0] = 0  # before detection: nothing inside a zone is even looked at
         for box in self.find(safe):
-            obliterate(safe, box)
+            obliterate(safe, box, pad=0.0)
         return safe
