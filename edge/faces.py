@@ -95,7 +95,7 @@ class CenterFace:
             turned = cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REFLECT)
             back = cv2.invertAffineTransform(turn)
             for (x, y, w, h), _ in self.detect(turned):
-                corners = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+                corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
                 moved = corners @ back[:, :2].T + back[:, 2]
                 x0, y0 = moved.min(axis=0)
                 x1, y1 = moved.max(axis=0)

@@ -3,7 +3,7 @@
 No learned model: two cheap cues find a plate from about 40 px wide upwards, also tilted and in
 perspective. (1) Red strokes that line up horizontally on a white ground, the characters.
 (2) A small, upright, saturated blue patch (the EU band) with white directly to its right. Each
-candidate box is grown to a whole plate's proportions (52 × 11 cm) before it is blurred, so a
+candidate box is grown to a whole plate's proportions (52 x 11 cm) before it is blurred, so a
 plate is hidden even when only its band or part of its text was found. A false find costs only
 a blurred patch; a missed plate is a privacy leak, so the cues are loose on purpose.
 """

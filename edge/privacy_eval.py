@@ -55,10 +55,10 @@ def _warp(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rotate by ``tilt`` and foreshorten; returns patch, mask and the 3x3 map used."""
     h, w = patch.shape[:2]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     dst = src.copy()
     if from_above:  # the top of the head is nearer the camera: wider, the chin squeezed
-        dst = np.float32([[0, 0], [w, 0], [w * 0.88, h * 0.72], [w * 0.12, h * 0.72]])
+        dst = np.array([[0, 0], [w, 0], [w * 0.88, h * 0.72], [w * 0.12, h * 0.72]], np.float32)
     centre = dst.mean(axis=0)
     angle = np.deg2rad(tilt)
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
@@ -73,8 +73,10 @@ def _warp(
 
 def _box_of(matrix: np.ndarray, box: Box, offset: tuple[int, int]) -> Box:
     x, y, w, h = box
-    corners = np.float32([[[x, y]], [[x + w, y]], [[x + w, y + h]], [[x, y + h]]])
-    moved = cv2.perspectiveTransform(corners, matrix).reshape(-1, 2) + np.float32(offset)
+    corners = np.array([[[x, y]], [[x + w, y]], [[x + w, y + h]], [[x, y + h]]], np.float32)
+    moved = np.asarray(cv2.perspectiveTransform(corners, matrix)).reshape(-1, 2) + np.array(
+        offset, np.float32
+    )
     x0, y0 = moved.min(axis=0)
     x1, y1 = moved.max(axis=0)
     return int(x0), int(y0), max(1, int(x1 - x0)), max(1, int(y1 - y0))
@@ -83,13 +85,13 @@ def _box_of(matrix: np.ndarray, box: Box, offset: tuple[int, int]) -> Box:
 def _faces() -> list[tuple[str, np.ndarray, Box]]:
     from skimage import data
 
-    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)  # type: ignore[no-untyped-call]  # scikit-image has no type hints
     fx, fy, fw, fh = ASTRONAUT_FACE
     # The head with hair and neck around the face, as a camera sees a person.
     x0, y0 = max(0, fx - fw // 2), max(0, fy - fh // 3)
     x1, y1 = min(512, fx + fw + fw // 2), min(512, fy + fh + fh // 2)
     sources = [("astronaut", astronaut[y0:y1, x0:x1], (fx - x0, fy - y0, fw, fh))]
-    lfw = data.lfw_subset()[:100]  # the first hundred are faces
+    lfw = data.lfw_subset()[:100]  # type: ignore[no-untyped-call]  # the first hundred are faces
     for number in range(0, 100, 10):
         grey = (lfw[number] * 255).astype(np.uint8)
         sources.append((f"lfw-{number}", cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), (3, 2, 19, 22)))
@@ -109,7 +111,10 @@ def face_cases(
                 for _ in range(per_setting):
                     name, head, face = rng.choice(sources)
                     scale = width / face[2]
-                    size = (max(2, round(head.shape[1] * scale)), max(2, round(head.shape[0] * scale)))
+                    size = (
+                        max(2, round(head.shape[1] * scale)),
+                        max(2, round(head.shape[0] * scale)),
+                    )
                     patch = cv2.resize(head, size, interpolation=cv2.INTER_AREA)
                     mask = np.zeros(patch.shape[:2], np.float32)
                     centre = (patch.shape[1] // 2, patch.shape[0] // 2)
@@ -191,7 +196,11 @@ def plate_cases(
                     cx, cy = rng.randrange(120, WIDTH - 120), rng.randrange(240, HEIGHT - 60)
                     cv2.rectangle(frame, (cx - 110, cy - 50), (cx + 110, cy + 40), body, -1)
                     x, y = _paste(
-                        frame, warped, warped_mask, cx - warped.shape[1] // 2, cy - warped.shape[0] // 2
+                        frame,
+                        warped,
+                        warped_mask,
+                        cx - warped.shape[1] // 2,
+                        cy - warped.shape[0] // 2,
                     )
                     box = _box_of(matrix, (0, 0, width, height), (x, y))
                     cases.append(Case(frame, box, width, signed, from_above, "plate"))

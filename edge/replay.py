@@ -87,8 +87,9 @@ def _config(path: Path | None, width: int, height: int) -> CameraConfig:
     except ValueError as exc:  # invalid JSON or a ValidationError
         if isinstance(exc, ValidationError):
             error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"]) or "camera file"
-            raise ReplayError(f"camera file {path}: {where}: {error['msg']}") from exc
+            where = "".join(f"{p}: " for p in error["loc"][:1])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            raise ReplayError(f"camera file {path}: {where}{message}") from exc
         raise ReplayError(f"camera file {path} is not valid JSON: {exc}") from exc
 
 

@@ -301,6 +301,23 @@ def _left_at(path: list[tuple[float, float, float]], item: _Item) -> float:
     return leave + (item.w / 2 + 40.0) / max(speed, 1e-6)
 
 
+def _hard_bin(
+    rng: random.Random, background: np.ndarray, script: _Script, colour: tuple[int, int, int]
+) -> None:
+    """Someone walks to the wheelie bin, lifts the lid, drops a bag in, nudges the bin, goes."""
+    bx, by, _bw, bh = BIN_BOX
+    spot = (float(bx - 25), float(by + bh - 5))
+    path = _person_path(rng, rng.uniform(1.0, 6.0), spot, stay=rng.uniform(3.0, 6.0))
+    arrive, leave = path[1][0], path[2][0]
+    script.bin_lid = (arrive + 0.5, leave - 0.3)
+    script.bin_shift = rng.randint(0, 3)
+    item = _hard_item(rng, background, arrive + 1.0, arrive + 1.0, (spot[0], spot[1] - 40))
+    item.carrier = len(script.walkers)
+    item.binned = True
+    script.items.append(item)
+    script.walkers.append(_Walker(path, "person", colour))
+
+
 def _hard_script(spec: SceneSpec, background: np.ndarray) -> _Script:
     rng = random.Random(spec.seed)
     script = _Script()
@@ -358,17 +375,7 @@ def _hard_script(spec: SceneSpec, background: np.ndarray) -> _Script:
             ]
             script.walkers.append(_Walker(path, "car", clothes()))
     if spec.kind == "bin":
-        bx, by, bw, bh = BIN_BOX
-        spot = (float(bx - 25), float(by + bh - 5))
-        path = _person_path(rng, rng.uniform(1.0, 6.0), spot, stay=rng.uniform(3.0, 6.0))
-        arrive, leave = path[1][0], path[2][0]
-        script.bin_lid = (arrive + 0.5, leave - 0.3)
-        script.bin_shift = rng.randint(0, 3)
-        item = _hard_item(rng, background, arrive + 1.0, arrive + 1.0, (spot[0], spot[1] - 40))
-        item.carrier = len(script.walkers)
-        item.binned = True
-        script.items.append(item)
-        script.walkers.append(_Walker(path, "person", clothes()))
+        _hard_bin(rng, background, script, clothes())
     return script
 
 
@@ -418,7 +425,7 @@ class _Weather:
         self.clouds: list[tuple[np.ndarray, float, float, float, float]] = []
         if spec.condition == "shadows":
             for _ in range(2):
-                blob = np.zeros((HEIGHT, WIDTH), np.float32)
+                blob: np.ndarray = np.zeros((HEIGHT, WIDTH), np.float32)
                 axes = (int(rng.integers(110, 200)), int(rng.integers(70, 130)))
                 cv2.ellipse(blob, (WIDTH // 2, HEIGHT // 2), axes, 0, 0, 360, 1.0, -1)
                 blob = cv2.GaussianBlur(blob, (0, 0), float(rng.uniform(8, 20)))
@@ -437,7 +444,7 @@ class _Weather:
         noise = self.noise[index % len(self.noise)]
         sigma = 2.0
         for blob, depth, speed, x0, y0 in self.clouds:
-            shift = np.float32([[1, 0, x0 + speed * t], [0, 1, y0]])
+            shift = np.array([[1, 0, x0 + speed * t], [0, 1, y0]], np.float32)
             moved = cv2.warpAffine(blob, shift, (WIDTH, HEIGHT))
             work *= (1.0 - (1.0 - depth) * moved)[..., None]
         if spec.condition == "dusk":
@@ -465,8 +472,35 @@ class _Weather:
         if spec.condition == "compressed":
             ok, buffer = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 22])
             assert ok
-            out = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+            decoded = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+            assert decoded is not None
+            out = np.asarray(decoded, np.uint8)
         return out
+
+
+def _draw_walkers(image: np.ndarray, script: _Script, t: float) -> None:
+    """People (with what they carry) and cars, shadows first."""
+    positions = []
+    for number, walker in enumerate(script.walkers):
+        position = walker.position(t)
+        if position is None and number in script.parked and t >= walker.path[-1][0]:
+            position = walker.path[-1][1:]
+        if position is None:
+            continue
+        positions.append((number, walker, position))
+        cx, cy = int(position[0]), int(position[1])
+        if walker.kind == "car":
+            _darken(image, (cx + 12, cy + 34), (110, 14), 0.55)
+        else:
+            _darken(image, (cx + 24, cy + 24), (34, 7), 0.6)
+    for number, walker, (x, y) in positions:
+        if walker.kind == "car":
+            _draw_car(image, x, y, walker.colour)
+            continue
+        _draw_person(image, x, y, walker.colour, t)
+        for item in script.items:
+            if item.carrier == number and t < item.start:
+                _draw_patch(image, item, int(x) + 12, int(y) - 30 - item.h // 2)
 
 
 def _render_hard(spec: SceneSpec) -> Iterator[tuple[float, np.ndarray]]:
@@ -487,27 +521,7 @@ def _render_hard(spec: SceneSpec) -> Iterator[tuple[float, np.ndarray]]:
         for item in script.items:
             if item.start <= t < item.end and not item.binned:
                 _draw_patch(image, item, item.x, item.y)
-        positions = []
-        for number, walker in enumerate(script.walkers):
-            position = walker.position(t)
-            if position is None and number in script.parked and t >= walker.path[-1][0]:
-                position = walker.path[-1][1:]
-            if position is None:
-                continue
-            positions.append((number, walker, position))
-            cx, cy = int(position[0]), int(position[1])
-            if walker.kind == "car":
-                _darken(image, (cx + 12, cy + 34), (110, 14), 0.55)
-            else:
-                _darken(image, (cx + 24, cy + 24), (34, 7), 0.6)
-        for number, walker, (x, y) in positions:
-            if walker.kind == "car":
-                _draw_car(image, x, y, walker.colour)
-                continue
-            _draw_person(image, x, y, walker.colour, t)
-            for item in script.items:
-                if item.carrier == number and t < item.start:
-                    _draw_patch(image, item, int(x) + 12, int(y) - 30 - item.h // 2)
+        _draw_walkers(image, script, t)
         yield t, weather.apply(image, t, index)
 
 

@@ -72,7 +72,8 @@ def main() -> None:
         ):
             visible_still += 1
         if any(
-            abs((bx * 2 + bw) - (x + w / 2) * 1) < w * 2 and abs((by * 2 + bh) - (y + h / 2)) < h * 2
+            abs((bx * 2 + bw) - (x + w / 2) * 1) < w * 2
+            and abs((by * 2 + bh) - (y + h / 2)) < h * 2
             for (bx, by, bw, bh), _ in half_checker.detect(half)
         ):
             visible_clip += 1
@@ -85,10 +86,23 @@ def main() -> None:
         f"faces >= 20 px still found by a second detector (threshold 0.2) in what is stored:"
         f" still {visible_still}, clip {visible_clip} of {counted}"
     )
-    print("hidden by face width: " + ", ".join(f"{w} px {np.mean(v):.2f}" for w, v in sorted(by_width.items())))
-    print("hidden by tilt (>= 20 px): " + ", ".join(f"{t:.0f} deg {np.mean(v):.2f}" for t, v in sorted(by_tilt.items())))
-    print("hidden by view (>= 20 px): " + ", ".join(f"{'from above' if k else 'level'} {np.mean(v):.2f}" for k, v in sorted(by_view.items())))
-    print(f"cost: {spent / len(cases) * 1000:.0f} ms CPU per stored 640x480 frame (faces + plates, one core)")
+    print(
+        "hidden by face width: "
+        + ", ".join(f"{w} px {np.mean(v):.2f}" for w, v in sorted(by_width.items()))
+    )
+    print(
+        "hidden by tilt (>= 20 px): "
+        + ", ".join(f"{t:.0f} deg {np.mean(v):.2f}" for t, v in sorted(by_tilt.items()))
+    )
+    print(
+        "hidden by view (>= 20 px): "
+        + ", ".join(
+            f"{'from above' if k else 'level'} {np.mean(v):.2f}" for k, v in sorted(by_view.items())
+        )
+    )
+    print(
+        f"cost: {spent / len(cases) * 1000:.0f} ms CPU per stored 640x480 frame (faces + plates, one core)"
+    )
 
     plates = plate_cases(
         seed=args.seed + 1,
@@ -101,7 +115,10 @@ def main() -> None:
         plate_by_width[case.width_px].append(hidden(case, privacy.find_plates(case.image)))
     found = [v for vs in plate_by_width.values() for v in vs]
     print(f"plates: recall {np.mean(found):.3f} over {len(found)} generated Belgian plates")
-    print("plates by width: " + ", ".join(f"{w} px {np.mean(v):.2f}" for w, v in sorted(plate_by_width.items())))
+    print(
+        "plates by width: "
+        + ", ".join(f"{w} px {np.mean(v):.2f}" for w, v in sorted(plate_by_width.items()))
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
 
 
 @pytest.mark.slow
-def test_a_bag_left_in_the_rain_under_fading_light_is_one_event_a_dwell_after_its_owner_left() -> None:
+def test_a_bag_left_in_the_rain_under_fading_light_is_one_event_a_dwell_after_its_owner_left() -> (
+    None
+):
     """A dropped bag is reported once, where it lies, the dwell time after the person who brought it walked away."""
     spec = make_scene(
         "drop", "drop", seed=11, duration_s=34, fps=5, light_ramp=0.7, noise_sigma=4, rain=True
@@ -90,7 +92,9 @@ def test_things_that_come_and_go_are_not_dumping(kind: str) -> None:
 
 def test_a_region_outside_the_frame_is_refused() -> None:
     """A camera file whose watched region leaves the frame is rejected with the offending point."""
-    with pytest.raises(ValueError, match=r"region point \(700, 10\) lies outside the 640x480 frame"):
+    with pytest.raises(
+        ValueError, match=r"region point \(700, 10\) lies outside the 640x480 frame"
+    ):
         CameraConfig(
             device_id="cam-0001",
             hotspot_id="HS-01",
