@@ -1,8 +1,10 @@
 """Belgian licence plates by colour and shape: red characters on white, a blue EU band on the left.
 
-No learned model: two cheap cues find a plate from about 40 px wide upwards, also tilted and in
+No learned model: three cheap cues find a plate from about 40 px wide upwards, also tilted and in
 perspective. (1) Red strokes that line up horizontally on a white ground, the characters.
-(2) A small, upright, saturated blue patch (the EU band) with white directly to its right. Each
+(2) A small, upright, saturated blue patch (the EU band) with white directly to its right.
+(3) A white area of a plate's shape at any angle (its minimum-area rectangle 2.2-8 times as long
+as high) with red characters inside. Each
 candidate box is grown to a whole plate's proportions (52 x 11 cm) before it is blurred, so a
 plate is hidden even when only its band or part of its text was found. A false find costs only
 a blurred patch; a missed plate is a privacy leak, so the cues are loose on purpose.
@@ -76,7 +78,35 @@ def _eu_bands(blue: np.ndarray, white: np.ndarray, shape: tuple[int, ...]) -> li
     return boxes
 
 
+def _plate_bodies(red: np.ndarray, white: np.ndarray) -> list[Box]:
+    """White, plate-shaped (in any tilt) areas with red characters inside."""
+    body = cv2.morphologyEx(
+        (white | red).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)
+    )
+    contours, _ = cv2.findContours(body, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = []
+    for contour in contours:
+        area = cv2.contourArea(contour)
+        if area < 40:
+            continue
+        _, (side_a, side_b), _ = cv2.minAreaRect(contour)
+        long, short = max(side_a, side_b), min(side_a, side_b)
+        if short < 3 or not 2.2 <= long / short <= 8.0 or area < 0.55 * long * short:
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        inside = np.zeros((h, w), np.uint8)
+        cv2.drawContours(inside, [contour - np.array([x, y])], -1, 1, -1)
+        red_share = float(red[y : y + h, x : x + w][inside > 0].mean())
+        if 0.04 <= red_share <= 0.6:
+            boxes.append((int(x), int(y), int(w), int(h)))
+    return boxes
+
+
 def find_plates(image: np.ndarray) -> list[Box]:
     """Boxes (x, y, w, h) around what look like Belgian plates in a BGR image."""
     red, blue, white = _masks(image)
-    return _text_lines(red, white, image.shape) + _eu_bands(blue, white, image.shape)
+    return (
+        _text_lines(red, white, image.shape)
+        + _eu_bands(blue, white, image.shape)
+        + _plate_bodies(red, white)
+    )
