@@ -26,7 +26,8 @@ import cv2
 import numpy as np
 
 WIDTH, HEIGHT = 640, 480
-KINDS = ("drop", "pickup", "loiter", "car", "drop_loiter", "drop_car", "linger", "park", "bin")
+CLASSIC_KINDS = ("drop", "pickup", "loiter", "car", "drop_loiter", "drop_car")
+KINDS = (*CLASSIC_KINDS, "linger", "park", "bin")
 CONDITIONS = ("day", "shadows", "dusk", "night", "rain", "compressed")
 HARD_KINDS = ("drop", "pickup", "linger", "park", "bin", "drop_loiter", "drop_car")
 BIN_BOX = (520, 250, 56, 80)  # x, y, w, h of the wheelie bin in hard scenes
@@ -599,7 +600,7 @@ def make_specs(
     rng = random.Random(seed)
     specs = []
     for index in range(count):
-        kind = KINDS[index % len(KINDS)]
+        kind = CLASSIC_KINDS[index % len(CLASSIC_KINDS)]
         specs.append(
             make_scene(
                 f"scene-{index:03d}-{kind}",
