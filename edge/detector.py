@@ -1,15 +1,31 @@
-"""Left-object detection: two background models, a static-foreground accumulator, tracks.
+"""Left-object detection: a noise-aware background model, static foreground, abandonment.
 
 The frame is reduced to a small grey image (a quarter of the width by default), which is what
 keeps the unit far above real time on one core. Two running backgrounds follow it: a long-term
 one (tens of seconds, never learning pixels that are foreground) and a short-term one (half a
 second). A pixel that differs from the long-term background but not from the short-term one is
-*static foreground*: something arrived and stopped moving. Per pixel the unit accumulates how long
-that has been so (the accumulator decays fast when the pixel returns to the background, and holds
-while something passes in front). Regions of accumulated static foreground become tracks; a
-track that has stayed ``dwell_s`` since it first appeared is a dumping event. People and cars that
-come and go, rain and noise never accumulate; gradual light changes are divided out by a global
-gain before comparing with the long-term background.
+*static foreground*: something arrived and stopped moving.
+
+What counts as "differs" is decided per pixel, so that a dark bag on dark pavement (a few grey
+levels) is seen where the image is quiet without rain or night noise tripping it elsewhere:
+
+* **Light**: a local gain (the ratio of frame to background over large windows, from background
+  pixels only) is divided out first, so dusk, clouds and street lights do not change anything.
+* **Noise-adaptive threshold**: each pixel keeps a running estimate of how much it scatters
+  around the background; its threshold is ``noise_factor`` standard deviations, kept between
+  ``min_diff_threshold`` and ``diff_threshold``.
+* **Texture**: the local normalised correlation between frame and background (5x5 windows)
+  tells a shadow (darker, same texture) from an object (the pavement's texture is gone). A
+  darker patch whose texture is intact is a shadow and not foreground; a textured patch whose
+  texture changed is foreground even when its brightness barely moved.
+
+Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
+to the background, holding while something passes in front). Regions of static foreground become
+tracks. **Abandonment**: a track is *attended* while anything moves next to it (the person who
+carries, sets down, sways beside it); the moment the last movement near it stops for
+``left_after_s`` is when it was *left*, and the dwell time counts from then. A person standing
+still is never left by themselves, and a parked car (a vehicle-sized object that arrived as a
+vehicle-sized moving blob) is not dumping.
 """
 
 from __future__ import annotations
@@ -28,11 +44,25 @@ STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a c
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
+GAIN_WINDOW = 41  # working pixels: light changes are smooth over about a quarter of the frame
+TEXTURE_WINDOW = (5, 5)
+SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
+SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
+OBJECT_NCC = 0.3  # texture this little correlated (where there is texture) is a change
+TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are trusted
+NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
+JITTER_MIN = 2.5  # grey levels a pixel must jump by to count as fidgeting...
+JITTER_FACTOR = 6.0  # ...and this many times the frame's median jump (noise, rain)
+ACTIVITY_S = 1.0  # fidgeting is a rate over about this long
+FIDGET_RATE = 0.5  # a pixel jumping in this share of frames is someone moving (a raindrop
+# makes a pixel jump twice: in and out)
+FIDGET_PIXELS = 5  # ...and takes this many such pixels (a raindrop's trace is thinner)
+MOVING_MIN_PX = 30  # working pixels: smaller moving specks (rain, noise) attend nothing
 
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """An object that appeared in a watched region and stayed the dwell time."""
+    """An object that was left in a watched region and stayed the dwell time after that."""
 
     track_id: int
     started_at: datetime
@@ -42,6 +72,7 @@ class Detection:
     score: float
     person_present: bool
     vehicle_present: bool
+    left_at: datetime | None = None  # when whoever brought it had gone; dwell counts from here
 
 
 @dataclass(slots=True)
@@ -52,6 +83,9 @@ class _Track:
     last_seen: float
     area: int
     contrast: float
+    attended_at: float  # last moment something moved next to it
+    left_at: float | None = None
+    vehicle: bool = False
     reported: bool = False
     footprint: tuple[int, int, int, int] = (0, 0, 0, 0)  # everywhere it was seen once reported
 
@@ -87,14 +121,32 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / union if union else 0.0
 
 
+def _touches(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _grow(box: tuple[int, int, int, int], margin: int) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    return x - margin, y - margin, w + 2 * margin, h + 2 * margin
+
+
 @dataclass(slots=True)
 class _State:
     long_bg: np.ndarray
     short_bg: np.ndarray
+    noise_var: np.ndarray
     hold: np.ndarray
     since: np.ndarray
     foreground: np.ndarray
+    threshold: np.ndarray
+    activity: np.ndarray
+    previous: np.ndarray
+    started: float
     last_ts: float
+
+
+def _local_mean(image: np.ndarray) -> np.ndarray:
+    return cv2.boxFilter(image, cv2.CV_32F, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT)
 
 
 class LeftObjectDetector:
@@ -112,9 +164,11 @@ class LeftObjectDetector:
         )
         self._area_scale = 1.0 / (scale * scale)
         self._kernel = np.ones((3, 3), np.uint8)
+        self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
         self._state: _State | None = None
         self._tracks: list[_Track] = []
         self._next_id = 1
+        self._now = 0.0
         history_s = config.dwell_s + config.pre_event_s + 10.0
         self._history_s = history_s
         self._motion: deque[_Motion] = deque()
@@ -131,37 +185,79 @@ class LeftObjectDetector:
         small = cv2.resize(grey, self.size, interpolation=cv2.INTER_AREA)
         return cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32)
 
+    def _gain(self, small: np.ndarray, state: _State) -> np.ndarray:
+        """Per-pixel light change since the background was learnt (1.0: none)."""
+        weight = (~state.foreground).astype(np.float32)
+        window = (GAIN_WINDOW, GAIN_WINDOW)
+        num = cv2.boxFilter(small * weight, cv2.CV_32F, window, borderType=cv2.BORDER_REFLECT)
+        den = cv2.boxFilter(
+            state.long_bg * weight, cv2.CV_32F, window, borderType=cv2.BORDER_REFLECT
+        )
+        gain = np.where(den > 1.0, num / np.maximum(den, 1e-3), 1.0)
+        return np.clip(gain, 0.2, 5.0).astype(np.float32)
+
+    def _changed(
+        self, frame: np.ndarray, residual: np.ndarray, threshold: np.ndarray, state: _State
+    ) -> np.ndarray:
+        """Where an object (not a shadow, not noise) differs from the background."""
+        background = state.long_bg
+        mean_f, mean_b = _local_mean(frame), _local_mean(background)
+        var_f = np.maximum(_local_mean(frame * frame) - mean_f * mean_f, 0.0)
+        var_b = np.maximum(_local_mean(background * background) - mean_b * mean_b, 0.0)
+        cov = _local_mean(frame * background) - mean_f * mean_b
+        ncc = cov / np.sqrt(var_f * var_b + 1e-3)
+        textured = var_b > TEXTURED_STD**2
+        ratio = (mean_f + 1.0) / (mean_b + 1.0)
+        shadow = (
+            textured & (ncc > SHADOW_NCC) & (ratio > SHADOW_RATIO[0]) & (ratio < SHADOW_RATIO[1])
+        )
+        diff = np.abs(residual)
+        texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
+        changed = ((diff > threshold) & ~shadow) | texture_change
+        opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, self._kernel)
+        return opened > 0
+
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
         """Take one frame; returns the objects that reached the dwell time on this frame."""
         now = ts.timestamp()
         small = self._prepare(image)
         self.stats.brightness = float(small.mean())
         self.stats.contrast = float(small.std())
+        config = self.config
         state = self._state
         if state is None:
             shape = small.shape
+            start_sigma = config.diff_threshold / config.noise_factor
             self._state = _State(
                 long_bg=small.copy(),
                 short_bg=small.copy(),
+                noise_var=np.full(shape, start_sigma**2, np.float32),
                 hold=np.zeros(shape, np.float32),
                 since=np.full(shape, np.inf, np.float64),
                 foreground=np.zeros(shape, bool),
+                threshold=np.full(shape, float(config.diff_threshold), np.float32),
+                activity=np.zeros(shape, np.float32),
+                previous=small,
+                started=now,
                 last_ts=now,
             )
             self.stats.changed_fraction = 0.0
             return []
         dt = min(max(now - state.last_ts, 0.0), 1.0)
         state.last_ts = now
-        threshold = float(self.config.diff_threshold)
 
-        background = ~state.foreground
-        ref = float(state.long_bg[background].mean()) if background.any() else 0.0
-        gain = float(small[background].mean()) / ref if ref > 1.0 else 1.0
-        compensated = small / gain if gain > 0.05 else small
-
-        long_fg = cv2.absdiff(compensated, state.long_bg) > threshold
-        long_fg = cv2.morphologyEx(long_fg.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
-        short_fg = cv2.absdiff(small, state.short_bg) > threshold
+        compensated = small / self._gain(small, state)
+        # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
+        # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
+        residual = _local_mean(compensated - state.long_bg)
+        threshold = np.clip(
+            config.noise_factor * np.sqrt(state.noise_var),
+            config.min_diff_threshold,
+            config.diff_threshold,
+        ).astype(np.float32)
+        state.threshold = threshold
+        long_fg = self._changed(compensated, residual, threshold, state)
+        short_fg = np.abs(_local_mean(small - state.short_bg)) > threshold
         static = long_fg & ~short_fg
 
         state.hold[static] += dt
@@ -170,14 +266,28 @@ class LeftObjectDetector:
         state.since[long_fg & np.isinf(state.since)] = now
         state.since[back & (state.hold <= 0.0)] = np.inf
 
-        alpha_short = 1.0 - math.exp(-dt / self.config.short_term_s)
+        alpha_short = 1.0 - math.exp(-dt / config.short_term_s)
         state.short_bg += alpha_short * (small - state.short_bg)
-        alpha_long = 1.0 - math.exp(-dt / self.config.long_term_s)
+        alpha_long = 1.0 - math.exp(-dt / config.long_term_s)
         learn = back & (state.hold <= 0.0)
-        state.long_bg[learn] += alpha_long * (compensated[learn] - state.long_bg[learn])
+        state.long_bg[learn] += alpha_long * (compensated - state.long_bg)[learn]
+        # The noise estimate learns from background pixels only, and not from what exceeds
+        # the threshold (a passing shadow is not noise).
+        noise_tau = min(config.long_term_s, 1.0 + (now - state.started) / NOISE_WARMUP_S)
+        alpha_noise = 1.0 - math.exp(-dt / noise_tau)
+        quiet = learn & ~short_fg & (np.abs(residual) < threshold)
+        state.noise_var[quiet] += alpha_noise * (residual[quiet] ** 2 - state.noise_var[quiet])
         state.foreground = long_fg
         self.stats.changed_fraction = float(long_fg.mean())
 
+        # Fidgeting (someone shifting their weight beside a bag) is judged per pixel, as a
+        # rate: averaging would wash out a sway of a pixel or two, and a rate over a second
+        # tells a person's steady small movements from raindrops that hit a pixel once.
+        jitter = cv2.absdiff(small, state.previous)
+        state.previous = small
+        jitter_level = max(JITTER_MIN, JITTER_FACTOR * float(np.median(jitter)))
+        alpha_activity = 1.0 - math.exp(-dt / ACTIVITY_S)
+        state.activity += alpha_activity * ((jitter > jitter_level) - state.activity)
         moving = (short_fg & long_fg).astype(np.uint8)
         self._record_motion(now, moving)
         if not detect:
@@ -191,20 +301,47 @@ class LeftObjectDetector:
         boxes = tuple(
             (int(x), int(y), int(w), int(h), int(a))
             for x, y, w, h, a in stats[1:count]
-            if a * self._area_scale >= self.config.person_area_px * 0.3
+            if a >= MOVING_MIN_PX
         )
         self._motion.append(_Motion(now, boxes))
         while self._motion and self._motion[0].ts < now - self._history_s:
             self._motion.popleft()
 
+    def _attended(self, box: tuple[int, int, int, int], activity: np.ndarray) -> bool:
+        """Does anything move or fidget next to (or on) this box now?"""
+        near = _grow(box, max(box[2], box[3]) // 2 + 3)
+        if self._motion and any(_touches(near, m[:4]) for m in self._motion[-1].boxes):
+            return True
+        x, y, w, h = near
+        patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
+        return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
+
+    def _is_vehicle(self, box: tuple[int, int, int, int], area: int) -> bool:
+        """Is this static region a parked vehicle, or a piece of one?
+
+        A region of at least half a car's area is a car that parked (dumped objects that big
+        are rare and come with a van, which is then in the stills anyway); a smaller region
+        touching a parked car's outline is a piece of it (windows, shadow, wheels).
+        """
+        if area * self._area_scale >= 0.5 * self.config.vehicle_area_px:
+            return True
+        return any(
+            t.vehicle
+            and t.last_seen >= self._now - 0.5
+            and _iou(t.bbox, box) > 0.0
+            and box[1] + box[3] > t.bbox[1] + t.bbox[3] // 3
+            for t in self._tracks
+        )
+
     def _track(self, now: float, state: _State, compensated: np.ndarray) -> list[Detection]:
+        self._now = now
         # Only pixels that still differ from the background: a car that drove off leaves a
         # decaying accumulator behind, which must not keep its track alive.
         candidate = ((state.hold >= STATIC_MIN_S) & state.foreground & self._region).astype(
             np.uint8
         )
         count, labels, stats, _ = cv2.connectedComponentsWithStats(
-            cv2.dilate(candidate, self._kernel), connectivity=8
+            cv2.dilate(candidate, self._group_kernel), connectivity=8
         )
         seen: set[int] = set()
         for label in range(1, count):
@@ -217,7 +354,8 @@ class LeftObjectDetector:
             since = state.since[pixels]
             since = since[np.isfinite(since)]
             started = float(np.median(since)) if since.size else now
-            contrast = float(np.abs(compensated - state.long_bg)[pixels].mean())
+            diff = np.abs(compensated - state.long_bg)[pixels]
+            contrast = float((diff / state.threshold[pixels]).mean())
             box = (x, y, w, h)
             match = max(
                 (t for t in self._tracks if t.track_id not in seen),
@@ -225,7 +363,7 @@ class LeftObjectDetector:
                 default=None,
             )
             if match is None or _iou(match.bbox, box) < 0.2:
-                match = _Track(self._next_id, box, started, now, area, contrast)
+                match = _Track(self._next_id, box, started, now, area, contrast, attended_at=now)
                 # A piece of an object already reported (it split, or a person stood by it)
                 # is the same dumping, not a new one.
                 near = (x - 4, y - 4, w + 8, h + 8)
@@ -237,6 +375,11 @@ class LeftObjectDetector:
             match.bbox, match.last_seen, match.area, match.contrast = box, now, area, contrast
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
+            match.vehicle = self._is_vehicle(box, area)
+            if self._attended(box, state.activity):
+                match.attended_at = now
+            elif match.left_at is None and now - match.attended_at >= self.config.left_after_s:
+                match.left_at = match.attended_at
             seen.add(match.track_id)
         self._tracks = [
             t
@@ -245,9 +388,9 @@ class LeftObjectDetector:
         ]
         found = []
         for track in self._tracks:
-            if track.reported or track.track_id not in seen:
+            if track.reported or track.vehicle or track.track_id not in seen:
                 continue
-            if now - track.first_seen >= self.config.dwell_s:
+            if track.left_at is not None and now - track.left_at >= self.config.dwell_s:
                 track.reported = True
                 found.append(self._detection(now, track))
         return found
@@ -256,8 +399,9 @@ class LeftObjectDetector:
         person, vehicle = self._presence(track)
         x, y, w, h = track.bbox
         inv = 1.0 / self.scale
-        threshold = float(self.config.diff_threshold)
-        score = min(1.0, 0.5 + 0.5 * min(1.0, (track.contrast - threshold) / (2 * threshold)))
+        # Contrast in units of the local threshold: 1 is barely seen, 3 and more is plain.
+        score = min(1.0, 0.5 + 0.25 * (track.contrast - 1.0))
+        left = track.left_at if track.left_at is not None else track.first_seen
         return Detection(
             track_id=track.track_id,
             started_at=datetime.fromtimestamp(track.first_seen, UTC),
@@ -267,6 +411,7 @@ class LeftObjectDetector:
             score=round(max(score, 0.0), 3),
             person_present=person,
             vehicle_present=vehicle,
+            left_at=datetime.fromtimestamp(max(left, track.first_seen), UTC),
         )
 
     def _presence(self, track: _Track) -> tuple[bool, bool]:
@@ -286,6 +431,6 @@ class LeftObjectDetector:
                 full = area * self._area_scale
                 if full >= self.config.vehicle_area_px:
                     vehicle = True
-                elif full >= self.config.person_area_px * 0.5:
+                elif full >= self.config.person_area_px * 0.3:
                     person = True
         return person, vehicle

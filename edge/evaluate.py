@@ -2,7 +2,9 @@
 
 An event counts as a true positive when its box overlaps a ground-truth drop of the same video
 that had landed before the detection; each truth is matched once. Notification delay is the time
-from the drop to the moment the unit queued the event (after its "after" frame). Speed is the
+from when the person who left the object had walked away from it (from the drop itself in the
+classic scenes, which do not record that) to the moment the unit queued the event (after its
+"after" frame). Scores are also kept per condition (day, shadows, dusk, night, rain, compressed). Speed is the
 unit's own processing time per frame (decoding the video file is reported apart), measured in
 this process pinned to one core with OpenCV limited to one thread.
 """
@@ -47,6 +49,7 @@ class Report:
     decode_s: float = 0.0
     peak_rss_mib: float = 0.0
     mistakes: list[str] = field(default_factory=list)
+    conditions: dict[str, Report] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -75,6 +78,12 @@ class Report:
             f"notification delay: median {median:.1f} s, max {worst:.1f} s (dwell {dwell_s:.0f} s, target <= {dwell_s + 5:.0f} s)",
             f"speed: {self.fps:.0f} frames/s at {WIDTH}x{HEIGHT} on one core (unit only; video decoding {self.frames / self.decode_s if self.decode_s else 0:.0f} frames/s apart)",
             f"memory: peak RSS {self.peak_rss_mib:.0f} MiB (whole process)",
+            *(
+                f"  {name}: precision {part.precision:.3f}, recall {part.recall:.3f}"
+                f" ({part.true_positives} of {part.truths}, {part.false_positives} false),"
+                f" median delay {statistics.median(part.delays_s) if part.delays_s else float('nan'):.1f} s"
+                for name, part in sorted(self.conditions.items())
+            ),
             *self.mistakes,
         ]
 
@@ -93,7 +102,16 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
 def score_scene(
     spec: SceneSpec, found: list[tuple[float, float, tuple[int, int, int, int]]], report: Report
 ) -> None:
-    """Match one scene's events (notified_s, detected_s, bbox) against its truth."""
+    """Match one scene's events (notified_s, detected_s, bbox) against its truth, overall and
+    for the scene's condition. The delay runs from when the owner had left (else the drop)."""
+    part = report.conditions.setdefault(spec.condition, Report())
+    _score(spec, found, part)
+    _score(spec, found, report)
+
+
+def _score(
+    spec: SceneSpec, found: list[tuple[float, float, tuple[int, int, int, int]]], report: Report
+) -> None:
     report.scenes += 1
     report.truths += len(spec.truth)
     matched: set[int] = set()
@@ -112,7 +130,10 @@ def score_scene(
             continue
         matched.add(hit)
         report.true_positives += 1
-        report.delays_s.append(notified - spec.truth[hit].at_s)
+        truth = spec.truth[hit]
+        report.delays_s.append(
+            notified - (truth.left_s if truth.left_s is not None else truth.at_s)
+        )
     for i, truth in enumerate(spec.truth):
         if i not in matched:
             report.mistakes.append(

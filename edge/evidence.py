@@ -138,11 +138,11 @@ def package_event(
     clip_frames: list[Snapshot] = ring.between(before_at, min(clip_end, after_at))
     if clip_frames:
         clip_path = staging / "clip.avi"
-        # The clip shows the context at half size; the stills carry the full detail. Halving
-        # also quarters the face and plate search, the most expensive step on the unit.
+        # The clip shows the context at half size; the stills carry the full detail. Faces
+        # and plates are searched at full size, before halving makes them too small to find.
         _clip(
             clip_path,
-            [tools.privacy.apply(_half(s.image())) for s in clip_frames],
+            [_half(tools.privacy.apply(s.image())) for s in clip_frames],
             config.clip_fps,
         )
         data = clip_path.read_bytes()

