@@ -67,7 +67,8 @@ class UnplannedStop(BaseModel):
     name: str
     must_visit: bool
     reason_code: str
-    reason_nl: str
+    # None for plans stored before reason codes: the page then puts the English words into Dutch
+    reason_nl: str | None
     reason: str
 
     @classmethod
@@ -76,7 +77,7 @@ class UnplannedStop(BaseModel):
         from routing.explain import text_nl
 
         code = row.get("reason_code") or ""
-        return cls(**row, reason_nl=text_nl(code) if code else row["reason"])
+        return cls(**row, reason_nl=text_nl(code) if code else None)
 
 
 class Plan(BaseModel):

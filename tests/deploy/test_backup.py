@@ -249,9 +249,9 @@ def test_production_refuses_evidence_keys_inside_the_evidence_folder(tmp_path: P
     strong = {
         "mode": "production",
         "database_url": "postgresql://nettestad_svc:Xq9v2LmR7tPz4Kw8@db:5432/nettestad",
-        "secret_key": "k" * 48,
+        "secret_key": "uQ7#vN2pL9xR4tW8zK3mB6yD1hF5jS0gA",
         "mqtt_username": "svc_api",
-        "mqtt_password": "p" * 40,
+        "mqtt_password": "cE8rT2wQ6nM4vB9xZ3kL7pH1jG5dF0sY",
     }
     evidence = tmp_path / "evidence"
     with pytest.raises(InsecureSettingError, match="NETTESTAD_EVIDENCE_KEY_DIR"):
