@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import Any
 
 EXIT_BAD_INPUT = 2
 EXIT_CHECK_FAILED = 3
@@ -42,6 +43,7 @@ def _plan(args: argparse.Namespace) -> int:
                 day=args.date,
                 params=PlanParams(time_limit_s=args.time_limit, seed=args.seed),
             )
+            _audit(conn, result.plan_id, args.date)
     except PlanningError as exc:
         print(f"niet gepland: {exc.message_nl}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -55,3 +57,26 @@ def _plan(args: argparse.Namespace) -> int:
         f"candidates), solved in {result.solve_s:.1f} s"
     )
     return 0
+
+
+def _audit(conn: Any, plan_id: int, day: date) -> None:
+    """A plan made from the command line (by hand or by the scheduler) in the audit log."""
+    import getpass
+
+    from api.account_queries import insert_audit  # the audit log's one writer
+
+    try:
+        who = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        who = "cli"
+    insert_audit(
+        conn=conn,
+        user_id=None,
+        username=who,
+        role="cli",
+        action="plan.create",
+        object_type="plan",
+        object_id=str(plan_id),
+        detail={"day": day.isoformat(), "via": "nettestad plan"},
+        client_ip=None,
+    )
