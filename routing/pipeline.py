@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from routing import capacity, check, explain, trips
+from routing import capacity, check, explain, reload, trips
 from routing.anneal import AnnealParams
 from routing.costs import served_count
 from routing.errors import PlanCheckError, PlanningError
@@ -163,7 +163,27 @@ class CapacityPhase:
         return found
 
 
-PHASES: tuple[Phase, ...] = (TripPhase(), CapacityPhase())
+class ReloadPhase(CapacityPhase):
+    """PyVRP's hybrid genetic search on days with reloads at the depot and no break
+    (:mod:`routing.reload`)."""
+
+    name = "pyvrp-reload"
+
+    def applies(self, problem: Problem) -> bool:
+        """Reloads on the depot, no break (see :func:`routing.reload.applies`)."""
+        return reload.applies(problem)
+
+    def construct(self, problem: Problem, stop: Stopping, seed: int) -> Solution | None:
+        """PyVRP from nothing until ``stop``."""
+        found = reload.solve(problem, deadline=stop.deadline, iterations=stop.iterations, seed=seed)
+        if found is not None and stop.on_improve is not None:
+            stop.on_improve(found.objective)
+        return found
+
+
+# The first that applies plans the day: a reload day would also suit the trip phase, but PyVRP
+# measured better there (bench/RESULTS.md).
+PHASES: tuple[Phase, ...] = (ReloadPhase(), TripPhase(), CapacityPhase())
 
 
 def phase_for(problem: Problem) -> Phase | None:
@@ -231,6 +251,12 @@ def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
         elif phase is not None:
             improved = phase.improve(problem, solution, stopping, config.seed)
             solution = _best_checked(problem, improved, solution)
+    if solution is None and isinstance(phase, ReloadPhase) and trips.applies(problem):
+        # PyVRP serves every stop or finds nothing: a day that cannot hold them all gets the trip
+        # phase's plan, which leaves out what does not fit, each stop with its reason.
+        log.warning("no plan from PyVRP serving every stop: the trip phase plans the day")
+        extra = Stopping(time.monotonic() + budget * config.first_share, config.iterations)
+        solution = TripPhase().construct(problem, extra, config.seed)
     if solution is None:  # the phase found nothing feasible: OR-Tools' answer instead
         solution = _first_plan(problem, config, budget * config.first_share)
     solution.routes = _all_vehicles(problem, solution.routes)
