@@ -812,6 +812,7 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
 
 _EJECT_POSITIONS = 12  # positions on time for a stop left out that the repair tries
 _EJECT_CANDIDATES = 8  # stops of the route, the most costly to visit first, it tries to move away
+_EJECT_MAX = 3  # stops moved away at most to make room for one
 _EARLY_S = 1800  # a position reaching a stop this long before its window opens is still tried
 
 
@@ -885,12 +886,22 @@ def _eject_for(day: Day, plan: _Plan, c: int, times: dict[int, int]) -> bool:
         _insert(day, plan, a, c, mode)
         if _refresh(day, plan, k):
             return True
-        for x in _costly(day, plan, k, c):
+        costly = _costly(day, plan, k, c)
+        for x in costly:
             plan.unlink(day, x)
             if _refresh(day, plan, k) and _move(day, plan, x, k):
                 return True
             plan.restore(before.copy())
             _insert(day, plan, a, c, mode)
+        # One stop moved away is not enough: the most costly ones go until the route runs on time.
+        moved: list[int] = []
+        for x in costly[:_EJECT_MAX]:
+            plan.unlink(day, x)
+            moved.append(x)
+            if _refresh(day, plan, k):
+                if all(_move(day, plan, y, k) for y in moved):
+                    return True
+                break
         plan.restore(before)
     return False
 
@@ -910,9 +921,15 @@ def _costly(day: Day, plan: _Plan, k: int, c: int) -> list[int]:
 
 
 def _move(day: Day, plan: _Plan, x: int, k: int) -> bool:
-    """Put ``x`` at its cheapest position on a route other than ``k`` that stays on time."""
+    """Put ``x`` at its cheapest position on a route other than ``k`` that stays on time: the
+    cheapest positions first, then the cheapest of each other route (one with time to spare may
+    lie farther away)."""
     options = sorted(o for o in _full_scan(day, plan, x) if plan.route[o[1]] != k)
-    for _, a, mode in options[:_TRIES]:
+    per_route: dict[int, tuple[float, int, int]] = {}
+    for o in options:
+        per_route.setdefault(plan.route[o[1]], o)
+    tries = options[:_TRIES] + sorted(o for o in per_route.values() if o not in options[:_TRIES])
+    for _, a, mode in tries:
         other = plan.route[a]
         snapshot = plan.copy()
         _insert(day, plan, a, x, mode)
