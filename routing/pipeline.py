@@ -8,10 +8,12 @@ benchmarks all call :func:`plan`. Its steps:
    cut into vehicle days, then insertion); on other days OR-Tools (guided local search) for a
    share of the budget, or for all of it when no phase applies. A first plan that serves nothing
    while stops wait is never accepted: the pipeline then builds one itself.
-3. **One improvement phase** behind :class:`Phase`, chosen by what the day is: ruin-and-recreate
-   over trips (:mod:`routing.trips`) on days with disposal trips, windows and breaks; PyVRP's
-   hybrid genetic search (:mod:`routing.capacity`) on days with capacities only; other days (a
-   re-plan with loads on board, several depots) keep OR-Tools for the whole budget.
+3. **One improvement phase** behind :class:`Phase`, chosen by what the day is: PyVRP's hybrid
+   genetic search with reload depots (:mod:`routing.reload`) on days that reload on the depot
+   and take no break; ruin-and-recreate over trips (:mod:`routing.trips`) on other days with
+   disposal trips, windows and breaks; PyVRP (:mod:`routing.capacity`) on days with capacities
+   only; other days (a re-plan with loads on board, several depots) keep OR-Tools for the whole
+   budget.
 4. **The check** (:mod:`routing.check`): a plan that breaks a rule is never returned; if the
    phase's plan fails, the first plan is returned when it passes, else
    :class:`~routing.errors.PlanCheckError` names the rule and the stop.

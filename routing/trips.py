@@ -544,11 +544,12 @@ def construct_and_improve(
         if other.total < start.total:
             start = other
     # the repair's own work is bounded; the clock only stops it when the search is timed
+    if on_improve is not None:
+        on_improve(start.total)
     clock = deadline if params.iterations is None else None
     if day.n >= _INSERTION_UP_TO:
         _two_opt(day, start, clock)
-    _repair(day, start, clock)
-    if on_improve is not None:
+    if _repair(day, start, clock) and on_improve is not None:
         on_improve(start.total)
     best = _anneal(day, start, deadline, params, rng, on_improve)
     return _solution(problem, day, best, None)
