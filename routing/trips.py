@@ -547,7 +547,7 @@ def construct_and_improve(
     if on_improve is not None:
         on_improve(start.total)
     clock = deadline if params.iterations is None else None
-    if day.n >= _INSERTION_UP_TO:
+    if day.n >= _INSERTION_UP_TO and _missing(day, start):  # a full day: make room first
         _two_opt(day, start, clock)
     if _repair(day, start, clock) and on_improve is not None:
         on_improve(start.total)
