@@ -25,6 +25,16 @@ def active_plan_id(*, conn: Conn, day: date) -> int | None:
     return int(str(row[0])) if row else None
 
 
+def unchecked_plan_id(*, conn: Conn, day: date) -> int | None:
+    """The id of the day's latest plan stored before plans were checked (migration 0085)."""
+    row = conn.execute(
+        """SELECT id FROM plans WHERE day = %s AND state = 'unchecked'
+           ORDER BY created_at DESC, id DESC LIMIT 1""",
+        (day,),
+    ).fetchone()
+    return int(str(row[0])) if row else None
+
+
 def plan(*, conn: Conn, plan_id: int) -> dict[str, Any] | None:
     """One plan's header."""
     rows = _all(

@@ -37,6 +37,7 @@ class Cooling:
     iterations: int | None
     deadline: float
     done: int = 0
+    progress: float = 0.0  # the share of the budget spent, as of the last temperature
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -55,6 +56,7 @@ class Cooling:
                 return None
             progress = (now - self.started) / max(self.deadline - self.started, 1e-9)
         self.done += 1
+        self.progress = progress
         ratio: float = (self.last / self.first) ** progress
         return self.first * ratio
 

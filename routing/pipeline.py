@@ -8,10 +8,12 @@ benchmarks all call :func:`plan`. Its steps:
    cut into vehicle days, then insertion); on other days OR-Tools (guided local search) for a
    share of the budget, or for all of it when no phase applies. A first plan that serves nothing
    while stops wait is never accepted: the pipeline then builds one itself.
-3. **One improvement phase** behind :class:`Phase`, chosen by what the day is: ruin-and-recreate
-   over trips (:mod:`routing.trips`) on days with disposal trips, windows and breaks; PyVRP's
-   hybrid genetic search (:mod:`routing.capacity`) on days with capacities only; other days (a
-   re-plan with loads on board, several depots) keep OR-Tools for the whole budget.
+3. **One improvement phase** behind :class:`Phase`, chosen by what the day is: PyVRP's hybrid
+   genetic search with reload depots (:mod:`routing.reload`) on days that reload on the depot
+   and take no break; ruin-and-recreate over trips (:mod:`routing.trips`) on other days with
+   disposal trips, windows and breaks; PyVRP (:mod:`routing.capacity`) on days with capacities
+   only; other days (a re-plan with loads on board, several depots) keep OR-Tools for the whole
+   budget.
 4. **The check** (:mod:`routing.check`): a plan that breaks a rule is never returned; if the
    phase's plan fails, the first plan is returned when it passes, else
    :class:`~routing.errors.PlanCheckError` names the rule and the stop.
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from routing import capacity, check, explain, trips
+from routing import capacity, check, explain, reload, trips
 from routing.anneal import AnnealParams
 from routing.costs import served_count
 from routing.errors import PlanCheckError, PlanningError
@@ -163,7 +165,27 @@ class CapacityPhase:
         return found
 
 
-PHASES: tuple[Phase, ...] = (TripPhase(), CapacityPhase())
+class ReloadPhase(CapacityPhase):
+    """PyVRP's hybrid genetic search on days with reloads at the depot and no break
+    (:mod:`routing.reload`)."""
+
+    name = "pyvrp-reload"
+
+    def applies(self, problem: Problem) -> bool:
+        """Reloads on the depot, no break (see :func:`routing.reload.applies`)."""
+        return reload.applies(problem)
+
+    def construct(self, problem: Problem, stop: Stopping, seed: int) -> Solution | None:
+        """PyVRP from nothing until ``stop``."""
+        found = reload.solve(problem, deadline=stop.deadline, iterations=stop.iterations, seed=seed)
+        if found is not None and stop.on_improve is not None:
+            stop.on_improve(found.objective)
+        return found
+
+
+# The first that applies plans the day: a reload day would also suit the trip phase, but PyVRP
+# measured better there (bench/RESULTS.md).
+PHASES: tuple[Phase, ...] = (ReloadPhase(), TripPhase(), CapacityPhase())
 
 
 def phase_for(problem: Problem) -> Phase | None:
@@ -231,6 +253,12 @@ def plan(problem: Problem, config: PlanConfig | None = None) -> Solution:
         elif phase is not None:
             improved = phase.improve(problem, solution, stopping, config.seed)
             solution = _best_checked(problem, improved, solution)
+    if solution is None and isinstance(phase, ReloadPhase) and trips.applies(problem):
+        # PyVRP serves every stop or finds nothing: a day that cannot hold them all gets the trip
+        # phase's plan, which leaves out what does not fit, each stop with its reason.
+        log.warning("no plan from PyVRP serving every stop: the trip phase plans the day")
+        extra = Stopping(time.monotonic() + budget * config.first_share, config.iterations)
+        solution = TripPhase().construct(problem, extra, config.seed)
     if solution is None:  # the phase found nothing feasible: OR-Tools' answer instead
         solution = _first_plan(problem, config, budget * config.first_share)
     solution.routes = _all_vehicles(problem, solution.routes)

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from routing import explain
 from routing.anneal import AnnealParams, Cooling, accepts
-from routing.costs import objective
+from routing.costs import MUST_VISIT_PENALTY, objective
 from routing.model import BreakTaken, Problem, Route, Solution, Visit, VisitKind
 from routing.strings import insertion_order, remove_strings
 from routing.trip_day import TRIP_TIE, Day, Schedule, day_of, simulate, split, split_timed
@@ -42,6 +43,8 @@ _TRIES = 6  # positions tried for a stop whose window could be missed
 _FULL_AFTER = 8  # stops in a row that do not fit: the vehicle's day is full
 _LONG_WAIT_S = 900  # a first plan by tour leaves a stop for later rather than wait this long
 _INSERTION_UP_TO = 1000  # stops up to which a first plan by insertion is also tried
+_REPAIR_EVERY = 0.1  # of the search's budget: the repair (below) runs again after each such share
+_FOCUS = 0.5  # share of iterations that ruin around a must-visit stop left out, while any is
 
 
 def applies(problem: Problem) -> bool:
@@ -242,6 +245,8 @@ def _vehicle_room(day: Day, plan: _Plan, k: int, c: int) -> bool:
     vehicle = day.vehicles[k]
     if plan.size[k] >= vehicle.max_stops:
         return False
+    if any(q > cap for q, cap in zip(day.demand[c], vehicle.capacity, strict=True)):
+        return False  # too big for any trip of this vehicle
     return vehicle.day_capacity is None or _fits(
         plan.day_load[k], day.demand[c], vehicle.day_capacity
     )
@@ -327,9 +332,15 @@ def _ruin(day: Day, plan: _Plan, rng: random.Random) -> tuple[list[int], set[int
     """
     n = day.n
     used = [s for s in plan.size if s]
-    seed = rng.randrange(1, n)
     if not used:
         return [], set(), set()
+    missing = _missing(day, plan)
+    if missing and rng.random() < _FOCUS:
+        # Make room where a must-visit stop waits: the routes around it lose strings, and it goes
+        # back first (see _recreate).
+        seed = missing[rng.randrange(len(missing))]
+    else:
+        seed = rng.randrange(1, n)
     string_max = min(_MAX_STRING, sum(used) / len(used))
     ruined_max = 4 * _MEAN_REMOVED / (1 + string_max) - 1
     ruined_routes = int(rng.uniform(1, ruined_max + 1))
@@ -362,7 +373,10 @@ def _recreate(
     position whose route still runs on time (a few tried, cheapest first); the rest go to the
     cheapest position and the route is checked once when the iteration ends.
     """
-    for c in insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng):
+    order = insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng)
+    # must-visit stops that were left out go back first, before others take their room
+    order.sort(key=lambda c: c not in checked or day.penalty[c] < MUST_VISIT_PENALTY)
+    for c in order:
         options = _candidates(day, plan, c, rng)
         penalty = day.penalty[c]
         if not options:
@@ -529,7 +543,13 @@ def construct_and_improve(
         other = _construct(day, random.Random(params.seed))
         if other.total < start.total:
             start = other
+    # the repair's own work is bounded; the clock only stops it when the search is timed
     if on_improve is not None:
+        on_improve(start.total)
+    clock = deadline if params.iterations is None else None
+    if day.n >= _INSERTION_UP_TO and _missing(day, start):  # a full day: make room first
+        _two_opt(day, start, clock)
+    if _repair(day, start, clock) and on_improve is not None:
         on_improve(start.total)
     best = _anneal(day, start, deadline, params, rng, on_improve)
     return _solution(problem, day, best, None)
@@ -555,7 +575,20 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
         deadline,
     )
     rejected = 0
+    repair_at = _REPAIR_EVERY
     while (temperature := cooling.next()) is not None:
+        if cooling.progress >= repair_at:
+            repair_at += _REPAIR_EVERY
+            # The search shortens routes; the room it makes may now hold a stop left out.
+            if _missing(day, current):
+                clock = deadline if params.iterations is None else None
+                if day.n >= _INSERTION_UP_TO:
+                    _two_opt(day, current, clock)
+                _repair(day, current, clock)
+            if current.total < best_cost:
+                best, best_cost = current.copy(), current.total
+                if on_improve is not None:
+                    on_improve(best_cost)
         trial = current.copy()
         removed, touched, waiting = _ruin(day, trial, rng)
         _recreate(day, trial, removed, touched, rng, checked=waiting)
@@ -776,3 +809,197 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
         first_solution_s=start.first_solution_s if start is not None else None,
         history=start.history if start is not None else [],
     )
+
+
+_EJECT_POSITIONS = 12  # positions on time for a stop left out that the repair tries
+_EJECT_CANDIDATES = 8  # stops of the route, the most costly to visit first, it tries to move away
+_EJECT_MAX = 3  # stops moved away at most to make room for one
+_EARLY_S = 1800  # a position reaching a stop this long before its window opens is still tried
+
+
+def _repair(day: Day, plan: _Plan, deadline: float | None) -> int:
+    """Place must-visit stops left out by moving another stop out of their way (an ejection).
+
+    A stop left out on a tight day is most often one with a window that no route passes near in
+    time. For each (narrowest window first), the positions on any route that reach it in its
+    window are tried, cheapest first: if the route then runs late, one of its stops without a
+    window (the most costly to visit first) moves to its best place on another route. Every route
+    changed is simulated; nothing changes where no such move works. Returns the stops placed.
+    """
+    missing = sorted(
+        _missing(day, plan), key=lambda c: (day.closes[c] - day.opens[c], day.closes[c], c)
+    )
+    if not missing:
+        return 0
+    started = time.monotonic()
+    times = _times(day, plan)
+    placed = 0
+    for c in missing:
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        if _eject_for(day, plan, c, times):
+            placed += 1
+            for k in range(len(day.vehicles)):  # the two routes changed: their new times
+                times.update(_times(day, plan, k))
+    plan.total = sum(plan.route_cost) + sum(day.penalty[c] for c in plan.unserved)
+    log.debug(
+        "trips: repair placed %d of %d in %.1f s", placed, len(missing), time.monotonic() - started
+    )
+    return placed
+
+
+def _missing(day: Day, plan: _Plan) -> list[int]:
+    """The must-visit stops left out, in order."""
+    return sorted(c for c in plan.unserved if day.penalty[c] >= MUST_VISIT_PENALTY)
+
+
+def _times(day: Day, plan: _Plan, only: int | None = None) -> dict[int, int]:
+    """When each stop's service ends (of route ``only``, or of every route)."""
+    out: dict[int, int] = {}
+    for k in range(len(day.vehicles)) if only is None else (only,):
+        seq = plan.stops(day, k)
+        schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
+        if schedule is None:
+            continue
+        for call in schedule.calls:
+            if call.node < day.n:
+                out[call.node] = call.start + day.service[call.node]
+        out[day.n + k] = day.vehicles[k].start
+    return out
+
+
+def _eject_for(day: Day, plan: _Plan, c: int, times: dict[int, int]) -> bool:
+    """Put ``c`` on a route in its window, moving one other stop away if needed; True if done."""
+    n = day.n
+    after = [a for a in range(1, n) if plan.route[a] >= 0]
+    after += [n + k for k in range(len(day.vehicles)) if plan.size[k]]
+    on_time = [
+        a
+        for a in after
+        if a in times
+        and day.opens[c] - _EARLY_S <= times[a] + day.dur[a if a < n else 0][c] <= day.closes[c]
+        and _vehicle_room(day, plan, plan.route[a], c)
+    ]
+    options = sorted(_positions(day, plan, c, on_time))[:_EJECT_POSITIONS]
+    for _, a, mode in options:
+        before = plan.copy()
+        k = plan.route[a]
+        _insert(day, plan, a, c, mode)
+        if _refresh(day, plan, k):
+            return True
+        costly = _costly(day, plan, k, c)
+        for x in costly:
+            plan.unlink(day, x)
+            if _refresh(day, plan, k) and _move(day, plan, x, k):
+                return True
+            plan.restore(before.copy())
+            _insert(day, plan, a, c, mode)
+        # One stop moved away is not enough: the most costly ones go until the route runs on time.
+        moved: list[int] = []
+        for x in costly[:_EJECT_MAX]:
+            plan.unlink(day, x)
+            moved.append(x)
+            if _refresh(day, plan, k):
+                if all(_move(day, plan, y, k) for y in moved):
+                    return True
+                break
+        plan.restore(before)
+    return False
+
+
+def _costly(day: Day, plan: _Plan, k: int, c: int) -> list[int]:
+    """The stops of route ``k`` without a window, other than ``c``, the most costly first."""
+    cost, n = day.cost, day.n
+    saving = []
+    for x in plan.stops(day, k):
+        if x == c or day.tight[x]:
+            continue
+        p, s = plan.pred[x], plan.succ[x]
+        p, s = (p if p < n else 0), (s if s < n else 0)
+        saving.append((cost[p][s] - cost[p][x] - cost[x][s], x))
+    saving.sort()
+    return [x for _, x in saving[:_EJECT_CANDIDATES]]
+
+
+def _move(day: Day, plan: _Plan, x: int, k: int) -> bool:
+    """Put ``x`` at its cheapest position on a route other than ``k`` that stays on time: the
+    cheapest positions first, then the cheapest of each other route (one with time to spare may
+    lie farther away)."""
+    options = sorted(o for o in _full_scan(day, plan, x) if plan.route[o[1]] != k)
+    per_route: dict[int, tuple[float, int, int]] = {}
+    for o in options:
+        per_route.setdefault(plan.route[o[1]], o)
+    tries = options[:_TRIES] + sorted(o for o in per_route.values() if o not in options[:_TRIES])
+    for _, a, mode in tries:
+        other = plan.route[a]
+        snapshot = plan.copy()
+        _insert(day, plan, a, x, mode)
+        if _refresh(day, plan, other):
+            return True
+        plan.restore(snapshot)
+    return False
+
+
+_TWO_OPT_NEAR = 10  # a reversal is looked for between a stop and this many of its nearest
+_TWO_OPT_PASSES = 3  # passes over each route at most
+
+
+def _two_opt(day: Day, plan: _Plan, deadline: float | None) -> None:
+    """Shorten each route by reversing stretches of it (2-opt with near neighbours).
+
+    The first plan of a large day follows one tour cut into vehicle days, with stops put in
+    later wherever they fit; its routes cross themselves. A reversal is tried when it shortens
+    the route's stop-to-stop arcs, and kept when the route, re-split into trips and simulated,
+    still runs on time and costs less.
+    """
+    cost = day.cost
+    for k in range(len(day.vehicles)):
+        for _ in range(_TWO_OPT_PASSES):
+            if not _two_opt_pass(day, plan, k, cost, deadline):
+                break
+
+
+def _two_opt_pass(
+    day: Day, plan: _Plan, k: int, cost: list[list[int]], deadline: float | None
+) -> bool:
+    """One pass of 2-opt over route ``k``; True if a reversal was kept."""
+    seq = plan.stops(day, k)
+    kept = False
+    i = 0
+    while i < len(seq):
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        nodes = [0, *seq, 0]
+        where = {x: j for j, x in enumerate(nodes) if x}
+        a, b = nodes[i], nodes[i + 1]
+        for c in day.near[b][:_TWO_OPT_NEAR]:
+            j = where.get(c)
+            if j is None or j <= i + 1:
+                continue
+            d = nodes[j + 1]
+            # a-b ... c-d becomes a-c ... b-d
+            if cost[a][c] + cost[b][d] >= cost[a][b] + cost[c][d]:
+                continue
+            trial = seq[:i] + seq[i:j][::-1] + seq[j:]
+            if _reorder(day, plan, k, trial):
+                seq, kept = trial, True
+                break
+        else:
+            i += 1
+    return kept
+
+
+def _reorder(day: Day, plan: _Plan, k: int, seq: list[int]) -> bool:
+    """Give route ``k`` the stop order ``seq`` if it runs on time and costs less; True if so."""
+    before = plan.copy()
+    dims = len(day.demand[0])
+    for x in plan.stops(day, k):
+        plan.unlink(day, x)
+    a, t = day.n + k, plan.new_trip(dims)
+    for x in seq:
+        plan.link(day, a, x, t)
+        a = x
+    if _refresh(day, plan, k) and plan.route_cost[k] < before.route_cost[k]:
+        return True
+    plan.restore(before)
+    return False

@@ -157,6 +157,8 @@ def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
     header = q.plan(conn=conn, plan_id=plan_id)
     if header is None:
         raise HTTPException(404, f"no plan {plan_id}")
+    if header["state"] == "unchecked" or header["summary"].get("checked") is False:
+        raise HTTPException(409, _UNCHECKED)
     stops: dict[str, list[PlanStop]] = {}
     for s in q.stops(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id):
         stops.setdefault(s["vehicle_id"], []).append(PlanStop.model_validate(s))
@@ -172,8 +174,16 @@ def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
     return Plan(**header, routes=routes, unplanned=unplanned)
 
 
+_UNCHECKED = (
+    "dit plan werd opgeslagen voor elk plan gecontroleerd werd en wordt niet getoond: "
+    "plan de dag opnieuw"
+)
+
+
 def _active(conn: DbConn, day: date) -> int:
     plan_id = q.active_plan_id(conn=conn, day=day)
+    if plan_id is None and q.unchecked_plan_id(conn=conn, day=day) is not None:
+        raise HTTPException(409, _UNCHECKED)
     if plan_id is None:
         raise HTTPException(404, f"no plan for {day.isoformat()}")
     return plan_id
@@ -257,6 +267,8 @@ def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) 
     header = q.plan(conn=conn, plan_id=plan_id)
     if header is None:
         raise HTTPException(404, f"no plan {plan_id}")
+    if header["state"] == "unchecked" or header["summary"].get("checked") is False:
+        raise HTTPException(409, _UNCHECKED)
     if body.now is not None and abs((body.now.date() - header["day"]).days) > 1:
         raise HTTPException(422, "now must lie on the plan's day")
     events: list[svc.Event] = []
