@@ -42,6 +42,8 @@ from edge.config import CameraConfig, polygon_mask
 
 STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a candidate object
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
+CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
+CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
 GAIN_WINDOW = 41  # working pixels: light changes are smooth over about a quarter of the frame
@@ -188,12 +190,14 @@ class LeftObjectDetector:
         history_s = config.dwell_s + config.pre_event_s + 10.0
         self._history_s = history_s
         self._motion: deque[_Motion] = deque()
+        self._car_marks: dict[int, tuple[tuple[int, int, int, int], float]] = {}
         self.stats = SceneStats()
 
     def reset(self) -> None:
         """Forget the scene (after the camera was moved): relearn from the next frame."""
         self._state = None
         self._tracks.clear()
+        self._car_marks.clear()
         self._motion.clear()
 
     def _prepare(self, image: np.ndarray) -> np.ndarray:
@@ -328,7 +332,11 @@ class LeftObjectDetector:
         blobs = self._motion[-1].boxes if self._motion else ()
         if track.owner is not None:
             reach = _grow(track.owner, OWNER_STEP_PX)
-            close = [b[:4] for b in blobs if b[4] >= OWNER_MIN_PX and _touches(reach, b[:4])]
+            close = [
+                (x, y, w, h)
+                for x, y, w, h, a in blobs
+                if a >= OWNER_MIN_PX and _touches(reach, (x, y, w, h))
+            ]
             if close:
                 cx, cy = track.owner[0] + track.owner[2] / 2, track.owner[1] + track.owner[3] / 2
                 track.owner = min(
@@ -337,12 +345,15 @@ class LeftObjectDetector:
                 track.owner_seen = self._now
         elif self._now - track.created <= OWNER_ACQUIRE_S:
             near = _grow(box, max(box[2], box[3]) // 2 + 3)
-            close = [b for b in blobs if b[4] >= OWNER_MIN_PX and _touches(near, b[:4])]
-            if close:
-                track.owner = max(close, key=lambda b: b[4])[:4]
+            fits = [b for b in blobs if b[4] >= OWNER_MIN_PX and _touches(near, b[:4])]
+            if fits:
+                x, y, w, h, _ = max(fits, key=lambda b: b[4])
+                track.owner = (x, y, w, h)
                 track.owner_seen = self._now
 
-    def _attended(self, track: _Track, box: tuple[int, int, int, int], activity: np.ndarray) -> bool:
+    def _attended(
+        self, track: _Track, box: tuple[int, int, int, int], activity: np.ndarray
+    ) -> bool:
         """Is its owner still next to it, or does anyone fidget beside it?
 
         Passers-by do not count: only the person-sized blob that was next to the object when it
@@ -381,6 +392,21 @@ class LeftObjectDetector:
             and box[1] + box[3] > t.bbox[1] + t.bbox[3] // 3
             for t in self._tracks
         )
+
+    def _in_car_mark(self, track_id: int, box: tuple[int, int, int, int]) -> bool:
+        """Does this region lie where another track that was a car stood a short while ago (the car's ghost)?"""
+        self._car_marks = {
+            k: v for k, v in self._car_marks.items() if self._now - v[1] <= CAR_MARK_S
+        }
+        area = box[2] * box[3]
+        for owner_id, (mark, _) in self._car_marks.items():
+            if owner_id == track_id:
+                continue
+            ix = max(0, min(box[0] + box[2], mark[0] + mark[2]) - max(box[0], mark[0]))
+            iy = max(0, min(box[1] + box[3], mark[1] + mark[3]) - max(box[1], mark[1]))
+            if area and ix * iy >= CAR_GHOST_SHARE * area:
+                return True
+        return False
 
     def _track(self, now: float, state: _State, compensated: np.ndarray) -> list[Detection]:
         self._now = now
@@ -427,6 +453,10 @@ class LeftObjectDetector:
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
             match.vehicle = self._is_vehicle(match, box, area)
+            if not match.vehicle and self._in_car_mark(match.track_id, box):
+                match.vehicle = True
+            elif match.vehicle:
+                self._car_marks[match.track_id] = (box, now)
             if match.born_vehicle is None:
                 match.born_vehicle = match.vehicle
             # What stays of a car that drove off (its ghost) is still the car; a bag that merged
