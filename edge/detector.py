@@ -359,17 +359,19 @@ class LeftObjectDetector:
         Passers-by do not count: only the person-sized blob that was next to the object when it
         appeared (followed from frame to frame) keeps it attended. Once that owner is more than
         ``OWNER_AWAY_PX`` away (or was last seen that far off) the object is left, whoever else
-        stands or walks about. An owner who stopped moving beside it (their blob is gone) is
+        stands or walks about, unless the region itself fidgets (it is a person standing there
+        whom someone passed in its first seconds). An owner who stopped moving beside it (their blob is gone) is
         seen by their fidgeting, as is someone standing still with no owner in sight (the
         track is then the person themself).
         """
         self._follow_owner(track, box)
+        area = _grow(box, max(box[2], box[3]) // 2 + 3)
         if track.owner is not None:
             if _gap(track.owner, box) > OWNER_AWAY_PX:
-                return False
-            if self._now - track.owner_seen <= OWNER_LOST_S:
+                area = box  # only the region itself fidgeting: it is a person standing there
+            elif self._now - track.owner_seen <= OWNER_LOST_S:
                 return True
-        x, y, w, h = _grow(box, max(box[2], box[3]) // 2 + 3)
+        x, y, w, h = area
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
         return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
 
