@@ -42,6 +42,8 @@ from edge.config import CameraConfig, polygon_mask
 
 STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a candidate object
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
+CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
+CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
 GAIN_WINDOW = 41  # working pixels: light changes are smooth over about a quarter of the frame
@@ -58,6 +60,11 @@ FIDGET_RATE = 0.5  # a pixel jumping in this share of frames is someone moving (
 # makes a pixel jump twice: in and out)
 FIDGET_PIXELS = 5  # ...and takes this many such pixels (a raindrop's trace is thinner)
 MOVING_MIN_PX = 30  # working pixels: smaller moving specks (rain, noise) attend nothing
+OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is its owner
+OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
+OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
+OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+OWNER_MIN_PX = 60  # working pixels: an owner is person-sized (rain streaks and specks are not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,10 @@ class _Track:
     vehicle: bool = False
     reported: bool = False
     footprint: tuple[int, int, int, int] = (0, 0, 0, 0)  # everywhere it was seen once reported
+    owner: tuple[int, int, int, int] | None = None  # the moving blob that brought it
+    owner_seen: float = 0.0
+    created: float = 0.0
+    born_vehicle: bool | None = None  # a car (or a piece of one) from its first frame on
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,13 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
 
 def _touches(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """Pixels between two boxes (0 when they touch or overlap)."""
+    dx = max(a[0] - (b[0] + b[2]), b[0] - (a[0] + a[2]), 0)
+    dy = max(a[1] - (b[1] + b[3]), b[1] - (a[1] + a[3]), 0)
+    return max(dx, dy)
 
 
 def _grow(box: tuple[int, int, int, int], margin: int) -> tuple[int, int, int, int]:
@@ -172,12 +190,14 @@ class LeftObjectDetector:
         history_s = config.dwell_s + config.pre_event_s + 10.0
         self._history_s = history_s
         self._motion: deque[_Motion] = deque()
+        self._car_marks: dict[int, tuple[tuple[int, int, int, int], float]] = {}
         self.stats = SceneStats()
 
     def reset(self) -> None:
         """Forget the scene (after the camera was moved): relearn from the next frame."""
         self._state = None
         self._tracks.clear()
+        self._car_marks.clear()
         self._motion.clear()
 
     def _prepare(self, image: np.ndarray) -> np.ndarray:
@@ -307,31 +327,88 @@ class LeftObjectDetector:
         while self._motion and self._motion[0].ts < now - self._history_s:
             self._motion.popleft()
 
-    def _attended(self, box: tuple[int, int, int, int], activity: np.ndarray) -> bool:
-        """Does anything move or fidget next to (or on) this box now?"""
-        near = _grow(box, max(box[2], box[3]) // 2 + 3)
-        if self._motion and any(_touches(near, m[:4]) for m in self._motion[-1].boxes):
-            return True
-        x, y, w, h = near
+    def _follow_owner(self, track: _Track, box: tuple[int, int, int, int]) -> None:
+        """Find (in its first seconds) and follow the moving blob that brought the object."""
+        blobs = self._motion[-1].boxes if self._motion else ()
+        if track.owner is not None:
+            reach = _grow(track.owner, OWNER_STEP_PX)
+            close = [
+                (x, y, w, h)
+                for x, y, w, h, a in blobs
+                if a >= OWNER_MIN_PX and _touches(reach, (x, y, w, h))
+            ]
+            if close:
+                cx, cy = track.owner[0] + track.owner[2] / 2, track.owner[1] + track.owner[3] / 2
+                track.owner = min(
+                    close, key=lambda b: abs(b[0] + b[2] / 2 - cx) + abs(b[1] + b[3] / 2 - cy)
+                )
+                track.owner_seen = self._now
+        elif self._now - track.created <= OWNER_ACQUIRE_S:
+            near = _grow(box, max(box[2], box[3]) // 2 + 3)
+            fits = [b for b in blobs if b[4] >= OWNER_MIN_PX and _touches(near, b[:4])]
+            if fits:
+                x, y, w, h, _ = max(fits, key=lambda b: b[4])
+                track.owner = (x, y, w, h)
+                track.owner_seen = self._now
+
+    def _attended(
+        self, track: _Track, box: tuple[int, int, int, int], activity: np.ndarray
+    ) -> bool:
+        """Is its owner still next to it, or does anyone fidget beside it?
+
+        Passers-by do not count: only the person-sized blob that was next to the object when it
+        appeared (followed from frame to frame) keeps it attended. Once that owner is more than
+        ``OWNER_AWAY_PX`` away (or was last seen that far off) the object is left, whoever else
+        stands or walks about, unless the region itself fidgets (it is a person standing there
+        whom someone passed in its first seconds). An owner who stopped moving beside it (their blob is gone) is
+        seen by their fidgeting, as is someone standing still with no owner in sight (the
+        track is then the person themself).
+        """
+        self._follow_owner(track, box)
+        area = _grow(box, max(box[2], box[3]) // 2 + 3)
+        if track.owner is not None:
+            if _gap(track.owner, box) > OWNER_AWAY_PX:
+                area = box  # only the region itself fidgeting: it is a person standing there
+            elif self._now - track.owner_seen <= OWNER_LOST_S:
+                return True
+        x, y, w, h = area
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
         return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
 
-    def _is_vehicle(self, box: tuple[int, int, int, int], area: int) -> bool:
+    def _is_vehicle(self, track: _Track, box: tuple[int, int, int, int], area: int) -> bool:
         """Is this static region a parked vehicle, or a piece of one?
 
         A region of at least half a car's area is a car that parked (dumped objects that big
         are rare and come with a van, which is then in the stills anyway); a smaller region
-        touching a parked car's outline is a piece of it (windows, shadow, wheels).
+        touching another track that is a parked car is a piece of it (windows, shadow, wheels).
+        Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
+        again once the car has gone.
         """
         if area * self._area_scale >= 0.5 * self.config.vehicle_area_px:
             return True
         return any(
-            t.vehicle
+            t is not track
+            and t.vehicle
             and t.last_seen >= self._now - 0.5
             and _iou(t.bbox, box) > 0.0
             and box[1] + box[3] > t.bbox[1] + t.bbox[3] // 3
             for t in self._tracks
         )
+
+    def _in_car_mark(self, track_id: int, box: tuple[int, int, int, int]) -> bool:
+        """Does this region lie where another track that was a car stood a short while ago (the car's ghost)?"""
+        self._car_marks = {
+            k: v for k, v in self._car_marks.items() if self._now - v[1] <= CAR_MARK_S
+        }
+        area = box[2] * box[3]
+        for owner_id, (mark, _) in self._car_marks.items():
+            if owner_id == track_id:
+                continue
+            ix = max(0, min(box[0] + box[2], mark[0] + mark[2]) - max(box[0], mark[0]))
+            iy = max(0, min(box[1] + box[3], mark[1] + mark[3]) - max(box[1], mark[1]))
+            if area and ix * iy >= CAR_GHOST_SHARE * area:
+                return True
+        return False
 
     def _track(self, now: float, state: _State, compensated: np.ndarray) -> list[Detection]:
         self._now = now
@@ -363,7 +440,9 @@ class LeftObjectDetector:
                 default=None,
             )
             if match is None or _iou(match.bbox, box) < 0.2:
-                match = _Track(self._next_id, box, started, now, area, contrast, attended_at=now)
+                match = _Track(
+                    self._next_id, box, started, now, area, contrast, attended_at=now, created=now
+                )
                 # A piece of an object already reported (it split, or a person stood by it)
                 # is the same dumping, not a new one.
                 near = (x - 4, y - 4, w + 8, h + 8)
@@ -375,8 +454,17 @@ class LeftObjectDetector:
             match.bbox, match.last_seen, match.area, match.contrast = box, now, area, contrast
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
-            match.vehicle = self._is_vehicle(box, area)
-            if self._attended(box, state.activity):
+            match.vehicle = self._is_vehicle(match, box, area)
+            if not match.vehicle and self._in_car_mark(match.track_id, box):
+                match.vehicle = True
+            elif match.vehicle:
+                self._car_marks[match.track_id] = (box, now)
+            if match.born_vehicle is None:
+                match.born_vehicle = match.vehicle
+            # What stays of a car that drove off (its ghost) is still the car; a bag that merged
+            # with a car stopping beside it is a bag again once the car has gone.
+            match.vehicle = match.vehicle or match.born_vehicle
+            if match.left_at is None and self._attended(match, box, state.activity):
                 match.attended_at = now
             elif match.left_at is None and now - match.attended_at >= self.config.left_after_s:
                 match.left_at = match.attended_at
