@@ -107,36 +107,45 @@ def solve(
     return _solution(problem, routes)
 
 
+def serve_in_order(
+    problem: Problem, nodes: list[int], *, here: int, clock: int, dims: int
+) -> tuple[list[Visit], int, int, int]:
+    """Serve stops (numbered from 1) in order from ``here`` at ``clock``, each at the earliest
+    time its window allows, with the load growing from empty: (visits, distance, clock, place)."""
+    load = [0] * dims
+    visits: list[Visit] = []
+    distance = 0
+    for node in nodes:
+        stop = problem.stops[node - 1]
+        arrival = clock + int(problem.duration[here][stop.location])
+        begin = max(arrival, stop.window.start)
+        load = [a + b for a, b in zip(load, stop.demand, strict=True)]
+        visits.append(
+            Visit(
+                VisitKind.STOP,
+                stop.id,
+                stop.location,
+                arrival,
+                begin,
+                begin + stop.service_s,
+                tuple(load),
+            )
+        )
+        distance += int(problem.distance[here][stop.location])
+        clock = begin + stop.service_s
+        here = stop.location
+    return visits, distance, clock, here
+
+
 def _solution(problem: Problem, nodes: list[list[int]]) -> Solution:
     """PyVRP's routes (client numbers from 1, the depot 0) as a nettestad plan."""
     dims = len(problem.vehicles[0].capacity)
     out: list[Route] = []
     for k, vehicle in enumerate(problem.vehicles):
         seq = nodes[k] if k < len(nodes) else []
-        clock = vehicle.shift.start
-        here = vehicle.start_location
-        load = [0] * dims
-        visits: list[Visit] = []
-        distance = 0
-        for node in seq:
-            stop = problem.stops[node - 1]
-            arrival = clock + int(problem.duration[here][stop.location])
-            begin = max(arrival, stop.window.start)
-            load = [a + b for a, b in zip(load, stop.demand, strict=True)]
-            visits.append(
-                Visit(
-                    VisitKind.STOP,
-                    stop.id,
-                    stop.location,
-                    arrival,
-                    begin,
-                    begin + stop.service_s,
-                    tuple(load),
-                )
-            )
-            distance += int(problem.distance[here][stop.location])
-            clock = begin + stop.service_s
-            here = stop.location
+        visits, distance, clock, here = serve_in_order(
+            problem, seq, here=vehicle.start_location, clock=vehicle.shift.start, dims=dims
+        )
         if visits:
             distance += int(problem.distance[here][vehicle.end_location])
             clock += int(problem.duration[here][vehicle.end_location])

@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from routing.capacity import serve_in_order
 from routing.costs import objective
 from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
 
@@ -136,28 +137,12 @@ def _solution(problem: Problem, plans: list[list[list[int]]]) -> Solution:
         visits: list[Visit] = []
         distance = 0
         for trip in trips:
-            here = vehicle.start_location
             clock = max(clock, *(problem.stops[c - 1].release_s for c in trip))
-            load = [0] * dims
-            for c in trip:
-                stop = problem.stops[c - 1]
-                arrival = clock + int(problem.duration[here][stop.location])
-                begin = max(arrival, stop.window.start)
-                load = [a + b for a, b in zip(load, stop.demand, strict=True)]
-                visits.append(
-                    Visit(
-                        VisitKind.STOP,
-                        stop.id,
-                        stop.location,
-                        arrival,
-                        begin,
-                        begin + stop.service_s,
-                        tuple(load),
-                    )
-                )
-                distance += int(problem.distance[here][stop.location])
-                clock = begin + stop.service_s
-                here = stop.location
+            served, driven, clock, here = serve_in_order(
+                problem, trip, here=vehicle.start_location, clock=clock, dims=dims
+            )
+            visits += served
+            distance += driven
             distance += int(problem.distance[here][site.location])
             clock += int(problem.duration[here][site.location])
             visits.append(
