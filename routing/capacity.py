@@ -9,6 +9,7 @@ the machine.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -70,13 +71,9 @@ def solve(
 ) -> Solution | None:
     """PyVRP's best plan until ``deadline`` (or ``iterations``); None when it finds none feasible."""
     from pyvrp import Model
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     vehicle = problem.vehicles[0]
     locs = [vehicle.start_location, *(s.location for s in problem.stops)]
-    idx = np.asarray(locs, dtype=np.int64)
-    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
-    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
     model = Model()
     places = [model.add_location(x=0, y=0) for _ in locs]
     depot = model.add_depot(places[0])
@@ -92,6 +89,32 @@ def solve(
     )
     for place, stop in zip(places[1:], problem.stops, strict=True):
         model.add_client(place, delivery=list(stop.demand), service_duration=stop.service_s)
+    result = solve_model(
+        model, problem, locs, places, deadline=deadline, iterations=iterations, seed=seed
+    )
+    if result is None:
+        return None
+    routes = [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]
+    return _solution(problem, routes)
+
+
+def solve_model(
+    model: Any,
+    problem: Problem,
+    locs: list[int],
+    places: list[Any],
+    *,
+    deadline: float,
+    iterations: int | None,
+    seed: int,
+) -> Any:
+    """Give a PyVRP model the edges between ``places`` (the problem's ``locs``) and solve it
+    until ``deadline`` (or ``iterations``): its result, or None when it found nothing feasible."""
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+    idx = np.asarray(locs, dtype=np.int64)
+    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
+    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
     for i, a in enumerate(places):
         for j, b in enumerate(places):
             if i != j:
@@ -101,10 +124,7 @@ def solve(
     if iterations is not None:
         until = MultipleCriteria([MaxIterations(iterations), MaxRuntime(remaining)])
     result = model.solve(stop=until, seed=seed, display=False)
-    if not result.is_feasible():
-        return None
-    routes = [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]
-    return _solution(problem, routes)
+    return result if result.is_feasible() else None
 
 
 def serve_in_order(

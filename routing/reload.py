@@ -10,11 +10,7 @@ does not depend on the machine.
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
-
-from routing.capacity import serve_in_order
+from routing.capacity import serve_in_order, solve_model
 from routing.costs import objective
 from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
 
@@ -70,14 +66,10 @@ def solve(
 ) -> Solution | None:
     """PyVRP's best plan until ``deadline`` (or ``iterations``); None when it finds none feasible."""
     from pyvrp import Model
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     vehicle = problem.vehicles[0]
     shift = vehicle.shift
     locs = [vehicle.start_location, *(s.location for s in problem.stops)]
-    idx = np.asarray(locs, dtype=np.int64)
-    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
-    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
     model = Model()
     places = [model.add_location(x=0, y=0) for _ in locs]
     depot = model.add_depot(places[0], tw_early=shift.start, tw_late=shift.end)
@@ -102,16 +94,10 @@ def solve(
             tw_late=stop.window.end,
             release_time=stop.release_s,
         )
-    for i, a in enumerate(places):
-        for j, b in enumerate(places):
-            if i != j:
-                model.add_edge(a, b, distance=int(dist[i, j]), duration=int(dur[i, j]))
-    remaining = max(deadline - time.monotonic(), 0.01)
-    until: MaxRuntime | MultipleCriteria = MaxRuntime(remaining)
-    if iterations is not None:
-        until = MultipleCriteria([MaxIterations(iterations), MaxRuntime(remaining)])
-    result = model.solve(stop=until, seed=seed, display=False)
-    if not result.is_feasible():
+    result = solve_model(
+        model, problem, locs, places, deadline=deadline, iterations=iterations, seed=seed
+    )
+    if result is None:
         return None
     routes = []
     for r in result.best.routes():
