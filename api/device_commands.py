@@ -6,8 +6,8 @@ import json
 import uuid
 from typing import Any, Protocol
 
-from contracts.mqtt_client import connect, make_client
-from contracts.settings import ServiceSettings
+from broker.client import connect, make_client
+from config.settings import ServiceSettings
 from contracts.topics import DownKind, down_topic
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 
-from contracts.settings import DEV_SECRET, Mode, ServiceSettings
+from config.settings import DEV_SECRET, Mode, ServiceSettings
 
 
 class ApiSettings(ServiceSettings):

@@ -75,7 +75,7 @@ def _add(args: argparse.Namespace) -> int:
 
     from api.auth import Role, create_user
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -123,7 +123,7 @@ def _password(args: argparse.Namespace) -> int:
     from api import account_queries as q
     from api.auth import hash_password
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     password = _read_password(args.password_stdin)
     if password is None:
@@ -145,7 +145,7 @@ def _password(args: argparse.Namespace) -> int:
 def _list(_: argparse.Namespace) -> int:
     from api import account_queries as q
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
         for row in q.list_users(conn=conn):
@@ -158,7 +158,7 @@ def _list(_: argparse.Namespace) -> int:
 def _set_active(args: argparse.Namespace) -> int:
     from api import account_queries as q
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
         if not q.set_user_active(conn=conn, username=args.username, active=args.active):
@@ -175,7 +175,7 @@ def _purge(_: argparse.Namespace) -> int:
     from api.evidence_access import DirectoryEvidence
     from api.retention import purge_expired
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     settings = get_api_settings()
     with connect(settings.database_url.get_secret_value()) as conn:

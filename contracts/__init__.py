@@ -1,1 +1,2 @@
-"""What the parts of nettestad agree on: the domain model, the database schema and the MQTT contract."""
+"""What the parts of nettestad agree on: the MQTT contract (topics, payloads, decoding), the
+evidence manifest and the database schema's SQL files. Pure: no I/O, no platform code."""

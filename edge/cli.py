@@ -70,8 +70,8 @@ def _key(_: argparse.Namespace) -> int:
 
 def _enrol(args: argparse.Namespace) -> int:
     from api.evidence_store import register_key
-    from contracts.db import connect
-    from contracts.settings import ServiceSettings
+    from config.settings import ServiceSettings
+    from db.conn import connect
 
     raw = base64.b64decode(args.public_key, validate=True)
     if len(raw) != 32:

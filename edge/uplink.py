@@ -16,8 +16,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from broker.client import make_client
 from contracts.evidence import HEADER_MANIFEST_SIGNATURE, request_headers
-from contracts.mqtt_client import make_client
 from contracts.payloads import DeviceStatus
 from contracts.topics import DownKind, UpKind, down_topic, up_topic
 from edge.settings import EdgeSettings

@@ -21,7 +21,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from contracts.mqtt_client import connect, make_client
+from broker.client import connect, make_client
 from contracts.topics import up_subscription
 from ingest.classify import Inbound
 from ingest.health import HealthRules

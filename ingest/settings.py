@@ -9,7 +9,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from contracts.settings import Mode, ServiceSettings
+from config.settings import Mode, ServiceSettings
 from contracts.topics import DEVICE_ID_PATTERN
 from ingest.store import WriteMethod
 

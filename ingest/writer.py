@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from contracts.db import connect
 from contracts.decode import RejectCode
-from contracts.migrate import uses_timescale
 from contracts.topics import parse_up_topic
+from db.conn import connect
+from db.migrate import uses_timescale
 from ingest.classify import Inbound, WritePlan, plan_batch
 from ingest.health import AlertChange, BinEvent, HealthRules, HealthState, assess
 from ingest.lorawan.path import LoRaWANPath

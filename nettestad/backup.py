@@ -44,7 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from contracts.db import connect, database_name, ensure_database, timescaledb_installed
+from db.conn import connect, database_name, ensure_database, timescaledb_installed
 
 FORMAT_VERSION = 1
 ROLES_MIGRATION = "0060"  # the audit log's owner role and the services' grants
@@ -266,7 +266,7 @@ def _reapply_roles(
     with no grants (the roles may not exist on a new server); the migration that set them up is
     idempotent, so it runs again.
     """
-    from contracts.migrate import load_migrations
+    from db.migrate import load_migrations
 
     versions = manifest.get("schema_versions")
     if not isinstance(versions, list) or ROLES_MIGRATION not in versions:
@@ -367,7 +367,7 @@ def _database_url(explicit: str | None) -> str:
         return explicit
     # Backups and restores run with the owner's URL (the `tools` service in deploy/), under the
     # production checks every service has.
-    from contracts.settings import ServiceSettings
+    from config.settings import ServiceSettings
 
     return ServiceSettings().database_url.get_secret_value()
 

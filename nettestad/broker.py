@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts.settings import ServiceSettings
+from config.settings import ServiceSettings
 from contracts.topics import CONTRACT_VERSION, DEFAULT_ROOT, DEVICE_ID_PATTERN, UpKind
 
 PBKDF2_ITERATIONS = 1000
@@ -467,7 +467,7 @@ def run_exporter(*, host: str, port: int, stop: threading.Event) -> None:
     """Subscribe to ``$SYS/#`` with the settings' account and serve ``/metrics`` until ``stop``."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from contracts.mqtt_client import connect, make_client
+    from broker.client import connect, make_client
 
     settings = ExporterSettings()
     exporter = BrokerExporter()

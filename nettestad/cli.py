@@ -14,13 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, Protocol, cast
 
-from contracts.settings import InsecureSettingError
+from config.settings import InsecureSettingError
 from nettestad.jsonlog import configure_logging
 
 # module → the subcommands it registers (named here so a module whose extra is missing can
 # still be listed, with a hint, under its own commands)
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "contracts.cli": ("db",),
+    "db.cli": ("db",),
     "edge.cli": ("edge",),
     "ingest.cli": ("ingest",),
     "api.cli": ("api",),

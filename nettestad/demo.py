@@ -24,7 +24,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contracts.settings import ServiceSettings
+    from config.settings import ServiceSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,7 +64,7 @@ def _person_crew(settings: ServiceSettings, password: str, vehicles: list[str]) 
         return None
     from api.account_queries import set_password_hash, user_with_hash
     from api.auth import Role, create_user, hash_password
-    from contracts.db import connect
+    from db.conn import connect
 
     with connect(settings.database_url.get_secret_value()) as conn:
         existing = user_with_hash(conn=conn, username=DEMO_CREW)
@@ -104,8 +104,8 @@ def _banner(url: str, password: str, crew: str | None) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from contracts.migrate import upgrade
-    from contracts.settings import ServiceSettings
+    from config.settings import ServiceSettings
+    from db.migrate import upgrade
     from twin.accounts import ensure_demo_accounts
 
     settings = ServiceSettings()

@@ -163,7 +163,7 @@ class DemoCameras:
 
     def run_once(self) -> int:
         """Give evidence to the newest detections still without it; returns how many."""
-        from contracts.db import connect
+        from db.conn import connect
         from edge.uplink import DeliveryError, EvidenceRejectedError
 
         done = 0

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from contracts.settings import ServiceSettings
+from config.settings import ServiceSettings
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
 from nettestad.broker import add_device_credentials, revoke_device_credentials
 
@@ -538,7 +538,7 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _set_interval(args: argparse.Namespace) -> int:
-    from contracts.mqtt_client import connect, make_client
+    from broker.client import connect, make_client
     from ingest.lorawan.path import topics_for
     from ingest.settings import IngestSettings
 

@@ -56,7 +56,7 @@ def _import(args: argparse.Namespace) -> int:
     from api import account_queries, registry_io
     from api.registry_import import import_kind
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     path: Path = args.file
     try:
@@ -113,7 +113,7 @@ def _export(args: argparse.Namespace) -> int:
 
     from api import registry_bins_queries, registry_io
     from api.settings import get_api_settings
-    from contracts.db import connect
+    from db.conn import connect
 
     try:
         with connect(get_api_settings().database_url.get_secret_value()) as conn:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 
-from contracts.settings import DEV_SECRET, ServiceSettings
+from config.settings import DEV_SECRET, ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -265,8 +265,8 @@ def delete_old_readings(*, database_url: str, keep_days: int, keep_hourly_days: 
     Returns the raw readings deleted; 0 on TimescaleDB, whose retention policies do the same
     chunk by chunk.
     """
-    from contracts.db import connect
-    from contracts.migrate import uses_timescale
+    from db.conn import connect
+    from db.migrate import uses_timescale
 
     with connect(database_url) as conn:
         if uses_timescale(conn):

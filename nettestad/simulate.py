@@ -60,7 +60,7 @@ def _wait_for_api(url: str, stop: threading.Event, deadline_s: float = 60.0) -> 
 
 
 def _run(args: argparse.Namespace) -> int:
-    from contracts.settings import ServiceSettings
+    from config.settings import ServiceSettings
     from twin.accounts import ensure_demo_accounts
     from twin.city import build_city
     from twin.crew_channel import ApiCrewChannel, CrewChannel, DbCrewChannel

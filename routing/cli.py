@@ -30,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from contracts.db import connect
-    from contracts.settings import ServiceSettings
+    from config.settings import ServiceSettings
+    from db.conn import connect
     from routing.errors import PlanCheckError, PlanningError
     from routing.service import PlanParams, plan_day
 

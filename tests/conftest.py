@@ -18,8 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from contracts.db import drop_database, with_database
-from contracts.migrate import TimescaleMode, upgrade
+from db.conn import drop_database, with_database
+from db.migrate import TimescaleMode, upgrade
 
 SERVER_URL = os.environ.get(
     "NETTESTAD_TEST_DATABASE_URL", "postgresql://nettestad:nettestad@localhost:5432/postgres"

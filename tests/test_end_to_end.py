@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import Role, create_user
 from api.settings import ApiSettings
-from contracts.db import connect
-from contracts.settings import ServiceSettings
+from config.settings import ServiceSettings
+from db.conn import connect
 from tests.helpers import poll
 from twin.city import generate_bins
 from twin.fleet import Fleet, FleetParams, run

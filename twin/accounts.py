@@ -6,8 +6,8 @@ printed by ``nettestad demo``; production mode refuses to create these accounts.
 
 from __future__ import annotations
 
-from contracts.db import connect
-from contracts.settings import Mode, ServiceSettings
+from config.settings import Mode, ServiceSettings
+from db.conn import connect
 
 DEMO_PEOPLE = (("coordinator", "coordinator"), ("handhaving", "enforcement"), ("beheer", "admin"))
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from contracts.db import connect
+from db.conn import connect
 
 TIMEOUT_S = 15.0
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from contracts.db import connect
+from db.conn import connect
 from twin.crew_channel import CrewChannel, Done, SheetStop
 from twin.crews import fill_seen
 from twin.dumping import BRUSSELS

@@ -36,8 +36,8 @@ from api.app import create_app
 from api.auth import Role, User, open_session
 from api.registry_io import BinRecord, bins_csv, bins_geojson
 from api.settings import ApiSettings
-from contracts.db import drop_database, with_database
-from contracts.migrate import upgrade
+from db.conn import drop_database, with_database
+from db.migrate import upgrade
 
 SERVER = os.environ.get(
     "NETTESTAD_BENCH_SERVER_URL", "postgresql://nettestad:nettestad@localhost:5432/postgres"

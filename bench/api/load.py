@@ -30,8 +30,8 @@ import psycopg
 
 from api.auth import Role, User, open_session
 from api.route_sheet import today_in_brussels
-from contracts.db import drop_database, with_database
-from contracts.migrate import upgrade
+from db.conn import drop_database, with_database
+from db.migrate import upgrade
 
 SERVER = os.environ.get(
     "NETTESTAD_BENCH_SERVER_URL", "postgresql://nettestad:nettestad@localhost:5432/postgres"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import psycopg
 
-from contracts.db import drop_database, with_database
-from contracts.migrate import TimescaleMode, upgrade
+from db.conn import drop_database, with_database
+from db.migrate import TimescaleMode, upgrade
 from nettestad.backup import create_backup
 from nettestad.broker import add_device_credentials, reload_broker
 from tests.deploy.securebroker import running_secure_broker

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from bench.ingest.run import CpuMeter, start_broker
 from bench.ingest.wire import Publisher, publish_packet
-from contracts.db import connect, drop_database, with_database
-from contracts.migrate import upgrade
+from db.conn import connect, drop_database, with_database
+from db.migrate import upgrade
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT_DIR / "tests" / "fixtures" / "lorawan"

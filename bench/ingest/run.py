@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.ingest.wire import Publisher, publish_packet
-from contracts.db import connect, drop_database, with_database
-from contracts.migrate import upgrade
 from contracts.topics import UpKind, up_topic
+from db.conn import connect, drop_database, with_database
+from db.migrate import upgrade
 from twin.city import generate_bins
 from twin.registry import upsert_bins
 

@@ -14,9 +14,9 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from contracts.db import connect, drop_database, with_database
-from contracts.migrate import upgrade, uses_timescale
 from contracts.payloads import FillReading
+from db.conn import connect, drop_database, with_database
+from db.migrate import upgrade, uses_timescale
 from ingest.store import ReadingRow, WriteMethod, insert_readings, prepare_connection
 
 SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"

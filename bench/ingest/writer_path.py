@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.ingest.run import SERVER, TOPIC_ROOT, _ticks, payload
-from contracts.db import connect, drop_database, with_database
-from contracts.migrate import upgrade
 from contracts.topics import UpKind, up_topic
+from db.conn import connect, drop_database, with_database
+from db.migrate import upgrade
 from ingest.classify import Inbound
 from ingest.writer import BatchWriter
 from twin.city import generate_bins

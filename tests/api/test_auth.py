@@ -18,8 +18,8 @@ from api import auth
 from api.app import create_app
 from api.auth import Role, User, create_user, require_roles
 from api.settings import ApiSettings
-from contracts.db import with_database
-from contracts.migrate import TimescaleMode, upgrade
+from db.conn import with_database
+from db.migrate import TimescaleMode, upgrade
 from nettestad.cli import main
 from tests.api.conftest import PASSWORD, login
 from tests.ingest.services import PrivatePostgres

@@ -12,8 +12,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from api.auth import Role
-from contracts.db import drop_database, with_database
-from contracts.migrate import upgrade
+from db.conn import drop_database, with_database
+from db.migrate import upgrade
 from tests.api.conftest import PASSWORD
 from tests.browser.conftest import LiveServer, RecordingSender  # reuse the live server parts
 

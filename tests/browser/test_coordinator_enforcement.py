@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from contracts.migrate import uses_timescale
+from db.migrate import uses_timescale
 from tests.api.seed import seed_city, seed_detection, seed_plan
 from tests.browser.conftest import LiveServer, log_in
 from tests.helpers import poll

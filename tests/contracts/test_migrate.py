@@ -9,8 +9,8 @@ import sys
 import psycopg
 import pytest
 
-from contracts.db import timescaledb_installed
-from contracts.migrate import (
+from db.conn import timescaledb_installed
+from db.migrate import (
     TimescaleMode,
     failed_jobs,
     load_migrations,

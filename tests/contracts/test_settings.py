@@ -6,7 +6,7 @@ import pytest
 from pydantic import SecretStr
 
 from api.settings import ApiSettings
-from contracts.settings import InsecureSettingError, Mode, ServiceSettings
+from config.settings import InsecureSettingError, Mode, ServiceSettings
 from ingest.settings import IngestSettings
 
 

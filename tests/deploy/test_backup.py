@@ -15,10 +15,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from contracts.db import drop_database, with_database
-from contracts.mqtt_client import connect, make_client
-from contracts.settings import ServiceSettings
+from broker.client import connect, make_client
+from config.settings import ServiceSettings
 from contracts.topics import UpKind, up_topic
+from db.conn import drop_database, with_database
 from nettestad.cli import main
 from tests.helpers import poll
 
@@ -244,7 +244,7 @@ def test_a_backup_taken_before_the_purge_cannot_bring_purged_evidence_back(
 def test_production_refuses_evidence_keys_inside_the_evidence_folder(tmp_path: Path) -> None:
     """The API does not start in production with its key folder where backups copy the evidence."""
     from api.settings import ApiSettings
-    from contracts.settings import InsecureSettingError
+    from config.settings import InsecureSettingError
 
     strong = {
         "mode": "production",

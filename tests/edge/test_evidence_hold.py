@@ -17,7 +17,7 @@ from api.auth import Role, create_user
 from api.device_commands import MqttCommandSender
 from api.evidence_access import DirectoryEvidence
 from api.settings import ApiSettings
-from contracts.mqtt_client import connect, make_client
+from broker.client import connect, make_client
 from edge.config import CameraConfig
 from edge.settings import EdgeSettings
 from edge.unit import Forwarder

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from config.settings import InsecureSettingError
 from contracts.evidence import public_key_bytes
-from contracts.settings import InsecureSettingError
 from edge.keys import DeviceSecret, KeyUnlockError, load_or_create_key
 from edge.settings import EdgeSettings
 from edge.spool import Spool

@@ -8,8 +8,8 @@ from typing import Any
 
 import psycopg
 
-from contracts.migrate import uses_timescale
 from contracts.topics import UpKind, up_topic
+from db.migrate import uses_timescale
 from ingest.classify import Inbound
 from ingest.writer import BatchWriter
 from tests.ingest.conftest import count, register

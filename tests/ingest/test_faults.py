@@ -13,8 +13,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from contracts.db import with_database
-from contracts.migrate import upgrade
+from db.conn import with_database
+from db.migrate import upgrade
 from tests.helpers import poll
 from tests.ingest.conftest import (
     Stream,

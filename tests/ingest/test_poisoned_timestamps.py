@@ -8,8 +8,8 @@ from typing import Any
 
 import psycopg
 
-from contracts.migrate import upgrade
 from contracts.topics import UpKind, up_topic
+from db.migrate import upgrade
 from ingest.classify import Inbound
 from ingest.writer import BatchWriter
 from tests.conftest import TIMESCALE

@@ -9,7 +9,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from contracts.settings import ServiceSettings
+from config.settings import ServiceSettings
 
 
 def make_client(settings: ServiceSettings, *, client_id: str) -> mqtt.Client:

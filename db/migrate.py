@@ -16,7 +16,7 @@ from importlib import resources
 
 import psycopg
 
-from contracts.db import connect, ensure_database, timescaledb_installed
+from db.conn import connect, ensure_database, timescaledb_installed
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")

@@ -7,8 +7,12 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+# The one connection type of the project: rows are tuples unless a query asks for a typed row
+# (``psycopg.rows.class_row``) on its cursor.
+Conn = psycopg.Connection[tuple[object, ...]]
 
-def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+
+def connect(url: str, *, autocommit: bool = False) -> Conn:
     """Open one connection; services that serve requests use a pool built on the same URL."""
     return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
 
@@ -44,7 +48,7 @@ def drop_database(url: str) -> None:
         )
 
 
-def timescaledb_installed(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+def timescaledb_installed(conn: Conn) -> bool:
     """Whether the TimescaleDB extension is active in this database."""
     row = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'").fetchone()
     return row is not None

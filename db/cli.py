@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from contracts.settings import ServiceSettings
+from config.settings import ServiceSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from contracts.migrate import TimescaleMode, upgrade
+    from db.migrate import TimescaleMode, upgrade
 
     settings = ServiceSettings()
     applied = upgrade(
@@ -35,8 +35,8 @@ def _upgrade(args: argparse.Namespace) -> int:
     print(
         f"schema up to date ({len(applied)} migration(s) applied: {', '.join(applied) or 'none'})"
     )
-    from contracts.db import connect
-    from contracts.migrate import failed_jobs
+    from db.conn import connect
+    from db.migrate import failed_jobs
 
     with connect(settings.database_url.get_secret_value()) as conn:
         for job in failed_jobs(conn):  # a version pair whose jobs fail shows at the next upgrade
@@ -45,8 +45,8 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _check(_args: argparse.Namespace) -> int:
-    from contracts.db import connect
-    from contracts.migrate import failed_jobs
+    from db.conn import connect
+    from db.migrate import failed_jobs
 
     settings = ServiceSettings()
     with connect(settings.database_url.get_secret_value()) as conn:

@@ -1,0 +1,1 @@
+"""The MQTT side of the platform: the client every service connects with."""

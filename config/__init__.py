@@ -1,0 +1,1 @@
+"""Service configuration: settings read from the environment, and the production-mode checks."""

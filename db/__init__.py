@@ -1,0 +1,1 @@
+"""The database: connections, the migration runner and the typed data-access layer."""
