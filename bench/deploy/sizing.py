@@ -23,8 +23,8 @@ import psycopg
 
 from db.conn import drop_database, with_database
 from db.migrate import TimescaleMode, upgrade
-from nettestad.backup import create_backup
-from nettestad.broker import add_device_credentials, reload_broker
+from ops.backup import create_backup
+from broker.mosquitto import add_device_credentials, reload_broker
 from tests.deploy.securebroker import running_secure_broker
 from tests.helpers import poll
 

@@ -17,7 +17,7 @@ import pytest
 from contracts.topics import DownKind, UpKind, down_topic, up_subscription, up_topic
 from ingest.service import IngestService
 from ingest.settings import IngestSettings
-from nettestad.broker import (
+from broker.mosquitto import (
     add_device_credentials,
     read_passwd,
     reload_broker,

@@ -36,7 +36,7 @@ def test_json_log_lines_from_the_real_command(tmp_path: Path) -> None:
         check=False,
     )
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
-    failure = [r for r in records if r["logger"] == "nettestad.scheduler"]
+    failure = [r for r in records if r["logger"] == "scheduler.service"]
     assert failure, result.stderr
     assert failure[0]["level"] == "error"
     assert "planning 2026-12-01 failed" in failure[0]["message"]

@@ -12,7 +12,7 @@ import httpx
 import psycopg
 import pytest
 
-from nettestad.scheduler import (
+from scheduler.service import (
     Scheduler,
     SchedulerSettings,
     command_runner,

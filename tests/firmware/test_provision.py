@@ -11,9 +11,9 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 from ingest.lorawan.envelope import Topics
-from nettestad.broker import read_passwd, verify_password
+from broker.mosquitto import read_passwd, verify_password
 from nettestad.cli import main
-from nettestad.provision import (
+from devices.provision import (
     LoRaWANSensor,
     Mounting,
     Network,

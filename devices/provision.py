@@ -5,7 +5,7 @@ sensor (``--kind lorawan``: DevEUI, codec, bin; it talks to a network server, no
 and a camera unit (``--kind camera``, on a hotspot). Our sensor's config file holds its identity,
 radio, broker address and its own broker password, a fresh random one per device; a camera gets
 the same as an environment file. The password never goes into the database: the broker's
-password file (``nettestad.broker``) gets only a salted PBKDF2 hash of it.
+password file (``broker.mosquitto``) gets only a salted PBKDF2 hash of it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from psycopg.types.json import Jsonb
 
 from config.settings import ServiceSettings
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
-from nettestad.broker import add_device_credentials, revoke_device_credentials
+from broker.mosquitto import add_device_credentials, revoke_device_credentials
 
 if TYPE_CHECKING:
     from ingest.lorawan.envelope import Topics

@@ -1,0 +1,1 @@
+"""Devices: provisioning of fill sensors and camera units (database, config files, broker)."""
