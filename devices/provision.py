@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from broker.mosquitto import add_device_credentials, revoke_device_credentials
 from config.settings import ServiceSettings
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
-from broker.mosquitto import add_device_credentials, revoke_device_credentials
 
 if TYPE_CHECKING:
     from ingest.lorawan.envelope import Topics

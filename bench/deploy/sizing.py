@@ -21,10 +21,10 @@ from pathlib import Path
 
 import psycopg
 
+from broker.mosquitto import add_device_credentials, reload_broker
 from db.conn import drop_database, with_database
 from db.migrate import TimescaleMode, upgrade
 from ops.backup import create_backup
-from broker.mosquitto import add_device_credentials, reload_broker
 from tests.deploy.securebroker import running_secure_broker
 from tests.helpers import poll
 

@@ -10,9 +10,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from ingest.lorawan.envelope import Topics
 from broker.mosquitto import read_passwd, verify_password
-from nettestad.cli import main
 from devices.provision import (
     LoRaWANSensor,
     Mounting,
@@ -22,6 +20,8 @@ from devices.provision import (
     register_lorawan_sensor,
     send_interval,
 )
+from ingest.lorawan.envelope import Topics
+from nettestad.cli import main
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.helpers import poll
