@@ -5,7 +5,7 @@ sensor (``--kind lorawan``: DevEUI, codec, bin; it talks to a network server, no
 and a camera unit (``--kind camera``, on a hotspot). Our sensor's config file holds its identity,
 radio, broker address and its own broker password, a fresh random one per device; a camera gets
 the same as an environment file. The password never goes into the database: the broker's
-password file (``broker.mosquitto``) gets only a salted PBKDF2 hash of it.
+password file (``broker.passwords``) gets only a salted PBKDF2 hash of it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from broker.mosquitto import add_device_credentials, revoke_device_credentials
+from broker import add_device_credentials, revoke_device_credentials
 from config.settings import ServiceSettings
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
 

@@ -29,9 +29,9 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "twin.demo": ("demo",),
     "devices.provision": ("device",),
     "nettestad.compare": ("compare",),
-    "broker.mosquitto": ("broker",),
+    "broker.cli": ("broker",),
     "ops.backup": ("backup",),
-    "scheduler.service": ("scheduler",),
+    "scheduler.cli": ("scheduler",),
     "routing.cli": ("plan",),
     "nettestad.registry": ("registry",),
 }

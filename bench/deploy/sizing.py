@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from broker.mosquitto import add_device_credentials, reload_broker
+from broker import add_device_credentials, reload_broker
 from db.conn import drop_database, with_database
 from db.migrate import TimescaleMode, upgrade
 from ops.backup import create_backup

@@ -14,7 +14,7 @@ import httpx
 import psycopg
 import pytest
 
-from broker.mosquitto import (
+from broker import (
     add_device_credentials,
     read_passwd,
     reload_broker,

@@ -10,7 +10,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from broker.mosquitto import read_passwd, verify_password
+from broker import read_passwd, verify_password
 from devices.provision import (
     LoRaWANSensor,
     Mounting,

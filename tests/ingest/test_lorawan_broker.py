@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from broker.mosquitto import add_device_credentials, set_service_credentials
+from broker import add_device_credentials, set_service_credentials
 from contracts.topics import UpKind, up_topic
 from tests.deploy.securebroker import (
     SERVICE_PASSWORD,
