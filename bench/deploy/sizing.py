@@ -24,7 +24,7 @@ import psycopg
 from broker import add_device_credentials, reload_broker
 from db.conn import drop_database, with_database
 from db.migrate import TimescaleMode, upgrade
-from ops.backup import create_backup
+from ops import create_backup
 from tests.deploy.securebroker import running_secure_broker
 from tests.helpers import poll
 

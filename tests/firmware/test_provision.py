@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 from broker import read_passwd, verify_password
-from devices.provision import (
+from devices import (
     LoRaWANSensor,
     Mounting,
     Network,
