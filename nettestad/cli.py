@@ -35,7 +35,11 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "routing.cli": ("plan",),
     "nettestad.registry": ("registry",),
 }
-_OUR_PACKAGES = frozenset(name.split(".")[0] for name in COMMAND_MODULES)
+_OUR_PACKAGES = frozenset(name.split(".")[0] for name in COMMAND_MODULES) | {
+    "contracts",
+    "config",
+    "metrics",
+}
 
 
 class _Registrar(Protocol):
