@@ -26,7 +26,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "api.cli": ("api",),
     "api.users_cli": ("user", "evidence"),
     "nettestad.simulate": ("simulate",),
-    "twin.cli": ("demo",),
+    "demo.cli": ("demo",),
     "devices.cli": ("device",),
     "nettestad.compare": ("compare",),
     "broker.cli": ("broker",),

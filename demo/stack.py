@@ -5,7 +5,7 @@ own process, exactly as in production: ingest, the API, and the twin (``nettesta
 which replays the last two days of the city in accelerated time through MQTT, plans each day
 with the route planner from the database, lets its crews work the routes, and then goes on in
 real time. The cameras' detections get their evidence (blurred stills, clip, signed manifest)
-from the camera unit's own pipeline (``twin.demo_cameras``). Ctrl-C stops the parts in
+from the camera unit's own pipeline (``demo.cameras``). Ctrl-C stops the parts in
 reverse order and waits for each.
 """
 
@@ -130,7 +130,7 @@ def run(*, port: int, bins: int, seed: int, speed: float, hours_back: float) -> 
         if _wait_http(f"{url}health", 30, procs[1][1]):
             print(_banner(url, password, crew_login), flush=True)
             # The simulated detections get evidence from the camera unit's own pipeline.
-            from twin import demo_cameras
+            from demo import cameras as demo_cameras
 
             cameras = demo_cameras.start(settings.database_url.get_secret_value(), url)
         while not stopping:
