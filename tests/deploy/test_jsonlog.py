@@ -20,7 +20,6 @@ def test_json_log_lines_from_the_real_command(tmp_path: Path) -> None:
     env |= {
         "PYTHONPATH": str(REPO),
         "NETTESTAD_LOG_FORMAT": "json",
-        "NETTESTAD_STATE_FILE": str(tmp_path / "state.json"),
         "NETTESTAD_PLAN_RETRY_DELAY_S": "0",
         # nothing listens on port 1: the planner fails at once and touches no database
         "NETTESTAD_DATABASE_URL": "postgresql://nobody:none@127.0.0.1:1/none",
