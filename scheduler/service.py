@@ -194,7 +194,7 @@ class Scheduler:
         return today if self.planned(today) is False else None
 
     def tick(self) -> date | None:
-        """Plan the day whose plan time has come, unless it has its plan; returns the day planned.
+        """Plan the day whose plan time has come unless it has its plan; the day the planner ran for.
 
         At plan time no crew is out yet, so a day the database cannot answer for is planned.
         """
