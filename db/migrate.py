@@ -4,19 +4,29 @@ Migrations are SQL files in ``contracts/migrations``: ``NNNN_name.sql`` always r
 ``NNNN_name.timescale.sql`` runs after it only on a database with TimescaleDB, and
 ``NNNN_name.plain.sql`` only on one without. A database keeps the path it was first migrated on,
 so the two never mix.
+
+Each applied step records the SHA-256 of the files it ran (``schema_migrations.checksums``, file
+name → digest of its text). Every upgrade first checks the applied steps against the files
+shipped: an applied file that was changed, added or removed afterwards stops the upgrade before
+anything runs (:class:`MigrationChangedError`): a fix goes into a new migration. A database
+migrated before checksums were kept gets them recorded at its first upgrade.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
+from importlib.abc import Traversable
 
 import psycopg
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
 
-from db.conn import connect, ensure_database, timescaledb_installed
+from db.conn import Conn, connect, ensure_database, timescaledb_installed
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -41,10 +51,41 @@ class Migration:
     timescale: str
     plain: str
 
+    def files(self, *, timescale: bool) -> dict[str, str]:
+        """The files this step runs on the given path: file name → text."""
+        stem = f"{self.version}_{self.name}"
+        files = {f"{stem}.sql": self.common}
+        if timescale and self.timescale:
+            files[f"{stem}.timescale.sql"] = self.timescale
+        if not timescale and self.plain:
+            files[f"{stem}.plain.sql"] = self.plain
+        return files
 
-def load_migrations() -> list[Migration]:
-    """Every migration shipped with the package, in order."""
-    folder = resources.files("contracts") / "migrations"
+    def checksums(self, *, timescale: bool) -> dict[str, str]:
+        """File name → SHA-256 of its text, for the files this step runs on the given path."""
+        return {
+            name: hashlib.sha256(text.encode("utf-8")).hexdigest()
+            for name, text in self.files(timescale=timescale).items()
+        }
+
+
+class MigrationChangedError(RuntimeError):
+    """A migration applied to this database differs from the file shipped now."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMigration:
+    """A row of ``schema_migrations``."""
+
+    version: str
+    name: str
+    timescale: bool
+    checksums: dict[str, str] | None
+
+
+def load_migrations(folder: Traversable | None = None) -> list[Migration]:
+    """Every migration in ``folder`` (default: the ones shipped with the package), in order."""
+    folder = folder or resources.files("contracts") / "migrations"
     files = {entry.name: entry.read_text("utf-8") for entry in folder.iterdir()}
     migrations = []
     for filename in sorted(files):
@@ -147,25 +188,94 @@ def failed_jobs(conn: psycopg.Connection[tuple[object, ...]]) -> list[FailedJob]
     return [FailedJob(int(str(r[0])), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
-def upgrade(url: str, *, timescale: TimescaleMode = TimescaleMode.AUTO) -> list[str]:
-    """Bring the database up to the newest schema; returns the versions applied."""
+def _changed(applied: AppliedMigration, migration: Migration) -> str | None:
+    """Why an applied step no longer matches its files (one line), or None when it does."""
+    stored = applied.checksums or {}
+    shipped = migration.checksums(timescale=applied.timescale)
+    for name in sorted(stored.keys() | shipped.keys()):
+        if name not in shipped:
+            return f"migration {name} was applied to this database but is no longer shipped"
+        if name not in stored:
+            return f"migration {name} was added after step {applied.version} was applied"
+        if stored[name] != shipped[name]:
+            return f"migration {name} was changed after it was applied to this database"
+    return None
+
+
+def _check_applied(conn: Conn, migrations: list[Migration]) -> list[AppliedMigration]:
+    """Verify the applied steps against their files; record checksums where none were kept.
+
+    Raises :class:`MigrationChangedError` naming the first file that differs.
+    """
+    known = {m.version: m for m in migrations}
+    cur = conn.cursor(row_factory=class_row(AppliedMigration))
+    applied = cur.execute(
+        "SELECT version, name, timescale, checksums FROM schema_migrations ORDER BY version"
+    ).fetchall()
+    for row in applied:
+        migration = known.get(row.version)
+        if migration is None:  # a newer release migrated this database: nothing to compare
+            log.warning("migration %s_%s is applied but not shipped here", row.version, row.name)
+            continue
+        if row.checksums is None:
+            _record_checksums(conn, row.version, migration.checksums(timescale=row.timescale))
+            continue
+        if (why := _changed(row, migration)) is not None:
+            raise MigrationChangedError(
+                f"{why}; restore it as applied and put the change in a new migration"
+            )
+    return applied
+
+
+def _record_checksums(conn: Conn, version: str, checksums: dict[str, str]) -> None:
+    conn.execute(
+        "UPDATE schema_migrations SET checksums = %s WHERE version = %s",
+        (Jsonb(checksums), version),
+    )
+
+
+def _ensure_bookkeeping(conn: Conn) -> None:
+    """``schema_migrations``, with the checksum column databases migrated before it lack."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS schema_migrations (
+               version text PRIMARY KEY,
+               name text NOT NULL,
+               timescale boolean NOT NULL,
+               applied_at timestamptz NOT NULL DEFAULT now(),
+               checksums jsonb)"""
+    )
+    has_column = conn.execute(
+        """SELECT 1 FROM information_schema.columns
+           WHERE table_schema = current_schema() AND table_name = 'schema_migrations'
+             AND column_name = 'checksums'"""
+    ).fetchone()
+    if has_column is None:
+        conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksums jsonb")
+
+
+def upgrade(
+    url: str,
+    *,
+    timescale: TimescaleMode = TimescaleMode.AUTO,
+    migrations: list[Migration] | None = None,
+) -> list[str]:
+    """Bring the database up to the newest schema; returns the versions applied.
+
+    ``migrations`` defaults to the ones shipped (``load_migrations()``). Raises
+    :class:`MigrationChangedError` before applying anything when an applied file has changed.
+    """
     ensure_database(url)
+    steps = load_migrations() if migrations is None else migrations
     applied_now: list[str] = []
     with connect(url) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
-        conn.execute(
-            """CREATE TABLE IF NOT EXISTS schema_migrations (
-                   version text PRIMARY KEY,
-                   name text NOT NULL,
-                   timescale boolean NOT NULL,
-                   applied_at timestamptz NOT NULL DEFAULT now())"""
-        )
+        _ensure_bookkeeping(conn)
         conn.commit()
-        rows = conn.execute("SELECT version, timescale FROM schema_migrations").fetchall()
-        done = {str(v) for v, _ in rows}
-        use_timescale = bool(rows[0][1]) if rows else _choose_timescale(conn, timescale)
+        applied = _check_applied(conn, steps)  # a refusal ends the session, and its lock
+        done = {row.version for row in applied}
+        use_timescale = applied[0].timescale if applied else _choose_timescale(conn, timescale)
         conn.commit()
-        for migration in load_migrations():
+        for migration in steps:
             if migration.version in done:
                 continue
             with conn.transaction():
@@ -174,8 +284,14 @@ def upgrade(url: str, *, timescale: TimescaleMode = TimescaleMode.AUTO) -> list[
                 if extra.strip():
                     conn.execute(extra.encode())
                 conn.execute(
-                    "INSERT INTO schema_migrations (version, name, timescale) VALUES (%s, %s, %s)",
-                    (migration.version, migration.name, use_timescale),
+                    """INSERT INTO schema_migrations (version, name, timescale, checksums)
+                       VALUES (%s, %s, %s, %s)""",
+                    (
+                        migration.version,
+                        migration.name,
+                        use_timescale,
+                        Jsonb(migration.checksums(timescale=use_timescale)),
+                    ),
                 )
             log.info("applied migration %s_%s", migration.version, migration.name)
             applied_now.append(migration.version)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Turn every NETTESTAD_<NAME>_FILE variable that points into the secrets folder (a Compose
 # secret) into NETTESTAD_<NAME>, then run the command. Secrets thus never appear in compose.yaml
-# or in `docker inspect`. Settings that are file paths themselves (NETTESTAD_MQTT_CA_FILE,
-# NETTESTAD_STATE_FILE) point elsewhere and are left alone.
+# or `docker inspect`. Settings that are file paths themselves (NETTESTAD_MQTT_CA_FILE) point
+# elsewhere and are left alone.
 set -eu
 secrets_dir=${NETTESTAD_SECRETS_DIR:-/run/secrets}
 for name in $(env | sed -n "s|^\(NETTESTAD_[A-Z0-9_]*\)_FILE=${secrets_dir}/.*|\1|p"); do

@@ -1,14 +1,17 @@
-"""Prometheus text exposition of the ingest service's counters, on a small HTTP server."""
+"""The ingest service's counters for Prometheus, read from the writer's statistics at scrape time."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from ingest.writer import WriterStats
+from metrics.http import Reply, Request, ServiceHttp
 
 log = logging.getLogger(__name__)
 
@@ -96,65 +99,54 @@ _METRICS: tuple[tuple[str, str, str, Callable[[WriterStats, int], float]], ...] 
 )
 
 
+Reading = Callable[[], tuple[WriterStats, int]]
+
+
+class IngestCollector(Collector):
+    """The writer's statistics and the queue depth, as they are when Prometheus scrapes."""
+
+    def __init__(self, read: Reading) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[Metric]:
+        """One family per metric of ``_METRICS``."""
+        stats, depth = self._read()
+        for name, kind, text, read in _METRICS:
+            family = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            yield family(name, text, value=read(stats, depth))
+
+
+def registry_for(read: Reading) -> CollectorRegistry:
+    """A registry holding only the ingest metrics (no process or platform collectors)."""
+    registry = CollectorRegistry()
+    registry.register(IngestCollector(read))
+    return registry
+
+
 def render(stats: WriterStats, queue_depth: int) -> str:
     """The metrics page in Prometheus text format 0.0.4."""
-    lines = []
-    for name, kind, text, read in _METRICS:
-        lines += [
-            f"# HELP {name} {text}",
-            f"# TYPE {name} {kind}",
-            f"{name} {read(stats, queue_depth):g}",
-        ]
-    return "\n".join(lines) + "\n"
+    return generate_latest(registry_for(lambda: (stats, queue_depth))).decode()
 
 
 class MetricsServer:
     """Serves ``/metrics`` and ``/health`` (503 while a writer lane is down) until closed."""
 
     def __init__(
-        self,
-        host: str,
-        port: int,
-        snapshot: Callable[[], str],
-        healthy: Callable[[], bool] = lambda: True,
+        self, host: str, port: int, read: Reading, healthy: Callable[[], bool] = lambda: True
     ) -> None:
-        snapshot_fn = snapshot
-        healthy_fn = healthy
+        def health(_: Request) -> Reply:
+            return Reply(200, "ok\n") if healthy() else Reply(503, "a writer lane is down\n")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = self.path.split("?")[0]
-                if path == "/health":
-                    ok = healthy_fn()
-                    self._send(200 if ok else 503, b"ok\n" if ok else b"a writer lane is down\n")
-                    return
-                if path != "/metrics":
-                    self.send_error(404, "only /metrics and /health are served here")
-                    return
-                self._send(200, snapshot_fn().encode(), "text/plain; version=0.0.4; charset=utf-8")
-
-            def _send(
-                self, status: int, body: bytes, kind: str = "text/plain; charset=utf-8"
-            ) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_: object) -> None:
-                return  # scrapes every few seconds would flood the log
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="ingest-metrics", daemon=True
+        self._http = ServiceHttp(
+            host=host,
+            port=port,
+            registry=registry_for(read),
+            routes={("GET", "/health"): health},
+            name="ingest-metrics",
         )
-        self._thread.start()
+        self.port = self._http.port
         self.started = time.time()
 
     def close(self) -> None:
         """Stop serving and release the port."""
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.close()

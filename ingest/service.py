@@ -222,7 +222,7 @@ class IngestService:
             self.metrics = MetricsServer(
                 self.settings.metrics_host,
                 self.settings.metrics_port,
-                self.metrics_text,
+                lambda: (self.stats(), self.queue_depth()),
                 self.healthy,
             )
         except OSError as exc:  # a port in use must not stop ingest: data first, metrics second

@@ -26,16 +26,20 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "api.cli": ("api",),
     "api.users_cli": ("user", "evidence"),
     "nettestad.simulate": ("simulate",),
-    "nettestad.demo": ("demo",),
-    "nettestad.provision": ("device",),
+    "demo.cli": ("demo",),
+    "devices.cli": ("device",),
     "nettestad.compare": ("compare",),
-    "nettestad.broker": ("broker",),
-    "nettestad.backup": ("backup",),
-    "nettestad.scheduler": ("scheduler",),
+    "broker.cli": ("broker",),
+    "ops.cli": ("backup",),
+    "scheduler.cli": ("scheduler",),
     "routing.cli": ("plan",),
     "nettestad.registry": ("registry",),
 }
-_OUR_PACKAGES = frozenset(name.split(".")[0] for name in COMMAND_MODULES)
+_OUR_PACKAGES = frozenset(name.split(".")[0] for name in COMMAND_MODULES) | {
+    "contracts",
+    "config",
+    "metrics",
+}
 
 
 class _Registrar(Protocol):

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import psycopg
 
+from broker import add_device_credentials, reload_broker
 from db.conn import drop_database, with_database
 from db.migrate import TimescaleMode, upgrade
-from nettestad.backup import create_backup
-from nettestad.broker import add_device_credentials, reload_broker
+from ops import create_backup
 from tests.deploy.securebroker import running_secure_broker
 from tests.helpers import poll
 

@@ -1,16 +1,21 @@
-"""The migration runner on plain PostgreSQL, and the guard around TimescaleDB statements."""
+"""The migration runner on plain PostgreSQL, its checksums, and the guard around TimescaleDB
+statements."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
 
+import contracts
 from db.conn import timescaledb_installed
 from db.migrate import (
+    MigrationChangedError,
     TimescaleMode,
     failed_jobs,
     load_migrations,
@@ -121,3 +126,96 @@ def test_duplicate_reading_is_stored_once(db: psycopg.Connection[tuple[object, .
     )
     assert db.execute(insert).rowcount == 1
     assert db.execute(insert).rowcount == 0
+
+
+def _checksums(url: str) -> dict[str, dict[str, str] | None]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT version, checksums FROM schema_migrations").fetchall()
+    return {str(version): checksums for version, checksums in rows}
+
+
+def _shipped(tmp_path: Path) -> Path:
+    """A copy of the shipped migrations the test may change."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(Path(contracts.__file__).parent / "migrations", folder)
+    return folder
+
+
+def test_every_applied_file_has_its_checksum(fresh_database: str) -> None:
+    """Each applied step records the SHA-256 of the files it ran on its path, and only those."""
+    upgrade(fresh_database, timescale=TimescaleMode.OFF)
+    recorded = _checksums(fresh_database)
+    migrations = load_migrations()
+    assert recorded == {m.version: m.checksums(timescale=False) for m in migrations}
+    spine = recorded["0001"]
+    assert spine is not None
+    assert set(spine) == {"0001_spine.sql", "0001_spine.plain.sql"}  # not the TimescaleDB file
+    assert len(spine["0001_spine.sql"]) == 64
+
+
+def test_a_database_migrated_before_checksums_upgrades_cleanly(fresh_database: str) -> None:
+    """A database migrated by a release without checksums (no column) gets its pending steps and
+    the checksums of every applied one at its next upgrade."""
+    migrations = load_migrations()
+    upgrade(fresh_database, timescale=TimescaleMode.OFF, migrations=migrations[:-2])
+    with psycopg.connect(fresh_database) as conn:
+        conn.execute("ALTER TABLE schema_migrations DROP COLUMN checksums")
+    applied = upgrade(fresh_database, timescale=TimescaleMode.OFF, migrations=migrations)
+    assert applied == [m.version for m in migrations[-2:]]
+    assert _checksums(fresh_database) == {
+        m.version: m.checksums(timescale=False) for m in migrations
+    }
+    assert upgrade(fresh_database, timescale=TimescaleMode.OFF) == []
+
+
+def test_a_changed_applied_migration_is_refused(fresh_database: str, tmp_path: Path) -> None:
+    """An applied file changed, or a variant added to an applied step, stops the upgrade before
+    anything pending runs; restored, the upgrade goes on."""
+    folder = _shipped(tmp_path)
+    upgrade(fresh_database, timescale=TimescaleMode.OFF, migrations=load_migrations(folder))
+    routing = folder / "0030_routing.sql"
+    original = routing.read_text("utf-8")
+    routing.write_text(original + "\nCREATE TABLE changed_later (id int);\n", "utf-8")
+    (folder / "9990_later.sql").write_text("CREATE TABLE later (id int);\n", "utf-8")
+    with pytest.raises(MigrationChangedError) as refused:
+        upgrade(fresh_database, timescale=TimescaleMode.OFF, migrations=load_migrations(folder))
+    message = str(refused.value)
+    assert "0030_routing.sql was changed after it was applied" in message
+    assert "\n" not in message
+    assert "9990" not in _checksums(fresh_database)  # nothing pending ran
+
+    routing.write_text(original, "utf-8")
+    (folder / "0030_routing.plain.sql").write_text("SELECT 1;\n", "utf-8")
+    with pytest.raises(MigrationChangedError, match=r"0030_routing\.plain\.sql was added"):
+        upgrade(fresh_database, timescale=TimescaleMode.OFF, migrations=load_migrations(folder))
+
+    (folder / "0030_routing.plain.sql").unlink()
+    applied = upgrade(
+        fresh_database, timescale=TimescaleMode.OFF, migrations=load_migrations(folder)
+    )
+    assert applied == ["9990"]
+
+
+def test_the_command_names_the_changed_file_in_one_line(fresh_database: str) -> None:
+    """`nettestad db upgrade` against a database whose applied step differs from its file prints
+    one line naming the file, and exits 1 without a traceback."""
+    upgrade(fresh_database, timescale=TimescaleMode.OFF)
+    with psycopg.connect(fresh_database) as conn:
+        conn.execute(
+            """UPDATE schema_migrations
+               SET checksums = checksums || '{"0010_ingest_health.sql": "0"}'::jsonb
+               WHERE version = '0010'"""
+        )
+    result = subprocess.run(
+        [sys.executable, "-m", "nettestad.cli", "db", "upgrade"],
+        env={**os.environ, "NETTESTAD_DATABASE_URL": fresh_database},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "0010_ingest_health.sql was changed after it was applied" in lines[0]
+    assert lines[0].startswith("nettestad db: ")

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
-from nettestad.broker import BrokerLayout, render_acl, render_config, set_service_credentials
+from broker import BrokerLayout, render_acl, render_config, set_service_credentials
 from tests.helpers import free_port, poll
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"

@@ -14,10 +14,7 @@ import httpx
 import psycopg
 import pytest
 
-from contracts.topics import DownKind, UpKind, down_topic, up_subscription, up_topic
-from ingest.service import IngestService
-from ingest.settings import IngestSettings
-from nettestad.broker import (
+from broker import (
     add_device_credentials,
     read_passwd,
     reload_broker,
@@ -25,6 +22,9 @@ from nettestad.broker import (
     run_exporter,
     verify_password,
 )
+from contracts.topics import DownKind, UpKind, down_topic, up_subscription, up_topic
+from ingest.service import IngestService
+from ingest.settings import IngestSettings
 from nettestad.cli import main
 from tests.deploy.securebroker import (
     SERVICE_PASSWORD,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from nettestad.broker import SERVICE_ACL, BrokerLayout, render_acl, render_config
+from broker import SERVICE_ACL, BrokerLayout, render_acl, render_config
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ENV = {"NETTESTAD_DOMAIN": "nettestad.example.be", "ACME_EMAIL": "it@example.be"}

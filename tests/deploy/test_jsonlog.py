@@ -20,7 +20,6 @@ def test_json_log_lines_from_the_real_command(tmp_path: Path) -> None:
     env |= {
         "PYTHONPATH": str(REPO),
         "NETTESTAD_LOG_FORMAT": "json",
-        "NETTESTAD_STATE_FILE": str(tmp_path / "state.json"),
         "NETTESTAD_PLAN_RETRY_DELAY_S": "0",
         # nothing listens on port 1: the planner fails at once and touches no database
         "NETTESTAD_DATABASE_URL": "postgresql://nobody:none@127.0.0.1:1/none",
@@ -36,7 +35,7 @@ def test_json_log_lines_from_the_real_command(tmp_path: Path) -> None:
         check=False,
     )
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
-    failure = [r for r in records if r["logger"] == "nettestad.scheduler"]
+    failure = [r for r in records if r["logger"] == "scheduler.service"]
     assert failure, result.stderr
     assert failure[0]["level"] == "error"
     assert "planning 2026-12-01 failed" in failure[0]["message"]

@@ -13,7 +13,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from nettestad.provision import Mounting, Network, provision
+from devices import Mounting, Network, provision
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.firmware.mp import MP_TESTS, mp_cases, run

@@ -14,7 +14,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from nettestad.provision import Mounting, Network, provision
+from devices import Mounting, Network, provision
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.firmware.modem_sim import ModemSimulator, Scenario, readings_seqs

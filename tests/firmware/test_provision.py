@@ -10,10 +10,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from ingest.lorawan.envelope import Topics
-from nettestad.broker import read_passwd, verify_password
-from nettestad.cli import main
-from nettestad.provision import (
+from broker import read_passwd, verify_password
+from devices import (
     LoRaWANSensor,
     Mounting,
     Network,
@@ -22,6 +20,8 @@ from nettestad.provision import (
     register_lorawan_sensor,
     send_interval,
 )
+from ingest.lorawan.envelope import Topics
+from nettestad.cli import main
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.helpers import poll

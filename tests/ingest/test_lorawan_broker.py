@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from broker import add_device_credentials, set_service_credentials
 from contracts.topics import UpKind, up_topic
-from nettestad.broker import add_device_credentials, set_service_credentials
 from tests.deploy.securebroker import (
     SERVICE_PASSWORD,
     SecureBroker,

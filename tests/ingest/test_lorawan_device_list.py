@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.auth import Role, create_user
 from api.settings import ApiSettings
-from nettestad.provision import (
+from devices import (
     LoRaWANSensor,
     register_camera,
     register_fill_sensor,

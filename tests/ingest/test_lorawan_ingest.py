@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from nettestad.provision import LoRaWANSensor, register_lorawan_sensor
+from devices import LoRaWANSensor, register_lorawan_sensor
 from tests.conftest import FIXTURES
 from tests.helpers import poll
 from tests.ingest.conftest import count, ingest_settings, ingest_worker

@@ -16,7 +16,7 @@ from api.app import create_app
 from api.auth import Role, create_user
 from api.evidence_access import DirectoryEvidence
 from api.settings import ApiSettings
-from nettestad.demo_cameras import DemoCameras
+from demo import DemoCameras
 from tests.api.conftest import PASSWORD, login
 from tests.api.seed import seed_city
 from tests.helpers import served

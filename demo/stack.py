@@ -5,13 +5,12 @@ own process, exactly as in production: ingest, the API, and the twin (``nettesta
 which replays the last two days of the city in accelerated time through MQTT, plans each day
 with the route planner from the database, lets its crews work the routes, and then goes on in
 real time. The cameras' detections get their evidence (blurred stills, clip, signed manifest)
-from the camera unit's own pipeline (``nettestad.demo_cameras``). Ctrl-C stops the parts in
+from the camera unit's own pipeline (``demo.cameras``). Ctrl-C stops the parts in
 reverse order and waits for each.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import signal
@@ -25,19 +24,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from config.settings import ServiceSettings
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``demo`` subcommand."""
-    parser = subparsers.add_parser("demo", help="run ingest, simulator and web app together")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--bins", type=int, default=150)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--speed", type=float, default=3000.0, help="simulated seconds per real second"
-    )
-    parser.add_argument("--hours-back", type=float, default=48.0, help="history to replay")
-    parser.set_defaults(handler=_run)
 
 
 def _start(*args: str) -> subprocess.Popen[bytes]:
@@ -103,7 +89,8 @@ def _banner(url: str, password: str, crew: str | None) -> str:
     )
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(*, port: int, bins: int, seed: int, speed: float, hours_back: float) -> int:
+    """Run the demo until Ctrl-C; returns the exit code."""
     from config.settings import ServiceSettings
     from db.migrate import upgrade
     from twin.accounts import ensure_demo_accounts
@@ -124,16 +111,16 @@ def _run(args: argparse.Namespace) -> int:
     os.environ["NETTESTAD_TWIN_PASSWORD"] = password
     crews = ensure_demo_accounts(settings, password)
     crew_login = _person_crew(settings, password, sorted(crews))
-    url = f"http://127.0.0.1:{args.port}/"
+    url = f"http://127.0.0.1:{port}/"
     procs = [
         ("ingest", _start("ingest")),
-        ("api", _start("api", "--port", str(args.port))),
+        ("api", _start("api", "--port", str(port))),
         (
             "simulator",
             _start(
                 "simulate",
-                *("--bins", str(args.bins), "--seed", str(args.seed)),
-                *("--speed", str(args.speed), "--hours-back", str(args.hours_back)),
+                *("--bins", str(bins), "--seed", str(seed)),
+                *("--speed", str(speed), "--hours-back", str(hours_back)),
                 *("--api-url", url),
             ),
         ),
@@ -143,7 +130,7 @@ def _run(args: argparse.Namespace) -> int:
         if _wait_http(f"{url}health", 30, procs[1][1]):
             print(_banner(url, password, crew_login), flush=True)
             # The simulated detections get evidence from the camera unit's own pipeline.
-            from nettestad import demo_cameras
+            from demo import cameras as demo_cameras
 
             cameras = demo_cameras.start(settings.database_url.get_secret_value(), url)
         while not stopping:

@@ -2,21 +2,20 @@
 
 Planning itself belongs to the routing part (``nettestad plan --date YYYY-MM-DD``); the scheduler
 only decides when to run it, runs it as a child process (a crash or a memory spike of the solver
-cannot take the scheduler down), retries a failed run, and remembers which days are planned so a
-restart does not plan a day twice. On the plain-PostgreSQL path it also applies the raw readings'
+cannot take the scheduler down), retries a failed run, and asks the database (the ``plans``
+table) whether a day already has its plan, so a restart, or a plan made by hand or from the web
+app, does not plan a day twice. On the plain-PostgreSQL path it also applies the raw readings'
 retention, which TimescaleDB does by itself with a retention policy.
 
 It serves ``/metrics`` (Prometheus), ``/health``, and ``POST /plan?date=YYYY-MM-DD`` (bearer
-token) for a plan on demand; ``nettestad scheduler plan-now`` does the same from a shell.
+token) for a plan on demand (``scheduler.server``); ``nettestad scheduler plan-now`` does the same
+from a shell (``scheduler.cli``).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import queue
-import secrets
 import subprocess
 import sys
 import threading
@@ -25,9 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
@@ -50,7 +46,6 @@ class SchedulerSettings(ServiceSettings):
     plan_time_limit_s: float = Field(default=120, gt=0)
     plan_retries: int = Field(default=2, ge=0)
     plan_retry_delay_s: float = Field(default=300, ge=0)
-    state_file: Path = Path("/var/lib/nettestad/scheduler.json")
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9465, ge=0, le=65535)
     scheduler_token: SecretStr = SecretStr(DEV_SECRET)
@@ -108,27 +103,20 @@ class SchedulerStats:
     retention_runs: int = 0
 
 
-class PlanState:
-    """The days already planned, kept in a small JSON file across restarts."""
+PlannedCheck = Callable[[date], bool]
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._days: set[str] = set()
-        if path.exists():
-            self._days = set(json.loads(path.read_text("utf-8")).get("planned", []))
 
-    def planned(self, day: date) -> bool:
-        """Whether ``day`` was planned successfully."""
-        return day.isoformat() in self._days
+def plans_in_database(database_url: str) -> PlannedCheck:
+    """Ask the ``plans`` table whether a day has its active plan (one connection per question)."""
 
-    def mark(self, day: date) -> None:
-        """Remember a successful plan; keeps the last 60 days."""
-        self._days.add(day.isoformat())
-        self._days = set(sorted(self._days)[-60:])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"planned": sorted(self._days)}), "utf-8")
-        tmp.replace(self.path)
+    def planned(day: date) -> bool:
+        from db.conn import connect
+        from db.schedule import day_planned
+
+        with connect(database_url) as conn:
+            return day_planned(conn=conn, day=day)
+
+    return planned
 
 
 def next_plan_time(now: datetime, *, plan_at: clock) -> datetime:
@@ -149,16 +137,26 @@ class Scheduler:
         runner: PlanRunner,
         retention: Callable[[], int] | None = None,
         now: Callable[[], datetime] | None = None,
+        planned: PlannedCheck | None = None,
     ) -> None:
         self.settings = settings
         self.zone = ZoneInfo(settings.timezone)
         self.runner = runner
         self.retention = retention
         self._now = now or (lambda: datetime.now(self.zone))
-        self.state = PlanState(settings.state_file)
+        self._planned = planned or plans_in_database(settings.database_url.get_secret_value())
         self.stats = SchedulerStats()
         self.requests: queue.Queue[date] = queue.Queue()
         self._stop = threading.Event()
+        self._next_plan = next_plan_time(self._now(), plan_at=settings.plan_at)
+
+    def planned(self, day: date) -> bool | None:
+        """Whether ``day`` has its plan in the database; None when the database cannot say."""
+        try:
+            return self._planned(day)
+        except Exception:  # the database is away: the caller decides what is safe
+            log.exception("cannot ask the database whether %s is planned", day)
+            return None
 
     def plan(self, day: date) -> bool:
         """Plan one day now, with retries; True when the planner succeeded."""
@@ -168,9 +166,8 @@ class Scheduler:
             self.stats.last_duration_s = time.monotonic() - started
             if code == 0:
                 self.stats.runs["ok"] += 1
-                self.stats.last_success_at = time.time()
+                self.stats.last_success_at = self._now().timestamp()
                 self.stats.last_planned_day = day.isoformat()
-                self.state.mark(day)
                 log.info("planned %s in %.1f s", day, self.stats.last_duration_s)
                 return True
             self.stats.runs["failed"] += 1
@@ -185,14 +182,32 @@ class Scheduler:
         return False
 
     def due_at_start(self) -> date | None:
-        """Today, when the scheduler starts after plan time but before the catch-up limit."""
+        """Today, when the scheduler starts after plan time but before the catch-up limit.
+
+        Crews may be out on today's plan by then: when the database cannot say whether today is
+        planned, it is not planned again.
+        """
         now = self._now()
         today = now.date()
-        if self.state.planned(today):
+        if not self.settings.plan_at <= now.time() < self.settings.catch_up_until:
             return None
-        if self.settings.plan_at <= now.time() < self.settings.catch_up_until:
-            return today
-        return None
+        return today if self.planned(today) is False else None
+
+    def tick(self) -> date | None:
+        """Plan the day whose plan time has come unless it has its plan; the day the planner ran for.
+
+        At plan time no crew is out yet, so a day the database cannot answer for is planned.
+        """
+        now = self._now()
+        if now < self._next_plan:
+            return None
+        day = self._next_plan.date()
+        self._next_plan = next_plan_time(now, plan_at=self.settings.plan_at)
+        if self.planned(day):
+            log.info("%s already has its plan; not planned again", day)
+            return None
+        self.plan(day)
+        return day
 
     def stop(self) -> None:
         """Finish the current step and return from ``run``."""
@@ -203,13 +218,12 @@ class Scheduler:
         """The loop: the daily plan, plans on request, retention now and then."""
         if (day := self.due_at_start()) is not None:
             self.plan(day)
-        next_plan = next_plan_time(self._now(), plan_at=self.settings.plan_at)
         next_retention = time.monotonic()
         while not self._stop.is_set():
             if self.retention is not None and time.monotonic() >= next_retention:
                 self._run_retention()
                 next_retention = time.monotonic() + self.settings.retention_every_s
-            wait = max(0.0, (next_plan - self._now()).total_seconds())
+            wait = max(0.0, (self._next_plan - self._now()).total_seconds())
             try:
                 requested = self.requests.get(timeout=min(wait, 60.0))
             except queue.Empty:
@@ -218,11 +232,8 @@ class Scheduler:
                 break
             if requested is not None:
                 self.plan(requested)
-            elif self._now() >= next_plan:
-                day = next_plan.date()
-                if not self.state.planned(day):
-                    self.plan(day)
-                next_plan = next_plan_time(self._now(), plan_at=self.settings.plan_at)
+            else:
+                self.tick()
 
     def _run_retention(self) -> None:
         assert self.retention is not None
@@ -235,28 +246,6 @@ class Scheduler:
         self.stats.retention_deleted += deleted
         if deleted:
             log.info("retention: deleted %d raw readings", deleted)
-
-    def metrics_text(self) -> str:
-        """The scheduler's metrics in Prometheus text format."""
-        s = self.stats
-        lines = [
-            "# HELP nettestad_scheduler_plan_runs_total planner runs by outcome",
-            "# TYPE nettestad_scheduler_plan_runs_total counter",
-            *(
-                f'nettestad_scheduler_plan_runs_total{{outcome="{k}"}} {v}'
-                for k, v in sorted(s.runs.items())
-            ),
-            "# HELP nettestad_scheduler_last_success_timestamp_seconds unix time of the last good plan",
-            "# TYPE nettestad_scheduler_last_success_timestamp_seconds gauge",
-            f"nettestad_scheduler_last_success_timestamp_seconds {s.last_success_at}",
-            "# HELP nettestad_scheduler_last_duration_seconds duration of the last planner run",
-            "# TYPE nettestad_scheduler_last_duration_seconds gauge",
-            f"nettestad_scheduler_last_duration_seconds {s.last_duration_s}",
-            "# HELP nettestad_scheduler_retention_deleted_total raw readings deleted by retention",
-            "# TYPE nettestad_scheduler_retention_deleted_total counter",
-            f"nettestad_scheduler_retention_deleted_total {s.retention_deleted}",
-        ]
-        return "\n".join(lines) + "\n"
 
 
 def delete_old_readings(*, database_url: str, keep_days: int, keep_hourly_days: int = 0) -> int:
@@ -283,109 +272,3 @@ def delete_old_readings(*, database_url: str, keep_days: int, keep_hourly_days: 
             )
         conn.commit()
         return deleted
-
-
-# --- HTTP: /metrics, /health, POST /plan ---------------------------------------------------------
-def serve_http(scheduler: Scheduler, host: str, port: int) -> ThreadingHTTPServer:
-    """Start the small HTTP server in a daemon thread; returns it (``server_port`` is bound)."""
-    token = scheduler.settings.scheduler_token.get_secret_value()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self, status: int, body: str, kind: str = "text/plain") -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            path = urlsplit(self.path).path
-            if path == "/metrics":
-                self._reply(200, scheduler.metrics_text(), "text/plain; version=0.0.4")
-            elif path == "/health":
-                self._reply(200, '{"status": "ok"}', "application/json")
-            else:
-                self._reply(404, "not found\n")
-
-        def do_POST(self) -> None:
-            parts = urlsplit(self.path)
-            if parts.path != "/plan":
-                self._reply(404, "not found\n")
-                return
-            given = self.headers.get("Authorization", "").removeprefix("Bearer ")
-            if not secrets.compare_digest(given.encode(), token.encode()):
-                self._reply(401, "a valid bearer token is needed\n")
-                return
-            values = parse_qs(parts.query).get("date", [])
-            try:
-                day = date.fromisoformat(values[0])
-            except (IndexError, ValueError):
-                self._reply(400, "give ?date=YYYY-MM-DD\n")
-                return
-            scheduler.requests.put(day)
-            self._reply(202, json.dumps({"queued": day.isoformat()}), "application/json")
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
-            log.debug("http: %s", format % args)
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    threading.Thread(target=server.serve_forever, name="scheduler-http", daemon=True).start()
-    return server
-
-
-# --- command line -------------------------------------------------------------------------------
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``scheduler`` command and ``scheduler plan-now``."""
-    parser = subparsers.add_parser("scheduler", help="plan routes every morning and on demand")
-    sub = parser.add_subparsers(dest="scheduler_command")
-    now = sub.add_parser("plan-now", help="plan one day right away (default: today)")
-    now.add_argument("--date", type=date.fromisoformat, default=None)
-    now.set_defaults(handler=_plan_now)
-    parser.set_defaults(handler=_run)
-
-
-def _run(_: argparse.Namespace) -> int:
-    import signal
-
-    settings = SchedulerSettings()
-    url = settings.database_url.get_secret_value()
-    scheduler = Scheduler(
-        settings,
-        runner=command_runner(
-            timeout_s=settings.plan_timeout_s, time_limit_s=settings.plan_time_limit_s
-        ),
-        retention=lambda: delete_old_readings(
-            database_url=url,
-            keep_days=settings.reading_retention_days,
-            keep_hourly_days=settings.hourly_retention_days,
-        ),
-    )
-    server = serve_http(scheduler, settings.metrics_host, settings.metrics_port)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
-    signal.signal(signal.SIGINT, lambda *_: scheduler.stop())
-    log.info(
-        "scheduler: plans at %s %s; metrics on %s:%s",
-        settings.plan_at,
-        settings.timezone,
-        settings.metrics_host,
-        server.server_port,
-    )
-    try:
-        scheduler.run()
-    finally:
-        server.shutdown()
-    return 0
-
-
-def _plan_now(args: argparse.Namespace) -> int:
-    # someone is waiting at a terminal: one attempt, its exit code says how it went
-    settings = SchedulerSettings().model_copy(update={"plan_retries": 0})
-    scheduler = Scheduler(
-        settings,
-        runner=command_runner(
-            timeout_s=settings.plan_timeout_s, time_limit_s=settings.plan_time_limit_s
-        ),
-    )
-    day = args.date or datetime.now(ZoneInfo(settings.timezone)).date()
-    return 0 if scheduler.plan(day) else 1
