@@ -524,6 +524,21 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
         opens, closes = windows.get(ref) or fixed_windows.get(ref) or (None, None)
         return _window(day, opens, closes, what=ref)
 
+    def bin_place(
+        b: plans.PlanBin, *, name: str, lat: float, lon: float, fill: float, penalty: int | None
+    ) -> _Place:
+        """A bin to visit again, expected ``fill`` full (``penalty`` None: it must be visited)."""
+        volume = round(b.volume_l * fill)
+        stop = Stop(
+            id=b.id,
+            location=locate(f"stop:{b.id}", lat, lon),
+            demand=(volume, round(volume * b.kg_per_l)),
+            service_s=b.service_s,
+            window=window_of(b.id),
+            penalty=penalty,
+        )
+        return _Place(b.id, "bin", name, lat, lon, stop, fill)
+
     for s in old_stops:
         if s.ref in done or (s.kind == "unload" and _before_last_done(s, old_stops, done)):
             done_at = done.get(s.ref, s.end_at)
@@ -551,48 +566,14 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
     for u in sorted(plans.unplanned(conn=conn, plan_id=plan_id), key=lambda u: u.ref):
         if u.ref in blocked or u.lat is None or u.lon is None or u.ref not in bins:
             continue
-        b = bins[u.ref]
-        volume = round(b.volume_l * 0.9)
         places.append(
-            _Place(
-                u.ref,
-                "bin",
-                u.name,
-                u.lat,
-                u.lon,
-                Stop(
-                    id=u.ref,
-                    location=locate(f"stop:{u.ref}", u.lat, u.lon),
-                    demand=(volume, round(volume * b.kg_per_l)),
-                    service_s=b.service_s,
-                    window=window_of(u.ref),
-                    penalty=u.penalty,
-                ),
-                0.9,
-            )
+            bin_place(bins[u.ref], name=u.name, lat=u.lat, lon=u.lon, fill=0.9, penalty=u.penalty)
         )
     present = {p.ref for p in places} | set(done)
     for e in events:
         if isinstance(e, BinOverflowing) and e.bin_id in bins and e.bin_id not in present:
             b = bins[e.bin_id]
-            volume = round(b.volume_l * 1.1)
-            places.append(
-                _Place(
-                    b.id,
-                    "bin",
-                    b.name,
-                    b.lat,
-                    b.lon,
-                    Stop(
-                        id=b.id,
-                        location=locate(f"stop:{b.id}", b.lat, b.lon),
-                        demand=(volume, round(volume * b.kg_per_l)),
-                        service_s=b.service_s,
-                        window=window_of(b.id),
-                    ),
-                    1.1,
-                )
-            )
+            places.append(bin_place(b, name=b.name, lat=b.lat, lon=b.lon, fill=1.1, penalty=None))
         elif isinstance(e, BinOverflowing):
             places = [p if p.ref != e.bin_id or p.stop is None else _must(p) for p in places]
         elif isinstance(e, NewDump):

@@ -147,20 +147,17 @@ class DbCrewChannel:
             if plan_id is None:
                 return []
             stops = plans.stops(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id)
-        out = []
-        for s in stops:
-            stop = _sheet_stop(
-                {
-                    "ref": s.ref,
-                    "eta": s.start_at,
-                    "bin_id": s.ref if s.kind == "bin" else None,
-                    "label": s.name,
-                    "kind": s.kind,
-                }
+        return [
+            SheetStop(
+                ref=s.ref,
+                eta=s.start_at,
+                bin_id=s.ref if s.kind == "bin" else None,
+                label=s.name,
+                kind=s.kind,
             )
-            if stop is not None:
-                out.append(stop)
-        return out
+            for s in stops
+            if s.kind != "unload"
+        ]
 
     def done(
         self,
