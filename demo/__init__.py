@@ -5,7 +5,7 @@ simulated detections evidence made by the camera unit's own pipeline, ``demo.cli
 command. It sits above every other part (it runs them all), as the command line does.
 """
 
-from demo.cameras import Announced, DemoCameras, start
+from demo.cameras import DemoCameras, start
 from demo.stack import run
 
-__all__ = ["Announced", "DemoCameras", "run", "start"]
+__all__ = ["DemoCameras", "run", "start"]

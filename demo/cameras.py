@@ -19,58 +19,16 @@ import logging
 import secrets
 import tempfile
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from db import dumping
 
 log = logging.getLogger(__name__)
 SCENE_FPS = 2.0
 SCENE_S = 40.0
 BATCH = 4  # detections per pass: the pipeline shares the demo's CPU with everything else
-
-
-@dataclass(frozen=True, slots=True)
-class Announced:
-    """A detection the simulated city announced, without evidence yet."""
-
-    event_id: str
-    device_id: str
-    hotspot_id: str
-    started_at: datetime
-    detected_at: datetime
-    bbox: tuple[int, int, int, int]
-    object_area_px: int
-    score: float
-    person_present: bool
-    vehicle_present: bool
-
-
-def waiting(conn: Any, *, limit: int) -> list[Announced]:
-    """The newest camera detections that have no evidence manifest on the server yet."""
-    rows = conn.execute(
-        """SELECT d.event_id, d.device_id, d.hotspot_id, d.started_at, d.detected_at, d.bbox,
-                  d.object_area_px, d.score, d.person_present, d.vehicle_present
-           FROM dumping_events d
-           WHERE NOT EXISTS (SELECT 1 FROM evidence_manifests m WHERE m.event_id = d.event_id)
-           ORDER BY d.detected_at DESC LIMIT %s""",
-        (limit,),
-    ).fetchall()
-    return [
-        Announced(
-            event_id=r[0],
-            device_id=r[1],
-            hotspot_id=r[2],
-            started_at=r[3],
-            detected_at=r[4],
-            bbox=(int(r[5][0]), int(r[5][1]), int(r[5][2]), int(r[5][3])),
-            object_area_px=int(r[6]),
-            score=float(r[7]),
-            person_present=bool(r[8]),
-            vehicle_present=bool(r[9]),
-        )
-        for r in rows
-    ]
 
 
 class DemoCameras:
@@ -122,7 +80,7 @@ class DemoCameras:
         self._units[device_id] = (tools, uploader)
         return tools, uploader
 
-    def evidence_for(self, conn: Any, event: Announced) -> None:
+    def evidence_for(self, conn: Any, event: dumping.Announced) -> None:
         """Render the dump's scene, package it with the unit's pipeline, upload manifest and files."""
         from edge.detector import Detection
         from edge.evidence import event_files, manifest_of, package_event
@@ -168,7 +126,7 @@ class DemoCameras:
 
         done = 0
         with connect(self.database_url) as conn:
-            events = waiting(conn, limit=BATCH + len(self._failed))
+            events = dumping.without_evidence(conn=conn, limit=BATCH + len(self._failed))
             for event in [e for e in events if e.event_id not in self._failed][:BATCH]:
                 try:
                     self.evidence_for(conn, event)

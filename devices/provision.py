@@ -19,16 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.types.json import Jsonb
-
 from broker import add_device_credentials
 from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
+from db import devices
+from db.conn import Conn
 
 if TYPE_CHECKING:
     from ingest.lorawan.envelope import Topics
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 
 PASSWORD_BYTES = 24  # 192 bits, base64url-encoded to 32 characters
 
@@ -77,24 +75,24 @@ def _check_id(device_id: str) -> None:
 
 
 def _bin_depth(conn: Conn, bin_id: str) -> int:
-    row = conn.execute("SELECT depth_mm FROM bins WHERE id = %s", (bin_id,)).fetchone()
-    if row is None:
+    depth = devices.bin_depth(conn=conn, bin_id=bin_id)
+    if depth is None:
         raise ProvisioningError(f"bin {bin_id!r} is not registered")
-    return int(row[0])
+    return depth
 
 
 def _registered_as(conn: Conn, device_id: str, kind: str, radio: str | None) -> None:
     """Refuse to turn a device of one kind (or radio) into another under the same id."""
-    row = conn.execute(
-        "SELECT kind, config->>'radio' FROM devices WHERE id = %s", (device_id,)
-    ).fetchone()
-    if row is None:
+    known = devices.registration(conn=conn, device_id=device_id)
+    if known is None:
         return
-    if row[0] != kind:
-        raise ProvisioningError(f"device {device_id!r} is registered as a {row[0]}")
-    was_lorawan = row[1] == "lorawan"
+    if known.kind != kind:
+        raise ProvisioningError(f"device {device_id!r} is registered as a {known.kind}")
+    was_lorawan = known.radio == "lorawan"
     if radio is not None and was_lorawan != (radio == "lorawan"):
-        raise ProvisioningError(f"device {device_id!r} is registered with radio {row[1] or 'wifi'}")
+        raise ProvisioningError(
+            f"device {device_id!r} is registered with radio {known.radio or 'wifi'}"
+        )
 
 
 def register_fill_sensor(
@@ -117,11 +115,8 @@ def register_fill_sensor(
     config: dict[str, Any] = {"radio": radio}
     if report_interval_s is not None:
         config["report_interval_s"] = report_interval_s
-    conn.execute(
-        """INSERT INTO devices (id, kind, bin_id, config) VALUES (%s, 'fill_sensor', %s, %s)
-           ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL,
-               config = devices.config || EXCLUDED.config""",
-        (device_id, bin_id, Jsonb(config)),
+    devices.upsert_device(
+        conn=conn, device_id=device_id, kind="fill_sensor", bin_id=bin_id, config=config
     )
     return depth
 
@@ -135,30 +130,6 @@ class LoRaWANSensor:
     sensor_offset_mm: int = 0  # sensor face to the highest usable fill line
     blind_zone_mm: int | None = None  # None: the codec's datasheet figure
     report_interval_s: int = 1200  # what the device is set to; offline after 3 missed reports
-
-
-# A swapped sensor (another DevEUI) starts its own frame counter: a new epoch, and the route for
-# downlinks is learnt again from its first uplink.
-_UPSERT_LORAWAN = """
-    INSERT INTO lorawan_devices (device_id, dev_eui, codec, sensor_offset_mm, blind_zone_mm)
-    VALUES (%s, %s, %s, %s, %s)
-    ON CONFLICT (device_id) DO UPDATE SET dev_eui = EXCLUDED.dev_eui,
-                   codec = EXCLUDED.codec, sensor_offset_mm = EXCLUDED.sensor_offset_mm,
-                   blind_zone_mm = EXCLUDED.blind_zone_mm,
-                   fcnt_epoch = lorawan_devices.fcnt_epoch
-                       + (lorawan_devices.dev_eui <> EXCLUDED.dev_eui)::int,
-                   last_fcnt = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
-                                    THEN lorawan_devices.last_fcnt END,
-                   last_uplink_at = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
-                                         THEN lorawan_devices.last_uplink_at END,
-                   epoch_started_at = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
-                                           THEN lorawan_devices.epoch_started_at END,
-                   network = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
-                                  THEN lorawan_devices.network END,
-                   lns_application = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
-                                          THEN lorawan_devices.lns_application END,
-                   lns_device_id = CASE WHEN lorawan_devices.dev_eui = EXCLUDED.dev_eui
-                                        THEN lorawan_devices.lns_device_id END"""
 
 
 def register_lorawan_sensor(
@@ -179,49 +150,45 @@ def register_lorawan_sensor(
             f"sensor offset {sensor.sensor_offset_mm} mm is not above the floor ({depth} mm)"
         )
     _registered_as(conn, device_id, "fill_sensor", "lorawan")
-    taken = conn.execute(
-        "SELECT device_id FROM lorawan_devices WHERE dev_eui = %s AND device_id <> %s",
-        (dev_eui, device_id),
-    ).fetchone()
+    taken = devices.lorawan_owner(conn=conn, dev_eui=dev_eui, other_than=device_id)
     if taken is not None:
-        raise ProvisioningError(f"DevEUI {dev_eui} already belongs to device {taken[0]!r}")
+        raise ProvisioningError(f"DevEUI {dev_eui} already belongs to device {taken!r}")
     with conn.transaction():
-        conn.execute(
-            """INSERT INTO devices (id, kind, bin_id, config) VALUES (%s, 'fill_sensor', %s, %s)
-               ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL,
-                   config = devices.config || EXCLUDED.config""",
-            (
-                device_id,
-                bin_id,
-                Jsonb({"radio": "lorawan", "report_interval_s": sensor.report_interval_s}),
-            ),
+        devices.upsert_device(
+            conn=conn,
+            device_id=device_id,
+            kind="fill_sensor",
+            bin_id=bin_id,
+            config={"radio": "lorawan", "report_interval_s": sensor.report_interval_s},
         )
-        conn.execute(
-            _UPSERT_LORAWAN,
-            (device_id, dev_eui, sensor.codec, sensor.sensor_offset_mm, sensor.blind_zone_mm),
+        devices.upsert_lorawan_sensor(
+            conn=conn,
+            device_id=device_id,
+            dev_eui=dev_eui,
+            codec=sensor.codec,
+            sensor_offset_mm=sensor.sensor_offset_mm,
+            blind_zone_mm=sensor.blind_zone_mm,
         )
 
 
 def register_camera(*, conn: Conn, device_id: str, hotspot_id: str, heartbeat_s: int = 60) -> None:
     """Register (or re-register) a camera unit on a hotspot."""
     _check_id(device_id)
-    if conn.execute("SELECT 1 FROM hotspots WHERE id = %s", (hotspot_id,)).fetchone() is None:
+    if not devices.hotspot_exists(conn=conn, hotspot_id=hotspot_id):
         raise ProvisioningError(f"hotspot {hotspot_id!r} is not registered")
     _registered_as(conn, device_id, "camera", None)
-    conn.execute(
-        """INSERT INTO devices (id, kind, hotspot_id, config) VALUES (%s, 'camera', %s, %s)
-           ON CONFLICT (id) DO UPDATE SET hotspot_id = EXCLUDED.hotspot_id, revoked_at = NULL,
-               config = devices.config || EXCLUDED.config""",
-        (device_id, hotspot_id, Jsonb({"report_interval_s": heartbeat_s})),
+    devices.upsert_device(
+        conn=conn,
+        device_id=device_id,
+        kind="camera",
+        hotspot_id=hotspot_id,
+        config={"report_interval_s": heartbeat_s},
     )
 
 
 def revoke_device(*, conn: Conn, device_id: str) -> bool:
     """Mark a device revoked so ingest refuses it; False when it was not registered."""
-    cur = conn.execute(
-        "UPDATE devices SET revoked_at = now() WHERE id = %s AND revoked_at IS NULL", (device_id,)
-    )
-    return cur.rowcount == 1
+    return devices.revoke(conn=conn, device_id=device_id)
 
 
 def device_config(
@@ -325,23 +292,15 @@ def send_interval(
     """Queue a LoRaWAN sensor's new reporting interval at its network server (``publish`` sends
     one QoS 1 message) and record it, so ingest calls it offline only after three missed
     reports; returns the topic used."""
-    from ingest.lorawan.downlink import DownlinkError, Route, interval_downlink
+    from ingest.lorawan.downlink import DownlinkError, interval_downlink
 
-    row = conn.execute(
-        """SELECT network, lns_application, lns_device_id, dev_eui, codec FROM lorawan_devices
-           WHERE device_id = %s""",
-        (device_id,),
-    ).fetchone()
-    if row is None:
+    route = devices.lorawan_route(conn=conn, device_id=device_id)
+    if route is None:
         raise ProvisioningError(f"{device_id!r} is not a registered LoRaWAN sensor")
     try:
-        topic, payload = interval_downlink(Route(*row), seconds, topics)
+        topic, payload = interval_downlink(route, seconds, topics)
     except (DownlinkError, ValueError) as exc:
         raise ProvisioningError(str(exc)) from exc
     publish(topic, payload)
-    conn.execute(
-        """UPDATE devices SET config = config || jsonb_build_object('report_interval_s', %s::int)
-           WHERE id = %s""",
-        (seconds, device_id),
-    )
+    devices.set_report_interval(conn=conn, device_id=device_id, seconds=seconds)
     return topic

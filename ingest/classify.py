@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from contracts.decode import Decoded, RejectCode, Rejected, check_window, decode
 from contracts.payloads import MAX_PAYLOAD_BYTES, DeviceStatus, DumpingEvent, ReadingBatch
 from contracts.topics import UpKind, parse_up_topic
-from ingest.store import DeadLetter, ReadingRow, RegisteredDevice, SecurityEvent
+from db.deadletters import DeadLetter, SecurityEvent
+from db.devices import RegisteredDevice
+from db.readings import ReadingRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.payloads import ContainerStatus, Quality
+from db.devices import AlertChange, BinEvent, HealthState
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -55,44 +56,6 @@ class HealthRules:
     abuse_jump: float = 0.35  # a rise at least this large...
     abuse_within: timedelta = timedelta(hours=2)  # ...between readings this close is suspect
     night_hours: tuple[int, int] = (22, 6)  # local hours [from, to) counted as night
-
-
-@dataclass(frozen=True, slots=True)
-class HealthState:
-    """What is remembered of a device between batches (one row of ``device_health``)."""
-
-    device_id: str
-    bin_id: str
-    last_reading_ts: datetime | None = None
-    last_fill: float | None = None
-    last_distance_mm: int | None = None
-    same_distance_run: int = 0
-    no_echo_run: int = 0
-    overflow_since: datetime | None = None
-    open_alerts: frozenset[str] = frozenset()  # reading-driven alert kinds open right now
-
-
-@dataclass(frozen=True, slots=True)
-class AlertChange:
-    """Raise (``raise_=True``) or clear an alert of one kind for a device."""
-
-    kind: str
-    raise_: bool
-    observed_at: datetime
-    severity: str = "warning"
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class BinEvent:
-    """A collection, an overflow period or a suspected abuse, read from the fill curve."""
-
-    kind: str
-    started_at: datetime
-    ended_at: datetime | None = None
-    fill_before: float | None = None
-    fill_after: float | None = None
-    at_night: bool = False
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from config.settings import Mode, ServiceSettings
 from contracts.topics import DEVICE_ID_PATTERN
-from ingest.store import WriteMethod
+from db.readings import WriteMethod
 
 
 def secret_client_id(worker: str, secret: str) -> str:

@@ -18,36 +18,33 @@ import psycopg
 
 from contracts.decode import RejectCode
 from contracts.topics import parse_up_topic
-from db.conn import connect
-from db.migrate import uses_timescale
-from ingest.classify import Inbound, WritePlan, plan_batch
-from ingest.health import AlertChange, BinEvent, HealthRules, HealthState, assess
-from ingest.lorawan.path import LoRaWANPath
-from ingest.store import (
-    DeadLetter,
-    ReadingRow,
+from db.conn import Conn, connect
+from db.deadletters import DeadLetter, insert_dead_letters, insert_security_events
+from db.devices import (
+    AlertChange,
+    BinEvent,
+    HealthState,
     RegisteredDevice,
     Seen,
-    WriteMethod,
     add_dropped_events,
     apply_alerts,
     insert_bin_events,
-    insert_dead_letters,
-    insert_dumping_event,
-    insert_readings,
-    insert_security_events,
     load_devices,
     lock_health,
-    prepare_connection,
     raise_offline_alerts,
     record_seen,
     record_status,
     save_health,
 )
+from db.dumping import insert_dumping_event
+from db.migrate import uses_timescale
+from db.readings import ReadingRow, WriteMethod, insert_readings, prepare_connection
+from ingest.classify import Inbound, WritePlan, plan_batch
+from ingest.health import HealthRules, assess
+from ingest.lorawan.path import LoRaWANPath
 
 log = logging.getLogger(__name__)
 DEVICE_REFRESH_S = 2.0  # how often an unknown device id may trigger a registry reload
-Conn = psycopg.Connection[tuple[object, ...]]
 _STATUS_ALERTS = {"tamper": ("tamper", "critical"), "fault": ("device_fault", "warning")}
 
 

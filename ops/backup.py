@@ -39,10 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
-
-from db.conn import connect, database_name, ensure_database, timescaledb_installed
+from db import maintenance
+from db.conn import Conn, connect, database_name, ensure_database, timescaledb_installed
 
 FORMAT_VERSION = 1
 ROLES_MIGRATION = "0060"  # the audit log's owner role and the services' grants
@@ -122,24 +120,11 @@ def _encrypted(path: Path) -> bool:
         return stream.read(len(MAGIC)) == MAGIC
 
 
-def _count_rows(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, int]:
-    present = {
-        str(r[0])
-        for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchall()
-    }
-    counts = {}
-    for table in COUNTED_TABLES:
-        if table in present:
-            row = conn.execute(
-                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            ).fetchone()
-            counts[table] = int(str(row[0])) if row else 0
-    return counts
+def _count_rows(conn: Conn) -> dict[str, int]:
+    return maintenance.row_counts(conn=conn, tables=COUNTED_TABLES)
 
 
-def _server_major(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+def _server_major(conn: Conn) -> int:
     return int(conn.info.server_version) // 10000
 
 
@@ -151,23 +136,16 @@ def create_backup(*, database_url: str, out: Path, evidence_dir: Path | None) ->
         with connect(database_url) as conn:
             tools = find_pg_tools(_server_major(conn))
             # One snapshot for the counts and the dump: both see exactly the same rows.
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()
-            assert snapshot is not None
+            snapshot = maintenance.begin_snapshot(conn=conn)
             counts = _count_rows(conn)
             timescale = timescaledb_installed(conn)
-            versions = [
-                str(r[0])
-                for r in conn.execute(
-                    "SELECT version FROM schema_migrations ORDER BY version"
-                ).fetchall()
-            ]
+            versions = maintenance.schema_versions(conn=conn)
             url, env = _libpq_env(database_url)
             result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
                 [
                     tools.pg_dump,
                     "--format=custom",
-                    f"--snapshot={snapshot[0]}",
+                    f"--snapshot={snapshot}",
                     f"--file={dump}",
                     f"--dbname={url}",
                 ],
@@ -238,26 +216,14 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[Path, dict[str, object]]]:
 def _require_empty(url: str) -> None:
     ensure_database(url)
     with connect(url) as conn:
-        # Tables an extension owns do not count: the TimescaleDB image creates the extension,
-        # and with it its catalog, in the new database before anything is restored.
-        row = conn.execute(
-            """SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-               WHERE c.relkind IN ('r', 'p')
-                 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                 AND n.nspname NOT LIKE 'pg\\_toast%%'
-                 AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                                   AND d.deptype = 'e')"""
-        ).fetchone()
-    if row and int(str(row[0])) > 0:
+        tables = maintenance.user_tables(conn=conn)
+    if tables > 0:
         raise BackupError(
             f"database {database_name(url)!r} is not empty: restore into a new database"
         )
 
 
-def _reapply_roles(
-    conn: psycopg.Connection[tuple[object, ...]], manifest: dict[str, object]
-) -> None:
+def _reapply_roles(conn: Conn, manifest: dict[str, object]) -> None:
     """Give the audit log back to its own role and the services their grants.
 
     ``pg_restore --no-owner --no-privileges`` leaves every object owned by the restoring role
@@ -270,7 +236,7 @@ def _reapply_roles(
     if not isinstance(versions, list) or ROLES_MIGRATION not in versions:
         return
     step = next(m for m in load_migrations() if m.version == ROLES_MIGRATION)
-    conn.execute(step.common.encode())
+    maintenance.run_script(conn=conn, script=step.common)
 
 
 def restore_backup(
@@ -286,8 +252,7 @@ def restore_backup(
             tools = find_pg_tools(_server_major(conn))
             if timescale:
                 # TimescaleDB's own restore procedure: catalog first, background jobs paused.
-                conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-                conn.execute("SELECT timescaledb_pre_restore()")
+                maintenance.timescale_pre_restore(conn=conn)
         url, env = _libpq_env(database_url)
         result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
             [
@@ -305,7 +270,7 @@ def restore_backup(
         )
         with connect(database_url, autocommit=True) as conn:
             if timescale:
-                conn.execute("SELECT timescaledb_post_restore()")
+                maintenance.timescale_post_restore(conn=conn)
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
             _reapply_roles(conn, manifest)

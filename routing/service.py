@@ -13,7 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from routing import pipeline, store
+from db import plans
+from db.conn import Conn
+from db.readings import readings_since
+from routing import pipeline
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, fit
 from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
@@ -148,29 +151,31 @@ def _secs(day: date, t: time) -> int:
     return int((local - _midnight(day)).total_seconds())
 
 
-def _fleet(rows: list[dict[str, Any]], day: date, locations: dict[str, int]) -> list[Vehicle]:
+def _fleet(
+    rows: Sequence[plans.PlanVehicle], day: date, locations: dict[str, int]
+) -> list[Vehicle]:
     vehicles = []
     for r in rows:
         breaks: tuple[Break, ...] = ()
-        if r["break_earliest"] is not None and r["break_minutes"] > 0:
+        if r.break_earliest is not None and r.break_minutes > 0:
             breaks = (
                 Break(
-                    _secs(day, r["break_earliest"]),
-                    _secs(day, r["break_latest"] or r["break_earliest"]),
-                    int(r["break_minutes"]) * 60,
+                    _secs(day, r.break_earliest),
+                    _secs(day, r.break_latest or r.break_earliest),
+                    r.break_minutes * 60,
                 ),
             )
-        loc = locations[f"depot:{r['depot_id']}"]
+        loc = locations[f"depot:{r.depot_id}"]
         vehicles.append(
             Vehicle(
-                id=r["id"],
-                capacity=(int(r["capacity_l"]), int(r["capacity_kg"])),
+                id=r.id,
+                capacity=(r.capacity_l, r.capacity_kg),
                 start_location=loc,
                 end_location=loc,
-                shift=Window(_secs(day, r["shift_start"]), _secs(day, r["shift_end"])),
-                fixed_cost=int(float(r["fixed_cost"]) * MICRO),
-                distance_cost=int(float(r["cost_per_km"]) * MICRO / 1000),
-                time_cost=int(float(r["cost_per_hour"]) * MICRO / 3600),
+                shift=Window(_secs(day, r.shift_start), _secs(day, r.shift_end)),
+                fixed_cost=int(float(r.fixed_cost) * MICRO),
+                distance_cost=int(float(r.cost_per_km) * MICRO / 1000),
+                time_cost=int(float(r.cost_per_hour) * MICRO / 3600),
                 breaks=breaks,
             )
         )
@@ -191,12 +196,12 @@ def _window(day: date, opens: time | None, closes: time | None, *, what: str = "
     return Window(_secs(day, opens), _secs(day, closes))
 
 
-def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -> PlanResult:
+def plan_day(*, conn: Conn, day: date, params: PlanParams | None = None) -> PlanResult:
     """Forecast, select, solve and store the plan for ``day``; returns the stored plan's summary."""
     params = params or PlanParams()
     now = params.now or _forecast_time(day)
-    fleet_rows = store.fleet(conn=conn)
-    sites = store.disposal_sites(conn=conn)
+    fleet_rows = plans.fleet(conn=conn)
+    sites = plans.disposal_sites(conn=conn)
     if not fleet_rows:
         raise PlanningError(
             "no_vehicles",
@@ -207,13 +212,13 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
     points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
     for r in fleet_rows:
-        locate(f"depot:{r['depot_id']}", r["depot_lat"], r["depot_lon"])
+        locate(f"depot:{r.depot_id}", r.depot_lat, r.depot_lon)
     facilities = [
         Facility(
-            id=s["id"],
-            location=locate(f"site:{s['id']}", s["lat"], s["lon"]),
-            unload_s=int(s["unload_s"]),
-            window=_window(day, s["opens"], s["closes"], what=f"stortplaats {s['id']}"),
+            id=s.id,
+            location=locate(f"site:{s.id}", s.lat, s.lon),
+            unload_s=s.unload_s,
+            window=_window(day, s.opens, s.closes, what=f"stortplaats {s.id}"),
         )
         for s in sites
     ]
@@ -228,7 +233,7 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
         places=places,
         vehicles=vehicles,
         facilities=facilities,
-        sites={s["id"]: s for s in sites},
+        sites={s.id: s for s in sites},
         name=f"Kortrijk {day.isoformat()}",
         replan_of=None,
         kept=[],
@@ -237,17 +242,17 @@ def plan_day(*, conn: store.Conn, day: date, params: PlanParams | None = None) -
 
 def _solve_and_store(
     *,
-    conn: store.Conn,
+    conn: Conn,
     day: date,
     params: PlanParams,
     points: list[LatLon],
     places: list[_Place],
     vehicles: list[Vehicle],
     facilities: list[Facility],
-    sites: dict[str, dict[str, Any]],
+    sites: dict[str, plans.DisposalSite],
     name: str,
     replan_of: int | None,
-    kept: list[dict[str, Any]],
+    kept: list[plans.PlanStop],
 ) -> PlanResult:
     """Solve one day's problem, store the plan and summarise it (first plans and re-plans alike)."""
     distance, duration = params.matrix.matrices(points)
@@ -288,34 +293,32 @@ def _solve_and_store(
 
 
 def _select_bins(
-    *, conn: store.Conn, day: date, now: datetime, params: PlanParams, locate: Any
+    *, conn: Conn, day: date, now: datetime, params: PlanParams, locate: Any
 ) -> list[_Place]:
-    bins = store.active_bins(conn=conn, day=day)
-    readings = store.readings_since(
-        conn=conn, since=now - timedelta(days=params.history_days), until=now
-    )
-    windows = store.bin_windows(conn=conn, weekday=day.weekday())
+    bins = plans.active_bins(conn=conn, day=day)
+    readings = readings_since(conn=conn, since=now - timedelta(days=params.history_days), until=now)
+    windows = plans.bin_windows(conn=conn, weekday=day.weekday())
     visit_at = _midnight(day) + timedelta(hours=10)
     next_chance = visit_at + timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
     places = []
     for b in bins:
-        if b["lat"] is None or b["lon"] is None:
+        if b.lat is None or b.lon is None:
             raise PlanningError(
                 "bin_without_location",
-                f"bak {b['id']} heeft geen locatie: vul de coördinaten in of zet de bak op inactief",
-                f"bin {b['id']} has no location: set its coordinates or make it inactive",
+                f"bak {b.id} heeft geen locatie: vul de coördinaten in of zet de bak op inactief",
+                f"bin {b.id} has no location: set its coordinates or make it inactive",
             )
-        history = readings.get(b["id"])
+        history = readings.get(b.id)
         if not history:
             continue
         model = fit(history)
         last_ts, last_level = history[-1]
         candidate = assess(
-            bin_id=b["id"],
+            bin_id=b.id,
             model=model,
             level=float(last_level or 0.0),
             at=last_ts,
-            threshold=float(b["threshold"]),
+            threshold=b.threshold,
             visit_at=visit_at,
             next_chance=next_chance,
             params=params.selection,
@@ -323,53 +326,54 @@ def _select_bins(
         if candidate is None:
             continue
         fill = min(max(candidate.expected_level, 0.0), 1.15)
-        volume = round(fill * b["volume_l"])
-        opens, closes = windows.get(b["id"], (None, None))
+        volume = round(fill * b.volume_l)
+        opens, closes = windows.get(b.id, (None, None))
         stop = Stop(
-            id=b["id"],
-            location=locate(f"bin:{b['id']}", b["lat"], b["lon"]),
-            demand=(volume, round(volume * float(b["kg_per_l"]))),
-            service_s=int(b["service_s"]),
-            window=_window(day, opens, closes, what=f"bak {b['id']}"),
+            id=b.id,
+            location=locate(f"bin:{b.id}", b.lat, b.lon),
+            demand=(volume, round(volume * b.kg_per_l)),
+            service_s=b.service_s,
+            window=_window(day, opens, closes, what=f"bak {b.id}"),
             penalty=None if candidate.penalty_eur is None else int(candidate.penalty_eur * MICRO),
         )
-        places.append(_Place(b["id"], "bin", b["name"], b["lat"], b["lon"], stop, fill))
+        places.append(_Place(b.id, "bin", b.name, b.lat, b.lon, stop, fill))
     return places
 
 
-def _fixed_places(*, conn: store.Conn, day: date, locate: Any) -> list[_Place]:
+def _fixed_places(*, conn: Conn, day: date, locate: Any) -> list[_Place]:
     out = []
-    for f in store.fixed_visits(conn=conn, day=day):
-        ref = f"fixed:{f['id']}"
+    for f in plans.fixed_visits(conn=conn, day=day):
+        ref = f"fixed:{f.id}"
         stop = Stop(
             id=ref,
-            location=locate(ref, f["lat"], f["lon"]),
-            demand=(int(f["volume_l"]), int(f["weight_kg"])),
-            service_s=int(f["service_s"]),
-            window=_window(day, f["opens"], f["closes"], what=f"vaste stop {f['name']}"),
+            location=locate(ref, f.lat, f.lon),
+            demand=(f.volume_l, f.weight_kg),
+            service_s=f.service_s,
+            window=_window(day, f.opens, f.closes, what=f"vaste stop {f.name}"),
         )
-        out.append(_Place(ref, "fixed", f["name"], f["lat"], f["lon"], stop))
+        out.append(_Place(ref, "fixed", f.name, f.lat, f.lon, stop))
     return out
 
 
 def _store(
     *,
-    conn: store.Conn,
+    conn: Conn,
     day: date,
     problem: Problem,
     solution: Solution,
     places: list[_Place],
-    sites: dict[str, dict[str, Any]],
+    sites: dict[str, plans.DisposalSite],
     replan_of: int | None,
-    kept: list[dict[str, Any]],
+    kept: list[plans.PlanStop],
 ) -> int:
     base = _midnight(day)
-    crews = store.crew_assignments(conn=conn, day=day)
+    crews = plans.crew_assignments(conn=conn, day=day)
     by_ref = {p.ref: p for p in places}
-    routes, stops = [], list(kept)
+    routes: list[plans.PlanRoute] = []
+    stops = list(kept)
     kept_by_vehicle: dict[str, int] = {}
     for k in kept:
-        kept_by_vehicle[k["vehicle_id"]] = max(kept_by_vehicle.get(k["vehicle_id"], 0), k["seq"])
+        kept_by_vehicle[k.vehicle_id] = max(kept_by_vehicle.get(k.vehicle_id, 0), k.seq)
 
     def at(seconds: int) -> datetime:
         return base + timedelta(seconds=seconds)
@@ -379,15 +383,15 @@ def _store(
             continue
         brk = route.breaks[0] if route.breaks else None
         routes.append(
-            {
-                "vehicle_id": route.vehicle_id,
-                "crew_id": crews.get(route.vehicle_id),
-                "start_at": at(route.start),
-                "end_at": at(route.end),
-                "distance_m": route.distance,
-                "break_start": at(brk.start) if brk else None,
-                "break_end": at(brk.start + brk.duration_s) if brk else None,
-            }
+            plans.PlanRoute(
+                vehicle_id=route.vehicle_id,
+                crew_id=crews.get(route.vehicle_id),
+                start_at=at(route.start),
+                end_at=at(route.end),
+                distance_m=route.distance,
+                break_start=at(brk.start) if brk else None,
+                break_end=at(brk.start + brk.duration_s) if brk else None,
+            )
         )
         seq = kept_by_vehicle.get(route.vehicle_id, 0)
         for visit in route.visits:
@@ -397,9 +401,9 @@ def _store(
                 site = sites[visit.ref]
                 kind, name, lat, lon, fill, penalty = (
                     "unload",
-                    site["name"],
-                    site["lat"],
-                    site["lon"],
+                    site.name,
+                    site.lat,
+                    site.lon,
                     None,
                     None,
                 )
@@ -409,40 +413,40 @@ def _store(
                 kind, name, lat, lon = place.kind, place.name, place.lat, place.lon
                 fill, penalty = place.predicted_fill, place.stop.penalty
             stops.append(
-                {
-                    "vehicle_id": route.vehicle_id,
-                    "seq": seq,
-                    "kind": kind,
-                    "ref": visit.ref,
-                    "name": name,
-                    "lat": lat,
-                    "lon": lon,
-                    "arrival_at": at(visit.arrival),
-                    "start_at": at(visit.start),
-                    "end_at": at(visit.end),
-                    "load_l": visit.load_after[0],
-                    "load_kg": visit.load_after[1],
-                    "predicted_fill": fill,
-                    "penalty": penalty,
-                    "state": "planned",
-                    "done_at": None,
-                }
+                plans.PlanStop(
+                    vehicle_id=route.vehicle_id,
+                    seq=seq,
+                    kind=kind,
+                    ref=visit.ref,
+                    name=name,
+                    lat=lat,
+                    lon=lon,
+                    arrival_at=at(visit.arrival),
+                    start_at=at(visit.start),
+                    end_at=at(visit.end),
+                    load_l=visit.load_after[0],
+                    load_kg=visit.load_after[1],
+                    predicted_fill=fill,
+                    penalty=penalty,
+                    state="planned",
+                    done_at=None,
+                )
             )
     unplanned = []
     for u in solution.unplanned:
         place = by_ref[u.stop_id]
         assert place.stop is not None
         unplanned.append(
-            {
-                "ref": u.stop_id,
-                "name": place.name,
-                "must_visit": place.stop.penalty is None,
-                "penalty": place.stop.penalty,
-                "lat": place.lat,
-                "lon": place.lon,
-                "reason": u.reason,
-                "reason_code": u.code,
-            }
+            plans.PlanUnplanned(
+                ref=u.stop_id,
+                name=place.name,
+                must_visit=place.stop.penalty is None,
+                penalty=place.stop.penalty,
+                lat=place.lat,
+                lon=place.lon,
+                reason=u.reason,
+                reason_code=u.code,
+            )
         )
     summary = {
         "checked": True,  # routing.pipeline returns only plans that pass routing.check
@@ -453,7 +457,7 @@ def _store(
         "must_visit": sum(1 for s in problem.stops if s.penalty is None),
         "unplanned": len(unplanned),
     }
-    return store.insert_plan(
+    return plans.insert_plan(
         conn=conn,
         day=day,
         objective=solution.objective,
@@ -469,7 +473,7 @@ def _store(
 
 def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, where each vehicle is
     *,
-    conn: store.Conn,
+    conn: Conn,
     plan_id: int,
     events: Sequence[Event] = (),
     now: datetime | None = None,
@@ -477,152 +481,103 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
 ) -> PlanResult:
     """Re-optimise the rest of the day after ``events``; done stops stay exactly as they were."""
     params = params or PlanParams()
-    header = store.plan_header(conn=conn, plan_id=plan_id)
+    header = plans.plan(conn=conn, plan_id=plan_id)
     if header is None:
         raise LookupError(f"no plan {plan_id}")
-    day: date = header["day"]
+    day = header.day
     now = now or datetime.now(UTC)
-    old_stops = store.plan_stops(conn=conn, plan_id=plan_id)
-    old_routes = {r["vehicle_id"]: r for r in store.plan_routes(conn=conn, plan_id=plan_id)}
+    old_stops = plans.stops(conn=conn, plan_id=plan_id)
+    old_routes = {r.vehicle_id: r for r in plans.routes(conn=conn, plan_id=plan_id)}
     done = {e.ref: e.at or now for e in events if isinstance(e, StopDone)}
     blocked = {e.ref for e in events if isinstance(e, StopBlocked)}
     for s in old_stops:
-        if s["state"] == "done":
-            done.setdefault(s["ref"], s["done_at"] or s["end_at"])
+        if s.state == "done":
+            done.setdefault(s.ref, s.done_at or s.end_at)
     base = _midnight(day)
     now_s = max(int((now - base).total_seconds()), 0)
 
     places_index = _PointIndex()
     points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
-    fleet_rows = {r["id"]: r for r in store.fleet(conn=conn)}
-    sites = {s["id"]: s for s in store.disposal_sites(conn=conn)}
+    fleet_rows = {r.id: r for r in plans.fleet(conn=conn)}
+    sites = {s.id: s for s in plans.disposal_sites(conn=conn)}
     for r in fleet_rows.values():
-        locate(f"depot:{r['depot_id']}", r["depot_lat"], r["depot_lon"])
+        locate(f"depot:{r.depot_id}", r.depot_lat, r.depot_lon)
     facilities = [
         Facility(
-            s["id"],
-            locate(f"site:{s['id']}", s["lat"], s["lon"]),
-            int(s["unload_s"]),
-            _window(day, s["opens"], s["closes"]),
+            s.id, locate(f"site:{s.id}", s.lat, s.lon), s.unload_s, _window(day, s.opens, s.closes)
         )
         for s in sites.values()
     ]
-    kept: list[dict[str, Any]] = []
+    kept: list[plans.PlanStop] = []
     places: list[_Place] = []
-    bins = {b["id"]: b for b in store.active_bins(conn=conn, day=day)}
+    bins = {b.id: b for b in plans.active_bins(conn=conn, day=day)}
     position: dict[str, tuple[str, float, float, int, list[int], int]] = {}
-    windows = store.bin_windows(conn=conn, weekday=day.weekday())
+    windows: dict[str, tuple[time | None, time | None]] = dict(
+        plans.bin_windows(conn=conn, weekday=day.weekday())
+    )
     fixed_windows = {
-        f"fixed:{f['id']}": (f["opens"], f["closes"])
-        for f in store.fixed_visits(conn=conn, day=day)
+        f"fixed:{f.id}": (f.opens, f.closes) for f in plans.fixed_visits(conn=conn, day=day)
     }
 
     def window_of(ref: str) -> Window:
         opens, closes = windows.get(ref) or fixed_windows.get(ref) or (None, None)
         return _window(day, opens, closes, what=ref)
 
+    def bin_place(
+        b: plans.PlanBin, *, name: str, lat: float, lon: float, fill: float, penalty: int | None
+    ) -> _Place:
+        """A bin to visit again, expected ``fill`` full (``penalty`` None: it must be visited)."""
+        volume = round(b.volume_l * fill)
+        stop = Stop(
+            id=b.id,
+            location=locate(f"stop:{b.id}", lat, lon),
+            demand=(volume, round(volume * b.kg_per_l)),
+            service_s=b.service_s,
+            window=window_of(b.id),
+            penalty=penalty,
+        )
+        return _Place(b.id, "bin", name, lat, lon, stop, fill)
+
     for s in old_stops:
-        if s["ref"] in done or (s["kind"] == "unload" and _before_last_done(s, old_stops, done)):
-            row = {
-                k: s[k]
-                for k in (
-                    "vehicle_id",
-                    "seq",
-                    "kind",
-                    "ref",
-                    "name",
-                    "lat",
-                    "lon",
-                    "arrival_at",
-                    "start_at",
-                    "end_at",
-                    "load_l",
-                    "load_kg",
-                    "predicted_fill",
-                    "penalty",
-                )
-            }
-            row.update(state="done", done_at=done.get(s["ref"], s["end_at"]))
-            kept.append(row)
+        if s.ref in done or (s.kind == "unload" and _before_last_done(s, old_stops, done)):
+            done_at = done.get(s.ref, s.end_at)
+            kept.append(replace(s, state="done", done_at=done_at))
             # Where the vehicle is: its last call done in route order, free when the crew
             # reported it done (not when the plan expected it: a crew ahead of plan is ahead).
-            free = int((row["done_at"] - base).total_seconds())
-            prev = position.get(s["vehicle_id"])
-            if prev is None or prev[5] < s["seq"]:  # an unload done: empty, at the site
-                position[s["vehicle_id"]] = (
-                    s["ref"],
-                    s["lat"],
-                    s["lon"],
-                    free,
-                    [s["load_l"], s["load_kg"]],
-                    s["seq"],
-                )
+            free = int((done_at - base).total_seconds())
+            prev = position.get(s.vehicle_id)
+            if prev is None or prev[5] < s.seq:  # an unload done: empty, at the site
+                position[s.vehicle_id] = (s.ref, s.lat, s.lon, free, [s.load_l, s.load_kg], s.seq)
             continue
-        if s["kind"] == "unload" or s["ref"] in blocked:
+        if s.kind == "unload" or s.ref in blocked:
             continue
-        ref = s["ref"]
+        ref = s.ref
         demand = _demand_for(s, old_stops)
         stop = Stop(
             id=ref,
-            location=locate(f"stop:{ref}", s["lat"], s["lon"]),
+            location=locate(f"stop:{ref}", s.lat, s.lon),
             demand=demand,
-            service_s=int(bins[ref]["service_s"]) if ref in bins else 600,
+            service_s=bins[ref].service_s if ref in bins else 600,
             window=window_of(ref),
-            penalty=s["penalty"],
+            penalty=s.penalty,
         )
-        places.append(
-            _Place(ref, s["kind"], s["name"], s["lat"], s["lon"], stop, s["predicted_fill"])
-        )
-    for u in store.plan_unplanned(conn=conn, plan_id=plan_id):
-        if u["ref"] in blocked or u["lat"] is None or u["ref"] not in bins:
+        places.append(_Place(ref, s.kind, s.name, s.lat, s.lon, stop, s.predicted_fill))
+    for u in sorted(plans.unplanned(conn=conn, plan_id=plan_id), key=lambda u: u.ref):
+        if u.ref in blocked or u.lat is None or u.lon is None or u.ref not in bins:
             continue
-        b = bins[u["ref"]]
-        volume = round(b["volume_l"] * 0.9)
         places.append(
-            _Place(
-                u["ref"],
-                "bin",
-                u["name"],
-                u["lat"],
-                u["lon"],
-                Stop(
-                    id=u["ref"],
-                    location=locate(f"stop:{u['ref']}", u["lat"], u["lon"]),
-                    demand=(volume, round(volume * float(b["kg_per_l"]))),
-                    service_s=int(b["service_s"]),
-                    window=window_of(u["ref"]),
-                    penalty=u["penalty"],
-                ),
-                0.9,
-            )
+            bin_place(bins[u.ref], name=u.name, lat=u.lat, lon=u.lon, fill=0.9, penalty=u.penalty)
         )
     present = {p.ref for p in places} | set(done)
     for e in events:
         if isinstance(e, BinOverflowing) and e.bin_id in bins and e.bin_id not in present:
             b = bins[e.bin_id]
-            volume = round(b["volume_l"] * 1.1)
-            places.append(
-                _Place(
-                    b["id"],
-                    "bin",
-                    b["name"],
-                    b["lat"],
-                    b["lon"],
-                    Stop(
-                        id=b["id"],
-                        location=locate(f"stop:{b['id']}", b["lat"], b["lon"]),
-                        demand=(volume, round(volume * float(b["kg_per_l"]))),
-                        service_s=int(b["service_s"]),
-                        window=window_of(b["id"]),
-                    ),
-                    1.1,
-                )
-            )
+            places.append(bin_place(b, name=b.name, lat=b.lat, lon=b.lon, fill=1.1, penalty=None))
         elif isinstance(e, BinOverflowing):
             places = [p if p.ref != e.bin_id or p.stop is None else _must(p) for p in places]
         elif isinstance(e, NewDump):
-            fid = store.insert_fixed_visit(
+            fid = plans.insert_fixed_visit(
                 conn=conn,
                 day=day,
                 kind="dump",
@@ -661,7 +616,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
             load = (int(pos[4][0]), int(pos[4][1]))
         route = old_routes[v.id]
         breaks = v.breaks
-        if route["break_end"] is not None and route["break_end"] <= now:
+        if route.break_end is not None and route.break_end <= now:
             breaks = ()
         else:
             breaks = tuple(
@@ -707,24 +662,16 @@ def _must(place: _Place) -> _Place:
 
 
 def _before_last_done(
-    stop: dict[str, Any], stops: list[dict[str, Any]], done: dict[str, datetime]
+    stop: plans.PlanStop, stops: list[plans.PlanStop], done: dict[str, datetime]
 ) -> bool:
     """An unload counts as done when a later stop of the same vehicle is done."""
     return any(
-        s["vehicle_id"] == stop["vehicle_id"] and s["seq"] > stop["seq"] and s["ref"] in done
-        for s in stops
+        s.vehicle_id == stop.vehicle_id and s.seq > stop.seq and s.ref in done for s in stops
     )
 
 
-def _demand_for(stop: dict[str, Any], stops: list[dict[str, Any]]) -> tuple[int, int]:
+def _demand_for(stop: plans.PlanStop, stops: list[plans.PlanStop]) -> tuple[int, int]:
     """A stop's own load: the rise in load on board from the previous call of the route."""
-    prev = [s for s in stops if s["vehicle_id"] == stop["vehicle_id"] and s["seq"] < stop["seq"]]
-    before = (
-        (prev[-1]["load_l"], prev[-1]["load_kg"])
-        if prev and prev[-1]["kind"] != "unload"
-        else (0, 0)
-    )
-    return (
-        max(int(stop["load_l"]) - int(before[0]), 0),
-        max(int(stop["load_kg"]) - int(before[1]), 0),
-    )
+    prev = [s for s in stops if s.vehicle_id == stop.vehicle_id and s.seq < stop.seq]
+    before = (prev[-1].load_l, prev[-1].load_kg) if prev and prev[-1].kind != "unload" else (0, 0)
+    return (max(stop.load_l - before[0], 0), max(stop.load_kg - before[1], 0))

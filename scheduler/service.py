@@ -256,19 +256,11 @@ def delete_old_readings(*, database_url: str, keep_days: int, keep_hourly_days: 
     """
     from db.conn import connect
     from db.migrate import uses_timescale
+    from db.readings import delete_expired
 
     with connect(database_url) as conn:
         if uses_timescale(conn):
             return 0
-        cur = conn.execute(
-            "DELETE FROM fill_readings WHERE ts < now() - make_interval(days => %s)", (keep_days,)
-        )
-        deleted = cur.rowcount
-        hourly = conn.execute("SELECT to_regclass('fill_hourly') IS NOT NULL").fetchone()
-        if keep_hourly_days and hourly and hourly[0]:
-            conn.execute(
-                "DELETE FROM fill_hourly WHERE bucket < now() - make_interval(days => %s)",
-                (keep_hourly_days,),
-            )
+        deleted = delete_expired(conn=conn, keep_days=keep_days, keep_hourly_days=keep_hourly_days)
         conn.commit()
         return deleted

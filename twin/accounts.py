@@ -28,11 +28,11 @@ def ensure_demo_accounts(
         raise RuntimeError("demo accounts are never created in production mode")
     from api.account_queries import set_password_hash, user_with_hash
     from api.auth import Role, create_user, hash_password
-    from routing import store
+    from db import plans
 
     crews: dict[str, tuple[str, str]] = {}
     with connect(settings.database_url.get_secret_value()) as conn:
-        vehicles = [str(v["id"]) for v in store.fleet(conn=conn)]
+        vehicles = [v.id for v in plans.fleet(conn=conn)]
         wanted: list[tuple[str, Role, str | None]] = [
             (crew_username(v), Role.CREW, v) for v in vehicles
         ]

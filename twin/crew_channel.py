@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from db import plans
 from db.conn import connect
 
 TIMEOUT_S = 15.0
@@ -142,30 +143,21 @@ class DbCrewChannel:
     def route(self, vehicle_id: str, day: date) -> list[SheetStop]:
         """The vehicle's stops in the day's active plan."""
         with connect(self.database_url) as conn:
-            row = conn.execute(
-                "SELECT id FROM plans WHERE day = %s AND state = 'active'", (day,)
-            ).fetchone()
-            if row is None:
+            plan_id = plans.active_plan_id(conn=conn, day=day)
+            if plan_id is None:
                 return []
-            from routing import store
-
-            stops = store.plan_stops(conn=conn, plan_id=int(str(row[0])))
-        out = []
-        for s in stops:
-            if s["vehicle_id"] != vehicle_id:
-                continue
-            stop = _sheet_stop(
-                {
-                    "ref": s["ref"],
-                    "eta": s["start_at"],
-                    "bin_id": s["ref"] if s["kind"] == "bin" else None,
-                    "label": s["name"],
-                    "kind": s["kind"],
-                }
+            stops = plans.stops(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id)
+        return [
+            SheetStop(
+                ref=s.ref,
+                eta=s.start_at,
+                bin_id=s.ref if s.kind == "bin" else None,
+                label=s.name,
+                kind=s.kind,
             )
-            if stop is not None:
-                out.append(stop)
-        return out
+            for s in stops
+            if s.kind != "unload"
+        ]
 
     def done(
         self,
@@ -174,16 +166,11 @@ class DbCrewChannel:
         work: Sequence[Done],
     ) -> None:
         """Mark the plan's stops done (the plan tables keep no fill seen; the API does)."""
-        from routing import store
-
         with connect(self.database_url) as conn:
-            row = conn.execute(
-                "SELECT id FROM plans WHERE day = %s AND state = 'active'", (day,)
-            ).fetchone()
-            if row is not None:
-                plan_id = int(str(row[0]))
+            plan_id = plans.active_plan_id(conn=conn, day=day)
+            if plan_id is not None:
                 for d in work:
-                    store.mark_stop(
+                    plans.mark_stop(
                         conn=conn, plan_id=plan_id, ref=d.stop.ref, state="done", at=d.at
                     )
             conn.commit()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from db import plans
 from db.conn import connect
 from twin.crew_channel import CrewChannel, Done, SheetStop
 from twin.crews import fill_seen
@@ -44,7 +45,6 @@ class LiveOperations:
 
     def plan(self, world: World, day: date) -> int | None:
         """Plan ``day`` with the planner; returns the plan id (None when planning failed)."""
-        from routing import store
         from routing.service import PlanParams, plan_day
 
         self.planned_days.add(day)
@@ -59,10 +59,7 @@ class LiveOperations:
                         time_limit_s=self.time_limit_s, seed=self.seed, solution_limit=80, now=now
                     ),
                 )
-                vehicles = [
-                    str(r["vehicle_id"])
-                    for r in store.plan_routes(conn=conn, plan_id=result.plan_id)
-                ]
+                vehicles = [r.vehicle_id for r in plans.routes(conn=conn, plan_id=result.plan_id)]
                 conn.commit()
             for vehicle_id in vehicles:
                 for stop in self.crews.route(vehicle_id, day):
@@ -78,13 +75,11 @@ class LiveOperations:
 
     def _book_dumps(self, world: World, conn: Any, day: date) -> None:
         """Known dumps become fixed visits for the planner (named with the dump's id)."""
-        from routing import store
-
         for dump in world.dumping.open_dumps(world.clock, cameras=True):
             if dump.dump_id in self.reported_dumps:
                 continue
             self.reported_dumps.add(dump.dump_id)
-            store.insert_fixed_visit(
+            plans.insert_fixed_visit(
                 conn=conn,
                 day=day,
                 kind="dump",

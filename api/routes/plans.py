@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -15,9 +16,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from api import audit
-from api import plan_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
+from db import plans as q
 
 if TYPE_CHECKING:
     from routing.service import PlanResult
@@ -72,12 +73,19 @@ class UnplannedStop(BaseModel):
     reason: str
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> UnplannedStop:
+    def of(cls, row: q.PlanUnplanned) -> UnplannedStop:
         """The stored row with the Dutch words for its reason code."""
         from routing.explain import text_nl
 
-        code = row.get("reason_code") or ""
-        return cls(**row, reason_nl=text_nl(code) if code else None)
+        code = row.reason_code
+        return cls(
+            ref=row.ref,
+            name=row.name,
+            must_visit=row.must_visit,
+            reason_code=code,
+            reason_nl=text_nl(code) if code else None,
+            reason=row.reason,
+        )
 
 
 class Plan(BaseModel):
@@ -157,13 +165,13 @@ def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
     header = q.plan(conn=conn, plan_id=plan_id)
     if header is None:
         raise HTTPException(404, f"no plan {plan_id}")
-    if header["state"] == "unchecked" or header["summary"].get("checked") is False:
+    if header.state == "unchecked" or header.summary.get("checked") is False:
         raise HTTPException(409, _UNCHECKED)
     stops: dict[str, list[PlanStop]] = {}
     for s in q.stops(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id):
-        stops.setdefault(s["vehicle_id"], []).append(PlanStop.model_validate(s))
+        stops.setdefault(s.vehicle_id, []).append(PlanStop.model_validate(s, from_attributes=True))
     routes = [
-        PlanRoute(**r, stops=stops.get(r["vehicle_id"], []))
+        PlanRoute(**asdict(r), stops=stops.get(r.vehicle_id, []))
         for r in q.routes(conn=conn, plan_id=plan_id, vehicle_id=vehicle_id)
     ]
     unplanned = (
@@ -171,7 +179,7 @@ def _plan(conn: DbConn, plan_id: int, vehicle_id: str | None = None) -> Plan:
         if vehicle_id is None
         else []
     )
-    return Plan(**header, routes=routes, unplanned=unplanned)
+    return Plan(**asdict(header), routes=routes, unplanned=unplanned)
 
 
 _UNCHECKED = (
@@ -267,9 +275,9 @@ def replan_day(conn: DbConn, _user: Planner, plan_id: int, body: ReplanRequest) 
     header = q.plan(conn=conn, plan_id=plan_id)
     if header is None:
         raise HTTPException(404, f"no plan {plan_id}")
-    if header["state"] == "unchecked" or header["summary"].get("checked") is False:
+    if header.state == "unchecked" or header.summary.get("checked") is False:
         raise HTTPException(409, _UNCHECKED)
-    if body.now is not None and abs((body.now.date() - header["day"]).days) > 1:
+    if body.now is not None and abs((body.now.date() - header.day).days) > 1:
         raise HTTPException(422, "now must lie on the plan's day")
     events: list[svc.Event] = []
     for e in body.events:

@@ -1,6 +1,6 @@
 """Compare how readings travel into PostgreSQL: COPY, multi-row VALUES, executemany.
 
-Each method stores the same batches through ``ingest.store.insert_readings`` (idempotent insert,
+Each method stores the same batches through ``db.readings.insert_readings`` (idempotent insert,
 hourly and daily summaries on plain PostgreSQL) into a database of its own, and the run prints
 readings per second. Usage:
 
@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from contracts.payloads import FillReading
 from db.conn import connect, drop_database, with_database
 from db.migrate import upgrade, uses_timescale
-from ingest.store import ReadingRow, WriteMethod, insert_readings, prepare_connection
+from db.readings import ReadingRow, WriteMethod, insert_readings, prepare_connection
 
 SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"
 

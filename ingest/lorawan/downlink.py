@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 
+from db.devices import LoRaWANRoute
 from ingest.lorawan.codecs import codec_named
 from ingest.lorawan.envelope import Network, Topics
 
@@ -21,18 +21,7 @@ class DownlinkError(ValueError):
     """A downlink that cannot be built; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Where a sensor's downlinks go, as learnt from its uplinks."""
-
-    network: str | None
-    application: str | None
-    lns_device_id: str | None
-    dev_eui: str
-    codec: str
-
-
-def interval_downlink(route: Route, seconds: int, topics: Topics) -> tuple[str, bytes]:
+def interval_downlink(route: LoRaWANRoute, seconds: int, topics: Topics) -> tuple[str, bytes]:
     """(topic, payload) that queue the reporting-interval change at the network server."""
     codec = codec_named(route.codec)
     if codec is None:

@@ -11,13 +11,15 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from contracts.payloads import DeviceStatus
+from db.conn import Conn
+from db.deadletters import DeadLetter
+from db.devices import LoRaWANSensorRow, lock_sensors, save_sensors
+from db.readings import ReadingRow, stored_frames
 from ingest.classify import Inbound, WritePlan
 from ingest.lorawan.codec import DeviceInfo, Measurement, UndecodableError, WrongPortError
 from ingest.lorawan.codecs import codec_named
 from ingest.lorawan.envelope import Refusal, Refused, Topics, Uplink, parse_uplink
 from ingest.lorawan.frames import SensorState, plan_frames, resolve_older
-from ingest.lorawan.store import Conn, lock_sensors, save_sensors, stored_frames
-from ingest.store import DeadLetter, ReadingRow
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +33,38 @@ def topics_for(*, root: str, prefix: str | None) -> Topics:
     return Topics(prefix)
 
 
+def sensor_states(rows: Iterable[LoRaWANSensorRow]) -> dict[str, SensorState]:
+    """The frame state of these sensors (DevEUI → state); a sensor whose codec is unknown here
+    is left out."""
+    states: dict[str, SensorState] = {}
+    for r in rows:
+        codec = codec_named(r.codec)
+        if codec is None:
+            continue
+        states[r.dev_eui] = SensorState(
+            device_id=r.device_id,
+            dev_eui=r.dev_eui,
+            codec=r.codec,
+            bin_id=r.bin_id,
+            depth_mm=r.depth_mm,
+            sensor_offset_mm=r.sensor_offset_mm,
+            blind_zone_mm=codec.blind_zone_mm if r.blind_zone_mm is None else r.blind_zone_mm,
+            epoch=r.epoch,
+            last_fcnt=r.last_fcnt,
+            last_time=r.last_time,
+            epoch_started_at=r.epoch_started_at,
+            fcnt_resets=r.fcnt_resets,
+            battery_pct=r.battery_pct,
+            network=r.network,
+            application=r.application,
+            lns_device_id=r.lns_device_id,
+        )
+    return states
+
+
 def _decode(uplink: Uplink, state: SensorState) -> Measurement | DeviceInfo | Refused:
     codec = codec_named(state.codec)
-    if codec is None:  # lock_sensors leaves such sensors out; kept for the type checker
+    if codec is None:  # sensor_states leaves such sensors out; kept for the type checker
         return Refused(Refusal.UNDECODABLE, f"no codec {state.codec!r}", uplink.dev_eui)
     try:
         return codec.decode(uplink.f_port, uplink.data)
@@ -70,8 +101,8 @@ class LoRaWANPath:
         """Add these uplinks to ``plan`` (inside the open transaction); returns how many were
         duplicates of uplinks stored before."""
         parsed = [parse_uplink(m.topic, m.payload, self.topics) for m in messages]
-        states = lock_sensors(
-            conn=conn, dev_euis=[p.dev_eui for p in parsed if isinstance(p, Uplink)]
+        states = sensor_states(
+            lock_sensors(conn=conn, dev_euis=[p.dev_eui for p in parsed if isinstance(p, Uplink)])
         )
         refused: dict[int, tuple[Refused, str | None]] = {}
         decoded: list[tuple[int, Uplink, Measurement | DeviceInfo, SensorState]] = []

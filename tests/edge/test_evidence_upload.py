@@ -198,7 +198,7 @@ def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
     """The sealed original is refused (403) until a second officer approved an unblur request, then verified against the same manifest."""
     from api.auth import Role, create_user
     from contracts.payloads import DumpingEvent
-    from ingest.store import insert_dumping_event
+    from db.dumping import insert_dumping_event
 
     register_camera(db, "cam-0001")
     tools, item = packaged_event(make_tools)
@@ -259,7 +259,7 @@ def test_a_file_for_a_purged_event_is_refused_and_not_stored(
     """After the retention purge deleted an event's evidence, a late file gets a 410 in Dutch, is logged, and nothing is written."""
     from api.evidence_access import DirectoryEvidence
     from api.retention import purge_expired
-    from ingest.store import insert_dumping_event
+    from db.dumping import insert_dumping_event
 
     register_camera(db, "cam-0001")
     tools, item = packaged_event(make_tools)

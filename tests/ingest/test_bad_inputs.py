@@ -14,9 +14,9 @@ import psycopg
 import pytest
 
 from contracts.topics import UpKind, up_topic
+from db.devices import RegisteredDevice
 from ingest.classify import Inbound, plan_batch
 from ingest.health import HealthRules
-from ingest.store import RegisteredDevice
 from ingest.writer import BatchWriter
 from tests.ingest.conftest import count, register
 

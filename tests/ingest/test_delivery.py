@@ -9,7 +9,8 @@ from typing import Any
 import psycopg
 
 from contracts.payloads import FillReading, ReadingBatch
-from ingest.health import HealthRules, HealthState, assess
+from db.devices import HealthState
+from ingest.health import HealthRules, assess
 from tests.helpers import poll
 from tests.ingest.conftest import (
     Stream,

@@ -25,8 +25,8 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.auth import Role, create_user
 from api.settings import ApiSettings
+from db.devices import RegisteredDevice, load_devices
 from ingest.classify import Inbound, plan_batch
-from ingest.store import RegisteredDevice, load_devices
 from tests.helpers import poll
 from tests.ingest.conftest import ingest_settings, ingest_worker, register
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from contracts.payloads import ContainerStatus, FillReading, Quality
-from ingest.health import HealthRules, HealthState, assess
+from db.devices import HealthState
+from ingest.health import HealthRules, assess
 
 RULES = HealthRules()
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # 13:00 in Brussels

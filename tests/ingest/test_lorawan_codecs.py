@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from db.devices import LoRaWANRoute
 from ingest.lorawan.codec import DeviceInfo, Measurement, UndecodableError, WrongPortError
-from ingest.lorawan.downlink import Route, interval_downlink
+from ingest.lorawan.downlink import interval_downlink
 from ingest.lorawan.dragino import LDDS75
 from ingest.lorawan.envelope import Network, Refusal, Refused, Topics, Uplink, parse_uplink
 from ingest.lorawan.frames import SensorState, Verdict, fill_of, judge
@@ -165,7 +166,7 @@ def test_frame_counter_verdicts() -> None:
 
 def test_chirpstack_downlink_is_its_documented_command() -> None:
     """An EM310-UDL behind ChirpStack gets `FF 03 0807` (1800 s) on port 85 as a down command."""
-    route = Route(
+    route = LoRaWANRoute(
         "chirpstack", "app-1", "24e124710c401234", "24e124710c401234", "milesight-em310-udl"
     )
     topic, payload = interval_downlink(route, 1800, TOPICS)

@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from db.devices import RegisteredDevice
 from ingest.classify import Inbound, plan_batch
-from ingest.store import RegisteredDevice
 
 ROOT = "prop"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mqtt"

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from contracts.topics import UpKind, up_topic
+from db.readings import WriteMethod
 from ingest.classify import Inbound
-from ingest.store import WriteMethod
 from ingest.writer import BatchWriter, OfflinePolicy
 from tests.ingest.conftest import count, register
 

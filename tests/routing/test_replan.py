@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from routing import store
+from db import plans
 from routing.service import PlanParams, StopDone, plan_day, replan
 from tests.routing.history import seed_city
 
@@ -15,16 +15,16 @@ EVE = datetime(2026, 3, 9, 21, 0, tzinfo=UTC)
 FIXED = PlanParams(time_limit_s=60.0, solution_limit=40, iterations=300, now=EVE)
 
 
-def _bins(db: Any, plan_id: int, vehicle: str | None = None) -> list[dict[str, Any]]:
+def _bins(db: Any, plan_id: int, vehicle: str | None = None) -> list[plans.PlanStop]:
     return [
         s
-        for s in store.plan_stops(conn=db, plan_id=plan_id)
-        if s["kind"] != "unload" and (vehicle is None or s["vehicle_id"] == vehicle)
+        for s in plans.stops(conn=db, plan_id=plan_id)
+        if s.kind != "unload" and (vehicle is None or s.vehicle_id == vehicle)
     ]
 
 
 def _must_served(db: Any, plan_id: int) -> set[str]:
-    return {s["ref"] for s in _bins(db, plan_id) if s["penalty"] is None}
+    return {s.ref for s in _bins(db, plan_id) if s.penalty is None}
 
 
 def test_a_crew_ahead_of_plan_restarts_from_when_it_really_finished(db: Any) -> None:
@@ -32,14 +32,14 @@ def test_a_crew_ahead_of_plan_restarts_from_when_it_really_finished(db: Any) -> 
     seed_city(db, bins=60, days=14, until=EVE)
     morning = plan_day(conn=db, day=DAY, params=FIXED)
     route = _bins(db, morning.plan_id)
-    vehicle = route[0]["vehicle_id"]
+    vehicle = route[0].vehicle_id
     first = _bins(db, morning.plan_id, vehicle)[2]
-    early = first["end_at"] - timedelta(hours=1)
-    done_before = [StopDone(s["ref"], early) for s in _bins(db, morning.plan_id, vehicle)[:3]]
+    early = first.end_at - timedelta(hours=1)
+    done_before = [StopDone(s.ref, early) for s in _bins(db, morning.plan_id, vehicle)[:3]]
     again = replan(conn=db, plan_id=morning.plan_id, events=done_before, now=early, params=FIXED)
-    planned = [s for s in _bins(db, again.plan_id, vehicle) if s["state"] == "planned"]
+    planned = [s for s in _bins(db, again.plan_id, vehicle) if s.state == "planned"]
     assert planned, "the vehicle keeps work after its early finish"
-    assert planned[0]["start_at"] < first["end_at"]
+    assert planned[0].start_at < first.end_at
 
 
 def test_two_replans_in_a_row_keep_every_must_visit_stop(db: Any) -> None:
@@ -51,17 +51,17 @@ def test_two_replans_in_a_row_keep_every_must_visit_stop(db: Any) -> None:
     plan_id = morning.plan_id
     done: set[str] = set()
     for _ in range(2):
-        for vehicle in {s["vehicle_id"] for s in _bins(db, plan_id)}:
-            todo = [s for s in _bins(db, plan_id, vehicle) if s["state"] == "planned"][:2]
+        for vehicle in {s.vehicle_id for s in _bins(db, plan_id)}:
+            todo = [s for s in _bins(db, plan_id, vehicle) if s.state == "planned"][:2]
             for s in todo:
-                done.add(s["ref"])
-        rows = {s["ref"]: s for s in _bins(db, plan_id)}
-        at = max(rows[r]["end_at"] for r in done if r in rows) - timedelta(minutes=45)
-        events = [StopDone(r, min(rows[r]["end_at"], at)) for r in sorted(done) if r in rows]
+                done.add(s.ref)
+        rows = {s.ref: s for s in _bins(db, plan_id)}
+        at = max(rows[r].end_at for r in done if r in rows) - timedelta(minutes=45)
+        events = [StopDone(r, min(rows[r].end_at, at)) for r in sorted(done) if r in rows]
         plan_id = replan(conn=db, plan_id=plan_id, events=events, now=at, params=FIXED).plan_id
     after = _bins(db, plan_id)
-    kept = {s["ref"] for s in after}
+    kept = {s.ref for s in after}
     assert must <= kept, sorted(must - kept)
-    assert {s["ref"] for s in after if s["state"] == "done"} >= done
-    left = store.plan_unplanned(conn=db, plan_id=plan_id)
-    assert not [u for u in left if u["must_visit"]]
+    assert {s.ref for s in after if s.state == "done"} >= done
+    left = plans.unplanned(conn=db, plan_id=plan_id)
+    assert not [u for u in left if u.must_visit]
