@@ -15,6 +15,14 @@ import psycopg
 import pytest
 
 from contracts.topics import DownKind, UpKind, down_topic, up_subscription, up_topic
+from harness.securebroker import (
+    SERVICE_PASSWORD,
+    SecureBroker,
+    Session,
+    close,
+    connect_client,
+    running_secure_broker,
+)
 from ingest.service import IngestService
 from ingest.settings import IngestSettings
 from nettestad.broker import (
@@ -26,14 +34,6 @@ from nettestad.broker import (
     verify_password,
 )
 from nettestad.cli import main
-from tests.deploy.securebroker import (
-    SERVICE_PASSWORD,
-    SecureBroker,
-    Session,
-    close,
-    connect_client,
-    running_secure_broker,
-)
 from tests.helpers import free_port, poll
 
 # passwords of a throwaway test broker

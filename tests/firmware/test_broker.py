@@ -13,10 +13,10 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
+from harness.micropython import MP_TESTS, mp_cases, run
 from nettestad.provision import Mounting, Network, provision
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.firmware.mp import MP_TESTS, mp_cases, run
 from tests.helpers import poll
 
 Conn = psycopg.Connection[tuple[Any, ...]]

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from contracts.topics import UpKind, up_topic
-from nettestad.broker import add_device_credentials, set_service_credentials
-from tests.deploy.securebroker import (
+from harness.securebroker import (
     SERVICE_PASSWORD,
     SecureBroker,
     Session,
@@ -17,6 +16,7 @@ from tests.deploy.securebroker import (
     connect_client,
     running_secure_broker,
 )
+from nettestad.broker import add_device_credentials, set_service_credentials
 from tests.helpers import poll
 
 LNS_PASSWORD = "chirpstack-integration-password"  # noqa: S105 - a throwaway test broker's
