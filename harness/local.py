@@ -7,21 +7,24 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
 
 
 def poll(
-    probe: Callable[[], T],
+    probe: Callable[[], T | Literal[False] | None],
     *,
     timeout: float = 20.0,
     interval: float = 0.05,
     what: str = "condition",
 ) -> T:
-    """Call ``probe`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+    """Call ``probe`` until it returns something truthy; fail with ``what`` after ``timeout``.
+
+    A probe written ``lambda: ready() and value`` or returning a row or None gives back the value.
+    """
     deadline = time.monotonic() + timeout
-    last: T = probe()
+    last = probe()
     while not last:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import psycopg
 import pytest
+from pydantic import SecretStr
 
 from nettestad.scheduler import (
     Scheduler,
@@ -73,7 +74,7 @@ def settings(tmp_path: Path) -> SchedulerSettings:
     """Scheduler settings with a state file in the test's folder and no retry delay."""
     return SchedulerSettings(
         state_file=tmp_path / "state.json",
-        scheduler_token=TOKEN,
+        scheduler_token=SecretStr(TOKEN),
         plan_retry_delay_s=0,
         metrics_port=0,
     )
