@@ -10,7 +10,7 @@ import psycopg
 
 from harness.local import free_port, poll, served
 
-__all__ = ["free_port", "poll", "scalar", "served"]
+__all__ = ["RecordingSender", "free_port", "poll", "scalar", "served"]
 
 
 def scalar(
@@ -20,3 +20,20 @@ def scalar(
     row = conn.execute(query, params).fetchone()
     assert row is not None, f"no row for {query!r}"
     return row[0]
+
+
+class RecordingSender:
+    """Stands in for the camera's broker connection (the camera is hardware we do not have):
+    remembers the commands it was given, and refuses them like an unreachable broker while
+    ``online`` is False."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.online = True
+
+    def send(self, device_id: str, command: dict[str, Any]) -> bool:
+        """Remember the command; False, without remembering it, while offline."""
+        if not self.online:
+            return False
+        self.sent.append((device_id, command))
+        return True

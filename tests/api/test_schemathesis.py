@@ -16,7 +16,8 @@ from api.auth import Role
 from db.conn import drop_database, with_database
 from db.migrate import upgrade
 from tests.api.conftest import PASSWORD
-from tests.browser.conftest import LiveServer, RecordingSender  # reuse the live server parts
+from tests.browser.conftest import LiveServer  # reuse the live server parts
+from tests.helpers import RecordingSender
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 8
@@ -68,7 +69,7 @@ def fuzz_server(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         database_url=SecretStr(url), pool_min=1, pool_max=4, evidence_dir=str(evidence)
     )
     app = create_app(
-        settings, evidence_files=DirectoryEvidence(evidence), commands=RecordingSender([])
+        settings, evidence_files=DirectoryEvidence(evidence), commands=RecordingSender()
     )
     import httpx
 
