@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from db.conn import connect
+from db import connect
 
 TIMEOUT_S = 15.0
 

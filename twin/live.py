@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from db.conn import connect
+from db import connect
 from twin.crew_channel import CrewChannel, Done, SheetStop
 from twin.crews import fill_seen
 from twin.dumping import BRUSSELS
@@ -44,8 +44,7 @@ class LiveOperations:
 
     def plan(self, world: World, day: date) -> int | None:
         """Plan ``day`` with the planner; returns the plan id (None when planning failed)."""
-        from routing import store
-        from routing.service import PlanParams, plan_day
+        from routing import PlanParams, plan_day, store
 
         self.planned_days.add(day)
         now = world.clock

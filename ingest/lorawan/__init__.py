@@ -5,3 +5,10 @@ vendor codec (``milesight``, ``dragino``), ``frames`` (frame counters, resets, f
 ``store`` holds the SQL and ``path`` plugs the whole into the ingest writer's transaction, so
 LoRaWAN readings share validation, dead letters and the exactly-once write of our own sensors.
 """
+
+from ingest.lorawan.codecs import CODECS
+from ingest.lorawan.downlink import DownlinkError, Route, interval_downlink
+from ingest.lorawan.envelope import Topics
+from ingest.lorawan.path import topics_for
+
+__all__ = ["CODECS", "DownlinkError", "Route", "Topics", "interval_downlink", "topics_for"]
