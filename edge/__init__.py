@@ -17,3 +17,36 @@ Setting a unit up:
 scenes (see ``bench/RESULTS.md``); ``nettestad edge replay VIDEO`` runs the unit over a recorded
 file offline (see ``docs/camera.md``).
 """
+
+from edge.config import CameraConfig
+from edge.detector import Detection
+from edge.evidence import EvidenceTools, event_files, manifest_of, package_event
+from edge.keys import DeviceSecret, load_or_create_key
+from edge.privacy import PrivacyFilter
+from edge.ring import FrameRing
+from edge.settings import EdgeSettings
+from edge.spool import Spool
+from edge.synthetic import make_scene, render
+from edge.uplink import DeliveryError, EvidenceRejectedError, EvidenceUploader
+from edge.vault import RawVault
+
+__all__ = [
+    "CameraConfig",
+    "DeliveryError",
+    "Detection",
+    "DeviceSecret",
+    "EdgeSettings",
+    "EvidenceRejectedError",
+    "EvidenceTools",
+    "EvidenceUploader",
+    "FrameRing",
+    "PrivacyFilter",
+    "RawVault",
+    "Spool",
+    "event_files",
+    "load_or_create_key",
+    "make_scene",
+    "manifest_of",
+    "package_event",
+    "render",
+]

@@ -1,1 +1,5 @@
 """The ingest service: MQTT messages from devices into PostgreSQL, nothing lost, nothing twice."""
+
+from ingest.settings import IngestSettings
+
+__all__ = ["IngestSettings"]

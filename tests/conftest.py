@@ -1,4 +1,4 @@
-"""Fixtures on the real services: a database of its own per test module, a topic root per test.
+"""Fixtures on the real services: a database of its own per test, a topic root per test.
 
 The suite talks to the PostgreSQL and Mosquitto that ``./manage test`` makes sure are running.
 ``NETTESTAD_TEST_DATABASE_URL`` points it at another server, for example one with TimescaleDB

@@ -1,58 +1,39 @@
-"""Small helpers the tests share: polling with a deadline instead of sleeping, a served app."""
+"""Small helpers the tests share: polling with a deadline instead of sleeping, a served app, the
+one value a query returns."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, LiteralString
 
-T = TypeVar("T")
+import psycopg
 
+from harness.local import free_port, poll, served
 
-def poll(
-    probe: Callable[[], T],
-    *,
-    timeout: float = 20.0,
-    interval: float = 0.05,
-    what: str = "condition",
-) -> T:
-    """Call ``probe`` until it returns something truthy; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    last: T = probe()
-    while not last:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
-        time.sleep(interval)
-        last = probe()
-    return last
+__all__ = ["RecordingSender", "free_port", "poll", "scalar", "served"]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def scalar(
+    conn: psycopg.Connection[Any], query: LiteralString, params: Sequence[object] = ()
+) -> Any:
+    """The first column of the one row ``query`` returns; the test fails when there is no row."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, f"no row for {query!r}"
+    return row[0]
 
 
-@contextmanager
-def served(app: Any) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn in a thread on a free port; yields its base URL."""
-    import uvicorn
+class RecordingSender:
+    """Stands in for the camera's broker connection (the camera is hardware we do not have):
+    remembers the commands it was given, and refuses them like an unreachable broker while
+    ``online`` is False."""
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    poll(lambda: server.started, timeout=20, what="uvicorn to start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
-    assert not thread.is_alive(), "uvicorn did not stop"
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.online = True
+
+    def send(self, device_id: str, command: dict[str, Any]) -> bool:
+        """Remember the command; False, without remembering it, while offline."""
+        if not self.online:
+            return False
+        self.sent.append((device_id, command))
+        return True

@@ -6,8 +6,8 @@ printed by ``nettestad demo``; production mode refuses to create these accounts.
 
 from __future__ import annotations
 
-from config.settings import Mode, ServiceSettings
-from db.conn import connect
+from config import Mode, ServiceSettings
+from db import connect
 
 DEMO_PEOPLE = (("coordinator", "coordinator"), ("handhaving", "enforcement"), ("beheer", "admin"))
 
@@ -26,8 +26,7 @@ def ensure_demo_accounts(
     """
     if settings.mode is Mode.PRODUCTION:
         raise RuntimeError("demo accounts are never created in production mode")
-    from api.account_queries import set_password_hash, user_with_hash
-    from api.auth import Role, create_user, hash_password
+    from api import Role, create_user, hash_password, set_password_hash, user_with_hash
     from db import plans
 
     crews: dict[str, tuple[str, str]] = {}

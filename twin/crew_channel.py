@@ -16,8 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from db import plans
-from db.conn import connect
+from db import connect, plans
 
 TIMEOUT_S = 15.0
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.payloads import DumpingEvent
+from contracts import DumpingEvent
 from twin.city import Hotspot
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from contracts.topics import UpKind, up_topic
+from contracts import UpKind, up_topic
 from twin.city import DEPOT, DISPOSAL, BinSite, City
 from twin.sensors import SensorFaults
 from twin.world import StepOutput, World, WorldParams

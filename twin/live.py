@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from db import plans
-from db.conn import connect
+from db import connect, plans
 from twin.crew_channel import CrewChannel, Done, SheetStop
 from twin.crews import fill_seen
 from twin.dumping import BRUSSELS
@@ -45,7 +44,7 @@ class LiveOperations:
 
     def plan(self, world: World, day: date) -> int | None:
         """Plan ``day`` with the planner; returns the plan id (None when planning failed)."""
-        from routing.service import PlanParams, plan_day
+        from routing import PlanParams, plan_day
 
         self.planned_days.add(day)
         now = world.clock

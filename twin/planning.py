@@ -13,8 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
-from routing.pipeline import PlanConfig, plan
+from routing import (
+    Break,
+    Facility,
+    PlanConfig,
+    Problem,
+    Solution,
+    Stop,
+    Vehicle,
+    VisitKind,
+    Window,
+    plan,
+)
 from twin.city import City, Site
 from twin.dumping import BRUSSELS
 

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from contracts.payloads import Quality, ReadingBatch
-from routing.forecast import fit, level_at
-from routing.selection import SelectionParams, forecast_spread, normal_cdf
+from contracts import Quality, ReadingBatch
+from routing import SelectionParams, fit, forecast_spread, level_at, normal_cdf
 from twin.city import DISTRICTS, BinSite
 from twin.dumping import BRUSSELS, Dump
 from twin.fill import MEAN_POPULARITY, BinState

@@ -10,10 +10,10 @@ from typing import Self
 
 import paho.mqtt.client as mqtt
 
-from broker.client import connect as mqtt_connect
-from broker.client import make_client
-from config.settings import ServiceSettings
-from db.conn import connect
+from broker import connect as mqtt_connect
+from broker import make_client
+from config import ServiceSettings
+from db import connect
 from twin.city import BinSite, City
 from twin.registry import upsert_bins, upsert_hotspots
 

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from contracts.payloads import ContainerStatus, FillReading, Quality, ReadingBatch
+from contracts import ContainerStatus, FillReading, Quality, ReadingBatch
 from twin.fill import BinState
 
 SENSOR_OFFSET_MM = 50  # the sensor sits this far above the fill line of a full container

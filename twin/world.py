@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from contracts.payloads import DumpingEvent, ReadingBatch
+from contracts import DumpingEvent, ReadingBatch
 from twin.city import BinSite, City
 from twin.conditions import conditions
 from twin.dumping import BRUSSELS, Dump, DumpingProcess

@@ -24,9 +24,9 @@ import psycopg
 from broker import add_device_credentials, reload_broker
 from db.conn import drop_database, with_database
 from db.migrate import TimescaleMode, upgrade
+from harness import poll
+from harness.securebroker import running_secure_broker
 from ops import create_backup
-from tests.deploy.securebroker import running_secure_broker
-from tests.helpers import poll
 
 SERVER = "postgresql://nettestad:nettestad@localhost:5432/postgres"
 

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import cv2
+import numpy as np
 
 from edge.detector import LeftObjectDetector
 from edge.evaluate import Report, default_config, score_scene
@@ -32,7 +33,8 @@ def run_scene(spec: SceneSpec, dwell_s: float) -> Found:
     found: Found = []
     for t, image in render(spec):
         ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])
-        frame = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else image
+        decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else None
+        frame = image if decoded is None else np.asarray(decoded)
         for hit in detector.update(T0 + timedelta(seconds=t), frame):
             found.append((t, (hit.detected_at - T0).total_seconds(), hit.bbox))
     return found

@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from tests.firmware import mp
+from harness import micropython as mp
 
 CASES = (
     ("test_spool", "test_a_week_offline_loses_nothing_with_the_default_ring"),

@@ -126,7 +126,7 @@ def _mix(
             )
     if not bad_every:
         return healthy
-    from tests.ingest import test_bad_inputs as bad  # the fixture and its reader
+    from harness import bad_inputs as bad  # the corpus the ingest tests use
 
     with connect(url) as conn:
         bad.register_bad_devices(conn)

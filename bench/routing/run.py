@@ -27,11 +27,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Run as a script (``python bench/routing/run.py``): the repository root holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from generate import kim_day
-from instances import (
+from bench.routing.generate import kim_day
+from bench.routing.instances import (
     SHARED,
     Cvrp,
     Reload,
@@ -41,7 +41,6 @@ from instances import (
     read_reload,
     reload_problem,
 )
-
 from routing import pipeline
 from routing.check import check
 from routing.model import (

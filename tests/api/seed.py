@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 
 from api.route_sheet import today_in_brussels
 from contracts import evidence as ev
+from contracts.payloads import EvidenceFile
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 BINS = [
@@ -40,8 +41,8 @@ def scene_jpeg(seed: int) -> bytes:
     cv2.rectangle(image, (40, 70), (120, 190), (40, 110, 40), -1)  # the glass bank
     cv2.ellipse(image, (200 + seed % 40, 185), (35, 22), 0, 0, 360, (30, 30, 30), -1)  # the bag
     noise = rng.integers(0, 12, image.shape, dtype=np.uint8)
-    image = cv2.GaussianBlur(cv2.add(image, noise), (5, 5), 0)
-    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    blurred = cv2.GaussianBlur(cv2.add(image, noise), (5, 5), 0)
+    ok, encoded = cv2.imencode(".jpg", blurred, [cv2.IMWRITE_JPEG_QUALITY, 85])
     assert ok
     return bytes(encoded)
 
@@ -139,7 +140,7 @@ def seed_detection(
         started_at=detected - timedelta(seconds=40),
         detected_at=detected,
         created_at=detected,
-        files=[ev.EvidenceFile.model_validate(f) for f in files],
+        files=[EvidenceFile.model_validate(f) for f in files],
     )
     raw = ev.manifest_bytes(manifest)
     folder = evidence_dir / event_id

@@ -25,7 +25,7 @@ from api.evidence_access import DirectoryEvidence
 from api.settings import ApiSettings
 from tests.api.conftest import login
 from tests.api.seed import seed_city, seed_detection
-from tests.api.test_enforcement import RecordingSender
+from tests.helpers import RecordingSender
 
 Db = psycopg.Connection[tuple[Any, ...]]
 APP_PASSWORD = "app-role-test-password"  # noqa: S105 - a throw-away role of this test

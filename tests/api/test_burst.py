@@ -9,8 +9,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import ApiSettings
-from tests.browser.conftest import RecordingSender
-from tests.helpers import served
+from tests.helpers import RecordingSender, served
 
 
 def test_a_burst_beyond_the_thread_pool_gets_answers(database_url: str, tmp_path: object) -> None:
@@ -18,7 +17,7 @@ def test_a_burst_beyond_the_thread_pool_gets_answers(database_url: str, tmp_path
     settings = ApiSettings(
         database_url=SecretStr(database_url), pool_min=1, pool_max=3, evidence_dir=str(tmp_path)
     )
-    app = create_app(settings, commands=RecordingSender([]))
+    app = create_app(settings, commands=RecordingSender())
 
     async def burst(url: str) -> list[int]:
         limits = httpx.Limits(max_connections=150)

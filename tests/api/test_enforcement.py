@@ -21,6 +21,7 @@ from api.retention import purge_expired
 from api.settings import ApiSettings
 from tests.api.conftest import PASSWORD, login
 from tests.api.seed import seed_city, seed_detection
+from tests.helpers import RecordingSender
 
 
 def _second_officer(client: TestClient, db: psycopg.Connection[tuple[Any, ...]]) -> dict[str, str]:
@@ -38,21 +39,6 @@ def _unblur(client: TestClient, event_id: str, headers: dict[str, str]) -> int:
     )
     assert answer.status_code == 200, answer.text
     return int(answer.json()["request_id"])
-
-
-class RecordingSender:
-    """Stands in for the camera's broker connection: remembers the commands it was given."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-        self.online = True
-
-    def send(self, device_id: str, command: dict[str, Any]) -> bool:
-        """Remember the command (False, like an unreachable broker, while offline)."""
-        if not self.online:
-            return False
-        self.sent.append((device_id, command))
-        return True
 
 
 def test_confirm_dismiss_bundle_unblur_and_audit(

@@ -119,7 +119,7 @@ def _seed(db: Conn) -> None:
 
 def _rows(db: Conn, sql: str) -> list[dict[str, Any]]:
     with db.cursor(row_factory=dict_row) as cur:
-        return cur.execute(sql).fetchall()  # type: ignore[arg-type]  # fixed test SQL
+        return cur.execute(sql).fetchall()
 
 
 def _recompute(db: Conn) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from api.auth import Role, create_user
 from api.evidence_access import DirectoryEvidence
 from api.settings import ApiSettings
 from tests.api.conftest import PASSWORD
-from tests.helpers import served
+from tests.helpers import RecordingSender, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 UNREACHABLE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
@@ -41,18 +41,6 @@ class LiveServer:
     commands: list[tuple[str, dict[str, Any]]]
 
 
-class RecordingSender:
-    """Stands in for the camera's broker connection (the camera is hardware we do not have)."""
-
-    def __init__(self, sent: list[tuple[str, dict[str, Any]]]) -> None:
-        self.sent = sent
-
-    def send(self, device_id: str, command: dict[str, Any]) -> bool:
-        """Remember the command."""
-        self.sent.append((device_id, command))
-        return True
-
-
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServer]:
     """The API and web app under uvicorn in a thread, with one account per role."""
@@ -65,7 +53,7 @@ def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServ
             display_name=f"Test {role.value}",
             vehicle_id="veh-1" if role is Role.CREW else None,
         )
-    sent: list[tuple[str, dict[str, Any]]] = []
+    sender = RecordingSender()
     settings = ApiSettings(
         database_url=SecretStr(database_url),
         pool_min=1,
@@ -75,11 +63,9 @@ def live_server(database_url: str, tmp_path: Path, db: Any) -> Iterator[LiveServ
         # must stay usable when the tiles do not load.
         map_tiles_url=UNREACHABLE_TILES,
     )
-    app = create_app(
-        settings, evidence_files=DirectoryEvidence(tmp_path), commands=RecordingSender(sent)
-    )
+    app = create_app(settings, evidence_files=DirectoryEvidence(tmp_path), commands=sender)
     with served(app) as url:
-        yield LiveServer(url=url, evidence_dir=tmp_path, commands=sent)
+        yield LiveServer(url=url, evidence_dir=tmp_path, commands=sender.sent)
 
 
 @pytest.fixture(scope="session")

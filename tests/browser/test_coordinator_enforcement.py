@@ -184,7 +184,9 @@ def test_enforcement_reviews_confirms_exports_and_requests_unblur(
     page.wait_for_function(
         "() => document.querySelector('#cameras tbody td:last-child')?.textContent === '50 %'"
     )
-    states = dict(db.execute("SELECT event_id, review_state FROM dumping_events").fetchall())
+    states: dict[str, str] = dict(
+        db.execute("SELECT event_id, review_state FROM dumping_events").fetchall()
+    )
     assert states == {"evt-browser-01": "confirmed", "evt-browser-02": "dismissed"}
     page.wait_for_function(
         "() => document.getElementById('detail-meta').textContent.includes('Afgewezen')"

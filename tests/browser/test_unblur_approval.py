@@ -7,8 +7,9 @@ from typing import Any
 import psycopg
 
 from api.auth import Role, create_user
+from tests.api.conftest import PASSWORD
 from tests.api.seed import seed_city, seed_detection
-from tests.browser.conftest import PASSWORD, LiveServer, log_in
+from tests.browser.conftest import LiveServer, log_in
 from tests.helpers import poll
 
 Conn = psycopg.Connection[tuple[Any, ...]]

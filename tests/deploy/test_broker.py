@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from pydantic import SecretStr
 
 from broker import (
     add_device_credentials,
@@ -23,10 +24,7 @@ from broker import (
     verify_password,
 )
 from contracts.topics import DownKind, UpKind, down_topic, up_subscription, up_topic
-from ingest.service import IngestService
-from ingest.settings import IngestSettings
-from nettestad.cli import main
-from tests.deploy.securebroker import (
+from harness.securebroker import (
     SERVICE_PASSWORD,
     SecureBroker,
     Session,
@@ -34,6 +32,9 @@ from tests.deploy.securebroker import (
     connect_client,
     running_secure_broker,
 )
+from ingest.service import IngestService
+from ingest.settings import IngestSettings
+from nettestad.cli import main
 from tests.helpers import free_port, poll
 
 # passwords of a throwaway test broker
@@ -245,13 +246,13 @@ def test_valid_device_reading_is_stored(broker: SecureBroker, database_url: str)
             "INSERT INTO devices (id, kind, bin_id) VALUES ('fill-a001', 'fill_sensor', 'bin-a')"
         )
     settings = IngestSettings(
-        database_url=database_url,
+        database_url=SecretStr(database_url),
         mqtt_host="localhost",
         mqtt_port=broker.service_port,
         mqtt_tls=True,
         mqtt_ca_file=str(broker.ca_file),
         mqtt_username="svc_ingest",
-        mqtt_password=SERVICE_PASSWORD,
+        mqtt_password=SecretStr(SERVICE_PASSWORD),
         topic_root=broker.root,
         share_group="ingest",
         client_id=f"ingest-{broker.root}",
@@ -349,13 +350,13 @@ def test_device_cannot_take_over_the_ingest_session(
             "INSERT INTO devices (id, kind, bin_id) VALUES ('fill-b002', 'fill_sensor', 'bin-b')"
         )
     settings = IngestSettings(
-        database_url=database_url,
+        database_url=SecretStr(database_url),
         mqtt_host="localhost",
         mqtt_port=broker.service_port,
         mqtt_tls=True,
         mqtt_ca_file=str(broker.ca_file),
         mqtt_username="svc_ingest",
-        mqtt_password=SERVICE_PASSWORD,
+        mqtt_password=SecretStr(SERVICE_PASSWORD),
         topic_root=broker.root,
     )
     service = IngestService(settings)

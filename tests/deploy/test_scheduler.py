@@ -108,10 +108,10 @@ def _runs(log: Path) -> list[str]:
 def settings(database_url: str) -> SchedulerSettings:
     """Scheduler settings on the test's database, planning at 04:30, with no retry delay."""
     return SchedulerSettings(
-        database_url=database_url,
+        database_url=SecretStr(database_url),
         plan_at=time(4, 30),
         catch_up_until=time(11, 0),
-        scheduler_token=TOKEN,
+        scheduler_token=SecretStr(TOKEN),
         plan_retry_delay_s=0,
         metrics_port=0,
     )

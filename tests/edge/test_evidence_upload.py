@@ -26,6 +26,7 @@ from edge.settings import EdgeSettings
 from edge.spool import SpoolItem
 from edge.uplink import EvidenceRejectedError, EvidenceUploader
 from tests.edge.conftest import MakeTools
+from tests.helpers import scalar
 
 Db = psycopg.Connection[tuple[Any, ...]]
 T0 = datetime(2026, 11, 28, 21, 40, tzinfo=UTC)
@@ -233,12 +234,13 @@ def test_unblurred_originals_are_accepted_only_after_an_authorised_request(
         password="correct horse battery",  # noqa: S106 - a test account's password
         role=Role.ENFORCEMENT,
     )
-    user_id = db.execute("SELECT id FROM users WHERE username = 'officer1'").fetchone()[0]
-    second = db.execute("SELECT id FROM users WHERE username = 'officer2'").fetchone()[0]
-    request_id = db.execute(
+    user_id = scalar(db, "SELECT id FROM users WHERE username = 'officer1'")
+    second = scalar(db, "SELECT id FROM users WHERE username = 'officer2'")
+    request_id = scalar(
+        db,
         "INSERT INTO unblur_requests (event_id, device_id, user_id, reason) VALUES (%s, 'cam-0001', %s, 'PV 2026/123: identify the driver') RETURNING id",
         (event.event_id, user_id),
-    ).fetchone()[0]
+    )
     with pytest.raises(EvidenceRejectedError, match=r"403 .*no approved request"):
         uploader.put(event.event_id, "raw-during.jpg", original)  # asked, not yet approved
     db.execute(

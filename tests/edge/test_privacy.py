@@ -24,6 +24,13 @@ from tests.edge.conftest import MakeTools
 ZONE = [(380, 380), (512, 380), (512, 512), (380, 512)]
 
 
+def _read(path: str) -> np.ndarray:
+    """The picture in ``path``; the test fails when it is missing or unreadable."""
+    image = cv2.imread(path)
+    assert image is not None, f"{path} is not a readable picture"
+    return np.asarray(image)
+
+
 def _sharpness(image: np.ndarray) -> float:
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     return float(cv2.Laplacian(grey.astype(np.float64), cv2.CV_64F).var())
@@ -34,7 +41,7 @@ def test_emitted_frame_has_the_face_blurred_and_the_private_zone_black(
     make_tools: MakeTools,
 ) -> None:
     """A frame that leaves the unit has no face detail left and a black private zone, while the sealed original keeps both."""
-    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)  # 512x512, a real face
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)  # type: ignore[no-untyped-call]  # scikit-image's sample data has no annotations  # 512x512, a real face
     config = CameraConfig(
         device_id="cam-0001",
         hotspot_id="HS-01",
@@ -60,7 +67,7 @@ def test_emitted_frame_has_the_face_blurred_and_the_private_zone_black(
     )
     item = package_event(detection, ring, tools)
 
-    emitted = cv2.imread(str(item.folder / "during.jpg"))
+    emitted = _read(str(item.folder / "during.jpg"))
     assert emitted.shape == astronaut.shape
     x, y, w, h = ASTRONAUT_FACE
     original_detail = _sharpness(astronaut[y : y + h, x : x + w])
@@ -102,6 +109,7 @@ def test_emitted_frame_has_the_face_blurred_and_the_private_zone_black(
     assert raw[:2000] not in on_disk  # encrypted at rest
     assert not any(p.name.startswith("raw") for p in item.folder.iterdir())
     unblurred = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
+    assert unblurred is not None, "the sealed original is not a picture"
     assert _sharpness(unblurred[y : y + h, x : x + w]) > 0.5 * original_detail
 
 
@@ -132,7 +140,7 @@ def test_a_40_px_face_tilted_30_degrees_is_blurred_in_the_still_and_in_the_half_
     item = package_event(_event(ring, start), ring, tools)
     x, y, w, h = case.box
     assert hidden(case, tools.privacy.find(case.image))
-    still = cv2.imread(str(item.folder / "during.jpg"))
+    still = _read(str(item.folder / "during.jpg"))
     original = _sharpness(case.image[y : y + h, x : x + w])
     assert _sharpness(still[y : y + h, x : x + w]) < 0.1 * original
     clip = cv2.VideoCapture(str(item.folder / "clip.avi"))
@@ -152,8 +160,8 @@ def test_a_belgian_plate_in_perspective_is_found() -> None:
     frame = np.full((480, 640, 3), 95, np.uint8)
     cv2.rectangle(frame, (200, 250), (440, 360), (40, 40, 140), -1)  # a car's rear
     plate = cv2.resize(belgian_plate("1-ABC-234"), (90, 19), interpolation=cv2.INTER_AREA)
-    src = np.float32([[0, 0], [90, 0], [90, 19], [0, 19]])
-    dst = np.float32([[0, 4], [90, 0], [88, 19], [2, 23]])
+    src = np.array([[0, 0], [90, 0], [90, 19], [0, 19]], np.float32)
+    dst = np.array([[0, 4], [90, 0], [88, 19], [2, 23]], np.float32)
     warped = cv2.warpPerspective(plate, cv2.getPerspectiveTransform(src, dst), (90, 24))
     mask = cv2.warpPerspective(
         np.ones((19, 90), np.uint8), cv2.getPerspectiveTransform(src, dst), (90, 24)
@@ -170,8 +178,8 @@ def test_an_unreadable_face_model_stops_the_filter_with_a_clear_error(tmp_path: 
     """A face model that is missing or not a network raises ModelError naming the file: a unit that cannot blur does not start."""
     garbage = tmp_path / "centerface.onnx"
     garbage.write_bytes(b"\x00" * 64)
-    base = {"device_id": "cam-0001", "hotspot_id": "HS-01"}
     with pytest.raises(ModelError, match="is not a readable ONNX network"):
-        PrivacyFilter(CameraConfig(**base, face_model=garbage))
+        PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01", face_model=garbage))
+    missing = tmp_path / "missing.onnx"
     with pytest.raises(ModelError, match="cannot read the face model"):
-        PrivacyFilter(CameraConfig(**base, face_model=tmp_path / "missing.onnx"))
+        PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01", face_model=missing))

@@ -11,8 +11,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from pydantic import SecretStr
 
-from config.settings import InsecureSettingError
+from config.settings import InsecureSettingError, Mode
 from contracts.evidence import public_key_bytes
 from edge.keys import DeviceSecret, KeyUnlockError, load_or_create_key
 from edge.settings import EdgeSettings
@@ -140,13 +141,15 @@ def test_a_legal_hold_keeps_originals_past_the_retention_until_released(tmp_path
 def test_production_refuses_the_default_device_secret(tmp_path: Path) -> None:
     """A camera in production mode does not start with the development device secret or one inside its data folder."""
     with pytest.raises(InsecureSettingError, match="NETTESTAD_DEVICE_SECRET"):
-        EdgeSettings(mode="production", mqtt_username="cam-0001", mqtt_password="x" * 40)
+        EdgeSettings(
+            mode=Mode.PRODUCTION, mqtt_username="cam-0001", mqtt_password=SecretStr("x" * 40)
+        )
     inside = tmp_path / "data" / "secret"
     with pytest.raises(InsecureSettingError, match="must not lie inside the data folder"):
         EdgeSettings(
-            mode="production",
+            mode=Mode.PRODUCTION,
             mqtt_username="cam-0001",
-            mqtt_password="x" * 40,
+            mqtt_password=SecretStr("x" * 40),
             data_dir=tmp_path / "data",
             device_secret_file=inside,
         )

@@ -14,10 +14,10 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 from devices import Mounting, Network, provision
+from harness.micropython import MP_TESTS, mp_cases, run
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.firmware.mp import MP_TESTS, mp_cases, run
-from tests.helpers import poll
+from tests.helpers import poll, scalar
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 
@@ -81,8 +81,8 @@ def _provision_node(
     )
 
 
-def _drive(tmp_path: Path, *distances: int) -> dict[str, Any]:
-    result = run(MP_TESTS / "drive.py", *map(str, distances), cwd=tmp_path)
+def _drive(tmp_path: Path, *steps: int | str) -> dict[str, Any]:
+    result = run(MP_TESTS / "drive.py", *map(str, steps), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("SUMMARY "))
     summary: dict[str, Any] = json.loads(line.removeprefix("SUMMARY "))
@@ -138,7 +138,7 @@ def test_node_readings_reach_the_database_through_broker_and_ingest(
         what="the node's status stored by ingest",
     )
     assert health == ("1.0.0", "online")
-    assert not db.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
+    assert not scalar(db, "SELECT count(*) FROM dead_letters")
 
 
 @pytest.mark.slow
@@ -159,7 +159,7 @@ def test_readings_kept_offline_reach_the_database_with_the_dropped_count(
     (tmp_path / "remote.json").write_text(json.dumps({"pings": 1}))
     device_id = document["device_id"]
     # Offline, the node tries every third hour (back-off); the 130th wake-up is such a try.
-    summary = _drive(tmp_path, "off:129:700", 300)
+    summary = _drive(tmp_path, "off:129:700", "300")
     assert summary["reasons"][-1] == "first"
     # RTC memory spilled its 112 readings into a ring of 10 at wake-up 113: 102 were dropped;
     # kept are the ring (seq 102-111) and RTC memory (seq 112-129).

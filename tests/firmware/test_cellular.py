@@ -15,10 +15,10 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 from devices import Mounting, Network, provision
+from harness.micropython import MP_TESTS, run
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.firmware.modem_sim import ModemSimulator, Scenario, readings_seqs
-from tests.firmware.mp import MP_TESTS, run
 from tests.helpers import poll
 
 Conn = psycopg.Connection[tuple[Any, ...]]

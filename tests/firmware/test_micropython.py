@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.firmware.mp import MP_TESTS, mp_cases, run
+from harness.micropython import MP_TESTS, mp_cases, run
 
 OFFLINE_MODULES = (
     "test_measure",

@@ -86,7 +86,8 @@ class ReliablePublisher:
             protocol=mqtt.MQTTv5,
         )
         self.client.max_queued_messages_set(0)
-        self.client.reconnect_delay_set(min_delay=0.2, max_delay=1)
+        # paho annotates the delays as int but waits any number of seconds: reconnect quickly.
+        self.client.reconnect_delay_set(min_delay=0.2, max_delay=1)  # type: ignore[arg-type]
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         self.sent = 0

@@ -20,7 +20,7 @@ from api.app import create_app
 from api.auth import Role, create_user
 from api.settings import ApiSettings
 from contracts.topics import UpKind, up_topic
-from tests.helpers import poll
+from tests.helpers import poll, scalar
 from tests.ingest.conftest import count, ingest_settings, ingest_worker, register
 
 PASSWORD = "a long test password"  # noqa: S105 - a test account's password
@@ -70,7 +70,7 @@ def test_a_fire_alarm_is_in_the_api_within_a_second_of_being_stored(
 ) -> None:
     """A burning bin's alert is listed for coordinators within 1 s of its reading's commit."""
     device = register(db, 2)[0]
-    bin_id = db.execute("SELECT bin_id FROM devices WHERE id = %s", (device,)).fetchone()[0]
+    bin_id = scalar(db, "SELECT bin_id FROM devices WHERE id = %s", (device,))
     coordinator = _login(api, "coord")
     settings = ingest_settings(
         database_url=database_url,
@@ -115,7 +115,7 @@ def test_health_events_security_and_trends_reach_the_api(
 ) -> None:
     """A day of readings gives hourly trends, a collection, device health; an impersonation is logged."""
     device, other = register(db, 2)
-    bin_id = db.execute("SELECT bin_id FROM devices WHERE id = %s", (device,)).fetchone()[0]
+    bin_id = scalar(db, "SELECT bin_id FROM devices WHERE id = %s", (device,))
     headers = _login(api, "coord")
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=6)
     settings = ingest_settings(

@@ -7,57 +7,17 @@ import json
 import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from contracts.topics import UpKind, up_topic
-from db.devices import RegisteredDevice
+from harness.bad_inputs import CASES, DEVICES, ROOT, inbound, register_bad_devices
 from ingest.classify import Inbound, plan_batch
 from ingest.health import HealthRules
 from ingest.writer import BatchWriter
 from tests.ingest.conftest import count, register
-
-ROOT = "badin"
-FILL, CAM = "fill-bad1", "cam-bad1"
-CASES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "mqtt_bad_inputs.json").read_text()
-)["cases"]
-DEVICES = {
-    FILL: RegisteredDevice(FILL, "fill_sensor", "bin-bad", None),
-    CAM: RegisteredDevice(CAM, "camera", None, "HS-BAD"),
-}
-
-
-def _fill(text: str, now: datetime, root: str) -> str:
-    hour_ago = now - timedelta(hours=1)
-    for token, value in (
-        ("@ROOT@", root),
-        ("@FILL@", FILL),
-        ("@CAM@", CAM),
-        ("@NOW-1H+30S@", (hour_ago + timedelta(seconds=30)).isoformat()),
-        ("@NOW-1H@", hour_ago.isoformat()),
-        ("@NOW+1H@", (now + timedelta(hours=1)).isoformat()),
-    ):
-        text = text.replace(token, value)
-    return text
-
-
-def inbound(case: dict[str, Any], now: datetime, root: str = ROOT) -> Inbound:
-    """The message a case describes, as ingest receives it."""
-    if "payload_hex" in case:
-        payload = bytes.fromhex(case["payload_hex"])
-    elif "payload_repeat" in case:
-        text, times = case["payload_repeat"]
-        payload = (text * times).encode()
-    else:
-        payload = _fill(case["payload"], now, root).encode()
-    if "pad_to" in case:
-        payload = payload.ljust(case["pad_to"])
-    topic = _fill(case["topic"], now, root)
-    return Inbound(topic, payload, now, 0, 1, retain=bool(case.get("retain")))
 
 
 def test_the_fixture_holds_every_kind_named_in_the_issue() -> None:
@@ -76,25 +36,6 @@ def test_each_bad_input_gets_its_own_code(case: dict[str, Any]) -> None:
         d.reason for d in plan.dead_letters
     ]
     assert (plan.readings, plan.statuses, plan.events) == ([], [], [])
-
-
-def register_bad_devices(conn: psycopg.Connection[Any]) -> None:
-    """The fill sensor, hotspot and camera the fixture's messages come from."""
-    conn.execute(
-        """INSERT INTO bins (id, name, district, container_type, volume_l, depth_mm, lat, lon)
-           VALUES ('bin-bad', 'Proef', 'Centrum', 'street_bin', 120, 900, 50.83, 3.26)"""
-    )
-    conn.execute(
-        "INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', 'bin-bad')", (FILL,)
-    )
-    conn.execute(
-        "INSERT INTO hotspots (id, name, district, lat, lon) "
-        "VALUES ('HS-BAD', 'Proef', 'Centrum', 50.83, 3.26)"
-    )
-    conn.execute(
-        "INSERT INTO devices (id, kind, hotspot_id) VALUES (%s, 'camera', 'HS-BAD')", (CAM,)
-    )
-    conn.commit()
 
 
 def _healthy(devices: list[str], now: datetime) -> list[Inbound]:

@@ -80,12 +80,16 @@ def test_two_workers_on_a_shared_subscription_split_the_stream(
 ) -> None:
     """Two workers in one MQTT v5 share group each take part, and together store it all once."""
     stream = stream_for(db, 20, 10)
-    common = {"database_url": database_url, "root": topic_root, "port": mqtt_address[1]}
-    first = ingest_settings(
-        **common, client_id=f"ingest-a-{topic_root}", share_group=f"g{topic_root}", batch_size=20
-    )
-    second = ingest_settings(
-        **common, client_id=f"ingest-b-{topic_root}", share_group=f"g{topic_root}", batch_size=20
+    first, second = (
+        ingest_settings(
+            database_url=database_url,
+            root=topic_root,
+            port=mqtt_address[1],
+            client_id=f"ingest-{name}-{topic_root}",
+            share_group=f"g{topic_root}",
+            batch_size=20,
+        )
+        for name in "ab"
     )
     with ingest_worker(first) as a, ingest_worker(second) as b:
         publisher, errors = publish_in_background(

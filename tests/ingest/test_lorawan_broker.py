@@ -9,7 +9,7 @@ import pytest
 
 from broker import add_device_credentials, set_service_credentials
 from contracts.topics import UpKind, up_topic
-from tests.deploy.securebroker import (
+from harness.securebroker import (
     SERVICE_PASSWORD,
     SecureBroker,
     Session,

@@ -58,7 +58,7 @@ def test_a_simulated_detection_gets_blurred_frames_a_clip_and_a_signed_manifest(
         assert cameras.run_once() == 1
         assert cameras.run_once() == 0, "an event with evidence is not packaged twice"
         cameras.close()
-    files = dict(
+    files: dict[str, str] = dict(
         db.execute(
             """SELECT kind, state FROM evidence_files
                WHERE event_id = 'dump-hs-glas-heule-00001' AND NOT withheld"""

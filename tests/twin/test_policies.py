@@ -14,7 +14,7 @@ NOW = datetime(2026, 9, 15, 3, 30, tzinfo=UTC)  # 05:30 in Brussels, when the da
 
 def _rising(level_now: float, per_day: float) -> BinObservations:
     """Hourly readings over five days that rise steadily to ``level_now``."""
-    points = []
+    points: list[tuple[datetime, float, int | None]] = []
     for h in range(5 * 24, 0, -1):
         level = level_now - per_day * h / 24
         points.append((NOW - timedelta(hours=h), max(level, 0.0), 1000 + h))

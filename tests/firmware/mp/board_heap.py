@@ -1,7 +1,7 @@
 """The heap the firmware gets in tests: what an ESP32 leaves the application, in holes of a few kB.
 
 pytest starts MicroPython with ``-X heapsize`` = the fakes' allowance + twice the board's budget
-(``tests/firmware/mp.py``). Once the fakes and the test's own modules are loaded, ``limit()``
+(``harness/micropython.py``). Once the fakes and the test's own modules are loaded, ``limit()``
 fills the heap with blocks of ``NT_HEAP_HOLE`` bytes and frees every other one until the board's
 budget is free; ``helpers.wake()`` does it again before every simulated wake-up, since on the
 board each wake-up starts from a reset. The firmware then has no more heap than on the board, and no free stretch longer

@@ -1,4 +1,4 @@
-"""Running firmware code under the real MicroPython interpreter from pytest."""
+"""Running firmware code under the real MicroPython interpreter, for the tests and the heap bench."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 FIRMWARE = ROOT / "firmware"
-FAKES = Path(__file__).parent / "fakes"
-MP_TESTS = Path(__file__).parent / "mp"
+# The hardware fakes and the MicroPython test cases live with the tests; this only runs them.
+FAKES = ROOT / "tests" / "firmware" / "fakes"
+MP_TESTS = ROOT / "tests" / "firmware" / "mp"
 
 # The heap an ESP32 without PSRAM leaves the firmware: MicroPython's GC heap there is 111,168
 # bytes, of which the interpreter takes about 20 kB at the prompt (micropython/micropython issue

@@ -28,7 +28,7 @@ from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
 from broker import BrokerLayout, render_acl, render_config, set_service_credentials
-from tests.helpers import free_port, poll
+from harness.local import free_port, poll
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 SERVICE_PASSWORD = "ingest-test-password"  # noqa: S105 - a password for a throwaway test broker

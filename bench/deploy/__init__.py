@@ -1,0 +1,1 @@
+"""Benchmarks of the deployment: sizing of the database, the broker and backups."""

@@ -1,0 +1,1 @@
+"""Benchmarks of the camera unit: detection quality, privacy filter, evidence packaging."""

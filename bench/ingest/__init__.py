@@ -1,0 +1,1 @@
+"""Benchmarks of ingest: throughput and latency through a real broker into PostgreSQL."""

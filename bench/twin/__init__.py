@@ -1,0 +1,1 @@
+"""Benchmarks of the city twin: collection policies compared over simulated weeks."""
