@@ -46,11 +46,11 @@ class DumpReport:
 
 @dataclass(frozen=True, slots=True)
 class RunningPlan:
-    """A day's active plan and when its last route ends."""
+    """A day's active plan and when its last crew goes home (its shift's or its route's end)."""
 
     plan_id: int
     day: date
-    routes_end: datetime | None
+    shifts_end: datetime | None
 
 
 _SELECT = sql.SQL("""
@@ -226,11 +226,16 @@ def carry_over(*, conn: Conn, day: date) -> int:
 
 
 def running_plan(*, conn: Conn, day: date) -> RunningPlan | None:
-    """The day's active plan and the end of its last route."""
+    """The day's active plan and when its last crew's shift (or route, if later) ends."""
     with conn.cursor(row_factory=class_row(RunningPlan)) as cur:
         cur.execute(
-            b"""SELECT p.id AS plan_id, p.day, max(r.end_at) AS routes_end
-                FROM plans p LEFT JOIN plan_routes r ON r.plan_id = p.id
+            b"""SELECT p.id AS plan_id, p.day,
+                       max(greatest(r.end_at,
+                                    (p.day + v.shift_end) AT TIME ZONE 'Europe/Brussels'))
+                           AS shifts_end
+                FROM plans p
+                LEFT JOIN plan_routes r ON r.plan_id = p.id
+                LEFT JOIN vehicles v ON v.id = r.vehicle_id
                 WHERE p.day = %(day)s AND p.state = 'active'
                 GROUP BY p.id, p.day""",
             {"day": day},

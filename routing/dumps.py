@@ -27,7 +27,7 @@ from routing.model import Break, Problem, Solution, Stop, Vehicle, Visit, VisitK
 
 DUE_WITHIN = timedelta(hours=24)
 CLEANUP_SERVICE_S = 900  # loading a pile of bags, a mattress, a few boxes
-# A route that ends within this is not re-planned: the crew is on its way home.
+# A shift that ends within this is not re-planned: the crew is on its way home.
 LAST_CALL = timedelta(minutes=45)
 # A re-plan holds a request: bounded by iterations and OR-Tools' improving solutions, so the
 # same input gives the same plan, and by a few seconds at most.
@@ -120,7 +120,10 @@ def insert_cleanup(
                 initial_load=load,
             )
         )
-    dims = len(problem.vehicles[0].capacity) if problem.vehicles else 1
+    if not vehicles:  # every crew is home: nothing to re-plan today
+        left = tuple(c.id for c in cleanups)
+        return Reinsertion(done, problem, Solution([], [], 0, 0, "no vehicle", 0.0), left)
+    dims = len(problem.vehicles[0].capacity)
     rest = [s for s in problem.stops if s.id not in served]
     rest += [
         Stop(
@@ -140,9 +143,6 @@ def insert_cleanup(
         facilities=problem.facilities,
         name=f"{problem.name} from {now_s}",
     )
-    if not vehicles:
-        left = tuple(c.id for c in cleanups)
-        return Reinsertion(done, later, Solution([], [], 0, 0, "no vehicle", 0.0), left)
     config = replace(config or pipeline.PlanConfig(), refuse_unreachable=False)
     planned = pipeline.plan(later, config)
     missing = {u.stop_id for u in planned.unplanned}
@@ -194,7 +194,7 @@ def dispatch(*, conn: Conn, report_id: int, now: datetime | None = None) -> Disp
     elif found.visit_day is not None and found.visit_day < today:
         db.move_visit(conn=conn, visit_id=visit_id, day=today)
     running = db.running_plan(conn=conn, day=today)
-    if running is None or running.routes_end is None or running.routes_end - LAST_CALL <= now:
+    if running is None or running.shifts_end is None or running.shifts_end - LAST_CALL <= now:
         why = (
             "geen route vandaag: eerste stop van het volgende plan"
             if running is None
