@@ -171,3 +171,27 @@ def test_a_confirmed_camera_event_becomes_a_dump_report_once(
     assert reported == detected
     assert datetime.fromisoformat(camera[0]["due_at"]) == reported + timedelta(hours=24)
     assert camera[0]["state"] == "next_plan", "no plan today: the next plan takes it"
+
+
+def test_a_crew_problem_report_of_dumping_becomes_a_dump_report_once(
+    client: TestClient, headers: dict[Role, dict[str, str]], db: Conn
+) -> None:
+    """The crew app's 'dumping' problem with GPS files a dump report; a retried upload does not."""
+    seed_city(db)
+    key = str(uuid.uuid4())
+    form = {
+        "client_key": key,
+        "kind": "dumping",
+        "reported_at": datetime.now(UTC).isoformat(),
+        "note": "zakken naast de glasbol",
+        **HERE,
+    }
+    for _ in range(2):
+        sent = client.post("/api/v1/crew/problems", data=form, headers=headers[Role.CREW])
+        assert sent.status_code == 200, sent.text
+    damage = {**form, "client_key": str(uuid.uuid4()), "kind": "damage"}
+    assert client.post("/api/v1/crew/problems", data=damage, headers=headers[Role.CREW]).is_success
+    listed = client.get("/api/v1/dumps", headers=headers[Role.COORDINATOR]).json()
+    assert [(r["source"], r["note"]) for r in listed["reports"]] == [
+        ("crew", "zakken naast de glasbol")
+    ]
