@@ -241,3 +241,29 @@ def running_plan(*, conn: Conn, day: date) -> RunningPlan | None:
             {"day": day},
         )
         return cur.fetchone()
+
+
+@dataclass(frozen=True, slots=True)
+class SheetAction:
+    """A crew's latest action on a stop of a day's sheet, in the plan's terms."""
+
+    ref: str  # a bin id or 'fixed:<id>', as plan stops name them
+    action: str  # 'done' or 'skipped'
+    acted_at: datetime
+
+
+def sheet_actions(*, conn: Conn, day: date) -> list[SheetAction]:
+    """What crews did on the day's sheets so far (the newest action per stop)."""
+    with conn.cursor(row_factory=class_row(SheetAction)) as cur:
+        cur.execute(
+            b"""SELECT DISTINCT ON (stop_ref)
+                       CASE WHEN stop_ref LIKE 'bin:%%' THEN substr(stop_ref, 5) ELSE stop_ref END
+                           AS ref,
+                       action, acted_at
+                FROM stop_actions
+                WHERE service_date = %(day)s
+                  AND (stop_ref LIKE 'bin:%%' OR stop_ref LIKE 'fixed:%%')
+                ORDER BY stop_ref, acted_at DESC""",
+            {"day": day},
+        )
+        return cur.fetchall()

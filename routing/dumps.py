@@ -201,10 +201,16 @@ def dispatch(*, conn: Conn, report_id: int, now: datetime | None = None) -> Disp
             else "de routes van vandaag zijn (bijna) klaar: in het volgende plan"
         )
         return _waits(conn, report_id, today, why)
+    # what the crews did so far, from their sheets: the re-plan starts from there
+    actuals: list[service.Event] = [
+        service.StopDone(a.ref, a.acted_at) if a.action == "done" else service.StopBlocked(a.ref)
+        for a in db.sheet_actions(conn=conn, day=today)
+    ]
     result = service.replan(
         conn=conn,
         plan_id=running.plan_id,
         events=[
+            *actuals,
             service.NewDump(
                 name=found.label,
                 lat=found.lat,
@@ -213,7 +219,7 @@ def dispatch(*, conn: Conn, report_id: int, now: datetime | None = None) -> Disp
                 weight_kg=found.volume_l // 4,
                 service_s=CLEANUP_SERVICE_S,
                 fixed_visit_id=visit_id,
-            )
+            ),
         ],
         now=now,
         params=service.PlanParams(

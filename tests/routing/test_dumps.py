@@ -101,6 +101,13 @@ def test_a_report_during_the_shift_is_put_on_a_route_by_a_replan(db: Any) -> Non
     seed_city(db, bins=40, days=14, until=EVE)
     morning = plan_day(conn=db, day=DAY, params=FIXED)
     at = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # 09:00 in Brussels
+    first = [
+        s
+        for s in store.plan_stops(conn=db, plan_id=morning.plan_id)
+        if s["kind"] == "bin" and s["start_at"] < at
+    ][:2]
+    assert first, "the crews started before 09:00"
+    _crew_did(db, [(f"bin:{s['ref']}", s["end_at"]) for s in first])
     report_id = _report(db, at)
     result = dumps.dispatch(conn=db, report_id=report_id, now=at)
     assert result.dispatch == "in_route", result.note
@@ -119,6 +126,22 @@ def test_a_report_during_the_shift_is_put_on_a_route_by_a_replan(db: Any) -> Non
     ]
     assert len(stop) == 1
     assert stop[0]["penalty"] is None, "a cleanup is a must-visit"
+    states = {s["ref"]: s["state"] for s in store.plan_stops(conn=db, plan_id=result.plan_id)}
+    assert all(states[s["ref"]] == "done" for s in first), "the crews' sheet actions count"
+
+
+def _crew_did(conn: Any, actions: list[tuple[str, datetime]]) -> None:
+    user = conn.execute(
+        "INSERT INTO users (username, display_name, role, password_hash) "
+        "VALUES ('crew8', 'Ploeg', 'crew', 'x') RETURNING id"
+    ).fetchone()
+    for ref, at in actions:
+        conn.execute(
+            """INSERT INTO stop_actions (client_key, user_id, service_date, stop_ref, bin_id,
+                                          action, fill_seen, acted_at)
+               VALUES (gen_random_uuid(), %s, %s, %s, %s, 'done', 'full', %s)""",
+            (user[0], DAY, ref, ref.removeprefix("bin:"), at),
+        )
 
 
 def test_a_report_with_no_route_running_goes_first_into_the_next_plan(db: Any) -> None:
