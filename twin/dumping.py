@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.payloads import DumpingEvent
 from routing.dumps import CLEANUP_SERVICE_S, DUE_WITHIN, Cleanup, Reinsertion, insert_cleanup
-from routing.model import Problem, Solution
+from routing.model import Problem, Solution, VisitKind
 from routing.pipeline import PlanConfig
 from twin.city import City, Hotspot
 
@@ -213,3 +213,14 @@ def reinsert(
         duration=wider.duration,
     )
     return everything, result
+
+
+def crew_queue(result: Reinsertion, now: datetime) -> list[tuple[datetime, str, str]]:
+    """The re-planned calls still to make, as a crew run's queue: ``(start, vehicle, ref)``."""
+    midnight = datetime.combine(now.astimezone(BRUSSELS).date(), datetime.min.time(), BRUSSELS)
+    return sorted(
+        (midnight + timedelta(seconds=v.start), r.vehicle_id, v.ref)
+        for r in result.solution.routes
+        for v in r.visits
+        if v.kind is VisitKind.STOP
+    )

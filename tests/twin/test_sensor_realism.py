@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from routing.forecast import estimate
 from routing.pipeline import PlanConfig, plan
 from twin.city import BinSite, build_city
-from twin.dumping import DumpingProcess, reinsert
+from twin.dumping import DumpingProcess, crew_queue, reinsert
 from twin.fill import BRUSSELS, BinState
 from twin.planning import FLEET, StopRequest, build_problem
 from twin.sensors import SensorFaults, SimulatedSensor
@@ -131,3 +131,7 @@ def test_dumps_known_during_the_day_join_the_running_street_routes() -> None:
     assert all(
         v.start >= ten for r in result.solution.routes for v in r.visits if v.ref.startswith("dump")
     )
+    queue = crew_queue(result, now)
+    assert queue == sorted(queue)
+    assert {ref for _at, _veh, ref in queue} == served - {f.site_id for f in city.disposal}
+    assert all(at >= now for at, _veh, _ref in queue)
