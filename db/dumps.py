@@ -204,12 +204,19 @@ def move_visit(*, conn: Conn, visit_id: int, day: date) -> None:
     conn.execute("UPDATE fixed_visits SET day = %s WHERE id = %s", (day, visit_id))
 
 
-def carry_over(*, conn: Conn, day: date) -> int:
-    """Move the fixed visits of uncleared reports from earlier days to ``day``; returns how many."""
+def carry_over(*, conn: Conn, day: date, today: date) -> int:
+    """Move the fixed visits of uncleared reports from earlier days to ``day``; returns how many.
+
+    A cleanup on a route of ``today``'s active plan stays there (the crew may still clear it
+    today): planning tomorrow in the afternoon does not take it off today's route.
+    """
     cur = conn.execute(
         """UPDATE fixed_visits f SET day = %(day)s
            FROM dump_reports r
            WHERE r.fixed_visit_id = f.id AND r.cancelled_at IS NULL AND f.day < %(day)s
+             AND NOT (f.day >= %(today)s AND EXISTS (
+                 SELECT 1 FROM plan_stops ps JOIN plans p ON p.id = ps.plan_id
+                 WHERE p.state = 'active' AND p.day = f.day AND ps.ref = 'fixed:' || f.id))
              AND NOT EXISTS (
                  SELECT 1 FROM stop_actions a
                  WHERE a.action = 'done'
@@ -220,7 +227,7 @@ def carry_over(*, conn: Conn, day: date) -> int:
                  SELECT 1 FROM plan_stops ps JOIN plans p ON p.id = ps.plan_id
                  WHERE p.state = 'active' AND ps.ref = 'fixed:' || f.id
                    AND ps.state = 'done')""",
-        {"day": day},
+        {"day": day, "today": today},
     )
     return cur.rowcount
 

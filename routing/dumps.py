@@ -256,6 +256,10 @@ def _waits(conn: Conn, report_id: int, day: date, note: str) -> Dispatched:
     return Dispatched(report_id, "next_plan", day, None, None, None, note)
 
 
-def carry_over(*, conn: Conn, day: date) -> int:
-    """Before ``day`` is planned: bring every uncleared cleanup of earlier days onto ``day``."""
-    return db.carry_over(conn=conn, day=day)
+def carry_over(*, conn: Conn, day: date, now: datetime | None = None) -> int:
+    """Before ``day`` is planned: bring every uncleared cleanup of earlier days onto ``day``.
+
+    Cleanups on a route of today's plan stay there until today is over.
+    """
+    today = _local_day(now or datetime.now(UTC))
+    return db.carry_over(conn=conn, day=day, today=today)

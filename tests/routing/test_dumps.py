@@ -128,6 +128,9 @@ def test_a_report_during_the_shift_is_put_on_a_route_by_a_replan(db: Any) -> Non
     assert stop[0]["penalty"] is None, "a cleanup is a must-visit"
     states = {s["ref"]: s["state"] for s in store.plan_stops(conn=db, plan_id=result.plan_id)}
     assert all(states[s["ref"]] == "done" for s in first), "the crews' sheet actions count"
+    tomorrow = DAY + timedelta(days=1)
+    assert dumps.carry_over(conn=db, day=tomorrow, now=at) == 0, "planning tomorrow leaves it"
+    assert dumps.carry_over(conn=db, day=tomorrow, now=at + timedelta(days=1)) == 1
 
 
 def _crew_did(conn: Any, actions: list[tuple[str, datetime]]) -> None:
