@@ -15,11 +15,19 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from routing.forecast import BRUSSELS, HOURS_PER_WEEK, ForecastParams, Reading, fit
+from routing.forecast import (
+    BRUSSELS,
+    HOURS_PER_WEEK,
+    ForecastParams,
+    Reading,
+    despike,
+    fit,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +42,9 @@ class AdviceParams:
     max_bins: int = 3  # more than this beside each other: the place needs another solution
     min_observed_h: float = 72.0  # less history gives no advice
     container_types: tuple[str, ...] = ("street_bin", "dog_waste", "cigarette")
+    # at most this share of the bins considered, the worst first (1.0: every bin that needs it;
+    # the twin's "advice applied" arm counts only advice on at most 10 % of the bins)
+    max_share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.visit_interval_h < 1:
@@ -47,6 +58,8 @@ class AdviceParams:
             raise ValueError("sizes_l must list positive volumes")
         if self.max_bins < 1:
             raise ValueError("max_bins must be at least 1")
+        if not 0 <= self.max_share <= 1:
+            raise ValueError("max_share must lie in [0, 1]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +164,8 @@ def advise(bins: Sequence[BinRates], params: AdviceParams | None = None) -> list
     """Every bin that needs a bigger or an extra container, the worst overflow first."""
     params = params or AdviceParams()
     found = [u for u in (advise_bin(b, params) for b in bins) if u is not None]
-    return sorted(found, key=lambda u: (-u.fill_now, u.bin_id))
+    ranked = sorted(found, key=lambda u: (-u.fill_now, u.bin_id))
+    return ranked[: math.floor(params.max_share * len(bins) + 1e-9)]
 
 
 def full_hours(readings: Sequence[Reading], *, full: float = 0.97) -> float:
@@ -163,6 +177,41 @@ def full_hours(readings: Sequence[Reading], *, full: float = 0.97) -> float:
         if v0 >= full and gap <= 3:
             hours += gap
     return hours
+
+
+DEFAULT_CV = 0.25  # day-to-day spread assumed when no whole day was observed (a bin always full)
+WHOLE_DAY_H = 20.0
+
+
+def daily_spread(readings: Sequence[Reading], params: ForecastParams | None = None) -> float:
+    """How much a whole day's litter varies from day to day (relative standard deviation).
+
+    Litter is summed per local day over intervals that are neither gaps, emptyings nor full;
+    only days observed for ``WHOLE_DAY_H`` hours count, whichever fill cycles they span. Fewer
+    than three such days: ``DEFAULT_CV``.
+    """
+    params = params or ForecastParams()
+    usable = despike(
+        sorted((t, v) for t, v in readings if v is not None and not math.isnan(v)), params.spike
+    )
+    days: dict[object, list[float]] = {}
+    for (t0, v0), (t1, v1) in itertools.pairwise(usable):
+        hours = (t1 - t0).total_seconds() / 3600
+        if (
+            hours <= 0
+            or t1 - t0 > params.max_gap
+            or v1 < v0 - params.empty_drop
+            or v1 >= params.saturated
+        ):
+            continue
+        day = (t0 + (t1 - t0) / 2).astimezone(BRUSSELS).date()
+        rise, seen = days.get(day, [0.0, 0.0])
+        days[day] = [rise + max(v1 - v0, 0.0), seen + hours]
+    per_day = [rise * 24 / seen for rise, seen in days.values() if seen >= WHOLE_DAY_H]
+    if len(per_day) < 3:
+        return DEFAULT_CV
+    mean = statistics.fmean(per_day)
+    return min(statistics.pstdev(per_day) / mean, 2.0) if mean > 0 else DEFAULT_CV
 
 
 def rates_from_readings(
@@ -179,7 +228,7 @@ def rates_from_readings(
         bin_id=bin_id,
         volume_l=volume_l,
         litres_per_hour=tuple(r * volume_l for r in model.rate),
-        daily_cv=model.daily_cv,
+        daily_cv=daily_spread(readings, params),
         observed_hours=model.observed_hours,
         container_type=container_type,
         overflow_hours_seen=full_hours(readings),

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from routing.advice import (
+    DEFAULT_CV,
     AdviceParams,
     BinRates,
     advise,
     advise_bin,
     curve,
+    daily_spread,
     litres_between_visits,
     rates_from_readings,
 )
@@ -108,3 +110,24 @@ def test_advice_from_sensor_readings_finds_the_hot_bin_with_its_evidence() -> No
     assert len(points) == 168
     assert max(p for p in points if p is not None) >= 0.97
     assert curve([], until=until, hours=24) == [None] * 24
+
+
+def test_the_day_to_day_spread_is_measured_and_the_share_advised_can_be_capped() -> None:
+    """Whole days that differ give their spread; a capped share keeps only the worst bins."""
+    rng = random.Random(9)
+    steady = _sawtooth(30, 240, 14, rng)
+    assert daily_spread(steady) < 0.1
+    varying: list[Reading] = []
+    level = 0.0
+    for h in range(14 * 24):
+        at = MONDAY + timedelta(hours=h)
+        if at.hour == 8:
+            level = 0.0
+        level += (20 if (h // 24) % 2 else 60) / 24 / 240
+        varying.append((at, round(level, 3)))
+    assert daily_spread(varying) > 0.3
+    assert daily_spread([]) == DEFAULT_CV
+    bins = [_flat(f"b{k}", 60, 100 + 10 * k) for k in range(10)]
+    assert len(advise(bins)) == 10
+    worst = advise(bins, AdviceParams(max_share=0.2))
+    assert [u.bin_id for u in worst] == ["b9", "b8"]
