@@ -65,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bins", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--max-share", type=float, default=1.0, help="advise at most this share")
     parser.add_argument(
         "--z", type=float, default=None, help="busy-day margin (default: the product's)"
     )
@@ -80,9 +81,11 @@ def main() -> None:
         )
         for b in city.bins
     ]
-    params = AdviceParams() if args.z is None else AdviceParams(z=args.z)
+    params = AdviceParams(max_share=args.max_share)
+    if args.z is not None:
+        params = dataclasses.replace(params, z=args.z)
     upgrades = advise(rates, params)
-    print(f"z = {params.z}")
+    print(f"z = {params.z}, max_share = {params.max_share}")
     places = collections.Counter(
         next(b.place_type for b in city.bins if b.bin_id == u.bin_id) for u in upgrades
     )
