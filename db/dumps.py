@@ -274,3 +274,8 @@ def sheet_actions(*, conn: Conn, day: date) -> list[SheetAction]:
             {"day": day},
         )
         return cur.fetchall()
+
+
+def lock_day(*, conn: Conn, day: date) -> None:
+    """Serialise re-plans of one day until the transaction ends: two reports at once both land."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('dump-dispatch:' || %s::text))", (day,))

@@ -180,6 +180,8 @@ def dispatch(*, conn: Conn, report_id: int, now: datetime | None = None) -> Disp
     if found is None:
         raise LookupError(f"no dump report {report_id}")
     today = _local_day(now)
+    # a second report arriving meanwhile waits, then re-plans the plan this one stores
+    db.lock_day(conn=conn, day=today)
     visit_id = found.fixed_visit_id
     if visit_id is None:
         visit_id = db.book_visit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,34 @@ def test_a_crew_problem_report_of_dumping_becomes_a_dump_report_once(
     assert [(r["source"], r["note"]) for r in listed["reports"]] == [
         ("crew", "zakken naast de glasbol")
     ]
+
+
+def test_two_reports_at_once_both_end_up_on_the_active_plan(
+    client: TestClient, headers: dict[Role, dict[str, str]], db: Conn
+) -> None:
+    """Two re-plans of the same day are serialised: neither cleanup is lost from today's routes."""
+    seed_city(db)
+    _all_day_shifts(db)
+    seed_plan(db, vehicle_id="veh-1")
+    coordinator = headers[Role.COORDINATOR]
+
+    def send(k: int) -> int:
+        answer = client.post(
+            "/api/v1/dumps",
+            data={"lat": f"{50.826 + k * 0.004:.4f}", "lon": "3.2660", "label": f"Stort {k}"},
+            headers=coordinator,
+        )
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["report"]["id"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ids = list(pool.map(send, (1, 2)))
+    listed = {
+        r["id"]: r for r in client.get("/api/v1/dumps", headers=coordinator).json()["reports"]
+    }
+    states = {listed[i]["state"] for i in ids}
+    if _late_evening():
+        assert states == {"next_plan"}
+        return
+    assert states == {"in_route"}, [listed[i]["dispatch_note"] for i in ids]
+    assert len({listed[i]["plan_id"] for i in ids}) == 1, "both on the one active plan"
