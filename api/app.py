@@ -21,12 +21,14 @@ from api.device_commands import CommandSender, MqttCommandSender
 from api.evidence_access import DirectoryEvidence, EvidenceFiles
 from api.retention import RetentionWorker
 from api.routes import admin as admin_routes
+from api.routes import advice as advice_routes
 from api.routes import alerts, auth, bins, coordinator, crew, enforcement, health, plans, trends
+from api.routes import dumps as dump_routes
 from api.routes import evidence as evidence_uploads
 from api.routes import registry as registry_routes
 from api.settings import ApiSettings, get_api_settings
 
-PAGES = ("login", "crew", "coordinator", "enforcement", "registry", "admin")
+PAGES = ("login", "crew", "coordinator", "enforcement", "registry", "admin", "dumps", "advice")
 # Front-end libraries installed by npm from api/web/package-lock.json, served under /vendor.
 VENDOR = {
     "leaflet": "leaflet/dist",
@@ -151,6 +153,8 @@ def create_app(
         evidence_uploads.router,
         registry_routes.router,
         admin_routes.router,
+        dump_routes.router,
+        advice_routes.router,
     ):
         app.include_router(router)
 

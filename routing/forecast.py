@@ -39,6 +39,9 @@ class ForecastParams:
     )
     horizon: timedelta = timedelta(days=14)
     z: float = 1.28  # the uncertainty band is ±z standard deviations (80 %)
+    # a lone reading this far above (or below) both neighbours, which agree, is a false echo
+    # (a wall, a bag's edge) and is left out
+    spike: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,9 @@ Reading = tuple[datetime, float | None]
 def _segments(
     readings: Sequence[Reading], params: ForecastParams
 ) -> list[list[tuple[datetime, float]]]:
-    usable = sorted((t, v) for t, v in readings if v is not None and not math.isnan(v))
+    usable = despike(
+        sorted((t, v) for t, v in readings if v is not None and not math.isnan(v)), params.spike
+    )
     segments: list[list[tuple[datetime, float]]] = []
     current: list[tuple[datetime, float]] = []
     for t, v in usable:
@@ -89,6 +94,18 @@ def _segments(
     if current:
         segments.append(current)
     return segments
+
+
+def despike(points: Sequence[tuple[datetime, float]], spike: float) -> list[tuple[datetime, float]]:
+    """Leave out lone readings that jump away from two neighbours that agree with each other."""
+    out = []
+    for i, (t, v) in enumerate(points):
+        if 0 < i < len(points) - 1:
+            before, after = points[i - 1][1], points[i + 1][1]
+            if abs(before - after) < spike / 2 and min(abs(v - before), abs(v - after)) > spike:
+                continue
+        out.append((t, v))
+    return out
 
 
 def fit(readings: Sequence[Reading], params: ForecastParams | None = None) -> FillModel:
@@ -202,3 +219,99 @@ def naive_last_week(
             rise += v1 - v0
             hours += (t1 - t0).total_seconds() / 3600
     return max(rise / hours, 0.0) if hours else 0.0
+
+
+# --- when the sensor cannot be trusted: the bin's own history instead, flagged -------------------
+
+SILENT_AFTER = timedelta(hours=24)  # no usable reading for this long: the sensor is silent
+STUCK_AFTER = timedelta(hours=12)  # the very same level for this long: the sensor is stuck
+STUCK_READINGS = 8
+SATURATED = ForecastParams().saturated  # a full bin reads full: the same level, not stuck
+# A bin with no usable history at all is assumed to fill in three days, and to be full now when
+# nobody knows when it was last emptied: it is visited, and from then on its history counts.
+DEFAULT_RATE = 1 / 72
+UNKNOWN_LEVEL = 1.0
+
+FALLBACK_NL = {
+    "silent": "sensor zwijgt: geschat uit de geschiedenis van de bak",
+    "stuck": "sensor hangt vast: geschat uit de geschiedenis van de bak",
+    "none": "geen sensorgegevens: geschat uit de lediging en een standaardvulsnelheid",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A bin's fill model and its level at a moment; ``fallback`` says why the sensor was not used."""
+
+    model: FillModel
+    level: float
+    at: datetime
+    fallback: str | None  # None (the sensor), 'silent', 'stuck' or 'none'
+
+    @property
+    def note_nl(self) -> str | None:
+        """The coordinator's words for the fallback."""
+        return None if self.fallback is None else FALLBACK_NL[self.fallback]
+
+
+def _stuck_from(readings: Sequence[Reading], emptied_at: datetime | None) -> int | None:
+    """Where a run of identical levels starts, when it means a stuck sensor (else None).
+
+    Stuck: the same level for at least ``STUCK_AFTER`` and ``STUCK_READINGS`` readings while the
+    bin is not full (a full bin reads full), or the same level on both sides of an emptying.
+    Real transducers are noisy: identical levels for hours do not happen on a working one.
+    """
+    usable = [(t, v) for t, v in readings if v is not None]
+    if len(usable) < 2:
+        return None
+    last = usable[-1][1]
+    start = len(usable) - 1
+    while start > 0 and usable[start - 1][1] == last:
+        start -= 1
+    run = usable[start:]
+    span = run[-1][0] - run[0][0]
+    emptied_inside = emptied_at is not None and run[0][0] < emptied_at <= run[-1][0]
+    if (len(run) >= STUCK_READINGS and span >= STUCK_AFTER and last < SATURATED) or (
+        emptied_inside and last > 0.3
+    ):
+        return start
+    return None
+
+
+def flat_model(rate: float = DEFAULT_RATE) -> FillModel:
+    """A model that fills at the same rate every hour (no history to learn from)."""
+    return FillModel(rate=(rate,) * HOURS_PER_WEEK, daily_cv=0.5, observed_hours=0.0)
+
+
+def estimate(
+    readings: Sequence[Reading],
+    *,
+    at: datetime,
+    emptied_at: datetime | None = None,
+    params: ForecastParams | None = None,
+) -> Estimate:
+    """The bin's model and level from its sensor, or from its history when the sensor fails.
+
+    A working sensor: :func:`fit` and the last reading. A silent or stuck one: the model learned
+    from the readings it gave while it worked, stepped forward from its last trusted reading or
+    from the last emptying (empty then), whichever is later. No usable history: a flat rate from
+    the last emptying, or a full bin when that is unknown. The fallback is always named.
+    """
+    params = params or ForecastParams()
+    usable = [(t, v) for t, v in readings if v is not None and not math.isnan(v)]
+    stuck = _stuck_from(usable, emptied_at)
+    trusted = usable if stuck is None else usable[: stuck + 1]
+    if stuck is None and usable and at - usable[-1][0] <= SILENT_AFTER:
+        last_ts, last_level = usable[-1]
+        return Estimate(fit(usable, params), float(last_level), last_ts, None)
+    reason = "stuck" if stuck is not None else ("silent" if usable else "none")
+    model = fit(trusted, params) if trusted else flat_model()
+    if model.observed_hours < 24:
+        model = flat_model()
+    start: tuple[datetime, float] | None = trusted[-1] if trusted else None
+    if emptied_at is not None and emptied_at <= at and (start is None or emptied_at > start[0]):
+        start = (emptied_at, 0.0)
+    if start is None:
+        return Estimate(model, UNKNOWN_LEVEL, at, reason)
+    level = level_at(model, level=start[1], at=start[0], until=at)
+    return Estimate(model, min(level, 1.3), at, reason)

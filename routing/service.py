@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from db import advice as bin_history
 from db import plans
 from db.conn import Conn
 from db.readings import readings_since
-from routing import pipeline
+from routing import dumps, pipeline
 from routing.errors import PlanningError
-from routing.forecast import BRUSSELS, fit
+from routing.forecast import BRUSSELS, estimate
 from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
 from routing.selection import SelectionParams, assess
@@ -91,6 +92,7 @@ class NewDump:
     volume_l: int = 500
     weight_kg: int = 100
     service_s: int = 900
+    fixed_visit_id: int | None = None  # already booked (a dump report's visit): not booked again
 
 
 Event = StopDone | StopBlocked | BinOverflowing | NewDump
@@ -223,6 +225,7 @@ def plan_day(*, conn: Conn, day: date, params: PlanParams | None = None) -> Plan
         for s in sites
     ]
     places = _select_bins(conn=conn, day=day, now=now, params=params, locate=locate)
+    dumps.carry_over(conn=conn, day=day)  # uncleared dumps of earlier days: must-visits today
     places += _fixed_places(conn=conn, day=day, locate=locate)
     vehicles = _fleet(fleet_rows, day, locations)
     return _solve_and_store(
@@ -298,6 +301,7 @@ def _select_bins(
     bins = plans.active_bins(conn=conn, day=day)
     readings = readings_since(conn=conn, since=now - timedelta(days=params.history_days), until=now)
     windows = plans.bin_windows(conn=conn, weekday=day.weekday())
+    emptied = bin_history.last_emptied(conn=conn, until=now)
     visit_at = _midnight(day) + timedelta(hours=10)
     next_chance = visit_at + timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
     places = []
@@ -308,11 +312,9 @@ def _select_bins(
                 f"bak {b.id} heeft geen locatie: vul de coördinaten in of zet de bak op inactief",
                 f"bin {b.id} has no location: set its coordinates or make it inactive",
             )
-        history = readings.get(b.id)
-        if not history:
-            continue
-        model = fit(history)
-        last_ts, last_level = history[-1]
+        # a silent or stuck sensor falls back to the bin's history, never skips the bin
+        est = estimate(readings.get(b.id, []), at=now, emptied_at=emptied.get(b.id))
+        model, last_ts, last_level = est.model, est.at, est.level
         candidate = assess(
             bin_id=b.id,
             model=model,
@@ -577,7 +579,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
         elif isinstance(e, BinOverflowing):
             places = [p if p.ref != e.bin_id or p.stop is None else _must(p) for p in places]
         elif isinstance(e, NewDump):
-            fid = plans.insert_fixed_visit(
+            fid = e.fixed_visit_id or plans.insert_fixed_visit(
                 conn=conn,
                 day=day,
                 kind="dump",

@@ -3,18 +3,38 @@
 Dumps arrive at each hotspot as a Poisson process, mostly in the evening and at night. A camera
 detects a dump after its dwell time with a high but imperfect probability; when it misses one, a
 citizen report arrives later (hours, sometimes a day). A dump stays until a crew clears it.
+
+Same-day dispatch: a dump the city learns of during the day goes onto a running route by the
+product's own step, :func:`routing.dumps.insert_cleanup` (see :func:`reinsert`); it is due within
+``routing.dumps.DUE_WITHIN`` of when the city learned of it.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from contracts import DumpingEvent
-from twin.city import Hotspot
+from routing import (
+    CLEANUP_SERVICE_S,
+    DUE_WITHIN,
+    Cleanup,
+    PlanConfig,
+    Problem,
+    Reinsertion,
+    Solution,
+    VisitKind,
+    insert_cleanup,
+)
+from twin.city import City, Hotspot
+
+if TYPE_CHECKING:
+    from twin.planning import StopRequest, TruckType
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CAMERA_DETECTS = 0.92
@@ -45,6 +65,10 @@ class Dump:
         if self.found_by_crew_at is not None:
             times.append(self.found_by_crew_at)
         return min(times)
+
+    def due_at(self, *, cameras: bool) -> datetime:
+        """When the cleanup is due: a day after the city learned of the dump."""
+        return self.known_at(cameras=cameras) + DUE_WITHIN
 
     def event(self, seq: int) -> DumpingEvent:
         """The camera unit's message for this dump (contract v1 ``up/event``)."""
@@ -140,3 +164,71 @@ class DumpingProcess:
     def open_dumps(self, at: datetime, *, cameras: bool) -> list[Dump]:
         """Dumps the city knows of at ``at`` and that no crew has cleared yet."""
         return [d for d in self.dumps if d.cleared_at is None and d.known_at(cameras=cameras) <= at]
+
+    def newly_known(self, since: datetime, until: datetime, *, cameras: bool) -> list[Dump]:
+        """Uncleared dumps the city learned of in ``(since, until]`` (to dispatch the same day)."""
+        return [
+            d
+            for d in self.dumps
+            if d.cleared_at is None and since < d.known_at(cameras=cameras) <= until
+        ]
+
+
+DUMP_LITRES = 400  # what a crew plans room for (a pile of bags, a mattress)
+
+
+def reinsert(
+    *,
+    city: City,
+    requests: Sequence[StopRequest],
+    trucks: Sequence[TruckType],
+    problem: Problem,
+    solution: Solution,
+    dumps: Sequence[Dump],
+    now: datetime,
+    config: PlanConfig | None = None,
+) -> tuple[list[StopRequest], Reinsertion]:
+    """Put newly known dumps on the running routes of the crews that clear dumps.
+
+    ``problem`` must be the one :func:`twin.planning.build_problem` made from ``requests`` and
+    ``trucks`` (sites first, then the requests): the dumps get the next locations. Returns the
+    requests with the dumps added, and the rest of the day re-planned from ``now`` by the
+    product's step (dumps no crew can take are in ``left_out``: the next morning's plan).
+    """
+    from twin.planning import StopRequest, build_problem  # twin.planning imports this module
+
+    known = {r.ref for r in requests}
+    new = [
+        StopRequest(d.dump_id, "dump", d.hotspot.lat, d.hotspot.lon, DUMP_LITRES, None)
+        for d in dumps
+        if d.dump_id not in known
+    ]
+    everything = [*requests, *new]
+    midnight = datetime.combine(now.astimezone(BRUSSELS).date(), datetime.min.time(), BRUSSELS)
+    day = midnight.date()
+    wider = build_problem(city, day, everything, trucks)
+    first = len(problem.distance)
+    cleanups = [
+        Cleanup(r.ref, first + i, (r.litres,), CLEANUP_SERVICE_S) for i, r in enumerate(new)
+    ]
+    result = insert_cleanup(
+        problem,
+        solution,
+        now_s=int((now - midnight).total_seconds()),
+        cleanups=cleanups,
+        config=config,
+        distance=wider.distance,
+        duration=wider.duration,
+    )
+    return everything, result
+
+
+def crew_queue(result: Reinsertion, now: datetime) -> list[tuple[datetime, str, str]]:
+    """The re-planned calls still to make, as a crew run's queue: ``(start, vehicle, ref)``."""
+    midnight = datetime.combine(now.astimezone(BRUSSELS).date(), datetime.min.time(), BRUSSELS)
+    return sorted(
+        (midnight + timedelta(seconds=v.start), r.vehicle_id, v.ref)
+        for r in result.solution.routes
+        for v in r.visits
+        if v.kind is VisitKind.STOP
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from api import crew_queries as q
-from api import road_lines, route_sheet
+from api import dump_reports, road_lines, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
@@ -252,6 +252,22 @@ def report_problem(  # the form's fields arrive as parameters; keyword-only keep
         photo_sha256=digest,
         reported_at=reported_at,
     )
+    if stored and kind == "dumping" and lat is not None and lon is not None:
+        # a dump found on the way becomes a cleanup stop: on a running route, or the next plan
+        dump_reports.new_report(
+            conn=conn,
+            source="crew",
+            label=f"Sluikstort ({user.vehicle_id or user.username})",
+            lat=lat,
+            lon=lon,
+            reported_at=min(reported_at, datetime.now(UTC)),
+            created_by=user.username,
+            note=note.strip(),
+            client_key=client_key,
+            photo=data,
+            photo_type=media_type if data is not None else None,
+            photo_sha256=digest,
+        )
     return ProblemStored(client_key=client_key, stored=stored, photo_sha256=digest)
 
 

@@ -17,7 +17,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api import account_queries, audit, bundle, crew_queries, legal_hold, route_sheet
+from api import (
+    account_queries,
+    audit,
+    bundle,
+    crew_queries,
+    dump_reports,
+    legal_hold,
+    route_sheet,
+)
 from api import enforcement_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import Commands, DbConn, Evidence
@@ -400,6 +408,17 @@ def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies p
                 created_by=user.username,
                 hotspot_id=row["hotspot_id"],
                 event_id=event_id,
+                fixed_visit_id=visit_id,
+            )
+            # the cleanup goes onto a running route by a re-plan, or first into the next plan
+            dump_reports.from_confirmed_event(
+                conn=conn,
+                event_id=event_id,
+                label=label,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                reported_at=row["detected_at"],
+                created_by=user.username,
                 fixed_visit_id=visit_id,
             )
     audit.record(
