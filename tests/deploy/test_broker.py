@@ -54,7 +54,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
         reload_broker(pid_file=running.pid_file)
         poll(
             lambda: isinstance(_device(running, "fill-a001"), Session),
-            timeout=5,
+            timeout=30,  # a TLS handshake and a PBKDF2 check per probe: slow on a busy machine
             what="the broker to accept the provisioned device",
         )
         yield running
