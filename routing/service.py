@@ -13,12 +13,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from routing import pipeline, store
+from db import servicedays as servicedays_db
+from routing import pipeline, servicedays, store
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, fit
+from routing.horizon import (
+    HORIZON,
+    SERVICES,
+    HorizonParams,
+    Outlook,
+    ServiceCalendar,
+    choose,
+)
 from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
-from routing.selection import SelectionParams, assess
+from routing.servicedays import EVERY_DAY
 
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
@@ -34,7 +43,7 @@ class PlanParams:
     iterations: int | None = None  # improvement iterations: the same plan on any machine
     max_time_s: float | None = None  # a cap on the scaled budget (a request holds a worker)
     history_days: int = 28
-    selection: SelectionParams = field(default_factory=SelectionParams)
+    horizon: HorizonParams = HORIZON  # the sensor-driven policy (routing.horizon)
     matrix: MatrixProvider = field(default_factory=GreatCircleProvider)
     now: datetime | None = None  # when the forecast is made; default: the eve of the day
 
@@ -104,6 +113,7 @@ class _Place:
     lon: float
     stop: Stop | None = None
     predicted_fill: float | None = None
+    flag: str | None = None  # chosen from the bin's history: its sensor is silent or stuck
 
 
 class _PointIndex:
@@ -287,6 +297,52 @@ def _solve_and_store(
     )
 
 
+STALE = timedelta(hours=24)  # a sensor silent this long is not trusted
+STUCK_READINGS = 10  # the same level this many times in a row: a stuck transducer
+
+
+def calendar_of(*, conn: store.Conn, areas: set[str]) -> ServiceCalendar:
+    """The stored periodic plan; an area without a row is served every day."""
+    weekdays = {(svc, area): EVERY_DAY for svc in SERVICES for area in areas}
+    for row in servicedays_db.all_rows(conn=conn):
+        weekdays[(row.service, row.area)] = frozenset(row.weekdays)
+    return ServiceCalendar(weekdays)
+
+
+def outlook_of(
+    *,
+    bin_id: str,
+    area: str,
+    container_type: str,
+    history: list[tuple[datetime, Any]],
+    now: datetime,
+) -> Outlook:
+    """What the readings say about one bin; a silent or stuck sensor falls back to its history."""
+    usable = [(t, float(v)) for t, v in history if v is not None]
+    if not usable:
+        return Outlook(bin_id, area, container_type, 0.5, now, flag="no_history")
+    tail = [v for _, v in usable[-STUCK_READINGS:]]
+    stuck = len(tail) == STUCK_READINGS and len(set(tail)) == 1
+    silent = now - usable[-1][0] > STALE
+    if not stuck and not silent:
+        last_ts, last_level = usable[-1]
+        return Outlook(bin_id, area, container_type, last_level, last_ts, fit(usable))
+    trusted = usable[:-STUCK_READINGS] if stuck else usable
+    if not trusted:
+        return Outlook(bin_id, area, container_type, 0.5, now, flag="no_history")
+    rate = sum(fit(trusted).rate) / 7
+    last_ts, last_level = trusted[-1]
+    return Outlook(
+        bin_id,
+        area,
+        container_type,
+        last_level,
+        last_ts,
+        rate_per_day=rate,
+        flag="stuck" if stuck else "silent",
+    )
+
+
 def _select_bins(
     *, conn: store.Conn, day: date, now: datetime, params: PlanParams, locate: Any
 ) -> list[_Place]:
@@ -295,9 +351,12 @@ def _select_bins(
         conn=conn, since=now - timedelta(days=params.history_days), until=now
     )
     windows = store.bin_windows(conn=conn, weekday=day.weekday())
-    visit_at = _midnight(day) + timedelta(hours=10)
-    next_chance = visit_at + timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
-    places = []
+    calendar = calendar_of(conn=conn, areas={b["district"] for b in bins})
+    for warning in servicedays.unserved(
+        calendar, ((b["id"], b["district"], b["container_type"]) for b in bins)
+    ):
+        log.warning("%s", warning.message_en())
+    outlooks = []
     for b in bins:
         if b["lat"] is None or b["lon"] is None:
             raise PlanningError(
@@ -305,24 +364,22 @@ def _select_bins(
                 f"bak {b['id']} heeft geen locatie: vul de coördinaten in of zet de bak op inactief",
                 f"bin {b['id']} has no location: set its coordinates or make it inactive",
             )
-        history = readings.get(b["id"])
-        if not history:
-            continue
-        model = fit(history)
-        last_ts, last_level = history[-1]
-        candidate = assess(
-            bin_id=b["id"],
-            model=model,
-            level=float(last_level or 0.0),
-            at=last_ts,
-            threshold=float(b["threshold"]),
-            visit_at=visit_at,
-            next_chance=next_chance,
-            params=params.selection,
+        outlooks.append(
+            outlook_of(
+                bin_id=b["id"],
+                area=b["district"],
+                container_type=b["container_type"],
+                history=readings.get(b["id"]) or [],
+                now=now,
+            )
         )
-        if candidate is None:
-            continue
-        fill = min(max(candidate.expected_level, 0.0), 1.15)
+    by_id = {b["id"]: b for b in bins}
+    places = []
+    for choice in choose(outlooks, day=day, calendar=calendar, params=params.horizon):
+        b = by_id[choice.bin_id]
+        if choice.flag is not None:
+            log.warning("bin %s chosen from its history: sensor %s", b["id"], choice.flag)
+        fill = min(max(choice.expected_level, 0.0), 1.15)
         volume = round(fill * b["volume_l"])
         opens, closes = windows.get(b["id"], (None, None))
         stop = Stop(
@@ -331,9 +388,11 @@ def _select_bins(
             demand=(volume, round(volume * float(b["kg_per_l"]))),
             service_s=int(b["service_s"]),
             window=_window(day, opens, closes, what=f"bak {b['id']}"),
-            penalty=None if candidate.penalty_eur is None else int(candidate.penalty_eur * MICRO),
+            penalty=None if choice.prize_eur is None else int(choice.prize_eur * MICRO),
         )
-        places.append(_Place(b["id"], "bin", b["name"], b["lat"], b["lon"], stop, fill))
+        places.append(
+            _Place(b["id"], "bin", b["name"], b["lat"], b["lon"], stop, fill, choice.flag)
+        )
     return places
 
 
@@ -452,6 +511,8 @@ def _store(
         "stops": len(problem.stops),
         "must_visit": sum(1 for s in problem.stops if s.penalty is None),
         "unplanned": len(unplanned),
+        # bins chosen from their history because their sensor is silent or stuck
+        "fallback": sorted(p.ref for p in places if p.flag is not None),
     }
     return store.insert_plan(
         conn=conn,
