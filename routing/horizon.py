@@ -10,7 +10,8 @@ that horizon, given to the router as a prize (a stop's penalty), not decided bef
   prize of that separate visit (what pulling it forward saves) times its probability, so the
   router takes it when its detour costs less;
 - on any other day a container that would overflow before tomorrow's visit is optional with the
-  prize of the overflow hours it would have until its area's next service day; a crew already out
+  prize of the overflow hours it would have until tomorrow's visit (when the choice comes
+  again; at most until its area's next service day); a crew already out
   takes it when the detour pays, and a crew goes out for such containers only when their prizes
   together pay the shift (:func:`crews_for_day`);
 - a container whose sensor is silent or stuck is never skipped silently: its level is carried
@@ -256,9 +257,9 @@ def _off_day(
 ) -> Choice | None:
     if path.at(tomorrow) < 1.0 and today < 1.0:
         return None  # tomorrow is soon enough to decide again
-    # Left today it overflows until its area's next service day (or until a later off-day
-    # visit, which costs the same decision again): the prize is those hours.
-    hours = path.hours_above(1.0, visit, horizon)
+    # Left today it overflows at least until tomorrow's plan, which weighs it again (and at
+    # most until its area's next service day): the prize is those hours.
+    hours = path.hours_above(1.0, visit, min(tomorrow, horizon))
     if hours <= 0:
         return None
     return Choice(o.bin_id, False, hours * params.overflow_eur_per_h, today, o.flag)
@@ -283,10 +284,10 @@ def crews_for_day(
     """The number of crews (paid shifts) to send out, decided by the plans' whole cost.
 
     ``build(k)`` is the day's problem with ``k`` vehicles, each carrying its shift's cost as
-    its fixed cost; ``solve`` is the planning pipeline. Starting from ``first`` crews (what the
-    must-visit work needs), one more crew goes out while a must-visit stop is left out or
-    while the extra shift pays for itself in prizes won and kilometres saved; one fewer while
-    that is cheaper and leaves no must-visit stop out.
+    its fixed cost; ``solve`` is the planning pipeline. Starting from one crew more than
+    ``first`` (what the must-visit service time needs), one more goes out while a must-visit
+    stop is left out; one fewer while the routes' hours would fit, it is cheaper and it leaves
+    no must-visit stop out; one more when the prizes left out exceed a shift and it pays.
     """
     first = min(max(first, 1), available)
     tried: dict[int, Solution] = {}
@@ -300,22 +301,24 @@ def crews_for_day(
         must = {s.id for s in problem.stops if s.penalty is None}
         return any(u.stop_id in must for u in sol.unplanned)
 
-    k = first
+    # Start one above the estimate: a plan with too few crews is slow to find and then
+    # discarded, one with a crew to spare is quick and shows whether fewer would do.
+    k = min(first + 1, available)
     best = run(k)
     while k < available and must_left(best, build(k)):
         k += 1
         best = run(k)
+    while k > 1 and not must_left(best, build(k)) and _fits_fewer(build(k), best, k - 1):
+        fewer = run(k - 1)
+        if fewer.objective >= best.objective or must_left(fewer, build(k - 1)):
+            break
+        k, best = k - 1, fewer
     problem = build(k)
     if k < available and _prizes_left(problem, best) > problem.vehicles[0].fixed_cost:
         # The prizes left out would pay for another shift: see whether it really pays.
         more = run(k + 1)
         if more.objective < best.objective and not must_left(more, build(k + 1)):
             k, best = k + 1, more
-    while k > 1 and not must_left(best, build(k)) and _fits_fewer(build(k), best, k - 1):
-        fewer = run(k - 1)
-        if fewer.objective >= best.objective or must_left(fewer, build(k - 1)):
-            break
-        k, best = k - 1, fewer
     return CrewDecision(k, best, tuple(sorted((n, s.objective) for n, s in tried.items())))
 
 
@@ -325,7 +328,7 @@ def _prizes_left(problem: Problem, solution: Solution) -> int:
 
 
 def _fits_fewer(problem: Problem, solution: Solution, crews: int) -> bool:
-    """Whether the routes' working time would fit in ``crews`` shifts (at 90 %)."""
+    """Whether the routes' working time would fit in ``crews`` shifts (at 95 %)."""
     busy = sum(r.end - r.start for r in solution.routes if r.visits)
     shift = max(v.shift.end - v.shift.start for v in problem.vehicles)
-    return busy <= 0.9 * crews * shift
+    return busy <= 0.95 * crews * shift

@@ -2,9 +2,9 @@
 
 Each area (a district) has, per service (street crews; the crane truck for underground and glass
 containers), the weekdays a crew comes. :func:`propose` chooses them from what the containers
-hold: an area whose typical container needs emptying more than three times a week is served
-every day; other areas get the visits a week their typical container needs, on days shared with
-their neighbours (areas sorted by their bearing from the depot and grouped, so one crew works
+hold: an area where more than a third of the containers fill up within two days is served
+every day; the others get the visits a week their median container needs to stay below full,
+at most two (the sensors catch the exceptions), on days shared with their neighbours (areas sorted by their bearing from the depot and grouped, so one crew works
 one side of the city on a day). The crane truck comes on fixed days. A coordinator sees the
 plan and changes it (:func:`adjust`); a change that leaves a container without any service day
 gets a warning naming it (:func:`unserved`).
@@ -59,12 +59,18 @@ class Unserved:
         return f"bin {self.bin_id} ({self.area}, {self.service}) has no service day left"
 
 
-def _visits_needed(fills: Sequence[float], target: float) -> int:
-    """Visits a week for the area's typical (75th percentile) container to stay below ``target``."""
+def _visits_needed(
+    fills: Sequence[float], *, target: float, max_visits: int, daily_share: float
+) -> int:
+    """Visits a week for an area: every day when many of its containers fill in a day or two,
+    else what its median container needs to stay below ``target``, at most ``max_visits``."""
+    busy = sum(1 for f in fills if f * 2 >= target)
+    if busy > daily_share * len(fills):
+        return WEEK
     ordered = sorted(fills)
-    typical = ordered[min(len(ordered) - 1, int(0.75 * len(ordered)))]
+    typical = ordered[len(ordered) // 2]
     gap = target / max(typical, 1e-6)
-    return next((f for f in (1, 2, 3) if WEEK / f <= gap), WEEK)
+    return next((f for f in range(1, max_visits + 1) if WEEK / f <= gap), max_visits)
 
 
 def _bearing(lat: float, lon: float, depot: tuple[float, float]) -> float:
@@ -72,7 +78,12 @@ def _bearing(lat: float, lon: float, depot: tuple[float, float]) -> float:
 
 
 def propose(
-    needs: Iterable[ContainerNeed], *, depot: tuple[float, float], target: float = 0.8
+    needs: Iterable[ContainerNeed],
+    *,
+    depot: tuple[float, float],
+    target: float = 1.0,
+    max_visits: int = 2,
+    daily_share: float = 0.34,
 ) -> ServiceCalendar:
     """A periodic plan from the containers' fill rates (see the module's description)."""
     by_area: dict[str, list[ContainerNeed]] = {}
@@ -84,7 +95,12 @@ def propose(
             by_area.setdefault(n.area, []).append(n)
     groups: dict[int, list[tuple[float, str]]] = {}
     for area, items in by_area.items():
-        visits = _visits_needed([n.fill_per_day for n in items], target)
+        visits = _visits_needed(
+            [n.fill_per_day for n in items],
+            target=target,
+            max_visits=max_visits,
+            daily_share=daily_share,
+        )
         if visits == WEEK:
             weekdays[(STREET, area)] = EVERY_DAY
             continue

@@ -32,7 +32,7 @@ PER_SECOND = 0
 SHIFT_EUR = 8 * 60
 VEHICLE_DAY = (SHIFT_EUR + 40) * 1_000_000
 SOLUTION_LIMIT = 80
-PHASE_ITERATIONS = 400  # the improvement phase's iterations: the same plan on every run
+PHASE_ITERATIONS = 300  # the improvement phase's iterations: the same plan on every run
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,9 +226,18 @@ def plan_day(
         mine = [r for r in requests if r.kind in serves]
         if not mine:
             continue
+
+        def build(
+            k: int, mine: list[StopRequest] = mine, trucks: list[TruckType] = trucks
+        ) -> Problem:
+            return build_problem(city, day, mine, trucks[:k])
+
+        def solve(problem: Problem) -> Solution:
+            return _solve(problem, seed=seed, time_limit_s=time_limit_s)
+
         decision = crews_for_day(
-            lambda k, mine=mine, trucks=trucks: build_problem(city, day, mine, trucks[:k]),
-            lambda problem: _solve(problem, seed=seed, time_limit_s=time_limit_s),
+            build,
+            solve,
             available=len(trucks),
             first=_first_count(mine, len(trucks)),
         )

@@ -52,7 +52,7 @@ def test_the_product_serves_an_area_on_its_day_and_elsewhere_only_what_would_ove
     assert requests[centre.bin_id].penalty is None
     prize = requests[overflowing.bin_id].penalty
     assert prize is not None
-    assert prize > 12_000_000  # more than a separate visit: it would overflow until Thursday
+    assert prize > 12_000_000  # more than a separate visit: it overflows until tomorrow
     assert waiting.bin_id not in requests
 
 
