@@ -21,7 +21,7 @@ NOW = datetime(2026, 9, 15, 3, 30, tzinfo=UTC)  # 05:30 in Brussels, when the da
 
 def _rising(level_now: float, per_day: float, *, until: datetime = NOW) -> BinObservations:
     """Hourly readings over five days that rise steadily to ``level_now``."""
-    points = []
+    points: list[tuple[datetime, float, int | None]] = []
     for h in range(min(5 * 24, int(level_now / per_day * 24)), 0, -1):  # back to empty
         level = level_now - per_day * h / 24
         points.append((until - timedelta(hours=h), level, 1000 + h))
@@ -65,7 +65,9 @@ def test_a_stuck_sensor_falls_back_to_its_history_and_is_not_skipped() -> None:
     observations = Observations()
     observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
     history = _rising(0.8, 0.3, until=NOW - timedelta(hours=12)).points
-    stuck = [(NOW - timedelta(hours=12 - h), 0.3, 777) for h in range(12)]
+    stuck: list[tuple[datetime, float, int | None]] = [
+        (NOW - timedelta(hours=12 - h), 0.3, 777) for h in range(12)
+    ]
     observations.bins[site.bin_id] = BinObservations(history + stuck)
     policy = SensorProduct(list(world.states.values()), observations, calendar=calendar)
     outlook = policy.outlook(world.states[site.bin_id], NOW)
