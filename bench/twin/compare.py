@@ -56,7 +56,7 @@ def main() -> None:
             for window in windows
             for seed in seeds
         ]
-        for future in futures:
+        for future in futures:  # in order; each finished run is saved at once
             run = future.result()
             runs.append(run)
             totals = run["totals"]
@@ -68,8 +68,8 @@ def main() -> None:
                 for a, t in totals.items()
             )
             print(f"seed {run['seed']} {run['window']}: {cells} (load {_load()})", flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(runs, indent=2), "utf-8")
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "results.json").write_text(json.dumps(runs, indent=2), "utf-8")
     print(f"load average at end: {_load()}")
     for window in windows:
         mine = [r for r in runs if r["window"] == window]
