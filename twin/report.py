@@ -78,7 +78,7 @@ def curve_png(
         ax.annotate(f"{value:g}", (km, over), textcoords="offset points", xytext=(5, 5))
     for name, (km, over) in baselines.items():
         ax.scatter([km], [over], marker="s", s=50, label=name)
-    ax.set_xlabel("kilometres (four weeks)")
+    ax.set_xlabel("kilometres (measured period)")
     ax.set_ylabel("overflow bin-hours")
     ax.set_title(f"sensor-driven product by {knob}", fontsize=10)
     ax.grid(alpha=0.3)
