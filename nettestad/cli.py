@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "ops.cli": ("backup",),
     "scheduler.cli": ("scheduler",),
     "routing.cli": ("plan",),
+    "routing.servicedays_cli": ("servicedays",),
     "nettestad.registry": ("registry",),
 }
 _OUR_PACKAGES = frozenset(name.split(".")[0] for name in COMMAND_MODULES) | {

@@ -1,20 +1,28 @@
-"""``nettestad compare``: a fixed round against sensor-driven planning on the simulated city."""
+"""``nettestad compare``: the rounds against the sensor-driven product on the simulated city."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+
+WINDOW_NAMES = ("autumn", "summer", "holiday")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``compare`` subcommand."""
     parser = subparsers.add_parser(
-        "compare", help="compare a fixed round with sensor-driven planning (table and plots)"
+        "compare",
+        help="compare the oracle and category rounds with sensor-driven planning (table, plots)",
     )
     parser.add_argument("--weeks", type=int, default=4, help="measured weeks (default 4)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--bins", type=int, default=300, help="containers (default 300)")
+    parser.add_argument("--window", choices=WINDOW_NAMES, default="autumn")
+    parser.add_argument(
+        "--curve",
+        default="1,4,16",
+        help="overflow costs (EUR/h) for the km-vs-overflow curve; '' for none",
+    )
     parser.add_argument(
         "--out", type=Path, default=Path("compare-out"), help="folder for the plots and JSON"
     )
@@ -22,19 +30,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(args: argparse.Namespace) -> int:
-    from twin.compare import CompareParams, compare
-    from twin.report import plots, table
+    from twin.compare import WINDOWS, CompareParams
+    from twin.report import run_and_report
 
     if args.weeks < 1 or args.bins < 20:
         print("need at least one week and 20 containers")
         return 2
-    params = CompareParams(weeks=args.weeks, seed=args.seed, bins=args.bins)
-    results = compare(params)
-    print(f"\nKortrijk twin, seed {args.seed}, {args.bins} containers, {args.weeks} weeks\n")
-    print(table(results))
-    files = plots(results, args.out)
-    (args.out / "totals.json").write_text(
-        json.dumps({r.policy: r.totals() for r in results}, indent=2), "utf-8"
+    try:
+        curve = [float(v) for v in args.curve.split(",") if v.strip()]
+    except ValueError:
+        print(f"--curve: not a list of numbers: {args.curve!r}")
+        return 2
+    params = CompareParams(
+        weeks=args.weeks, seed=args.seed, bins=args.bins, first_day=WINDOWS[args.window]
     )
-    print("\nplots: " + ", ".join(str(f) for f in files))
+    print(
+        f"\nKortrijk twin, seed {args.seed}, {args.bins} containers, {args.weeks} weeks, {args.window}\n"
+    )
+    print(run_and_report(params, args.out, curve=curve))
     return 0

@@ -4,17 +4,32 @@ from routing.dumps import CLEANUP_SERVICE_S, DUE_WITHIN, Cleanup, Reinsertion, i
 from routing.errors import PlanCheckError, PlanningError
 from routing.explain import text_nl
 from routing.forecast import fit, level_at
+from routing.horizon import (
+    HORIZON,
+    HorizonParams,
+    Outlook,
+    ServiceCalendar,
+    choose,
+    crews_for_day,
+    service_of,
+)
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
 from routing.pipeline import PlanConfig, plan
-from routing.selection import SelectionParams, forecast_spread, normal_cdf
+from routing.selection import forecast_spread, normal_cdf
 from routing.service import PlanParams, PlanResult, plan_day
+from routing.servicedays import EVERY_DAY, ContainerNeed, propose
 
 __all__ = [
     "CLEANUP_SERVICE_S",
     "DUE_WITHIN",
+    "EVERY_DAY",
+    "HORIZON",
     "Break",
     "Cleanup",
+    "ContainerNeed",
     "Facility",
+    "HorizonParams",
+    "Outlook",
     "PlanCheckError",
     "PlanConfig",
     "PlanParams",
@@ -22,12 +37,14 @@ __all__ = [
     "PlanningError",
     "Problem",
     "Reinsertion",
-    "SelectionParams",
+    "ServiceCalendar",
     "Solution",
     "Stop",
     "Vehicle",
     "VisitKind",
     "Window",
+    "choose",
+    "crews_for_day",
     "fit",
     "forecast_spread",
     "insert_cleanup",
@@ -35,5 +52,7 @@ __all__ = [
     "normal_cdf",
     "plan",
     "plan_day",
+    "propose",
+    "service_of",
     "text_nl",
 ]

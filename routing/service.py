@@ -15,14 +15,23 @@ from typing import Any
 
 from db import advice as bin_history
 from db import plans
+from db import servicedays as servicedays_db
 from db.conn import Conn
 from db.readings import readings_since
-from routing import dumps, pipeline
+from routing import dumps, pipeline, servicedays
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, estimate
+from routing.horizon import (
+    HORIZON,
+    SERVICES,
+    HorizonParams,
+    Outlook,
+    ServiceCalendar,
+    choose,
+)
 from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
-from routing.selection import SelectionParams, assess
+from routing.servicedays import EVERY_DAY
 
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
@@ -38,7 +47,7 @@ class PlanParams:
     iterations: int | None = None  # improvement iterations: the same plan on any machine
     max_time_s: float | None = None  # a cap on the scaled budget (a request holds a worker)
     history_days: int = 28
-    selection: SelectionParams = field(default_factory=SelectionParams)
+    horizon: HorizonParams = HORIZON  # the sensor-driven policy (routing.horizon)
     matrix: MatrixProvider = field(default_factory=GreatCircleProvider)
     now: datetime | None = None  # when the forecast is made; default: the eve of the day
 
@@ -109,6 +118,7 @@ class _Place:
     lon: float
     stop: Stop | None = None
     predicted_fill: float | None = None
+    flag: str | None = None  # chosen from the bin's history: its sensor is silent or stuck
 
 
 class _PointIndex:
@@ -295,6 +305,33 @@ def _solve_and_store(
     )
 
 
+def calendar_of(*, conn: Conn, areas: set[str]) -> ServiceCalendar:
+    """The stored periodic plan; an area without a row is served every day."""
+    weekdays = {(svc, area): EVERY_DAY for svc in SERVICES for area in areas}
+    for row in servicedays_db.all_rows(conn=conn):
+        weekdays[(row.service, row.area)] = frozenset(row.weekdays)
+    return ServiceCalendar(weekdays)
+
+
+_FLAGS = {"silent": "silent", "stuck": "stuck", "none": "no_history"}
+
+
+def outlook_of(
+    *,
+    bin_id: str,
+    area: str,
+    container_type: str,
+    history: Sequence[tuple[datetime, float | None]],
+    now: datetime,
+    emptied_at: datetime | None = None,
+) -> Outlook:
+    """What the readings say about one bin; a silent or stuck sensor falls back to its history
+    (``routing.forecast.estimate``), and the outlook names the fallback."""
+    est = estimate(history, at=now, emptied_at=emptied_at)
+    flag = None if est.fallback is None else _FLAGS.get(est.fallback, est.fallback)
+    return Outlook(bin_id, area, container_type, est.level, est.at, est.model, flag=flag)
+
+
 def _select_bins(
     *, conn: Conn, day: date, now: datetime, params: PlanParams, locate: Any
 ) -> list[_Place]:
@@ -302,9 +339,12 @@ def _select_bins(
     readings = readings_since(conn=conn, since=now - timedelta(days=params.history_days), until=now)
     windows = plans.bin_windows(conn=conn, weekday=day.weekday())
     emptied = bin_history.last_emptied(conn=conn, until=now)
-    visit_at = _midnight(day) + timedelta(hours=10)
-    next_chance = visit_at + timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
-    places = []
+    calendar = calendar_of(conn=conn, areas={b.district for b in bins})
+    for warning in servicedays.unserved(
+        calendar, ((b.id, b.district, b.container_type) for b in bins)
+    ):
+        log.warning("%s", warning.message_en())
+    outlooks = []
     for b in bins:
         if b.lat is None or b.lon is None:
             raise PlanningError(
@@ -313,21 +353,23 @@ def _select_bins(
                 f"bin {b.id} has no location: set its coordinates or make it inactive",
             )
         # a silent or stuck sensor falls back to the bin's history, never skips the bin
-        est = estimate(readings.get(b.id, []), at=now, emptied_at=emptied.get(b.id))
-        model, last_ts, last_level = est.model, est.at, est.level
-        candidate = assess(
-            bin_id=b.id,
-            model=model,
-            level=float(last_level or 0.0),
-            at=last_ts,
-            threshold=b.threshold,
-            visit_at=visit_at,
-            next_chance=next_chance,
-            params=params.selection,
+        outlooks.append(
+            outlook_of(
+                bin_id=b.id,
+                area=b.district,
+                container_type=b.container_type,
+                history=readings.get(b.id, []),
+                now=now,
+                emptied_at=emptied.get(b.id),
+            )
         )
-        if candidate is None:
-            continue
-        fill = min(max(candidate.expected_level, 0.0), 1.15)
+    by_id = {b.id: b for b in bins}
+    places = []
+    for choice in choose(outlooks, day=day, calendar=calendar, params=params.horizon):
+        b = by_id[choice.bin_id]
+        if choice.flag is not None:
+            log.warning("bin %s chosen from its history: sensor %s", b.id, choice.flag)
+        fill = min(max(choice.expected_level, 0.0), 1.15)
         volume = round(fill * b.volume_l)
         opens, closes = windows.get(b.id, (None, None))
         stop = Stop(
@@ -336,9 +378,9 @@ def _select_bins(
             demand=(volume, round(volume * b.kg_per_l)),
             service_s=b.service_s,
             window=_window(day, opens, closes, what=f"bak {b.id}"),
-            penalty=None if candidate.penalty_eur is None else int(candidate.penalty_eur * MICRO),
+            penalty=None if choice.prize_eur is None else int(choice.prize_eur * MICRO),
         )
-        places.append(_Place(b.id, "bin", b.name, b.lat, b.lon, stop, fill))
+        places.append(_Place(b.id, "bin", b.name, b.lat, b.lon, stop, fill, choice.flag))
     return places
 
 
@@ -458,6 +500,8 @@ def _store(
         "stops": len(problem.stops),
         "must_visit": sum(1 for s in problem.stops if s.penalty is None),
         "unplanned": len(unplanned),
+        # bins chosen from their history because their sensor is silent or stuck
+        "fallback": sorted(p.ref for p in places if p.flag is not None),
     }
     return plans.insert_plan(
         conn=conn,

@@ -1,30 +1,45 @@
-"""Fixed round against sensor-driven planning, over several weeks of the same seeded city.
+"""The arms of the comparison, over four-week windows of the same seeded city.
 
 For speed the comparison runs the twin in-process: sensor uploads go straight into the policy's
 view of the readings instead of through MQTT, ingest and the database. Everything else is the
 live path's: the same ``World`` (litter, sensors with their faults, dumps, cameras), the same
-planning pipeline (``routing.pipeline``), and crews that follow the planned times. See docs/twin.md.
+planning code path (``twin.planning.plan_day``: ``routing.horizon.crews_for_day`` over
+``routing.pipeline``), and crews that follow the planned times. See docs/twin.md.
+
+Every arm has the cameras. Dumps become stops of the next morning's plan (``DumpDispatch``
+is the seam for same-day dispatch into running routes).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from twin.city import City, build_city
+from routing import HORIZON, HorizonParams
+from twin.city import BinSite, City, build_city
 from twin.crews import CrewRun, execute_plan
-from twin.dumping import BRUSSELS
-from twin.planning import plan_day
-from twin.policies import FixedRound, Observations, Policy, SensorDriven
+from twin.dumping import BRUSSELS, Dump
+from twin.planning import DayPlan, plan_day
+from twin.policies import FixedRound, Observations, Policy, SensorProduct, category_round
 from twin.world import World, WorldParams
 
 log = logging.getLogger(__name__)
 PLAN_AT = time(5, 30)  # the morning's plan is made before the 06:00 shift
 FIRST_DAY = date(2026, 9, 7)  # a Monday in term time; the run is fixed for reproducibility
+# Four-week windows, each from a Monday: term time in autumn, a warm June, the summer holiday.
+WINDOWS: Mapping[str, date] = {
+    "autumn": date(2026, 9, 7),
+    "summer": date(2026, 6, 1),
+    "holiday": date(2026, 7, 6),
+}
+ARMS = ("oracle round", "category round", "sensor-driven", "sensor-driven + advice")
+UPGRADE = (240, 1000)  # a 240 l container (volume, depth in mm) replaces a bin that overflows
+ADVICE_SHARE = 0.1  # capacity advice on at most this share of the containers
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +52,7 @@ class CompareParams:
     warmup_days: int = 3  # sensors need a few days of history before their forecasts count
     time_limit_s: float = 60.0  # a safety net; the solution-count bound ends the search
     first_day: date = FIRST_DAY
+    horizon: HorizonParams = HORIZON
 
 
 @dataclass(slots=True)
@@ -45,9 +61,11 @@ class DayResult:
 
     day: date
     km: float
+    shifts: int
     crew_hours: float
     collections: int
     overflow_bin_hours: float
+    street_litres: float
     fills: list[float]
     unplanned: int
 
@@ -60,28 +78,62 @@ class PolicyResult:
     days: list[DayResult] = field(default_factory=list)
     cleanup_hours: list[float] = field(default_factory=list)
     dumps_open_at_end: int = 0
+    upgrades: int = 0  # containers replaced by a bigger one (capacity advice)
+    seconds: float = 0.0
 
     def totals(self) -> dict[str, float]:
         """The figures the city asked for, over the measured period."""
         fills = [f for d in self.days for f in d.fills]
+        dumps = len(self.cleanup_hours) + self.dumps_open_at_end
         return {
             "km": sum(d.km for d in self.days),
+            "shifts": float(sum(d.shifts for d in self.days)),
             "crew_hours": sum(d.crew_hours for d in self.days),
             "collections": float(sum(d.collections for d in self.days)),
             "overflow_bin_hours": sum(d.overflow_bin_hours for d in self.days),
+            "street_litres": sum(d.street_litres for d in self.days),
             "mean_fill_at_collection": statistics.fmean(fills) if fills else math.nan,
+            "dumps_within_24h": sum(1 for h in self.cleanup_hours if h <= 24) / dumps
+            if dumps
+            else math.nan,
             "dump_to_cleanup_h_median": statistics.median(self.cleanup_hours)
             if self.cleanup_hours
             else math.nan,
-            "dump_to_cleanup_h_mean": statistics.fmean(self.cleanup_hours)
-            if self.cleanup_hours
-            else math.nan,
             "dumps_open_at_end": float(self.dumps_open_at_end),
+            "upgrades": float(self.upgrades),
         }
+
+
+class DumpDispatch:
+    """How known dumps reach the crews: as stops of the next morning's plan.
+
+    The seam for same-day dispatch: a subclass may insert a dump into the running routes
+    (``during``) and return the new plan; the default leaves the day's plan as it is.
+    """
+
+    def morning(self, world: World, now: datetime) -> list[Dump]:
+        """Dumps to book into the morning's plan (every arm has the cameras)."""
+        return world.dumping.open_dumps(now, cameras=True)
+
+    def during(self, world: World, plan: DayPlan, now: datetime) -> DayPlan | None:  # noqa: ARG002 - the seam's signature
+        """A re-planned day after dumps became known at ``now`` (None: keep the plan)."""
+        return None
 
 
 def _local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=BRUSSELS)
+
+
+def upgraded(city: City, upgrades: Mapping[str, tuple[int, int]]) -> City:
+    """The city with some containers replaced: ``bin_id -> (volume_l, depth_mm)``."""
+
+    def one(site: BinSite) -> BinSite:
+        if site.bin_id not in upgrades:
+            return site
+        volume, depth = upgrades[site.bin_id]
+        return dataclasses.replace(site, volume_l=volume, depth_mm=depth)
+
+    return dataclasses.replace(city, bins=tuple(one(s) for s in city.bins))
 
 
 def run_policy(
@@ -89,9 +141,15 @@ def run_policy(
     params: CompareParams,
     make_policy: Callable[[World, Observations], Policy],
     *,
-    cameras: bool,
+    dispatch: DumpDispatch | None = None,
+    name: str | None = None,
+    on_observations: Callable[[Observations], None] | None = None,
 ) -> PolicyResult:
     """Simulate the whole period under one policy."""
+    import time as clock
+
+    started = clock.monotonic()
+    dispatch = dispatch or DumpDispatch()
     days = params.warmup_days + 7 * params.weeks
     start_day = params.first_day - timedelta(days=params.warmup_days)
     start = _local(start_day - timedelta(days=1), PLAN_AT).astimezone(UTC)
@@ -102,21 +160,21 @@ def run_policy(
     )
     observations = Observations(device_bin={b.device_id: b.bin_id for b in city.bins})
     policy = make_policy(world, observations)
-    result = PolicyResult(policy.name)
+    result = PolicyResult(name or policy.name)
     measured_from = _local(params.first_day, PLAN_AT)
     for k in range(days):
         day = start_day + timedelta(days=k)
         now = _local(day, PLAN_AT)
-        dumps = world.dumping.open_dumps(now, cameras=cameras)
         plan = plan_day(
             city,
             day,
-            policy.requests(day, now, dumps),
+            policy.requests(day, now, dispatch.morning(world, now)),
             seed=params.seed,
             time_limit_s=params.time_limit_s,
         )
         crews = CrewRun(world, plan)
         overflow_before = world.overflow_bin_hours()
+        street_before = world.street_litres()
         collections_before = len(world.collections)
         until = _local(day + timedelta(days=1), PLAN_AT)
         while world.clock < until:
@@ -130,9 +188,11 @@ def run_policy(
                 DayResult(
                     day=day,
                     km=plan.km,
+                    shifts=plan.shifts,
                     crew_hours=plan.crew_hours,
                     collections=len(new),
                     overflow_bin_hours=world.overflow_bin_hours() - overflow_before,
+                    street_litres=world.street_litres() - street_before,
                     fills=[c.fill_before for c in new],
                     unplanned=len(plan.unplanned),
                 )
@@ -145,16 +205,77 @@ def run_policy(
             result.dumps_open_at_end += 1
         else:
             result.cleanup_hours.append((dump.cleared_at - dump.appeared_at).total_seconds() / 3600)
+    if on_observations is not None:
+        on_observations(observations)
+    result.seconds = clock.monotonic() - started
     return result
 
 
-def compare(params: CompareParams) -> list[PolicyResult]:
-    """Both policies on the same city, in the same order every time."""
+def hot_bins(
+    observations: Observations, city: City, *, share: float = ADVICE_SHARE
+) -> dict[str, tuple[int, int]]:
+    """A minimal local capacity advice: the street bins whose sensors saw them fill fastest.
+
+    Stands in for ``routing.advice`` (the product's advice from sensor history): the street bins
+    that fill more than 70 % of their volume a day on average, fastest first, at most ``share``
+    of all containers, each to a 240 l container.
+    """
+    from routing import fit
+
+    rates = []
+    for site in city.bins:
+        obs = observations.bins.get(site.bin_id)
+        if site.container_type != "street_bin" or obs is None or len(obs.points) < 48:
+            continue
+        per_day = sum(fit([(t, v) for t, v, _ in obs.points]).rate) / 7
+        if per_day >= 0.7 and site.volume_l < UPGRADE[0]:
+            rates.append((per_day, site.bin_id))
+    rates.sort(reverse=True)
+    return {b: UPGRADE for _, b in rates[: int(share * len(city.bins))]}
+
+
+def product(params: CompareParams) -> Callable[[World, Observations], Policy]:
+    """The sensor-driven product's policy, as an arm."""
+    return lambda w, o: SensorProduct(list(w.states.values()), o, params.horizon)
+
+
+def run_arm(
+    name: str,
+    params: CompareParams,
+    *,
+    upgrades: Mapping[str, tuple[int, int]] | None = None,
+) -> PolicyResult:
+    """One arm on the seeded city; the advice arm takes ``upgrades`` (else chosen locally)."""
     city = build_city(seed=params.seed, bins=params.bins)
-    fixed = run_policy(
-        city, params, lambda w, _o: FixedRound(list(w.states.values())), cameras=False
-    )
-    sensor = run_policy(
-        city, params, lambda w, o: SensorDriven(list(w.states.values()), o), cameras=True
-    )
-    return [fixed, sensor]
+    if name == "oracle round":
+        return run_policy(city, params, lambda w, _o: FixedRound(list(w.states.values())))
+    if name == "category round":
+        return run_policy(city, params, lambda w, _o: category_round(list(w.states.values())))
+    if name == "sensor-driven":
+        return run_policy(city, params, product(params))
+    if name == "sensor-driven + advice":
+        if upgrades is None:
+            seen: list[Observations] = []
+            run_policy(city, params, product(params), on_observations=seen.append)
+            upgrades = hot_bins(seen[0], city)
+        result = run_policy(upgraded(city, upgrades), params, product(params), name=name)
+        result.upgrades = len(upgrades)
+        return result
+    raise ValueError(f"unknown arm {name!r}")
+
+
+def compare(params: CompareParams, arms: Sequence[str] = ARMS) -> list[PolicyResult]:
+    """The arms on the same city, in the same order every time.
+
+    The advice arm's upgrades come from the sensor-driven arm's readings when both run.
+    """
+    city = build_city(seed=params.seed, bins=params.bins)
+    results, upgrades = [], None
+    for name in arms:
+        if name == "sensor-driven":
+            seen: list[Observations] = []
+            results.append(run_policy(city, params, product(params), on_observations=seen.append))
+            upgrades = hot_bins(seen[0], city)
+        else:
+            results.append(run_arm(name, params, upgrades=upgrades))
+    return results

@@ -105,6 +105,7 @@ class BinState:
     abuse_per_day: float  # chance per day of a household bag (street bins only)
     litres: float = 0.0
     overflow_h: float = 0.0
+    street_l: float = 0.0  # litter that no longer fitted and lies beside the container
     last_emptied: datetime | None = None
 
     @classmethod
@@ -149,7 +150,9 @@ class BinState:
         ):
             added += self.rng.uniform(*HOUSEHOLD_BAG_L)
         was_full = self.fill >= 1.0
-        self.litres = min(self.litres + added, OVERFLOW_CAP * self.site.volume_l)
+        cap = OVERFLOW_CAP * self.site.volume_l
+        self.street_l += max(self.litres + added - cap, 0.0)
+        self.litres = min(self.litres + added, cap)
         if self.fill >= 1.0:
             # Count the part of the step the bin spent overflowing (all of it if it already was).
             self.overflow_h += hours if was_full else hours / 2

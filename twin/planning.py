@@ -23,6 +23,7 @@ from routing import (
     Vehicle,
     VisitKind,
     Window,
+    crews_for_day,
     plan,
 )
 from twin.city import City, Site
@@ -34,10 +35,14 @@ SHIFT = (time(6, 0), time(14, 0))
 BREAK = (time(9, 30), time(11, 0), 30)  # a 30-minute break starting between 9:30 and 11:00
 SERVICE_S = {"street_bin": 75, "underground": 360, "glass": 420, "dump": 900}
 PER_KM = 1_200_000 // 1000  # 1.20 €/km, per metre, in micro-euro
-PER_SECOND = 60_000_000 // 3600  # a two-person crew at 60 €/h
-VEHICLE_DAY = 40_000_000  # using a vehicle at all: 40 €
+# Crews are paid per shift, not per route hour: a crew that goes out costs its whole shift
+# (8 h at 60 €/h for a two-person crew) and the vehicle's day (40 €); its hours inside the shift
+# cost nothing more, so the planner saves shifts and kilometres.
+PER_SECOND = 0
+SHIFT_EUR = 8 * 60
+VEHICLE_DAY = (SHIFT_EUR + 40) * 1_000_000
 SOLUTION_LIMIT = 80
-PHASE_ITERATIONS = 1000  # the improvement phase's iterations: the same plan on every run
+PHASE_ITERATIONS = 300  # the improvement phase's iterations: the same plan on every run
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,11 @@ class DayPlan:
     def km(self) -> float:
         """Kilometres driven by all crews."""
         return sum(r.km for r in self.routes)
+
+    @property
+    def shifts(self) -> int:
+        """Crews that went out (each a paid shift)."""
+        return sum(1 for r in self.routes if r.visits)
 
     @property
     def crew_hours(self) -> float:
@@ -198,35 +208,11 @@ def _solve(problem: Problem, *, seed: int, time_limit_s: float) -> Solution:
     return plan(problem, config)
 
 
-def _fewest_trucks(
-    city: City,
-    day: date,
-    requests: Sequence[StopRequest],
-    trucks: Sequence[TruckType],
-    *,
-    seed: int,
-    time_limit_s: float,
-) -> Solution:
-    """The plan with the fewest crews that serve every must-visit stop.
-
-    A planner sends out another crew only when the work that must be done does not fit: each
-    extra truck costs its trips to the disposal site and back to the depot. Optional stops go
-    only where the crews already going out have room. Starts from the crews the must-visit
-    service time alone needs, and adds one until no must-visit stop is left out.
-    """
-    must = {r.ref for r in requests if r.penalty is None}
+def _first_count(requests: Sequence[StopRequest], available: int) -> int:
+    """The crews the must-visit service time alone needs (a day at 70 % service)."""
     shift_s = _seconds(SHIFT[1]) - _seconds(SHIFT[0]) - BREAK[2] * 60
     service = sum(SERVICE_S.get(r.kind, 120) for r in requests if r.penalty is None)
-    first = min(max(1, math.ceil(service / (0.7 * shift_s))), len(trucks))
-    count = first
-    solution = _solve(
-        build_problem(city, day, requests, trucks[:count]), seed=seed, time_limit_s=time_limit_s
-    )
-    while count < len(trucks) and any(u.stop_id in must for u in solution.unplanned):
-        count += 1
-        problem = build_problem(city, day, requests, trucks[:count])
-        solution = _solve(problem, seed=seed, time_limit_s=time_limit_s)
-    return solution
+    return min(max(1, math.ceil(service / (0.7 * shift_s))), available)
 
 
 def plan_day(
@@ -236,7 +222,8 @@ def plan_day(
 
     Street crews (bins and dumps) and the crane truck (underground and glass) are planned as
     separate problems, as they are separate services that share only the depot; each sends out
-    the fewest crews that can do all of its must-visit work (``_fewest_trucks``).
+    as many crews as the day's work pays for (``routing.horizon.crews_for_day``: every must-visit
+    stop served, an extra shift only when its prizes and saved kilometres pay for it).
     """
     midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
 
@@ -249,7 +236,22 @@ def plan_day(
         mine = [r for r in requests if r.kind in serves]
         if not mine:
             continue
-        solution = _fewest_trucks(city, day, mine, trucks, seed=seed, time_limit_s=time_limit_s)
+
+        def build(
+            k: int, mine: list[StopRequest] = mine, trucks: list[TruckType] = trucks
+        ) -> Problem:
+            return build_problem(city, day, mine, trucks[:k])
+
+        def solve(problem: Problem) -> Solution:
+            return _solve(problem, seed=seed, time_limit_s=time_limit_s)
+
+        decision = crews_for_day(
+            build,
+            solve,
+            available=len(trucks),
+            first=_first_count(mine, len(trucks)),
+        )
+        solution = decision.solution
         unplanned += [u.stop_id for u in solution.unplanned]
         routes += [
             PlannedRoute(

@@ -1,48 +1,61 @@
-"""The two ways of deciding what to collect each day, compared on the same simulated city.
+"""The ways of deciding what to collect each day, compared on the same simulated city.
 
-**Fixed round** (today's practice; documented in ``docs/twin.md``): every container has fixed
-weekdays. Its frequency goes by place type and volume, from the long-run average litter of that
-kind of place as an experienced planner knows it: the fewest visits per week (1, 2, 3, 4 or 7)
-for which an average week fills such a container to at most 80 % between visits. Visit days are spread evenly over the week and staggered by district so
-that each day carries a similar load. Dumps are cleared once a citizen reports them or a crew
-passes one. The routes are optimised by the same planner.
+Every arm hands its day's stops to the same planning code path (``twin.planning.plan_day`` over
+``routing.horizon.crews_for_day`` and ``routing.pipeline``); only the choice of stops differs.
 
-**Sensor-driven** (nettestad): each morning every container's readings so far go through
-nettestad's forecast (``routing.forecast.fit``: a fill rate per hour of the week). A container
-waits as long as it is safe: it is a must-visit only when the forecast (optionally its upper
-band) would overflow before tomorrow's visit. Each area (district; street bins and crane containers apart)
-with a must-visit gets a crew anyway, so its fairly full containers come along as optional stops
-whose penalty (what taking them now spares, plus their expected overflow cost) the planner weighs
-against their detour; an area with nothing due is left for another day. A container whose
-sensor is silent for a day or looks stuck falls back to its fixed-round days. Dumps are known
-from the cameras (or citizen reports when a camera missed one).
+- **Oracle round** (today's fixed round, strong): every container on fixed weekdays, its
+  frequency from the true long-run average litter of its kind of place and volume.
+- **Category round** (how cities schedule without sensors): frequencies per container type and
+  district; the crane truck on fixed days; school bins never at weekends.
+- **Sensor-driven product**: :func:`routing.horizon.choose` on the sensors' forecasts, within
+  the periodic plan of service days per area (:func:`routing.servicedays.propose`). The twin
+  only turns its sensor readings into the product's :class:`routing.horizon.Outlook`.
+
+The exact rules are in ``docs/twin.md``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from contracts import Quality, ReadingBatch
-from routing import SelectionParams, fit, forecast_spread, level_at, normal_cdf
-from twin.city import DISTRICTS, BinSite
-from twin.dumping import BRUSSELS, Dump
+from routing import (
+    EVERY_DAY,
+    HORIZON,
+    ContainerNeed,
+    HorizonParams,
+    Outlook,
+    ServiceCalendar,
+    choose,
+    fit,
+    propose,
+    service_of,
+)
+from twin.city import DEPOT, DISTRICTS, BinSite
+from twin.dumping import Dump
 from twin.fill import MEAN_POPULARITY, BinState
-from twin.planning import StopRequest, road_metres
+from twin.planning import StopRequest
 
 FREQUENCIES = (1, 2, 3, 4, 7)
-DAY_SETS = {1: (0,), 2: (0, 3), 3: (0, 2, 4), 4: (0, 2, 4, 5), 7: tuple(range(7))}
+DAY_SETS = {
+    1: (0,),
+    2: (0, 3),
+    3: (0, 2, 4),
+    4: (0, 2, 4, 5),
+    5: (0, 1, 2, 3, 4),
+    6: (0, 1, 2, 3, 4, 5),
+    7: tuple(range(7)),
+}
 TARGET_FILL = 0.8
 DUMP_LITRES = 400
-THRESHOLD = 0.8  # the bins table's default threshold
-# A container waits until it will more likely than not pass its threshold by tomorrow's visit;
-# leaving it out then costs only its expected overflow (no reward for emptying it early).
-SENSOR_SELECTION = SelectionParams(overflow_cost_eur=30.0, due_reward_eur=0.0, min_probability=0.5)
 MICRO_EUR = 1_000_000  # the planner's cost unit (routing/model.py)
 STALE = timedelta(hours=24)
+CALENDAR_HISTORY = 60  # hourly readings a container needs before the periodic plan is proposed
+CENTRE = frozenset({"Centrum", "Station", "Overleie", "Kortrijk Weide"})
 
 
 class Policy(Protocol):
@@ -55,7 +68,7 @@ class Policy(Protocol):
 
 
 def fixed_weekdays(state: BinState) -> tuple[int, ...]:
-    """The weekdays (0 = Monday) this container is emptied on in the fixed round."""
+    """The weekdays (0 = Monday) this container is emptied on in the oracle round."""
     # The planner knows the average litter of each kind of place and container from years of
     # rounds, not each container's own: frequencies go by place type and volume.
     mean = state.mean_litres_per_day() * MEAN_POPULARITY
@@ -63,6 +76,22 @@ def fixed_weekdays(state: BinState) -> tuple[int, ...]:
     per_week = next((f for f in FREQUENCIES if 7 / f <= gap_days), 7)
     offset = [d.name for d in DISTRICTS].index(state.site.district) % 7
     return tuple(sorted((offset + d) % 7 for d in DAY_SETS[per_week]))
+
+
+def category_weekdays(site: BinSite) -> tuple[int, ...]:
+    """The weekdays of the category round: by container type and district, as cities plan."""
+    district = [d.name for d in DISTRICTS].index(site.district)
+    if site.container_type == "underground":
+        return (1, 4)  # the crane truck's days: Tuesday and Friday
+    if site.container_type == "glass":
+        return ((1,), (4,))[district % 2]  # weekly, on one of the crane days
+    if site.place_type == "school":
+        return DAY_SETS[5] if site.district in CENTRE else DAY_SETS[3]  # never at weekends
+    if site.district in CENTRE or site.place_type in {"market", "station"}:
+        return DAY_SETS[7]
+    if site.place_type in {"shopping", "park", "events"}:
+        return DAY_SETS[3]
+    return tuple(sorted((district + d) % 6 for d in (0, 3)))  # twice a week, Mon-Sat
 
 
 def _dump_request(dump: Dump) -> StopRequest:
@@ -75,18 +104,24 @@ def _bin_request(site: BinSite, litres: float, penalty: int | None) -> StopReque
 
 @dataclass(slots=True)
 class FixedRound:
-    """Each container on its fixed weekdays; dumps as reported."""
+    """Each container on its fixed weekdays (all must be served); dumps as they are known."""
 
     states: Sequence[BinState]
-    name: str = "fixed round"
+    weekdays: Callable[[BinState], tuple[int, ...]] = fixed_weekdays
+    name: str = "oracle round"
 
     def requests(self, day: date, now: datetime, dumps: Sequence[Dump]) -> list[StopRequest]:  # noqa: ARG002 - the Policy signature; a fixed round ignores the time of planning
-        """Today's scheduled containers (all must be served) and the reported dumps."""
+        """Today's scheduled containers (all must be served) and the known dumps."""
         out = [_dump_request(d) for d in dumps]
         for state in self.states:
-            if day.weekday() in fixed_weekdays(state):
+            if day.weekday() in self.weekdays(state):
                 out.append(_bin_request(state.site, TARGET_FILL * state.site.volume_l, None))
         return out
+
+
+def category_round(states: Sequence[BinState]) -> FixedRound:
+    """The category round as a fixed round."""
+    return FixedRound(states, lambda s: category_weekdays(s.site), "category round")
 
 
 @dataclass(slots=True)
@@ -118,127 +153,102 @@ def _looks_stuck(points: Sequence[tuple[datetime, float, int | None]]) -> bool:
     return len(recent) >= 10 and len(set(recent)) == 1
 
 
-@dataclass(frozen=True, slots=True)
-class SensorPlanning:
-    """How the sensor-driven policy turns forecasts into a day's stops (see ``docs/twin.md``)."""
-
-    # Must-visit when the forecast's upper band (level + z x its spread) overflows before the
-    # next chance. In the twin a band (z = 0.5) cost 3 % more kilometres over four weeks and
-    # saved no overflow (bench/RESULTS.md), so the default waits for the expected level; the
-    # spread still prices the optional stops.
-    safety_z: float = 0.0
-    # An area a crew goes to anyway: bins that would be must-visits tomorrow come along (if they
-    # are at least this full by then), so they do not call for a trip of their own.
-    pull_level: float = 0.7
-    # What taking such a bin now is worth (a share of the separate trip it spares); the planner
-    # leaves it out when its detour costs more.
-    pull_eur: float = 6.0
-    pull_days: int = 1  # pull forward what would be a must-visit within this many days
-    near_m: int = 400  # a bin this close to a must-visit stop is on the way, whatever its area
-
-
-SENSOR_PLANNING = SensorPlanning()
-_CRANE = frozenset({"underground", "glass"})  # emptied by the crane truck, a separate service
-
-
-@dataclass(frozen=True, slots=True)
-class _Need:
-    state: BinState
-    today: float  # expected level at today's visit
-    later: float  # expected level at the next chance (tomorrow's visit) if left today
-    spread: float  # the forecast's standard deviation of ``later``
-    after: float  # expected level a day later still (the chance after next)
-    after_spread: float
-
-
-def _area(site: BinSite) -> tuple[str, bool]:
-    return site.district, site.container_type in _CRANE
-
-
-def _near(site: BinSite, stops: Sequence[BinSite], metres: int) -> bool:
-    here = (site.lat, site.lon)
-    return any(
-        _area(s)[1] == _area(site)[1] and road_metres(here, (s.lat, s.lon)) <= metres for s in stops
-    )
-
-
 @dataclass(slots=True)
-class SensorDriven:
-    """Containers chosen from nettestad's forecasts and grouped by area; fixed days where a sensor fails.
+class SensorProduct:
+    """The product's sensor-driven policy (``routing.horizon``) on the twin's sensor readings.
 
-    Each container is left as long as it is safe: it becomes a must-visit only when the
-    forecast (its upper band, with ``safety_z`` > 0) says it would overflow before tomorrow's
-    visit. A crew then goes to
-    that area anyway, so the area's fairly full containers come along as optional stops worth
-    ``pull_eur`` (plus their expected overflow cost); areas with nothing due are not visited.
+    The twin's part is only the adapter: readings become :class:`routing.horizon.Outlook`
+    (forecast from ``routing.forecast.fit``; a silent or stuck sensor falls back to its history's
+    rate from the last trusted reading, or from the last emptying the crews reported), and the
+    periodic plan is proposed once from the first days' forecasts.
     """
 
     states: Sequence[BinState]
     observations: Observations
-    selection: SelectionParams = SENSOR_SELECTION
-    planning: SensorPlanning = SENSOR_PLANNING
+    params: HorizonParams = HORIZON
+    calendar: ServiceCalendar | None = None
     name: str = "sensor-driven"
+    _rate: dict[str, float] = field(default_factory=dict)
 
-    def _trusted(self, state: BinState, now: datetime) -> BinObservations | None:
-        obs = self.observations.bins.get(state.site.bin_id)
+    def outlook(self, state: BinState, now: datetime) -> Outlook:
+        """What the product knows about this container at ``now``."""
+        site = state.site
+        obs = self.observations.bins.get(site.bin_id)
+        emptied = state.last_emptied  # reported by the crews
         if obs is None or not obs.points:
-            return None
-        if now - obs.points[-1][0] > STALE or _looks_stuck(obs.points):
-            return None
-        return obs
-
-    def _need(self, state: BinState, obs: BinObservations, day: date) -> _Need:
-        visit_at = datetime.combine(day, time(10, 0), tzinfo=BRUSSELS)
-        next_chance = visit_at + timedelta(days=1)
-        last_ts, last_level, _ = obs.points[-1]
+            return self._fallback(site, emptied, now, "no_history", None)
+        stuck = _looks_stuck(obs.points)
+        if now - obs.points[-1][0] > STALE or stuck:
+            good = obs.points[:-10] if stuck else obs.points
+            last = good[-1] if good else None
+            return self._fallback(site, emptied, now, "stuck" if stuck else "silent", last)
         model = fit([(t, level) for t, level, _ in obs.points])
-        today = level_at(model, level=last_level, at=last_ts, until=visit_at)
-        later = level_at(model, level=last_level, at=last_ts, until=next_chance)
-        spread = forecast_spread(
-            model, level=last_level, at=last_ts, later=later, until=next_chance
+        self._rate[site.bin_id] = sum(model.rate) / 7
+        last_ts, last_level, _ = obs.points[-1]
+        return Outlook(site.bin_id, site.district, site.container_type, last_level, last_ts, model)
+
+    def _fallback(
+        self,
+        site: BinSite,
+        emptied: datetime | None,
+        now: datetime,
+        flag: str,
+        last: tuple[datetime, float, int | None] | None,
+    ) -> Outlook:
+        rate = self._rate.get(site.bin_id)
+        if rate is None and last is not None:
+            obs = self.observations.bins[site.bin_id]
+            trusted = [(t, v) for t, v, _ in obs.points if t <= last[0]]
+            rate = sum(fit(trusted).rate) / 7
+        if rate is None:
+            return Outlook(
+                site.bin_id, site.district, site.container_type, 0.5, now, flag="no_history"
+            )
+        level, at = (last[1], last[0]) if last is not None else (0.5, now)
+        if emptied is not None and (last is None or emptied > last[0]):
+            level, at = 0.0, emptied
+        return Outlook(
+            site.bin_id, site.district, site.container_type, level, at, rate_per_day=rate, flag=flag
         )
-        then = next_chance + timedelta(days=self.planning.pull_days)
-        after = level_at(model, level=last_level, at=last_ts, until=then)
-        after_spread = forecast_spread(model, level=last_level, at=last_ts, later=after, until=then)
-        return _Need(state, today, later, spread, after, after_spread)
+
+    def plan_calendar(self, now: datetime) -> ServiceCalendar:
+        """The periodic plan, proposed from the forecasts of the first days (then kept)."""
+        if self.calendar is None:
+            known = sum(
+                1
+                for s in self.states
+                if len(self.observations.bins.get(s.site.bin_id, BinObservations()).points)
+                >= CALENDAR_HISTORY
+            )
+            if known < 0.8 * len(self.states):  # the first days: every area every day
+                return ServiceCalendar(
+                    {
+                        (service_of(s.site.container_type), s.site.district): EVERY_DAY
+                        for s in self.states
+                    }
+                )
+            needs = []
+            for state in self.states:
+                o = self.outlook(state, now)
+                per_day = sum(o.model.rate) / 7 if o.model is not None else o.rate_per_day
+                site = state.site
+                needs.append(
+                    ContainerNeed(
+                        site.bin_id, site.district, site.container_type, site.lat, site.lon, per_day
+                    )
+                )
+            self.calendar = propose(needs, depot=(DEPOT.lat, DEPOT.lon))
+        return self.calendar
 
     def requests(self, day: date, now: datetime, dumps: Sequence[Dump]) -> list[StopRequest]:
-        """Must-visit containers, their areas' fairly full ones (optional), and every known dump."""
+        """The product's choice for ``day`` and every known dump."""
+        calendar = self.plan_calendar(now)
+        outlooks = [self.outlook(s, now) for s in self.states]
+        sites = {s.site.bin_id: s.site for s in self.states}
         out = [_dump_request(d) for d in dumps]
-        plan = self.planning
-        must: list[BinSite] = []
-        waiting: list[_Need] = []
-        for state in self.states:
-            site = state.site
-            obs = self._trusted(state, now)
-            if obs is None:
-                if day.weekday() in fixed_weekdays(state):
-                    out.append(_bin_request(site, TARGET_FILL * site.volume_l, None))
-                    must.append(site)
-                continue
-            need = self._need(state, obs, day)
-            if need.today >= 1.0 or need.later + plan.safety_z * need.spread >= 1.0:
-                out.append(_bin_request(site, _litres(site, need.today), None))
-                must.append(site)
-            elif (
-                need.later >= plan.pull_level
-                and need.after + plan.safety_z * need.after_spread >= 1.0
-            ):
-                waiting.append(need)
-        opened = {_area(s) for s in must}
-        for need in waiting:
-            site = need.state.site
-            if _area(site) not in opened and not _near(site, must, plan.near_m):
-                continue
-            p_overflow = normal_cdf((need.later - 1.0) / need.spread)
-            penalty = plan.pull_eur * min(need.later, 1.0) + p_overflow * (
-                self.selection.overflow_cost_eur
-            )
-            out.append(
-                _bin_request(site, _litres(site, need.today), math.ceil(penalty * MICRO_EUR))
-            )
+        for c in choose(outlooks, day=day, calendar=calendar, params=self.params):
+            site = sites[c.bin_id]
+            penalty = None if c.prize_eur is None else math.ceil(c.prize_eur * MICRO_EUR)
+            litres = min(max(c.expected_level, 0.1), 1.2) * site.volume_l
+            out.append(_bin_request(site, litres, penalty))
         return out
-
-
-def _litres(site: BinSite, level: float) -> float:
-    return min(max(level, 0.1), 1.2) * site.volume_l

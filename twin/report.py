@@ -3,42 +3,90 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from twin.compare import DayResult, PolicyResult
+from twin.compare import CompareParams, DayResult, PolicyResult, compare, run_arm
 
 ROWS = (
     ("km", "kilometres", "{:.0f}"),
-    ("crew_hours", "crew hours", "{:.1f}"),
+    ("shifts", "shifts (crews out)", "{:.0f}"),
+    ("crew_hours", "crew hours (route)", "{:.1f}"),
     ("collections", "collections", "{:.0f}"),
     ("overflow_bin_hours", "overflow bin-hours", "{:.0f}"),
+    ("street_litres", "litter left in the street (l)", "{:.0f}"),
     ("mean_fill_at_collection", "average fill at collection", "{:.0%}"),
+    ("dumps_within_24h", "dumps cleared within 24 h", "{:.0%}"),
     ("dump_to_cleanup_h_median", "dumping to cleanup, median (h)", "{:.1f}"),
-    ("dump_to_cleanup_h_mean", "dumping to cleanup, mean (h)", "{:.1f}"),
     ("dumps_open_at_end", "dumps still open at the end", "{:.0f}"),
+    ("upgrades", "containers upgraded (advice)", "{:.0f}"),
 )
+COMPARED = ("km", "shifts", "collections", "overflow_bin_hours", "street_litres")
+
+
+def table_of(names: Sequence[str], totals: Sequence[Mapping[str, float]]) -> str:
+    """A plain-text table: one row per figure, one column per arm."""
+    width = max(len(label) for _, label, _ in ROWS) + 2
+    cols = max(16, *(len(n) + 2 for n in names))
+    lines = [f"{'':<{width}}" + "".join(f"{n:>{cols}}" for n in names)]
+    for key, label, fmt in ROWS:
+        values = [t.get(key, math.nan) for t in totals]
+        cells = "".join(f"{fmt.format(v) if not math.isnan(v) else '-':>{cols}}" for v in values)
+        lines.append(f"{label:<{width}}{cells}")
+    return "\n".join(lines)
+
+
+def changes_of(names: Sequence[str], totals: Sequence[Mapping[str, float]]) -> str:
+    """Each sensor arm against each round, in per cent, for the figures of the targets."""
+    lines = []
+    by = dict(zip(names, totals, strict=True))
+    for arm in (n for n in names if "round" not in n):
+        for base in (n for n in names if "round" in n):
+            parts = []
+            for key in COMPARED:
+                a, b = by[arm][key], by[base][key]
+                parts.append(f"{key} {(a - b) / b:+.0%}" if b else f"{key} -")
+            lines.append(f"{arm} vs {base}: " + ", ".join(parts))
+    return "\n".join(lines)
 
 
 def table(results: Sequence[PolicyResult]) -> str:
-    """A plain-text table: one row per figure, one column per policy, and the change."""
-    totals = [r.totals() for r in results]
+    """The table of one run, and the changes."""
     names = [r.policy for r in results]
-    width = max(len(label) for _, label, _ in ROWS) + 2
-    lines = [
-        f"{'':<{width}}" + "".join(f"{n:>16}" for n in names) + f"{'change':>10}",
-    ]
-    for key, label, fmt in ROWS:
-        values = [t[key] for t in totals]
-        cells = "".join(f"{fmt.format(v) if not math.isnan(v) else '-':>16}" for v in values)
-        first, last = values[0], values[-1]
-        change = (
-            f"{(last - first) / first:+.0%}"
-            if first and not math.isnan(first) and not math.isnan(last)
-            else ""
-        )
-        lines.append(f"{label:<{width}}{cells}{change:>10}")
-    return "\n".join(lines)
+    totals = [r.totals() for r in results]
+    return table_of(names, totals) + "\n\n" + changes_of(names, totals)
+
+
+def curve_png(
+    points: Sequence[tuple[float, float, float]],
+    baselines: Mapping[str, tuple[float, float]],
+    path: Path,
+    *,
+    knob: str = "overflow cost (EUR per hour)",
+) -> Path:
+    """The km-vs-overflow trade-off: the product at each knob value, the rounds as markers."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ordered = sorted(points)
+    ax.plot([p[1] for p in ordered], [p[2] for p in ordered], marker="o", color="#2a7")
+    for value, km, over in ordered:
+        ax.annotate(f"{value:g}", (km, over), textcoords="offset points", xytext=(5, 5))
+    for name, (km, over) in baselines.items():
+        ax.scatter([km], [over], marker="s", s=50, label=name)
+    ax.set_xlabel("kilometres (measured period)")
+    ax.set_ylabel("overflow bin-hours")
+    ax.set_title(f"sensor-driven product by {knob}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def plots(results: Sequence[PolicyResult], folder: Path) -> list[Path]:
@@ -88,14 +136,64 @@ def plots(results: Sequence[PolicyResult], folder: Path) -> list[Path]:
     written.append(path)
 
     totals = [r.totals() for r in results]
-    keys = [k for k, _, _ in ROWS[:4]]
-    fig, axes = plt.subplots(1, len(keys), figsize=(12, 3.2))
+    keys = list(COMPARED)
+    fig, axes = plt.subplots(1, len(keys), figsize=(15, 3.6))
     for ax, key in zip(axes, keys, strict=True):
-        ax.bar([r.policy for r in results], [t[key] for t in totals], color=["#999", "#2a7"])
+        ax.bar(
+            [r.policy for r in results],
+            [t[key] for t in totals],
+            color=["#999", "#bbb", "#2a7", "#7c4"][: len(results)],
+        )
         ax.set_title({k: lbl for k, lbl, _ in ROWS}[key], fontsize=10)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
     fig.tight_layout()
     path = folder / "totals.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
     written.append(path)
     return written
+
+
+KNOB_VALUES = (1.0, 4.0, 16.0)  # overflow cost per hour for the trade-off curve
+
+
+def run_and_report(
+    params: CompareParams, folder: Path, *, curve: Sequence[float] = KNOB_VALUES
+) -> str:
+    """Every arm on one seed and window; the table, the plots, totals.json and the curve PNG."""
+    import dataclasses
+    import json
+
+    results = compare(params)
+    folder.mkdir(parents=True, exist_ok=True)
+    totals = {r.policy: r.totals() for r in results}
+    points = []
+    for value in curve:
+        knob = dataclasses.replace(params.horizon, overflow_eur_per_h=value)
+        if knob == params.horizon:
+            t = totals["sensor-driven"]
+        else:
+            arm = run_policy_of(dataclasses.replace(params, horizon=knob))
+            t = arm.totals()
+            totals[f"sensor-driven, {value:g} EUR/h"] = t
+        points.append((value, t["km"], t["overflow_bin_hours"]))
+    files = plots(results, folder)
+    if points:
+        baselines = {
+            name: (t["km"], t["overflow_bin_hours"])
+            for name, t in totals.items()
+            if "round" in name or name.endswith("advice")
+        }
+        files.append(curve_png(points, baselines, folder / "tradeoff.png"))
+    (folder / "totals.json").write_text(json.dumps(totals, indent=2), "utf-8")
+    lines = [table(results), ""]
+    lines += [
+        f"knob {v:g} EUR/h: {km:.0f} km, {over:.0f} overflow bin-hours" for v, km, over in points
+    ]
+    lines.append("plots: " + ", ".join(str(f) for f in files))
+    return "\n".join(lines)
+
+
+def run_policy_of(params: CompareParams) -> PolicyResult:
+    """The sensor-driven arm alone (for the knob's curve)."""
+    return run_arm("sensor-driven", params)

@@ -116,3 +116,7 @@ class World:
     def overflow_bin_hours(self) -> float:
         """Hours containers spent overflowing, summed over all containers."""
         return sum(s.overflow_h for s in self.states.values())
+
+    def street_litres(self) -> float:
+        """Litres of litter that no longer fitted in their container, summed over all containers."""
+        return sum(s.street_l for s in self.states.values())

@@ -1,70 +1,86 @@
-"""Fixed round against sensor-driven planning on the Kortrijk twin; prints the table and timing.
+"""The rounds against the sensor-driven product on the Kortrijk twin, over seeds and windows.
 
-    .venv/bin/python bench/twin/compare.py --weeks 4 --seed 7
+    .venv/bin/python bench/twin/compare.py --seeds 7,11,3,21 --windows autumn,summer,holiday --jobs 2
 
-The same as ``nettestad compare`` plus the wall-clock time of each policy's run; plots go to
-``bench/twin/out`` (not committed). The two policies are independent simulations of the same
-seeded city, so ``--jobs 2`` runs them in two processes (the figures do not change).
+Each (seed, window) runs every arm of ``twin.compare.compare`` (the same as ``nettestad
+compare``) in one process; ``--jobs 2`` runs two of them at a time. Prints each run's table
+line, the wall-clock seconds of every arm, and per window the means over the seeds with the
+changes the targets are about. Everything goes to ``--out``/results.json as well.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import time
+import statistics
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from twin.city import build_city
-from twin.compare import CompareParams, PolicyResult, run_policy
-from twin.policies import FixedRound, Observations, Policy, SensorDriven
-from twin.report import plots, table
-from twin.world import World
-
-POLICIES = ("fixed round", "sensor-driven")
+from twin.compare import ARMS, WINDOWS, CompareParams, compare
+from twin.report import changes_of, table_of
 
 
-def _fixed(world: World, _observations: Observations) -> Policy:
-    return FixedRound(list(world.states.values()))
+def _run(seed: int, window: str, weeks: int, bins: int) -> dict[str, object]:
+    params = CompareParams(weeks=weeks, seed=seed, bins=bins, first_day=WINDOWS[window])
+    results = compare(params)
+    return {
+        "seed": seed,
+        "window": window,
+        "totals": {r.policy: r.totals() for r in results},
+        "seconds": {r.policy: r.seconds for r in results},
+    }
 
 
-def _sensor(world: World, observations: Observations) -> Policy:
-    return SensorDriven(list(world.states.values()), observations)
-
-
-def _run(name: str, params: CompareParams) -> tuple[PolicyResult, float]:
-    started = time.monotonic()
-    city = build_city(seed=params.seed, bins=params.bins)
-    make, cameras = {"fixed round": (_fixed, False), "sensor-driven": (_sensor, True)}[name]
-    result = run_policy(city, params, make, cameras=cameras)
-    return result, time.monotonic() - started
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
-    """Run both policies and print what they did."""
+    """Run every arm on every seed and window; print the tables and the means."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", default="7,11,3,21")
+    parser.add_argument("--windows", default="autumn,summer,holiday")
     parser.add_argument("--bins", type=int, default=300)
-    parser.add_argument("--jobs", type=int, default=1, help="processes (one policy each)")
+    parser.add_argument("--jobs", type=int, default=1, help="processes")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
-    params = CompareParams(weeks=args.weeks, seed=args.seed, bins=args.bins)
-    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, 2))) as pool:
-        runs = [pool.submit(_run, name, params) for name in POLICIES]
-        results = []
-        for name, run in zip(POLICIES, runs, strict=True):
-            result, seconds = run.result()
-            results.append(result)
-            print(f"{name}: simulated and planned in {seconds:.0f} s")
-    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"\nseed {args.seed}, {args.bins} containers, {args.weeks} weeks\n")
-    print(table(results))
-    for r in results:
-        days = len(r.days)
-        print(f"{r.policy}: {sum(d.unplanned for d in r.days)} unplanned stops over {days} days")
-    print("plots:", ", ".join(str(p) for p in plots(results, args.out)))
+    seeds = [int(s) for s in args.seeds.split(",")]
+    windows = [w for w in args.windows.split(",") if w]
+    print(f"load average at start: {_load()}", flush=True)
+    runs = []
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [
+            pool.submit(_run, seed, window, args.weeks, args.bins)
+            for window in windows
+            for seed in seeds
+        ]
+        for future in futures:  # in order; each finished run is saved at once
+            run = future.result()
+            runs.append(run)
+            totals = run["totals"]
+            assert isinstance(totals, dict)
+            secs = run["seconds"]
+            assert isinstance(secs, dict)
+            cells = ", ".join(
+                f"{a}: {t['km']:.0f} km / {t['overflow_bin_hours']:.0f} bin-h / {secs[a]:.0f} s"
+                for a, t in totals.items()
+            )
+            print(f"seed {run['seed']} {run['window']}: {cells} (load {_load()})", flush=True)
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "results.json").write_text(json.dumps(runs, indent=2), "utf-8")
+    print(f"load average at end: {_load()}")
+    for window in windows:
+        mine = [r for r in runs if r["window"] == window]
+        means = []
+        for arm in ARMS:
+            per_seed = [r["totals"][arm] for r in mine]  # type: ignore[index]
+            means.append({k: statistics.fmean(t[k] for t in per_seed) for k in per_seed[0]})
+        print(f"\n{window}: mean of seeds {','.join(map(str, seeds))}, {args.weeks} weeks\n")
+        print(table_of(ARMS, means))
+        print()
+        print(changes_of(ARMS, means))
 
 
 if __name__ == "__main__":

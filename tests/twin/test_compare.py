@@ -1,4 +1,4 @@
-"""The policy comparison: fixed round against sensor-driven planning, on the real planner."""
+"""The policy comparison: the rounds against the sensor-driven product, on the real planner."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from nettestad.cli import main
 from twin.city import build_city
 from twin.crews import CrewRun, RecordingReporter, execute_plan
 from twin.fill import MEAN_POPULARITY
-from twin.planning import SHIFT, plan_day
+from twin.planning import SHIFT, StopRequest, plan_day
 from twin.policies import DAY_SETS, TARGET_FILL, FixedRound, fixed_weekdays
 from twin.world import World, WorldParams
 
@@ -72,23 +72,29 @@ def test_compare_prints_a_table_writes_plots_and_repeats_exactly_for_a_seed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``nettestad compare`` prints the figures, writes PNG plots, and the same seed gives the same numbers."""
-    args = ["compare", "--weeks", "1", "--bins", "40", "--seed", "3"]
+    args = ["compare", "--weeks", "1", "--bins", "40", "--seed", "3", "--curve", "1,4"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     out = capsys.readouterr().out
     for label in (
         "kilometres",
+        "shifts",
         "crew hours",
         "collections",
         "overflow bin-hours",
-        "average fill at collection",
-        "dumping to cleanup",
+        "litter left in the street",
+        "dumps cleared within 24 h",
+        "sensor-driven vs oracle round",
+        "sensor-driven vs category round",
     ):
         assert label in out
-    for name in ("daily.png", "cleanup.png", "totals.png"):
+    for name in ("daily.png", "cleanup.png", "totals.png", "tradeoff.png"):
         assert (tmp_path / "a" / name).read_bytes().startswith(b"\x89PNG")
     first = json.loads((tmp_path / "a" / "totals.json").read_text())
-    assert first["fixed round"]["km"] > 0
+    assert first["oracle round"]["km"] > 0
+    assert first["category round"]["km"] > 0
     assert first["sensor-driven"]["collections"] > 0
+    assert first["sensor-driven + advice"]["upgrades"] <= 4  # at most 10 % of 40 containers
+    assert "sensor-driven, 1 EUR/h" in first
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     assert json.loads((tmp_path / "b" / "totals.json").read_text()) == first
 
@@ -100,3 +106,22 @@ def test_one_seed_drives_the_same_litter_and_readings() -> None:
         out_a, out_b = a.step(), b.step()
         assert out_a.batches == out_b.batches
     assert a.clock == b.clock == datetime(2026, 9, 13, tzinfo=UTC) + timedelta(hours=6)
+
+
+def test_a_day_with_more_work_than_one_crew_sends_a_second_and_a_light_day_only_one() -> None:
+    """The number of crews is decided per day: every must-visit container fits, and a day one crew can do gets one crew."""
+    world = _world(300)
+    requests = FixedRound(list(world.states.values())).requests(MONDAY, world.clock, [])
+    street = [r for r in requests if r.kind == "street_bin"]
+    light = plan_day(world.city, MONDAY, street[:40], seed=5, time_limit_s=30)
+    assert light.shifts == 1
+    heavy = plan_day(world.city, MONDAY, street + street_copies(street), seed=5, time_limit_s=30)
+    assert heavy.unplanned == ()
+    assert heavy.shifts >= 2
+
+
+def street_copies(requests: list[StopRequest]) -> list[StopRequest]:
+    """The same containers again as separate stops nearby (twice the day's work)."""
+    return [
+        StopRequest(f"{r.ref}-b", r.kind, r.lat + 0.0004, r.lon, r.litres, None) for r in requests
+    ]

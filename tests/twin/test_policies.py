@@ -1,65 +1,93 @@
-"""The sensor-driven policy: defer what can wait, go where something is due, take the nearly due."""
+"""The twin's arms: the product's sensor-driven choice through the twin's readings, and the rounds."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from routing.horizon import ServiceCalendar
 from twin.city import build_city
-from twin.policies import BinObservations, Observations, SensorDriven, fixed_weekdays
+from twin.policies import (
+    BinObservations,
+    Observations,
+    SensorProduct,
+    category_round,
+    category_weekdays,
+)
 from twin.world import World, WorldParams
 
-DAY = date(2026, 9, 15)
+DAY = date(2026, 9, 15)  # a Tuesday
 NOW = datetime(2026, 9, 15, 3, 30, tzinfo=UTC)  # 05:30 in Brussels, when the day is planned
 
 
-def _rising(level_now: float, per_day: float) -> BinObservations:
+def _rising(level_now: float, per_day: float, *, until: datetime = NOW) -> BinObservations:
     """Hourly readings over five days that rise steadily to ``level_now``."""
     points: list[tuple[datetime, float, int | None]] = []
-    for h in range(5 * 24, 0, -1):
+    for h in range(min(5 * 24, int(level_now / per_day * 24)), 0, -1):  # back to empty
         level = level_now - per_day * h / 24
-        points.append((NOW - timedelta(hours=h), max(level, 0.0), 1000 + h))
+        points.append((until - timedelta(hours=h), level, 1000 + h))
     return BinObservations(points)
 
 
-def test_sensor_driven_defers_safe_bins_and_pulls_forward_only_where_a_crew_goes() -> None:
-    """A bin about to overflow is a must-visit, a nearly due bin in its district comes along as an optional stop, and the same bin in a district with nothing due waits."""
+def test_the_product_serves_an_area_on_its_day_and_elsewhere_only_what_would_overflow() -> None:
+    """On Centrum's service day its soon-full bin is a must-visit; in an area served on Thursday a bin full by tomorrow gets a prize and a half-full one waits."""
     city = build_city(seed=5, bins=120)
     world = World(city, params=WorldParams(seed=5), start=NOW)
     street = [s for s in city.bins if s.container_type == "street_bin"]
-    centre = [s for s in street if s.district == "Centrum"]
-    far = next(s for s in street if s.district in {"Kooigem", "Rollegem", "Aalbeke"})
-    urgent, nearly_due, slow = centre[:3]
+    centre = next(s for s in street if s.district == "Centrum")
+    far = [s for s in street if s.district not in {"Centrum"}]
+    overflowing, waiting = far[0], far[1]
+    calendar = ServiceCalendar(
+        {
+            **{("street", s.district): frozenset({3}) for s in city.bins},
+            ("street", "Centrum"): frozenset({1, 4}),
+        }
+    )
     observations = Observations()
-    observations.bins = {s.bin_id: _rising(0.2, 0.02) for s in city.bins}  # nothing due
-    observations.bins[urgent.bin_id] = _rising(0.9, 0.15)
-    observations.bins[nearly_due.bin_id] = _rising(0.78, 0.15)
-    observations.bins[far.bin_id] = _rising(0.78, 0.15)
-    observations.bins[slow.bin_id] = _rising(0.3, 0.05)
-    policy = SensorDriven(list(world.states.values()), observations)
+    observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}  # nothing due
+    observations.bins[centre.bin_id] = _rising(0.7, 0.14)  # full before Friday
+    observations.bins[overflowing.bin_id] = _rising(0.9, 0.3)  # overflows today
+    observations.bins[waiting.bin_id] = _rising(0.5, 0.1)
+    policy = SensorProduct(list(world.states.values()), observations, calendar=calendar)
     requests = {r.ref: r for r in policy.requests(DAY, NOW, [])}
-    assert requests[urgent.bin_id].penalty is None
-    pulled = requests[nearly_due.bin_id].penalty
-    assert pulled is not None
-    assert pulled > 0
-    assert far.bin_id not in requests
-    assert slow.bin_id not in requests
-    assert set(requests) == {urgent.bin_id, nearly_due.bin_id}
+    assert requests[centre.bin_id].penalty is None
+    prize = requests[overflowing.bin_id].penalty
+    assert prize is not None
+    assert prize > 12_000_000  # more than a separate visit: it overflows until tomorrow
+    assert waiting.bin_id not in requests
 
 
-def test_a_silent_sensor_falls_back_to_the_fixed_round_days() -> None:
-    """A container whose sensor has said nothing for a day is served on its fixed-round weekdays as a must-visit."""
+def test_a_stuck_sensor_falls_back_to_its_history_and_is_not_skipped() -> None:
+    """A container whose sensor repeats the same distance is judged from its history's rate and still chosen when that says it is full."""
     city = build_city(seed=5, bins=40)
     world = World(city, params=WorldParams(seed=5), start=NOW)
+    site = next(s for s in city.bins if s.container_type == "street_bin")
+    calendar = ServiceCalendar({("street", s.district): frozenset({1}) for s in city.bins})
     observations = Observations()
-    observations.bins = {
-        s.bin_id: BinObservations(
-            [(NOW - timedelta(hours=30 + h), 0.5, 900 + h) for h in range(12)]
-        )
-        for s in city.bins
-    }
-    policy = SensorDriven(list(world.states.values()), observations)
-    requests = policy.requests(DAY, NOW, [])
+    observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
+    history = _rising(0.8, 0.3, until=NOW - timedelta(hours=12)).points
+    stuck: list[tuple[datetime, float, int | None]] = [
+        (NOW - timedelta(hours=12 - h), 0.3, 777) for h in range(12)
+    ]
+    observations.bins[site.bin_id] = BinObservations(history + stuck)
+    policy = SensorProduct(list(world.states.values()), observations, calendar=calendar)
+    outlook = policy.outlook(world.states[site.bin_id], NOW)
+    assert outlook.flag == "stuck"
+    assert outlook.model is None
+    requests = {r.ref: r for r in policy.requests(DAY, NOW, [])}
+    assert requests[site.bin_id].penalty is None  # over 100 % by the next Tuesday
 
-    expected = {s.site.bin_id for s in world.states.values() if DAY.weekday() in fixed_weekdays(s)}
-    assert {r.ref for r in requests} == expected
-    assert all(r.penalty is None for r in requests)
+
+def test_the_category_round_keeps_school_bins_off_weekends_and_the_crane_on_fixed_days() -> None:
+    """School bins are never served on Saturday or Sunday, and the crane containers only on Tuesday and Friday."""
+    city = build_city(seed=5, bins=300)
+    for site in city.bins:
+        days = set(category_weekdays(site))
+        assert days
+        if site.place_type == "school":
+            assert not days & {5, 6}
+        if site.container_type in {"underground", "glass"}:
+            assert days <= {1, 4}
+    world = World(city, params=WorldParams(seed=5), start=NOW)
+    saturday = category_round(list(world.states.values())).requests(date(2026, 9, 19), NOW, [])
+    kinds = {city.bins[[s.bin_id for s in city.bins].index(r.ref)].container_type for r in saturday}
+    assert "underground" not in kinds

@@ -1,0 +1,152 @@
+"""Service days per area: the periodic plan the sensor-driven policy works within.
+
+Each area (a district) has, per service (street crews; the crane truck for underground and glass
+containers), the weekdays a crew comes. :func:`propose` chooses them from what the containers
+hold: an area where more than a third of the containers fill up within two days is served
+every day; the others get the visits a week their median container needs to stay below full,
+at most two (the sensors catch the exceptions), on days shared with their neighbours (areas sorted by their bearing from the depot and grouped, so one crew works
+one side of the city on a day). The crane truck comes on fixed days. A coordinator sees the
+plan and changes it (:func:`adjust`); a change that leaves a container without any service day
+gets a warning naming it (:func:`unserved`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from routing.horizon import CRANE, STREET, WEEK, ServiceCalendar, service_of
+
+CRANE_DAYS = frozenset({1, 4})  # Tuesday and Friday
+WEEKDAY_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
+# Visits a week and the weekday patterns they use, by group of neighbouring areas.
+PATTERNS: Mapping[int, tuple[frozenset[int], ...]] = {
+    1: tuple(frozenset({d}) for d in range(6)),
+    2: (frozenset({0, 3}), frozenset({1, 4}), frozenset({2, 5})),
+    3: (frozenset({0, 2, 4}), frozenset({1, 3, 5})),
+}
+EVERY_DAY = frozenset(range(WEEK))
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerNeed:
+    """One container as the periodic plan sees it: where it is and how fast it fills."""
+
+    bin_id: str
+    area: str
+    container_type: str
+    lat: float
+    lon: float
+    fill_per_day: float  # fraction of the container per day (mean)
+
+
+@dataclass(frozen=True, slots=True)
+class Unserved:
+    """A container that no service day reaches (a warning for the coordinator)."""
+
+    bin_id: str
+    service: str
+    area: str
+
+    def message_nl(self) -> str:
+        """The warning in Dutch."""
+        dienst = "kraanwagen" if self.service == CRANE else "straatploeg"
+        return f"bak {self.bin_id} ({self.area}, {dienst}) heeft geen ophaaldag meer"
+
+    def message_en(self) -> str:
+        """The warning in English."""
+        return f"bin {self.bin_id} ({self.area}, {self.service}) has no service day left"
+
+
+def _visits_needed(
+    fills: Sequence[float], *, target: float, max_visits: int, daily_share: float
+) -> int:
+    """Visits a week for an area: every day when many of its containers fill in a day or two,
+    else what its median container needs to stay below ``target``, at most ``max_visits``."""
+    busy = sum(1 for f in fills if f * 2 >= target)
+    if busy > daily_share * len(fills):
+        return WEEK
+    ordered = sorted(fills)
+    typical = ordered[len(ordered) // 2]
+    gap = target / max(typical, 1e-6)
+    return next((f for f in range(1, max_visits + 1) if WEEK / f <= gap), max_visits)
+
+
+def _bearing(lat: float, lon: float, depot: tuple[float, float]) -> float:
+    return math.atan2(lat - depot[0], (lon - depot[1]) * math.cos(math.radians(depot[0])))
+
+
+def propose(
+    needs: Iterable[ContainerNeed],
+    *,
+    depot: tuple[float, float],
+    target: float = 1.0,
+    max_visits: int = 2,
+    daily_share: float = 0.34,
+) -> ServiceCalendar:
+    """A periodic plan from the containers' fill rates (see the module's description)."""
+    by_area: dict[str, list[ContainerNeed]] = {}
+    weekdays: dict[tuple[str, str], frozenset[int]] = {}
+    for n in needs:
+        if service_of(n.container_type) == CRANE:
+            weekdays[(CRANE, n.area)] = CRANE_DAYS
+        else:
+            by_area.setdefault(n.area, []).append(n)
+    groups: dict[int, list[tuple[float, str]]] = {}
+    for area, items in by_area.items():
+        visits = _visits_needed(
+            [n.fill_per_day for n in items],
+            target=target,
+            max_visits=max_visits,
+            daily_share=daily_share,
+        )
+        if visits == WEEK:
+            weekdays[(STREET, area)] = EVERY_DAY
+            continue
+        lat = sum(n.lat for n in items) / len(items)
+        lon = sum(n.lon for n in items) / len(items)
+        groups.setdefault(visits, []).append((_bearing(lat, lon, depot), area))
+    for visits, areas in groups.items():
+        patterns = PATTERNS[visits]
+        areas.sort()
+        for i, (_, area) in enumerate(areas):
+            # Neighbours by bearing share a pattern: contiguous slices of the sorted areas.
+            weekdays[(STREET, area)] = patterns[i * len(patterns) // len(areas)]
+    return ServiceCalendar(weekdays)
+
+
+def unserved(
+    calendar: ServiceCalendar, containers: Iterable[tuple[str, str, str]]
+) -> list[Unserved]:
+    """Containers ``(bin_id, area, container_type)`` whose area has no service day."""
+    out = []
+    for bin_id, area, container_type in containers:
+        service = service_of(container_type)
+        if not calendar.weekdays.get((service, area)):
+            out.append(Unserved(bin_id, service, area))
+    return out
+
+
+def adjust(
+    calendar: ServiceCalendar,
+    *,
+    service: str,
+    area: str,
+    weekdays: Iterable[int],
+    containers: Iterable[tuple[str, str, str]],
+) -> tuple[ServiceCalendar, list[Unserved]]:
+    """The plan with ``area``'s ``service`` days replaced, and the containers it leaves unserved."""
+    changed = dict(calendar.weekdays)
+    changed[(service, area)] = frozenset(weekdays)
+    new = ServiceCalendar(changed)
+    return new, unserved(new, containers)
+
+
+def describe(calendar: ServiceCalendar) -> list[str]:
+    """One line per area and service, in Dutch weekday abbreviations (for the coordinator)."""
+    lines = []
+    for (service, area), days in sorted(calendar.weekdays.items()):
+        names = " ".join(WEEKDAY_NL[d] for d in sorted(days)) or "-"
+        lines.append(f"{area:<16} {service:<7} {names}")
+    return lines
