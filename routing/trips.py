@@ -464,8 +464,10 @@ def _recreate(
     # must-visit stops that were left out go back first, before others take their room
     order.sort(key=lambda c: c not in checked or day.penalty[c] < MUST_VISIT_PENALTY)
     extra = [0] * len(day.vehicles)  # delay added to each route so far
-    # The times of a route the ruin took stops from are those from before: they would bound
-    # its insertions too tightly, so only the simulation judges there.
+    # The times bound only the stops left out so far (their positions are many and mostly
+    # hopeless on a full day); a route the ruin took stops from is judged by its simulation,
+    # its times from before would bound it too tightly. Bounding every insertion so measured
+    # worse on 804_stop (bench/RESULTS.md).
     ruined = set(touched)
     route = plan.route
     for c in order:
@@ -477,7 +479,7 @@ def _recreate(
             if delta >= penalty:
                 break  # cheaper left out
             k = route[a]
-            late = 0 if k in ruined else _on_time(day, plan, c, a, extra[k])
+            late = 0 if k in ruined or c not in checked else _on_time(day, plan, c, a, extra[k])
             if late < 0:
                 continue
             _insert(day, plan, a, c, mode)
