@@ -76,11 +76,18 @@ class _Plan:
     ``trip`` names the trip a stop is on and ``ends`` marks the last stop of each trip (an unload
     follows it); ``loads`` holds each trip's load. The cost of a route is the one its schedule
     simulation found, so ``total`` is exact for every route that has been simulated.
+
+    ``arrive``, ``done`` and ``latest`` are each node's times as of its route's last simulation
+    (see :func:`_retime`): a quick bound on whether an insertion keeps the route on time, so that
+    hopeless positions are not simulated. A sentinel's are the vehicle's return, start and end.
     """
 
     __slots__ = (
+        "arrive",
         "day_load",
+        "done",
         "ends",
+        "latest",
         "loads",
         "members",
         "next_trip",
@@ -112,6 +119,11 @@ class _Plan:
         self.route_cost = [0] * len(day.vehicles)
         self.unserved: set[int] = set()
         self.total = 0
+        self.arrive = [0] * count
+        self.done = [0] * count
+        self.latest = [_NEVER] * count
+        for k, vehicle in enumerate(day.vehicles):
+            self.done[day.n + k] = vehicle.start
 
     def copy(self) -> _Plan:
         other = object.__new__(_Plan)
@@ -124,6 +136,7 @@ class _Plan:
         other.route_cost = self.route_cost[:]
         other.unserved = set(self.unserved)
         other.total = self.total
+        other.arrive, other.done, other.latest = self.arrive[:], self.done[:], self.latest[:]
         return other
 
     def restore(self, other: _Plan) -> None:
@@ -192,6 +205,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
         a > b for a, b in zip(plan.day_load[k], vehicle.day_capacity, strict=True)
     ):
         return False
+    given = [i for i, c in enumerate(seq) if plan.ends[c]]
     for c in seq:
         plan.loads.pop(plan.trip[c], None)
         plan.members.pop(plan.trip[c], None)
@@ -202,7 +216,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
         if cut is None:
             return False
         _apply_cut(day, plan, seq, cut, dims)
-    schedule = simulate(day, k, seq, [plan.ends[c] for c in seq])
+    schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
     if schedule is None and cut is not None and day.releases:
         # The cheapest split may put goods released late on an early trip: split by the clock.
         timed = split_timed(day, k, seq)
@@ -211,12 +225,85 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
                 plan.loads.pop(plan.trip[c], None)
                 plan.members.pop(plan.trip[c], None)
             _apply_cut(day, plan, seq, timed, dims)
-            schedule = simulate(day, k, seq, [plan.ends[c] for c in seq])
+            schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
+    if (
+        schedule is None
+        and cut is not None
+        and given
+        and given != cut
+        and given[-1] == len(seq) - 1
+    ):
+        # The cheapest split may move an unload to where the clock no longer allows it: the
+        # trips as they were given (each within the capacity, kept so by every insertion).
+        for c in seq:
+            plan.loads.pop(plan.trip[c], None)
+            plan.members.pop(plan.trip[c], None)
+        _apply_cut(day, plan, seq, given, dims)
+        schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
     if schedule is None:
         return False
     plan.total += schedule.cost - plan.route_cost[k]
     plan.route_cost[k] = schedule.cost
+    _times_of(day, plan, k, schedule)
     return True
+
+
+_NEVER = 1 << 40  # a latest start that bounds nothing (a node not yet simulated)
+
+
+def _times_of(day: Day, plan: _Plan, k: int, schedule: Schedule) -> None:
+    """Take route ``k``'s times from its simulated ``schedule`` (recorded): when the vehicle
+    arrives at and is done with each stop, and the latest each stop may begin with the rest of the
+    route still on time (windows, the sites' hours and the working day; the break left out, so a
+    bound, not a promise)."""
+    n, dur, service, closes = day.n, day.dur, day.service, day.closes
+    arrive, done, latest = plan.arrive, plan.done, plan.latest
+    for call in schedule.calls:
+        x = call.node
+        if x < n:
+            arrive[x] = call.arrival
+            done[x] = call.start + service[x]
+    vehicle = day.vehicles[k]
+    arrive[n + k] = schedule.back
+    limit, after = vehicle.end, 0
+    pauses = sorted(schedule.breaks, reverse=True)  # the break is taken again before the stops
+    for call in reversed(schedule.calls):  # after it: their latest start makes room for it
+        x = call.node
+        limit -= dur[x][after] + service[x]
+        while pauses and call.start < pauses[0][0]:
+            limit -= pauses.pop(0)[1]
+        limit = min(closes[x], limit)
+        if x < n:
+            latest[x] = limit
+        after = x
+    latest[n + k] = vehicle.end
+
+
+def _retime(day: Day, plan: _Plan) -> None:
+    """Simulate every route and take its times (after a first plan built without them)."""
+    for k in range(len(day.vehicles)):
+        seq = plan.stops(day, k)
+        schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
+        if schedule is not None:
+            _times_of(day, plan, k, schedule)
+
+
+def _on_time(day: Day, plan: _Plan, c: int, a: int, extra: int = 0) -> int:
+    """The delay putting ``c`` right after node ``a`` brings to the rest of the route, or -1 if
+    the route's last times show it cannot run on time so (``extra``: delay already added to the
+    route since)."""
+    n, dur = day.n, day.dur
+    b = plan.succ[a]
+    here, there = (a if a < n else 0), (b if b < n else 0)
+    leave = plan.done[a] + extra
+    at = leave + dur[here][c]
+    if at > day.closes[c]:
+        return -1
+    at = max(at, day.opens[c])
+    delay = at + day.service[c] + dur[c][there] - leave - dur[here][there]
+    if plan.arrive[b] + extra + delay > plan.latest[b]:
+        return -1
+    return max(delay, 0)
 
 
 def _apply_cut(day: Day, plan: _Plan, seq: Sequence[int], cut: list[int], dims: int) -> None:
@@ -376,34 +463,51 @@ def _recreate(
     order = insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng)
     # must-visit stops that were left out go back first, before others take their room
     order.sort(key=lambda c: c not in checked or day.penalty[c] < MUST_VISIT_PENALTY)
+    extra = [0] * len(day.vehicles)  # delay added to each route so far
+    # The times bound only the stops left out so far (their positions are many and mostly
+    # hopeless on a full day); a route the ruin took stops from is judged by its simulation,
+    # its times from before would bound it too tightly. Bounding every insertion so measured
+    # worse on 804_stop (bench/RESULTS.md).
+    ruined = set(touched)
+    route = plan.route
     for c in order:
-        options = _candidates(day, plan, c, rng)
         penalty = day.penalty[c]
-        if not options:
-            plan.unserved.add(c)
-            continue
-        if not day.tight[c] and c not in checked:
-            delta, a, mode = min(options)
+        options = sorted(_candidates(day, plan, c, rng))
+        loose = not day.tight[c] and c not in checked
+        tries = _TRIES
+        for delta, a, mode in options:
             if delta >= penalty:
-                plan.unserved.add(c)
+                break  # cheaper left out
+            k = route[a]
+            late = 0 if k in ruined or c not in checked else _on_time(day, plan, c, a, extra[k])
+            if late < 0:
                 continue
-            touched.add(plan.route[a])
             _insert(day, plan, a, c, mode)
-            continue
-        options.sort()
-        for delta, a, mode in options[:_TRIES]:
-            if delta >= penalty:
-                plan.unserved.add(c)  # cheaper left out
-                break
-            k = plan.route[a]
-            _insert(day, plan, a, c, mode)
-            seq = plan.stops(day, k)
-            if simulate(day, k, seq, [plan.ends[x] for x in seq]) is not None:
-                touched.add(k)
-                break
-            plan.unlink(day, c)
-        else:
+            if not loose:
+                seq = plan.stops(day, k)
+                if simulate(day, k, seq, [plan.ends[x] for x in seq]) is None:
+                    plan.unlink(day, c)
+                    tries -= 1
+                    if not tries:
+                        break
+                    continue
+            touched.add(k)
+            _placed(day, plan, c, a, extra[k])
+            extra[k] += late
+            break
+        if route[c] < 0:
             plan.unserved.add(c)
+
+
+def _placed(day: Day, plan: _Plan, c: int, a: int, extra: int) -> None:
+    """Estimate the times of ``c``, just put after ``a``, until its route is simulated again."""
+    n, dur = day.n, day.dur
+    b = plan.succ[c]
+    here, there = (a if a < n else 0), (b if b < n else 0)
+    arrive = plan.done[a] + extra + dur[here][c]
+    plan.arrive[c] = arrive
+    plan.done[c] = max(arrive, day.opens[c]) + day.service[c]
+    plan.latest[c] = min(day.closes[c], plan.latest[b] - dur[c][there] - day.service[c])
 
 
 def _candidates(day: Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple[float, int, int]]:
@@ -539,6 +643,15 @@ def construct_and_improve(
     day = day_of(problem)
     rng = random.Random(params.seed)
     start = _construct_by_tour(day, rng)
+    if day.n >= _INSERTION_UP_TO and _missing(day, start):
+        other = _construct_by_regions(day, random.Random(params.seed))
+        log.debug(
+            "trips: by tour %d left out, by regions %d",
+            len(_missing(day, start)),
+            len(_missing(day, other)),
+        )
+        if (len(_missing(day, other)), other.total) < (len(_missing(day, start)), start.total):
+            start = other
     if day.n < _INSERTION_UP_TO:  # small enough to try insertion too: the cheaper one starts
         other = _construct(day, random.Random(params.seed))
         if other.total < start.total:
@@ -576,15 +689,15 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
     )
     rejected = 0
     repair_at = _REPAIR_EVERY
+    tried: set[int] = set()  # must-visit stops the last repair could not place
     while (temperature := cooling.next()) is not None:
         if cooling.progress >= repair_at:
             repair_at += _REPAIR_EVERY
             # The search shortens routes; the room it makes may now hold a stop left out.
-            if _missing(day, current):
+            missing = set(_missing(day, current))
+            if missing and not missing <= tried:
                 clock = deadline if params.iterations is None else None
-                if day.n >= _INSERTION_UP_TO:
-                    _two_opt(day, current, clock)
-                _repair(day, current, clock)
+                tried = set() if _repair(day, current, clock) else missing
             if current.total < best_cost:
                 best, best_cost = current.copy(), current.total
                 if on_improve is not None:
@@ -684,6 +797,7 @@ def _construct_by_tour(day: Day, rng: random.Random) -> _Plan:
     left += waiting
     left = _append_by_clock(day, plan, left)
     plan.unserved = set(left)
+    _retime(day, plan)
     order = sorted(left, key=lambda c: (not day.tight[c], day.closes[c]))
     _insert_each(day, plan, order, rng)
     return plan
@@ -815,6 +929,7 @@ _EJECT_POSITIONS = 12  # positions on time for a stop left out that the repair t
 _EJECT_CANDIDATES = 8  # stops of the route, the most costly to visit first, it tries to move away
 _EJECT_MAX = 3  # stops moved away at most to make room for one
 _EARLY_S = 1800  # a position reaching a stop this long before its window opens is still tried
+_REPAIR_SHARE = 0.15  # of the time left, the most one repair takes
 
 
 def _repair(day: Day, plan: _Plan, deadline: float | None) -> int:
@@ -832,6 +947,8 @@ def _repair(day: Day, plan: _Plan, deadline: float | None) -> int:
     if not missing:
         return 0
     started = time.monotonic()
+    if deadline is not None:  # a share of the time left: the search needs the rest
+        deadline = started + _REPAIR_SHARE * max(deadline - started, 0.0)
     times = _times(day, plan)
     placed = 0
     for c in missing:
@@ -931,6 +1048,8 @@ def _move(day: Day, plan: _Plan, x: int, k: int) -> bool:
         per_route.setdefault(plan.route[o[1]], o)
     tries = options[:_TRIES] + sorted(o for o in per_route.values() if o not in options[:_TRIES])
     for _, a, mode in tries:
+        if _on_time(day, plan, x, a) < 0:
+            continue
         other = plan.route[a]
         snapshot = plan.copy()
         _insert(day, plan, a, x, mode)
@@ -953,6 +1072,9 @@ def _two_opt(day: Day, plan: _Plan, deadline: float | None) -> None:
     still runs on time and costs less.
     """
     cost = day.cost
+    if deadline is not None:  # a share of the time left: the search needs the rest
+        now = time.monotonic()
+        deadline = now + _REPAIR_SHARE * max(deadline - now, 0.0)
     for k in range(len(day.vehicles)):
         for _ in range(_TWO_OPT_PASSES):
             if not _two_opt_pass(day, plan, k, cost, deadline):
@@ -1003,3 +1125,101 @@ def _reorder(day: Day, plan: _Plan, k: int, seq: list[int]) -> bool:
         return True
     plan.restore(before)
     return False
+
+
+_REGION_TRIES = 8  # positions on its own route, cheapest first, tried for a stop of a region
+
+
+def _construct_by_regions(day: Day, rng: random.Random) -> _Plan:
+    """A first plan for large days with windows: the nearest-neighbour tour cut into one region
+    per vehicle by the work it holds, each region's stops put on its vehicle's route by insertion,
+    the stops with windows first (earliest closing first), then the others from the farthest in.
+
+    A vehicle that takes the tour's stops in the tour's order meets most stops with a window
+    outside it; inserting them first gives each region a skeleton of calls at the right hours,
+    and the stops without a window fill the time between. What a region cannot hold goes to any
+    route by insertion afterwards.
+    """
+    plan = _Plan(day)
+    plan.unserved = set(range(1, day.n))
+    tour = _nearest_tour(day)
+    regions = _regions(day, tour)
+    left: list[int] = []
+    for k, region in enumerate(regions):
+        tight = sorted((c for c in region if day.tight[c]), key=lambda c: (day.closes[c], c))
+        loose = sorted((c for c in region if not day.tight[c]), key=lambda c: -day.cost[0][c])
+        for c in tight + loose:
+            if not _insert_on(day, plan, k, c):
+                left.append(c)
+        _settle(day, plan, k)
+    left = _append_by_clock(day, plan, left)
+    plan.unserved = set(left)
+    _retime(day, plan)
+    order = sorted(left, key=lambda c: (not day.tight[c], day.closes[c]))
+    _insert_each(day, plan, order, rng)
+    return plan
+
+
+def _regions(day: Day, tour: list[int]) -> list[list[int]]:
+    """The tour cut into one run of stops per vehicle, each holding a share of the day's work
+    (service, the drive from the stop before, unloading by load) in proportion to its hours."""
+    work = []
+    here = 0
+    cap = max(day.vehicles[0].capacity[0], 1) if day.vehicles[0].capacity else 1
+    unload = min((day.service[s] + day.dur[s][0] for s in range(day.n, len(day.cost))), default=0)
+    for c in tour:
+        work.append(day.service[c] + day.dur[here][c] + unload * day.demand1[c] / cap)
+        here = c
+    hours = [max(v.end - v.start - sum(b[2] for b in v.breaks), 1) for v in day.vehicles]
+    total, share = sum(work), sum(hours)
+    out: list[list[int]] = []
+    i = 0
+    for k in range(len(day.vehicles)):
+        goal = total * hours[k] / share
+        got = 0.0
+        region: list[int] = []
+        while i < len(tour) and (got < goal or k == len(day.vehicles) - 1):
+            region.append(tour[i])
+            got += work[i]
+            i += 1
+        out.append(region)
+    return out
+
+
+def _insert_on(day: Day, plan: _Plan, k: int, c: int) -> bool:
+    """Put ``c`` at the cheapest position on route ``k`` that keeps it on time; True if done."""
+    if not _vehicle_room(day, plan, k, c):
+        return False
+    if plan.size[k] == 0:
+        options = [(0, day.n + k, 2)]
+    else:
+        after = [a for a in _nodes(day, plan, k) if _on_time(day, plan, c, a) >= 0]
+        options = sorted(_positions(day, plan, c, after))
+    for _, a, mode in options[:_REGION_TRIES]:
+        _insert(day, plan, a, c, mode)
+        seq = plan.stops(day, k)
+        schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
+        if schedule is not None:
+            plan.total += schedule.cost - plan.route_cost[k]
+            plan.route_cost[k] = schedule.cost
+            _times_of(day, plan, k, schedule)
+            return True
+        plan.unlink(day, c)
+    return False
+
+
+def _nodes(day: Day, plan: _Plan, k: int) -> list[int]:
+    """The sentinel of route ``k`` and its stops, in order."""
+    out = [day.n + k]
+    a = plan.succ[day.n + k]
+    while a < day.n:
+        out.append(a)
+        a = plan.succ[a]
+    return out
+
+
+def _settle(day: Day, plan: _Plan, k: int) -> None:
+    """Re-split route ``k`` into its cheapest trips if it still runs on time so."""
+    before = plan.copy()
+    if not _refresh(day, plan, k):
+        plan.restore(before)

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/routing/run.py [--only forecast,city,cvrp,reload,kim,large]
         [--budget S] [--city-limit 60] [--instances A-n32-k5,804_stop]
-        [--kim PATH:VEHICLES ...] [--cvrplib PATH ...] [--large 2500,3000]
+        [--kim PATH:VEHICLES ...] [--cvrplib PATH ...] [--large 2500,3000] [--seed 1]
         [--json-out FILE] [--plain]
 
 Every part runs the product's planning pipeline (``routing.pipeline.plan``) with the product's
@@ -353,15 +353,15 @@ def bench_kim(
         print(f"{'mean (feasible, with a published best)':<40} {statistics.mean(gaps):>6.2f}%")
 
 
-def bench_large(sizes: list[int], budget: float | None) -> None:
+def bench_large(sizes: list[int], budget: float | None, seed: int = 1) -> None:
     """Generated Kim-format days of thousands of stops (windows, two landfills, a lunch)."""
     _kim_header(
-        "Generated large days, "
+        f"Generated large days (seed {seed}), "
         f"{'product budget' if budget is None else f'{budget:.0f} s'}, their published fleet"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for stops in sizes:
-            day = kim_day(stops, seed=1)
+            day = kim_day(stops, seed=seed)
             path = Path(tmp) / f"{day.name}.txt"
             path.write_text(day.text)
             kim = read_kim(path, vehicles=day.vehicles)
@@ -493,6 +493,7 @@ def main() -> None:
     )
     parser.add_argument("--cvrplib", type=Path, action="append", default=[], help="a .vrp file")
     parser.add_argument("--large", default="2500,3000", help="generated day sizes (stops)")
+    parser.add_argument("--seed", type=int, default=1, help="the generated days' seed")
     parser.add_argument("--json-out", default=None, help="write each solution as JSON here")
     args = parser.parse_args()
     _JSON_OUT = args.json_out
@@ -513,7 +514,7 @@ def main() -> None:
     if "kim" in parts:
         bench_kim(args.budget, names=names, files=args.kim)
     if "large" in parts:
-        bench_large([int(n) for n in args.large.split(",") if n], args.budget)
+        bench_large([int(n) for n in args.large.split(",") if n], args.budget, args.seed)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def test_first_plan_by_insertion_keeps_release_times() -> None:
 def test_first_plan_serves_no_stop_before_release_and_travel() -> None:
     """OR-Tools alone never starts a stop before its release plus the drive from the yard."""
     problem = late_loads()
-    solution = solve(problem, SolverParams(time_limit_s=2.0, solution_limit=10))
+    solution = solve(problem, SolverParams(time_limit_s=120.0, solution_limit=10))
     release = {s.id: s.release_s for s in problem.stops}
     for route in solution.routes:
         for visit in route.visits:
