@@ -18,6 +18,7 @@ __all__ = [
     "TimescaleMode",
     "connect",
     "database_name",
+    "advice",
     "deadletters",
     "devices",
     "drop_database",
