@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from api import health_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
+from db import health as q
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -26,6 +26,8 @@ AlertKind = Literal[
 
 class Alert(BaseModel):
     """A condition a coordinator must see; open until ``cleared_at``."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     device_id: str
@@ -44,6 +46,8 @@ class Alert(BaseModel):
 
 class DeviceHealth(BaseModel):
     """A device's latest health, for what it is (``kind``, ``radio``, LoRaWAN ``codec``)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     device_id: str
     kind: str
@@ -69,6 +73,8 @@ class DeviceHealth(BaseModel):
 class BinEvent(BaseModel):
     """A collection, overflow period or suspected abuse read from a bin's fill curve."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     bin_id: str
     bin_name: str | None
@@ -86,6 +92,8 @@ class BinEvent(BaseModel):
 
 class SecurityEvent(BaseModel):
     """A message that suggests an attack or a mis-provisioned device."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     received_at: datetime

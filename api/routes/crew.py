@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from api import crew_queries as q
 from api import road_lines, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
+from db import crew as q
 
 router = APIRouter(prefix="/api/v1/crew", tags=["crew"])
 CrewOrCoordinator = Annotated[User, Depends(require_roles(Role.CREW, Role.COORDINATOR))]
@@ -257,6 +257,8 @@ def report_problem(  # the form's fields arrive as parameters; keyword-only keep
 
 class ProblemReport(BaseModel):
     """A problem report as coordinators see it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     client_key: UUID
     username: str

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from api import health_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
-from api.health_queries import Resolution
+from db import bins as bin_store
+from db import trends as q
+from db.trends import Resolution
 
 router = APIRouter(prefix="/api/v1/trends", tags=["trends"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -23,6 +24,8 @@ End = Annotated[AwareDatetime | None, Query(description="exclusive, ISO 8601 wit
 
 class BinBucket(BaseModel):
     """One hour or day of a bin's fill."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     bucket: datetime
     readings: int
@@ -43,6 +46,8 @@ class BinTrend(BaseModel):
 
 class GroupBucket(BaseModel):
     """One hour or day of a district's bins of one container type."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     district: str
     container_type: str
@@ -89,7 +94,7 @@ def bin_trend(
 ) -> BinTrend:
     """Average, minimum and maximum fill per bucket (default: the last 2 days by hour)."""
     start, end = _range(start, end, resolution)
-    if not q.bin_exists(conn=conn, bin_id=bin_id):
+    if not bin_store.exists(conn=conn, bin_id=bin_id):
         raise UserError(404, f"Geen vuilbak met id {bin_id!r}.", f"No bin with id {bin_id!r}.")
     rows = q.bin_trend(conn=conn, bin_id=bin_id, resolution=resolution, start=start, end=end)
     return BinTrend(
