@@ -109,7 +109,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _user(row: q.UserRow | q.CredentialsRow) -> User:
+def _user(row: q.UserRow) -> User:
     return User(
         id=row.id,
         username=row.username,

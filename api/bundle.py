@@ -19,7 +19,7 @@ from typing import Any
 
 from contracts import evidence as ev
 from db.audit import AuditRow
-from db.enforcement import CaseRow, ReviewRow
+from db.enforcement import CaseRow, Review
 
 
 def _json_default(value: object) -> str:
@@ -90,7 +90,7 @@ def build(
     files: dict[str, bytes],
     verification: dict[str, Any],
     audit: Sequence[AuditRow],
-    reviews: Sequence[ReviewRow],
+    reviews: Sequence[Review],
 ) -> bytes:
     """The ZIP archive of one case."""
     buffer = io.BytesIO()

@@ -24,30 +24,16 @@ class UserRow:
 
 
 @dataclass(frozen=True, slots=True)
-class CredentialsRow:
+class CredentialsRow(UserRow):
     """An account with its password hash, for checking a login."""
 
-    id: int
-    username: str
-    display_name: str
-    role: str
-    vehicle_id: str | None
-    locale: str
-    active: bool
     password_hash: str
 
 
 @dataclass(frozen=True, slots=True)
-class AccountRow:
+class AccountRow(UserRow):
     """An account as administrators see it (never its hash)."""
 
-    id: int
-    username: str
-    display_name: str
-    role: str
-    vehicle_id: str | None
-    locale: str
-    active: bool
     created_at: datetime
     sessions: int
 

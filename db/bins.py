@@ -50,21 +50,9 @@ _EXPORT = sql.SQL(", ").join(
 
 
 @dataclass(frozen=True, slots=True)
-class BinRow:
+class BinRow(BinRecord):
     """A bin in the registry, with the sensor on it now (if any)."""
 
-    id: str
-    name: str
-    district: str
-    place_type: str
-    container_type: str
-    category: str
-    volume_l: int
-    depth_mm: int
-    lat: float
-    lon: float
-    threshold: float
-    active: bool
     updated_at: datetime
     sensor_id: str | None
 
@@ -232,7 +220,7 @@ def with_latest_fill(*, conn: Conn, district: str | None = None) -> list[BinFill
 
 
 @dataclass(frozen=True, slots=True)
-class BinReadingRow:
+class Reading:
     """One stored fill reading of a bin."""
 
     ts: datetime
@@ -249,9 +237,9 @@ class BinReadingRow:
 
 def readings(
     *, conn: Conn, bin_id: str, start: datetime, end: datetime, limit: int
-) -> list[BinReadingRow]:
+) -> list[Reading]:
     """A bin's readings in ``[start, end)``, oldest first."""
-    with conn.cursor(row_factory=class_row(BinReadingRow)) as cur:
+    with conn.cursor(row_factory=class_row(Reading)) as cur:
         cur.execute(
             """SELECT ts, seq, device_id, distance_mm, filling_level, temperature_c, battery_v,
                       rssi_dbm, quality, status

@@ -32,15 +32,15 @@ class WasteContainerRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ThresholdRow:
+class Threshold:
     """The fill at which a container type counts as due, and its bins' own default."""
 
     container_type: str
     threshold: float | None
-    updated_at: datetime | None
-    updated_by: str | None
     default_threshold: float | None
     bins: int
+    updated_at: datetime | None
+    updated_by: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +84,9 @@ def waste_containers(*, conn: Conn) -> list[WasteContainerRow]:
         return cur.fetchall()
 
 
-def thresholds(*, conn: Conn) -> list[ThresholdRow]:
+def thresholds(*, conn: Conn) -> list[Threshold]:
     """Per container type: the set threshold (if any), the bins' default and how many bins."""
-    with conn.cursor(row_factory=class_row(ThresholdRow)) as cur:
+    with conn.cursor(row_factory=class_row(Threshold)) as cur:
         cur.execute(
             """SELECT k.container_type, t.threshold, t.updated_at, t.updated_by,
                       avg(b.threshold)::real AS default_threshold, count(b.id) AS bins

@@ -69,7 +69,7 @@ class StopActionRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ProblemReportRow:
+class ProblemReport:
     """A crew's problem report, without its photo."""
 
     client_key: UUID
@@ -286,9 +286,9 @@ def insert_problem_report(
     return cur.rowcount == 1
 
 
-def recent_problem_reports(*, conn: Conn, limit: int) -> list[ProblemReportRow]:
+def recent_problem_reports(*, conn: Conn, limit: int) -> list[ProblemReport]:
     """The newest problem reports, without their photos."""
-    with conn.cursor(row_factory=class_row(ProblemReportRow)) as cur:
+    with conn.cursor(row_factory=class_row(ProblemReport)) as cur:
         cur.execute(
             """SELECT p.client_key, u.username, p.vehicle_id, p.stop_ref, p.bin_id, p.kind,
                       p.note, p.lat, p.lon, p.accuracy_m, p.photo IS NOT NULL AS has_photo,

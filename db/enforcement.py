@@ -43,7 +43,7 @@ class EventRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewRow:
+class Review:
     """One review decision on a detection."""
 
     state: str
@@ -66,7 +66,7 @@ class CaseRow:
 
 
 @dataclass(frozen=True, slots=True)
-class CameraRateRow:
+class CameraRate:
     """A camera's detections by review outcome."""
 
     device_id: str
@@ -168,9 +168,9 @@ def set_review_state(*, conn: Conn, event_id: str, state: str, reason: str, user
     )
 
 
-def reviews(*, conn: Conn, event_id: str) -> list[ReviewRow]:
+def reviews(*, conn: Conn, event_id: str) -> list[Review]:
     """Every review decision on a detection, oldest first."""
-    with conn.cursor(row_factory=class_row(ReviewRow)) as cur:
+    with conn.cursor(row_factory=class_row(Review)) as cur:
         cur.execute(
             """SELECT r.state, r.reason, u.username, r.decided_at
                FROM event_reviews r JOIN users u ON u.id = r.user_id
@@ -217,9 +217,9 @@ def close_case(*, conn: Conn, case_number: str) -> bool:
     return cur.rowcount == 1
 
 
-def camera_review_rates(*, conn: Conn) -> list[CameraRateRow]:
+def camera_review_rates(*, conn: Conn) -> list[CameraRate]:
     """Per camera: detections by review outcome and the share of decided ones dismissed."""
-    with conn.cursor(row_factory=class_row(CameraRateRow)) as cur:
+    with conn.cursor(row_factory=class_row(CameraRate)) as cur:
         cur.execute(
             """SELECT e.device_id, e.hotspot_id, h.name AS hotspot_name,
                       count(*) AS detections,

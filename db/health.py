@@ -12,7 +12,7 @@ from db.conn import Conn
 
 
 @dataclass(frozen=True, slots=True)
-class AlertRow:
+class Alert:
     """An alert with its bin's name and district."""
 
     id: int
@@ -31,32 +31,32 @@ class AlertRow:
 
 
 @dataclass(frozen=True, slots=True)
-class DeviceHealthRow:
+class DeviceHealth:
     """A device's latest health, for what it is."""
 
     device_id: str
     kind: str
+    radio: str | None  # wifi, cellular or lorawan for a fill sensor; None for a camera
+    codec: str | None  # LoRaWAN sensors: the vendor codec (ingest/lorawan/codecs.py)
+    dev_eui: str | None
+    battery_pct: int | None  # LoRaWAN sensors that report a percentage, not volts
+    fcnt_resets: int | None
+    report_interval_s: int | None
     bin_id: str | None
     hotspot_id: str | None
     state: str | None
     firmware: str | None
-    radio: str | None
-    codec: str | None
-    dev_eui: str | None
-    battery_pct: int | None
-    fcnt_resets: int | None
-    report_interval_s: int | None
     last_seen_at: datetime | None
     battery_v: float | None
+    battery_v_per_day: float | None
     rssi_dbm: int | None
     dropped_readings: int
     offline: bool
-    battery_v_per_day: float | None
     open_alerts: list[str]
 
 
 @dataclass(frozen=True, slots=True)
-class BinEventRow:
+class BinEvent:
     """A collection, overflow period or suspected abuse read from a bin's fill curve."""
 
     id: int
@@ -75,7 +75,7 @@ class BinEventRow:
 
 
 @dataclass(frozen=True, slots=True)
-class SecurityEventRow:
+class SecurityEvent:
     """A message that suggests an attack or a mis-provisioned device."""
 
     id: int
@@ -95,9 +95,9 @@ def list_alerts(
     kind: str | None,
     bin_id: str | None,
     limit: int,
-) -> list[AlertRow]:
+) -> list[Alert]:
     """Alerts, newest first, with the bin's name and district."""
-    with conn.cursor(row_factory=class_row(AlertRow)) as cur:
+    with conn.cursor(row_factory=class_row(Alert)) as cur:
         cur.execute(
             """SELECT a.id, a.device_id, a.bin_id, b.name AS bin_name, b.district, a.kind,
                       a.severity, a.observed_at, a.raised_at, a.detail, a.cleared_at,
@@ -127,13 +127,13 @@ def acknowledge_alert(*, conn: Conn, alert_id: int, username: str) -> bool:
 
 def device_health(
     *, conn: Conn, offline_factor: float, default_interval_s: int
-) -> list[DeviceHealthRow]:
+) -> list[DeviceHealth]:
     """Every active device, each for what it is: our sensor (Wi-Fi or cellular), a LoRaWAN
     sensor (codec, DevEUI, battery in %, frame-counter restarts) or a camera; last seen (for a
     camera also its latest event), battery and its trend (V per day over 14 days, from the daily
     aggregate), signal, offline (silent for ``offline_factor`` times its own reporting interval)
     and its open alert kinds."""
-    with conn.cursor(row_factory=class_row(DeviceHealthRow)) as cur:
+    with conn.cursor(row_factory=class_row(DeviceHealth)) as cur:
         cur.execute(
             """SELECT d.id AS device_id, d.kind, d.bin_id, d.hotspot_id, d.state, d.firmware,
                       CASE WHEN d.kind = 'camera' THEN NULL
@@ -184,9 +184,9 @@ def list_bin_events(
     start: datetime,
     end: datetime,
     limit: int,
-) -> list[BinEventRow]:
+) -> list[BinEvent]:
     """Collections, overflow periods and suspected abuse in ``[start, end)``, newest first."""
-    with conn.cursor(row_factory=class_row(BinEventRow)) as cur:
+    with conn.cursor(row_factory=class_row(BinEvent)) as cur:
         cur.execute(
             """SELECT e.id, e.bin_id, b.name AS bin_name, b.district, e.device_id, e.kind,
                       e.started_at, e.ended_at,
@@ -203,9 +203,9 @@ def list_bin_events(
         return cur.fetchall()
 
 
-def list_security_events(*, conn: Conn, limit: int) -> list[SecurityEventRow]:
+def list_security_events(*, conn: Conn, limit: int) -> list[SecurityEvent]:
     """Security events, newest first (the raw payload stays in the database)."""
-    with conn.cursor(row_factory=class_row(SecurityEventRow)) as cur:
+    with conn.cursor(row_factory=class_row(SecurityEvent)) as cur:
         cur.execute(
             """SELECT id, received_at, kind, topic_device_id, claimed_device_id, topic, detail,
                       length(payload) AS payload_bytes

@@ -13,24 +13,10 @@ from api.auth import Role, require_roles
 from api.deps import DbConn
 from api.errors import UserError
 from db import bins as bin_store
+from db.bins import Reading
 
 router = APIRouter(prefix="/api/v1", tags=["bins"])
 MAX_RANGE = timedelta(days=400)
-
-
-class Reading(BaseModel):
-    """One stored fill reading."""
-
-    ts: datetime
-    seq: int
-    device_id: str
-    distance_mm: int | None
-    filling_level: float | None
-    temperature_c: float | None
-    battery_v: float | None
-    rssi_dbm: int | None
-    quality: str
-    status: str
 
 
 class ReadingList(BaseModel):
@@ -101,5 +87,5 @@ def bin_readings(
         bin_id=bin_id,
         start=start,
         end=end,
-        readings=[Reading.model_validate(r, from_attributes=True) for r in rows],
+        readings=rows,
     )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from api import kpis, ngsi, route_sheet
 from api.audit import record as audit_record
@@ -16,6 +16,8 @@ from api.errors import UserError
 from db import coordinator as q
 from db import crew
 from db import kpis as figures_store
+from db.coordinator import Threshold
+from db.kpis import HotspotFigures
 
 router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR))]
@@ -53,20 +55,6 @@ class Definition(BaseModel):
     en: str
 
 
-class HotspotFigures(BaseModel):
-    """Dumping at one hotspot and how fast it was cleared."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    hotspot_id: str
-    hotspot_name: str | None
-    district: str | None
-    detections: int
-    confirmed: int
-    cleared: int
-    median_hours_to_cleanup: float | None
-
-
 class Kpis(BaseModel):
     """The figures per period, and dumping per hotspot over the whole range."""
 
@@ -76,19 +64,6 @@ class Kpis(BaseModel):
     rows: list[KpiRow]
     hotspots: list[HotspotFigures]
     definitions: dict[str, Definition]
-
-
-class Threshold(BaseModel):
-    """The fill at which a container type counts as due."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    container_type: str
-    threshold: float | None
-    default_threshold: float | None
-    bins: int
-    updated_at: datetime | None
-    updated_by: str | None
 
 
 class ThresholdBody(BaseModel):
@@ -138,7 +113,7 @@ def _figures(conn: DbConn, period: str, start: date | None, end: date | None) ->
         start=first,
         end=last,
         rows=[KpiRow.model_validate(r) for r in rows],
-        hotspots=[HotspotFigures.model_validate(h) for h in hotspots],
+        hotspots=hotspots,
         definitions={k: Definition(nl=nl, en=en) for k, (nl, en) in kpis.DEFINITIONS.items()},
     )
 
@@ -190,7 +165,7 @@ def waste_containers(conn: DbConn, _user: Coordinator) -> Response:
 @router.get("/thresholds")
 def list_thresholds(conn: DbConn, _user: Coordinator) -> list[Threshold]:
     """The threshold per container type (unset: each bin keeps its own)."""
-    return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
+    return q.thresholds(conn=conn)
 
 
 @router.put("/thresholds/{container_type}")
@@ -215,7 +190,7 @@ def put_threshold(
         object_id=container_type,
         detail={"threshold": round(body.threshold, 3)},
     )
-    return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
+    return q.thresholds(conn=conn)
 
 
 # The rows are typed already: they are serialised as they come, without a second validation.

@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from api import road_lines, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
 from db import crew as q
+from db.crew import ProblemReport
 
 router = APIRouter(prefix="/api/v1/crew", tags=["crew"])
 CrewOrCoordinator = Annotated[User, Depends(require_roles(Role.CREW, Role.COORDINATOR))]
@@ -255,35 +256,12 @@ def report_problem(  # the form's fields arrive as parameters; keyword-only keep
     return ProblemStored(client_key=client_key, stored=stored, photo_sha256=digest)
 
 
-class ProblemReport(BaseModel):
-    """A problem report as coordinators see it."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    client_key: UUID
-    username: str
-    vehicle_id: str | None
-    stop_ref: str | None
-    bin_id: str | None
-    kind: str
-    note: str
-    lat: float | None
-    lon: float | None
-    accuracy_m: float | None
-    has_photo: bool
-    reported_at: datetime
-    received_at: datetime
-    resolved_at: datetime | None
-
-
 @router.get("/problems", dependencies=[Depends(require_roles(Role.COORDINATOR))])
 def list_problems(
     conn: DbConn, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[ProblemReport]:
     """The newest problem reports from the crews."""
-    return [
-        ProblemReport.model_validate(r) for r in q.recent_problem_reports(conn=conn, limit=limit)
-    ]
+    return q.recent_problem_reports(conn=conn, limit=limit)
 
 
 @router.get(

@@ -25,6 +25,7 @@ from api.errors import UserError
 from db import audit as audit_store
 from db import crew, evidence
 from db import enforcement as q
+from db.enforcement import CameraRate, Review
 from routing import store as routing_store
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
@@ -77,17 +78,6 @@ class Queue(BaseModel):
 
     counts: dict[str, int]
     events: list[Detection]
-
-
-class Review(BaseModel):
-    """One decision."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    state: str
-    reason: str
-    username: str
-    decided_at: datetime
 
 
 class UnblurRequest(BaseModel):
@@ -163,21 +153,6 @@ class UnblurResult(BaseModel):
     state: Literal["pending", "approved", "expired"]
     expires_at: datetime
     sent: bool
-
-
-class CameraRate(BaseModel):
-    """Review outcomes per camera."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    device_id: str
-    hotspot_id: str
-    hotspot_name: str | None
-    detections: int
-    confirmed: int
-    dismissed: int
-    pending: int
-    false_positive_rate: float | None
 
 
 def _listed(conn: DbConn, row: q.EventRow) -> list[dict[str, Any]]:
@@ -635,7 +610,7 @@ def close_case(
 @router.get("/cameras")
 def camera_rates(conn: DbConn, _user: Officer) -> list[CameraRate]:
     """Per camera: confirmed, dismissed and the false-positive rate of decided detections."""
-    return [CameraRate.model_validate(r) for r in q.camera_review_rates(conn=conn)]
+    return q.camera_review_rates(conn=conn)
 
 
 audit_router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
