@@ -4,7 +4,7 @@ container type."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from psycopg.rows import class_row
 
@@ -112,8 +112,8 @@ def set_threshold(*, conn: Conn, container_type: str, threshold: float, by: str)
     )
 
 
-def bins_map(*, conn: Conn, day: date) -> list[MapBin]:
-    """Every active bin: newest fill, the fill today's plan predicts, open alarms, threshold."""
+def bins_map(*, conn: Conn, plan_id: int | None) -> list[MapBin]:
+    """Every active bin: newest fill, the fill a plan (today's) predicts, open alarms, threshold."""
     with conn.cursor(row_factory=class_row(MapBin)) as cur:
         cur.execute(
             """SELECT b.id, b.name, b.district, b.container_type, b.volume_l, b.lat, b.lon,
@@ -129,15 +129,14 @@ def bins_map(*, conn: Conn, day: date) -> list[MapBin]:
                ) r ON true
                LEFT JOIN (
                    SELECT DISTINCT ON (s.ref) s.ref, s.predicted_fill, s.vehicle_id
-                   FROM plans p JOIN plan_stops s ON s.plan_id = p.id AND s.kind = 'bin'
-                   WHERE p.day = %s AND p.state = 'active'
-                   ORDER BY s.ref, p.id DESC
+                   FROM plan_stops s WHERE s.plan_id = %s AND s.kind = 'bin'
+                   ORDER BY s.ref, s.seq
                ) ps ON ps.ref = b.id
                LEFT JOIN (
                    SELECT al.bin_id, array_agg(DISTINCT al.kind) AS kinds FROM alerts al
                    WHERE al.cleared_at IS NULL AND al.bin_id IS NOT NULL GROUP BY al.bin_id
                ) oa ON oa.bin_id = b.id
                WHERE b.active ORDER BY b.id""",
-            (day,),
+            (plan_id,),
         )
         return cur.fetchall()

@@ -25,7 +25,6 @@ class PlannedStopRow:
     lon: float
     eta: datetime | None
     predicted_fill: float | None
-    plan_created_at: datetime
     bin_id: str | None
     container_type: str | None
     district: str | None
@@ -88,17 +87,18 @@ class ProblemReport:
     resolved_at: datetime | None
 
 
-def planned_stops(*, conn: Conn, service_date: date, vehicle_id: str) -> list[PlannedStopRow]:
-    """The vehicle's stops in the day's active plan, in order, with bin details and time windows."""
+def planned_stops(
+    *, conn: Conn, plan_id: int, service_date: date, vehicle_id: str
+) -> list[PlannedStopRow]:
+    """A vehicle's stops in a plan for a day, in order, with bin details and time windows."""
     with conn.cursor(row_factory=class_row(PlannedStopRow)) as cur:
         cur.execute(
             """SELECT s.plan_id, s.seq, s.kind, s.ref AS plan_ref, s.name AS label, s.lat, s.lon,
-                      s.arrival_at AS eta, s.predicted_fill, p.created_at AS plan_created_at,
+                      s.arrival_at AS eta, s.predicted_fill,
                       b.id AS bin_id, b.container_type, b.district,
                       coalesce(w.opens, f.opens) AS opens, coalesce(w.closes, f.closes) AS closes,
                       f.id AS fixed_visit_id, f.kind AS fixed_kind
-               FROM plans p
-               JOIN plan_stops s ON s.plan_id = p.id
+               FROM plan_stops s
                LEFT JOIN bins b ON s.kind = 'bin' AND b.id = s.ref
                LEFT JOIN fixed_visits f
                       ON s.kind = 'fixed' AND f.id::text = substr(s.ref, length('fixed:') + 1)
@@ -108,9 +108,9 @@ def planned_stops(*, conn: Conn, service_date: date, vehicle_id: str) -> list[Pl
                      AND (bw.weekday IS NULL OR bw.weekday = %(weekday)s)
                    ORDER BY opens LIMIT 1
                ) w ON b.id IS NOT NULL
-               WHERE p.day = %(day)s AND p.state = 'active' AND s.vehicle_id = %(vehicle)s
+               WHERE s.plan_id = %(plan)s AND s.vehicle_id = %(vehicle)s
                ORDER BY s.seq""",
-            {"day": service_date, "vehicle": vehicle_id, "weekday": service_date.weekday()},
+            {"plan": plan_id, "vehicle": vehicle_id, "weekday": service_date.weekday()},
         )
         return cur.fetchall()
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
-from api import kpis, ngsi, route_sheet
+from api import kpis, ngsi, plan_queries, route_sheet
 from api.audit import record as audit_record
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
@@ -194,6 +194,12 @@ def put_threshold(
 
 
 # The rows are typed already: they are serialised as they come, without a second validation.
+def _active_plan(conn: DbConn, day: date) -> int | None:
+    # The day's active plan is looked up in one place, the plans' store (after the plans
+    # aggregate moves to db/plans.py: db.plans.active_plan_id).
+    return plan_queries.active_plan_id(conn=conn, day=day)
+
+
 MAP_BINS = TypeAdapter(list[q.MapBin])
 
 
@@ -210,7 +216,8 @@ def bins_map(conn: DbConn, _user: Coordinator) -> Response:
     """
     day = route_sheet.today_in_brussels()
     return Response(
-        MAP_BINS.dump_json(q.bins_map(conn=conn, day=day)), media_type="application/json"
+        MAP_BINS.dump_json(q.bins_map(conn=conn, plan_id=_active_plan(conn, day))),
+        media_type="application/json",
     )
 
 

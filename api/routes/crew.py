@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from api import road_lines, route_sheet
+from api import plan_queries, road_lines, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
@@ -127,8 +127,13 @@ def _sheet(conn: DbConn, user: User, service_date: date | None, vehicle: str | N
     vehicle_id = user.vehicle_id if user.role is Role.CREW else vehicle
     extras = q.extra_stops_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
     actions = q.actions_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
+    # The day's active plan is looked up in one place, the plans' store (after the plans
+    # aggregate moves to db/plans.py: db.plans.active_plan_id).
+    plan_id = plan_queries.active_plan_id(conn=conn, day=day) if vehicle_id else None
     planned = (
-        q.planned_stops(conn=conn, service_date=day, vehicle_id=vehicle_id) if vehicle_id else []
+        q.planned_stops(conn=conn, plan_id=plan_id, service_date=day, vehicle_id=vehicle_id)
+        if vehicle_id and plan_id is not None
+        else []
     )
     stops, version = route_sheet.assemble(route_sheet.planned_rows(planned, day), extras, actions)
     return RouteSheet(
