@@ -9,6 +9,7 @@ from datetime import datetime
 from psycopg.rows import class_row
 
 from db.conn import Conn
+from db.rows import ordered_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +114,11 @@ def set_threshold(*, conn: Conn, container_type: str, threshold: float, by: str)
 
 
 def bins_map(*, conn: Conn, plan_id: int | None) -> list[MapBin]:
-    """Every active bin: newest fill, the fill a plan (today's) predicts, open alarms, threshold."""
-    with conn.cursor(row_factory=class_row(MapBin)) as cur:
+    """Every active bin: newest fill, the fill a plan (today's) predicts, open alarms, threshold.
+
+    Built by position (:func:`db.rows.ordered_row`): a city's 10,000 bins arrive at once.
+    """
+    with conn.cursor(row_factory=ordered_row(MapBin)) as cur:
         cur.execute(
             """SELECT b.id, b.name, b.district, b.container_type, b.volume_l, b.lat, b.lon,
                       coalesce(t.threshold, b.threshold) AS threshold,
