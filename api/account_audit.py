@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api import account_queries as q
 from api.auth import client_address
-from api.deps import Conn
+from db import audit as audit_store
+from db.conn import Conn
 
 
 def login_refused(*, conn: Conn, username: str, request: Request, reason: str) -> None:
     """Append a failed or throttled login and commit it, so the error answer cannot undo it."""
     name = username[:64]
-    q.insert_audit(
+    audit_store.insert_entry(
         conn=conn,
         user_id=None,
         username=name,

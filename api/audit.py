@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi import Request
 
-from api import account_queries as q
 from api.auth import User, client_address
-from api.deps import Conn
+from db import audit as audit_store
+from db.conn import Conn
 
 
 def record(
@@ -26,7 +26,7 @@ def record(
     request: Request | None = None,
 ) -> int:
     """Append one entry (committed with the request's transaction); returns its id."""
-    return q.insert_audit(
+    return audit_store.insert_entry(
         conn=conn,
         user_id=user.id,
         username=user.username,

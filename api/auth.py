@@ -21,15 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request
 
-from api import account_queries as q
-from api import throttle_queries
-from api.deps import Conn, DbConn
+from api.deps import DbConn
+from db import accounts as q
+from db.conn import Conn
 
 SESSION_COOKIE = "nettestad_session"
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
@@ -109,14 +109,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _user(row: dict[str, Any]) -> User:
+def _user(row: q.UserRow) -> User:
     return User(
-        id=int(row["id"]),
-        username=row["username"],
-        display_name=row["display_name"],
-        role=Role(row["role"]),
-        vehicle_id=row["vehicle_id"],
-        locale=row["locale"],
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        vehicle_id=row.vehicle_id,
+        locale=row.locale,
     )
 
 
@@ -150,6 +150,34 @@ def create_user(
     return User(user_id, username, display_name or username, role, vehicle_id, locale)
 
 
+def ensure_account(
+    *,
+    conn: Conn,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    vehicle_id: str | None = None,
+    reset: bool = True,
+) -> bool:
+    """Create an account when its name is free (``reset``: else give it this password);
+    True when it was created. The demo and the city twin make their logins with this."""
+    existing = q.credentials(conn=conn, username=username)
+    if existing is None:
+        create_user(
+            conn=conn,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            vehicle_id=vehicle_id,
+        )
+        return True
+    if reset:
+        q.set_password_hash(conn=conn, user_id=existing.id, password_hash=hash_password(password))
+    return False
+
+
 def authenticate(
     *, conn: Conn, username: str, password: str, client_ip: str, throttle: Throttle = Throttle()
 ) -> User | None:
@@ -158,7 +186,7 @@ def authenticate(
     A failure is committed at once, so the count survives the error response that follows.
     """
     now = datetime.now(UTC)
-    seen = throttle_queries.recent_failures(
+    seen = q.recent_failures(
         conn=conn, username=username, client_ip=client_ip, since=now - throttle.window
     )
     wait = 0.0
@@ -170,10 +198,10 @@ def authenticate(
         wait = max(wait, delay - (now - seen.address_last).total_seconds())
     if wait > 0:
         raise LoginThrottledError(max(1, math.ceil(wait)))
-    row = q.user_with_hash(conn=conn, username=username)
-    stored = row["password_hash"] if row and row["active"] else _dummy_hash()
+    row = q.credentials(conn=conn, username=username)
+    stored = row.password_hash if row and row.active else _dummy_hash()
     try:
-        ok = _hasher.verify(stored, password) and row is not None and bool(row["active"])
+        ok = _hasher.verify(stored, password) and row is not None and row.active
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None:
@@ -181,9 +209,7 @@ def authenticate(
         conn.commit()
         return None
     if _hasher.check_needs_rehash(stored):
-        q.set_password_hash(
-            conn=conn, user_id=int(row["id"]), password_hash=hash_password(password)
-        )
+        q.set_password_hash(conn=conn, user_id=row.id, password_hash=hash_password(password))
     q.clear_login_failures(conn=conn, username=username)
     return _user(row)
 

@@ -12,10 +12,14 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from contracts import evidence as ev
+from db.audit import AuditRow
+from db.enforcement import CaseRow, Review
 
 
 def _json_default(value: object) -> str:
@@ -81,17 +85,17 @@ def verify_files(
 
 def build(
     *,
-    case: dict[str, Any],
+    case: CaseRow,
     event: dict[str, Any],
     files: dict[str, bytes],
     verification: dict[str, Any],
-    audit: list[dict[str, Any]],
-    reviews: list[dict[str, Any]],
+    audit: Sequence[AuditRow],
+    reviews: Sequence[Review],
 ) -> bytes:
     """The ZIP archive of one case."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        meta = {"case": case, "event": event, "reviews": reviews}
+        meta = {"case": asdict(case), "event": event, "reviews": [asdict(r) for r in reviews]}
         archive.writestr("metadata.json", json.dumps(meta, indent=2, default=_json_default))
         archive.writestr(
             "verification.json", json.dumps(verification, indent=2, default=_json_default)
@@ -101,16 +105,16 @@ def build(
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["id", "ts", "username", "role", "action", "object_id", "detail"])
-        for row in sorted(audit, key=lambda r: int(r["id"])):
+        for row in sorted(audit, key=lambda r: r.id):
             writer.writerow(
                 [
-                    row["id"],
-                    _json_default(row["ts"]),
-                    row["username"],
-                    row["role"],
-                    row["action"],
-                    row["object_id"],
-                    json.dumps(row["detail"]),
+                    row.id,
+                    _json_default(row.ts),
+                    row.username,
+                    row.role,
+                    row.action,
+                    row.object_id,
+                    json.dumps(row.detail),
                 ]
             )
         archive.writestr("audit_trail.csv", out.getvalue())

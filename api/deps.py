@@ -6,14 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
-import psycopg
 from fastapi import Depends, Request
 from psycopg_pool import ConnectionPool
 
 from api.device_commands import CommandSender
 from api.evidence_access import EvidenceFiles
-
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
 
 
 async def get_pool(request: Request) -> ConnectionPool[Conn]:

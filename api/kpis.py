@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from db.kpis import CrewFigures, DumpingFigures, PlannedFigures, SensorFigures
 
 COLUMNS = (
     "period_start",
@@ -127,19 +131,22 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def merge(*sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+PeriodFigures = CrewFigures | PlannedFigures | SensorFigures | DumpingFigures
+
+
+def merge(*sources: Sequence[PeriodFigures]) -> list[dict[str, Any]]:
     """One row per period with every figure (missing figures: 0 for counts, None for averages)."""
     periods: dict[date, dict[str, Any]] = {}
     for rows in sources:
         for row in rows:
-            target = periods.setdefault(row["period"], {"period_start": row["period"]})
-            target.update({k: v for k, v in row.items() if k != "period"})
+            target = periods.setdefault(row.period, {"period_start": row.period})
+            target.update({k: v for k, v in asdict(row).items() if k != "period"})
     merged = []
     for start in sorted(periods):
-        row = periods[start]
+        figures = periods[start]
         out: dict[str, Any] = {}
         for column in COLUMNS:
-            value = row.get(column)
+            value = figures.get(column)
             if value is None and column in COUNTS:
                 value = 0
             if isinstance(value, float | Decimal):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from api import enforcement_queries as q
-from api.deps import Conn
 from api.device_commands import CommandSender
+from db import enforcement as q
+from db.conn import Conn
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ def send_pending(*, conn: Conn, commands: CommandSender) -> int:
     """Send every hold and release the cameras have not yet received; returns how many went."""
     sent = 0
     for row in q.holds_to_send(conn=conn):
-        hold = bool(row["legal_hold"])
-        command = hold_command(event_id=row["event_id"], case_number=row["case_number"], hold=hold)
-        if not commands.send(row["device_id"], command):
-            log.warning("legal hold of %s not sent (broker unreachable)", row["case_number"])
+        hold = row.legal_hold
+        command = hold_command(event_id=row.event_id, case_number=row.case_number, hold=hold)
+        if not commands.send(row.device_id, command):
+            log.warning("legal hold of %s not sent (broker unreachable)", row.case_number)
             continue
-        q.mark_hold_sent(conn=conn, case_number=row["case_number"], hold=hold)
+        q.mark_hold_sent(conn=conn, case_number=row.case_number, hold=hold)
         conn.commit()
         sent += 1
     return sent
@@ -48,10 +48,10 @@ def send_pending_unblur(*, conn: Conn, commands: CommandSender) -> int:
     """Send approved unblur requests the broker did not take before; returns how many went."""
     sent = 0
     for row in q.unblur_commands_to_send(conn=conn):
-        command = unblur_command(event_id=row["event_id"], request_id=int(row["id"]))
-        if not commands.send(row["device_id"], command):
+        command = unblur_command(event_id=row.event_id, request_id=row.id)
+        if not commands.send(row.device_id, command):
             continue
-        q.mark_unblur_sent(conn=conn, request_id=int(row["id"]))
+        q.mark_unblur_sent(conn=conn, request_id=row.id)
         conn.commit()
         sent += 1
     return sent

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from db.coordinator import WasteContainerRow
+
 CONTEXT = [
     "https://raw.githubusercontent.com/smart-data-models/dataModel.WasteManagement/master/context.jsonld",
     "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
@@ -28,31 +30,31 @@ def entity_id(city: str, bin_id: str) -> str:
     return f"urn:ngsi-ld:WasteContainer:{city}:{bin_id}"
 
 
-def waste_container(row: dict[str, Any], *, city: str) -> dict[str, Any]:
+def waste_container(row: WasteContainerRow, *, city: str) -> dict[str, Any]:
     """One bin as an NGSI-LD entity."""
-    alerts = row.get("open_alerts") or []
+    alerts = row.open_alerts or []
     status = next((_STATUS[a] for a in alerts if a in _STATUS), "ok")
     entity: dict[str, Any] = {
-        "id": entity_id(city, row["id"]),
+        "id": entity_id(city, row.id),
         "type": "WasteContainer",
-        "name": _prop(row["name"]),
-        "areaServed": _prop(row["district"]),
-        "category": _prop([row["category"]]),
-        "containerType": _prop(row["container_type"]),
+        "name": _prop(row.name),
+        "areaServed": _prop(row.district),
+        "category": _prop([row.category]),
+        "containerType": _prop(row.container_type),
         "location": {
             "type": "GeoProperty",
-            "value": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "value": {"type": "Point", "coordinates": [row.lon, row.lat]},
         },
         "status": _prop(status),
-        "cargoVolume": _prop(row["volume_l"] / 1000.0),
-        "nextActuationThreshold": _prop(row["threshold"]),
+        "cargoVolume": _prop(row.volume_l / 1000.0),
+        "nextActuationThreshold": _prop(row.threshold),
     }
-    if row.get("filling_level") is not None:
-        entity["fillingLevel"] = _prop(round(float(row["filling_level"]), 3), row["reading_ts"])
-    if row.get("temperature_c") is not None:
-        entity["temperature"] = _prop(row["temperature_c"], row["reading_ts"])
-    if row.get("last_emptied_at") is not None:
+    if row.filling_level is not None:
+        entity["fillingLevel"] = _prop(round(row.filling_level, 3), row.reading_ts)
+    if row.temperature_c is not None:
+        entity["temperature"] = _prop(row.temperature_c, row.reading_ts)
+    if row.last_emptied_at is not None:
         entity["dateLastEmptying"] = _prop(
-            {"@type": "DateTime", "@value": row["last_emptied_at"].isoformat()}
+            {"@type": "DateTime", "@value": row.last_emptied_at.isoformat()}
         )
     return entity

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from api import registry_bins_queries as bq
-from api import registry_fleet_queries as fq
 from api import registry_io as rio
-from api import registry_sites_queries as sq
-from api.deps import Conn
+from db import bins as bq
+from db import fleet as fq
+from db import sites as sq
+from db.conn import Conn
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,36 +14,17 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, Literal
+
+from db.bins import COLUMNS, BinRecord
 
 Format = Literal["csv", "geojson"]
 CONTAINER_TYPES = ("street_bin", "underground", "glass", "dog_waste", "cigarette")
 CATEGORIES = ("fixed", "ground", "other", "portable", "underground")
 MAX_PROBLEMS = 1000  # a report longer than this helps nobody; the count says how many more
 ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-
-
-@dataclass(frozen=True, slots=True)
-class BinRecord:
-    """One bin as the registry stores it (the columns of an export, in order)."""
-
-    id: str
-    name: str
-    district: str
-    place_type: str
-    container_type: str
-    category: str
-    volume_l: int
-    depth_mm: int
-    lat: float
-    lon: float
-    threshold: float
-    active: bool
-
-
-COLUMNS = tuple(f.name for f in fields(BinRecord))
 
 
 @dataclass(frozen=True, slots=True)

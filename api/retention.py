@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from psycopg_pool import ConnectionPool
 
-from api import enforcement_queries as q
 from api import legal_hold
-from api.deps import Conn
 from api.device_commands import CommandSender
 from api.evidence_access import EvidenceFiles
+from db import evidence
+from db.conn import Conn
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,11 @@ def purge_expired(
     """Delete the files of every detection past retention and not on hold; returns their ids."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
     purged = []
-    for row in q.purge_candidates(conn=conn, older_than=cutoff):
-        removed = files.remove(row["event_id"])
-        q.mark_purged(conn=conn, event_id=row["event_id"], files_removed=removed)
+    for row in evidence.purge_candidates(conn=conn, older_than=cutoff):
+        removed = files.remove(row.event_id)
+        evidence.mark_purged(conn=conn, event_id=row.event_id, files_removed=removed)
         conn.commit()  # one event at a time: a crash midway leaves every finished purge recorded
-        purged.append(row["event_id"])
+        purged.append(row.event_id)
     if purged:
         log.info(
             "deleted the evidence of %d detection(s) past %d days", len(purged), retention_days

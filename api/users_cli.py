@@ -1,5 +1,5 @@
 """``nettestad user ...``: add, list, enable, disable accounts and set a password (each change
-audited); ``nettestad evidence purge``."""
+audited); ``nettestad evidence purge`` and ``nettestad evidence enrol`` (a camera's key)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from api.deps import Conn
+    from db.conn import Conn
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,17 +47,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "purge", help="delete evidence past retention that no open case holds (the API also does)"
     )
     purge.set_defaults(handler=_purge)
+    enrol = evidence_sub.add_parser(
+        "enrol", help="register a camera's public key (printed by `nettestad edge key` on the unit)"
+    )
+    enrol.add_argument("device_id")
+    enrol.add_argument("public_key", help="base64 of the 32-byte Ed25519 public key")
+    enrol.set_defaults(handler=_enrol)
 
 
 def _audit(conn: Conn, action: str, username: str, detail: dict[str, object]) -> None:
     """Enter a change made from the command line in the audit log, as ``cli:<system user>``."""
-    from api import account_queries as q
+    from db import audit as audit_log
 
     try:
         actor = f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         actor = "cli"
-    q.insert_audit(
+    audit_log.insert_entry(
         conn=conn,
         user_id=None,
         username=actor,
@@ -120,9 +126,9 @@ def _read_password(from_stdin: bool) -> str | None:
 
 
 def _password(args: argparse.Namespace) -> int:
-    from api import account_queries as q
     from api.auth import hash_password
     from api.settings import get_api_settings
+    from db import accounts as q
     from db.conn import connect
 
     password = _read_password(args.password_stdin)
@@ -132,36 +138,37 @@ def _password(args: argparse.Namespace) -> int:
         print("a password needs at least 10 characters", file=sys.stderr)
         return 1
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
-        row = q.user_with_hash(conn=conn, username=args.username)
+        row = q.credentials(conn=conn, username=args.username)
         if row is None:
             print(f"no account named {args.username!r}", file=sys.stderr)
             return 1
-        q.reset_password(conn=conn, user_id=int(row["id"]), password_hash=hash_password(password))
+        q.reset_password(conn=conn, user_id=row.id, password_hash=hash_password(password))
         _audit(conn, "user.password_reset", args.username, {"generated": False})
     print(f"new password set for {args.username}; its sessions ended")
     return 0
 
 
 def _list(_: argparse.Namespace) -> int:
-    from api import account_queries as q
     from api.settings import get_api_settings
+    from db import accounts as q
     from db.conn import connect
 
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
-        for row in q.list_users(conn=conn):
-            state = "" if row["active"] else "  (disabled)"
-            vehicle = f"  vehicle {row['vehicle_id']}" if row["vehicle_id"] else ""
-            print(f"{row['username']:<20} {row['role']:<12}{vehicle}{state}")
+        for row in q.accounts(conn=conn):
+            state = "" if row.active else "  (disabled)"
+            vehicle = f"  vehicle {row.vehicle_id}" if row.vehicle_id else ""
+            print(f"{row.username:<20} {row.role:<12}{vehicle}{state}")
     return 0
 
 
 def _set_active(args: argparse.Namespace) -> int:
-    from api import account_queries as q
     from api.settings import get_api_settings
+    from db import accounts as q
     from db.conn import connect
 
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
-        if not q.set_user_active(conn=conn, username=args.username, active=args.active):
+        row = q.credentials(conn=conn, username=args.username)
+        if row is None or not q.set_account_active(conn=conn, user_id=row.id, active=args.active):
             print(f"no account named {args.username!r}", file=sys.stderr)
             return 1
         _audit(conn, "user.enable" if args.active else "user.disable", args.username, {})
@@ -188,4 +195,31 @@ def _purge(_: argparse.Namespace) -> int:
             retention_days=settings.evidence_retention_days,
         )
     print(f"deleted the evidence of {len(purged)} detection(s)")
+    return 0
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    import base64
+    import binascii
+
+    import psycopg
+
+    from api.settings import get_api_settings
+    from db.conn import connect
+    from db.evidence import register_key
+
+    try:
+        raw = base64.b64decode(args.public_key, validate=True)
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        print("an Ed25519 public key is 32 bytes, in base64", file=sys.stderr)
+        return 2
+    with connect(get_api_settings().database_url.get_secret_value()) as conn:
+        try:
+            key_id = register_key(conn=conn, device_id=args.device_id, public_key=raw)
+        except psycopg.errors.ForeignKeyViolation:
+            print(f"no device {args.device_id!r} in the registry", file=sys.stderr)
+            return 1
+    print(f"key {key_id} is now the active key of {args.device_id}")
     return 0

@@ -1,7 +1,34 @@
-"""The database: connections, the migration runner and the typed data-access layer."""
+"""The database: connections, the migration runner and the typed data-access layer.
 
-# The data-access layer, one module per aggregate: ``from db import plans``.
-from db import deadletters, devices, dumping, maintenance, plans, readings, schedule
+The data-access layer has one module per aggregate (``from db import plans``): keyword-only
+functions taking a ``Conn``, rows as frozen dataclasses. Every SQL statement of the services
+lives in exactly one of them.
+"""
+
+from db import (
+    accounts,
+    advice,
+    audit,
+    bins,
+    coordinator,
+    crew,
+    deadletters,
+    devices,
+    dumping,
+    dumps,
+    enforcement,
+    evidence,
+    fleet,
+    health,
+    kpis,
+    maintenance,
+    plans,
+    readings,
+    schedule,
+    servicedays,
+    sites,
+    trends,
+)
 from db.conn import (
     Conn,
     connect,
@@ -16,22 +43,34 @@ from db.migrate import TimescaleMode, load_migrations, upgrade, uses_timescale
 __all__ = [
     "Conn",
     "TimescaleMode",
-    "connect",
-    "database_name",
+    "accounts",
     "advice",
+    "audit",
+    "bins",
+    "connect",
+    "coordinator",
+    "crew",
+    "database_name",
     "deadletters",
     "devices",
     "drop_database",
     "dumping",
     "dumps",
+    "enforcement",
     "ensure_database",
+    "evidence",
+    "fleet",
+    "health",
+    "kpis",
     "load_migrations",
     "maintenance",
     "plans",
     "readings",
     "schedule",
     "servicedays",
+    "sites",
     "timescaledb_installed",
+    "trends",
     "upgrade",
     "uses_timescale",
     "with_database",

@@ -9,7 +9,7 @@ sends manifest and files to the API exactly as a camera in the street does, so t
 queue of the demo shows real, verifiable evidence.
 
 Only for the demo: the cameras' keys are made afresh for each run and enrolled as their active
-key, as ``nettestad edge enrol`` does.
+key, as ``nettestad evidence enrol`` does.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ class DemoCameras:
         """The camera's tools and uploader (a fresh key, enrolled as the camera's active one)."""
         if device_id in self._units:
             return self._units[device_id]
-        from api.evidence_store import register_key
         from contracts.evidence import public_key_bytes
+        from db.evidence import register_key
         from edge.config import CameraConfig
         from edge.evidence import EvidenceTools
         from edge.keys import DeviceSecret, load_or_create_key

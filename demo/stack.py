@@ -48,25 +48,18 @@ def _person_crew(settings: ServiceSettings, password: str, vehicles: list[str]) 
     """A crew login for a person on the first vehicle's sheet (the simulated crew works it too)."""
     if not vehicles:
         return None
-    from api.account_queries import set_password_hash, user_with_hash
-    from api.auth import Role, create_user, hash_password
+    from api.auth import Role, ensure_account
     from db.conn import connect
 
     with connect(settings.database_url.get_secret_value()) as conn:
-        existing = user_with_hash(conn=conn, username=DEMO_CREW)
-        if existing is None:
-            create_user(
-                conn=conn,
-                username=DEMO_CREW,
-                password=password,
-                role=Role.CREW,
-                display_name="Demoploeg",
-                vehicle_id=vehicles[0],
-            )
-        else:
-            set_password_hash(
-                conn=conn, user_id=int(existing["id"]), password_hash=hash_password(password)
-            )
+        ensure_account(
+            conn=conn,
+            username=DEMO_CREW,
+            password=password,
+            role=Role.CREW,
+            display_name="Demoploeg",
+            vehicle_id=vehicles[0],
+        )
         conn.commit()
     return f"{DEMO_CREW} ({vehicles[0]})"
 

@@ -9,7 +9,7 @@ Setting a unit up:
    ``regions`` and ``private_zones`` as pixel polygons, ``min_object_area_px``, ``dwell_s`` and
    ``active_hours`` (Brussels time).
 2. ``nettestad edge key`` creates the device key under ``NETTESTAD_DATA_DIR`` and prints its
-   public half; on the server ``nettestad edge enrol <device-id> <public-key>`` registers it.
+   public half; on the server ``nettestad evidence enrol <device-id> <public-key>`` registers it.
 3. ``nettestad edge run`` watches the camera. Events go out over MQTT (``NETTESTAD_MQTT_*``),
    files over HTTPS to ``NETTESTAD_API_URL`` (``NETTESTAD_API_CA_FILE`` for a private CA).
 

@@ -28,11 +28,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     keygen = sub.add_parser("key", help="create the device key if needed and print its public half")
     keygen.set_defaults(handler=_key)
 
-    enrol = sub.add_parser("enrol", help="(server) register a camera's public key in the database")
-    enrol.add_argument("device_id")
-    enrol.add_argument("public_key", help="base64 of the 32-byte Ed25519 public key")
-    enrol.set_defaults(handler=_enrol)
-
     make = sub.add_parser("make-testset", help="write synthetic hotspot videos with ground truth")
     make.add_argument("--out", type=Path, required=True)
     make.add_argument("--count", type=int, default=48)
@@ -65,21 +60,6 @@ def _key(_: argparse.Namespace) -> int:
         print(f"edge key: {exc}", file=sys.stderr)
         return 1
     print(base64.b64encode(public_key_bytes(key)).decode())
-    return 0
-
-
-def _enrol(args: argparse.Namespace) -> int:
-    from api.evidence_store import register_key
-    from config.settings import ServiceSettings
-    from db.conn import connect
-
-    raw = base64.b64decode(args.public_key, validate=True)
-    if len(raw) != 32:
-        print("an Ed25519 public key has 32 bytes", file=sys.stderr)
-        return 2
-    with connect(ServiceSettings().database_url.get_secret_value()) as conn:
-        key_id = register_key(conn=conn, device_id=args.device_id, public_key=raw)
-    print(f"key {key_id} is now the active key of {args.device_id}")
     return 0
 
 

@@ -64,11 +64,7 @@ PUBLIC_ONLY = frozenset({"twin"})  # packages that use others through their __al
 # Violations being removed: (importing file, the package or module it may not use that way) and
 # the reason. A package matches any import of it, so rewriting a deep import to a public name
 # keeps the entry; a module matches only that module.
-KNOWN: dict[tuple[str, str], str] = {
-    ("edge/cli.py", "api"): "enrolling a camera's key is the server's: it moves out of edge",
-    ("edge/cli.py", "db"): "enrolling a camera's key is the server's: it moves out of edge",
-    ("routing/cli.py", "api"): "the audit log's writer moves to db",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 # MicroPython code, typed and compiled by firmware/check instead.
 SKIPPED = ("tests/firmware/mp/", "tests/firmware/fakes/", "api/web/")

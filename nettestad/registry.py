@@ -53,9 +53,10 @@ def _actor() -> str:
 def _import(args: argparse.Namespace) -> int:
     import psycopg
 
-    from api import account_queries, registry_io
+    from api import registry_io
     from api.registry_import import import_kind
     from api.settings import get_api_settings
+    from db import audit as audit_store
     from db.conn import connect
 
     path: Path = args.file
@@ -70,7 +71,7 @@ def _import(args: argparse.Namespace) -> int:
                 conn=conn, kind=args.kind, data=data, fmt=fmt, dry_run=args.dry_run, actor=_actor()
             )
             if report.stored:
-                account_queries.insert_audit(
+                audit_store.insert_entry(
                     conn=conn,
                     user_id=None,
                     username=_actor(),
@@ -111,13 +112,14 @@ def _export(args: argparse.Namespace) -> int:
 
     import psycopg
 
-    from api import registry_bins_queries, registry_io
+    from api import registry_io
     from api.settings import get_api_settings
+    from db import bins as bin_store
     from db.conn import connect
 
     try:
         with connect(get_api_settings().database_url.get_secret_value()) as conn:
-            rows = registry_bins_queries.export_rows(conn=conn)
+            rows = bin_store.export_rows(conn=conn)
     except psycopg.Error as exc:
         return _fail(f"cannot read the bins: {str(exc).strip().splitlines()[0]}")
     if args.format == "csv":

@@ -63,13 +63,13 @@ def _audit(conn: Any, plan_id: int, day: date) -> None:
     """A plan made from the command line (by hand or by the scheduler) in the audit log."""
     import getpass
 
-    from api.account_queries import insert_audit  # the audit log's one writer
+    from db.audit import insert_entry  # the audit log's one writer
 
     try:
         who = f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         who = "cli"
-    insert_audit(
+    insert_entry(
         conn=conn,
         user_id=None,
         username=who,

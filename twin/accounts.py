@@ -26,7 +26,7 @@ def ensure_demo_accounts(
     """
     if settings.mode is Mode.PRODUCTION:
         raise RuntimeError("demo accounts are never created in production mode")
-    from api import Role, create_user, hash_password, set_password_hash, user_with_hash
+    from api import Role, ensure_account
     from db import plans
 
     crews: dict[str, tuple[str, str]] = {}
@@ -37,19 +37,14 @@ def ensure_demo_accounts(
         ]
         wanted += [(name, Role(role), None) for name, role in DEMO_PEOPLE]
         for username, role, vehicle_id in wanted:
-            existing = user_with_hash(conn=conn, username=username)
-            if existing is None:
-                create_user(
-                    conn=conn,
-                    username=username,
-                    password=password,
-                    role=role,
-                    vehicle_id=vehicle_id,
-                )
-            elif reset:
-                set_password_hash(
-                    conn=conn, user_id=int(existing["id"]), password_hash=hash_password(password)
-                )
+            ensure_account(
+                conn=conn,
+                username=username,
+                password=password,
+                role=role,
+                vehicle_id=vehicle_id,
+                reset=reset,
+            )
             if vehicle_id is not None:
                 crews[vehicle_id] = (username, password)
         conn.commit()

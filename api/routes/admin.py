@@ -18,10 +18,12 @@ import psycopg
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api import account_queries as q
 from api import audit
 from api.auth import Role, User, hash_password, require_roles
 from api.deps import DbConn
+from db import accounts as q
+from db import audit as audit_store
+from db import fleet
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
@@ -78,7 +80,7 @@ def _vehicle(conn: DbConn, role: str, vehicle_id: str | None) -> str | None:
         return None
     if vehicle_id is None:
         raise HTTPException(422, "een ploeglid heeft een voertuig nodig")
-    if not q.vehicle_exists(conn=conn, vehicle_id=vehicle_id):
+    if fleet.get_row(conn=conn, kind=fleet.VehicleRow, row_id=vehicle_id) is None:
         raise HTTPException(422, f"voertuig {vehicle_id!r} bestaat niet")
     return vehicle_id
 
@@ -221,10 +223,10 @@ def _entries(
     start: datetime | None,
     end: datetime | None,
     limit: int,
-) -> list[q.AuditRow]:
+) -> list[audit_store.AuditRow]:
     if start is not None and end is not None and start >= end:
         raise HTTPException(422, "het begin moet voor het einde liggen")
-    return q.audit_search(
+    return audit_store.entries(
         conn=conn,
         action=action or None,
         username=username or None,
@@ -243,7 +245,7 @@ def audit_log(  # noqa: PLR0917 - FastAPI passes query parameters and dependenci
     start: Since = None,
     end: Until = None,
     limit: Limit = 500,
-) -> list[q.AuditRow]:
+) -> list[audit_store.AuditRow]:
     """The audit log, newest first, filtered by kind of action, person and time."""
     return _entries(conn=conn, action=action, username=username, start=start, end=end, limit=limit)
 
@@ -251,7 +253,7 @@ def audit_log(  # noqa: PLR0917 - FastAPI passes query parameters and dependenci
 @router.get("/audit/actions")
 def audit_actions(conn: DbConn, _user: Admin) -> list[str]:
     """The kinds of action the audit log holds (for the filter)."""
-    return q.audit_actions(conn=conn)
+    return audit_store.actions(conn=conn)
 
 
 def _safe(value: object) -> object:

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from api import auth, throttle_queries
+from api import auth
 from api.account_audit import login_refused
 from api.audit import record as audit_record
 from api.auth import CurrentUser, LoginThrottledError, User
 from api.deps import DbConn
+from db import accounts
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -155,4 +156,4 @@ def unlock(
 ) -> Unlocked:
     """An administrator lifts the login delays of an account at once."""
     name = body.username.strip().lower()
-    return Unlocked(username=name, cleared=throttle_queries.unlock(conn=conn, username=name))
+    return Unlocked(username=name, cleared=accounts.clear_login_failures(conn=conn, username=name))

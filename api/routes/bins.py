@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 
-from api import queries
 from api.auth import Role, require_roles
 from api.deps import DbConn
 from api.errors import UserError
+from db import bins as bin_store
+from db.bins import Reading
 
 router = APIRouter(prefix="/api/v1", tags=["bins"])
 MAX_RANGE = timedelta(days=400)
-
-
-class Reading(BaseModel):
-    """One stored fill reading."""
-
-    ts: datetime
-    seq: int
-    device_id: str
-    distance_mm: int | None
-    filling_level: float | None
-    temperature_c: float | None
-    battery_v: float | None
-    rssi_dbm: int | None
-    quality: str
-    status: str
 
 
 class ReadingList(BaseModel):
@@ -41,14 +28,14 @@ class ReadingList(BaseModel):
     readings: list[Reading]
 
 
-def _feature(row: dict[str, Any]) -> dict[str, Any]:
-    props = {k: v for k, v in row.items() if k not in {"lat", "lon"}}
-    if props["reading_ts"] is not None:
-        props["reading_ts"] = props["reading_ts"].isoformat()
+def _feature(row: bin_store.BinFillRow) -> dict[str, Any]:
+    props = {k: v for k, v in asdict(row).items() if k not in {"lat", "lon"}}
+    if row.reading_ts is not None:
+        props["reading_ts"] = row.reading_ts.isoformat()
     return {
         "type": "Feature",
-        "id": row["id"],
-        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        "id": row.id,
+        "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
         "properties": props,
     }
 
@@ -60,7 +47,7 @@ def _feature(row: dict[str, Any]) -> dict[str, Any]:
 )
 def list_bins(conn: DbConn, district: str | None = None) -> dict[str, Any]:
     """Every active bin as a GeoJSON point with its newest fill level."""
-    rows = queries.bins_with_latest_fill(conn=conn, district=district)
+    rows = bin_store.with_latest_fill(conn=conn, district=district)
     return {"type": "FeatureCollection", "features": [_feature(r) for r in rows]}
 
 
@@ -93,9 +80,12 @@ def bin_readings(
             f"A range may span at most {MAX_RANGE.days} days.",
             fields=("start", "end"),
         )
-    if not queries.bin_exists(conn=conn, bin_id=bin_id):
+    if not bin_store.exists(conn=conn, bin_id=bin_id):
         raise UserError(404, f"Geen vuilbak met id {bin_id!r}.", f"No bin with id {bin_id!r}.")
-    rows = queries.bin_readings(conn=conn, bin_id=bin_id, start=start, end=end, limit=limit)
+    rows = bin_store.readings(conn=conn, bin_id=bin_id, start=start, end=end, limit=limit)
     return ReadingList(
-        bin_id=bin_id, start=start, end=end, readings=[Reading.model_validate(r) for r in rows]
+        bin_id=bin_id,
+        start=start,
+        end=end,
+        readings=rows,
     )

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
-from api import coordinator_queries as q
 from api import kpis, ngsi, route_sheet
 from api.audit import record as audit_record
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
+from db import coordinator as q
+from db import crew, plans
+from db import kpis as figures_store
+from db.coordinator import Threshold
+from db.kpis import HotspotFigures
 
 router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR))]
@@ -51,18 +55,6 @@ class Definition(BaseModel):
     en: str
 
 
-class HotspotFigures(BaseModel):
-    """Dumping at one hotspot and how fast it was cleared."""
-
-    hotspot_id: str
-    hotspot_name: str | None
-    district: str | None
-    detections: int
-    confirmed: int
-    cleared: int
-    median_hours_to_cleanup: float | None
-
-
 class Kpis(BaseModel):
     """The figures per period, and dumping per hotspot over the whole range."""
 
@@ -72,35 +64,6 @@ class Kpis(BaseModel):
     rows: list[KpiRow]
     hotspots: list[HotspotFigures]
     definitions: dict[str, Definition]
-
-
-class Threshold(BaseModel):
-    """The fill at which a container type counts as due."""
-
-    container_type: str
-    threshold: float | None
-    default_threshold: float | None
-    bins: int
-    updated_at: datetime | None
-    updated_by: str | None
-
-
-class MapBin(BaseModel):
-    """A bin on the coordinators' map."""
-
-    id: str
-    name: str
-    district: str
-    container_type: str
-    volume_l: int
-    lat: float
-    lon: float
-    threshold: float
-    reading_ts: datetime | None
-    filling_level: float | None
-    predicted_fill: float | None
-    planned_vehicle: str | None
-    open_alerts: list[str] | None
 
 
 class ThresholdBody(BaseModel):
@@ -138,20 +101,19 @@ def _range(start: date | None, end: date | None) -> tuple[date, date, datetime, 
 
 def _figures(conn: DbConn, period: str, start: date | None, end: date | None) -> Kpis:
     first, last, t0, t1 = _range(start, end)
-    args: dict[str, Any] = {"conn": conn, "unit": period, "start": t0, "end": t1}
     rows = kpis.merge(
-        q.crew_figures(**args),
-        q.planned_figures(**args),
-        q.sensor_figures(**args),
-        q.dumping_figures(**args),
+        figures_store.crew_figures(conn=conn, unit=period, start=t0, end=t1),
+        figures_store.planned_figures(conn=conn, unit=period, start=t0, end=t1),
+        figures_store.sensor_figures(conn=conn, unit=period, start=t0, end=t1),
+        figures_store.dumping_figures(conn=conn, unit=period, start=t0, end=t1),
     )
-    hotspots = q.dumping_by_hotspot(conn=conn, start=t0, end=t1)
+    hotspots = figures_store.dumping_by_hotspot(conn=conn, start=t0, end=t1)
     return Kpis(
         period=period,  # type: ignore[arg-type]  # validated by the Query literal
         start=first,
         end=last,
         rows=[KpiRow.model_validate(r) for r in rows],
-        hotspots=[HotspotFigures.model_validate(h) for h in hotspots],
+        hotspots=hotspots,
         definitions={k: Definition(nl=nl, en=en) for k, (nl, en) in kpis.DEFINITIONS.items()},
     )
 
@@ -203,7 +165,7 @@ def waste_containers(conn: DbConn, _user: Coordinator) -> Response:
 @router.get("/thresholds")
 def list_thresholds(conn: DbConn, _user: Coordinator) -> list[Threshold]:
     """The threshold per container type (unset: each bin keeps its own)."""
-    return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
+    return q.thresholds(conn=conn)
 
 
 @router.put("/thresholds/{container_type}")
@@ -228,10 +190,17 @@ def put_threshold(
         object_id=container_type,
         detail={"threshold": round(body.threshold, 3)},
     )
-    return [Threshold.model_validate(r) for r in q.thresholds(conn=conn)]
+    return q.thresholds(conn=conn)
 
 
-MAP_BINS = TypeAdapter(list[MapBin])
+# The rows are typed already: they are serialised as they come, without a second validation.
+def _active_plan(conn: DbConn, day: date) -> int | None:
+    # The day's active plan is looked up in one place, the plans' store (after the plans
+    # aggregate moves to db/plans.py: db.plans.active_plan_id).
+    return plans.active_plan_id(conn=conn, day=day)
+
+
+MAP_BINS = TypeAdapter(list[q.MapBin])
 
 
 @router.get(
@@ -246,8 +215,10 @@ def bins_map(conn: DbConn, _user: Coordinator) -> Response:
     then again as a response model).
     """
     day = route_sheet.today_in_brussels()
-    rows = MAP_BINS.validate_python(q.bins_map(conn=conn, day=day))
-    return Response(MAP_BINS.dump_json(rows), media_type="application/json")
+    return Response(
+        MAP_BINS.dump_json(q.bins_map(conn=conn, plan_id=_active_plan(conn, day))),
+        media_type="application/json",
+    )
 
 
 class ReplanEvent(BaseModel):
@@ -264,4 +235,11 @@ def replan_events(
 ) -> list[ReplanEvent]:
     """Today's crew reports (done, blocked) to hand to ``POST /api/v1/plans/{id}/replan``."""
     day = day or route_sheet.today_in_brussels()
-    return [ReplanEvent.model_validate(e) for e in q.replan_events(conn=conn, day=day)]
+    events = []
+    for r in crew.actions_for_day(conn=conn, service_date=day, vehicle_id=None):
+        ref = r.stop_ref.removeprefix("bin:")
+        if r.action == "done":
+            events.append(ReplanEvent(type="done", ref=ref, at=r.acted_at))
+        elif r.skip_reason in {"blocked", "not_reachable"}:
+            events.append(ReplanEvent(type="blocked", ref=ref))
+    return events

@@ -10,11 +10,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from api import crew_queries as q
 from api import dump_reports, road_lines, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
+from db import crew as q
+from db import plans
+from db.crew import ProblemReport
 
 router = APIRouter(prefix="/api/v1/crew", tags=["crew"])
 CrewOrCoordinator = Annotated[User, Depends(require_roles(Role.CREW, Role.COORDINATOR))]
@@ -126,8 +128,13 @@ def _sheet(conn: DbConn, user: User, service_date: date | None, vehicle: str | N
     vehicle_id = user.vehicle_id if user.role is Role.CREW else vehicle
     extras = q.extra_stops_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
     actions = q.actions_for_day(conn=conn, service_date=day, vehicle_id=vehicle_id)
+    # The day's active plan is looked up in one place, the plans' store (after the plans
+    # aggregate moves to db/plans.py: db.plans.active_plan_id).
+    plan_id = plans.active_plan_id(conn=conn, day=day) if vehicle_id else None
     planned = (
-        q.planned_stops(conn=conn, service_date=day, vehicle_id=vehicle_id) if vehicle_id else []
+        q.planned_stops(conn=conn, plan_id=plan_id, service_date=day, vehicle_id=vehicle_id)
+        if vehicle_id and plan_id is not None
+        else []
     )
     stops, version = route_sheet.assemble(route_sheet.planned_rows(planned, day), extras, actions)
     return RouteSheet(
@@ -271,33 +278,12 @@ def report_problem(  # the form's fields arrive as parameters; keyword-only keep
     return ProblemStored(client_key=client_key, stored=stored, photo_sha256=digest)
 
 
-class ProblemReport(BaseModel):
-    """A problem report as coordinators see it."""
-
-    client_key: UUID
-    username: str
-    vehicle_id: str | None
-    stop_ref: str | None
-    bin_id: str | None
-    kind: str
-    note: str
-    lat: float | None
-    lon: float | None
-    accuracy_m: float | None
-    has_photo: bool
-    reported_at: datetime
-    received_at: datetime
-    resolved_at: datetime | None
-
-
 @router.get("/problems", dependencies=[Depends(require_roles(Role.COORDINATOR))])
 def list_problems(
     conn: DbConn, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[ProblemReport]:
     """The newest problem reports from the crews."""
-    return [
-        ProblemReport.model_validate(r) for r in q.recent_problem_reports(conn=conn, limit=limit)
-    ]
+    return q.recent_problem_reports(conn=conn, limit=limit)
 
 
 @router.get(

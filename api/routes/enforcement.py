@@ -11,25 +11,21 @@ legal hold to the camera, closing it sends the release (``api/legal_hold.py``).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api import (
-    account_queries,
-    audit,
-    bundle,
-    crew_queries,
-    dump_reports,
-    legal_hold,
-    route_sheet,
-)
-from api import enforcement_queries as q
+from api import audit, bundle, dump_reports, legal_hold, route_sheet
 from api.auth import Role, User, require_roles
 from api.deps import Commands, DbConn, Evidence
 from api.errors import UserError
+from db import audit as audit_store
+from db import crew, evidence, plans
+from db import enforcement as q
+from db.enforcement import CameraRate, Review
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
 Officer = Annotated[User, Depends(require_roles(Role.ENFORCEMENT))]
@@ -83,17 +79,10 @@ class Queue(BaseModel):
     events: list[Detection]
 
 
-class Review(BaseModel):
-    """One decision."""
-
-    state: str
-    reason: str
-    username: str
-    decided_at: datetime
-
-
 class UnblurRequest(BaseModel):
     """A request for the unblurred frames: pending, approved by a second officer, or expired."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     event_id: str
@@ -109,6 +98,8 @@ class UnblurRequest(BaseModel):
 
 class AuditEntry(BaseModel):
     """One line of the audit log."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     ts: datetime
@@ -163,35 +154,22 @@ class UnblurResult(BaseModel):
     sent: bool
 
 
-class CameraRate(BaseModel):
-    """Review outcomes per camera."""
-
-    device_id: str
-    hotspot_id: str
-    hotspot_name: str | None
-    detections: int
-    confirmed: int
-    dismissed: int
-    pending: int
-    false_positive_rate: float | None
-
-
-def _listed(conn: DbConn, row: dict[str, Any]) -> list[dict[str, Any]]:
+def _listed(conn: DbConn, row: q.EventRow) -> list[dict[str, Any]]:
     """The event's announced files and every verified upload; unblurred originals only while an
     approved unblur request is valid."""
-    announced = [f for f in row["files"] or [] if isinstance(f, dict) and "name" in f]
+    announced = [f for f in row.files or [] if isinstance(f, dict) and "name" in f]
     names = {f["name"] for f in announced}
-    unblurred = q.unblur_approved(conn=conn, event_id=row["event_id"])
+    unblurred = q.unblur_approved(conn=conn, event_id=row.event_id)
     extra = [
-        dict(f)
-        for f in q.uploaded_files(conn=conn, event_id=row["event_id"])
-        if f["name"] not in names and (unblurred or not f["withheld"])
+        asdict(f)
+        for f in evidence.uploaded_files(conn=conn, event_id=row.event_id)
+        if f.name not in names and (unblurred or not f.withheld)
     ]
     return announced + extra
 
 
-def _files(row: dict[str, Any]) -> list[EvidenceFile]:
-    if row.get("evidence_purged_at") is not None:
+def _files(row: q.EventRow, files: list[Any]) -> list[EvidenceFile]:
+    if row.evidence_purged_at is not None:
         return []
     return [
         EvidenceFile(
@@ -199,18 +177,18 @@ def _files(row: dict[str, Any]) -> list[EvidenceFile]:
             kind=f["kind"],
             sha256=f["sha256"],
             size_bytes=int(f.get("size_bytes", 0)),
-            url=f"/api/v1/enforcement/events/{row['event_id']}/files/{f['name']}",
+            url=f"/api/v1/enforcement/events/{row.event_id}/files/{f['name']}",
         )
-        for f in row["files"] or []
+        for f in files
         if isinstance(f, dict) and {"name", "kind", "sha256"} <= f.keys()
     ]
 
 
-def _detection(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "files": _files(row)}
+def _detection(row: q.EventRow, files: list[Any] | None = None) -> dict[str, Any]:
+    return {**asdict(row), "files": _files(row, row.files or [] if files is None else files)}
 
 
-def _case_or_404(conn: DbConn, case_number: str) -> dict[str, Any]:
+def _case_or_404(conn: DbConn, case_number: str) -> q.CaseRow:
     row = q.case(conn=conn, case_number=case_number)
     if row is None:
         raise UserError(404, f"Geen dossier {case_number!r}.", f"No case {case_number!r}.")
@@ -221,17 +199,17 @@ MIN_REASON = 10
 _STATE_NL = {"confirmed": "bevestigd", "dismissed": "verworpen"}
 
 
-def _has_frames(conn: DbConn, row: dict[str, Any]) -> bool:
+def _has_frames(conn: DbConn, row: q.EventRow) -> bool:
     """Whether blurred frames of this detection reached the server (verified) and still exist."""
-    if row["evidence_purged_at"] is not None:
+    if row.evidence_purged_at is not None:
         return False
     return any(
-        str(f["kind"]).startswith("frame_") and not f["withheld"]
-        for f in q.uploaded_files(conn=conn, event_id=row["event_id"])
+        f.kind.startswith("frame_") and not f.withheld
+        for f in evidence.uploaded_files(conn=conn, event_id=row.event_id)
     )
 
 
-def _event_or_404(conn: DbConn, event_id: str) -> dict[str, Any]:
+def _event_or_404(conn: DbConn, event_id: str) -> q.EventRow:
     row = q.event(conn=conn, event_id=event_id)
     if row is None:
         raise UserError(404, f"Geen detectie {event_id!r}.", f"No detection {event_id!r}.")
@@ -260,13 +238,11 @@ def detection(conn: DbConn, user: Officer, event_id: EventId, request: Request) 
     audit.record(
         conn=conn, user=user, action="view", object_type=OBJECT, object_id=event_id, request=request
     )
-    trail = account_queries.audit_entries(
-        conn=conn, object_type=OBJECT, object_id=event_id, limit=500
-    )
+    trail = audit_store.entries(conn=conn, object_type=OBJECT, object_id=event_id, limit=500)
     return DetectionDetail.model_validate(
         {
-            **_detection({**row, "files": _listed(conn, row)}),
-            "bbox": list(row["bbox"]),
+            **_detection(row, _listed(conn, row)),
+            "bbox": list(row.bbox),
             "reviews": q.reviews(conn=conn, event_id=event_id),
             "unblur_requests": q.unblur_requests(conn=conn, event_id=event_id),
             "audit_trail": trail,
@@ -294,7 +270,7 @@ def evidence_file(
 ) -> Response:
     """A (blurred) evidence file; every fetch is logged."""
     row = _event_or_404(conn, event_id)
-    if row["evidence_purged_at"] is not None:
+    if row.evidence_purged_at is not None:
         raise UserError(
             410,
             "Dit bewijs werd na de bewaartermijn verwijderd.",
@@ -302,7 +278,7 @@ def evidence_file(
         )
     listed = {f["name"]: f for f in _listed(conn, row)}
     if name not in listed:
-        if name in {f["name"] for f in q.uploaded_files(conn=conn, event_id=event_id)}:
+        if name in {f.name for f in evidence.uploaded_files(conn=conn, event_id=event_id)}:
             raise HTTPException(
                 403,
                 "Niet-vervaagde beelden zijn alleen zichtbaar zolang een door een tweede agent "
@@ -352,7 +328,7 @@ def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies p
         )
     if (
         body.state == "confirmed"
-        and row["review_state"] != "confirmed"
+        and row.review_state != "confirmed"
         and len(reason) < MIN_REASON
         and not _has_frames(conn, row)
     ):
@@ -364,18 +340,18 @@ def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies p
             "characters).",
             fields=("reason",),
         )
-    if row["review_state"] in {"confirmed", "dismissed"}:
-        if body.state != row["review_state"]:
+    if row.review_state in {"confirmed", "dismissed"}:
+        if body.state != row.review_state:
             raise UserError(
                 409,
-                f"Deze detectie werd al {_STATE_NL[row['review_state']]}.",
-                f"This detection was {row['review_state']} already.",
+                f"Deze detectie werd al {_STATE_NL[row.review_state]}.",
+                f"This detection was {row.review_state} already.",
             )
         # A repeated decision (a double click, a retried request) changes nothing.
         return DecisionResult(
             event_id=event_id,
-            review_state=row["review_state"],
-            case_number=row["case_number"],
+            review_state=row.review_state,
+            case_number=row.case_number,
             cleanup_stop_id=None,
         )
     q.set_review_state(
@@ -386,27 +362,28 @@ def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies p
     if body.state == "confirmed":
         today = route_sheet.today_in_brussels()
         case_number = q.open_case(conn=conn, event_id=event_id, user_id=user.id, year=today.year)
-        if row["lat"] is not None and row["lon"] is not None:
-            label = f"Sluikstort {row['hotspot_name'] or row['hotspot_id']} ({case_number})"
-            visit_id = crew_queries.insert_fixed_visit(
+        if row.lat is not None and row.lon is not None:
+            label = f"Sluikstort {row.hotspot_name or row.hotspot_id} ({case_number})"
+            # The planner's fixed visits are booked through the planner's store (one statement).
+            visit_id = plans.insert_fixed_visit(
                 conn=conn,
                 day=today,
                 kind="dump",
                 name=label,
-                lat=float(row["lat"]),
-                lon=float(row["lon"]),
+                lat=row.lat,
+                lon=row.lon,
                 note=f"event {event_id}",
             )
-            stop_id = crew_queries.insert_extra_stop(
+            stop_id = crew.insert_extra_stop(
                 conn=conn,
                 service_date=today,
                 vehicle_id=None,
                 kind="dump",
                 label=label,
-                lat=float(row["lat"]),
-                lon=float(row["lon"]),
+                lat=row.lat,
+                lon=row.lon,
                 created_by=user.username,
-                hotspot_id=row["hotspot_id"],
+                hotspot_id=row.hotspot_id,
                 event_id=event_id,
                 fixed_visit_id=visit_id,
             )
@@ -415,9 +392,9 @@ def decide(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies p
                 conn=conn,
                 event_id=event_id,
                 label=label,
-                lat=float(row["lat"]),
-                lon=float(row["lon"]),
-                reported_at=row["detected_at"],
+                lat=float(row.lat),
+                lon=float(row.lon),
+                reported_at=row.detected_at,
                 created_by=user.username,
                 fixed_visit_id=visit_id,
             )
@@ -458,7 +435,7 @@ def request_unblur(
     request_id = q.insert_unblur_request(
         conn=conn,
         event_id=event_id,
-        device_id=row["device_id"],
+        device_id=row.device_id,
         user_id=user.id,
         reason=body.reason.strip(),
         expires_at=expires_at,
@@ -503,20 +480,20 @@ def approve_unblur(
     pending = q.unblur_request(conn=conn, request_id=request_id)
     if pending is None:
         raise HTTPException(404, f"Geen verzoek {request_id} om beelden te ontsluieren.")
-    if pending["user_id"] == user.id:
+    if pending.user_id == user.id:
         raise HTTPException(
             403, "Een tweede agent moet dit verzoek goedkeuren, niet wie het heeft ingediend."
         )
-    if pending["state"] == "approved":
+    if pending.state == "approved":
         raise HTTPException(409, "Dit verzoek werd al goedgekeurd.")
-    if pending["state"] == "expired":
+    if pending.state == "expired":
         raise HTTPException(410, "Dit verzoek is verlopen; dien een nieuw verzoek in.")
     valid_until = datetime.now(UTC) + UNBLUR_APPROVAL_VALID
     if not q.approve_unblur(
         conn=conn, request_id=request_id, approver_id=user.id, valid_until=valid_until
     ):
         raise HTTPException(409, "Dit verzoek kan niet meer worden goedgekeurd.")
-    event_id = str(pending["event_id"])
+    event_id = pending.event_id
     audit.record(
         conn=conn,
         user=user,
@@ -525,7 +502,7 @@ def approve_unblur(
         object_id=event_id,
         detail={
             "request_id": request_id,
-            "requested_by": pending["username"],
+            "requested_by": pending.username,
             "valid_until": valid_until.isoformat(),
         },
         request=request,
@@ -533,7 +510,7 @@ def approve_unblur(
     # The approval is committed before the device hears of it, so the log never misses one.
     conn.commit()
     sent = commands.send(
-        str(pending["device_id"]),
+        pending.device_id,
         legal_hold.unblur_command(event_id=event_id, request_id=request_id),
     )
     if sent:
@@ -555,17 +532,15 @@ def case_bundle(
 ) -> Response:
     """The case's export bundle: evidence, metadata, hash and signature checks, audit trail."""
     case = _case_or_404(conn, case_number)
-    event = _event_or_404(conn, case["event_id"])
+    event = _event_or_404(conn, case.event_id)
     listed = _listed(conn, event)
-    stored = {f["name"]: data for f in listed if (data := files.read(event["event_id"], f["name"]))}
-    signed = q.signed_manifest(conn=conn, event_id=event["event_id"])
+    stored = {f["name"]: data for f in listed if (data := files.read(event.event_id, f["name"]))}
+    signed = evidence.signed_manifest(conn=conn, event_id=event.event_id)
     if signed is not None:
-        manifest: bytes | None = signed["manifest"]
-        signature, manifest_sha, key = (
-            signed["signature_b64"],
-            signed["manifest_sha256"],
-            signed["public_key"],
-        )
+        manifest: bytes | None = signed.manifest
+        signature: str | None = signed.signature_b64
+        manifest_sha: str | None = signed.manifest_sha256
+        key: bytes | None = signed.public_key
     else:
         manifest = next(
             (
@@ -575,8 +550,8 @@ def case_bundle(
             ),
             None,
         )
-        signature, manifest_sha = event["signature_b64"], event["manifest_sha256"]
-        key = q.device_public_key(conn=conn, device_id=event["device_id"])
+        signature, manifest_sha = event.signature_b64, event.manifest_sha256
+        key = evidence.device_public_key(conn=conn, device_id=event.device_id)
     verification = bundle.verify_files(
         listed=[f for f in listed if f.get("kind") != "manifest"],
         files=stored,
@@ -592,20 +567,20 @@ def case_bundle(
         user=user,
         action="export",
         object_type=OBJECT,
-        object_id=event["event_id"],
+        object_id=event.event_id,
         detail={"case_number": case_number, "all_verified": verification["all_verified"]},
         request=request,
     )
-    trail = account_queries.audit_entries(
-        conn=conn, object_type=OBJECT, object_id=event["event_id"], limit=10_000
+    trail = audit_store.entries(
+        conn=conn, object_type=OBJECT, object_id=event.event_id, limit=10_000
     )
     archive = bundle.build(
         case=case,
-        event={k: v for k, v in event.items() if k != "files"} | {"files": listed},
+        event={k: v for k, v in asdict(event).items() if k != "files"} | {"files": listed},
         files=stored,
         verification=verification,
         audit=trail,
-        reviews=q.reviews(conn=conn, event_id=event["event_id"]),
+        reviews=q.reviews(conn=conn, event_id=event.event_id),
     )
     return Response(
         archive,
@@ -634,7 +609,7 @@ def close_case(
         user=user,
         action="case_closed",
         object_type=OBJECT,
-        object_id=case["event_id"],
+        object_id=case.event_id,
         detail={"case_number": case_number},
         request=request,
     )
@@ -645,7 +620,7 @@ def close_case(
 @router.get("/cameras")
 def camera_rates(conn: DbConn, _user: Officer) -> list[CameraRate]:
     """Per camera: confirmed, dismissed and the false-positive rate of decided detections."""
-    return [CameraRate.model_validate(r) for r in q.camera_review_rates(conn=conn)]
+    return q.camera_review_rates(conn=conn)
 
 
 audit_router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -660,9 +635,7 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> list[AuditEntry]:
     """The audit log, newest first (read-only: the table refuses updates and deletes)."""
-    rows = account_queries.audit_entries(
-        conn=conn, object_type=object_type, object_id=object_id, limit=limit
-    )
+    rows = audit_store.entries(conn=conn, object_type=object_type, object_id=object_id, limit=limit)
     return [AuditEntry.model_validate(r) for r in rows]
 
 

@@ -19,8 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from pydantic import BaseModel
 
-from api import evidence_store as store
-from api.deps import Conn, DbConn, Evidence
+from api.deps import DbConn, Evidence
 from contracts.evidence import (
     HEADER_DEVICE,
     HEADER_MANIFEST_SIGNATURE,
@@ -33,6 +32,9 @@ from contracts.evidence import (
     sha256_hex,
     verify,
 )
+from db import enforcement
+from db import evidence as store
+from db.conn import Conn
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/evidence", tags=["evidence"])
@@ -228,7 +230,7 @@ def put_file(  # noqa: PLR0917 - FastAPI passes path parameters and dependencies
             reason=f"{name} is not listed in the signed manifest",
         )
     withheld = entry in manifest.withheld
-    if withheld and not store.unblur_approved(conn=conn, event_id=event_id):
+    if withheld and not enforcement.unblur_approved(conn=conn, event_id=event_id):
         raise _refuse(
             conn,
             status=403,

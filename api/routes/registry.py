@@ -28,13 +28,13 @@ from fastapi import (
 from pydantic import BaseModel
 
 from api import audit, registry_import
-from api import registry_bins_queries as bq
-from api import registry_fleet_queries as fq
 from api import registry_io as rio
-from api import registry_sites_queries as sq
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.registry_import import ImportReport
+from db import bins as bq
+from db import fleet as fq
+from db import sites as sq
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 Editor = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -192,7 +192,7 @@ def update_bin(
     changed = {
         k: {"van": v, "naar": getattr(record, k)}
         for k, v in asdict(before).items()
-        if k in rio.COLUMNS and v != getattr(record, k)
+        if k in bq.COLUMNS and v != getattr(record, k)
     }
     _audit(conn, user, request, "registry.update", "bin", bin_id, changed)
     row = bq.get(conn=conn, bin_id=bin_id)
@@ -468,7 +468,7 @@ def list_cameras(conn: DbConn, _user: Editor) -> list[sq.DeviceRow]:
 
 @router.post("/cameras", status_code=201)
 def register_camera(conn: DbConn, user: Editor, request: Request, body: Values) -> sq.DeviceRow:
-    """Register a camera at a hotspot (its key is enrolled with ``nettestad edge enrol``)."""
+    """Register a camera at a hotspot (its key is enrolled with ``nettestad evidence enrol``)."""
     values = _checked(body, rio.CAMERA_FIELDS)
     with _stored(f"Camera {values['id']}"):
         sq.register_camera(conn=conn, device_id=values["id"], hotspot_id=values["hotspot_id"])

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 
-from api import health_queries as q
 from api.auth import Role, User, require_roles
 from api.deps import DbConn
 from api.errors import UserError
-from api.health_queries import Resolution
+from db import bins as bin_store
+from db import trends as q
+from db.trends import BinBucket, GroupBucket, Resolution
 
 router = APIRouter(prefix="/api/v1/trends", tags=["trends"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -21,36 +22,12 @@ Start = Annotated[AwareDatetime | None, Query(description="inclusive, ISO 8601 w
 End = Annotated[AwareDatetime | None, Query(description="exclusive, ISO 8601 with offset")]
 
 
-class BinBucket(BaseModel):
-    """One hour or day of a bin's fill."""
-
-    bucket: datetime
-    readings: int
-    fill_avg: float | None
-    fill_min: float | None
-    fill_max: float | None
-    temperature_max: float | None
-    battery_min: float | None
-
-
 class BinTrend(BaseModel):
     """A bin's fill over a range."""
 
     bin_id: str
     resolution: Resolution
     buckets: list[BinBucket]
-
-
-class GroupBucket(BaseModel):
-    """One hour or day of a district's bins of one container type."""
-
-    district: str
-    container_type: str
-    bucket: datetime
-    bins: int
-    readings: int
-    fill_avg: float | None
-    fill_max: float | None
 
 
 def _range(
@@ -89,12 +66,10 @@ def bin_trend(
 ) -> BinTrend:
     """Average, minimum and maximum fill per bucket (default: the last 2 days by hour)."""
     start, end = _range(start, end, resolution)
-    if not q.bin_exists(conn=conn, bin_id=bin_id):
+    if not bin_store.exists(conn=conn, bin_id=bin_id):
         raise UserError(404, f"Geen vuilbak met id {bin_id!r}.", f"No bin with id {bin_id!r}.")
     rows = q.bin_trend(conn=conn, bin_id=bin_id, resolution=resolution, start=start, end=end)
-    return BinTrend(
-        bin_id=bin_id, resolution=resolution, buckets=[BinBucket.model_validate(r) for r in rows]
-    )
+    return BinTrend(bin_id=bin_id, resolution=resolution, buckets=rows)
 
 
 @router.get("/districts", summary="Average fill per district and container type")
@@ -110,7 +85,7 @@ def district_trend(
 ) -> list[GroupBucket]:
     """Fill per district and container type per bucket (default: the last 30 days by day)."""
     start, end = _range(start, end, resolution)
-    rows = q.group_trend(
+    return q.group_trend(
         conn=conn,
         resolution=resolution,
         start=start,
@@ -118,4 +93,3 @@ def district_trend(
         district=district,
         container_type=container_type,
     )
-    return [GroupBucket.model_validate(r) for r in rows]

@@ -34,8 +34,9 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.auth import Role, User, open_session
-from api.registry_io import BinRecord, bins_csv, bins_geojson
+from api.registry_io import bins_csv, bins_geojson
 from api.settings import ApiSettings
+from db.bins import BinRecord
 from db.conn import drop_database, with_database
 from db.migrate import upgrade
 

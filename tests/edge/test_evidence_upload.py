@@ -15,9 +15,9 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.evidence_access import DirectoryEvidence
-from api.evidence_store import register_key
 from api.settings import ApiSettings
 from contracts.evidence import public_key_bytes, sha256_hex
+from db.evidence import register_key
 from edge.config import CameraConfig
 from edge.detector import Detection
 from edge.evidence import event_files, manifest_of, package_event, read_event

@@ -21,9 +21,9 @@ import pytest
 from pydantic import SecretStr
 
 from api.app import create_app
-from api.evidence_store import register_key
 from api.settings import ApiSettings
 from contracts.evidence import public_key_bytes
+from db.evidence import register_key
 from edge.config import CameraConfig
 from edge.keys import load_or_create_key
 from edge.runner import run_unit

@@ -1,28 +1,104 @@
-"""Every SQL statement of the crews' route sheet: extra stops, stop actions, problem reports."""
+"""The crews' route sheet: the day's planned stops of a vehicle, extra stops, stop actions and
+problem reports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from uuid import UUID
 
-import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import class_row
 
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
 
 
-def planned_stops(*, conn: Conn, service_date: date, vehicle_id: str) -> list[dict[str, Any]]:
-    """The vehicle's stops in the day's active plan, in order, with bin details and time windows."""
-    with conn.cursor(row_factory=dict_row) as cur:
+@dataclass(frozen=True, slots=True)
+class PlannedStopRow:
+    """A stop of a vehicle in the day's active plan, with its bin and its time window."""
+
+    plan_id: int
+    seq: int
+    kind: str
+    plan_ref: str
+    label: str
+    lat: float
+    lon: float
+    eta: datetime | None
+    predicted_fill: float | None
+    bin_id: str | None
+    container_type: str | None
+    district: str | None
+    opens: time | None
+    closes: time | None
+    fixed_visit_id: int | None
+    fixed_kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraStopRow:
+    """A stop put on a day's sheet outside the planner, with its bin's details and latest fill."""
+
+    id: int
+    kind: str
+    bin_id: str | None
+    hotspot_id: str | None
+    event_id: str | None
+    label: str
+    lat: float
+    lon: float
+    vehicle_id: str | None
+    created_at: datetime
+    fixed_visit_id: int | None
+    container_type: str | None
+    district: str | None
+    threshold: float | None
+    filling_level: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StopActionRow:
+    """The newest action on a stop of a day's sheet."""
+
+    stop_ref: str
+    action: str
+    fill_seen: str | None
+    skip_reason: str | None
+    volume_l: int | None
+    acted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemReport:
+    """A crew's problem report, without its photo."""
+
+    client_key: UUID
+    username: str
+    vehicle_id: str | None
+    stop_ref: str | None
+    bin_id: str | None
+    kind: str
+    note: str
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    has_photo: bool
+    reported_at: datetime
+    received_at: datetime
+    resolved_at: datetime | None
+
+
+def planned_stops(
+    *, conn: Conn, plan_id: int, service_date: date, vehicle_id: str
+) -> list[PlannedStopRow]:
+    """A vehicle's stops in a plan for a day, in order, with bin details and time windows."""
+    with conn.cursor(row_factory=class_row(PlannedStopRow)) as cur:
         cur.execute(
             """SELECT s.plan_id, s.seq, s.kind, s.ref AS plan_ref, s.name AS label, s.lat, s.lon,
-                      s.arrival_at AS eta, s.predicted_fill, p.created_at AS plan_created_at,
+                      s.arrival_at AS eta, s.predicted_fill,
                       b.id AS bin_id, b.container_type, b.district,
                       coalesce(w.opens, f.opens) AS opens, coalesce(w.closes, f.closes) AS closes,
                       f.id AS fixed_visit_id, f.kind AS fixed_kind
-               FROM plans p
-               JOIN plan_stops s ON s.plan_id = p.id
+               FROM plan_stops s
                LEFT JOIN bins b ON s.kind = 'bin' AND b.id = s.ref
                LEFT JOIN fixed_visits f
                       ON s.kind = 'fixed' AND f.id::text = substr(s.ref, length('fixed:') + 1)
@@ -32,31 +108,18 @@ def planned_stops(*, conn: Conn, service_date: date, vehicle_id: str) -> list[di
                      AND (bw.weekday IS NULL OR bw.weekday = %(weekday)s)
                    ORDER BY opens LIMIT 1
                ) w ON b.id IS NOT NULL
-               WHERE p.day = %(day)s AND p.state = 'active' AND s.vehicle_id = %(vehicle)s
+               WHERE s.plan_id = %(plan)s AND s.vehicle_id = %(vehicle)s
                ORDER BY s.seq""",
-            {"day": service_date, "vehicle": vehicle_id, "weekday": service_date.weekday()},
+            {"plan": plan_id, "vehicle": vehicle_id, "weekday": service_date.weekday()},
         )
         return cur.fetchall()
 
 
-def insert_fixed_visit(
-    *, conn: Conn, day: date, kind: str, name: str, lat: float, lon: float, note: str
-) -> int:
-    """Tell the planner about a visit it must make on a day (a dump to clear)."""
-    row = conn.execute(
-        """INSERT INTO fixed_visits (day, kind, name, lat, lon, note)
-           VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
-        (day, kind, name, lat, lon, note),
-    ).fetchone()
-    assert row is not None
-    return int(str(row[0]))
-
-
 def extra_stops_for_day(
     *, conn: Conn, service_date: date, vehicle_id: str | None
-) -> list[dict[str, Any]]:
+) -> list[ExtraStopRow]:
     """Stops added to a day's sheet outside the planner, with the bin's details and latest fill."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(ExtraStopRow)) as cur:
         cur.execute(
             """SELECT e.id, e.kind, e.bin_id, e.hotspot_id, e.event_id, e.label, e.lat, e.lon,
                       e.vehicle_id, e.created_at, e.fixed_visit_id,
@@ -116,18 +179,11 @@ def insert_extra_stop(
     return int(str(row[0]))
 
 
-def bin_location(*, conn: Conn, bin_id: str) -> dict[str, Any] | None:
-    """A bin's name and position."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SELECT id, name, lat, lon FROM bins WHERE id = %s", (bin_id,))
-        return cur.fetchone()
-
-
 def actions_for_day(
     *, conn: Conn, service_date: date, vehicle_id: str | None
-) -> list[dict[str, Any]]:
-    """The newest action per stop of a day's sheet."""
-    with conn.cursor(row_factory=dict_row) as cur:
+) -> list[StopActionRow]:
+    """The newest action per stop of a day's sheet (every vehicle's when ``vehicle_id`` is None)."""
+    with conn.cursor(row_factory=class_row(StopActionRow)) as cur:
         cur.execute(
             """SELECT DISTINCT ON (stop_ref) stop_ref, action, fill_seen, skip_reason, volume_l,
                       acted_at
@@ -230,9 +286,9 @@ def insert_problem_report(
     return cur.rowcount == 1
 
 
-def recent_problem_reports(*, conn: Conn, limit: int) -> list[dict[str, Any]]:
+def recent_problem_reports(*, conn: Conn, limit: int) -> list[ProblemReport]:
     """The newest problem reports, without their photos."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(ProblemReport)) as cur:
         cur.execute(
             """SELECT p.client_key, u.username, p.vehicle_id, p.stop_ref, p.bin_id, p.kind,
                       p.note, p.lat, p.lon, p.accuracy_m, p.photo IS NOT NULL AS has_photo,

@@ -10,11 +10,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import time
 from typing import TypeVar
 
-import psycopg
 from psycopg import sql
 from psycopg.rows import class_row
 
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,22 @@
-"""Evidence from camera units: the SQL and the files on disk behind the upload endpoint.
+"""Evidence from camera units: their keys, the signed manifests, each file's state, purges.
 
 Files are written, encrypted per event, through ``api/evidence_access.py`` (where the enforcement
 views read them); the database holds the signed manifest, each file's expected hash and whether
-the stored copy was verified.
+the stored copy was verified. The review of detections, cases and unblur requests: ``db.enforcement``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import class_row
 
 from contracts.evidence import EvidenceManifest
-
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +154,6 @@ def log_access(*, conn: Conn, event_id: str, actor: str, action: str, detail: st
     )
 
 
-def unblur_approved(*, conn: Conn, event_id: str) -> bool:
-    """Whether a second officer approved a request for this event's originals, still valid."""
-    row = conn.execute(
-        """SELECT 1 FROM unblur_requests
-           WHERE event_id = %s AND approved_at IS NOT NULL AND expires_at > now() LIMIT 1""",
-        (event_id,),
-    ).fetchone()
-    return row is not None
-
-
 def purged_at(*, conn: Conn, event_id: str) -> datetime | None:
     """When the retention purge deleted an event's evidence; None while it is kept."""
     row = conn.execute(
@@ -172,21 +162,101 @@ def purged_at(*, conn: Conn, event_id: str) -> datetime | None:
     return None if row is None else row[0]  # type: ignore[return-value]  # timestamptz is a datetime
 
 
-def evidence_summary(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
-    """Every file of an event with its verification state."""
-    with conn.cursor(row_factory=dict_row) as cur:
+@dataclass(frozen=True, slots=True)
+class SignedManifest:
+    """The manifest bytes a camera signed, its signature and the key it was signed with."""
+
+    manifest: bytes
+    manifest_sha256: str
+    signature_b64: str
+    public_key: bytes
+
+
+def signed_manifest(*, conn: Conn, event_id: str) -> SignedManifest | None:
+    """The manifest bytes the camera signed, its signature and the key it was signed with."""
+    with conn.cursor(row_factory=class_row(SignedManifest)) as cur:
         cur.execute(
-            """SELECT name, kind, withheld, sha256, size_bytes, state, verified_at, rejections,
-                      last_rejection
-               FROM evidence_files WHERE event_id = %s ORDER BY withheld, name""",
+            """SELECT m.manifest, m.manifest_sha256, m.signature_b64, k.public_key
+               FROM evidence_manifests m JOIN device_keys k ON k.id = m.key_id
+               WHERE m.event_id = %s""",
+            (event_id,),
+        )
+        return cur.fetchone()
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file the server verified against the signed manifest."""
+
+    name: str
+    kind: str
+    withheld: bool
+    sha256: str
+    size_bytes: int
+
+
+def uploaded_files(*, conn: Conn, event_id: str) -> list[UploadedFile]:
+    """Files the server verified against the signed manifest, unblurred originals included."""
+    with conn.cursor(row_factory=class_row(UploadedFile)) as cur:
+        cur.execute(
+            """SELECT name, kind, withheld, sha256, size_bytes FROM evidence_files
+               WHERE event_id = %s AND state = 'verified' ORDER BY withheld, name""",
             (event_id,),
         )
         return cur.fetchall()
 
 
-def received_at(*, conn: Conn, event_id: str) -> datetime | None:
-    """When the manifest of an event arrived."""
-    row = conn.execute(
-        "SELECT received_at FROM evidence_manifests WHERE event_id = %s", (event_id,)
+def device_public_key(*, conn: Conn, device_id: str) -> bytes | None:
+    """The camera's active Ed25519 key, or one written into its config (hex or base64)."""
+    active = conn.execute(
+        "SELECT public_key FROM device_keys WHERE device_id = %s AND revoked_at IS NULL",
+        (device_id,),
     ).fetchone()
-    return None if row is None else row[0]  # type: ignore[return-value]  # timestamptz is a datetime
+    if active is not None:
+        return bytes(cast(bytes, active[0]))  # bytea arrives as bytes
+    row = conn.execute(
+        "SELECT config->>'public_key' FROM devices WHERE id = %s", (device_id,)
+    ).fetchone()
+    if row is None or not row[0]:
+        return None
+    text = str(row[0])
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        try:
+            return base64.b64decode(text, validate=True)
+        except binascii.Error:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCandidate:
+    """A detection whose evidence is past retention and under no legal hold."""
+
+    event_id: str
+    device_id: str
+
+
+def purge_candidates(*, conn: Conn, older_than: datetime) -> list[PurgeCandidate]:
+    """Detections whose evidence is past retention and under no legal hold."""
+    with conn.cursor(row_factory=class_row(PurgeCandidate)) as cur:
+        cur.execute(
+            """SELECT e.event_id, e.device_id
+               FROM dumping_events e
+               LEFT JOIN enforcement_cases c ON c.event_id = e.event_id
+               LEFT JOIN evidence_purges p ON p.event_id = e.event_id
+               WHERE e.detected_at < %s AND p.event_id IS NULL
+                 AND (c.event_id IS NULL OR NOT c.legal_hold)
+               ORDER BY e.detected_at""",
+            (older_than,),
+        )
+        return cur.fetchall()
+
+
+def mark_purged(*, conn: Conn, event_id: str, files_removed: int) -> None:
+    """Remember that a detection's evidence is gone."""
+    conn.execute(
+        """INSERT INTO evidence_purges (event_id, files_removed) VALUES (%s, %s)
+           ON CONFLICT (event_id) DO NOTHING""",
+        (event_id, files_removed),
+    )

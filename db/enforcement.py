@@ -1,16 +1,120 @@
-"""Every SQL statement of the enforcement views: the review queue, cases, unblur requests, retention."""
+"""Enforcement: the review queue of dumping detections, their cases and legal holds, unblur
+requests and each camera's review outcomes (the evidence files themselves: ``db.evidence``)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import class_row
 
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """A dumping detection with its hotspot, case and retention state."""
+
+    event_id: str
+    device_id: str
+    hotspot_id: str
+    hotspot_name: str | None
+    district: str | None
+    lat: float | None
+    lon: float | None
+    started_at: datetime
+    detected_at: datetime
+    score: float
+    person_present: bool
+    vehicle_present: bool
+    bbox: list[int]
+    object_area_px: int
+    files: list[Any]  # the files the camera announced, as its JSON lists them
+    manifest_sha256: str | None
+    signature_b64: str | None
+    review_state: str
+    received_at: datetime
+    case_number: str | None
+    case_status: str | None
+    legal_hold: bool | None
+    evidence_purged_at: datetime | None
+    last_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One review decision on a detection."""
+
+    state: str
+    reason: str
+    username: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """An enforcement case."""
+
+    case_number: str
+    event_id: str
+    opened_at: datetime
+    opened_by: str
+    status: str
+    closed_at: datetime | None
+    legal_hold: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CameraRate:
+    """A camera's detections by review outcome."""
+
+    device_id: str
+    hotspot_id: str
+    hotspot_name: str | None
+    detections: int
+    confirmed: int
+    dismissed: int
+    pending: int
+    false_positive_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnblurRequestRow:
+    """A request for an event's unblurred frames and its state (pending, approved, expired)."""
+
+    id: int
+    event_id: str
+    device_id: str
+    user_id: int
+    username: str
+    reason: str
+    requested_at: datetime
+    sent_at: datetime | None
+    expires_at: datetime
+    approved_at: datetime | None
+    approved_by: str | None
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnblurCommand:
+    """An approved unblur request whose command the camera has not received yet."""
+
+    id: int
+    event_id: str
+    device_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldCommand:
+    """A case whose camera has not yet heard of its hold, or of its release."""
+
+    case_number: str
+    event_id: str
+    device_id: str
+    legal_hold: bool
+
 
 _EVENT = """SELECT e.event_id, e.device_id, e.hotspot_id, h.name AS hotspot_name, h.district,
                    h.lat, h.lon, e.started_at, e.detected_at, e.score, e.person_present,
@@ -26,9 +130,9 @@ _EVENT = """SELECT e.event_id, e.device_id, e.hotspot_id, h.name AS hotspot_name
             LEFT JOIN evidence_purges p ON p.event_id = e.event_id"""
 
 
-def queue(*, conn: Conn, state: str | None, limit: int) -> list[dict[str, Any]]:
+def queue(*, conn: Conn, state: str | None, limit: int) -> list[EventRow]:
     """Detections, newest first, optionally in one review state."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(EventRow)) as cur:
         cur.execute(
             _EVENT
             + """ WHERE (%(state)s::text IS NULL OR e.review_state = %(state)s)
@@ -46,9 +150,9 @@ def queue_counts(*, conn: Conn) -> dict[str, int]:
     return {str(state): int(str(n)) for state, n in rows}
 
 
-def event(*, conn: Conn, event_id: str) -> dict[str, Any] | None:
+def event(*, conn: Conn, event_id: str) -> EventRow | None:
     """One detection with its case and retention state."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(EventRow)) as cur:
         cur.execute(_EVENT + " WHERE e.event_id = %s", (event_id,))
         return cur.fetchone()
 
@@ -64,9 +168,9 @@ def set_review_state(*, conn: Conn, event_id: str, state: str, reason: str, user
     )
 
 
-def reviews(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
+def reviews(*, conn: Conn, event_id: str) -> list[Review]:
     """Every review decision on a detection, oldest first."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(Review)) as cur:
         cur.execute(
             """SELECT r.state, r.reason, u.username, r.decided_at
                FROM event_reviews r JOIN users u ON u.id = r.user_id
@@ -90,9 +194,9 @@ def open_case(*, conn: Conn, event_id: str, user_id: int, year: int) -> str:
     return str(row[0])
 
 
-def case(*, conn: Conn, case_number: str) -> dict[str, Any] | None:
+def case(*, conn: Conn, case_number: str) -> CaseRow | None:
     """A case by its number."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(CaseRow)) as cur:
         cur.execute(
             """SELECT c.case_number, c.event_id, c.opened_at, u.username AS opened_by, c.status,
                       c.closed_at, c.legal_hold
@@ -113,9 +217,9 @@ def close_case(*, conn: Conn, case_number: str) -> bool:
     return cur.rowcount == 1
 
 
-def camera_review_rates(*, conn: Conn) -> list[dict[str, Any]]:
+def camera_review_rates(*, conn: Conn) -> list[CameraRate]:
     """Per camera: detections by review outcome and the share of decided ones dismissed."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(CameraRate)) as cur:
         cur.execute(
             """SELECT e.device_id, e.hotspot_id, h.name AS hotspot_name,
                       count(*) AS detections,
@@ -155,9 +259,9 @@ _UNBLUR = """SELECT r.id, r.event_id, r.device_id, r.user_id, u.username, r.reas
              LEFT JOIN users a ON a.id = r.approved_by"""
 
 
-def unblur_request(*, conn: Conn, request_id: int) -> dict[str, Any] | None:
+def unblur_request(*, conn: Conn, request_id: int) -> UnblurRequestRow | None:
     """One unblur request with its state (pending, approved, expired)."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(UnblurRequestRow)) as cur:
         cur.execute(_UNBLUR + " WHERE r.id = %s", (request_id,))
         return cur.fetchone()
 
@@ -177,16 +281,16 @@ def mark_unblur_sent(*, conn: Conn, request_id: int) -> None:
     conn.execute("UPDATE unblur_requests SET sent_at = now() WHERE id = %s", (request_id,))
 
 
-def unblur_requests(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
+def unblur_requests(*, conn: Conn, event_id: str) -> list[UnblurRequestRow]:
     """Unblur requests for one detection, oldest first."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(UnblurRequestRow)) as cur:
         cur.execute(_UNBLUR + " WHERE r.event_id = %s ORDER BY r.requested_at, r.id", (event_id,))
         return cur.fetchall()
 
 
-def pending_unblur_requests(*, conn: Conn, limit: int) -> list[dict[str, Any]]:
+def pending_unblur_requests(*, conn: Conn, limit: int) -> list[UnblurRequestRow]:
     """Requests still waiting for a second officer, oldest first."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(UnblurRequestRow)) as cur:
         cur.execute(
             _UNBLUR
             + """ WHERE r.approved_at IS NULL AND r.expires_at > now()
@@ -206,9 +310,9 @@ def unblur_approved(*, conn: Conn, event_id: str) -> bool:
     return row is not None
 
 
-def unblur_commands_to_send(*, conn: Conn) -> list[dict[str, Any]]:
+def unblur_commands_to_send(*, conn: Conn) -> list[UnblurCommand]:
     """Approved, still valid unblur requests whose command the broker has not taken yet."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(UnblurCommand)) as cur:
         cur.execute(
             """SELECT id, event_id, device_id FROM unblur_requests
                WHERE approved_at IS NOT NULL AND sent_at IS NULL AND expires_at > now()
@@ -217,9 +321,9 @@ def unblur_commands_to_send(*, conn: Conn) -> list[dict[str, Any]]:
         return cur.fetchall()
 
 
-def holds_to_send(*, conn: Conn) -> list[dict[str, Any]]:
+def holds_to_send(*, conn: Conn) -> list[HoldCommand]:
     """Cases whose camera has not yet heard of their hold, or of its release after closing."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(HoldCommand)) as cur:
         cur.execute(
             """SELECT c.case_number, c.event_id, e.device_id, c.legal_hold
                FROM enforcement_cases c JOIN dumping_events e ON e.event_id = c.event_id
@@ -243,77 +347,3 @@ def mark_hold_sent(*, conn: Conn, case_number: str, hold: bool) -> None:
             "UPDATE enforcement_cases SET release_sent_at = now() WHERE case_number = %s",
             (case_number,),
         )
-
-
-def purge_candidates(*, conn: Conn, older_than: datetime) -> list[dict[str, Any]]:
-    """Detections whose evidence is past retention and under no legal hold."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            """SELECT e.event_id, e.device_id, e.files
-               FROM dumping_events e
-               LEFT JOIN enforcement_cases c ON c.event_id = e.event_id
-               LEFT JOIN evidence_purges p ON p.event_id = e.event_id
-               WHERE e.detected_at < %s AND p.event_id IS NULL
-                 AND (c.event_id IS NULL OR NOT c.legal_hold)
-               ORDER BY e.detected_at""",
-            (older_than,),
-        )
-        return cur.fetchall()
-
-
-def mark_purged(*, conn: Conn, event_id: str, files_removed: int) -> None:
-    """Remember that a detection's evidence is gone."""
-    conn.execute(
-        """INSERT INTO evidence_purges (event_id, files_removed) VALUES (%s, %s)
-           ON CONFLICT (event_id) DO NOTHING""",
-        (event_id, files_removed),
-    )
-
-
-def signed_manifest(*, conn: Conn, event_id: str) -> dict[str, Any] | None:
-    """The manifest bytes the camera signed, its signature and the key it was signed with."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            """SELECT m.manifest, m.manifest_sha256, m.signature_b64, k.public_key
-               FROM evidence_manifests m JOIN device_keys k ON k.id = m.key_id
-               WHERE m.event_id = %s""",
-            (event_id,),
-        )
-        row = cur.fetchone()
-    if row is None:
-        return None
-    return {**row, "manifest": bytes(row["manifest"]), "public_key": bytes(row["public_key"])}
-
-
-def uploaded_files(*, conn: Conn, event_id: str) -> list[dict[str, Any]]:
-    """Files the server verified against the signed manifest, unblurred originals included."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            """SELECT name, kind, withheld, sha256, size_bytes FROM evidence_files
-               WHERE event_id = %s AND state = 'verified' ORDER BY withheld, name""",
-            (event_id,),
-        )
-        return cur.fetchall()
-
-
-def device_public_key(*, conn: Conn, device_id: str) -> bytes | None:
-    """The camera's active Ed25519 key, or one written into its config (hex or base64)."""
-    active = conn.execute(
-        "SELECT public_key FROM device_keys WHERE device_id = %s AND revoked_at IS NULL",
-        (device_id,),
-    ).fetchone()
-    if active is not None:
-        return bytes(active[0])  # type: ignore[call-overload,no-any-return]  # bytea arrives as bytes
-    row = conn.execute(
-        "SELECT config->>'public_key' FROM devices WHERE id = %s", (device_id,)
-    ).fetchone()
-    if row is None or not row[0]:
-        return None
-    text = str(row[0])
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        try:
-            return base64.b64decode(text, validate=True)
-        except binascii.Error:
-            return None

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
 from psycopg.rows import class_row
 
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,4 +221,33 @@ def install_sensors(*, conn: Conn, pairs: Sequence[tuple[str, str]], actor: str)
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', %s)", pairs
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedHotspot:
+    """A hotspot placed by a scenario and the camera unit watching it (the city twin)."""
+
+    id: str
+    name: str
+    district: str
+    lat: float
+    lon: float
+    camera_id: str
+
+
+def upsert_watched(*, conn: Conn, hotspots: Sequence[WatchedHotspot]) -> None:
+    """Register each dumping hotspot and the camera unit watching it."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO hotspots (id, name, district, lat, lon) VALUES (%s, %s, %s, %s, %s)
+               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district = EXCLUDED.district,
+                   lat = EXCLUDED.lat, lon = EXCLUDED.lon""",
+            [(h.id, h.name, h.district, h.lat, h.lon) for h in hotspots],
+        )
+        cur.executemany(
+            """INSERT INTO devices (id, kind, hotspot_id) VALUES (%s, 'camera', %s)
+               ON CONFLICT (id) DO UPDATE SET hotspot_id = EXCLUDED.hotspot_id,
+                   revoked_at = NULL""",
+            [(h.camera_id, h.id) for h in hotspots],
         )

@@ -1,30 +1,91 @@
-"""Every SQL statement of the alerts, device-health, derived-event and trend views.
-
-Trends read the hourly and daily aggregates (``fill_hourly``, ``fill_daily``): continuous
-aggregates on TimescaleDB, summary tables kept by ingest without it; the columns are the same.
-"""
+"""Alarms and device health: alerts, each device's last signs of life, the events read from bins'
+fill curves and security events."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
-import psycopg
-from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import class_row
 
-Conn = psycopg.Connection[tuple[object, ...]]
+from db.conn import Conn
 
 
-class Resolution(StrEnum):
-    """Bucket width of a trend."""
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert with its bin's name and district."""
 
-    HOUR = "hour"
-    DAY = "day"
+    id: int
+    device_id: str
+    bin_id: str | None
+    bin_name: str | None
+    district: str | None
+    kind: str
+    severity: str
+    observed_at: datetime
+    raised_at: datetime
+    detail: str
+    cleared_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
 
 
-_AGGREGATE = {Resolution.HOUR: "fill_hourly", Resolution.DAY: "fill_daily"}
+@dataclass(frozen=True, slots=True)
+class DeviceHealth:
+    """A device's latest health, for what it is."""
+
+    device_id: str
+    kind: str
+    radio: str | None  # wifi, cellular or lorawan for a fill sensor; None for a camera
+    codec: str | None  # LoRaWAN sensors: the vendor codec (ingest/lorawan/codecs.py)
+    dev_eui: str | None
+    battery_pct: int | None  # LoRaWAN sensors that report a percentage, not volts
+    fcnt_resets: int | None
+    report_interval_s: int | None
+    bin_id: str | None
+    hotspot_id: str | None
+    state: str | None
+    firmware: str | None
+    last_seen_at: datetime | None
+    battery_v: float | None
+    battery_v_per_day: float | None
+    rssi_dbm: int | None
+    dropped_readings: int
+    offline: bool
+    open_alerts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class BinEvent:
+    """A collection, overflow period or suspected abuse read from a bin's fill curve."""
+
+    id: int
+    bin_id: str
+    bin_name: str | None
+    district: str | None
+    device_id: str
+    kind: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: float | None
+    fill_before: float | None
+    fill_after: float | None
+    at_night: bool
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityEvent:
+    """A message that suggests an attack or a mis-provisioned device."""
+
+    id: int
+    received_at: datetime
+    kind: str
+    topic_device_id: str | None
+    claimed_device_id: str | None
+    topic: str
+    detail: str
+    payload_bytes: int
 
 
 def list_alerts(
@@ -34,9 +95,9 @@ def list_alerts(
     kind: str | None,
     bin_id: str | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[Alert]:
     """Alerts, newest first, with the bin's name and district."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(Alert)) as cur:
         cur.execute(
             """SELECT a.id, a.device_id, a.bin_id, b.name AS bin_name, b.district, a.kind,
                       a.severity, a.observed_at, a.raised_at, a.detail, a.cleared_at,
@@ -66,13 +127,13 @@ def acknowledge_alert(*, conn: Conn, alert_id: int, username: str) -> bool:
 
 def device_health(
     *, conn: Conn, offline_factor: float, default_interval_s: int
-) -> list[dict[str, Any]]:
+) -> list[DeviceHealth]:
     """Every active device, each for what it is: our sensor (Wi-Fi or cellular), a LoRaWAN
     sensor (codec, DevEUI, battery in %, frame-counter restarts) or a camera; last seen (for a
     camera also its latest event), battery and its trend (V per day over 14 days, from the daily
     aggregate), signal, offline (silent for ``offline_factor`` times its own reporting interval)
     and its open alert kinds."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(DeviceHealth)) as cur:
         cur.execute(
             """SELECT d.id AS device_id, d.kind, d.bin_id, d.hotspot_id, d.state, d.firmware,
                       CASE WHEN d.kind = 'camera' THEN NULL
@@ -123,13 +184,13 @@ def list_bin_events(
     start: datetime,
     end: datetime,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[BinEvent]:
     """Collections, overflow periods and suspected abuse in ``[start, end)``, newest first."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(BinEvent)) as cur:
         cur.execute(
             """SELECT e.id, e.bin_id, b.name AS bin_name, b.district, e.device_id, e.kind,
                       e.started_at, e.ended_at,
-                      extract(epoch FROM COALESCE(e.ended_at, now()) - e.started_at)
+                      extract(epoch FROM COALESCE(e.ended_at, now()) - e.started_at)::float8
                           AS duration_s,
                       e.fill_before, e.fill_after, e.at_night, e.confirmed_at
                FROM bin_events e LEFT JOIN bins b ON b.id = e.bin_id
@@ -142,9 +203,9 @@ def list_bin_events(
         return cur.fetchall()
 
 
-def list_security_events(*, conn: Conn, limit: int) -> list[dict[str, Any]]:
+def list_security_events(*, conn: Conn, limit: int) -> list[SecurityEvent]:
     """Security events, newest first (the raw payload stays in the database)."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=class_row(SecurityEvent)) as cur:
         cur.execute(
             """SELECT id, received_at, kind, topic_device_id, claimed_device_id, topic, detail,
                       length(payload) AS payload_bytes
@@ -152,52 +213,3 @@ def list_security_events(*, conn: Conn, limit: int) -> list[dict[str, Any]]:
             (limit,),
         )
         return cur.fetchall()
-
-
-def bin_trend(
-    *, conn: Conn, bin_id: str, resolution: Resolution, start: datetime, end: datetime
-) -> list[dict[str, Any]]:
-    """One bin's fill per hour or day from the aggregate, oldest first."""
-    query = sql.SQL(
-        """SELECT bucket, readings, fill_sum / NULLIF(fill_n, 0) AS fill_avg, fill_min,
-                  fill_max, temperature_max, battery_min
-           FROM {table} WHERE bin_id = %s AND bucket >= %s AND bucket < %s ORDER BY bucket"""
-    ).format(table=sql.Identifier(_AGGREGATE[resolution]))
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query, (bin_id, start, end))
-        return cur.fetchall()
-
-
-def group_trend(
-    *,
-    conn: Conn,
-    resolution: Resolution,
-    start: datetime,
-    end: datetime,
-    district: str | None,
-    container_type: str | None,
-) -> list[dict[str, Any]]:
-    """Average fill per district (and container type) per bucket, from the aggregate."""
-    query = sql.SQL(
-        """SELECT b.district, b.container_type, f.bucket, count(DISTINCT f.bin_id) AS bins,
-                  sum(f.readings) AS readings,
-                  sum(f.fill_sum) / NULLIF(sum(f.fill_n), 0) AS fill_avg,
-                  max(f.fill_max) AS fill_max
-           FROM {table} f JOIN bins b ON b.id = f.bin_id
-           WHERE f.bucket >= %(start)s AND f.bucket < %(end)s
-             AND (%(district)s::text IS NULL OR b.district = %(district)s)
-             AND (%(ctype)s::text IS NULL OR b.container_type = %(ctype)s)
-           GROUP BY b.district, b.container_type, f.bucket
-           ORDER BY b.district, b.container_type, f.bucket"""
-    ).format(table=sql.Identifier(_AGGREGATE[resolution]))
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            query,
-            {"start": start, "end": end, "district": district, "ctype": container_type},
-        )
-        return cur.fetchall()
-
-
-def bin_exists(*, conn: Conn, bin_id: str) -> bool:
-    """Whether a bin with this id is registered."""
-    return conn.execute("SELECT 1 FROM bins WHERE id = %s", (bin_id,)).fetchone() is not None

@@ -1,18 +1,37 @@
-"""Every SQL statement on the bin registry: list, search, one bin, create, change, retire, import."""
+"""Bins: the registry (list, search, one bin, create, change, retire, import), the map of latest
+fills and a bin's readings."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-import psycopg
 from psycopg import sql
 from psycopg.rows import class_row
 
-from api.registry_io import COLUMNS, BinRecord
+from db.conn import Conn
 
-Conn = psycopg.Connection[tuple[object, ...]]
+
+@dataclass(frozen=True, slots=True)
+class BinRecord:
+    """One bin as the registry stores it (the columns of an export, in order)."""
+
+    id: str
+    name: str
+    district: str
+    place_type: str
+    container_type: str
+    category: str
+    volume_l: int
+    depth_mm: int
+    lat: float
+    lon: float
+    threshold: float
+    active: bool
+
+
+COLUMNS = tuple(f.name for f in fields(BinRecord))
 _SELECT = """SELECT b.id, b.name, b.district, b.place_type, b.container_type, b.category,
                     b.volume_l, b.depth_mm, b.lat, b.lon, round(b.threshold::numeric, 4)::float8 AS threshold, b.active,
                     b.updated_at,
@@ -31,21 +50,9 @@ _EXPORT = sql.SQL(", ").join(
 
 
 @dataclass(frozen=True, slots=True)
-class BinRow:
+class BinRow(BinRecord):
     """A bin in the registry, with the sensor on it now (if any)."""
 
-    id: str
-    name: str
-    district: str
-    place_type: str
-    container_type: str
-    category: str
-    volume_l: int
-    depth_mm: int
-    lat: float
-    lon: float
-    threshold: float
-    active: bool
     updated_at: datetime
     sensor_id: str | None
 
@@ -166,3 +173,130 @@ def upsert_many(*, conn: Conn, records: Sequence[BinRecord]) -> ImportCounts:
     conn.execute("DROP TABLE bins_import")
     created = sum(1 for r in rows if r[0])
     return ImportCounts(created=created, updated=len(rows) - created)
+
+
+def exists(*, conn: Conn, bin_id: str) -> bool:
+    """Whether a bin with this id is registered."""
+    return conn.execute("SELECT 1 FROM bins WHERE id = %s", (bin_id,)).fetchone() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class BinFillRow:
+    """An active bin with its newest reading, if any (the bins map of crews and coordinators)."""
+
+    id: str
+    name: str
+    district: str
+    place_type: str
+    container_type: str
+    category: str
+    volume_l: int
+    threshold: float
+    lat: float
+    lon: float
+    reading_ts: datetime | None
+    filling_level: float | None
+    quality: str | None
+    battery_v: float | None
+
+
+def with_latest_fill(*, conn: Conn, district: str | None = None) -> list[BinFillRow]:
+    """Every active bin with its newest usable reading (if any)."""
+    with conn.cursor(row_factory=class_row(BinFillRow)) as cur:
+        cur.execute(
+            """SELECT b.id, b.name, b.district, b.place_type, b.container_type, b.category,
+                      b.volume_l, b.threshold, b.lat, b.lon,
+                      r.ts AS reading_ts, r.filling_level, r.quality, r.battery_v
+               FROM bins b
+               LEFT JOIN LATERAL (
+                   SELECT ts, filling_level, quality, battery_v FROM fill_readings fr
+                   WHERE fr.bin_id = b.id ORDER BY ts DESC LIMIT 1
+               ) r ON true
+               WHERE b.active AND (%(district)s::text IS NULL OR b.district = %(district)s)
+               ORDER BY b.id""",
+            {"district": district},
+        )
+        return cur.fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One stored fill reading of a bin."""
+
+    ts: datetime
+    seq: int
+    device_id: str
+    distance_mm: int | None
+    filling_level: float | None
+    temperature_c: float | None
+    battery_v: float | None
+    rssi_dbm: int | None
+    quality: str
+    status: str
+
+
+def readings(
+    *, conn: Conn, bin_id: str, start: datetime, end: datetime, limit: int
+) -> list[Reading]:
+    """A bin's readings in ``[start, end)``, oldest first."""
+    with conn.cursor(row_factory=class_row(Reading)) as cur:
+        cur.execute(
+            """SELECT ts, seq, device_id, distance_mm, filling_level, temperature_c, battery_v,
+                      rssi_dbm, quality, status
+               FROM fill_readings
+               WHERE bin_id = %s AND ts >= %s AND ts < %s
+               ORDER BY ts LIMIT %s""",
+            (bin_id, start, end, limit),
+        )
+        return cur.fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedBin:
+    """A bin placed by a scenario, with the fill sensor on it (the city twin's registry)."""
+
+    id: str
+    name: str
+    district: str
+    place_type: str
+    container_type: str
+    category: str
+    volume_l: int
+    depth_mm: int
+    lat: float
+    lon: float
+    device_id: str
+
+
+def upsert_placed(*, conn: Conn, bins: Sequence[PlacedBin]) -> None:
+    """Register each bin and its fill sensor, updating what changed."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO bins (id, name, district, place_type, container_type, category,
+                   volume_l, depth_mm, lat, lon)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district = EXCLUDED.district,
+                   place_type = EXCLUDED.place_type, container_type = EXCLUDED.container_type,
+                   category = EXCLUDED.category, volume_l = EXCLUDED.volume_l,
+                   depth_mm = EXCLUDED.depth_mm, lat = EXCLUDED.lat, lon = EXCLUDED.lon""",
+            [
+                (
+                    b.id,
+                    b.name,
+                    b.district,
+                    b.place_type,
+                    b.container_type,
+                    b.category,
+                    b.volume_l,
+                    b.depth_mm,
+                    b.lat,
+                    b.lon,
+                )
+                for b in bins
+            ],
+        )
+        cur.executemany(
+            """INSERT INTO devices (id, kind, bin_id) VALUES (%s, 'fill_sensor', %s)
+               ON CONFLICT (id) DO UPDATE SET bin_id = EXCLUDED.bin_id, revoked_at = NULL""",
+            [(b.device_id, b.id) for b in bins],
+        )
