@@ -6,7 +6,7 @@ purge removes them, all through ``EvidenceFiles``.
 
 The default store encrypts every file at rest with a key of its event (AES-256-GCM, the event id
 and file name bound in as associated data). The per-event keys live in a folder of their own,
-which backups never include (``nettestad/backup.py``). The purge destroys an event's key before
+which backups never include (``ops/backup.py``). The purge destroys an event's key before
 it deletes its files: a backup taken before the purge then holds only ciphertext that nothing can
 open any more (crypto-shredding, docs/operations.md "Backups and the one-month limit").
 """
