@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from broker import BrokerLayout, render_acl, render_config, set_service_credentials
 from harness.local import free_port, poll
@@ -212,6 +214,7 @@ class Session:
     messages: list[mqtt.MQTTMessage] = field(default_factory=list)
     disconnected: threading.Event = field(default_factory=threading.Event)
     acks: dict[int, int] = field(default_factory=dict)  # mid -> reason code value
+    subscribed: dict[int, list[int]] = field(default_factory=dict)  # SUBSCRIBE mid -> codes
 
 
 def connect_client(
@@ -248,7 +251,13 @@ def connect_client(
     def on_publish(_c: object, _u: object, mid: int, reason: object, _p: object) -> None:
         session.acks[mid] = int(getattr(reason, "value", 0))
 
+    def on_subscribe(
+        _c: mqtt.Client, _u: object, mid: int, codes: list[ReasonCode], _p: Properties
+    ) -> None:
+        session.subscribed[mid] = [int(code.value) for code in codes]
+
     client.on_connect = on_connect
+    client.on_subscribe = on_subscribe
     client.on_disconnect = on_disconnect
     client.on_publish = on_publish
     client.on_message = lambda _c, _u, message: session.messages.append(message)

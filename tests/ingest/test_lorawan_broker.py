@@ -57,8 +57,13 @@ def test_the_network_server_reaches_ingest_and_nothing_else(broker: SecureBroker
     assert isinstance(lns, Session), lns
     device = _session(broker, "fill-l001", DEVICE_PASSWORD)
     try:
-        ingest.client.subscribe(f"{root}/lns/#", qos=1)
-        lns.client.subscribe(f"{root}/v1/dev/+/up/#", qos=1)
+        _, sub_ingest = ingest.client.subscribe(f"{root}/lns/#", qos=1)
+        _, sub_lns = lns.client.subscribe(f"{root}/v1/dev/+/up/#", qos=1)
+        # the broker must have taken both subscriptions before anything is published
+        poll(
+            lambda: sub_ingest in ingest.subscribed and sub_lns in lns.subscribed,
+            what="both SUBACKs",
+        )
         own = lns.client.publish(uplink, b"{}", qos=1)
         on_device = lns.client.publish(
             up_topic("fill-l001", UpKind.READING, root=root), b"{}", qos=1
