@@ -10,7 +10,11 @@ import psycopg
 
 from harness.local import free_port, poll, served
 
-__all__ = ["RecordingSender", "free_port", "poll", "scalar", "served"]
+# The tests' connection type: like ``db.Conn``, with rows typed loosely (tests do arithmetic on
+# the values they read back).
+Conn = psycopg.Connection[tuple[Any, ...]]
+
+__all__ = ["Conn", "RecordingSender", "free_port", "poll", "scalar", "served"]
 
 
 def scalar(

@@ -9,15 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.types.json import Jsonb
 
 from api.route_sheet import today_in_brussels
 from contracts import evidence as ev
 from contracts.payloads import EvidenceFile
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 BINS = [
     ("kor-001", "Grote Markt 1", "Centrum", "street_bin", 50.8280, 3.2650),
     ("kor-002", "Station Kortrijk", "Centrum", "street_bin", 50.8245, 3.2640),

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
-import psycopg
 from fastapi.testclient import TestClient
 
 from api.auth import Role
 from tests.api.conftest import PASSWORD, login
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 H = dict[Role, dict[str, str]]
 
 

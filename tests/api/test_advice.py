@@ -7,13 +7,11 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
 from fastapi.testclient import TestClient
 
 from api.auth import Role
 from tests.api.seed import seed_city
-
-Conn = psycopg.Connection[tuple[Any, ...]]
+from tests.helpers import Conn
 
 
 def _store(db: Conn, bin_id: str, readings: list[tuple[datetime, float]]) -> None:

@@ -6,9 +6,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import psycopg
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -18,8 +16,8 @@ from api.route_sheet import BRUSSELS
 from api.settings import ApiSettings
 from tests.api.conftest import login
 from tests.api.seed import PIXEL_PNG, seed_city, seed_detection, seed_plan
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 HERE = {"lat": "50.8290", "lon": "3.2660"}
 
 

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import psycopg
 from fastapi.testclient import TestClient
 from psycopg.rows import dict_row
 
@@ -15,8 +14,8 @@ from api.auth import Role, create_user
 from api.kpis import COLUMNS, DEFINITIONS
 from tests.api.conftest import PASSWORD
 from tests.api.seed import seed_city
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 WEEK = date(2026, 11, 2)  # a Monday; every raw row below falls in this week (Brussels)
 TAP = {"empty": 0.0, "half": 0.5, "full": 1.0, "overflowing": 1.25}
 

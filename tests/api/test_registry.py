@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 from fastapi.testclient import TestClient
 
 from api.auth import Role
 from tests.api.seed import seed_city
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 H = dict[Role, dict[str, str]]
 BIN = {
     "id": "kor-900",

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from nettestad.cli import main
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from fastapi.testclient import TestClient
 
 from api.auth import Role
 from api.registry_io import parse_csv, parse_geojson
+from tests.helpers import Conn
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 H = dict[Role, dict[str, str]]
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 URL = "/api/v1/registry/bins/import"

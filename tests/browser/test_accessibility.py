@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 import pytest
 
 from tests.api.seed import seed_city, seed_detection, seed_plan
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import LiveServer, log_in
+from tests.helpers import Conn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-Conn = psycopg.Connection[tuple[Any, ...]]
 
 
 def _page(browser: Any, **options: Any) -> Any:

@@ -9,16 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from db.migrate import uses_timescale
 from tests.api.seed import seed_city, seed_detection, seed_plan
 from tests.browser.conftest import LiveServer, log_in
-from tests.helpers import poll
+from tests.helpers import Conn, poll
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-Conn = psycopg.Connection[tuple[Any, ...]]
 
 
 def _history(db: Conn) -> None:

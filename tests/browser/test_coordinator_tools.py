@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
 from tests.api.seed import seed_city, seed_detection, seed_plan
 from tests.browser.conftest import LiveServer, log_in
+from tests.helpers import Conn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-Conn = psycopg.Connection[tuple[Any, ...]]
 
 
 def _coordinator(browser: Any, base: str) -> Any:

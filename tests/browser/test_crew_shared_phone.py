@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 import pytest
 
 from api.auth import Role, create_user
@@ -12,10 +11,9 @@ from api.route_sheet import today_in_brussels
 from tests.api.conftest import PASSWORD
 from tests.api.seed import seed_city, seed_plan
 from tests.browser.conftest import LiveServer, log_in
-from tests.helpers import poll
+from tests.helpers import Conn, poll
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-Conn = psycopg.Connection[tuple[Any, ...]]
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"

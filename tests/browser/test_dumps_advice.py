@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
 import pytest
 
 from tests.api.seed import seed_city
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import LiveServer, log_in
+from tests.helpers import Conn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-Conn = psycopg.Connection[tuple[Any, ...]]
 
 
 def _coordinator_on(browser: Any, base: str, path: str) -> Any:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import LiveServer, log_in
+from tests.helpers import Conn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-Conn = psycopg.Connection[tuple[Any, ...]]
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 

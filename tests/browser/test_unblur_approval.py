@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
-
 from api.auth import Role, create_user
 from tests.api.conftest import PASSWORD
 from tests.api.seed import seed_city, seed_detection
 from tests.browser.conftest import LiveServer, log_in
-from tests.helpers import poll
-
-Conn = psycopg.Connection[tuple[Any, ...]]
+from tests.helpers import Conn, poll
 
 
 def test_a_second_officer_approves_an_unblur_request_in_the_browser(

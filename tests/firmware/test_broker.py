@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-import psycopg
 import pytest
 from devices import Mounting, Network, provision
 from harness.micropython import MP_TESTS, mp_cases, run
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.helpers import poll, scalar
-
-Conn = psycopg.Connection[tuple[Any, ...]]
+from tests.helpers import Conn, poll, scalar
 
 
 def _device_id(topic_root: str) -> str:

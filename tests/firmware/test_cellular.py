@@ -12,16 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-import psycopg
 import pytest
 from devices import Mounting, Network, provision
 from harness.micropython import MP_TESTS, run
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.firmware.modem_sim import ModemSimulator, Scenario, readings_seqs
-from tests.helpers import poll
+from tests.helpers import Conn, poll
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 BIN = "bin-cellular-1"
 
 

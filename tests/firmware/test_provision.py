@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
-from typing import Any
 
 import paho.mqtt.client as mqtt
-import psycopg
 import pytest
 from broker import read_passwd, verify_password
 from devices import (
@@ -24,9 +22,8 @@ from ingest.lorawan.envelope import Topics
 from nettestad.cli import main
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.helpers import poll
+from tests.helpers import Conn, poll
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 NETWORK = Network(wifi_ssid="kortrijk-iot", wifi_password="wifi-secret", mqtt_host="mqtt.example")
 
 

@@ -10,16 +10,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt
-import psycopg
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from devices import LoRaWANSensor, register_lorawan_sensor
 from tests.conftest import FIXTURES
-from tests.helpers import poll
+from tests.helpers import Conn, poll
 from tests.ingest.conftest import count, ingest_settings, ingest_worker
 
-Conn = psycopg.Connection[tuple[Any, ...]]
 APP = "3b1e3c4f-6f0a-4d4c-9c1e-2f0c5a7d9e11"
 MILESIGHT = "24e124710c401234"
 DRAGINO = "a84041000181abcd"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
-import psycopg
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -19,9 +17,7 @@ from api.settings import ApiSettings
 from demo import DemoCameras
 from tests.api.conftest import PASSWORD, login
 from tests.api.seed import seed_city
-from tests.helpers import served
-
-Conn = psycopg.Connection[tuple[Any, ...]]
+from tests.helpers import Conn, served
 
 
 def _announce(db: Conn, event_id: str) -> None:
