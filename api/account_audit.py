@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from api.auth import client_address
+from db import Conn
 from db import audit as audit_store
-from db.conn import Conn
 
 
 def login_refused(*, conn: Conn, username: str, request: Request, reason: str) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import Request
 
 from api.auth import User, client_address
+from db import Conn
 from db import audit as audit_store
-from db.conn import Conn
 
 
 def record(

@@ -28,8 +28,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request
 
 from api.deps import DbConn
+from db import Conn
 from db import accounts as q
-from db.conn import Conn
 
 SESSION_COOKIE = "nettestad_session"
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 defaults

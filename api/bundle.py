@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from contracts import evidence as ev
+from contracts import EvidenceError, parse_manifest, verify
 from db.audit import AuditRow
 from db.enforcement import CaseRow, Review
 
@@ -63,15 +63,15 @@ def verify_files(
         signature = {"status": "unverifiable", "detail": "no signature or no device key"}
     else:
         try:
-            ev.verify(public_key, manifest, signature_b64)
+            verify(public_key, manifest, signature_b64)
             signature = {"status": "ok", "detail": "Ed25519 signature over the manifest is valid"}
-        except ev.EvidenceError as exc:
+        except EvidenceError as exc:
             signature = {"status": "invalid", "detail": str(exc)}
     if signature["status"] == "ok" and manifest is not None:
         # The signed manifest is the authority: every file must also match its line there.
         try:
-            signed = ev.parse_manifest(manifest)
-        except ev.EvidenceError as exc:
+            signed = parse_manifest(manifest)
+        except EvidenceError as exc:
             signature = {"status": "invalid", "detail": str(exc)}
         else:
             for r in results:

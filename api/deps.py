@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from api.device_commands import CommandSender
 from api.evidence_access import EvidenceFiles
-from db.conn import Conn
+from db import Conn
 
 
 async def get_pool(request: Request) -> ConnectionPool[Conn]:

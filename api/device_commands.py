@@ -6,9 +6,9 @@ import json
 import uuid
 from typing import Any, Protocol
 
-from broker.client import connect, make_client
-from config.settings import ServiceSettings
-from contracts.topics import DownKind, down_topic
+from broker import connect, make_client
+from config import ServiceSettings
+from contracts import DownKind, down_topic
 
 
 class CommandSender(Protocol):

@@ -10,10 +10,9 @@ import logging
 from datetime import UTC, datetime
 from uuid import UUID
 
+from db import Conn
 from db import dumps as db
-from db.conn import Conn
-from routing import dumps
-from routing.errors import PlanCheckError, PlanningError
+from routing import PlanCheckError, PlanningError, dumps
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 
 from api.device_commands import CommandSender
+from db import Conn
 from db import enforcement as q
-from db.conn import Conn
 
 log = logging.getLogger(__name__)
 

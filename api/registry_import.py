@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from api import registry_io as rio
+from db import Conn
 from db import bins as bq
 from db import fleet as fq
 from db import sites as sq
-from db.conn import Conn
 
 
 @dataclass(frozen=True, slots=True)

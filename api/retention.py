@@ -18,8 +18,7 @@ from psycopg_pool import ConnectionPool
 from api import legal_hold
 from api.device_commands import CommandSender
 from api.evidence_access import EvidenceFiles
-from db import evidence
-from db.conn import Conn
+from db import Conn, evidence
 
 log = logging.getLogger(__name__)
 

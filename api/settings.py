@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 
-from config.settings import DEV_SECRET, Mode, ServiceSettings
+from config import DEV_SECRET, Mode, ServiceSettings
 
 
 class ApiSettings(ServiceSettings):

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from db.conn import Conn
+    from db import Conn
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,7 +81,7 @@ def _add(args: argparse.Namespace) -> int:
 
     from api.auth import Role, create_user
     from api.settings import get_api_settings
-    from db.conn import connect
+    from db import connect
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -129,7 +129,7 @@ def _password(args: argparse.Namespace) -> int:
     from api.auth import hash_password
     from api.settings import get_api_settings
     from db import accounts as q
-    from db.conn import connect
+    from db import connect
 
     password = _read_password(args.password_stdin)
     if password is None:
@@ -151,7 +151,7 @@ def _password(args: argparse.Namespace) -> int:
 def _list(_: argparse.Namespace) -> int:
     from api.settings import get_api_settings
     from db import accounts as q
-    from db.conn import connect
+    from db import connect
 
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
         for row in q.accounts(conn=conn):
@@ -164,7 +164,7 @@ def _list(_: argparse.Namespace) -> int:
 def _set_active(args: argparse.Namespace) -> int:
     from api.settings import get_api_settings
     from db import accounts as q
-    from db.conn import connect
+    from db import connect
 
     with connect(get_api_settings().database_url.get_secret_value()) as conn:
         row = q.credentials(conn=conn, username=args.username)
@@ -182,7 +182,7 @@ def _purge(_: argparse.Namespace) -> int:
     from api.evidence_access import DirectoryEvidence
     from api.retention import purge_expired
     from api.settings import get_api_settings
-    from db.conn import connect
+    from db import connect
 
     settings = get_api_settings()
     with connect(settings.database_url.get_secret_value()) as conn:
@@ -205,7 +205,7 @@ def _enrol(args: argparse.Namespace) -> int:
     import psycopg
 
     from api.settings import get_api_settings
-    from db.conn import connect
+    from db import connect
     from db.evidence import register_key
 
     try:

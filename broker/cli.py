@@ -18,7 +18,7 @@ from broker.passwords import (
     revoke_device_credentials,
     set_service_credentials,
 )
-from contracts.topics import DEFAULT_ROOT
+from contracts import DEFAULT_ROOT
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

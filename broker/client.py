@@ -9,7 +9,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from config.settings import ServiceSettings
+from config import ServiceSettings
 
 
 def make_client(settings: ServiceSettings, *, client_id: str) -> mqtt.Client:

@@ -17,8 +17,8 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from config.settings import ServiceSettings
-from metrics.http import Reply, Request, ServiceHttp
+from config import ServiceSettings
+from metrics import Reply, Request, ServiceHttp
 
 _NUMBER = re.compile(r"^\s*(-?\d+(?:\.\d+)?)")
 

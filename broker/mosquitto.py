@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broker.passwords import CredentialError
-from contracts.topics import CONTRACT_VERSION, DEFAULT_ROOT, UpKind
+from contracts import CONTRACT_VERSION, DEFAULT_ROOT, UpKind
 
 _ROOT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 # What each service account may do; devices get only the two ``%u`` patterns.

@@ -22,7 +22,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from contracts.topics import DEVICE_ID_PATTERN
+from contracts import DEVICE_ID_PATTERN
 
 PBKDF2_ITERATIONS = 1000
 SERVICE_PATTERN = re.compile(r"^svc_[a-z0-9_]{1,40}$")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from contracts.topics import DEFAULT_ROOT
+from contracts import DEFAULT_ROOT
 
 DEV_DATABASE_URL = "postgresql://nettestad:nettestad@localhost:5432/nettestad"
 DEV_SECRET = "dev-only-change-me"  # noqa: S105 - the development default that production refuses

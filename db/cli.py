@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from config.settings import ServiceSettings
+from config import ServiceSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

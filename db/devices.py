@@ -18,7 +18,7 @@ from typing import Protocol, cast
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from contracts.payloads import DeviceStatus
+from contracts import DeviceStatus
 from db.conn import Conn
 
 

@@ -9,7 +9,7 @@ from typing import cast
 
 from psycopg.types.json import Jsonb
 
-from contracts.payloads import DumpingEvent
+from contracts import DumpingEvent
 from db.conn import Conn
 
 

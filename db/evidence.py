@@ -15,7 +15,7 @@ from typing import cast
 
 from psycopg.rows import class_row
 
-from contracts.evidence import EvidenceManifest
+from contracts import EvidenceManifest
 from db.conn import Conn
 
 

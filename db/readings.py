@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple, cast
 
-from contracts.payloads import FillReading
+from contracts import FillReading
 from db.conn import Conn
 
 ReadingKey = tuple[str, datetime, int]  # (device_id, ts, seq): the idempotency key

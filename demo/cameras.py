@@ -46,16 +46,19 @@ class DemoCameras:
         """The camera's tools and uploader (a fresh key, enrolled as the camera's active one)."""
         if device_id in self._units:
             return self._units[device_id]
-        from contracts.evidence import public_key_bytes
+        from contracts import public_key_bytes
         from db.evidence import register_key
-        from edge.config import CameraConfig
-        from edge.evidence import EvidenceTools
-        from edge.keys import DeviceSecret, load_or_create_key
-        from edge.privacy import PrivacyFilter
-        from edge.settings import EdgeSettings
-        from edge.spool import Spool
-        from edge.uplink import EvidenceUploader
-        from edge.vault import RawVault
+        from edge import (
+            CameraConfig,
+            DeviceSecret,
+            EdgeSettings,
+            EvidenceTools,
+            EvidenceUploader,
+            PrivacyFilter,
+            RawVault,
+            Spool,
+            load_or_create_key,
+        )
 
         home = self.folder / device_id
         home.mkdir(parents=True, exist_ok=True)
@@ -82,10 +85,15 @@ class DemoCameras:
 
     def evidence_for(self, conn: Any, event: dumping.Announced) -> None:
         """Render the dump's scene, package it with the unit's pipeline, upload manifest and files."""
-        from edge.detector import Detection
-        from edge.evidence import event_files, manifest_of, package_event
-        from edge.ring import FrameRing
-        from edge.synthetic import make_scene, render
+        from edge import (
+            Detection,
+            FrameRing,
+            event_files,
+            make_scene,
+            manifest_of,
+            package_event,
+            render,
+        )
 
         tools, uploader = self._unit(conn, event.device_id, event.hotspot_id)
         seed = int.from_bytes(hashlib.sha256(event.event_id.encode()).digest()[:4], "big")
@@ -121,8 +129,8 @@ class DemoCameras:
 
     def run_once(self) -> int:
         """Give evidence to the newest detections still without it; returns how many."""
-        from db.conn import connect
-        from edge.uplink import DeliveryError, EvidenceRejectedError
+        from db import connect
+        from edge import DeliveryError, EvidenceRejectedError
 
         done = 0
         with connect(self.database_url) as conn:

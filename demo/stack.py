@@ -23,7 +23,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from config.settings import ServiceSettings
+    from config import ServiceSettings
 
 
 def _start(*args: str) -> subprocess.Popen[bytes]:
@@ -48,8 +48,8 @@ def _person_crew(settings: ServiceSettings, password: str, vehicles: list[str]) 
     """A crew login for a person on the first vehicle's sheet (the simulated crew works it too)."""
     if not vehicles:
         return None
-    from api.auth import Role, ensure_account
-    from db.conn import connect
+    from api import Role, ensure_account
+    from db import connect
 
     with connect(settings.database_url.get_secret_value()) as conn:
         ensure_account(
@@ -84,9 +84,9 @@ def _banner(url: str, password: str, crew: str | None) -> str:
 
 def run(*, port: int, bins: int, seed: int, speed: float, hours_back: float) -> int:
     """Run the demo until Ctrl-C; returns the exit code."""
-    from config.settings import ServiceSettings
-    from db.migrate import upgrade
-    from twin.accounts import ensure_demo_accounts
+    from config import ServiceSettings
+    from db import upgrade
+    from twin import ensure_demo_accounts
 
     settings = ServiceSettings()
     upgrade(settings.database_url.get_secret_value())

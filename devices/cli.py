@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 
 from broker import add_device_credentials, revoke_device_credentials
-from config.settings import ServiceSettings
-from db.conn import Conn
+from config import ServiceSettings
+from db import Conn
 from devices import (
     LoRaWANSensor,
     Mounting,
@@ -216,9 +216,9 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _set_interval(args: argparse.Namespace) -> int:
-    from broker.client import connect, make_client
-    from ingest.lorawan.path import topics_for
-    from ingest.settings import IngestSettings
+    from broker import connect, make_client
+    from ingest import IngestSettings
+    from ingest.lorawan import topics_for
 
     settings = IngestSettings()
     topics = topics_for(root=settings.topic_root, prefix=settings.lorawan_topic_prefix)

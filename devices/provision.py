@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from broker import add_device_credentials
-from contracts.topics import DEFAULT_ROOT, DEVICE_ID_PATTERN
-from db import devices
-from db.conn import Conn
+from contracts import DEFAULT_ROOT, DEVICE_ID_PATTERN
+from db import Conn, devices
 
 if TYPE_CHECKING:
-    from ingest.lorawan.envelope import Topics
+    from ingest.lorawan import Topics
 
 
 PASSWORD_BYTES = 24  # 192 bits, base64url-encoded to 32 characters
@@ -136,7 +135,7 @@ def register_lorawan_sensor(
     *, conn: Conn, device_id: str, bin_id: str, sensor: LoRaWANSensor
 ) -> None:
     """Register (or re-register) a LoRaWAN sensor on a bin, by DevEUI and codec."""
-    from ingest.lorawan.codecs import CODECS  # ingest's codecs, imported only for this kind
+    from ingest.lorawan import CODECS  # ingest's codecs, imported only for this kind
 
     _check_id(device_id)
     dev_eui = sensor.dev_eui.lower()
@@ -292,7 +291,7 @@ def send_interval(
     """Queue a LoRaWAN sensor's new reporting interval at its network server (``publish`` sends
     one QoS 1 message) and record it, so ingest calls it offline only after three missed
     reports; returns the topic used."""
-    from ingest.lorawan.downlink import DownlinkError, interval_downlink
+    from ingest.lorawan import DownlinkError, interval_downlink
 
     route = devices.lorawan_route(conn=conn, device_id=device_id)
     if route is None:

@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _key(_: argparse.Namespace) -> int:
-    from contracts.evidence import public_key_bytes
+    from contracts import public_key_bytes
     from edge.keys import KeyUnlockError, load_or_create_key
     from edge.settings import get_edge_settings
 

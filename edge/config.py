@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contracts.payloads import DeviceId
+from contracts import DeviceId
 
 Point = tuple[int, int]
 Polygon = Annotated[list[Point], Field(min_length=3, max_length=64)]

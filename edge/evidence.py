@@ -19,8 +19,15 @@ import cv2
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from contracts.evidence import EvidenceManifest, WithheldFile, manifest_bytes, sha256_hex, sign
-from contracts.payloads import DumpingEvent, EvidenceFile
+from contracts import (
+    DumpingEvent,
+    EvidenceFile,
+    EvidenceManifest,
+    WithheldFile,
+    manifest_bytes,
+    sha256_hex,
+    sign,
+)
 from edge.config import CameraConfig
 from edge.detector import Detection
 from edge.privacy import PrivacyFilter

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 
-from config.settings import DEV_SECRET, ServiceSettings
+from config import DEV_SECRET, ServiceSettings
 from edge.keys import MIN_SECRET_BYTES, DeviceSecret, KeyUnlockError
 
 MAX_RAW_RETENTION_DAYS = 30  # Belgian camera law: at most one month unless it is evidence

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from contracts.evidence import EventId
+from contracts import EventId
 from edge.detector import Detection, LeftObjectDetector
 from edge.evidence import EvidenceTools, event_files, manifest_of, package_event, read_event
 from edge.ring import FrameRing, Snapshot

@@ -16,10 +16,16 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from broker.client import make_client
-from contracts.evidence import HEADER_MANIFEST_SIGNATURE, request_headers
-from contracts.payloads import DeviceStatus
-from contracts.topics import DownKind, UpKind, down_topic, up_topic
+from broker import make_client
+from contracts import (
+    HEADER_MANIFEST_SIGNATURE,
+    DeviceStatus,
+    DownKind,
+    UpKind,
+    down_topic,
+    request_headers,
+    up_topic,
+)
 from edge.settings import EdgeSettings
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from contracts.decode import Decoded, RejectCode, Rejected, check_window, decode
-from contracts.payloads import MAX_PAYLOAD_BYTES, DeviceStatus, DumpingEvent, ReadingBatch
-from contracts.topics import UpKind, parse_up_topic
+from contracts import (
+    MAX_PAYLOAD_BYTES,
+    Decoded,
+    DeviceStatus,
+    DumpingEvent,
+    ReadingBatch,
+    RejectCode,
+    Rejected,
+    UpKind,
+    check_window,
+    decode,
+    parse_up_topic,
+)
 from db.deadletters import DeadLetter, SecurityEvent
 from db.devices import RegisteredDevice
 from db.readings import ReadingRow

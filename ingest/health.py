@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from contracts.payloads import ContainerStatus, Quality
+from contracts import ContainerStatus, Quality
 from db.devices import AlertChange, BinEvent, HealthState
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

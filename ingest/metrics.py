@@ -11,7 +11,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from ingest.writer import WriterStats
-from metrics.http import Reply, Request, ServiceHttp
+from metrics import Reply, Request, ServiceHttp
 
 log = logging.getLogger(__name__)
 

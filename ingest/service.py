@@ -21,8 +21,8 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from broker.client import connect, make_client
-from contracts.topics import up_subscription
+from broker import connect, make_client
+from contracts import up_subscription
 from ingest.classify import Inbound
 from ingest.health import HealthRules
 from ingest.lorawan.path import LoRaWANPath, topics_for

@@ -9,8 +9,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from config.settings import Mode, ServiceSettings
-from contracts.topics import DEVICE_ID_PATTERN
+from config import Mode, ServiceSettings
+from contracts import DEVICE_ID_PATTERN
 from db.readings import WriteMethod
 
 

@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from contracts.decode import RejectCode
-from contracts.topics import parse_up_topic
-from db.conn import Conn, connect
+from contracts import RejectCode, parse_up_topic
+from db import Conn, connect, uses_timescale
 from db.deadletters import DeadLetter, insert_dead_letters, insert_security_events
 from db.devices import (
     AlertChange,
@@ -37,7 +36,6 @@ from db.devices import (
     save_health,
 )
 from db.dumping import insert_dumping_event
-from db.migrate import uses_timescale
 from db.readings import ReadingRow, WriteMethod, insert_readings, prepare_connection
 from ingest.classify import Inbound, WritePlan, plan_batch
 from ingest.health import HealthRules, assess

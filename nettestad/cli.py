@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, Protocol, cast
 
-from config.settings import InsecureSettingError
+from config import InsecureSettingError
 from nettestad.jsonlog import configure_logging
 
 # module → the subcommands it registers (named here so a module whose extra is missing can

@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(args: argparse.Namespace) -> int:
-    from twin.compare import WINDOWS, CompareParams
+    from twin import CompareParams
+    from twin.compare import WINDOWS
     from twin.report import run_and_report
 
     if args.weeks < 1 or args.bins < 20:

@@ -53,11 +53,9 @@ def _actor() -> str:
 def _import(args: argparse.Namespace) -> int:
     import psycopg
 
-    from api import registry_io
-    from api.registry_import import import_kind
-    from api.settings import get_api_settings
+    from api import get_api_settings, import_kind, registry_io
     from db import audit as audit_store
-    from db.conn import connect
+    from db import connect
 
     path: Path = args.file
     try:
@@ -112,10 +110,9 @@ def _export(args: argparse.Namespace) -> int:
 
     import psycopg
 
-    from api import registry_io
-    from api.settings import get_api_settings
+    from api import get_api_settings, registry_io
     from db import bins as bin_store
-    from db.conn import connect
+    from db import connect
 
     try:
         with connect(get_api_settings().database_url.get_secret_value()) as conn:

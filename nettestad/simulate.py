@@ -60,14 +60,23 @@ def _wait_for_api(url: str, stop: threading.Event, deadline_s: float = 60.0) -> 
 
 
 def _run(args: argparse.Namespace) -> int:
-    from config.settings import ServiceSettings
-    from twin.accounts import ensure_demo_accounts
-    from twin.city import build_city
-    from twin.crew_channel import ApiCrewChannel, CrewChannel, DbCrewChannel
-    from twin.fleet import Fleet, FleetParams, run
-    from twin.live import LiveOperations, catch_up_plan_today, start_of_history
-    from twin.publisher import MqttPublisher, register_sites
-    from twin.world import World
+    from config import ServiceSettings
+    from twin import (
+        ApiCrewChannel,
+        CrewChannel,
+        DbCrewChannel,
+        Fleet,
+        FleetParams,
+        LiveOperations,
+        MqttPublisher,
+        World,
+        build_city,
+        catch_up_plan_today,
+        ensure_demo_accounts,
+        register_sites,
+        start_of_history,
+    )
+    from twin.fleet import run
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per crew request is noise
     settings = ServiceSettings()

@@ -39,8 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from db import maintenance
-from db.conn import Conn, connect, database_name, ensure_database, timescaledb_installed
+from db import Conn, connect, database_name, ensure_database, maintenance, timescaledb_installed
 
 FORMAT_VERSION = 1
 ROLES_MIGRATION = "0060"  # the audit log's owner role and the services' grants
@@ -114,7 +113,7 @@ def _sha256(path: Path) -> str:
 
 def _encrypted(path: Path) -> bool:
     """Whether an evidence file is sealed with its event's key (``api/evidence_access.py``)."""
-    from api.evidence_access import MAGIC
+    from api import MAGIC
 
     with path.open("rb") as stream:
         return stream.read(len(MAGIC)) == MAGIC
@@ -230,7 +229,7 @@ def _reapply_roles(conn: Conn, manifest: dict[str, object]) -> None:
     with no grants (the roles may not exist on a new server); the migration that set them up is
     idempotent, so it runs again.
     """
-    from db.migrate import load_migrations
+    from db import load_migrations
 
     versions = manifest.get("schema_versions")
     if not isinstance(versions, list) or ROLES_MIGRATION not in versions:

@@ -58,7 +58,7 @@ def _database_url(explicit: str | None) -> str:
         return explicit
     # Backups and restores run with the owner's URL (the `tools` service in deploy/), under the
     # production checks every service has.
-    from config.settings import ServiceSettings
+    from config import ServiceSettings
 
     return ServiceSettings().database_url.get_secret_value()
 
@@ -84,7 +84,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _seal(args: argparse.Namespace) -> int:
-    from api.evidence_access import DirectoryEvidence
+    from api import DirectoryEvidence
 
     if args.evidence_dir is None or not args.evidence_dir.is_dir():
         print("seal-evidence needs an existing --evidence-dir", file=sys.stderr)

@@ -1,5 +1,6 @@
 """Route planning: which bins to empty, and the trucks' routes through the day (OR-Tools, PyVRP)."""
 
+from routing import advice, dumps, forecast, service  # public modules
 from routing.dumps import CLEANUP_SERVICE_S, DUE_WITHIN, Cleanup, Reinsertion, insert_cleanup
 from routing.errors import PlanCheckError, PlanningError
 from routing.explain import text_nl
@@ -43,9 +44,12 @@ __all__ = [
     "Vehicle",
     "VisitKind",
     "Window",
+    "advice",
     "choose",
     "crews_for_day",
+    "dumps",
     "fit",
+    "forecast",
     "forecast_spread",
     "insert_cleanup",
     "level_at",
@@ -53,6 +57,7 @@ __all__ = [
     "plan",
     "plan_day",
     "propose",
+    "service",
     "service_of",
     "text_nl",
 ]

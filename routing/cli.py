@@ -30,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from config.settings import ServiceSettings
-    from db.conn import connect
+    from config import ServiceSettings
+    from db import connect
     from routing.errors import PlanCheckError, PlanningError
     from routing.service import PlanParams, plan_day
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+from db import Conn
 from db import dumps as db
-from db.conn import Conn
 from routing import pipeline
 from routing.forecast import BRUSSELS
 from routing.model import Break, Problem, Solution, Stop, Vehicle, Visit, VisitKind, Window

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from db import Conn, plans
 from db import advice as bin_history
-from db import plans
 from db import servicedays as servicedays_db
-from db.conn import Conn
 from db.readings import readings_since
 from routing import dumps, pipeline, servicedays
 from routing.errors import PlanningError

@@ -45,9 +45,9 @@ def parse_days(text: str) -> list[int]:
 
 
 def _show(_args: argparse.Namespace) -> int:
-    from config.settings import ServiceSettings
+    from config import ServiceSettings
+    from db import connect
     from db import servicedays as rows
-    from db.conn import connect
     from routing.service import calendar_of
     from routing.servicedays import describe
 
@@ -61,9 +61,9 @@ def _show(_args: argparse.Namespace) -> int:
 
 
 def _set(args: argparse.Namespace) -> int:
-    from config.settings import ServiceSettings
+    from config import ServiceSettings
+    from db import connect
     from db import servicedays as rows
-    from db.conn import connect
     from routing.service import calendar_of
     from routing.servicedays import unserved
 

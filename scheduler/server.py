@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from metrics.http import Reply, Request, ServiceHttp
+from metrics import Reply, Request, ServiceHttp
 from scheduler.service import Scheduler
 
 

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 
-from config.settings import DEV_SECRET, ServiceSettings
+from config import DEV_SECRET, ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def plans_in_database(database_url: str) -> PlannedCheck:
     """Ask the ``plans`` table whether a day has its active plan (one connection per question)."""
 
     def planned(day: date) -> bool:
-        from db.conn import connect
+        from db import connect
         from db.schedule import day_planned
 
         with connect(database_url) as conn:
@@ -254,8 +254,7 @@ def delete_old_readings(*, database_url: str, keep_days: int, keep_hourly_days: 
     Returns the raw readings deleted; 0 on TimescaleDB, whose retention policies do the same
     chunk by chunk.
     """
-    from db.conn import connect
-    from db.migrate import uses_timescale
+    from db import connect, uses_timescale
     from db.readings import delete_expired
 
     with connect(database_url) as conn:

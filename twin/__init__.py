@@ -1,5 +1,6 @@
 """A simulated Kortrijk: bins, sensors and cameras speaking the same MQTT contract as real ones."""
 
+from twin import fleet, report  # public modules
 from twin.accounts import ensure_demo_accounts
 from twin.city import build_city
 from twin.compare import CompareParams, compare
@@ -23,6 +24,8 @@ __all__ = [
     "catch_up_plan_today",
     "compare",
     "ensure_demo_accounts",
+    "fleet",
     "register_sites",
+    "report",
     "start_of_history",
 ]

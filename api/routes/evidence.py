@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from pydantic import BaseModel
 
 from api.deps import DbConn, Evidence
-from contracts.evidence import (
+from contracts import (
     HEADER_DEVICE,
     HEADER_MANIFEST_SIGNATURE,
     HEADER_SIGNATURE,
@@ -32,9 +32,8 @@ from contracts.evidence import (
     sha256_hex,
     verify,
 )
-from db import enforcement
+from db import Conn, enforcement
 from db import evidence as store
-from db.conn import Conn
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/evidence", tags=["evidence"])

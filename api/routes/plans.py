@@ -21,7 +21,7 @@ from api.deps import DbConn
 from db import plans as q
 
 if TYPE_CHECKING:
-    from routing.service import PlanResult
+    from routing import PlanResult
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 Planner = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -75,7 +75,7 @@ class UnplannedStop(BaseModel):
     @classmethod
     def of(cls, row: q.PlanUnplanned) -> UnplannedStop:
         """The stored row with the Dutch words for its reason code."""
-        from routing.explain import text_nl
+        from routing import text_nl
 
         code = row.reason_code
         return cls(
@@ -233,7 +233,7 @@ def crew_route(conn: DbConn, _user: Planner, day: date, crew_id: str) -> Plan:
 @router.post("", status_code=201, summary="Plan a day (coordinators)")
 def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
     """Forecast, select and plan the day; the new plan becomes the day's active one."""
-    from routing.service import PlanParams, plan_day
+    from routing import PlanParams, plan_day
 
     if abs((body.day - date.today()).days) > 366:  # noqa: DTZ011 - a coarse range check, a day either way does not matter
         raise HTTPException(422, "day must be within a year of today")
@@ -257,7 +257,7 @@ def create_plan(conn: DbConn, _user: Planner, body: PlanRequest) -> PlanCreated:
 @contextmanager
 def _planning_errors() -> Iterator[None]:
     """Bad input becomes a 422 with the Dutch message; a plan that fails its check a 500."""
-    from routing.errors import PlanCheckError, PlanningError
+    from routing import PlanCheckError, PlanningError
 
     try:
         yield

@@ -24,7 +24,7 @@ from enum import Enum
 
 from pydantic import ValidationError
 
-from contracts.payloads import ContainerStatus, FillReading, Quality
+from contracts import ContainerStatus, FillReading, Quality
 from ingest.lorawan.codec import DeviceInfo, Measurement
 from ingest.lorawan.envelope import Refusal, Refused, Uplink
 

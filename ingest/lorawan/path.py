@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from contracts.payloads import DeviceStatus
-from db.conn import Conn
+from contracts import DeviceStatus
+from db import Conn
 from db.deadletters import DeadLetter
 from db.devices import LoRaWANSensorRow, lock_sensors, save_sensors
 from db.readings import ReadingRow, stored_frames
