@@ -71,20 +71,30 @@ def test_twin_uses_public_names_only(tree: Path) -> None:
     assert any("twin/c.py:1" in e for e in errors)
 
 
-def test_deep_imports_are_listed_and_a_stale_known_entry_fails(
+def test_deep_imports_of_tests_are_listed_and_a_stale_known_entry_fails(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another package's deep import is reported; a known violation that is gone is an error."""
-    _tree(tree, {"db/x.py": "from contracts import nothing_public\n"})
+    """A test's deep import is reported, not refused; a known violation that is gone is an error."""
+    _tree(tree, {"tests/x.py": "from routing.model import Hidden\n"})
     (tree / "twin" / "a.py").write_text("from routing.model import Stop\n")
     monkeypatch.setattr(import_contract, "KNOWN", {("twin/a.py", "routing.model"): "moving"})
     errors, deep = import_contract.check(deep=True)
     assert errors == []
-    assert deep == ["db/x.py:1: from contracts import nothing_public"]
+    assert deep == ["tests/x.py:1: from routing.model import Hidden"]
     (tree / "twin" / "a.py").write_text("from routing import Stop\n")
     errors, _ = import_contract.check()
     assert errors == [
         "KNOWN lists twin/a.py -> routing.model, which no longer occurs: remove the entry"
+    ]
+
+
+def test_a_product_package_may_not_import_another_deeply(tree: Path) -> None:
+    """Any product package, not only twin, imports others through their public face only."""
+    _tree(tree, {"db/x.py": "from contracts import nothing_public\n"})
+    errors, _ = import_contract.check()
+    assert errors == [
+        "db/x.py:1: from contracts import nothing_public: db imports contracts only through its"
+        " __all__"
     ]
 
 
