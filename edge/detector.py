@@ -64,14 +64,15 @@ FIDGET_RATE = 0.5  # a pixel jumping in this share of frames is someone moving (
 # makes a pixel jump twice: in and out)
 FIDGET_PIXELS = 5  # ...and takes this many such pixels (a raindrop's trace is thinner)
 MOVING_MIN_PX = 30  # working pixels: smaller moving specks (rain, noise) attend nothing
-PERSON_ASPECT = 1.8  # a static region this much higher than wide...
+PERSON_ASPECT = 1.5  # a static region this much higher than wide...
 PERSON_MIN_H = 100  # ...at least this high (frame pixels)...
-PERSON_MAX_W = 90  # ...and no wider than a person is someone standing, not something left
+PERSON_MAX_W = 110  # ...and no wider than a person is someone standing, not something left
 OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is its owner
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
-OWNER_MIN_PX = 60  # working pixels: an owner is person-sized (rain streaks and specks are not)
+OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
+# first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +395,8 @@ class LeftObjectDetector:
                 track.owner_seen = self._now
         elif self._now - track.created <= OWNER_ACQUIRE_S:
             near = _grow(box, max(box[2], box[3]) // 2 + 3)
-            fits = [b for b in blobs if b[4] >= OWNER_MIN_PX and _touches(near, b[:4])]
+            person = max(OWNER_MIN_PX, self.config.person_area_px / self._area_scale)
+            fits = [b for b in blobs if b[4] >= person and _touches(near, b[:4])]
             if fits:
                 x, y, w, h, _ = max(fits, key=lambda b: b[4])
                 track.owner = (x, y, w, h)
