@@ -43,6 +43,7 @@ from edge.config import CameraConfig, polygon_mask
 STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a candidate object
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
+CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
 CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
 CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
@@ -376,11 +377,15 @@ class LeftObjectDetector:
 
     def _follow_owner(self, track: _Track, box: tuple[int, int, int, int]) -> None:
         """Find (in its first seconds) and follow the moving blob that brought the object."""
-        blobs = self._motion[-1].boxes if self._motion else ()
+        # The object itself (moving while it lands, its flicker under rain or codec blocks) is
+        # not its owner.
+        inside = _grow(box, 2)
+        blobs = tuple(
+            b
+            for b in (self._motion[-1].boxes if self._motion else ())
+            if not _contains(inside, b[:4])
+        )
         if track.owner is not None:
-            # The object's own flicker (codec blocks, rain on it) is not its owner still there.
-            inside = _grow(box, 2)
-            blobs = tuple(b for b in blobs if not _contains(inside, b[:4]))
             reach = _grow(track.owner, OWNER_STEP_PX)
             close = [
                 (x, y, w, h)
@@ -431,13 +436,17 @@ class LeftObjectDetector:
     def _is_vehicle(self, track: _Track, box: tuple[int, int, int, int], area: int) -> bool:
         """Is this static region a parked vehicle, or a piece of one?
 
-        A region of at least half a car's area is a car that parked (dumped objects that big
-        are rare and come with a van, which is then in the stills anyway); a smaller region
+        A region of a car's area, or of half of it and long and low like a car seen from the
+        side, is a car that parked (dumped objects that big are rare and come with a van,
+        which is then in the stills anyway); a smaller region
         touching another track that is a parked car is a piece of it (windows, shadow, wheels).
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
-        if area * self._area_scale >= 0.5 * self.config.vehicle_area_px:
+        full = area * self._area_scale
+        if full >= self.config.vehicle_area_px or (
+            full >= 0.5 * self.config.vehicle_area_px and box[2] >= CAR_ASPECT * box[3]
+        ):
             return True
         return any(
             t is not track
