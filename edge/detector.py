@@ -9,23 +9,28 @@ second). A pixel that differs from the long-term background but not from the sho
 What counts as "differs" is decided per pixel, so that a dark bag on dark pavement (a few grey
 levels) is seen where the image is quiet without rain or night noise tripping it elsewhere:
 
-* **Light**: a local gain (the ratio of frame to background over large windows, from background
-  pixels only) is divided out first, so dusk, clouds and street lights do not change anything.
-* **Noise-adaptive threshold**: each pixel keeps a running estimate of how much it scatters
-  around the background; its threshold is ``noise_factor`` standard deviations, kept between
-  ``min_diff_threshold`` and ``diff_threshold``.
+* **Light**: the ratio of frame to background, smoothed by a median over windows three bags
+  wide, is divided out first, so dusk, drifting cloud shadows and street lights change nothing
+  while an object (a minority of any window) is not explained away.
+* **Noise-adaptive threshold**: each pixel keeps a running estimate of how much its
+  object-scale image scatters from one frame to the next where nothing moves (sensor grain,
+  rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between
+  ``min_diff_threshold`` and ``diff_threshold``. Slow light changes do not inflate it.
 * **Texture**: the local normalised correlation between frame and background (5x5 windows)
   tells a shadow (darker, same texture) from an object (the pavement's texture is gone). A
   darker patch whose texture is intact is a shadow and not foreground; a textured patch whose
   texture changed is foreground even when its brightness barely moved.
 
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
-to the background, holding while something passes in front). Regions of static foreground become
-tracks. **Abandonment**: a track is *attended* while anything moves next to it (the person who
-carries, sets down, sways beside it); the moment the last movement near it stops for
-``left_after_s`` is when it was *left*, and the dwell time counts from then. A person standing
-still is never left by themselves, and a parked car (a vehicle-sized object that arrived as a
-vehicle-sized moving blob) is not dumping.
+to the background, holding while something passes in front). Shadows are neither object nor
+background: they are not learnt, so what cast them leaves no ghost. Regions of static
+foreground become tracks. **Abandonment**: the person-sized moving blob next to a new object
+in its first seconds is its owner and is followed; the object is *left* once the owner has
+walked more than ``OWNER_AWAY_PX`` away, and the dwell time counts from then. An owner who
+stops beside it (or a region that is itself a person standing: high, narrow) keeps it
+attended. An object must also have stayed put for most of the dwell (a drifting shadow edge
+never does). A parked car (car-sized, or long and low) is not dumping, nor is what it leaves
+behind: regions inside where a car stood that were foreground since it came or since it went.
 """
 
 from __future__ import annotations
@@ -327,22 +332,7 @@ class LeftObjectDetector:
         alpha_long = 1.0 - math.exp(-dt / config.long_term_s)
         learn = back & (state.hold <= 0.0) & ~shadow
         state.long_bg[learn] += alpha_long * (compensated - state.long_bg)[learn]
-        # The noise is what the object-scale image does from one frame to the next where
-        # nothing moves (sensor grain, rain, codec blocks): half the mean square of that step.
-        # Light changes and passing shadows are slow and do not inflate it.
-        mean_now = _local_mean(compensated)
-        step = mean_now - state.previous_mean
-        state.previous_mean = mean_now
-        noise_tau = min(config.long_term_s, 1.0 + (now - state.started) / NOISE_WARMUP_S)
-        alpha_noise = 1.0 - math.exp(-dt / noise_tau)
-        if state.frames == 1:
-            # A first guess from the first step, smoothed over the neighbourhood, so that a car
-            # arriving in the first seconds is not learnt as background under a blind threshold.
-            first = cv2.blur(0.5 * step * step, (9, 9), borderType=cv2.BORDER_REFLECT)
-            state.noise_var = np.maximum(first, 0.25).astype(np.float32)
-        state.frames += 1
-        calm = ~short_fg & ~long_fg
-        state.noise_var[calm] += alpha_noise * (0.5 * step[calm] ** 2 - state.noise_var[calm])
+        self._learn_noise(state, compensated, calm=~short_fg & ~long_fg, now=now, dt=dt)
         state.foreground = long_fg
         self.stats.changed_fraction = float(long_fg.mean())
 
@@ -361,6 +351,27 @@ class LeftObjectDetector:
         if not detect:
             return []
         return self._track(now, state, compensated)
+
+    def _learn_noise(
+        self, state: _State, compensated: np.ndarray, *, calm: np.ndarray, now: float, dt: float
+    ) -> None:
+        """Follow how much each pixel scatters where nothing moves."""
+        config = self.config
+        # The noise is what the object-scale image does from one frame to the next where
+        # nothing moves (sensor grain, rain, codec blocks): half the mean square of that step.
+        # Light changes and passing shadows are slow and do not inflate it.
+        mean_now = _local_mean(compensated)
+        step = mean_now - state.previous_mean
+        state.previous_mean = mean_now
+        noise_tau = min(config.long_term_s, 1.0 + (now - state.started) / NOISE_WARMUP_S)
+        alpha_noise = 1.0 - math.exp(-dt / noise_tau)
+        if state.frames == 1:
+            # A first guess from the first step, smoothed over the neighbourhood, so that a car
+            # arriving in the first seconds is not learnt as background under a blind threshold.
+            first = cv2.blur(0.5 * step * step, (9, 9), borderType=cv2.BORDER_REFLECT)
+            state.noise_var = np.maximum(first, 0.25).astype(np.float32)
+        state.frames += 1
+        state.noise_var[calm] += alpha_noise * (0.5 * step[calm] ** 2 - state.noise_var[calm])
 
     def _record_motion(self, now: float, moving: np.ndarray) -> None:
         count, _, stats, _ = cv2.connectedComponentsWithStats(
