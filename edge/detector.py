@@ -9,23 +9,28 @@ second). A pixel that differs from the long-term background but not from the sho
 What counts as "differs" is decided per pixel, so that a dark bag on dark pavement (a few grey
 levels) is seen where the image is quiet without rain or night noise tripping it elsewhere:
 
-* **Light**: a local gain (the ratio of frame to background over large windows, from background
-  pixels only) is divided out first, so dusk, clouds and street lights do not change anything.
-* **Noise-adaptive threshold**: each pixel keeps a running estimate of how much it scatters
-  around the background; its threshold is ``noise_factor`` standard deviations, kept between
-  ``min_diff_threshold`` and ``diff_threshold``.
+* **Light**: the ratio of frame to background, smoothed by a median over windows three bags
+  wide, is divided out first, so dusk, drifting cloud shadows and street lights change nothing
+  while an object (a minority of any window) is not explained away.
+* **Noise-adaptive threshold**: each pixel keeps a running estimate of how much its
+  object-scale image scatters from one frame to the next where nothing moves (sensor grain,
+  rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between
+  ``min_diff_threshold`` and ``diff_threshold``. Slow light changes do not inflate it.
 * **Texture**: the local normalised correlation between frame and background (5x5 windows)
   tells a shadow (darker, same texture) from an object (the pavement's texture is gone). A
   darker patch whose texture is intact is a shadow and not foreground; a textured patch whose
   texture changed is foreground even when its brightness barely moved.
 
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
-to the background, holding while something passes in front). Regions of static foreground become
-tracks. **Abandonment**: a track is *attended* while anything moves next to it (the person who
-carries, sets down, sways beside it); the moment the last movement near it stops for
-``left_after_s`` is when it was *left*, and the dwell time counts from then. A person standing
-still is never left by themselves, and a parked car (a vehicle-sized object that arrived as a
-vehicle-sized moving blob) is not dumping.
+to the background, holding while something passes in front). Shadows are neither object nor
+background: they are not learnt, so what cast them leaves no ghost. Regions of static
+foreground become tracks. **Abandonment**: the person-sized moving blob next to a new object
+in its first seconds is its owner and is followed; the object is *left* once the owner has
+walked more than ``OWNER_AWAY_PX`` away, and the dwell time counts from then. An owner who
+stops beside it (or a region that is itself a person standing: high, narrow) keeps it
+attended. An object must also have stayed put for most of the dwell (a drifting shadow edge
+never does). A parked car (car-sized, or long and low) is not dumping, nor is what it leaves
+behind: regions inside where a car stood that were foreground since it came or since it went.
 """
 
 from __future__ import annotations
@@ -43,10 +48,15 @@ from edge.config import CameraConfig, polygon_mask
 STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a candidate object
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
+CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
+CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
 CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
+STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
+# edge or a light change never does)
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
-GAIN_WINDOW = 41  # working pixels: light changes are smooth over about a quarter of the frame
+GAIN_WINDOW = 31  # working pixels (124 in the frame): a median window three bags wide
+GAIN_CODE = 100.0  # the light ratio is coded as ratio * 100 in 8 bits for the median
 TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
@@ -60,11 +70,15 @@ FIDGET_RATE = 0.5  # a pixel jumping in this share of frames is someone moving (
 # makes a pixel jump twice: in and out)
 FIDGET_PIXELS = 5  # ...and takes this many such pixels (a raindrop's trace is thinner)
 MOVING_MIN_PX = 30  # working pixels: smaller moving specks (rain, noise) attend nothing
+PERSON_ASPECT = 1.5  # a static region this much higher than wide...
+PERSON_MIN_H = 100  # ...at least this high (frame pixels)...
+PERSON_MAX_W = 110  # ...and no wider than a person is someone standing, not something left
 OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is its owner
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
-OWNER_MIN_PX = 60  # working pixels: an owner is person-sized (rain streaks and specks are not)
+OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
+# first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +113,7 @@ class _Track:
     owner_seen: float = 0.0
     created: float = 0.0
     born_vehicle: bool | None = None  # a car (or a piece of one) from its first frame on
+    hold: float = 0.0  # median seconds its pixels have been static
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +151,20 @@ def _touches(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
+def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and inner[0] + inner[2] <= outer[0] + outer[2]
+        and inner[1] + inner[3] <= outer[1] + outer[3]
+    )
+
+
+def _person_shaped(box: tuple[int, int, int, int], scale: float) -> bool:
+    width, height = box[2] / scale, box[3] / scale
+    return height >= PERSON_ASPECT * width and height >= PERSON_MIN_H and width <= PERSON_MAX_W
+
+
 def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     """Pixels between two boxes (0 when they touch or overlap)."""
     dx = max(a[0] - (b[0] + b[2]), b[0] - (a[0] + a[2]), 0)
@@ -159,7 +188,10 @@ class _State:
     threshold: np.ndarray
     activity: np.ndarray
     previous: np.ndarray
+    gain: np.ndarray
+    previous_mean: np.ndarray
     started: float
+    frames: int
     last_ts: float
 
 
@@ -190,7 +222,7 @@ class LeftObjectDetector:
         history_s = config.dwell_s + config.pre_event_s + 10.0
         self._history_s = history_s
         self._motion: deque[_Motion] = deque()
-        self._car_marks: dict[int, tuple[tuple[int, int, int, int], float]] = {}
+        self._car_marks: dict[int, tuple[tuple[int, int, int, int], float, float]] = {}
         self.stats = SceneStats()
 
     def reset(self) -> None:
@@ -206,20 +238,26 @@ class LeftObjectDetector:
         return cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32)
 
     def _gain(self, small: np.ndarray, state: _State) -> np.ndarray:
-        """Per-pixel light change since the background was learnt (1.0: none)."""
-        weight = (~state.foreground).astype(np.float32)
-        window = (GAIN_WINDOW, GAIN_WINDOW)
-        num = cv2.boxFilter(small * weight, cv2.CV_32F, window, borderType=cv2.BORDER_REFLECT)
-        den = cv2.boxFilter(
-            state.long_bg * weight, cv2.CV_32F, window, borderType=cv2.BORDER_REFLECT
-        )
-        gain = np.where(den > 1.0, num / np.maximum(den, 1e-3), 1.0)
-        return np.clip(gain, 0.2, 5.0).astype(np.float32)
+        """Per-pixel light change since the background was learnt (1.0: none).
+
+        The ratio of frame to background, smoothed by a median over ``GAIN_WINDOW`` working
+        pixels: a cloud's soft edge or a street light is followed closely, while an object (a
+        minority of any window) does not pull the estimate. The middle of a parked car may be
+        taken for light and learnt into the background, which is what should happen to it.
+        """
+        ratio = (small + 1.0) / (state.long_bg + 1.0)
+        coded = np.clip(ratio * GAIN_CODE, 0, 255).astype(np.uint8)
+        median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) / GAIN_CODE
+        gain = cv2.blur(median, (5, 5), borderType=cv2.BORDER_REFLECT)
+        state.gain = np.clip(gain, 0.2, 255 / GAIN_CODE).astype(np.float32)
+        return state.gain
 
     def _changed(
         self, frame: np.ndarray, residual: np.ndarray, threshold: np.ndarray, state: _State
-    ) -> np.ndarray:
-        """Where an object (not a shadow, not noise) differs from the background."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Where an object (not a shadow, not noise) differs from the background, and where a
+        shadow lies (neither object nor background: it must not be learnt, or what cast it
+        leaves a bright ghost behind when it goes)."""
         background = state.long_bg
         mean_f, mean_b = _local_mean(frame), _local_mean(background)
         var_f = np.maximum(_local_mean(frame * frame) - mean_f * mean_f, 0.0)
@@ -235,7 +273,7 @@ class LeftObjectDetector:
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
         opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, self._kernel)
-        return opened > 0
+        return opened > 0, shadow & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
         """Take one frame; returns the objects that reached the dwell time on this frame."""
@@ -258,7 +296,10 @@ class LeftObjectDetector:
                 threshold=np.full(shape, float(config.diff_threshold), np.float32),
                 activity=np.zeros(shape, np.float32),
                 previous=small,
+                gain=np.ones(shape, np.float32),
+                previous_mean=_local_mean(small),
                 started=now,
+                frames=1,
                 last_ts=now,
             )
             self.stats.changed_fraction = 0.0
@@ -276,7 +317,7 @@ class LeftObjectDetector:
             config.diff_threshold,
         ).astype(np.float32)
         state.threshold = threshold
-        long_fg = self._changed(compensated, residual, threshold, state)
+        long_fg, shadow = self._changed(compensated, residual, threshold, state)
         short_fg = np.abs(_local_mean(small - state.short_bg)) > threshold
         static = long_fg & ~short_fg
 
@@ -289,14 +330,9 @@ class LeftObjectDetector:
         alpha_short = 1.0 - math.exp(-dt / config.short_term_s)
         state.short_bg += alpha_short * (small - state.short_bg)
         alpha_long = 1.0 - math.exp(-dt / config.long_term_s)
-        learn = back & (state.hold <= 0.0)
+        learn = back & (state.hold <= 0.0) & ~shadow
         state.long_bg[learn] += alpha_long * (compensated - state.long_bg)[learn]
-        # The noise estimate learns from background pixels only, and not from what exceeds
-        # the threshold (a passing shadow is not noise).
-        noise_tau = min(config.long_term_s, 1.0 + (now - state.started) / NOISE_WARMUP_S)
-        alpha_noise = 1.0 - math.exp(-dt / noise_tau)
-        quiet = learn & ~short_fg & (np.abs(residual) < threshold)
-        state.noise_var[quiet] += alpha_noise * (residual[quiet] ** 2 - state.noise_var[quiet])
+        self._learn_noise(state, compensated, calm=~short_fg & ~long_fg, now=now, dt=dt)
         state.foreground = long_fg
         self.stats.changed_fraction = float(long_fg.mean())
 
@@ -308,11 +344,34 @@ class LeftObjectDetector:
         jitter_level = max(JITTER_MIN, JITTER_FACTOR * float(np.median(jitter)))
         alpha_activity = 1.0 - math.exp(-dt / ACTIVITY_S)
         state.activity += alpha_activity * ((jitter > jitter_level) - state.activity)
-        moving = (short_fg & long_fg).astype(np.uint8)
+        # Moving things are foreground that has not (yet) stood still: the whole body of a car
+        # driving by (its uniform inside barely changes from frame to frame), a person walking.
+        moving = (long_fg & (short_fg | (state.hold < STATIC_MIN_S))).astype(np.uint8)
         self._record_motion(now, moving)
         if not detect:
             return []
         return self._track(now, state, compensated)
+
+    def _learn_noise(
+        self, state: _State, compensated: np.ndarray, *, calm: np.ndarray, now: float, dt: float
+    ) -> None:
+        """Follow how much each pixel scatters where nothing moves."""
+        config = self.config
+        # The noise is what the object-scale image does from one frame to the next where
+        # nothing moves (sensor grain, rain, codec blocks): half the mean square of that step.
+        # Light changes and passing shadows are slow and do not inflate it.
+        mean_now = _local_mean(compensated)
+        step = mean_now - state.previous_mean
+        state.previous_mean = mean_now
+        noise_tau = min(config.long_term_s, 1.0 + (now - state.started) / NOISE_WARMUP_S)
+        alpha_noise = 1.0 - math.exp(-dt / noise_tau)
+        if state.frames == 1:
+            # A first guess from the first step, smoothed over the neighbourhood, so that a car
+            # arriving in the first seconds is not learnt as background under a blind threshold.
+            first = cv2.blur(0.5 * step * step, (9, 9), borderType=cv2.BORDER_REFLECT)
+            state.noise_var = np.maximum(first, 0.25).astype(np.float32)
+        state.frames += 1
+        state.noise_var[calm] += alpha_noise * (0.5 * step[calm] ** 2 - state.noise_var[calm])
 
     def _record_motion(self, now: float, moving: np.ndarray) -> None:
         count, _, stats, _ = cv2.connectedComponentsWithStats(
@@ -329,7 +388,14 @@ class LeftObjectDetector:
 
     def _follow_owner(self, track: _Track, box: tuple[int, int, int, int]) -> None:
         """Find (in its first seconds) and follow the moving blob that brought the object."""
-        blobs = self._motion[-1].boxes if self._motion else ()
+        # The object itself (moving while it lands, its flicker under rain or codec blocks) is
+        # not its owner.
+        inside = _grow(box, 2)
+        blobs = tuple(
+            b
+            for b in (self._motion[-1].boxes if self._motion else ())
+            if not _contains(inside, b[:4])
+        )
         if track.owner is not None:
             reach = _grow(track.owner, OWNER_STEP_PX)
             close = [
@@ -345,7 +411,8 @@ class LeftObjectDetector:
                 track.owner_seen = self._now
         elif self._now - track.created <= OWNER_ACQUIRE_S:
             near = _grow(box, max(box[2], box[3]) // 2 + 3)
-            fits = [b for b in blobs if b[4] >= OWNER_MIN_PX and _touches(near, b[:4])]
+            person = max(OWNER_MIN_PX, self.config.person_area_px / self._area_scale)
+            fits = [b for b in blobs if b[4] >= person and _touches(near, b[:4])]
             if fits:
                 x, y, w, h, _ = max(fits, key=lambda b: b[4])
                 track.owner = (x, y, w, h)
@@ -369,7 +436,9 @@ class LeftObjectDetector:
         if track.owner is not None:
             if _gap(track.owner, box) > OWNER_AWAY_PX:
                 area = box  # only the region itself fidgeting: it is a person standing there
-            elif self._now - track.owner_seen <= OWNER_LOST_S:
+            else:
+                # Still beside it, or stopped moving right there: someone who stands still
+                # is part of the static region (or is it), and leaving means walking off.
                 return True
         x, y, w, h = area
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
@@ -378,13 +447,17 @@ class LeftObjectDetector:
     def _is_vehicle(self, track: _Track, box: tuple[int, int, int, int], area: int) -> bool:
         """Is this static region a parked vehicle, or a piece of one?
 
-        A region of at least half a car's area is a car that parked (dumped objects that big
-        are rare and come with a van, which is then in the stills anyway); a smaller region
+        A region of a car's area, or of half of it and long and low like a car seen from the
+        side, is a car that parked (dumped objects that big are rare and come with a van,
+        which is then in the stills anyway); a smaller region
         touching another track that is a parked car is a piece of it (windows, shadow, wheels).
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
-        if area * self._area_scale >= 0.5 * self.config.vehicle_area_px:
+        full = area * self._area_scale
+        if full >= self.config.vehicle_area_px or (
+            full >= 0.5 * self.config.vehicle_area_px and box[2] >= CAR_ASPECT * box[3]
+        ):
             return True
         return any(
             t is not track
@@ -395,14 +468,21 @@ class LeftObjectDetector:
             for t in self._tracks
         )
 
-    def _in_car_mark(self, track_id: int, box: tuple[int, int, int, int]) -> bool:
-        """Does this region lie where another track that was a car stood a short while ago (the car's ghost)?"""
+    def _in_car_mark(self, track_id: int, box: tuple[int, int, int, int], started: float) -> bool:
+        """Is this region what a car left behind: where a car stood a short while ago, and
+        foreground since that car arrived or since it drove off (a ghost of it learnt into the
+        background, its shadow)?
+
+        A bag dropped beside the car appeared later than the car did, and stays a bag.
+        """
         self._car_marks = {
             k: v for k, v in self._car_marks.items() if self._now - v[1] <= CAR_MARK_S
         }
         area = box[2] * box[3]
-        for owner_id, (mark, _) in self._car_marks.items():
-            if owner_id == track_id:
+        for owner_id, (mark, seen, arrived) in self._car_marks.items():
+            if owner_id == track_id or (
+                started > arrived + CAR_SAME_TIME_S and abs(started - seen) > CAR_SAME_TIME_S
+            ):
                 continue
             ix = max(0, min(box[0] + box[2], mark[0] + mark[2]) - max(box[0], mark[0]))
             iy = max(0, min(box[1] + box[3], mark[1] + mark[3]) - max(box[1], mark[1]))
@@ -452,19 +532,25 @@ class LeftObjectDetector:
                 self._next_id += 1
                 self._tracks.append(match)
             match.bbox, match.last_seen, match.area, match.contrast = box, now, area, contrast
+            match.hold = float(np.median(state.hold[pixels]))
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
             match.vehicle = self._is_vehicle(match, box, area)
-            if not match.vehicle and self._in_car_mark(match.track_id, box):
+            if not match.vehicle and self._in_car_mark(match.track_id, box, match.first_seen):
                 match.vehicle = True
             elif match.vehicle:
-                self._car_marks[match.track_id] = (box, now)
+                mark = self._car_marks.get(match.track_id)
+                self._car_marks[match.track_id] = (box, now, mark[2] if mark else match.first_seen)
             if match.born_vehicle is None:
                 match.born_vehicle = match.vehicle
             # What stays of a car that drove off (its ghost) is still the car; a bag that merged
             # with a car stopping beside it is a bag again once the car has gone.
             match.vehicle = match.vehicle or match.born_vehicle
-            if match.left_at is None and self._attended(match, box, state.activity):
+            if _person_shaped(box, self.scale):
+                # Someone standing (whom a piece of the region was taken for, before): whatever
+                # was thought left is attended again.
+                match.left_at, match.attended_at = None, now
+            elif match.left_at is None and self._attended(match, box, state.activity):
                 match.attended_at = now
             elif match.left_at is None and now - match.attended_at >= self.config.left_after_s:
                 match.left_at = match.attended_at
@@ -478,7 +564,11 @@ class LeftObjectDetector:
         for track in self._tracks:
             if track.reported or track.vehicle or track.track_id not in seen:
                 continue
-            if track.left_at is not None and now - track.left_at >= self.config.dwell_s:
+            if (
+                track.left_at is not None
+                and now - track.left_at >= self.config.dwell_s
+                and track.hold >= STABLE_SHARE * self.config.dwell_s
+            ):
                 track.reported = True
                 found.append(self._detection(now, track))
         return found

@@ -151,3 +151,28 @@ def test_covering_the_lens_raises_and_clears_the_tamper_alarm() -> None:
         (False, "scene back to normal"),
     ]
     assert 17 <= changes[0][0] <= 19  # two seconds after the cover, not at the first dark frame
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("condition", ["shadows", "dusk", "rain", "compressed"])
+@pytest.mark.parametrize("kind", ["linger", "park"])
+def test_no_false_alarm_from_a_person_standing_or_a_parked_car_in_hard_conditions(
+    kind: str, condition: str
+) -> None:
+    """Under drifting cloud shadows, at dusk, in rain and under heavy compression, a person standing and a parked car raise no event."""
+    spec = make_scene(kind, kind, seed=2030, duration_s=36, fps=5, condition=condition)
+    assert _run(spec, HARD_CONFIG) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("condition", ["dusk", "compressed"])
+def test_a_low_contrast_bag_is_found_at_dusk_and_under_compression(condition: str) -> None:
+    """A bag 5-20 grey levels from the pavement is reported once at dusk and through heavy compression, after its owner left."""
+    spec = make_scene("low", "drop", seed=2031, duration_s=36, fps=5, condition=condition)
+    (truth,) = spec.truth
+    assert truth.left_s is not None
+    found = _run(spec, HARD_CONFIG)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
+    assert found[0].left_at is not None
+    assert (found[0].left_at - T0).total_seconds() > truth.at_s
