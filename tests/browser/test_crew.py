@@ -92,6 +92,8 @@ def test_crew_marks_stops_offline_and_the_outbox_syncs_once(
     # the page reloads without signal: the service worker and the cached sheet keep it usable
     page.reload()
     page.wait_for_selector("li.stop >> nth=2")
+    # the queued actions are read back from IndexedDB after the sheet is drawn: wait for them
+    page.wait_for_function("() => document.querySelectorAll('li.stop.done').length === 2")
     assert page.locator("li.stop.done").count() == 2
 
     # back online: the queue drains, nothing is stored twice
