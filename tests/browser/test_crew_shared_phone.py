@@ -48,7 +48,7 @@ def _crew_b(db: Conn) -> int:
     ).id
 
 
-def _queue_offline_as_a(context: Any, base: str) -> None:
+def _queue_offline_as_a(context: Any, base: str, *, back_online: bool = True) -> None:
     """Crew A opens the sheet, loses the signal, empties the first stop and puts the phone away."""
     page = context.new_page()
     log_in(page, base, "crew1")
@@ -60,7 +60,8 @@ def _queue_offline_as_a(context: Any, base: str) -> None:
     page.click("dialog button[data-fill=full]")
     page.wait_for_function("() => document.getElementById('pending').dataset.count === '1'")
     page.close()
-    context.set_offline(False)
+    if back_online:
+        context.set_offline(False)
 
 
 def _user_id(db: Conn, username: str) -> int:
@@ -97,8 +98,11 @@ def test_work_of_a_logged_out_crew_is_kept_and_shown_never_stored_under_b(
     seed_plan(db, vehicle_id="veh-1")
     _crew_b(db)
     context = _phone(browser)
-    _queue_offline_as_a(context, live_server.url)
+    _queue_offline_as_a(context, live_server.url, back_online=False)
+    # A's session ends while the phone is still without signal (else its service worker may
+    # rightly send A's action as A the moment the signal returns)
     db.execute("DELETE FROM sessions WHERE user_id = %s", (_user_id(db, "crew1"),))
+    context.set_offline(False)
 
     page = context.new_page()
     log_in(page, live_server.url, "crew2")
