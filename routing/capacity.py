@@ -127,6 +127,20 @@ def solve_model(
     return result if result.is_feasible() else None
 
 
+def solution_of(problem: Problem, routes: list[Route]) -> Solution:
+    """A solution serving every stop on these routes, with its distance and objective."""
+    solution = Solution(
+        routes=routes,
+        unplanned=[],
+        objective=0,
+        distance=sum(r.distance for r in routes),
+        status="success",
+        solve_s=0.0,
+    )
+    solution.objective = objective(problem, solution)
+    return solution
+
+
 def serve_in_order(
     problem: Problem, nodes: list[int], *, here: int, clock: int, dims: int
 ) -> tuple[list[Visit], int, int, int]:
@@ -170,13 +184,4 @@ def _solution(problem: Problem, nodes: list[list[int]]) -> Solution:
             distance += int(problem.distance[here][vehicle.end_location])
             clock += int(problem.duration[here][vehicle.end_location])
         out.append(Route(vehicle.id, vehicle.shift.start, clock, visits, distance=distance))
-    solution = Solution(
-        routes=out,
-        unplanned=[],
-        objective=0,
-        distance=sum(r.distance for r in out),
-        status="success",
-        solve_s=0.0,
-    )
-    solution.objective = objective(problem, solution)
-    return solution
+    return solution_of(problem, out)

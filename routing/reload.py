@@ -10,8 +10,7 @@ does not depend on the machine.
 
 from __future__ import annotations
 
-from routing.capacity import serve_in_order, solve_model
-from routing.costs import objective
+from routing.capacity import serve_in_order, solution_of, solve_model
 from routing.model import Problem, Route, Solution, Vehicle, Visit, VisitKind
 
 
@@ -135,13 +134,4 @@ def _solution(problem: Problem, plans: list[list[list[int]]]) -> Solution:
                 Visit(VisitKind.UNLOAD, site.id, site.location, clock, clock, clock, (0,) * dims)
             )
         out.append(Route(vehicle.id, vehicle.shift.start, clock, visits, distance=distance))
-    solution = Solution(
-        routes=out,
-        unplanned=[],
-        objective=0,
-        distance=sum(r.distance for r in out),
-        status="success",
-        solve_s=0.0,
-    )
-    solution.objective = objective(problem, solution)
-    return solution
+    return solution_of(problem, out)
