@@ -259,8 +259,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - one benchmark story, top to bott
             "NETTESTAD_METRICS_PORT": str(metrics_port),
             "NETTESTAD_BATCH_SIZE": str(args.batch_size),
             "NETTESTAD_WRITERS": str(args.writers),
-            "NETTESTAD_QUEUE_MAX": "20000",
-            "NETTESTAD_RECEIVE_MAXIMUM": "5000",
+            # queue and broker in-flight window: the product's defaults (ingest/settings.py)
             "NETTESTAD_OFFLINE_INTERVAL_S": "86400",
         }
         if args.workers > 1:
