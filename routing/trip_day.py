@@ -7,7 +7,6 @@ vehicle, each closed at the site with the smallest detour; :func:`simulate` driv
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -158,13 +157,18 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
         return None
     m = len(seq)
     cost, via = day.cost, day.via
-    detour = [0] + [via[p][x] - cost[p][x] + TRIP_TIE for p, x in itertools.pairwise(seq)]
     f = [0] * m
     start_of = [0] * m
     h = [0] * m
     window: deque[int] = deque()
+    p = seq[0]
     for j in range(m):
-        hj = h[j] = f[j - 1] + detour[j] if j else 0
+        if j:
+            x = seq[j]
+            hj = h[j] = f[j - 1] + via[p][x] - cost[p][x] + TRIP_TIE  # the unload before x
+            p = x
+        else:
+            hj = 0
         while window and h[window[-1]] >= hj:
             window.pop()
         window.append(j)
@@ -215,11 +219,7 @@ def _earliest_starts(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) ->
     return out
 
 
-@dataclass(slots=True)
-class Call:
-    node: int
-    arrival: int
-    start: int
+Call = tuple[int, int, int]  # node, arrival, start of service
 
 
 @dataclass(slots=True)
@@ -239,36 +239,62 @@ def simulate(
     are served first); if that fails, as early as it may start (waiting for a window that opens
     later may then absorb it). Each trip unloads at the site with the smallest detour; if that
     fails, at the cheapest one the vehicle need not wait for.
+
+    A drive that fails says whether the break's placement or the wait for a site could have made
+    a difference before it failed; a variant that differs only where nothing could is the same
+    drive and is not run again.
     """
-    for late, patient in ((True, True), (False, True), (True, False), (False, False)):
-        schedule = _drive(day, k, seq, ends, record=record, late=late, patient=patient)
+    seen = [False, False]  # the break's placement, a wait for a site: whether either mattered
+    schedule = _drive(day, k, seq, ends, record, True, True, seen)
+    if schedule is not None:
+        return schedule
+    placement, waiting = seen
+    early_waiting = waiting  # in the drive with the break early: the same unless it is run
+    if placement:
+        seen = [False, False]
+        schedule = _drive(day, k, seq, ends, record, False, True, seen)
         if schedule is not None:
             return schedule
+        early_waiting = seen[1]
+    impatient_placement = placement
+    if waiting:
+        seen = [False, False]
+        schedule = _drive(day, k, seq, ends, record, True, False, seen)
+        if schedule is not None:
+            return schedule
+        impatient_placement = seen[0]
+    if early_waiting and impatient_placement:
+        return _drive(day, k, seq, ends, record, False, False, seen)
     return None
 
 
 _Break = tuple[int, int, int]  # earliest start, latest start, duration
 
 
-def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule on the same clock
+def _drive(  # noqa: PLR0911, PLR0912, PLR0915, PLR0917 - one pass over the route keeps every rule on the same clock
     day: Day,
     k: int,
     seq: Sequence[int],
     ends: Sequence[bool],
-    *,
     record: bool,
     late: bool,
     patient: bool,
+    seen: list[bool],
 ) -> Schedule | None:
     """One simulation of route ``k`` with the break placed ``late`` or early (see :func:`_call`).
 
     A break still pending when the vehicle is back before its latest start is taken at the depot.
+    ``seen`` records whether the break was pending at a call that began after its earliest start
+    (where ``late`` decides), and whether a trip's first site made the vehicle wait (where
+    ``patient`` decides).
     """
     vehicle = day.vehicles[k]
     if not seq:
         return Schedule(0, vehicle.start, [], [])
     cost, dur, service = day.cost, day.dur, day.service
     brk = vehicle.breaks[0] if vehicle.breaks else None
+    pending = brk is not None
+    b_early, b_latest, b_length = brk if brk is not None else (0, 0, 0)
     clock, here, total = vehicle.start, 0, day.fixed
     calls: list[Call] = []
     taken: list[tuple[int, int]] = []
@@ -280,44 +306,61 @@ def _drive(  # noqa: PLR0911, PLR0912 - one pass over the route keeps every rule
             clock = leave[i]  # the trip waits at the depot or the site for its goods
         # The same step as _call, inline: this loop is where the phase spends its time.
         arrive = clock + dur[here][c]
-        begin = max(opens[c], arrive)
-        pause = -1
-        if brk is not None and (begin + service[c] > brk[1] or (not late and begin >= brk[0])):
-            pause = max(clock, brk[0])
-            if pause > brk[1]:
-                return None
-            arrive += brk[2]
-            begin = max(opens[c], arrive, pause + brk[2])
+        begin = opens[c]
+        if arrive > begin:  # noqa: PLR1730 - cheaper than a call to max in the hottest loop
+            begin = arrive
+        if pending:
+            if begin >= b_early:
+                seen[0] = True
+            if begin + service[c] > b_latest or (not late and begin >= b_early):
+                pause = clock if clock > b_early else b_early
+                if pause > b_latest:
+                    return None
+                arrive += b_length
+                begin = max(opens[c], arrive, pause + b_length)
+                if begin > closes[c]:
+                    return None
+                taken.append((pause, b_length))
+                pending = False
         if begin > closes[c]:
             return None
-        node = c
-        while True:
-            total += cost[here][node]
-            if pause >= 0 and brk is not None:
-                taken.append((pause, brk[2]))
-                brk = None
-            if record:
-                calls.append(Call(node, arrive, begin))
-            clock, here = begin + service[node], node
-            if node >= day.n or not ends[i]:
-                break
-            nxt = seq[i + 1] if i < last else 0
-            site = _unload(day, clock, here, nxt, brk, late=late, patient=patient)
-            if site is None:
-                return None
-            node, (arrive, begin, pause) = site
+        total += cost[here][c]
+        if record:
+            calls.append((c, arrive, begin))
+        clock, here = begin + service[c], c
+        if not ends[i]:
+            continue
+        site = _unload(
+            day,
+            clock,
+            here,
+            seq[i + 1] if i < last else 0,
+            (b_early, b_latest, b_length) if pending else None,
+            late=late,
+            patient=patient,
+            seen=seen,
+        )
+        if site is None:
+            return None
+        node, (arrive, begin, pause) = site
+        total += cost[here][node]
+        if pause >= 0:
+            taken.append((pause, b_length))
+            pending = False
+        if record:
+            calls.append((node, arrive, begin))
+        clock, here = begin + service[node], node
     back = clock + dur[here][0]
     total += cost[here][0]
-    if brk is not None:
-        early, latest, length = brk
-        if early < back <= latest and back + length <= vehicle.end:
-            taken.append((back, length))  # lunch at the depot after the round
-        elif back > early:
-            pause = max(clock, early)
-            if pause > latest:
+    if pending:
+        if b_early < back <= b_latest and back + b_length <= vehicle.end:
+            taken.append((back, b_length))  # lunch at the depot after the round
+        elif back > b_early:
+            pause = clock if clock > b_early else b_early
+            if pause > b_latest:
                 return None
-            back = max(back + length, pause + length)
-            taken.append((pause, length))
+            back = max(back + b_length, pause + b_length)
+            taken.append((pause, b_length))
     if back > vehicle.end:
         return None
     if vehicle.max_span is not None and back - vehicle.start > vehicle.max_span:
@@ -339,7 +382,14 @@ def _trip_releases(day: Day, seq: Sequence[int], ends: Sequence[bool]) -> list[i
 
 
 def _call(
-    day: Day, clock: int, here: int, y: int, brk: _Break | None, *, late: bool
+    day: Day,
+    clock: int,
+    here: int,
+    y: int,
+    brk: _Break | None,
+    *,
+    late: bool,
+    seen: list[bool],
 ) -> tuple[int, int, int] | None:
     """(arrival, start of service, start of the break or -1) at node ``y``; None if too late.
 
@@ -351,6 +401,8 @@ def _call(
     pause = -1
     if brk is not None:
         early, latest, length = brk
+        if begin >= early:
+            seen[0] = True
         if begin + day.service[y] > latest or (not late and begin >= early):
             pause = max(clock, early)
             if pause > latest:
@@ -371,6 +423,7 @@ def _unload(
     *,
     late: bool,
     patient: bool,
+    seen: list[bool],
 ) -> tuple[int, tuple[int, int, int]] | None:
     """The site to unload at between ``here`` and ``nxt``, and the call there.
 
@@ -379,14 +432,16 @@ def _unload(
     """
     n = day.n
     first = n + int(day.site[here, nxt])
-    step = _call(day, clock, here, first, brk, late=late)
+    step = _call(day, clock, here, first, brk, late=late, seen=seen)
+    if step is not None and step[1] > step[0]:
+        seen[1] = True
     if step is not None and (patient or step[1] <= step[0]):
         return first, step
     cost = day.cost
     best: tuple[int, int, int] | None = None
     choice = None
     for s in range(n, len(cost)):
-        got = _call(day, clock, here, s, brk, late=late)
+        got = _call(day, clock, here, s, brk, late=late, seen=seen)
         if got is None:
             continue
         key = (max(got[1] - got[0], 0), cost[here][s] + cost[s][nxt], s)

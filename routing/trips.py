@@ -206,9 +206,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
     ):
         return False
     given = [i for i, c in enumerate(seq) if plan.ends[c]]
-    for c in seq:
-        plan.loads.pop(plan.trip[c], None)
-        plan.members.pop(plan.trip[c], None)
+    _drop_trips(plan, seq)
     dims = len(vehicle.capacity)
     cut: list[int] | None = None
     if seq:
@@ -221,9 +219,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
         # The cheapest split may put goods released late on an early trip: split by the clock.
         timed = split_timed(day, k, seq)
         if timed is not None and timed != cut:
-            for c in seq:
-                plan.loads.pop(plan.trip[c], None)
-                plan.members.pop(plan.trip[c], None)
+            _drop_trips(plan, seq)
             _apply_cut(day, plan, seq, timed, dims)
             schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
     if (
@@ -235,9 +231,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
     ):
         # The cheapest split may move an unload to where the clock no longer allows it: the
         # trips as they were given (each within the capacity, kept so by every insertion).
-        for c in seq:
-            plan.loads.pop(plan.trip[c], None)
-            plan.members.pop(plan.trip[c], None)
+        _drop_trips(plan, seq)
         _apply_cut(day, plan, seq, given, dims)
         schedule = simulate(day, k, seq, [plan.ends[c] for c in seq], record=True)
     if schedule is None:
@@ -258,19 +252,17 @@ def _times_of(day: Day, plan: _Plan, k: int, schedule: Schedule) -> None:
     bound, not a promise)."""
     n, dur, service, closes = day.n, day.dur, day.service, day.closes
     arrive, done, latest = plan.arrive, plan.done, plan.latest
-    for call in schedule.calls:
-        x = call.node
+    for x, arrival, start in schedule.calls:
         if x < n:
-            arrive[x] = call.arrival
-            done[x] = call.start + service[x]
+            arrive[x] = arrival
+            done[x] = start + service[x]
     vehicle = day.vehicles[k]
     arrive[n + k] = schedule.back
     limit, after = vehicle.end, 0
     pauses = sorted(schedule.breaks, reverse=True)  # the break is taken again before the stops
-    for call in reversed(schedule.calls):  # after it: their latest start makes room for it
-        x = call.node
+    for x, _, start in reversed(schedule.calls):  # after it: their latest start makes room for it
         limit -= dur[x][after] + service[x]
-        while pauses and call.start < pauses[0][0]:
+        while pauses and start < pauses[0][0]:
             limit -= pauses.pop(0)[1]
         limit = min(closes[x], limit)
         if x < n:
@@ -306,9 +298,31 @@ def _on_time(day: Day, plan: _Plan, c: int, a: int, extra: int = 0) -> int:
     return max(delay, 0)
 
 
+def _drop_trips(plan: _Plan, seq: Sequence[int]) -> None:
+    """Forget the trips the stops of ``seq`` are on (before they are split again)."""
+    trip, loads, members = plan.trip, plan.loads, plan.members
+    for t in {trip[c] for c in seq}:
+        loads.pop(t, None)
+        members.pop(t, None)
+
+
 def _apply_cut(day: Day, plan: _Plan, seq: Sequence[int], cut: list[int], dims: int) -> None:
     """Make the stops of ``seq`` into trips that end at the positions ``cut``."""
     begin = 0
+    if dims == 1:  # the common case, without the loop over dimensions
+        trip, ends, demand = plan.trip, plan.ends, day.demand1
+        for last in cut:
+            t = plan.new_trip(dims)
+            plan.members[t] = last + 1 - begin
+            total = 0
+            for c in seq[begin : last + 1]:
+                trip[c] = t
+                ends[c] = False
+                total += demand[c]
+            plan.loads[t][0] = total
+            ends[seq[last]] = True
+            begin = last + 1
+        return
     for last in cut:
         t = plan.new_trip(dims)
         load = plan.loads[t]
@@ -850,8 +864,8 @@ def _append_by_clock(day: Day, plan: _Plan, stops: list[int]) -> list[int]:
 
 def _waits(schedule: Schedule, c: int) -> bool:
     """Whether the vehicle waits long at stop ``c`` for its window."""
-    call = next(x for x in reversed(schedule.calls) if x.node == c)
-    return call.start - call.arrival > _LONG_WAIT_S
+    _, arrival, start = next(x for x in reversed(schedule.calls) if x[0] == c)
+    return start - arrival > _LONG_WAIT_S
 
 
 def _nearest_tour(day: Day) -> list[int]:
@@ -886,18 +900,16 @@ def _solution(problem: Problem, day: Day, plan: _Plan, start: Solution | None) -
         load = [0] * dims
         here = vehicle.start_location
         distance = 0
-        for call in schedule.calls:
-            if call.node < day.n:
-                stop = problem.stops[call.node - 1]
+        for node, arrival, begin in schedule.calls:
+            if node < day.n:
+                stop = problem.stops[node - 1]
                 load = [a + b for a, b in zip(load, stop.demand, strict=True)]
                 kind, ref, location, busy = VisitKind.STOP, stop.id, stop.location, stop.service_s
             else:
-                site = problem.facilities[call.node - day.n]
+                site = problem.facilities[node - day.n]
                 load = [0] * dims
                 kind, ref, location, busy = VisitKind.UNLOAD, site.id, site.location, site.unload_s
-            visits.append(
-                Visit(kind, ref, location, call.arrival, call.start, call.start + busy, tuple(load))
-            )
+            visits.append(Visit(kind, ref, location, arrival, begin, begin + busy, tuple(load)))
             distance += int(problem.distance[here][location])
             here = location
         distance += int(problem.distance[here][vehicle.end_location])
@@ -978,9 +990,9 @@ def _times(day: Day, plan: _Plan, only: int | None = None) -> dict[int, int]:
         schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
         if schedule is None:
             continue
-        for call in schedule.calls:
-            if call.node < day.n:
-                out[call.node] = call.start + day.service[call.node]
+        for node, _, start in schedule.calls:
+            if node < day.n:
+                out[node] = start + day.service[node]
         out[day.n + k] = day.vehicles[k].start
     return out
 
@@ -1113,6 +1125,17 @@ def _two_opt_pass(
 
 def _reorder(day: Day, plan: _Plan, k: int, seq: list[int]) -> bool:
     """Give route ``k`` the stop order ``seq`` if it runs on time and costs less; True if so."""
+    # Most orders tried are refused: judge the order's cheapest split on the clock first, and
+    # change the plan only if it wins or if only the fallbacks of _refresh can tell.
+    cut = split(day, seq, day.vehicles[k].capacity)
+    if cut is None:
+        return False
+    ends = [False] * len(seq)
+    for j in cut:
+        ends[j] = True
+    schedule = simulate(day, k, seq, ends)
+    if schedule is not None and schedule.cost >= plan.route_cost[k]:
+        return False  # _refresh would find this same schedule
     before = plan.copy()
     dims = len(day.demand[0])
     for x in plan.stops(day, k):
