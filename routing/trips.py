@@ -477,12 +477,14 @@ def _recreate(
     order = insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng)
     # must-visit stops that were left out go back first, before others take their room
     order.sort(key=lambda c: c not in checked or day.penalty[c] < MUST_VISIT_PENALTY)
-    extra = [0] * len(day.vehicles)  # delay added to each route so far
-    # The times bound only the stops left out so far (their positions are many and mostly
-    # hopeless on a full day); a route the ruin took stops from is judged by its simulation,
-    # its times from before would bound it too tightly. Bounding every insertion so measured
-    # worse on 804_stop (bench/RESULTS.md).
-    ruined = set(touched)
+    # A stop with a window, or one left out so far, is simulated at each position it tries; on a
+    # full day most of those simulations fail. Its positions are first bounded by the routes'
+    # times: a route the ruin took stops from is simulated once, when such a stop first looks at
+    # it (its times from before would bound it too tightly), and a route such a stop joins takes
+    # the times of the simulation that accepted it. The other stops are not bounded: they go to
+    # their cheapest position and the route is simulated when the iteration ends.
+    stale = set(touched)
+    untimed: set[int] = set()  # routes whose simulation fails as they are: not bounded
     route = plan.route
     for c in order:
         penalty = day.penalty[c]
@@ -493,32 +495,50 @@ def _recreate(
             if delta >= penalty:
                 break  # cheaper left out
             k = route[a]
-            late = 0 if k in ruined or c not in checked else _on_time(day, plan, c, a, extra[k])
-            if late < 0:
+            if loose:
+                _insert(day, plan, a, c, mode)
+                touched.add(k)
+                _placed(day, plan, c, a)
+                break
+            if k in stale:
+                stale.discard(k)
+                if not _retimed(day, plan, k):
+                    untimed.add(k)
+            if k not in untimed and _on_time(day, plan, c, a) < 0:
                 continue
             _insert(day, plan, a, c, mode)
-            if not loose:
-                seq = plan.stops(day, k)
-                if simulate(day, k, seq, [plan.ends[x] for x in seq]) is None:
-                    plan.unlink(day, c)
-                    tries -= 1
-                    if not tries:
-                        break
-                    continue
+            seq = plan.stops(day, k)
+            schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
+            if schedule is None:
+                plan.unlink(day, c)
+                tries -= 1
+                if not tries:
+                    break
+                continue
             touched.add(k)
-            _placed(day, plan, c, a, extra[k])
-            extra[k] += late
+            _times_of(day, plan, k, schedule)
+            untimed.discard(k)
             break
         if route[c] < 0:
             plan.unserved.add(c)
 
 
-def _placed(day: Day, plan: _Plan, c: int, a: int, extra: int) -> None:
+def _retimed(day: Day, plan: _Plan, k: int) -> bool:
+    """Take route ``k``'s times from a simulation of it as it is; False if it does not run."""
+    seq = plan.stops(day, k)
+    schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
+    if schedule is None:
+        return False
+    _times_of(day, plan, k, schedule)
+    return True
+
+
+def _placed(day: Day, plan: _Plan, c: int, a: int) -> None:
     """Estimate the times of ``c``, just put after ``a``, until its route is simulated again."""
     n, dur = day.n, day.dur
     b = plan.succ[c]
     here, there = (a if a < n else 0), (b if b < n else 0)
-    arrive = plan.done[a] + extra + dur[here][c]
+    arrive = plan.done[a] + dur[here][c]
     plan.arrive[c] = arrive
     plan.done[c] = max(arrive, day.opens[c]) + day.service[c]
     plan.latest[c] = min(day.closes[c], plan.latest[b] - dur[c][there] - day.service[c])

@@ -162,3 +162,40 @@ def test_days_with_trips_start_from_the_phase_own_plan() -> None:
     )
     assert check(problem, solution, require_all=True).ok
     assert solution.first_solution_s is not None
+
+
+def test_simulation_skips_only_variants_that_drive_the_same() -> None:
+    """On random short routes with random windows, lunch and a site opening late, the simulation
+    gives the schedule (or the failure) that trying all four placements of the break and the
+    unloads in turn gives."""
+    import random
+
+    from routing import trip_day
+
+    day = trip_day.day_of(trips_and_lunch())
+    rng = random.Random(7)
+    vehicle = day.vehicles[0]
+    for c in range(1, day.n):
+        if rng.random() < 0.5:
+            day.opens[c] = rng.randint(vehicle.start, vehicle.end - 3600)
+            day.closes[c] = day.opens[c] + rng.randint(1800, 4 * 3600)
+    for site in range(day.n, len(day.opens)):
+        day.opens[site] = vehicle.start + 3 * 3600
+    stops = list(range(1, day.n))
+    needed = [0] * 5  # per first variant that drives the route; the last: none does
+    for _ in range(3000):
+        seq = sorted(rng.sample(stops, rng.randint(1, 6)), key=lambda x: day.opens[x])
+        ends = [rng.random() < 0.3 for _ in seq]
+        ends[-1] = True
+        got = trip_day.simulate(day, 0, seq, ends, record=True)
+        want, used = None, 4
+        for i, (late, patient) in enumerate(
+            ((True, True), (False, True), (True, False), (False, False))
+        ):
+            want = trip_day._drive(day, 0, seq, ends, True, late, patient, [False, False])
+            if want is not None:
+                used = i
+                break
+        assert got == want
+        needed[used] += 1
+    assert needed[0] and needed[4] and sum(needed[1:4])  # the later variants were needed too
