@@ -477,13 +477,15 @@ def _recreate(
     order = insertion_order(removed, demand=day.demand, from_depot=day.cost[0], rng=rng)
     # must-visit stops that were left out go back first, before others take their room
     order.sort(key=lambda c: c not in checked or day.penalty[c] < MUST_VISIT_PENALTY)
-    # A stop with a window, or one left out so far, is simulated at each position it tries; on a
-    # full day most of those simulations fail. Its positions are first bounded by the routes'
-    # times: a route the ruin took stops from is simulated once, when such a stop first looks at
-    # it (its times from before would bound it too tightly), and a route such a stop joins takes
-    # the times of the simulation that accepted it. The other stops are not bounded: they go to
-    # their cheapest position and the route is simulated when the iteration ends.
+    # Every position is first bounded by its route's times (see _on_time): a route the ruin took
+    # stops from is simulated once, when a stop first looks at it (its times from before would
+    # bound it too tightly), and a route that accepts a simulated stop takes the times of that
+    # simulation. A stop with a window, or one left out so far, is then simulated at each
+    # position it tries; the others go to their cheapest position within the bound, and their
+    # routes are simulated when the iteration ends. Without the bound most trials of a full day
+    # broke a route (bench/RESULTS.md).
     stale = set(touched)
+    extra = [0] * len(day.vehicles)  # delay added to each route since its times were taken
     untimed: set[int] = set()  # routes whose simulation fails as they are: not bounded
     route = plan.route
     for c in order:
@@ -495,17 +497,20 @@ def _recreate(
             if delta >= penalty:
                 break  # cheaper left out
             k = route[a]
+            if k in stale:
+                stale.discard(k)
+                extra[k] = 0
+                if not _retimed(day, plan, k):
+                    untimed.add(k)
+            late = 0 if k in untimed else _on_time(day, plan, c, a, extra[k])
+            if late < 0:
+                continue
             if loose:
                 _insert(day, plan, a, c, mode)
                 touched.add(k)
-                _placed(day, plan, c, a)
+                _placed(day, plan, c, a, extra[k])
+                extra[k] += late
                 break
-            if k in stale:
-                stale.discard(k)
-                if not _retimed(day, plan, k):
-                    untimed.add(k)
-            if k not in untimed and _on_time(day, plan, c, a) < 0:
-                continue
             _insert(day, plan, a, c, mode)
             seq = plan.stops(day, k)
             schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
@@ -517,6 +522,7 @@ def _recreate(
                 continue
             touched.add(k)
             _times_of(day, plan, k, schedule)
+            extra[k] = 0
             untimed.discard(k)
             break
         if route[c] < 0:
@@ -533,12 +539,12 @@ def _retimed(day: Day, plan: _Plan, k: int) -> bool:
     return True
 
 
-def _placed(day: Day, plan: _Plan, c: int, a: int) -> None:
+def _placed(day: Day, plan: _Plan, c: int, a: int, extra: int) -> None:
     """Estimate the times of ``c``, just put after ``a``, until its route is simulated again."""
     n, dur = day.n, day.dur
     b = plan.succ[c]
     here, there = (a if a < n else 0), (b if b < n else 0)
-    arrive = plan.done[a] + dur[here][c]
+    arrive = plan.done[a] + extra + dur[here][c]
     plan.arrive[c] = arrive
     plan.done[c] = max(arrive, day.opens[c]) + day.service[c]
     plan.latest[c] = min(day.closes[c], plan.latest[b] - dur[c][there] - day.service[c])
