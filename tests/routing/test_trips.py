@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import replace
 
-from routing import pipeline, trips
+from routing import pipeline, trip_day, trips
 from routing.anneal import AnnealParams
 from routing.check import check
 from routing.costs import objective
@@ -168,10 +169,6 @@ def test_simulation_skips_only_variants_that_drive_the_same() -> None:
     """On random short routes with random windows, lunch and a site opening late, the simulation
     gives the schedule (or the failure) that trying all four placements of the break and the
     unloads in turn gives."""
-    import random
-
-    from routing import trip_day
-
     day = trip_day.day_of(trips_and_lunch())
     rng = random.Random(7)
     vehicle = day.vehicles[0]
@@ -198,4 +195,6 @@ def test_simulation_skips_only_variants_that_drive_the_same() -> None:
                 break
         assert got == want
         needed[used] += 1
-    assert needed[0] and needed[4] and sum(needed[1:4])  # the later variants were needed too
+    assert needed[0]
+    assert needed[4]
+    assert sum(needed[1:4])  # the later variants were needed too
