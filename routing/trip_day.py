@@ -125,7 +125,7 @@ def day_of(problem: Problem) -> Day:
                 for s in problem.stops
             ),
         ],
-        near=[[x for x in row if x not in {i, 0}] for i, row in enumerate(near.tolist())],
+        near=[[x for x in row if x not in (i, 0)] for i, row in enumerate(near.tolist())],
         fixed=first.fixed_cost,
         vehicles=vehicles,
     )
