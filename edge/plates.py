@@ -13,6 +13,7 @@ candidate box is grown to a whole plate's proportions (52 x 11 cm) before it is 
 plate is hidden even when only its band or part of its text was found. A false find costs only
 a blurred patch; a missed plate is a privacy leak, so the cues are loose on purpose.
 """
+
 from __future__ import annotations
 
 import cv2
