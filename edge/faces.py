@@ -26,6 +26,9 @@ Box = tuple[int, int, int, int]
 CENTERFACE_FILE = "centerface.onnx"
 STRIDE = 4  # the output grid is a quarter of the input
 ALIGN = 32  # CenterFace's input sides must be multiples of this
+DEFAULT_THRESHOLD = 0.1  # measured: faces >= 20 px found, few false finds (bench/RESULTS.md)
+STRONG = 0.3  # a find scoring this much is kept whatever its size
+LARGE_SHARE = 0.35  # a weaker find taller or wider than this share of the image is dropped
 
 
 class ModelError(RuntimeError):
@@ -59,7 +62,7 @@ class CenterFace:
         *,
         width: int,
         height: int,
-        threshold: float = 0.2,
+        threshold: float = DEFAULT_THRESHOLD,
         nms_iou: float = 0.3,
         rotations: tuple[float, ...] = (0.0, 35.0, -35.0),
     ) -> None:
@@ -84,23 +87,41 @@ class CenterFace:
         self.rotations = rotations
 
     def find(self, image: np.ndarray) -> list[Box]:
-        """Face boxes in a BGR image, searched upright and turned by each of ``rotations``."""
+        """Face boxes in a BGR image, searched upright and turned by each of ``rotations``.
+
+        Two kinds of find are dropped as impossible: one whose centre lies outside the image
+        (a face in the mirrored border that fills the corners of a turned image), and one
+        larger than ``LARGE_SHARE`` of the image height with a weak score (below ``STRONG``):
+        near faces are large and score high, while a weak, huge box is a texture (a cat's fur,
+        the moon) seen as a face.
+        """
         boxes = []
         height, width = image.shape[:2]
         for angle in self.rotations:
-            if angle == 0.0:
-                boxes += [box for box, _ in self.detect(image)]
-                continue
-            turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-            turned = cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REFLECT)
-            back = cv2.invertAffineTransform(turn)
-            for (x, y, w, h), _ in self.detect(turned):
-                corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
-                moved = corners @ back[:, :2].T + back[:, 2]
-                x0, y0 = moved.min(axis=0)
-                x1, y1 = moved.max(axis=0)
-                boxes.append((int(x0), int(y0), max(1, int(x1 - x0)), max(1, int(y1 - y0))))
+            found = self.detect(image) if angle == 0.0 else self._detect_turned(image, angle)
+            for (x, y, w, h), score in found:
+                cx, cy = x + w / 2, y + h / 2
+                if not (0 <= cx < width and 0 <= cy < height):
+                    continue
+                if score < STRONG and max(w, h) > LARGE_SHARE * height:
+                    continue
+                boxes.append((x, y, w, h))
         return boxes
+
+    def _detect_turned(self, image: np.ndarray, angle: float) -> list[tuple[Box, float]]:
+        """Finds in the image turned by ``angle``, as upright boxes around them in the image."""
+        height, width = image.shape[:2]
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+        turned = cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REFLECT)
+        back = cv2.invertAffineTransform(turn)
+        found = []
+        for (x, y, w, h), score in self.detect(turned):
+            corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+            moved = corners @ back[:, :2].T + back[:, 2]
+            x0, y0 = moved.min(axis=0)
+            x1, y1 = moved.max(axis=0)
+            found.append(((int(x0), int(y0), max(1, int(x1 - x0)), max(1, int(y1 - y0))), score))
+        return found
 
     def detect(self, image: np.ndarray) -> list[tuple[Box, float]]:
         """Face boxes (x, y, w, h in image pixels) with their confidence."""

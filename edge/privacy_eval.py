@@ -207,6 +207,47 @@ def plate_cases(
     return cases
 
 
+NEGATIVE_PHOTOS = (
+    "brick",
+    "chelsea",
+    "clock",
+    "coffee",
+    "coins",
+    "grass",
+    "gravel",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "moon",
+    "page",
+    "rocket",
+    "text",
+)
+
+
+def negative_frames(*, seed: int, pavements: int = 12) -> list[tuple[str, np.ndarray]]:
+    """640x480 frames without a face or a plate: scikit-image's photographs that show none (a
+    cat, a rocket, coffee, coins, text, textures), its Labeled Faces in the Wild non-faces tiled
+    into one frame, and the street's pavement."""
+    from skimage import data
+
+    frames = []
+    for name in NEGATIVE_PHOTOS:
+        picture = np.asarray(getattr(data, name)())
+        code = cv2.COLOR_GRAY2BGR if picture.ndim == 2 else cv2.COLOR_RGB2BGR
+        picture = cv2.cvtColor(picture, code)
+        frames.append((name, cv2.resize(picture, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)))
+    non_faces = data.lfw_subset()[100:]  # type: ignore[no-untyped-call]  # the second hundred are not faces
+    grid = np.full((HEIGHT, WIDTH), 120, np.uint8)
+    for number, patch in enumerate(non_faces[:96]):
+        row, column = divmod(number, 12)
+        tile = cv2.resize((patch * 255).astype(np.uint8), (48, 48), interpolation=cv2.INTER_LINEAR)
+        grid[row * 60 : row * 60 + 48, column * 53 : column * 53 + 48] = tile
+    frames.append(("lfw-non-faces", cv2.cvtColor(grid, cv2.COLOR_GRAY2BGR)))
+    rng = np.random.default_rng(seed)
+    frames += [(f"pavement-{k}", _hard_background(rng)) for k in range(pavements)]
+    return frames
+
+
 def hidden(case: Case, boxes: list[Box]) -> bool:
     """Whether the blurred boxes (as ``PrivacyFilter.find`` returns them) cover the case."""
     covered = np.zeros((HEIGHT, WIDTH), bool)

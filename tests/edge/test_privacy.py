@@ -16,11 +16,18 @@ from edge.detector import Detection
 from edge.evidence import MANIFEST, package_event, read_event
 from edge.faces import ModelError
 from edge.plates import find_plates
-from edge.privacy import PrivacyFilter
-from edge.privacy_eval import ASTRONAUT_FACE, belgian_plate, face_cases, hidden
+from edge.privacy import FACE_PAD, PrivacyFilter
+from edge.privacy_eval import (
+    ASTRONAUT_FACE,
+    belgian_plate,
+    face_cases,
+    hidden,
+    negative_frames,
+)
 from edge.ring import FrameRing
 from tests.edge.conftest import MakeTools
 
+Box = tuple[int, int, int, int]
 ZONE = [(380, 380), (512, 380), (512, 512), (380, 512)]
 
 
@@ -183,3 +190,68 @@ def test_an_unreadable_face_model_stops_the_filter_with_a_clear_error(tmp_path: 
     missing = tmp_path / "missing.onnx"
     with pytest.raises(ModelError, match="cannot read the face model"):
         PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01", face_model=missing))
+
+
+@pytest.mark.slow
+def test_a_20_px_face_tilted_45_degrees_and_seen_from_above_is_hidden() -> None:
+    """The astronaut's real face, 20 px wide, tilted 45 degrees and foreshortened as from a pole, is covered by the boxes that are blurred."""
+    cases = face_cases(seed=6, widths=(20,), tilts=(45.0,), per_setting=1)
+    (case,) = [c for c in cases if c.from_above]
+    assert case.source == "astronaut"
+    privacy = PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01"))
+    assert hidden(case, privacy.find(case.image))
+
+
+@pytest.mark.slow
+def test_no_face_is_found_on_an_empty_street() -> None:
+    """The paved street without anyone on it gives no face box, so nothing of the evidence is blurred for nothing."""
+    privacy = PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01"))
+    pavements = [frame for name, frame in negative_frames(seed=3) if name.startswith("pavement")]
+    assert len(pavements) == 12
+    assert [privacy.find_faces(frame) for frame in pavements] == [[]] * 12
+
+
+@pytest.mark.slow
+def test_a_weak_find_larger_than_a_third_of_the_frame_is_not_taken_for_a_face() -> None:
+    """On a photograph of the moon, whose craters the turned search scores weakly as a huge face, every face box stays small."""
+    (moon,) = [frame for name, frame in negative_frames(seed=3, pavements=0) if name == "moon"]
+    privacy = PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01"))
+    boxes = privacy.find_faces(moon)
+    assert all(max(w, h) <= 0.35 * 480 * (1 + 2 * FACE_PAD) for _, _, w, h in boxes), boxes
+
+
+def _plate_on_car(body: tuple[int, int, int], tilt: float) -> tuple[np.ndarray, Box]:
+    """A 90 px Belgian plate turned by ``tilt`` degrees on a car of colour ``body``, on pavement."""
+    frame = negative_frames(seed=5, pavements=1)[-1][1].copy()
+    cv2.rectangle(frame, (200, 250), (440, 360), body, -1)
+    plate = cv2.resize(belgian_plate("2-KLM-507"), (90, 19), interpolation=cv2.INTER_AREA)
+    turn = cv2.getRotationMatrix2D((45, 9.5), tilt, 1.0)
+    turn[:, 2] += np.array([320 - 45, 300 - 9.5])
+    warped = cv2.warpAffine(plate, turn, (640, 480))
+    mask = cv2.warpAffine(np.ones((19, 90), np.uint8), turn, (640, 480))
+    frame[mask > 0] = warped[mask > 0]
+    ys, xs = np.nonzero(mask)
+    return frame, (int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1)
+
+
+def _covered(box: Box, boxes: list[Box]) -> bool:
+    """Whether one box covers ``box`` and is at most twice as wide (not the whole car or street)."""
+    x, y, w, h = box
+    return any(
+        bx <= x and by <= y and bx + bw >= x + w and by + bh >= y + h and bw <= 2 * w
+        for bx, by, bw, bh in boxes
+    )
+
+
+def test_a_plate_tilted_30_degrees_on_a_red_car_is_found() -> None:
+    """A Belgian plate turned 30 degrees on a dark red car, whose paint is as red as the characters, lies inside a blurred box of about its size."""
+    frame, box = _plate_on_car((30, 30, 150), 30.0)
+    privacy = PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01"))
+    assert _covered(box, privacy.find_plates(frame))
+
+
+def test_a_plate_tilted_20_degrees_on_a_grey_car_surrounded_by_pavement_is_found() -> None:
+    """A plate turned 20 degrees on a light grey car, which counts as white like the pavement around it, lies inside a blurred box of about its size."""
+    frame, box = _plate_on_car((150, 150, 150), 20.0)
+    privacy = PrivacyFilter(CameraConfig(device_id="cam-0001", hotspot_id="HS-01"))
+    assert _covered(box, privacy.find_plates(frame))
