@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from routing import (
     Break,
     Facility,
@@ -131,9 +134,60 @@ def road_metres(a: tuple[float, float], b: tuple[float, float]) -> int:
 
 def _matrices(points: Sequence[tuple[float, float]]) -> tuple[list[list[int]], list[list[int]]]:
     distance = [[road_metres(a, b) for b in points] for a in points]
-    per_metre_s = 3.6 / SPEED_KMH
-    duration = [[round(d * per_metre_s) for d in row] for row in distance]
-    return distance, duration
+    return distance, _durations(np.asarray(distance, dtype=np.int64)).tolist()
+
+
+def _durations(distance: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Seconds at the twin's driving speed (rounded as ``round`` does: half to even)."""
+    return np.rint(distance * (3.6 / SPEED_KMH)).astype(np.int64)
+
+
+class CityMatrix:
+    """Road metres and seconds between every point of a city, computed once.
+
+    The depot, the disposal sites, every container and every hotspot; a day's problem takes its
+    rows and columns from here instead of computing great-circle distances again every day. A
+    point that is not in the city is computed when asked for (the same figures either way).
+    """
+
+    def __init__(self, city: City) -> None:
+        points = [(city.depot.lat, city.depot.lon)]
+        points += [(s.lat, s.lon) for s in city.disposal]
+        points += [(b.lat, b.lon) for b in city.bins]
+        points += [(h.lat, h.lon) for h in city.hotspots]
+        self.index: dict[tuple[float, float], int] = {}
+        for p in points:
+            self.index.setdefault(p, len(self.index))
+        unique = list(self.index)
+        self.distance = np.array(
+            [[road_metres(a, b) for b in unique] for a in unique], dtype=np.int64
+        )
+        self.duration = _durations(self.distance)
+
+    def matrices(
+        self, points: Sequence[tuple[float, float]]
+    ) -> tuple[list[list[int]], list[list[int]]]:
+        """The distance and duration matrices between ``points``, in their order."""
+        if any(p not in self.index for p in points):
+            return _matrices(points)
+        idx = np.array([self.index[p] for p in points], dtype=np.int64)
+        grid = np.ix_(idx, idx)
+        return self.distance[grid].tolist(), self.duration[grid].tolist()
+
+
+_CITY_MATRICES: dict[int, tuple[City, CityMatrix]] = {}
+
+
+def city_matrix(city: City) -> CityMatrix:
+    """The city's matrix, computed on first use and kept for the few cities a process plans."""
+    found = _CITY_MATRICES.get(id(city))
+    if found is not None and found[0] is city:
+        return found[1]
+    if len(_CITY_MATRICES) >= 8:
+        _CITY_MATRICES.clear()
+    matrix = CityMatrix(city)
+    _CITY_MATRICES[id(city)] = (city, matrix)
+    return matrix
 
 
 def _seconds(t: time) -> int:
@@ -146,7 +200,7 @@ def build_problem(
     """The planner's problem: locations are the depot, the disposal sites, then the stops."""
     sites: list[Site] = [city.depot, *city.disposal]
     points = [(s.lat, s.lon) for s in sites] + [(r.lat, r.lon) for r in requests]
-    distance, duration = _matrices(points)
+    distance, duration = city_matrix(city).matrices(points)
     shift = Window(_seconds(SHIFT[0]), _seconds(SHIFT[1]))
     rest = Break(_seconds(BREAK[0]), _seconds(BREAK[1]), BREAK[2] * 60)
     vehicles = tuple(
