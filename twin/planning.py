@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +46,7 @@ PER_SECOND = 0
 SHIFT_EUR = 8 * 60
 VEHICLE_DAY = (SHIFT_EUR + 40) * 1_000_000
 SOLUTION_LIMIT = 80
-PHASE_ITERATIONS = 300  # the improvement phase's iterations: the same plan on every run
+PHASE_ITERATIONS = 100  # the improvement phase's iterations: the same plan on every run (docs/twin.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +100,23 @@ class PlannedRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class ServicePlan:
+    """One service's part of the day as the planner saw it (for re-planning during the day)."""
+
+    trucks: tuple[TruckType, ...]  # the vehicles of the problem, in its order
+    requests: tuple[StopRequest, ...]  # the problem's stops, in its order
+    problem: Problem
+    solution: Solution
+
+
+@dataclass(frozen=True, slots=True)
 class DayPlan:
     """Every route of a day, and the stops the planner left out."""
 
     day: date
     routes: tuple[PlannedRoute, ...]
     unplanned: tuple[str, ...]
+    services: tuple[ServicePlan, ...] = ()
 
     @property
     def km(self) -> float:
@@ -139,7 +151,8 @@ def _matrices(points: Sequence[tuple[float, float]]) -> tuple[list[list[int]], l
 
 def _durations(distance: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Seconds at the twin's driving speed (rounded as ``round`` does: half to even)."""
-    return np.rint(distance * (3.6 / SPEED_KMH)).astype(np.int64)
+    seconds: npt.NDArray[np.int64] = np.rint(distance * (3.6 / SPEED_KMH)).astype(np.int64)
+    return seconds
 
 
 class CityMatrix:
@@ -279,13 +292,9 @@ def plan_day(
     as many crews as the day's work pays for (``routing.horizon.crews_for_day``: every must-visit
     stop served, an extra shift only when its prizes and saved kilometres pay for it).
     """
-    midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
-
-    def at(seconds: int) -> datetime:
-        return midnight + timedelta(seconds=seconds)
-
     routes: list[PlannedRoute] = []
     unplanned: list[str] = []
+    services: list[ServicePlan] = []
     for serves, trucks in _groups().items():
         mine = [r for r in requests if r.kind in serves]
         if not mine:
@@ -308,22 +317,62 @@ def plan_day(
         solution = decision.solution
         unplanned += [u.stop_id for u in solution.unplanned]
         routes += [
-            PlannedRoute(
-                vehicle_id=r.vehicle_id,
-                start=at(r.start),
-                end=at(r.end),
-                visits=tuple(
-                    PlannedVisit(
-                        v.ref,
-                        "unload" if v.kind is VisitKind.UNLOAD else "stop",
-                        at(v.start),
-                        at(v.end),
-                    )
-                    for v in r.visits
-                ),
-                km=r.distance / 1000,
-            )
+            planned_route(day, r.vehicle_id, (r.start, r.end), r.visits, r.distance)
             for r in solution.routes
             if r.visits
         ]
-    return DayPlan(day=day, routes=tuple(routes), unplanned=tuple(unplanned))
+        services.append(
+            ServicePlan(
+                tuple(trucks[: decision.crews]), tuple(mine), build(decision.crews), solution
+            )
+        )
+    return DayPlan(
+        day=day, routes=tuple(routes), unplanned=tuple(unplanned), services=tuple(services)
+    )
+
+
+class Call(Protocol):
+    """A planner's call on a route (``routing.model.Visit``), as far as a crew sheet needs it."""
+
+    @property
+    def ref(self) -> str:
+        """The stop or facility id."""
+
+    @property
+    def kind(self) -> VisitKind:
+        """A stop or an unloading."""
+
+    @property
+    def location(self) -> int:
+        """Where, as an index of the problem's matrices."""
+
+    @property
+    def start(self) -> int:
+        """Start of service, seconds after midnight."""
+
+    @property
+    def end(self) -> int:
+        """End of service, seconds after midnight."""
+
+
+def planned_route(
+    day: date, vehicle_id: str, span: tuple[int, int], calls: Sequence[Call], metres: int
+) -> PlannedRoute:
+    """A planner's route in local time; ``metres`` it drives over the day."""
+    midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
+
+    def at(seconds: int) -> datetime:
+        return midnight + timedelta(seconds=seconds)
+
+    return PlannedRoute(
+        vehicle_id=vehicle_id,
+        start=at(span[0]),
+        end=at(span[1]),
+        visits=tuple(
+            PlannedVisit(
+                v.ref, "unload" if v.kind is VisitKind.UNLOAD else "stop", at(v.start), at(v.end)
+            )
+            for v in calls
+        ),
+        km=metres / 1000,
+    )

@@ -20,6 +20,7 @@ ROWS = (
     ("dump_to_cleanup_h_median", "dumping to cleanup, median (h)", "{:.1f}"),
     ("dumps_open_at_end", "dumps still open at the end", "{:.0f}"),
     ("upgrades", "containers upgraded (advice)", "{:.0f}"),
+    ("replans", "same-day re-plans (dumps)", "{:.0f}"),
 )
 COMPARED = ("km", "shifts", "collections", "overflow_bin_hours", "street_litres")
 
