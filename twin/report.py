@@ -188,6 +188,7 @@ def run_and_report(
         files.append(curve_png(points, baselines, folder / "tradeoff.png"))
     (folder / "totals.json").write_text(json.dumps(totals, indent=2), "utf-8")
     lines = [table(results), ""]
+    lines += [f"{r.policy}: {r.seconds:.0f} s wall, {r.cpu_seconds:.0f} s cpu" for r in results]
     lines += [
         f"knob {v:g} EUR/h: {km:.0f} km, {over:.0f} overflow bin-hours" for v, km, over in points
     ]
