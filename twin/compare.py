@@ -85,7 +85,8 @@ class PolicyResult:
 
     policy: str
     days: list[DayResult] = field(default_factory=list)
-    cleanup_hours: list[float] = field(default_factory=list)
+    cleanup_hours: list[float] = field(default_factory=list)  # from appearing to cleanup
+    known_hours: list[float] = field(default_factory=list)  # from the city knowing to cleanup
     dumps_open_at_end: int = 0
     upgrades: int = 0  # containers replaced by a bigger one (capacity advice)
     replans: int = 0  # same-day re-plans that put a dump on a running route
@@ -105,6 +106,9 @@ class PolicyResult:
             "street_litres": sum(d.street_litres for d in self.days),
             "mean_fill_at_collection": statistics.fmean(fills) if fills else math.nan,
             "dumps_within_24h": sum(1 for h in self.cleanup_hours if h <= 24) / dumps
+            if dumps
+            else math.nan,
+            "dumps_within_24h_of_known": sum(1 for h in self.known_hours if h <= 24) / dumps
             if dumps
             else math.nan,
             "dump_to_cleanup_h_median": statistics.median(self.cleanup_hours)
@@ -322,6 +326,8 @@ def run_policy(
             result.dumps_open_at_end += 1
         else:
             result.cleanup_hours.append((dump.cleared_at - dump.appeared_at).total_seconds() / 3600)
+            known = dump.known_at(cameras=True)
+            result.known_hours.append((dump.cleared_at - known).total_seconds() / 3600)
     if on_observations is not None:
         on_observations(observations)
     if isinstance(dispatch, SameDayDispatch):
