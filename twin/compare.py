@@ -13,6 +13,7 @@ is the seam for same-day dispatch into running routes).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import math
 import statistics
@@ -20,11 +21,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from routing import HORIZON, HorizonParams
+from routing import HORIZON, HorizonParams, PlanConfig, advice, dumps
 from twin.city import BinSite, City, build_city
 from twin.crews import CrewRun, execute_plan
-from twin.dumping import BRUSSELS, Dump
-from twin.planning import DayPlan, plan_day
+from twin.dumping import BRUSSELS, Dump, reinsert
+from twin.planning import (
+    SHIFT,
+    Call,
+    DayPlan,
+    PlannedRoute,
+    ServicePlan,
+    plan_day,
+    planned_route,
+)
 from twin.policies import FixedRound, Observations, Policy, SensorProduct, category_round
 from twin.world import World, WorldParams
 
@@ -76,10 +85,13 @@ class PolicyResult:
 
     policy: str
     days: list[DayResult] = field(default_factory=list)
-    cleanup_hours: list[float] = field(default_factory=list)
+    cleanup_hours: list[float] = field(default_factory=list)  # from appearing to cleanup
+    known_hours: list[float] = field(default_factory=list)  # from the city knowing to cleanup
     dumps_open_at_end: int = 0
     upgrades: int = 0  # containers replaced by a bigger one (capacity advice)
-    seconds: float = 0.0
+    replans: int = 0  # same-day re-plans that put a dump on a running route
+    seconds: float = 0.0  # wall clock
+    cpu_seconds: float = 0.0  # this process's processor time (less dependent on the load)
 
     def totals(self) -> dict[str, float]:
         """The figures the city asked for, over the measured period."""
@@ -96,20 +108,21 @@ class PolicyResult:
             "dumps_within_24h": sum(1 for h in self.cleanup_hours if h <= 24) / dumps
             if dumps
             else math.nan,
+            "dumps_within_24h_of_known": sum(1 for h in self.known_hours if h <= 24) / dumps
+            if dumps
+            else math.nan,
             "dump_to_cleanup_h_median": statistics.median(self.cleanup_hours)
             if self.cleanup_hours
             else math.nan,
             "dumps_open_at_end": float(self.dumps_open_at_end),
             "upgrades": float(self.upgrades),
+            "replans": float(self.replans),
         }
 
 
 class DumpDispatch:
-    """How known dumps reach the crews: as stops of the next morning's plan.
-
-    The seam for same-day dispatch: a subclass may insert a dump into the running routes
-    (``during``) and return the new plan; the default leaves the day's plan as it is.
-    """
+    """How known dumps reach the crews: as stops of the next morning's plan (the base), and
+    (:class:`SameDayDispatch`) onto the running routes as soon as the city learns of them."""
 
     def morning(self, world: World, now: datetime) -> list[Dump]:
         """Dumps to book into the morning's plan (every arm has the cameras)."""
@@ -118,6 +131,110 @@ class DumpDispatch:
     def during(self, world: World, plan: DayPlan, now: datetime) -> DayPlan | None:  # noqa: ARG002 - the seam's signature
         """A re-planned day after dumps became known at ``now`` (None: keep the plan)."""
         return None
+
+
+@dataclass(slots=True)
+class _Running:
+    """The street service's day as re-planned so far."""
+
+    service: ServicePlan  # requests, problem and solution of the rest of the day
+    done: dict[str, list[Call]]  # per vehicle, the calls made before the last re-plan
+    started: dict[str, int]  # per vehicle, when it left the depot (seconds after midnight)
+    crane: tuple[PlannedRoute, ...]  # the other service's routes, as planned
+
+
+class SameDayDispatch(DumpDispatch):
+    """The product's same-day dispatch: a dump the city learns of during the shift becomes a
+    must-visit cleanup on a running street route, by ``routing.dumps.insert_cleanup`` (the step
+    ``/dumps`` takes through ``routing.dumps.dispatch``), with the re-plan's product settings
+    (``REPLAN_SOLUTIONS`` improving solutions, ``REPLAN_ITERATIONS`` iterations). A crew not out
+    is not called in; a shift ending within ``LAST_CALL`` is not re-planned; what no route can take
+    waits for the next morning's plan.
+    """
+
+    def __init__(self, *, seed: int) -> None:
+        self.config = PlanConfig(
+            time_limit_s=60.0,  # a safety net; the bounds below end the search
+            seed=seed,
+            solution_limit=dumps.REPLAN_SOLUTIONS,
+            iterations=dumps.REPLAN_ITERATIONS,
+        )
+        self.replans = 0
+        self._day: date | None = None
+        self._running: _Running | None = None
+        self._since: datetime | None = None
+
+    def during(self, world: World, plan: DayPlan, now: datetime) -> DayPlan | None:
+        """Re-plan the street routes from ``now`` when dumps became known since the last look."""
+        local = now.astimezone(BRUSSELS)
+        if self._day != plan.day:
+            self._start_day(plan, now)
+        since, self._since = self._since, now
+        last_call = datetime.combine(plan.day, SHIFT[1], BRUSSELS) - dumps.LAST_CALL
+        if self._running is None or since is None or local.date() != plan.day:
+            return None
+        if not datetime.combine(plan.day, SHIFT[0], BRUSSELS) <= local < last_call:
+            return None
+        new = world.dumping.newly_known(since, now, cameras=True)
+        running = self._running
+        booked = {r.ref for r in running.service.requests}
+        new = [d for d in new if d.dump_id not in booked]
+        if not new:
+            return None
+        service = running.service
+        requests, result = reinsert(
+            city=world.city,
+            requests=service.requests,
+            trucks=service.trucks,
+            problem=service.problem,
+            solution=service.solution,
+            dumps=new,
+            now=now + timedelta(seconds=1),  # a call starting at ``now`` was made already
+            config=self.config,
+        )
+        if len(result.left_out) == len(new) and not result.solution.routes:
+            return None  # every crew is (nearly) home: the next morning's plan takes them
+        self.replans += 1
+        for vehicle, calls in result.done.items():
+            running.done.setdefault(vehicle, []).extend(calls)
+        running.service = ServicePlan(
+            service.trucks, tuple(requests), result.problem, result.solution
+        )
+        return self._plan(plan)
+
+    def _start_day(self, plan: DayPlan, now: datetime) -> None:
+        self._day, self._since, self._running = plan.day, now, None
+        street = [s for s in plan.services if "dump" in s.trucks[0].serves]
+        if street and any(r.visits for r in street[0].solution.routes):
+            service = street[0]
+            ids = {t.vehicle_id for t in service.trucks}
+            self._running = _Running(
+                service,
+                {},
+                {r.vehicle_id: r.start for r in service.solution.routes if r.visits},
+                tuple(r for r in plan.routes if r.vehicle_id not in ids),
+            )
+
+    def _plan(self, plan: DayPlan) -> DayPlan:
+        """The day's routes: the other service's as planned, the street crews' pieced together."""
+        running = self._running
+        assert running is not None
+        distance = running.service.problem.distance
+        duration = running.service.problem.duration
+        rest = {r.vehicle_id: r for r in running.service.solution.routes}
+        routes = list(running.crane)
+        for vehicle, began in running.started.items():
+            calls = [
+                *running.done.get(vehicle, []),
+                *(rest[vehicle].visits if vehicle in rest else []),
+            ]
+            places = [0, *(c.location for c in calls), 0]  # from the depot and back
+            metres = sum(distance[a][b] for a, b in itertools.pairwise(places))
+            ends = rest[vehicle].end if vehicle in rest and rest[vehicle].visits else 0
+            if calls and not ends:
+                ends = calls[-1].end + duration[calls[-1].location][0]
+            routes.append(planned_route(plan.day, vehicle, (began, ends), calls, metres))
+        return dataclasses.replace(plan, routes=tuple(routes))
 
 
 def _local(day: date, at: time) -> datetime:
@@ -148,8 +265,8 @@ def run_policy(
     """Simulate the whole period under one policy."""
     import time as clock
 
-    started = clock.monotonic()
-    dispatch = dispatch or DumpDispatch()
+    started, cpu = clock.monotonic(), clock.process_time()
+    dispatch = dispatch or SameDayDispatch(seed=params.seed)
     days = params.warmup_days + 7 * params.weeks
     start_day = params.first_day - timedelta(days=params.warmup_days)
     start = _local(start_day - timedelta(days=1), PLAN_AT).astimezone(UTC)
@@ -181,6 +298,10 @@ def run_policy(
             execute_plan(crews, up_to=world.clock + world.params.measure_every)
             for batch in world.step().batches:
                 observations.add(batch)
+            replanned = dispatch.during(world, plan, world.clock)
+            if replanned is not None:
+                plan = replanned
+                crews.follow(plan, after=world.clock)
         execute_plan(crews, up_to=until)
         if now >= measured_from:
             new = world.collections[collections_before:]
@@ -205,33 +326,46 @@ def run_policy(
             result.dumps_open_at_end += 1
         else:
             result.cleanup_hours.append((dump.cleared_at - dump.appeared_at).total_seconds() / 3600)
+            known = dump.known_at(cameras=True)
+            result.known_hours.append((dump.cleared_at - known).total_seconds() / 3600)
     if on_observations is not None:
         on_observations(observations)
+    if isinstance(dispatch, SameDayDispatch):
+        result.replans = dispatch.replans
     result.seconds = clock.monotonic() - started
+    result.cpu_seconds = clock.process_time() - cpu
     return result
 
 
-def hot_bins(
+DEPTH_MM = {60: 700, 120: 900, 240: 1000}  # a street bin's depth by volume (sensor to bottom)
+
+
+def advised(
     observations: Observations, city: City, *, share: float = ADVICE_SHARE
 ) -> dict[str, tuple[int, int]]:
-    """A minimal local capacity advice: the street bins whose sensors saw them fill fastest.
+    """The product's capacity advice (``routing.advice``) on the sensors' readings, applied.
 
-    Stands in for ``routing.advice`` (the product's advice from sensor history): the street bins
-    that fill more than 70 % of their volume a day on average, fastest first, at most ``share``
-    of all containers, each to a 240 l container.
+    Every container's readings go to ``routing.advice.rates_from_readings`` and
+    ``routing.advice.advise`` with the product's defaults and at most ``share`` of all
+    containers, the worst first; each advised container becomes its advised capacity (a bigger
+    one, or the extra containers counted as one of their total volume): ``bin_id -> (litres,
+    depth_mm)``.
     """
-    from routing import fit
-
     rates = []
     for site in city.bins:
         obs = observations.bins.get(site.bin_id)
-        if site.container_type != "street_bin" or obs is None or len(obs.points) < 48:
+        if obs is None or not obs.points:
             continue
-        per_day = sum(fit([(t, v) for t, v, _ in obs.points]).rate) / 7
-        if per_day >= 0.7 and site.volume_l < UPGRADE[0]:
-            rates.append((per_day, site.bin_id))
-    rates.sort(reverse=True)
-    return {b: UPGRADE for _, b in rates[: int(share * len(city.bins))]}
+        readings: list[tuple[datetime, float | None]] = [(t, v) for t, v, _ in obs.points]
+        rates.append(
+            advice.rates_from_readings(
+                site.bin_id, site.volume_l, readings, container_type=site.container_type
+            )
+        )
+    # the share counts every container of the city, as the targets do
+    cap = math.floor(share * len(city.bins) + 1e-9)
+    found = advice.advise(rates)[:cap]
+    return {u.bin_id: (u.capacity_l, DEPTH_MM.get(u.new_volume_l, UPGRADE[1])) for u in found}
 
 
 def product(params: CompareParams) -> Callable[[World, Observations], Policy]:
@@ -257,7 +391,7 @@ def run_arm(
         if upgrades is None:
             seen: list[Observations] = []
             run_policy(city, params, product(params), on_observations=seen.append)
-            upgrades = hot_bins(seen[0], city)
+            upgrades = advised(seen[0], city)
         result = run_policy(upgraded(city, upgrades), params, product(params), name=name)
         result.upgrades = len(upgrades)
         return result
@@ -275,7 +409,7 @@ def compare(params: CompareParams, arms: Sequence[str] = ARMS) -> list[PolicyRes
         if name == "sensor-driven":
             seen: list[Observations] = []
             results.append(run_policy(city, params, product(params), on_observations=seen.append))
-            upgrades = hot_bins(seen[0], city)
+            upgrades = advised(seen[0], city)
         else:
             results.append(run_arm(name, params, upgrades=upgrades))
     return results

@@ -77,6 +77,16 @@ class CrewRun:
                     self.queue.append((visit.start, route.vehicle_id, visit.ref))
         self.queue.sort()
 
+    def follow(self, plan: DayPlan, *, after: datetime) -> None:
+        """A re-planned day: from now on the crews work through its calls after ``after``."""
+        self.plan = plan
+        self.queue = sorted(
+            (v.start, r.vehicle_id, v.ref)
+            for r in plan.routes
+            for v in r.visits
+            if v.kind == "stop" and v.start > after
+        )
+
 
 def _serve(crews: CrewRun, at: datetime, vehicle_id: str, ref: str) -> None:
     world = crews.world

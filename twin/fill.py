@@ -95,6 +95,12 @@ def day_factor(place_type: str, local: datetime, cond: DayConditions) -> float:
     return factor
 
 
+def hour_factors(place: str, local: datetime, cond: DayConditions) -> tuple[float, float]:
+    """The hour's shape (relative to the daily mean) and the day's factor for a kind of place."""
+    hour = local.hour + local.minute / 60
+    return hour_profile(place, hour) / _PROFILE_MEAN.get(place, 1.0), day_factor(place, local, cond)
+
+
 @dataclass(slots=True)
 class BinState:
     """The true contents of one container, which sensors measure and crews empty."""
@@ -130,30 +136,52 @@ class BinState:
             return UNDERGROUND_LITRES_PER_DAY
         return LITRES_PER_DAY.get(self.site.place_type, LITRES_PER_DAY["street"])
 
+    def place(self) -> str:
+        """The kind of place whose rhythm this container follows."""
+        return "underground" if self.site.container_type == "underground" else self.site.place_type
+
     def litres_per_hour(self, local: datetime, cond: DayConditions) -> float:
         """Expected litter per hour now."""
-        place = "underground" if self.site.container_type == "underground" else self.site.place_type
-        hour = local.hour + local.minute / 60
-        shape = hour_profile(place, hour) / _PROFILE_MEAN.get(place, 1.0)
-        daily = self.mean_litres_per_day() * self.popularity
-        return daily / 24 * shape * day_factor(place, local, cond)
+        return self._litres_per_hour(hour_factors(self.place(), local, cond))
 
-    def advance(self, at: datetime, step: timedelta, cond: DayConditions) -> None:
-        """Let litter accumulate over ``step`` ending at ``at``; count overflow time."""
+    def _litres_per_hour(self, factors: tuple[float, float]) -> float:
+        shape, factor = factors
+        daily = self.mean_litres_per_day() * self.popularity
+        return daily / 24 * shape * factor
+
+    def advance(
+        self,
+        at: datetime,
+        step: timedelta,
+        cond: DayConditions,
+        factors: dict[str, tuple[float, float]] | None = None,
+    ) -> None:
+        """Let litter accumulate over ``step`` ending at ``at``; count overflow time.
+
+        ``factors`` may carry :func:`hour_factors` per place for this step (the same for every
+        container, so a city computes them once per step).
+        """
         hours = step.total_seconds() / 3600
         local = (at - step / 2).astimezone(BRUSSELS)
+        place = self.place()
+        found = None if factors is None else factors.get(place)
+        if found is None:
+            found = hour_factors(place, local, cond)
+            if factors is not None:
+                factors[place] = found
         noise = self.rng.lognormvariate(0, 0.3)
-        added = self.litres_per_hour(local, cond) * hours * noise
+        added = self._litres_per_hour(found) * hours * noise
         night = local.hour >= 20 or local.hour < 7
         if self.abuse_per_day and self.rng.random() < self.abuse_per_day * hours / 24 * (
             2.4 if night else 0.3
         ):
             added += self.rng.uniform(*HOUSEHOLD_BAG_L)
-        was_full = self.fill >= 1.0
-        cap = OVERFLOW_CAP * self.site.volume_l
+        volume = self.site.volume_l
+        was_full = self.litres / volume >= 1.0
+        cap = OVERFLOW_CAP * volume
         self.street_l += max(self.litres + added - cap, 0.0)
         self.litres = min(self.litres + added, cap)
-        if self.fill >= 1.0:
+        if self.litres / volume >= 1.0:
             # Count the part of the step the bin spent overflowing (all of it if it already was).
             self.overflow_h += hours if was_full else hours / 2
 

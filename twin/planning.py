@@ -12,6 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from routing import (
     Break,
@@ -42,7 +46,9 @@ PER_SECOND = 0
 SHIFT_EUR = 8 * 60
 VEHICLE_DAY = (SHIFT_EUR + 40) * 1_000_000
 SOLUTION_LIMIT = 80
-PHASE_ITERATIONS = 300  # the improvement phase's iterations: the same plan on every run
+PHASE_ITERATIONS = (
+    100  # the improvement phase's iterations: the same plan on every run (docs/twin.md)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +102,23 @@ class PlannedRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class ServicePlan:
+    """One service's part of the day as the planner saw it (for re-planning during the day)."""
+
+    trucks: tuple[TruckType, ...]  # the vehicles of the problem, in its order
+    requests: tuple[StopRequest, ...]  # the problem's stops, in its order
+    problem: Problem
+    solution: Solution
+
+
+@dataclass(frozen=True, slots=True)
 class DayPlan:
     """Every route of a day, and the stops the planner left out."""
 
     day: date
     routes: tuple[PlannedRoute, ...]
     unplanned: tuple[str, ...]
+    services: tuple[ServicePlan, ...] = ()
 
     @property
     def km(self) -> float:
@@ -131,9 +148,61 @@ def road_metres(a: tuple[float, float], b: tuple[float, float]) -> int:
 
 def _matrices(points: Sequence[tuple[float, float]]) -> tuple[list[list[int]], list[list[int]]]:
     distance = [[road_metres(a, b) for b in points] for a in points]
-    per_metre_s = 3.6 / SPEED_KMH
-    duration = [[round(d * per_metre_s) for d in row] for row in distance]
-    return distance, duration
+    return distance, _durations(np.asarray(distance, dtype=np.int64)).tolist()
+
+
+def _durations(distance: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Seconds at the twin's driving speed (rounded as ``round`` does: half to even)."""
+    seconds: npt.NDArray[np.int64] = np.rint(distance * (3.6 / SPEED_KMH)).astype(np.int64)
+    return seconds
+
+
+class CityMatrix:
+    """Road metres and seconds between every point of a city, computed once.
+
+    The depot, the disposal sites, every container and every hotspot; a day's problem takes its
+    rows and columns from here instead of computing great-circle distances again every day. A
+    point that is not in the city is computed when asked for (the same figures either way).
+    """
+
+    def __init__(self, city: City) -> None:
+        points = [(city.depot.lat, city.depot.lon)]
+        points += [(s.lat, s.lon) for s in city.disposal]
+        points += [(b.lat, b.lon) for b in city.bins]
+        points += [(h.lat, h.lon) for h in city.hotspots]
+        self.index: dict[tuple[float, float], int] = {}
+        for p in points:
+            self.index.setdefault(p, len(self.index))
+        unique = list(self.index)
+        self.distance = np.array(
+            [[road_metres(a, b) for b in unique] for a in unique], dtype=np.int64
+        )
+        self.duration = _durations(self.distance)
+
+    def matrices(
+        self, points: Sequence[tuple[float, float]]
+    ) -> tuple[list[list[int]], list[list[int]]]:
+        """The distance and duration matrices between ``points``, in their order."""
+        if any(p not in self.index for p in points):
+            return _matrices(points)
+        idx = np.array([self.index[p] for p in points], dtype=np.int64)
+        grid = np.ix_(idx, idx)
+        return self.distance[grid].tolist(), self.duration[grid].tolist()
+
+
+_CITY_MATRICES: dict[int, tuple[City, CityMatrix]] = {}
+
+
+def city_matrix(city: City) -> CityMatrix:
+    """The city's matrix, computed on first use and kept for the few cities a process plans."""
+    found = _CITY_MATRICES.get(id(city))
+    if found is not None and found[0] is city:
+        return found[1]
+    if len(_CITY_MATRICES) >= 8:
+        _CITY_MATRICES.clear()
+    matrix = CityMatrix(city)
+    _CITY_MATRICES[id(city)] = (city, matrix)
+    return matrix
 
 
 def _seconds(t: time) -> int:
@@ -146,7 +215,7 @@ def build_problem(
     """The planner's problem: locations are the depot, the disposal sites, then the stops."""
     sites: list[Site] = [city.depot, *city.disposal]
     points = [(s.lat, s.lon) for s in sites] + [(r.lat, r.lon) for r in requests]
-    distance, duration = _matrices(points)
+    distance, duration = city_matrix(city).matrices(points)
     shift = Window(_seconds(SHIFT[0]), _seconds(SHIFT[1]))
     rest = Break(_seconds(BREAK[0]), _seconds(BREAK[1]), BREAK[2] * 60)
     vehicles = tuple(
@@ -225,13 +294,9 @@ def plan_day(
     as many crews as the day's work pays for (``routing.horizon.crews_for_day``: every must-visit
     stop served, an extra shift only when its prizes and saved kilometres pay for it).
     """
-    midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
-
-    def at(seconds: int) -> datetime:
-        return midnight + timedelta(seconds=seconds)
-
     routes: list[PlannedRoute] = []
     unplanned: list[str] = []
+    services: list[ServicePlan] = []
     for serves, trucks in _groups().items():
         mine = [r for r in requests if r.kind in serves]
         if not mine:
@@ -254,22 +319,62 @@ def plan_day(
         solution = decision.solution
         unplanned += [u.stop_id for u in solution.unplanned]
         routes += [
-            PlannedRoute(
-                vehicle_id=r.vehicle_id,
-                start=at(r.start),
-                end=at(r.end),
-                visits=tuple(
-                    PlannedVisit(
-                        v.ref,
-                        "unload" if v.kind is VisitKind.UNLOAD else "stop",
-                        at(v.start),
-                        at(v.end),
-                    )
-                    for v in r.visits
-                ),
-                km=r.distance / 1000,
-            )
+            planned_route(day, r.vehicle_id, (r.start, r.end), r.visits, r.distance)
             for r in solution.routes
             if r.visits
         ]
-    return DayPlan(day=day, routes=tuple(routes), unplanned=tuple(unplanned))
+        services.append(
+            ServicePlan(
+                tuple(trucks[: decision.crews]), tuple(mine), build(decision.crews), solution
+            )
+        )
+    return DayPlan(
+        day=day, routes=tuple(routes), unplanned=tuple(unplanned), services=tuple(services)
+    )
+
+
+class Call(Protocol):
+    """A planner's call on a route (``routing.model.Visit``), as far as a crew sheet needs it."""
+
+    @property
+    def ref(self) -> str:
+        """The stop or facility id."""
+
+    @property
+    def kind(self) -> VisitKind:
+        """A stop or an unloading."""
+
+    @property
+    def location(self) -> int:
+        """Where, as an index of the problem's matrices."""
+
+    @property
+    def start(self) -> int:
+        """Start of service, seconds after midnight."""
+
+    @property
+    def end(self) -> int:
+        """End of service, seconds after midnight."""
+
+
+def planned_route(
+    day: date, vehicle_id: str, span: tuple[int, int], calls: Sequence[Call], metres: int
+) -> PlannedRoute:
+    """A planner's route in local time; ``metres`` it drives over the day."""
+    midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
+
+    def at(seconds: int) -> datetime:
+        return midnight + timedelta(seconds=seconds)
+
+    return PlannedRoute(
+        vehicle_id=vehicle_id,
+        start=at(span[0]),
+        end=at(span[1]),
+        visits=tuple(
+            PlannedVisit(
+                v.ref, "unload" if v.kind is VisitKind.UNLOAD else "stop", at(v.start), at(v.end)
+            )
+            for v in calls
+        ),
+        km=metres / 1000,
+    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol
 
 from contracts import Quality, ReadingBatch
@@ -31,7 +31,7 @@ from routing import (
     Outlook,
     ServiceCalendar,
     choose,
-    fit,
+    forecast,
     propose,
     service_of,
 )
@@ -53,7 +53,8 @@ DAY_SETS = {
 TARGET_FILL = 0.8
 DUMP_LITRES = 400
 MICRO_EUR = 1_000_000  # the planner's cost unit (routing/model.py)
-STALE = timedelta(hours=24)
+# routing.forecast.estimate's fallback -> the horizon's flag
+FLAGS = {"silent": "silent", "stuck": "stuck", "none": "no_history"}
 CALENDAR_HISTORY = 60  # hourly readings a container needs before the periodic plan is proposed
 CENTRE = frozenset({"Centrum", "Station", "Overleie", "Kortrijk Weide"})
 
@@ -147,19 +148,13 @@ class Observations:
         obs.points = obs.points[-24 * 14 :]  # two weeks feed the weekly profile
 
 
-def _looks_stuck(points: Sequence[tuple[datetime, float, int | None]]) -> bool:
-    """A transducer that reports the very same distance many times in a row is stuck."""
-    recent = [p[2] for p in points[-10:]]
-    return len(recent) >= 10 and len(set(recent)) == 1
-
-
 @dataclass(slots=True)
 class SensorProduct:
     """The product's sensor-driven policy (``routing.horizon``) on the twin's sensor readings.
 
-    The twin's part is only the adapter: readings become :class:`routing.horizon.Outlook`
-    (forecast from ``routing.forecast.fit``; a silent or stuck sensor falls back to its history's
-    rate from the last trusted reading, or from the last emptying the crews reported), and the
+    The twin's part is only the adapter: readings become :class:`routing.horizon.Outlook` by
+    ``routing.forecast.estimate`` (the product's forecast, and its flagged fallback to the bin's
+    history for a silent or stuck sensor, from the last emptying the crews reported), and the
     periodic plan is proposed once from the first days' forecasts.
     """
 
@@ -168,47 +163,29 @@ class SensorProduct:
     params: HorizonParams = HORIZON
     calendar: ServiceCalendar | None = None
     name: str = "sensor-driven"
-    _rate: dict[str, float] = field(default_factory=dict)
 
     def outlook(self, state: BinState, now: datetime) -> Outlook:
-        """What the product knows about this container at ``now``."""
+        """What the product knows about this container at ``now``.
+
+        ``routing.forecast.estimate``: the sensor's forecast, or (a silent or stuck sensor, no
+        history) the bin's history stepped forward from its last trusted reading or the crews'
+        last emptying, flagged.
+        """
         site = state.site
         obs = self.observations.bins.get(site.bin_id)
-        emptied = state.last_emptied  # reported by the crews
-        if obs is None or not obs.points:
-            return self._fallback(site, emptied, now, "no_history", None)
-        stuck = _looks_stuck(obs.points)
-        if now - obs.points[-1][0] > STALE or stuck:
-            good = obs.points[:-10] if stuck else obs.points
-            last = good[-1] if good else None
-            return self._fallback(site, emptied, now, "stuck" if stuck else "silent", last)
-        model = fit([(t, level) for t, level, _ in obs.points])
-        self._rate[site.bin_id] = sum(model.rate) / 7
-        last_ts, last_level, _ = obs.points[-1]
-        return Outlook(site.bin_id, site.district, site.container_type, last_level, last_ts, model)
-
-    def _fallback(
-        self,
-        site: BinSite,
-        emptied: datetime | None,
-        now: datetime,
-        flag: str,
-        last: tuple[datetime, float, int | None] | None,
-    ) -> Outlook:
-        rate = self._rate.get(site.bin_id)
-        if rate is None and last is not None:
-            obs = self.observations.bins[site.bin_id]
-            trusted = [(t, v) for t, v, _ in obs.points if t <= last[0]]
-            rate = sum(fit(trusted).rate) / 7
-        if rate is None:
-            return Outlook(
-                site.bin_id, site.district, site.container_type, 0.5, now, flag="no_history"
-            )
-        level, at = (last[1], last[0]) if last is not None else (0.5, now)
-        if emptied is not None and (last is None or emptied > last[0]):
-            level, at = 0.0, emptied
+        readings: list[tuple[datetime, float | None]] = (
+            [] if obs is None else [(t, level) for t, level, _ in obs.points]
+        )
+        found = forecast.estimate(readings, at=now, emptied_at=state.last_emptied)
+        flag = None if found.fallback is None else FLAGS[found.fallback]
         return Outlook(
-            site.bin_id, site.district, site.container_type, level, at, rate_per_day=rate, flag=flag
+            site.bin_id,
+            site.district,
+            site.container_type,
+            found.level,
+            found.at,
+            found.model,
+            flag=flag,
         )
 
     def plan_calendar(self, now: datetime) -> ServiceCalendar:

@@ -17,9 +17,11 @@ ROWS = (
     ("street_litres", "litter left in the street (l)", "{:.0f}"),
     ("mean_fill_at_collection", "average fill at collection", "{:.0%}"),
     ("dumps_within_24h", "dumps cleared within 24 h", "{:.0%}"),
+    ("dumps_within_24h_of_known", "  ... within 24 h of the city knowing", "{:.0%}"),
     ("dump_to_cleanup_h_median", "dumping to cleanup, median (h)", "{:.1f}"),
     ("dumps_open_at_end", "dumps still open at the end", "{:.0f}"),
     ("upgrades", "containers upgraded (advice)", "{:.0f}"),
+    ("replans", "same-day re-plans (dumps)", "{:.0f}"),
 )
 COMPARED = ("km", "shifts", "collections", "overflow_bin_hours", "street_litres")
 
@@ -187,6 +189,7 @@ def run_and_report(
         files.append(curve_png(points, baselines, folder / "tradeoff.png"))
     (folder / "totals.json").write_text(json.dumps(totals, indent=2), "utf-8")
     lines = [table(results), ""]
+    lines += [f"{r.policy}: {r.seconds:.0f} s wall, {r.cpu_seconds:.0f} s cpu" for r in results]
     lines += [
         f"knob {v:g} EUR/h: {km:.0f} km, {over:.0f} overflow bin-hours" for v, km, over in points
     ]

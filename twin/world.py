@@ -84,8 +84,9 @@ class World:
         cond = conditions(self.params.seed, self.clock.astimezone(BRUSSELS).date())
         out = StepOutput()
         upload = self._steps % self.params.report_every == 0
+        factors: dict[str, tuple[float, float]] = {}  # per kind of place, for this step
         for sensor in self.sensors:
-            sensor.state.advance(self.clock, step, cond)
+            sensor.state.advance(self.clock, step, cond, factors)
             sensor.measure(self.clock, step)
             if upload:
                 batch = sensor.try_upload(self.clock, step * self.params.report_every)

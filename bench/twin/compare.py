@@ -29,6 +29,8 @@ def _run(seed: int, window: str, weeks: int, bins: int) -> dict[str, object]:
         "window": window,
         "totals": {r.policy: r.totals() for r in results},
         "seconds": {r.policy: r.seconds for r in results},
+        "cpu_seconds": {r.policy: r.cpu_seconds for r in results},
+        "load": os.getloadavg()[0],
     }
 
 
@@ -61,10 +63,14 @@ def main() -> None:
             runs.append(run)
             totals = run["totals"]
             assert isinstance(totals, dict)
-            secs = run["seconds"]
+            secs, cpu = run["seconds"], run["cpu_seconds"]
             assert isinstance(secs, dict)
+            assert isinstance(cpu, dict)
             cells = ", ".join(
-                f"{a}: {t['km']:.0f} km / {t['overflow_bin_hours']:.0f} bin-h / {secs[a]:.0f} s"
+                f"{a}: {t['km']:.0f} km / {t['overflow_bin_hours']:.0f} bin-h / "
+                f"{100 * t['dumps_within_24h']:.0f} % dumps <= 24 h "
+                f"({100 * t.get('dumps_within_24h_of_known', float('nan')):.0f} % of known) / "
+                f"{secs[a]:.0f} s wall, {cpu[a]:.0f} s cpu"
                 for a, t in totals.items()
             )
             print(f"seed {run['seed']} {run['window']}: {cells} (load {_load()})", flush=True)

@@ -57,24 +57,42 @@ def test_the_product_serves_an_area_on_its_day_and_elsewhere_only_what_would_ove
 
 
 def test_a_stuck_sensor_falls_back_to_its_history_and_is_not_skipped() -> None:
-    """A container whose sensor repeats the same distance is judged from its history's rate and still chosen when that says it is full."""
+    """A container whose sensor repeats the same distance for half a day is judged from its history (routing.forecast.estimate), flagged, and still chosen when that says it will be full."""
     city = build_city(seed=5, bins=40)
     world = World(city, params=WorldParams(seed=5), start=NOW)
     site = next(s for s in city.bins if s.container_type == "street_bin")
     calendar = ServiceCalendar({("street", s.district): frozenset({1}) for s in city.bins})
     observations = Observations()
     observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
-    history = _rising(0.8, 0.3, until=NOW - timedelta(hours=12)).points
+    history = _rising(0.8, 0.3, until=NOW - timedelta(hours=15)).points
     stuck: list[tuple[datetime, float, int | None]] = [
-        (NOW - timedelta(hours=12 - h), 0.3, 777) for h in range(12)
+        (NOW - timedelta(hours=14 - h), 0.3, 777) for h in range(14)
     ]
     observations.bins[site.bin_id] = BinObservations(history + stuck)
     policy = SensorProduct(list(world.states.values()), observations, calendar=calendar)
     outlook = policy.outlook(world.states[site.bin_id], NOW)
     assert outlook.flag == "stuck"
-    assert outlook.model is None
+    assert outlook.at == NOW
+    assert outlook.level > 0.3  # carried forward at the history's rate, not the stuck reading
     requests = {r.ref: r for r in policy.requests(DAY, NOW, [])}
     assert requests[site.bin_id].penalty is None  # over 100 % by the next Tuesday
+
+
+def test_a_silent_sensor_is_flagged_and_its_bin_still_chosen() -> None:
+    """A container whose sensor has sent nothing for two days is estimated from its history, flagged silent, and chosen when that says it will be full."""
+    city = build_city(seed=5, bins=40)
+    world = World(city, params=WorldParams(seed=5), start=NOW)
+    site = next(s for s in city.bins if s.container_type == "street_bin")
+    calendar = ServiceCalendar({("street", s.district): frozenset({1}) for s in city.bins})
+    observations = Observations()
+    observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
+    observations.bins[site.bin_id] = _rising(0.5, 0.25, until=NOW - timedelta(hours=48))
+    policy = SensorProduct(list(world.states.values()), observations, calendar=calendar)
+    outlook = policy.outlook(world.states[site.bin_id], NOW)
+    assert outlook.flag == "silent"
+    assert outlook.level > 0.9  # two days at a quarter a day on top of half full
+    requests = {r.ref: r for r in policy.requests(DAY, NOW, [])}
+    assert requests[site.bin_id].penalty is None
 
 
 def test_the_category_round_keeps_school_bins_off_weekends_and_the_crane_on_fixed_days() -> None:

@@ -1,0 +1,72 @@
+"""What every arm of the comparison shares: same-day dump dispatch and the product's capacity advice."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from twin.city import build_city
+from twin.compare import SameDayDispatch, advised
+from twin.crews import CrewRun, execute_plan
+from twin.planning import plan_day
+from twin.policies import BinObservations, FixedRound, Observations
+from twin.world import World, WorldParams
+
+MONDAY = date(2026, 9, 14)
+PLANNED_AT = datetime(2026, 9, 14, 3, 30, tzinfo=UTC)  # 05:30 in Brussels
+
+
+def test_a_dump_seen_during_the_shift_is_cleared_the_same_day_from_a_running_route() -> None:
+    """A dump the camera sees at 08:10 goes onto a running street route by routing.dumps and is cleared that day, and no bin is emptied twice."""
+    city = build_city(seed=5, bins=120)
+    world = World(
+        city,
+        params=WorldParams(seed=5, measure_every=timedelta(hours=1), report_every=3),
+        start=PLANNED_AT,
+    )
+    requests = FixedRound(list(world.states.values())).requests(MONDAY, PLANNED_AT, [])
+    plan = plan_day(city, MONDAY, requests, seed=5, time_limit_s=30)
+    crews = CrewRun(world, plan)
+    dispatch = SameDayDispatch(seed=5)
+    seen = datetime(2026, 9, 14, 6, 10, tzinfo=UTC)
+    dump = world.dumping.stage(city.hotspots[0], seen)
+    while world.clock < PLANNED_AT + timedelta(days=1):
+        execute_plan(crews, up_to=world.clock + world.params.measure_every)
+        world.step()
+        replanned = dispatch.during(world, plan, world.clock)
+        if replanned is not None:
+            plan = replanned
+            crews.follow(plan, after=world.clock)
+    assert dispatch.replans >= 1
+    assert dump.dump_id in {v.ref for r in plan.routes for v in r.visits}
+    assert dump.cleared_at is not None
+    assert dump.cleared_at - seen < timedelta(hours=8)
+    emptied = [c.bin_id for c in world.collections]
+    assert len(emptied) == len(set(emptied))
+
+
+def _filling(per_day: float, days: int = 6) -> BinObservations:
+    """Hourly readings of a bin emptied every morning that fills ``per_day`` of itself a day."""
+    start = datetime(2026, 9, 7, 4, tzinfo=UTC)
+    points: list[tuple[datetime, float, int | None]] = []
+    for h in range(days * 24):
+        level = min(per_day * (h % 24) / 24, 1.0)
+        points.append((start + timedelta(hours=h), round(level, 3), None))
+    return BinObservations(points)
+
+
+def test_the_advice_arm_upgrades_only_overflowing_bins_and_at_most_a_tenth_of_the_containers() -> (
+    None
+):
+    """The product's advice names only street bins that fill beyond their volume in a day, never more than 10 % of all containers, each with a bigger capacity."""
+    city = build_city(seed=5, bins=40)
+    street = [s for s in city.bins if s.container_type == "street_bin"]
+    observations = Observations()
+    observations.bins = {s.bin_id: _filling(0.3) for s in city.bins}
+    fast = {s.bin_id: 1.5 + 0.2 * k for k, s in enumerate(street[:8])}
+    for bin_id, per_day in fast.items():
+        observations.bins[bin_id] = _filling(per_day)
+    upgrades = advised(observations, city)
+    assert 0 < len(upgrades) <= 4  # 10 % of 40
+    assert set(upgrades) <= set(fast)
+    volume = {s.bin_id: s.volume_l for s in city.bins}
+    assert all(litres > volume[b] for b, (litres, _depth) in upgrades.items())
