@@ -54,6 +54,7 @@ CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what
 STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
 # edge or a light change never does)
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
+SCENE_SAME_CORR = 0.7  # a frame this correlated with the background shows the learnt scene
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
 GAIN_WINDOW = 31  # working pixels (124 in the frame): a median window three bags wide
 GAIN_CODE = 100.0  # the light ratio is coded as ratio * 100 in 8 bits for the median
@@ -128,7 +129,8 @@ class SceneStats:
 
     changed_fraction: float = 0.0
     brightness: float = 0.0
-    contrast: float = 0.0
+    contrast: float = 0.0  # grey levels of spread, in the light the background was learnt in
+    # while the frame still shows the learnt scene (a dim dusk street is not a covered lens)
 
 
 def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -308,6 +310,7 @@ class LeftObjectDetector:
         state.last_ts = now
 
         compensated = small / self._gain(small, state)
+        self.stats.contrast = self._contrast(small, state)
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
         residual = _local_mean(compensated - state.long_bg)
@@ -351,6 +354,22 @@ class LeftObjectDetector:
         if not detect:
             return []
         return self._track(now, state, compensated)
+
+    def _contrast(self, small: np.ndarray, state: _State) -> float:
+        """The frame's spread of grey levels, brought back to the light the background was
+        learnt in when the frame still correlates with the background (dusk, a cloud): what a
+        covered lens (no structure) or a moved camera (another structure) shows is kept as is."""
+        spread = float(small.std())
+        background = state.long_bg
+        spread_bg = float(background.std())
+        if spread < 1e-3 or spread_bg < 1e-3:
+            return spread
+        corr = float(((small - small.mean()) * (background - background.mean())).mean())
+        corr /= spread * spread_bg
+        if corr < SCENE_SAME_CORR:
+            return spread
+        light = float(small.mean() + 1.0) / float(background.mean() + 1.0)
+        return spread / min(max(light, 0.2), 1.0)
 
     def _learn_noise(
         self, state: _State, compensated: np.ndarray, *, calm: np.ndarray, now: float, dt: float
@@ -450,7 +469,8 @@ class LeftObjectDetector:
         A region of a car's area, or of half of it and long and low like a car seen from the
         side, is a car that parked (dumped objects that big are rare and come with a van,
         which is then in the stills anyway); a smaller region
-        touching another track that is a parked car is a piece of it (windows, shadow, wheels).
+        touching another track that is a parked car and static since about when that car was
+        (its windows, shadow, wheels) is a piece of it; a bag put down beside it later is not.
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
@@ -465,6 +485,7 @@ class LeftObjectDetector:
             and t.last_seen >= self._now - 0.5
             and _iou(t.bbox, box) > 0.0
             and box[1] + box[3] > t.bbox[1] + t.bbox[3] // 3
+            and abs(track.first_seen - t.first_seen) <= CAR_SAME_TIME_S
             for t in self._tracks
         )
 
