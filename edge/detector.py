@@ -271,6 +271,9 @@ class LeftObjectDetector:
         shadow = (
             textured & (ncc > SHADOW_NCC) & (ratio > SHADOW_RATIO[0]) & (ratio < SHADOW_RATIO[1])
         )
+        # A shadow is an area: the thin seams of "shadow" that the 5x5 windows find along an
+        # object's own folds and edges must not cut the object into pieces too small to keep.
+        shadow = cv2.morphologyEx(shadow.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
         diff = np.abs(residual)
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
