@@ -62,6 +62,8 @@ TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
 OBJECT_NCC = 0.3  # texture this little correlated (where there is texture) is a change
+HYSTERESIS = 0.5  # share of the threshold a pixel next to an object's core needs to join it
+HYSTERESIS_STEPS = 3  # working pixels (12 in the frame) an object may grow by so
 TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are trusted
 NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
 JITTER_MIN = 2.5  # grey levels a pixel must jump by to count as fidgeting...
@@ -278,6 +280,11 @@ class LeftObjectDetector:
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
         opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, self._kernel)
+        # Hysteresis: an object's fainter rim (half the threshold) belongs to it when it joins
+        # its core, so a faint bag keeps its whole size instead of its darkest middle only.
+        weak = ((diff > HYSTERESIS * threshold) & ~shadow).astype(np.uint8)
+        for _ in range(HYSTERESIS_STEPS):
+            opened = cv2.dilate(opened, self._kernel) & weak | opened
         return opened > 0, shadow & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
@@ -594,7 +601,13 @@ class LeftObjectDetector:
                 and track.hold >= STABLE_SHARE * self.config.dwell_s
             ):
                 track.reported = True
-                found.append(self._detection(now, track))
+                # A piece of what was already reported here (tracked on its own since before
+                # that report) is the same dumping.
+                if not any(
+                    t is not track and t.reported and _iou(t.footprint, _grow(track.bbox, 1)) > 0.0
+                    for t in self._tracks
+                ):
+                    found.append(self._detection(now, track))
         return found
 
     def _detection(self, now: float, track: _Track) -> Detection:
