@@ -591,6 +591,10 @@ class LeftObjectDetector:
             for t in self._tracks
             if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S)
         ]
+        return self._report(now, seen)
+
+    def _report(self, now: float, seen: set[int]) -> list[Detection]:
+        """The tracks left for the dwell time (and still there) on this frame, once each."""
         found = []
         for track in self._tracks:
             if track.reported or track.vehicle or track.track_id not in seen:
