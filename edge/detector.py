@@ -49,6 +49,7 @@ STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a c
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
 CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
+HALO_PX = 2  # working pixels a region spreads beyond its object on each side (5x5 means)
 CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
 CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
@@ -62,8 +63,6 @@ TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
 OBJECT_NCC = 0.3  # texture this little correlated (where there is texture) is a change
-HYSTERESIS = 0.5  # share of the threshold a pixel next to an object's core needs to join it
-HYSTERESIS_STEPS = 3  # working pixels (12 in the frame) an object may grow by so
 TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are trusted
 NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
 JITTER_MIN = 2.5  # grey levels a pixel must jump by to count as fidgeting...
@@ -280,11 +279,6 @@ class LeftObjectDetector:
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
         opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, self._kernel)
-        # Hysteresis: an object's fainter rim (half the threshold) belongs to it when it joins
-        # its core, so a faint bag keeps its whole size instead of its darkest middle only.
-        weak = ((diff > HYSTERESIS * threshold) & ~shadow).astype(np.uint8)
-        for _ in range(HYSTERESIS_STEPS):
-            opened = cv2.dilate(opened, self._kernel) & weak | opened
         return opened > 0, shadow & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
@@ -484,9 +478,12 @@ class LeftObjectDetector:
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
-        full = area * self._area_scale
+        # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX): a bag
+        # of 76x49 px is not half a car.
+        width, height = max(box[2] - 2 * HALO_PX, 1), max(box[3] - 2 * HALO_PX, 1)
+        full = min(area, width * height) * self._area_scale
         if full >= self.config.vehicle_area_px or (
-            full >= 0.5 * self.config.vehicle_area_px and box[2] >= CAR_ASPECT * box[3]
+            full >= 0.5 * self.config.vehicle_area_px and width >= CAR_ASPECT * height
         ):
             return True
         return any(
