@@ -49,11 +49,13 @@ STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a c
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
 CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
+HALO_PX = 2  # working pixels a region spreads beyond its object on each side (5x5 means)
 CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
 CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
 # edge or a light change never does)
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
+SCENE_SAME_CORR = 0.7  # a frame this correlated with the background shows the learnt scene
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
 GAIN_WINDOW = 31  # working pixels (124 in the frame): a median window three bags wide
 GAIN_CODE = 100.0  # the light ratio is coded as ratio * 100 in 8 bits for the median
@@ -128,7 +130,8 @@ class SceneStats:
 
     changed_fraction: float = 0.0
     brightness: float = 0.0
-    contrast: float = 0.0
+    contrast: float = 0.0  # grey levels of spread, in the light the background was learnt in
+    # while the frame still shows the learnt scene (a dim dusk street is not a covered lens)
 
 
 def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -269,6 +272,9 @@ class LeftObjectDetector:
         shadow = (
             textured & (ncc > SHADOW_NCC) & (ratio > SHADOW_RATIO[0]) & (ratio < SHADOW_RATIO[1])
         )
+        # A shadow is an area: the thin seams of "shadow" that the 5x5 windows find along an
+        # object's own folds and edges must not cut the object into pieces too small to keep.
+        shadow = cv2.morphologyEx(shadow.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
         diff = np.abs(residual)
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
@@ -308,6 +314,7 @@ class LeftObjectDetector:
         state.last_ts = now
 
         compensated = small / self._gain(small, state)
+        self.stats.contrast = self._contrast(small, state)
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
         residual = _local_mean(compensated - state.long_bg)
@@ -351,6 +358,22 @@ class LeftObjectDetector:
         if not detect:
             return []
         return self._track(now, state, compensated)
+
+    def _contrast(self, small: np.ndarray, state: _State) -> float:
+        """The frame's spread of grey levels, brought back to the light the background was
+        learnt in when the frame still correlates with the background (dusk, a cloud): what a
+        covered lens (no structure) or a moved camera (another structure) shows is kept as is."""
+        spread = float(small.std())
+        background = state.long_bg
+        spread_bg = float(background.std())
+        if spread < 1e-3 or spread_bg < 1e-3:
+            return spread
+        corr = float(((small - small.mean()) * (background - background.mean())).mean())
+        corr /= spread * spread_bg
+        if corr < SCENE_SAME_CORR:
+            return spread
+        light = float(small.mean() + 1.0) / float(background.mean() + 1.0)
+        return spread / min(max(light, 0.2), 1.0)
 
     def _learn_noise(
         self, state: _State, compensated: np.ndarray, *, calm: np.ndarray, now: float, dt: float
@@ -450,13 +473,17 @@ class LeftObjectDetector:
         A region of a car's area, or of half of it and long and low like a car seen from the
         side, is a car that parked (dumped objects that big are rare and come with a van,
         which is then in the stills anyway); a smaller region
-        touching another track that is a parked car is a piece of it (windows, shadow, wheels).
+        touching another track that is a parked car and static since about when that car was
+        (its windows, shadow, wheels) is a piece of it; a bag put down beside it later is not.
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
-        full = area * self._area_scale
+        # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX): a bag
+        # of 76x49 px is not half a car.
+        width, height = max(box[2] - 2 * HALO_PX, 1), max(box[3] - 2 * HALO_PX, 1)
+        full = min(area, width * height) * self._area_scale
         if full >= self.config.vehicle_area_px or (
-            full >= 0.5 * self.config.vehicle_area_px and box[2] >= CAR_ASPECT * box[3]
+            full >= 0.5 * self.config.vehicle_area_px and width >= CAR_ASPECT * height
         ):
             return True
         return any(
@@ -465,6 +492,7 @@ class LeftObjectDetector:
             and t.last_seen >= self._now - 0.5
             and _iou(t.bbox, box) > 0.0
             and box[1] + box[3] > t.bbox[1] + t.bbox[3] // 3
+            and abs(track.first_seen - t.first_seen) <= CAR_SAME_TIME_S
             for t in self._tracks
         )
 
@@ -560,6 +588,10 @@ class LeftObjectDetector:
             for t in self._tracks
             if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S)
         ]
+        return self._report(now, seen)
+
+    def _report(self, now: float, seen: set[int]) -> list[Detection]:
+        """The tracks left for the dwell time (and still there) on this frame, once each."""
         found = []
         for track in self._tracks:
             if track.reported or track.vehicle or track.track_id not in seen:
@@ -570,7 +602,13 @@ class LeftObjectDetector:
                 and track.hold >= STABLE_SHARE * self.config.dwell_s
             ):
                 track.reported = True
-                found.append(self._detection(now, track))
+                # A piece of what was already reported here (tracked on its own since before
+                # that report) is the same dumping.
+                if not any(
+                    t is not track and t.reported and _iou(t.footprint, _grow(track.bbox, 1)) > 0.0
+                    for t in self._tracks
+                ):
+                    found.append(self._detection(now, track))
         return found
 
     def _detection(self, now: float, track: _Track) -> Detection:

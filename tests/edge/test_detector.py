@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+import cv2
 import numpy as np
 import pytest
 
 from edge.config import ActiveHours, CameraConfig
 from edge.detector import Detection, LeftObjectDetector
 from edge.synthetic import HEIGHT, WIDTH, SceneSpec, make_scene, render
-from edge.tamper import TamperMonitor
+from edge.tamper import COVERED_CONTRAST, TamperMonitor
 
 T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 CONFIG = CameraConfig(device_id="cam-0001", hotspot_id="HS-01", dwell_s=10.0)
@@ -176,3 +177,34 @@ def test_a_low_contrast_bag_is_found_at_dusk_and_under_compression(condition: st
     assert _overlap(found[0].bbox, truth.bbox)
     assert found[0].left_at is not None
     assert (found[0].left_at - T0).total_seconds() > truth.at_s
+
+
+def test_a_dim_street_at_dusk_is_not_a_covered_lens() -> None:
+    """A street fading to a third of its light shows the learnt scene, so the tamper alarm stays off."""
+    spec = make_scene("dim", "linger", seed=2032, duration_s=10, fps=5, condition="dusk")
+    detector = LeftObjectDetector(HARD_CONFIG)
+    monitor = TamperMonitor()
+    alarms = []
+    last = None
+    for t, image in render(spec):
+        ts = T0 + timedelta(seconds=t)
+        detector.update(ts, image)
+        alarms.append(monitor.update(ts.timestamp(), detector.stats).alarm)
+        last = image
+    assert last is not None
+    grey = cv2.resize(
+        cv2.cvtColor(last, cv2.COLOR_BGR2GRAY), detector.size, interpolation=cv2.INTER_AREA
+    )
+    assert float(grey.std()) < COVERED_CONTRAST  # as flat as a covered lens, in raw grey levels
+    assert True not in alarms
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("condition", ["night", "rain"])
+def test_a_bag_put_down_beside_a_car_that_stops_is_found(condition: str) -> None:
+    """A faint bag left while a car stood beside it is reported once the car and the owner are gone, at night and in rain."""
+    spec = make_scene("car", "drop_car", seed=2031, duration_s=36, fps=5, condition=condition)
+    (truth,) = spec.truth
+    found = _run(spec, HARD_CONFIG)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
