@@ -22,9 +22,12 @@ HERE = {"lat": "50.8290", "lon": "3.2660"}
 
 
 def _all_day_shifts(db: Conn) -> None:
-    """Crews on duty around the clock, so a running route exists whenever the test runs."""
+    """Crews and disposal sites at work around the clock, so a running route exists whenever the test runs."""
     db.execute(
         "UPDATE vehicles SET shift_start = '00:00', shift_end = '23:59', break_earliest = NULL"
+    )
+    db.execute(
+        "UPDATE disposal_sites SET opens = '00:00', closes = '23:59', open_days = '{0,1,2,3,4,5,6}'"
     )
 
 
