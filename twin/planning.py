@@ -46,9 +46,8 @@ PER_SECOND = 0
 SHIFT_EUR = 8 * 60
 VEHICLE_DAY = (SHIFT_EUR + 40) * 1_000_000
 SOLUTION_LIMIT = 80
-PHASE_ITERATIONS = (
-    100  # the improvement phase's iterations: the same plan on every run (docs/twin.md)
-)
+# The improvement phase's iterations: the same plan on every run (docs/twin.md).
+PHASE_ITERATIONS = 100
 
 
 @dataclass(frozen=True, slots=True)

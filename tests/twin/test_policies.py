@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from routing.horizon import ServiceCalendar
-from twin.city import build_city
+from twin.city import BinSite, build_city
 from twin.policies import (
     BinObservations,
     Observations,
@@ -26,6 +26,17 @@ def _rising(level_now: float, per_day: float, *, until: datetime = NOW) -> BinOb
         level = level_now - per_day * h / 24
         points.append((until - timedelta(hours=h), level, 1000 + h))
     return BinObservations(points)
+
+
+def _one_street_bin() -> tuple[World, BinSite, ServiceCalendar, Observations]:
+    """A small city served on Tuesdays, nothing due, and one of its street bins to look at."""
+    city = build_city(seed=5, bins=40)
+    world = World(city, params=WorldParams(seed=5), start=NOW)
+    site = next(s for s in city.bins if s.container_type == "street_bin")
+    calendar = ServiceCalendar({("street", s.district): frozenset({1}) for s in city.bins})
+    observations = Observations()
+    observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
+    return world, site, calendar, observations
 
 
 def test_the_product_serves_an_area_on_its_day_and_elsewhere_only_what_would_overflow() -> None:
@@ -58,12 +69,7 @@ def test_the_product_serves_an_area_on_its_day_and_elsewhere_only_what_would_ove
 
 def test_a_stuck_sensor_falls_back_to_its_history_and_is_not_skipped() -> None:
     """A container whose sensor repeats the same distance for half a day is judged from its history (routing.forecast.estimate), flagged, and still chosen when that says it will be full."""
-    city = build_city(seed=5, bins=40)
-    world = World(city, params=WorldParams(seed=5), start=NOW)
-    site = next(s for s in city.bins if s.container_type == "street_bin")
-    calendar = ServiceCalendar({("street", s.district): frozenset({1}) for s in city.bins})
-    observations = Observations()
-    observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
+    world, site, calendar, observations = _one_street_bin()
     history = _rising(0.8, 0.3, until=NOW - timedelta(hours=15)).points
     stuck: list[tuple[datetime, float, int | None]] = [
         (NOW - timedelta(hours=14 - h), 0.3, 777) for h in range(14)
@@ -80,12 +86,7 @@ def test_a_stuck_sensor_falls_back_to_its_history_and_is_not_skipped() -> None:
 
 def test_a_silent_sensor_is_flagged_and_its_bin_still_chosen() -> None:
     """A container whose sensor has sent nothing for two days is estimated from its history, flagged silent, and chosen when that says it will be full."""
-    city = build_city(seed=5, bins=40)
-    world = World(city, params=WorldParams(seed=5), start=NOW)
-    site = next(s for s in city.bins if s.container_type == "street_bin")
-    calendar = ServiceCalendar({("street", s.district): frozenset({1}) for s in city.bins})
-    observations = Observations()
-    observations.bins = {s.bin_id: _rising(0.1, 0.02) for s in city.bins}
+    world, site, calendar, observations = _one_street_bin()
     observations.bins[site.bin_id] = _rising(0.5, 0.25, until=NOW - timedelta(hours=48))
     policy = SensorProduct(list(world.states.values()), observations, calendar=calendar)
     outlook = policy.outlook(world.states[site.bin_id], NOW)
