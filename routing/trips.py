@@ -512,16 +512,13 @@ def _recreate(
                 extra[k] += late
                 break
             _insert(day, plan, a, c, mode)
-            seq = plan.stops(day, k)
-            schedule = simulate(day, k, seq, [plan.ends[x] for x in seq], record=True)
-            if schedule is None:
+            if not _retimed(day, plan, k):
                 plan.unlink(day, c)
                 tries -= 1
                 if not tries:
                     break
                 continue
             touched.add(k)
-            _times_of(day, plan, k, schedule)
             extra[k] = 0
             untimed.discard(k)
             break
