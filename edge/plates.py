@@ -22,6 +22,8 @@ import numpy as np
 Box = tuple[int, int, int, int]
 PLATE_ASPECT = 520 / 110
 NEAR_WHITE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+# The stroke gaps characters are joined at: small, mid-sized and near plates.
+RUN_JOINS = tuple(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (g, g)) for g in (3, 5, 9))
 
 
 def _masks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -78,8 +80,7 @@ def _text_runs(red: np.ndarray, white: np.ndarray, shape: tuple[int, ...]) -> li
     strokes = red.astype(np.uint8)
     height, width = shape[:2]
     boxes = []
-    for gap in (3, 5, 9):
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (gap, gap))
+    for kernel in RUN_JOINS:
         joined = cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, kernel)
         for contour in _outer_contours(joined):
             (cx, cy), (side_a, side_b), angle = cv2.minAreaRect(contour)
