@@ -314,7 +314,7 @@ class LeftObjectDetector:
         state.last_ts = now
 
         compensated = small / self._gain(small, state)
-        self.stats.contrast = self._contrast(small, state)
+        self.stats.contrast = self._contrast(small, state, self.stats.contrast)
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
         residual = _local_mean(compensated - state.long_bg)
@@ -359,11 +359,11 @@ class LeftObjectDetector:
             return []
         return self._track(now, state, compensated)
 
-    def _contrast(self, small: np.ndarray, state: _State) -> float:
-        """The frame's spread of grey levels, brought back to the light the background was
-        learnt in when the frame still correlates with the background (dusk, a cloud): what a
-        covered lens (no structure) or a moved camera (another structure) shows is kept as is."""
-        spread = float(small.std())
+    def _contrast(self, small: np.ndarray, state: _State, spread: float) -> float:
+        """The frame's spread of grey levels (``spread``), brought back to the light the
+        background was learnt in when the frame still correlates with the background (dusk, a
+        cloud): what a covered lens (no structure) or a moved camera (another structure) shows is
+        kept as is."""
         background = state.long_bg
         spread_bg = float(background.std())
         if spread < 1e-3 or spread_bg < 1e-3:
