@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from db import Conn
 from db import dumps as db
-from routing import pipeline
+from routing import pipeline, rest
 from routing.forecast import BRUSSELS
 from routing.model import Break, Problem, Solution, Stop, Vehicle, Visit, VisitKind, Window
 
@@ -91,6 +91,7 @@ def insert_cleanup(
     routes = {r.vehicle_id: r for r in solution.routes}
     done: dict[str, list[Visit]] = {}
     served: set[str] = set()
+    remaining: dict[str, list[str]] = {}
     vehicles = []
     for v in problem.vehicles:
         route = routes.get(v.id)
@@ -99,6 +100,7 @@ def insert_cleanup(
         location, free_s, load, calls = _position(v, route.visits, now_s)
         done[v.id] = calls
         served |= {c.ref for c in calls if c.kind is VisitKind.STOP}
+        remaining[v.id] = [c.ref for c in route.visits[len(calls) :]]
         if free_s >= v.shift.end:
             continue
         taken = any(b.start < now_s for b in route.breaks)
@@ -124,8 +126,8 @@ def insert_cleanup(
         left = tuple(c.id for c in cleanups)
         return Reinsertion(done, problem, Solution([], [], 0, 0, "no vehicle", 0.0), left)
     dims = len(problem.vehicles[0].capacity)
-    rest = [s for s in problem.stops if s.id not in served]
-    rest += [
+    todo = [s for s in problem.stops if s.id not in served]
+    todo += [
         Stop(
             id=c.id,
             location=c.location,
@@ -138,13 +140,13 @@ def insert_cleanup(
     later = Problem(
         distance=distance if distance is not None else problem.distance,
         duration=duration if duration is not None else problem.duration,
-        stops=tuple(rest),
+        stops=tuple(todo),
         vehicles=tuple(vehicles),
         facilities=problem.facilities,
         name=f"{problem.name} from {now_s}",
     )
-    config = replace(config or pipeline.PlanConfig(), refuse_unreachable=False)
-    planned = pipeline.plan(later, config)
+    # from the remaining plan: no must-visit stop it serves is lost to make room (routing.rest)
+    later, planned = rest.plan_rest(later, remaining, config or pipeline.PlanConfig())
     missing = {u.stop_id for u in planned.unplanned}
     return Reinsertion(done, later, planned, tuple(c.id for c in cleanups if c.id in missing))
 

@@ -24,6 +24,10 @@ class Reason(StrEnum):
     FLEET_HOURS_FULL = "fleet_hours_full"
     NO_ROOM_FOUND = "no_room_found"
     NOT_WORTH_IT = "not_worth_it"
+    # a re-plan: a stop of the remaining plan its crew, being behind, no longer holds
+    BEHIND_WINDOW = "behind_window"
+    BEHIND_SHIFT = "behind_shift"
+    BEHIND_ROOM = "behind_room"
 
 
 _TEXT: dict[Reason, tuple[str, str]] = {
@@ -57,6 +61,36 @@ _TEXT: dict[Reason, tuple[str, str]] = {
     Reason.NOT_WORTH_IT: (
         "optionele stop: meenemen kost meer dan ze laten staan",
         "optional and left out: serving it would cost more than its penalty",
+    ),
+    Reason.BEHIND_WINDOW: (
+        (
+            "stond in het plan, maar de ploeg loopt achter: wanneer ze er kan zijn, is het "
+            "tijdvenster voorbij, en geen andere ploeg kan ze nog overnemen"
+        ),
+        (
+            "was in the plan, but its crew is behind: its window is over before the crew can be "
+            "there, and no other crew can take it"
+        ),
+    ),
+    Reason.BEHIND_SHIFT: (
+        (
+            "stond in het plan, maar de ploeg loopt achter: met deze stop is ze niet meer binnen "
+            "haar shift terug, en geen andere ploeg kan ze nog overnemen"
+        ),
+        (
+            "was in the plan, but its crew is behind: with this stop it is not back within its "
+            "shift, and no other crew can take it"
+        ),
+    ),
+    Reason.BEHIND_ROOM: (
+        (
+            "stond in het plan, maar past niet meer in de rest van de dag van de ploeg (lading, "
+            "pauze of openingsuren van de stortplaats), en geen andere ploeg kan ze overnemen"
+        ),
+        (
+            "was in the plan, but no longer fits the rest of its crew's day (load, break or the "
+            "disposal site's hours), and no other crew can take it"
+        ),
     ),
 }
 

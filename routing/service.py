@@ -17,7 +17,7 @@ from db import Conn, plans
 from db import advice as bin_history
 from db import servicedays as servicedays_db
 from db.readings import readings_since
-from routing import dumps, pipeline, servicedays
+from routing import dumps, pipeline, rest, servicedays
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, estimate
 from routing.horizon import (
@@ -265,8 +265,13 @@ def _solve_and_store(
     name: str,
     replan_of: int | None,
     kept: list[plans.PlanStop],
+    remaining: dict[str, list[str]] | None = None,
 ) -> PlanResult:
-    """Solve one day's problem, store the plan and summarise it (first plans and re-plans alike)."""
+    """Solve one day's problem, store the plan and summarise it (first plans and re-plans alike).
+
+    A re-plan gives the ``remaining`` plan (per vehicle, its calls not yet made, in order): the
+    rest of the day is planned from it (``routing.rest``), never losing a must-visit stop it holds.
+    """
     distance, duration = params.matrix.matrices(points)
     problem = Problem(
         distance=distance,
@@ -277,7 +282,10 @@ def _solve_and_store(
         name=name,
     )
     config = replace(_config(params), refuse_unreachable=replan_of is None)
-    solution = pipeline.plan(problem, config)  # checked, or it raises: nothing stored
+    if remaining is None:
+        solution = pipeline.plan(problem, config)  # checked, or it raises: nothing stored
+    else:  # likewise checked, or it raises
+        problem, solution = rest.plan_rest(problem, remaining, config)
     plan_id = _store(
         conn=conn,
         day=day,
@@ -556,6 +564,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
     ]
     kept: list[plans.PlanStop] = []
     places: list[_Place] = []
+    remaining: dict[str, list[str]] = {}  # per vehicle, its calls not yet made, in plan order
     bins = {b.id: b for b in plans.active_bins(conn=conn, day=day)}
     position: dict[str, tuple[str, float, float, int, list[int], int]] = {}
     windows: dict[str, tuple[time | None, time | None]] = dict(
@@ -595,9 +604,13 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
             if prev is None or prev[5] < s.seq:  # an unload done: empty, at the site
                 position[s.vehicle_id] = (s.ref, s.lat, s.lon, free, [s.load_l, s.load_kg], s.seq)
             continue
-        if s.kind == "unload" or s.ref in blocked:
+        if s.kind == "unload":
+            remaining.setdefault(s.vehicle_id, []).append(s.ref)
+            continue
+        if s.ref in blocked:
             continue
         ref = s.ref
+        remaining.setdefault(s.vehicle_id, []).append(ref)
         demand = _demand_for(s, old_stops)
         stop = Stop(
             id=ref,
@@ -694,6 +707,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
         name=f"re-plan {plan_id}",
         replan_of=plan_id,
         kept=kept,
+        remaining=remaining,
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -161,19 +161,37 @@ def _node_matrix(matrix: Sequence[Sequence[int]], locations: list[int]) -> np.nd
     return full[np.ix_(idx, idx)]
 
 
-def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # noqa: PLR0915 - builds the model step by step; each step is one named helper
-    """Plan routes for ``problem``: the best solution found within the limits."""
-    params = params or SolverParams()
-    started = time.monotonic()
-    if not problem.stops or not problem.vehicles:
-        return Solution(
-            routes=[Route(v.id, v.shift.start, v.shift.start, []) for v in problem.vehicles],
-            unplanned=[explain.unplanned(problem, i) for i in range(len(problem.stops))],
-            objective=0,
-            distance=0,
-            status="success",
-            solve_s=0.0,
+@dataclass(slots=True)
+class _Model:
+    """One OR-Tools model of a problem, with what is needed to read a solution back."""
+
+    routing: pywrapcp.RoutingModel
+    manager: pywrapcp.RoutingIndexManager
+    nodes: _Nodes
+    dist: np.ndarray
+    time_dim: pywrapcp.RoutingDimension
+    break_vars: dict[int, list[pywrapcp.IntervalVar]]
+    final_site: dict[tuple[int, int], int]
+    search: object
+    history: list[tuple[float, int]]
+
+    def extract(self, problem: Problem, assignment: pywrapcp.Assignment) -> Solution:
+        """The solution an assignment of this model stands for."""
+        return _extract(
+            problem,
+            self.routing,
+            self.manager,
+            self.nodes,
+            assignment,
+            self.dist,
+            self.time_dim,
+            self.break_vars,
+            self.final_site,
         )
+
+
+def _build(problem: Problem, params: SolverParams, started: float) -> _Model:
+    """The routing model of ``problem``: nodes, costs, time, breaks, loads and disjunctions."""
     nodes, starts, ends = _build_nodes(problem, None)
     n = len(nodes.location)
     manager = pywrapcp.RoutingIndexManager(n, len(problem.vehicles), starts, ends)
@@ -194,14 +212,12 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     is_facility = np.asarray([k == "facility" for k in nodes.kind])
     # Arc costs: one matrix per distinct (distance cost, time cost) pair of vehicles.
     cost_callbacks: dict[tuple[int, int], int] = {}
-    cost_matrices: dict[tuple[int, int], np.ndarray] = {}
     for v, vehicle in enumerate(problem.vehicles):
         key = (vehicle.distance_cost, vehicle.time_cost)
         if key not in cost_callbacks:
             cost = dist * vehicle.distance_cost + time_matrix * vehicle.time_cost
             cost[np.ix_(is_facility, is_facility)] += _FACILITY_HOP
             cost_callbacks[key] = routing.RegisterTransitMatrix(cost.tolist())
-            cost_matrices[key] = cost
         routing.SetArcCostEvaluatorOfVehicle(cost_callbacks[key], v)
         routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
 
@@ -219,16 +235,41 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
     for index in copies:
         routing.NextVar(index).RemoveValues([c for c in copies if c != index])
 
-    search = _search_parameters(params)
     history: list[tuple[float, int]] = []
 
     def on_solution() -> None:
         history.append((time.monotonic() - started, routing.CostVar().Value()))
 
     routing.AddAtSolutionCallback(on_solution)
-    assignment = routing.SolveWithParameters(search)
+    return _Model(
+        routing,
+        manager,
+        nodes,
+        dist,
+        time_dim,
+        break_vars,
+        final_site,
+        _search_parameters(params),
+        history,
+    )
+
+
+def _nothing_to_plan(problem: Problem) -> Solution:
+    return Solution(
+        routes=[Route(v.id, v.shift.start, v.shift.start, []) for v in problem.vehicles],
+        unplanned=[explain.unplanned(problem, i) for i in range(len(problem.stops))],
+        objective=0,
+        distance=0,
+        status="success",
+        solve_s=0.0,
+    )
+
+
+def _finish(
+    model: _Model, problem: Problem, assignment: pywrapcp.Assignment | None, started: float
+) -> Solution:
     elapsed = time.monotonic() - started
-    status = _status_name(routing.status())
+    status = _status_name(model.routing.status())
     if assignment is None:
         return Solution(
             routes=[],
@@ -237,16 +278,79 @@ def solve(problem: Problem, params: SolverParams | None = None) -> Solution:  # 
             distance=0,
             status=status,
             solve_s=elapsed,
-            history=history,
+            history=model.history,
         )
-    solution = _extract(
-        problem, routing, manager, nodes, assignment, dist, time_dim, break_vars, final_site
-    )
+    solution = model.extract(problem, assignment)
     solution.status = status
     solution.solve_s = elapsed
-    solution.history = history
-    solution.first_solution_s = history[0][0] if history else None
+    solution.history = model.history
+    solution.first_solution_s = model.history[0][0] if model.history else None
     return solution
+
+
+def solve(problem: Problem, params: SolverParams | None = None) -> Solution:
+    """Plan routes for ``problem``: the best solution found within the limits."""
+    params = params or SolverParams()
+    started = time.monotonic()
+    if not problem.stops or not problem.vehicles:
+        return _nothing_to_plan(problem)
+    model = _build(problem, params, started)
+    assignment = model.routing.SolveWithParameters(model.search)
+    return _finish(model, problem, assignment, started)
+
+
+def improve_from(
+    problem: Problem, routes: Mapping[str, Sequence[str]], params: SolverParams | None = None
+) -> Solution | None:
+    """Guided local search started from ``routes`` (per vehicle id, stop and site ids in order).
+
+    The answer costs at most what the given routes cost, so it serves every must-visit stop they
+    serve. None when the model does not accept the given routes as they are (or has nothing to
+    plan): the caller then keeps them or plans otherwise.
+    """
+    params = params or SolverParams()
+    started = time.monotonic()
+    if not problem.stops or not problem.vehicles:
+        return None
+    model = _build(problem, params, started)
+    # Reading the given routes back runs the solver under the search's limits: reading gets its
+    # own generous ones, the search from the routes its own.
+    reading = _search_parameters(SolverParams(time_limit_s=_BIG_TIME, seed=params.seed))
+    model.routing.CloseModelWithParameters(reading)
+    assignment = model.routing.ReadAssignmentFromRoutes(_indices_of(problem, model, routes), True)
+    if assignment is None:
+        return None
+    found = model.routing.SolveFromAssignmentWithParameters(assignment, model.search)
+    if found is None:
+        found = model.routing.ReadAssignmentFromRoutes(_indices_of(problem, model, routes), True)
+    return _finish(model, problem, found, started)
+
+
+def _indices_of(
+    problem: Problem, model: _Model, routes: Mapping[str, Sequence[str]]
+) -> list[list[int]]:
+    """Per vehicle, the routing indices of its calls; each unload takes a free facility copy."""
+    stop_node: dict[str, int] = {}
+    copies: dict[str, list[int]] = {}
+    for i, (kind, ref) in enumerate(zip(model.nodes.kind, model.nodes.ref, strict=True)):
+        if kind == "stop":
+            stop_node[problem.stops[ref].id] = i
+        elif kind == "facility":
+            copies.setdefault(problem.facilities[ref].id, []).append(i)
+    out: list[list[int]] = []
+    seen: set[int] = set()
+    for vehicle in problem.vehicles:
+        indices: list[int] = []
+        for call in routes.get(vehicle.id, ()):
+            node = stop_node.get(call)
+            if node is None and copies.get(call):
+                node = copies[call].pop(0)
+            if node is None or node in seen:
+                continue  # a stop not in the problem, or a site closed or out of copies
+            seen.add(node)
+            indices.append(model.manager.NodeToIndex(node))
+        out.append(indices)
+    return out
 
 
 def _add_windows(
