@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from routing import check, costs, explain, pipeline
-from routing.errors import PlanningError
+from routing.errors import PlanCheckError, PlanningError
 from routing.model import (
     ALL_DAY,
     Break,
@@ -366,17 +366,33 @@ def plan_rest(
     if not report.ok:  # never expected: the routes were timed by the check's own rules
         log.error("the remaining plan, re-timed, breaks %s", report.violations[:3])
         return problem, pipeline.plan(problem, replace(config, refuse_unreachable=False))
+    base.distance = report.distance
+    # Half the budget for the search from the remaining plan, the rest for the pipeline planning
+    # the rest of the day from nothing; the cheaper plan that keeps the remaining plan's
+    # must-visit stops wins, else the remaining plan itself.
+    budget = config.budget(problem)
+    keep = served(base) & {s.id for s in problem.stops if s.penalty is None}
     params = SolverParams(
-        time_limit_s=max(config.budget(problem) - (time.monotonic() - started), 0.1),
+        time_limit_s=max(budget / 2 - (time.monotonic() - started), 0.1),
         seed=config.seed,
         strategy=Strategy.GLS,
         solution_limit=config.solution_limit,
     )
+    chosen = base
     improved = improve_from(problem, routes, params)
-    if improved is None:  # the model does not read the routes back: plan the rest from nothing
-        log.warning("the remaining plan is no start for OR-Tools: the rest planned from nothing")
-        improved = pipeline.plan(problem, replace(config, refuse_unreachable=False))
-    chosen = _better(problem, base, improved)
+    if improved is None:
+        log.warning("the remaining plan is no start for OR-Tools (its model differs)")
+    else:
+        chosen = _better(problem, chosen, improved, keep)
+    rest_s = max(budget - (time.monotonic() - started), 0.5)
+    try:
+        scratch = pipeline.plan(
+            problem, replace(config, refuse_unreachable=False, time_limit_s=rest_s)
+        )
+    except PlanCheckError as error:
+        log.error("the rest of the day planned from nothing breaks %s", error.violations[:3])
+    else:
+        chosen = _better(problem, chosen, scratch, keep)
     chosen.unplanned = _reasons(problem, chosen, left)
     chosen.solve_s = time.monotonic() - started
     chosen.history = [(chosen.solve_s, chosen.objective)]
@@ -392,25 +408,20 @@ def plan_rest(
     return problem, chosen
 
 
-def _better(problem: Problem, base: Solution, other: Solution) -> Solution:
-    """``other`` when it passes the check, keeps every must-visit stop ``base`` serves and costs
-    less; else ``base``."""
+def _better(problem: Problem, current: Solution, other: Solution, keep: set[str]) -> Solution:
+    """``other`` when it passes the check, serves every stop of ``keep`` and costs less than
+    ``current``; else ``current``."""
     other.routes = _all_vehicles(problem, other.routes)
     report = check.check(problem, other, require_must=False)
     if not report.ok:
-        log.error(
-            "the improved re-plan breaks %s; the remaining plan is kept", report.violations[:3]
-        )
-        return base
-    must = {s.id for s in problem.stops if s.penalty is None}
-    lost = (served(base) & must) - served(other)
+        log.error("a re-plan breaks %s; it is not taken", report.violations[:3])
+        return current
+    lost = keep - served(other)
     if lost:
-        log.warning(
-            "the improved re-plan leaves out %s; the remaining plan is kept", sorted(lost)[:5]
-        )
-        return base
-    if costs.objective(problem, other) >= costs.objective(problem, base):
-        return base
+        log.info("a re-plan leaves out %s of the remaining plan; it is not taken", sorted(lost)[:5])
+        return current
+    if costs.objective(problem, other) >= costs.objective(problem, current):
+        return current
     other.distance = report.distance
     return other
 

@@ -137,6 +137,13 @@ def _route_ends_via_facility(
     for node, (kind, ref) in enumerate(zip(nodes.kind, nodes.ref, strict=True)):
         if kind == "facility":
             first_copy.setdefault(ref, node)
+    # The folded unload's hours are not modelled: fold only into sites open until every shift
+    # has ended (when there are such sites), so a route never ends at a site already closed.
+    last = max(v.shift.end for v in problem.vehicles)
+    late = {
+        ref: node for ref, node in first_copy.items() if problem.facilities[ref].window.end >= last
+    }
+    first_copy = late or first_copy
     sites = list(first_copy.items())
     site_nodes = np.asarray([node for _, node in sites])
     unload = np.asarray([problem.facilities[ref].unload_s for ref, _ in sites])
