@@ -65,3 +65,39 @@ def test_two_replans_in_a_row_keep_every_must_visit_stop(db: Any) -> None:
     assert {s.ref for s in after if s.state == "done"} >= done
     left = plans.unplanned(conn=db, plan_id=plan_id)
     assert not [u for u in left if u.must_visit]
+
+
+def test_the_demo_day_a_crew_an_hour_ahead_re_planned_twice_keeps_its_list(db: Any) -> None:
+    """The demo: stops done an hour early, re-planned twice; the list keeps every stop it had."""
+    seed_city(db, bins=60, days=14, until=EVE)
+    morning = plan_day(conn=db, day=DAY, params=FIXED)
+    must = _must_served(db, morning.plan_id)
+    vehicle = max(
+        {s.vehicle_id for s in _bins(db, morning.plan_id)},
+        key=lambda v: len(_bins(db, morning.plan_id, v)),
+    )
+    route = _bins(db, morning.plan_id, vehicle)
+    early = [StopDone(s.ref, s.end_at - timedelta(hours=1)) for s in route[:3]]
+    first = replan(
+        conn=db,
+        plan_id=morning.plan_id,
+        events=early,
+        now=route[2].end_at - timedelta(hours=1),
+        params=FIXED,
+    )
+    ahead = [s for s in _bins(db, first.plan_id, vehicle) if s.state == "planned"]
+    assert ahead[0].start_at < route[2].end_at, "the truck goes on from its real finish"
+    # the crew keeps the re-plan's times: three more stops done as the first re-plan says
+    on_time = [StopDone(s.ref, s.end_at) for s in ahead[:3]]
+    second = replan(
+        conn=db,
+        plan_id=first.plan_id,
+        events=[*early, *on_time],
+        now=ahead[2].end_at,
+        params=FIXED,
+    )
+    after = _bins(db, second.plan_id)
+    assert must <= {s.ref for s in after}, sorted(must - {s.ref for s in after})
+    assert not [u for u in plans.unplanned(conn=db, plan_id=second.plan_id) if u.must_visit]
+    assert len(_bins(db, second.plan_id, vehicle)) >= len(route) - 3
+    assert len(after) >= len(_bins(db, morning.plan_id))
