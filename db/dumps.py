@@ -279,3 +279,15 @@ def sheet_actions(*, conn: Conn, day: date) -> list[SheetAction]:
 def lock_day(*, conn: Conn, day: date) -> None:
     """Serialise re-plans of one day until the transaction ends: two reports at once both land."""
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('dump-dispatch:' || %s::text))", (day,))
+
+
+def due_times(*, conn: Conn, day: date) -> dict[int, datetime]:
+    """When each cleanup booked on ``day`` is due: fixed visit id → its report's ``due_at``."""
+    rows = conn.execute(
+        """SELECT f.id, min(r.due_at) FROM fixed_visits f
+           JOIN dump_reports r ON r.fixed_visit_id = f.id
+           WHERE f.day = %s AND r.cancelled_at IS NULL
+           GROUP BY f.id""",
+        (day,),
+    ).fetchall()
+    return {int(str(r[0])): r[1] for r in rows}

@@ -15,9 +15,10 @@ from typing import Any
 
 from db import Conn, plans
 from db import advice as bin_history
+from db import dumps as dumps_db
 from db import servicedays as servicedays_db
 from db.readings import readings_since
-from routing import dumps, pipeline, rest, servicedays
+from routing import dumps, explain, pipeline, rest, servicedays
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, estimate
 from routing.horizon import (
@@ -118,6 +119,7 @@ class _Place:
     stop: Stop | None = None
     predicted_fill: float | None = None
     flag: str | None = None  # chosen from the bin's history: its sensor is silent or stuck
+    due_s: int | None = None  # a cleanup's due time (seconds from midnight): its deadline
 
 
 class _PointIndex:
@@ -283,7 +285,14 @@ def _solve_and_store(
     )
     config = replace(_config(params), refuse_unreachable=replan_of is None)
     if remaining is None:
-        solution = pipeline.plan(problem, config)  # checked, or it raises: nothing stored
+        timed, bound = _with_deadlines(problem, places)
+        solution = pipeline.plan(timed, config)  # checked, or it raises: nothing stored
+        if bound & {u.stop_id for u in solution.unplanned}:
+            # a due time the day cannot hold: the cleanup late rather than not at all
+            log.warning("cleanups due today do not fit by their due time: planned without")
+            solution = pipeline.plan(problem, config)
+        else:
+            problem = timed
     else:  # likewise checked, or it raises
         problem, solution = rest.plan_rest(problem, remaining, config)
     plan_id = _store(
@@ -353,7 +362,8 @@ def _select_bins(
         log.warning("%s", warning.message_en())
     outlooks = []
     for b in bins:
-        if b.lat is None or b.lon is None:
+        # (0, 0) is what a registry row gets when its coordinates were never filled in
+        if b.lat is None or b.lon is None or (b.lat == 0 and b.lon == 0):
             raise PlanningError(
                 "bin_without_location",
                 f"bak {b.id} heeft geen locatie: vul de coördinaten in of zet de bak op inactief",
@@ -393,6 +403,7 @@ def _select_bins(
 
 def _fixed_places(*, conn: Conn, day: date, locate: Any) -> list[_Place]:
     out = []
+    due = dumps_db.due_times(conn=conn, day=day)
     for f in plans.fixed_visits(conn=conn, day=day):
         ref = f"fixed:{f.id}"
         stop = Stop(
@@ -402,8 +413,37 @@ def _fixed_places(*, conn: Conn, day: date, locate: Any) -> list[_Place]:
             service_s=f.service_s,
             window=_window(day, f.opens, f.closes, what=f"vaste stop {f.name}"),
         )
-        out.append(_Place(ref, "fixed", f.name, f.lat, f.lon, stop))
+        deadline = None
+        if f.id in due:
+            deadline = int((due[f.id] - _midnight(day)).total_seconds())
+        out.append(_Place(ref, "fixed", f.name, f.lat, f.lon, stop, due_s=deadline))
     return out
+
+
+def _with_deadlines(problem: Problem, places: list[_Place]) -> tuple[Problem, set[str]]:
+    """``problem`` with each cleanup due during the day served by its due time, where a vehicle
+    can make it; the stops so bound. A due time after every shift binds nothing; one already
+    past or out of reach leaves the cleanup a plain must-visit (as early as the plan allows)."""
+    due = {p.ref: p.due_s for p in places if p.due_s is not None}
+    if not due:
+        return problem, set()
+    last = max(v.shift.end for v in problem.vehicles)
+    stops = list(problem.stops)
+    bound: set[str] = set()
+    for i, stop in enumerate(stops):
+        deadline = due.get(stop.id)
+        if deadline is None or deadline >= min(stop.window.end, last):
+            continue
+        if deadline < stop.window.start:
+            continue
+        tight = replace(stop, window=Window(stop.window.start, deadline))
+        trial = replace(problem, stops=(tight,))
+        if explain.reachable(trial, 0):
+            stops[i] = tight
+            bound.add(stop.id)
+        else:
+            log.warning("cleanup %s is due before any crew can be there: planned without", stop.id)
+    return replace(problem, stops=tuple(stops)), bound
 
 
 def _store(

@@ -187,3 +187,32 @@ def test_a_cleared_dump_is_not_carried_over(db: Any) -> None:
     cleared = dump_db.report(conn=db, report_id=report_id)
     assert cleared is not None
     assert cleared.cleared_at == at + timedelta(hours=12)
+
+
+def test_a_carried_over_cleanup_is_cleared_by_its_due_time(db: Any) -> None:
+    """A cleanup carried over from yesterday, due at 06:09, is planned to be cleared by then."""
+    seed_city(db, bins=40, days=14, until=EVE)
+    yesterday = datetime(2026, 3, 9, 7, 0, tzinfo=UTC)  # 08:00 in Brussels
+    report_id = _report(db, yesterday)
+    waiting = dumps.dispatch(conn=db, report_id=report_id, now=datetime(2026, 3, 9, 21, tzinfo=UTC))
+    assert waiting.dispatch == "next_plan"
+    due = datetime(2026, 3, 10, 5, 9, tzinfo=UTC)  # 06:09 in Brussels, 9 min into the shifts
+    db.execute("UPDATE dump_reports SET due_at = %s WHERE id = %s", (due, report_id))
+    plan_day(conn=db, day=DAY, params=FIXED)
+    stored = dump_db.report(conn=db, report_id=report_id)
+    assert stored is not None
+    assert stored.eta is not None
+    assert stored.eta <= due
+
+
+def test_a_cleanup_due_before_any_crew_can_be_there_is_still_planned(db: Any) -> None:
+    """A due time no crew can make (06:01) does not refuse the day: the cleanup is planned."""
+    seed_city(db, bins=40, days=14, until=EVE)
+    report_id = _report(db, datetime(2026, 3, 9, 7, 0, tzinfo=UTC))
+    dumps.dispatch(conn=db, report_id=report_id, now=datetime(2026, 3, 9, 21, tzinfo=UTC))
+    due = datetime(2026, 3, 10, 5, 1, tzinfo=UTC)  # 06:01 in Brussels
+    db.execute("UPDATE dump_reports SET due_at = %s WHERE id = %s", (due, report_id))
+    plan_day(conn=db, day=DAY, params=FIXED)
+    stored = dump_db.report(conn=db, report_id=report_id)
+    assert stored is not None
+    assert stored.eta is not None, "on a route, late rather than not at all"
