@@ -290,4 +290,8 @@ def due_times(*, conn: Conn, day: date) -> dict[int, datetime]:
            GROUP BY f.id""",
         (day,),
     ).fetchall()
-    return {int(str(r[0])): r[1] for r in rows}
+    out: dict[int, datetime] = {}
+    for r in rows:
+        assert isinstance(r[1], datetime)
+        out[int(str(r[0]))] = r[1]
+    return out
