@@ -104,3 +104,70 @@ def test_the_plan_command_refuses_in_one_dutch_line(
     assert len(err) == 1
     assert err[0].startswith("niet gepland: geen actieve voertuigen")
     assert _plans(db) == 0
+
+
+def test_a_bin_without_coordinates_is_refused(
+    db: Any, client: TestClient, headers: dict[Role, dict[str, str]]
+) -> None:
+    """A bin registered at (0, 0), its coordinates never filled in, is named in a 422."""
+    bins = seed_city(db, bins=20, days=10, until=EVE)
+    db.execute("UPDATE bins SET lat = 0, lon = 0 WHERE id = %s", (bins[3],))
+    response = _post(client, headers)
+    assert response.status_code == 422
+    assert f"bak {bins[3]} heeft geen locatie" in response.json()["detail"]
+    assert _plans(db) == 0
+
+
+def test_a_replan_after_every_site_closed_is_refused_for_the_rest_of_the_day(
+    db: Any, client: TestClient, headers: dict[Role, dict[str, str]]
+) -> None:
+    """At 15:00, every site closed at 14:00: a 422 says so, and neither plan nor dump is stored."""
+    seed_city(db, bins=20, days=10, until=EVE)
+    created = _post(client, headers)
+    assert created.status_code == 201, created.text
+    plan_id = created.json()["plan_id"]
+    db.execute("UPDATE disposal_sites SET opens = '06:00', closes = '14:00'")
+    dumps_before = db.execute("SELECT count(*) FROM fixed_visits").fetchone()
+    response = client.post(
+        f"/api/v1/plans/{plan_id}/replan",
+        json={
+            "events": [{"type": "dump", "name": "Matras", "lat": 50.828, "lon": 3.266}],
+            "now": "2026-03-10T14:00:00Z",  # 15:00 in Brussels
+            "time_limit_s": 2,
+        },
+        headers=headers[Role.COORDINATOR],
+    )
+    assert response.status_code == 422, response.text
+    assert "voor de rest van de dag gesloten" in response.json()["detail"]
+    assert _plans(db) == 1
+    assert db.execute("SELECT count(*) FROM fixed_visits").fetchone() == dumps_before
+
+
+def test_the_scheduler_logs_a_refused_day_and_plans_it_on_the_next_trigger(
+    db: Any, database_url: str, monkeypatch: Any, caplog: Any
+) -> None:
+    """The real planner refuses a day without vehicles; once they are back, the next run plans it."""
+    import logging
+    import sys
+
+    from pydantic import SecretStr
+
+    from scheduler import Scheduler, SchedulerSettings, command_runner
+
+    seed_city(db, bins=10, days=5, until=EVE)
+    db.execute("UPDATE vehicles SET active = false")
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", database_url)
+    settings = SchedulerSettings(
+        database_url=SecretStr(database_url), plan_retry_delay_s=0, metrics_port=0
+    )
+    runner = command_runner((sys.executable, "-m", "nettestad.cli", "plan"), time_limit_s=2)
+    scheduler = Scheduler(settings, runner=runner)
+    day = date(2026, 3, 10)
+    with caplog.at_level(logging.ERROR, logger="scheduler.service"):
+        assert not scheduler.plan(day)
+    assert "refused: bad input" in caplog.text
+    assert scheduler.stats.runs == {"ok": 0, "failed": 1}, "not retried at once"
+    assert _plans(db) == 0
+    db.execute("UPDATE vehicles SET active = true")
+    assert scheduler.plan(day), "the next trigger plans the corrected day"
+    assert _plans(db) == 1
