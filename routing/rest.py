@@ -327,7 +327,9 @@ def _solution(problem: Problem, routes: dict[str, list[str]], left: list[LeftOut
     planned = []
     for vehicle in problem.vehicles:
         route = _route(problem, vehicle, routes[vehicle.id])
-        assert route is not None  # every route was built from calls that fit
+        if route is None:  # only a vehicle with no call left that cannot be back in its shift
+            route = Route(vehicle.id, vehicle.shift.start, vehicle.shift.start, [])
+            routes[vehicle.id] = []
         planned.append(route)
     solution = Solution(planned, [], 0, 0, "remaining plan", 0.0)
     solution.unplanned = _reasons(problem, solution, left)
@@ -380,9 +382,9 @@ def plan_rest(
     )
     chosen = base
     improved = improve_from(problem, routes, params)
-    if improved is None:
+    if improved is None and problem.stops:
         log.warning("the remaining plan is no start for OR-Tools (its model differs)")
-    else:
+    elif improved is not None:
         chosen = _better(problem, chosen, improved, keep)
     rest_s = max(budget - (time.monotonic() - started), 0.5)
     try:
@@ -394,6 +396,7 @@ def plan_rest(
     else:
         chosen = _better(problem, chosen, scratch, keep)
     chosen.unplanned = _reasons(problem, chosen, left)
+    chosen.objective = costs.objective(problem, chosen)
     chosen.solve_s = time.monotonic() - started
     chosen.history = [(chosen.solve_s, chosen.objective)]
     chosen.first_solution_s = chosen.solve_s

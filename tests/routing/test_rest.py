@@ -118,3 +118,16 @@ def test_a_replan_after_one_site_closed_unloads_at_the_other() -> None:
     assert [f.id for f in planned.facilities] == ["other"]
     unloads = [v.ref for r in solution.routes for v in r.visits if v.kind is VisitKind.UNLOAD]
     assert unloads == ["other"]
+
+
+def test_a_crew_past_its_shift_end_keeps_no_stop_and_each_says_why() -> None:
+    """A truck free only after its shift has ended keeps no stop; each carries behind_shift."""
+    problem = _line()
+    over = replace(problem.vehicles[0], shift=Window(10 * 3600, 10 * 3600), initial_load=(30,))
+    planned, solution = rest.plan_rest(
+        replace(problem, vehicles=(over,)), {"t1": ["b4", "b5", "site"]}, CONFIG
+    )
+    assert check.check(planned, solution, require_must=False).ok
+    assert not _served(solution)
+    codes = {u.stop_id: u.code for u in solution.unplanned}
+    assert codes["b4"] == codes["b5"] == explain.Reason.BEHIND_SHIFT
