@@ -300,6 +300,34 @@ def _insert(problem: Problem, routes: dict[str, list[str]], stop: Stop, tries: i
         if _route(problem, vehicles[vid], trial) is not None:
             routes[vid] = trial
             return True
+    if stop.penalty is None:
+        return _insert_for_optional(problem, routes, stop, options[: tries // 2])
+    return False
+
+
+def _insert_for_optional(
+    problem: Problem,
+    routes: dict[str, list[str]],
+    stop: Stop,
+    options: Sequence[tuple[int, str, int]],
+    ejections: int = 8,
+) -> bool:
+    """Put the must-visit ``stop`` in place of an optional stop of the route (the least prize
+    first) where it then fits; False if nowhere."""
+    stops = _stops(problem)
+    vehicles = {v.id: v for v in problem.vehicles}
+    for _cost, vid, i in options:
+        refs = routes[vid]
+        optional = sorted(
+            (k for k, r in enumerate(refs) if r in stops and stops[r].penalty is not None),
+            key=lambda k: (stops[refs[k]].penalty, k),
+        )
+        for k in optional[:ejections]:
+            trial = [*refs[:i], stop.id, *refs[i:]]
+            del trial[k if k < i else k + 1]
+            if _route(problem, vehicles[vid], trial) is not None:
+                routes[vid] = trial
+                return True
     return False
 
 

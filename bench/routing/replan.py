@@ -2,12 +2,13 @@
 
 The benchmark's city day (``bench.routing.run.city_problem``: 600 bins over Kortrijk, 6 vehicles
 of two sizes, 2 disposal sites, windows, a 30-minute break) is planned in the morning by the
-product's pipeline. At each ``--at`` hour the crews have made every call the plan started before
+product's pipeline, bounded by iterations so that every run starts from the same morning plan. At each ``--at`` hour the crews have made every call the plan started before
 then, exactly as planned, and one dump is reported at a bin's place; the rest of the day is
 re-planned by the product's step (``routing.dumps.insert_cleanup``, with the product's re-plan
-bounds). Printed per day and hour: the kilometres of the remaining plan (no cleanup), of the
-re-plan, of the pipeline planning the same rest from nothing (the re-plan before it started from
-the remaining plan), and the must-visit stops the remaining plan served that each leaves out.
+bounds). Printed per day and hour: the kilometres and stops served of the remaining plan (no
+cleanup), of the re-plan, and of the pipeline planning the same rest from nothing (what a re-plan
+was before it started from the remaining plan), and the must-visit stops the remaining plan
+served that each leaves out.
 
     .venv/bin/python -m bench.routing.replan --seeds 11 12 13 --at 9 11 13
 """
@@ -57,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     parser.add_argument("--at", type=float, nargs="+", default=[9.0, 11.0, 13.0])
-    parser.add_argument("--morning-s", type=float, default=10.0)
+    parser.add_argument("--morning-iterations", type=int, default=2000)
     args = parser.parse_args()
     config = pipeline.PlanConfig(
         time_limit_s=dumps.REPLAN_TIME_S,
@@ -65,13 +66,20 @@ def main() -> None:
         iterations=dumps.REPLAN_ITERATIONS,
     )
     print(
-        "| day | hour | remaining plan km | re-plan km | from nothing km "
-        "| must dropped: re-plan / from nothing | cleanup placed | re-plan s |"
+        "| day | hour | km: remaining plan / re-plan / from nothing "
+        "| stops served: remaining / re-plan / from nothing "
+        "| must-visits of the remaining plan dropped: re-plan / from nothing "
+        "| cleanup placed: re-plan / from nothing | re-plan s |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for seed in args.seeds:
         problem = city_problem(seed)
-        morning = pipeline.plan(problem, pipeline.PlanConfig(time_limit_s=args.morning_s))
+        morning = pipeline.plan(
+            problem,
+            pipeline.PlanConfig(
+                time_limit_s=120.0, iterations=args.morning_iterations, solution_limit=40
+            ),
+        )
         must = {s.id for s in problem.stops if s.penalty is None}
         rng = random.Random(seed)
         for hour in args.at:
@@ -90,14 +98,23 @@ def main() -> None:
                 if k in {x.id for x in rest.vehicles}
             }
             held = {r for rs in remaining.values() for r in rs} & must
+            stops = {s.id for s in rest.stops}
             scratch = pipeline.plan(rest, replace(config, refuse_unreachable=False))
             print(
-                f"| city {seed} | {hour:05.2f} | {_km(rest, remaining):.1f} "
-                f"| {result.solution.distance / 1000:.1f} | {scratch.distance / 1000:.1f} "
+                f"| city {seed} | {hour:05.2f} "
+                f"| {_km(rest, remaining):.1f} / {result.solution.distance / 1000:.1f} / "
+                f"{scratch.distance / 1000:.1f} "
+                f"| {sum(len([r for r in v if r in stops]) for v in remaining.values())} / "
+                f"{len(_served(result.solution))} / {len(_served(scratch))} "
                 f"| {len(held - _served(result.solution))} / {len(held - _served(scratch))} "
-                f"| {'yes' if 'dump-1' in _served(result.solution) else 'no'} / {'yes' if 'dump-1' in _served(scratch) else 'no'} | {took:.1f} |",
+                f"| {_yes('dump-1' in _served(result.solution))} / "
+                f"{_yes('dump-1' in _served(scratch))} | {took:.1f} |",
                 flush=True,
             )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 if __name__ == "__main__":
