@@ -397,13 +397,16 @@ def plan_rest(
         log.error("the remaining plan, re-timed, breaks %s", report.violations[:3])
         return problem, pipeline.plan(problem, replace(config, refuse_unreachable=False))
     base.distance = report.distance
-    # Half the budget for the search from the remaining plan, the rest for the pipeline planning
-    # the rest of the day from nothing; the cheaper plan that keeps the remaining plan's
-    # must-visit stops wins, else the remaining plan itself.
+    # The search from the remaining plan gets the budget. Only when the remaining plan cannot
+    # take every must-visit stop (a cleanup, a stop a crew behind lost) does the pipeline plan the
+    # rest of the day from nothing as well, on half of it: the cheaper plan that keeps the
+    # remaining plan's must-visit stops wins, else the remaining plan itself.
     budget = config.budget(problem)
-    keep = served(base) & {s.id for s in problem.stops if s.penalty is None}
+    must = {s.id for s in problem.stops if s.penalty is None}
+    keep = served(base) & must
+    short = bool(must - keep)
     params = SolverParams(
-        time_limit_s=max(budget / 2 - (time.monotonic() - started), 0.1),
+        time_limit_s=max(budget / (2 if short else 1) - (time.monotonic() - started), 0.1),
         seed=config.seed,
         strategy=Strategy.GLS,
         solution_limit=config.solution_limit,
@@ -414,15 +417,16 @@ def plan_rest(
         log.warning("the remaining plan is no start for OR-Tools (its model differs)")
     elif improved is not None:
         chosen = _better(problem, chosen, improved, keep)
-    rest_s = max(budget - (time.monotonic() - started), 0.5)
-    try:
-        scratch = pipeline.plan(
-            problem, replace(config, refuse_unreachable=False, time_limit_s=rest_s)
-        )
-    except PlanCheckError as error:
-        log.error("the rest of the day planned from nothing breaks %s", error.violations[:3])
-    else:
-        chosen = _better(problem, chosen, scratch, keep)
+    if must - served(chosen):
+        rest_s = max(budget - (time.monotonic() - started), 0.5)
+        try:
+            scratch = pipeline.plan(
+                problem, replace(config, refuse_unreachable=False, time_limit_s=rest_s)
+            )
+        except PlanCheckError as error:
+            log.error("the rest of the day planned from nothing breaks %s", error.violations[:3])
+        else:
+            chosen = _better(problem, chosen, scratch, keep)
     chosen.unplanned = _reasons(problem, chosen, left)
     chosen.objective = costs.objective(problem, chosen)
     chosen.solve_s = time.monotonic() - started
