@@ -268,6 +268,8 @@ def _insert(problem: Problem, routes: dict[str, list[str]], stop: Stop, tries: i
     (an optional stop only where it costs less than its penalty)."""
     options = []
     for vehicle in problem.vehicles:
+        if stop.allowed_vehicles and vehicle.id not in stop.allowed_vehicles:
+            continue
         refs = routes[vehicle.id]
         where = [
             vehicle.start_location,
@@ -393,7 +395,7 @@ def plan_rest(
         _insert(problem, routes, stop)
     base = _solution(problem, routes, left)
     report = check.check(problem, base, require_must=False)
-    if not report.ok:  # never expected: the routes were timed by the check's own rules
+    if not report.ok:  # rules the timing does not model (a stop limit, a day load, releases)
         log.error("the remaining plan, re-timed, breaks %s", report.violations[:3])
         return problem, pipeline.plan(problem, replace(config, refuse_unreachable=False))
     base.distance = report.distance
