@@ -8,14 +8,15 @@ yet made, in order.
 
 1. A disposal site that closed before the re-plan starts is left out of the rest of the day; when
    no site is open any more, the re-plan is refused: "voor de rest van de dag gesloten".
-2. The remaining plan is kept as far as it still fits from the actual positions and times
-   (:func:`routing.solver.improve_from`): a crew ahead keeps every stop; a crew behind loses,
-   from the end of what it cannot make, the stops that no longer fit, each with its reason.
-3. Guided local search starts from those routes, so its answer never costs more than the
-   remaining plan and never drops a must-visit stop the remaining plan still serves; it may
-   hand a stop a crew behind cannot make to another crew, and it places the new stops.
-4. The plan is checked (:mod:`routing.check`) like every plan; if the improved plan failed the
-   check, the kept remaining plan is returned, and if that failed too, the pipeline's own plan.
+2. The remaining plan is timed from the actual positions and times by the check's own rules
+   (travel, windows, the break, capacity per trip, unload before the depot, the shift's end): a
+   crew ahead keeps every stop; a crew behind loses the stops it can no longer make, each with
+   its reason. New stops (and stops a crew behind lost) go where they add least; a must-visit
+   that fits nowhere takes the place of an optional stop.
+3. Guided local search starts from those routes (:func:`routing.solver.improve_from`), and only
+   when they leave a must-visit stop out does the pipeline also plan the rest from nothing. A
+   candidate replaces the remaining plan only when it passes the check (:mod:`routing.check`),
+   serves every must-visit stop the remaining plan serves and costs less.
 
 A must-visit stop the remaining plan held but the re-plan leaves out carries a reason that says
 why (its crew is behind: the window is over, the shift is over, or no room is left), in Dutch
