@@ -51,6 +51,12 @@ from routing.solver import SolverParams, Strategy, improve_from
 
 log = logging.getLogger(__name__)
 
+# Improving solutions the search from the remaining plan looks for: the remaining plan is a good
+# start, and on the city day the search's gains beyond these were below 2 km while each took
+# 0.2-0.4 s (bench/RESULTS.md, "Re-planning"); a bound on solutions, not on time, also keeps a
+# re-plan the same on any machine.
+SEARCH_SOLUTIONS = 10
+
 
 def open_sites(problem: Problem) -> Problem:
     """``problem`` without the disposal sites that closed before its vehicles start.
@@ -400,19 +406,19 @@ def plan_rest(
         log.error("the remaining plan, re-timed, breaks %s", report.violations[:3])
         return problem, pipeline.plan(problem, replace(config, refuse_unreachable=False))
     base.distance = report.distance
-    # The search from the remaining plan gets the budget. Only when the remaining plan cannot
-    # take every must-visit stop (a cleanup, a stop a crew behind lost) does the pipeline plan the
-    # rest of the day from nothing as well, on half of it: the cheaper plan that keeps the
-    # remaining plan's must-visit stops wins, else the remaining plan itself.
+    # The search from the remaining plan: SEARCH_SOLUTIONS improving solutions, at most half the
+    # budget. Only when the remaining plan cannot take every must-visit stop (a cleanup, a stop a
+    # crew behind lost) does the pipeline plan the rest of the day from nothing as well: the
+    # cheaper plan that keeps the remaining plan's must-visit stops wins, else the remaining plan.
     budget = config.budget(problem)
     must = {s.id for s in problem.stops if s.penalty is None}
     keep = served(base) & must
     short = bool(must - keep)
     params = SolverParams(
-        time_limit_s=max(budget / (2 if short else 1) - (time.monotonic() - started), 0.1),
+        time_limit_s=max(budget / (4 if short else 2) - (time.monotonic() - started), 0.1),
         seed=config.seed,
         strategy=Strategy.GLS,
-        solution_limit=config.solution_limit,
+        solution_limit=min(config.solution_limit or SEARCH_SOLUTIONS, SEARCH_SOLUTIONS),
     )
     chosen = base
     improved = improve_from(problem, routes, params)
