@@ -3,14 +3,16 @@
 A dump the city learns of - a camera event enforcement confirmed, a crew's or a citizen's
 report - must be cleared within :data:`DUE_WITHIN` of the report, most of them within the working
 day. :func:`dispatch` does that with the database: when a route of the day still runs long enough,
-the day is re-planned from what the crews have done (``routing.service.replan``, through the
-planning pipeline) with the cleanup as a must-visit stop, so a crew finds it on its sheet; when no
+the day is re-planned from what the crews have done (``routing.service.replan``, from the
+remaining plan by :func:`routing.rest.plan_rest`) with the cleanup as a must-visit stop, so a crew finds it on its sheet; when no
 route runs (a weekend, the night, every crew nearly home) or none can take it, the cleanup is a
 must-visit of the next plan (:func:`carry_over` moves it to whichever day is planned next).
 
 :func:`insert_cleanup` is the same step on plain data, for the city twin: the rest of a planned
 day from ``now`` - where each vehicle is, what it carries, which stops remain - with the
-cleanups added, planned again by :func:`routing.pipeline.plan`.
+cleanups added, planned again from the remaining plan by :func:`routing.rest.plan_rest` (no
+must-visit stop the remaining plan serves is given up for a cleanup: one that fits nowhere is
+left out, for the next morning's plan).
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ def insert_cleanup(
 ) -> Reinsertion:
     """Re-plan the rest of ``problem``'s day from ``now_s`` with ``cleanups`` as must-visits.
 
-    A call already started counts as done. Only vehicles that went out stay in the plan (a crew
-    not on duty is not called in). ``distance``/``duration`` extend the matrices when the
+    A call already started counts as done; the calls not yet started are the remaining plan the
+    rest of the day starts from. Only vehicles that went out stay in the plan (a crew not on duty
+    is not called in). ``distance``/``duration`` extend the matrices when the
     cleanups lie at new locations (the old locations keep their indices).
     """
     routes = {r.vehicle_id: r for r in solution.routes}
