@@ -238,12 +238,12 @@ def _hold(
             st = trial
             kept.append(ref)
         elif ref in stops:
-            left.append(_left_out(problem, vehicle, st, stops[ref], why))
+            left.append(_left_out(vehicle, st, stops[ref], why))
     return kept, left
 
 
-def _left_out(problem: Problem, vehicle: Vehicle, st: _State, stop: Stop, why: str) -> LeftOut:
-    arrive = st.free + int(problem.duration[st.where][stop.location])
+def _left_out(vehicle: Vehicle, st: _State, stop: Stop, why: str) -> LeftOut:
+    """The stop the vehicle cannot make from ``st``, with ``why`` in words and times."""
     if why.startswith("window:"):
         arrive = int(why.split(":")[1])
         return LeftOut(
