@@ -65,6 +65,7 @@ class DisposalSite:
     unload_s: int
     opens: time
     closes: time
+    open_days: list[int]  # 0 = Monday ... 6 = Sunday
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,7 @@ def disposal_sites(*, conn: Conn) -> list[DisposalSite]:
     """Active disposal and transfer sites."""
     with conn.cursor(row_factory=class_row(DisposalSite)) as cur:
         cur.execute(
-            """SELECT id, name, lat, lon, unload_s, opens, closes FROM disposal_sites
+            """SELECT id, name, lat, lon, unload_s, opens, closes, open_days FROM disposal_sites
                WHERE active ORDER BY id"""
         )
         return cur.fetchall()

@@ -209,18 +209,36 @@ def _window(day: date, opens: time | None, closes: time | None, *, what: str = "
     return Window(_secs(day, opens), _secs(day, closes))
 
 
+_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def _sites_open(sites: Sequence[plans.DisposalSite], day: date) -> list[plans.DisposalSite]:
+    """The sites open on ``day``'s weekday; refused when every site is closed that day."""
+    open_ = [s for s in sites if day.weekday() in s.open_days]
+    if sites and not open_:
+        names = ", ".join(s.id for s in sites)
+        weekday = _WEEKDAYS[day.weekday()]
+        raise PlanningError(
+            "site_closed",
+            f"geen stortplaats open op {weekday} (gesloten: {names}): open er een op {weekday} "
+            "of plan die dag geen ronde",
+            f"no disposal site is open on {day:%A}: {names} closed that day",
+        )
+    return open_
+
+
 def plan_day(*, conn: Conn, day: date, params: PlanParams | None = None) -> PlanResult:
     """Forecast, select, solve and store the plan for ``day``; returns the stored plan's summary."""
     params = params or PlanParams()
     now = params.now or _forecast_time(day)
     fleet_rows = plans.fleet(conn=conn)
-    sites = plans.disposal_sites(conn=conn)
     if not fleet_rows:
         raise PlanningError(
             "no_vehicles",
             "geen actieve voertuigen: voeg voertuigen toe voor je plant",
             "no active vehicles: add vehicles before planning",
         )
+    sites = _sites_open(plans.disposal_sites(conn=conn), day)  # a site shut that weekday: not used
     places_index = _PointIndex()
     points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
@@ -593,7 +611,7 @@ def replan(  # noqa: PLR0912, PLR0915 - one story: what is done, what remains, w
     points, locations, locate = places_index.points, places_index.keys, places_index.locate
 
     fleet_rows = {r.id: r for r in plans.fleet(conn=conn)}
-    sites = {s.id: s for s in plans.disposal_sites(conn=conn)}
+    sites = {s.id: s for s in _sites_open(plans.disposal_sites(conn=conn), day)}
     for r in fleet_rows.values():
         locate(f"depot:{r.depot_id}", r.depot_lat, r.depot_lon)
     facilities = [

@@ -171,3 +171,28 @@ def test_the_scheduler_logs_a_refused_day_and_plans_it_on_the_next_trigger(
     db.execute("UPDATE vehicles SET active = true")
     assert scheduler.plan(day), "the next trigger plans the corrected day"
     assert _plans(db) == 1
+
+
+def test_a_site_shut_on_the_weekday_is_not_used(
+    db: Any, client: TestClient, headers: dict[Role, dict[str, str]]
+) -> None:
+    """A site open on other weekdays only is left out of a Tuesday; the routes unload elsewhere."""
+    seed_city(db, bins=30, days=10, until=EVE)
+    db.execute("UPDATE disposal_sites SET open_days = '{0,2,3,4}' WHERE id = 'imog-harelbeke'")
+    response = _post(client, headers)
+    assert response.status_code == 201, response.text
+    plan = client.get("/api/v1/plans", params={"day": DAY}, headers=headers[Role.COORDINATOR])
+    unloads = {s["ref"] for r in plan.json()["routes"] for s in r["stops"] if s["kind"] == "unload"}
+    assert unloads == {"recyclagepark-kortrijk"}
+
+
+def test_every_site_shut_on_the_weekday_is_refused(
+    db: Any, client: TestClient, headers: dict[Role, dict[str, str]]
+) -> None:
+    """With no disposal site open on Tuesdays the API names the day in a 422; nothing is stored."""
+    seed_city(db, bins=20, days=10, until=EVE)
+    db.execute("UPDATE disposal_sites SET open_days = '{0,2,3,4,5}'")
+    response = _post(client, headers)
+    assert response.status_code == 422
+    assert "geen stortplaats open op dinsdag" in response.json()["detail"]
+    assert _plans(db) == 0
