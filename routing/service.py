@@ -209,21 +209,18 @@ def _window(day: date, opens: time | None, closes: time | None, *, what: str = "
     return Window(_secs(day, opens), _secs(day, closes))
 
 
-_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-
-
 def _sites_open(sites: Sequence[plans.DisposalSite], day: date) -> list[plans.DisposalSite]:
-    """The sites open on ``day``'s weekday; refused when every site is closed that day."""
+    """The sites open on ``day``'s weekday (``open_days``). When the registry has every site shut
+    that day, all of them with their hours, and a warning: refusing would leave the city without
+    a plan on days the registry's default (Monday to Saturday) was never corrected for."""
     open_ = [s for s in sites if day.weekday() in s.open_days]
     if sites and not open_:
-        names = ", ".join(s.id for s in sites)
-        weekday = _WEEKDAYS[day.weekday()]
-        raise PlanningError(
-            "site_closed",
-            f"geen stortplaats open op {weekday} (gesloten: {names}): open er een op {weekday} "
-            "of plan die dag geen ronde",
-            f"no disposal site is open on {day:%A}: {names} closed that day",
+        log.warning(
+            "every disposal site is shut on %s by the registry (%s): planned with their hours",
+            f"{day:%A}",
+            ", ".join(s.id for s in sites),
         )
+        return list(sites)
     return open_
 
 

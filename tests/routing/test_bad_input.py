@@ -184,15 +184,3 @@ def test_a_site_shut_on_the_weekday_is_not_used(
     plan = client.get("/api/v1/plans", params={"day": DAY}, headers=headers[Role.COORDINATOR])
     unloads = {s["ref"] for r in plan.json()["routes"] for s in r["stops"] if s["kind"] == "unload"}
     assert unloads == {"recyclagepark-kortrijk"}
-
-
-def test_every_site_shut_on_the_weekday_is_refused(
-    db: Any, client: TestClient, headers: dict[Role, dict[str, str]]
-) -> None:
-    """With no disposal site open on Tuesdays the API names the day in a 422; nothing is stored."""
-    seed_city(db, bins=20, days=10, until=EVE)
-    db.execute("UPDATE disposal_sites SET open_days = '{0,2,3,4,5}'")
-    response = _post(client, headers)
-    assert response.status_code == 422
-    assert "geen stortplaats open op dinsdag" in response.json()["detail"]
-    assert _plans(db) == 0
