@@ -76,7 +76,7 @@ def test_a_change_that_leaves_a_bin_unserved_names_it() -> None:
     ]
     calendar = propose(needs, depot=(50.819, 3.288))
     assert unserved(calendar, containers) == []
-    assert calendar.weekdays[("crane", "Heule")] == frozenset({1, 4})
+    assert calendar.weekdays[("crane", "Heule")] == frozenset({1})  # glass fills slowly
     changed, warnings = adjust(
         calendar, service="street", area="Heule", weekdays=[], containers=containers
     )
@@ -92,3 +92,49 @@ def test_busy_areas_are_served_daily_and_quiet_ones_on_shared_days() -> None:
     calendar = propose(needs, depot=(50.819, 3.288))
     assert calendar.weekdays[("street", "Centrum")] == frozenset(range(7))
     assert len(calendar.weekdays[("street", "Heule")]) == 2
+
+
+def test_a_busy_area_far_from_the_depot_is_not_served_every_day() -> None:
+    """An area whose bins fill in a day but that lies far out gets two days a week, not seven."""
+    needs = [ContainerNeed(f"a{i}", "Aalbeke", "street_bin", 50.777, 3.227, 0.9) for i in range(8)]
+    calendar = propose(needs, depot=(50.819, 3.288))
+    assert len(calendar.weekdays[("street", "Aalbeke")]) == 2
+
+
+def test_neighbouring_areas_share_their_service_days() -> None:
+    """Two villages next to each other are served on the same days, one far away on others."""
+    needs = [
+        ContainerNeed(f"{area}{i}", area, "street_bin", lat, lon, 0.3)
+        for area, lat, lon in (
+            ("Heule", 50.838, 3.234),
+            ("Bissegem", 50.826, 3.225),
+            ("Kooigem", 50.740, 3.317),
+            ("Bellegem", 50.777, 3.277),
+            ("Marke", 50.808, 3.235),
+            ("Rollegem", 50.762, 3.262),
+        )
+        for i in range(4)
+    ]
+    days = propose(needs, depot=(50.819, 3.288)).weekdays
+    assert days[("street", "Heule")] == days[("street", "Bissegem")]
+    assert days[("street", "Heule")] != days[("street", "Kooigem")]
+
+
+def test_the_crane_comes_twice_a_week_only_when_its_containers_need_it() -> None:
+    """Containers that fill in a week or more get the crane weekly; fast ones get it twice."""
+    slow = [ContainerNeed(f"u{i}", "Centrum", "underground", 50.8277, 3.265, 0.1) for i in range(8)]
+    fast = [ContainerNeed(f"u{i}", "Centrum", "underground", 50.8277, 3.265, 0.2) for i in range(8)]
+    assert propose(slow, depot=(50.819, 3.288)).weekdays[("crane", "Centrum")] == frozenset({1})
+    assert propose(fast, depot=(50.819, 3.288)).weekdays[("crane", "Centrum")] == frozenset({1, 4})
+
+
+def test_an_off_day_prize_counts_only_the_overflow_hours_the_visit_avoids() -> None:
+    """A bin that would overflow again before tomorrow after being emptied is worth less than
+    one that emptying keeps below full until then."""
+    calendar = ServiceCalendar({("street", "Marke"): frozenset({3})})  # Thursday only
+    refills = _outlook("refills", "Marke", 0.95, 2.0)  # full twice a day
+    stays = _outlook("stays", "Marke", 0.95, 0.3)
+    prize = {c.bin_id: c.prize_eur for c in choose([refills, stays], day=MONDAY, calendar=calendar)}
+    assert prize["refills"] is not None
+    assert prize["stays"] is not None
+    assert prize["refills"] < prize["stays"]
