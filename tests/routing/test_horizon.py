@@ -33,7 +33,7 @@ def test_a_bin_due_before_its_next_service_day_is_a_must_visit_only_on_its_day()
 
 
 def test_off_day_prizes_grow_with_the_overflow_hours_and_the_knob() -> None:
-    """On a day its area is not served, a bin overflowing by tomorrow is optional, with a prize of its overflow hours until tomorrow times the cost per hour."""
+    """On a day its area is not served, a bin overflowing soon is optional, with a prize of the overflow hours a visit avoids times the cost per hour."""
     calendar = ServiceCalendar({("street", "Marke"): frozenset({3})})  # Thursday only
     hot = _outlook("hot", "Marke", 0.9, 0.5)
     cheap = choose([hot], day=MONDAY, calendar=calendar, params=HorizonParams(overflow_eur_per_h=1))
@@ -42,7 +42,7 @@ def test_off_day_prizes_grow_with_the_overflow_hours_and_the_knob() -> None:
     assert cheap[0].prize_eur is not None
     assert dear[0].prize_eur is not None
     assert dear[0].prize_eur == pytest.approx(8 * cheap[0].prize_eur)
-    assert cheap[0].prize_eur > 20  # overflowing from today until tomorrow's plan
+    assert cheap[0].prize_eur > 20  # overflowing from today until its area's next service day
 
 
 def test_a_silent_sensor_is_carried_forward_from_history_and_flagged() -> None:
@@ -138,3 +138,16 @@ def test_an_off_day_prize_counts_only_the_overflow_hours_the_visit_avoids() -> N
     assert prize["refills"] is not None
     assert prize["stays"] is not None
     assert prize["refills"] < prize["stays"]
+
+
+def test_an_off_day_prize_grows_with_the_wait_for_the_areas_next_service_day() -> None:
+    """The same overflowing bin is worth more on Monday when its area is next served on Thursday
+    than when it is served again on Tuesday."""
+    hot = _outlook("hot", "Marke", 0.9, 0.3)
+    soon = ServiceCalendar({("street", "Marke"): frozenset({1})})
+    late = ServiceCalendar({("street", "Marke"): frozenset({3})})
+    near = choose([hot], day=MONDAY, calendar=soon)[0].prize_eur
+    far = choose([hot], day=MONDAY, calendar=late)[0].prize_eur
+    assert near is not None
+    assert far is not None
+    assert far > 2 * near
