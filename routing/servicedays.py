@@ -193,6 +193,16 @@ def adjust(
     return new, unserved(new, containers)
 
 
+def longest_wait_h(calendar: ServiceCalendar, *, service: str, area: str) -> int:
+    """The longest wait between two of an area's service days, in hours (24 when served daily,
+    a week when once a week or never): what a container there must hold between two visits."""
+    days = sorted(calendar.weekdays.get((service, area), frozenset()))
+    if not days:
+        return WEEK * 24
+    gaps = [(days[(i + 1) % len(days)] - d) % WEEK or WEEK for i, d in enumerate(days)]
+    return max(gaps) * 24
+
+
 def describe(calendar: ServiceCalendar) -> list[str]:
     """One line per area and service, in Dutch weekday abbreviations (for the coordinator)."""
     lines = []

@@ -8,7 +8,7 @@ import pytest
 
 from routing.forecast import fit
 from routing.horizon import HorizonParams, Outlook, ServiceCalendar, choose
-from routing.servicedays import ContainerNeed, adjust, propose, unserved
+from routing.servicedays import ContainerNeed, adjust, longest_wait_h, propose, unserved
 
 MONDAY = date(2026, 3, 9)
 NOW = datetime(2026, 3, 9, 4, 30, tzinfo=UTC)  # 05:30 in Brussels
@@ -151,3 +151,17 @@ def test_an_off_day_prize_grows_with_the_wait_for_the_areas_next_service_day() -
     assert near is not None
     assert far is not None
     assert far > 2 * near
+
+
+def test_the_longest_wait_of_an_area_follows_its_service_days() -> None:
+    """Monday and Thursday leave four days at most, every day one, no day a week."""
+    calendar = ServiceCalendar(
+        {
+            ("street", "Marke"): frozenset({0, 3}),
+            ("street", "Centrum"): frozenset(range(7)),
+            ("street", "Heule"): frozenset(),
+        }
+    )
+    assert longest_wait_h(calendar, service="street", area="Marke") == 96
+    assert longest_wait_h(calendar, service="street", area="Centrum") == 24
+    assert longest_wait_h(calendar, service="street", area="Heule") == 168
