@@ -18,7 +18,7 @@ from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, Vis
 from routing.pipeline import PlanConfig, plan
 from routing.selection import forecast_spread, normal_cdf
 from routing.service import PlanParams, PlanResult, plan_day
-from routing.servicedays import EVERY_DAY, ContainerNeed, propose
+from routing.servicedays import EVERY_DAY, ContainerNeed, longest_wait_h, propose
 
 __all__ = [
     "CLEANUP_SERVICE_S",
@@ -53,6 +53,7 @@ __all__ = [
     "forecast_spread",
     "insert_cleanup",
     "level_at",
+    "longest_wait_h",
     "normal_cdf",
     "plan",
     "plan_day",

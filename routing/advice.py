@@ -16,8 +16,8 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from routing.forecast import (
@@ -160,11 +160,28 @@ def advise_bin(rates: BinRates, params: AdviceParams | None = None) -> Upgrade |
     )
 
 
-def advise(bins: Sequence[BinRates], params: AdviceParams | None = None) -> list[Upgrade]:
-    """Every bin that needs a bigger or an extra container, the worst overflow first."""
+def advise(
+    bins: Sequence[BinRates],
+    params: AdviceParams | None = None,
+    *,
+    waits_h: Mapping[str, int] | None = None,
+) -> list[Upgrade]:
+    """Every bin that needs a bigger or an extra container, the worst overflow first: the most
+    hours the sensor read it full, then the most litres between two visits for its volume.
+
+    ``waits_h`` gives a bin the hours between two of its visits the service plans (its area's
+    longest wait between service days, :func:`routing.servicedays.longest_wait_h`) instead of
+    ``params.visit_interval_h``: a bin served twice a week must hold three or four days.
+    """
     params = params or AdviceParams()
-    found = [u for u in (advise_bin(b, params) for b in bins) if u is not None]
-    ranked = sorted(found, key=lambda u: (-u.fill_now, u.bin_id))
+    waits_h = waits_h or {}
+
+    def own(b: BinRates) -> AdviceParams:
+        wait = waits_h.get(b.bin_id)
+        return params if wait is None else replace(params, visit_interval_h=wait)
+
+    found = [u for u in (advise_bin(b, own(b)) for b in bins) if u is not None]
+    ranked = sorted(found, key=lambda u: (-u.overflow_hours_seen, -u.fill_now, u.bin_id))
     return ranked[: math.floor(params.max_share * len(bins) + 1e-9)]
 
 

@@ -9,11 +9,13 @@ that horizon, given to the router as a prize (a stop's penalty), not decided bef
   must-visit; one that would *probably* need a visit of its own before then is optional with a
   prize of that separate visit (what pulling it forward saves) times its probability, so the
   router takes it when its detour costs less;
-- on any other day a container that would overflow before tomorrow's visit is optional with the
-  prize of the overflow hours it would have until tomorrow's visit (when the choice comes
-  again; at most until its area's next service day); a crew already out
-  takes it when the detour pays, and a crew goes out for such containers only when their prizes
-  together pay the shift (:func:`crews_for_day`);
+- on any other day a container that would overflow before its area's next service day is
+  optional with the prize of the overflow hours a visit today avoids until then: the hours it
+  would overflow if left, less the hours it would overflow again after being emptied (a bin that
+  fills twice a day is not saved by one visit). A crew already out takes it when the detour
+  pays, a crew drives to an area for such containers only when their prizes together pay the
+  trip (and then takes the ones that could nearly wait, whose prizes are small), and a crew
+  goes out for them only when they pay the shift (:func:`crews_for_day`);
 - a container whose sensor is silent or stuck is never skipped silently: its level is carried
   forward at its history's mean rate from its last trusted reading, and the choice is flagged.
 
@@ -74,8 +76,9 @@ class HorizonParams:
     """What the horizon policy weighs (euro); validated at construction."""
 
     # What one hour of an overflowing container costs the city: litter in the street, a
-    # complaint, a bin nobody can use. The policy's main knob (bench/RESULTS.md, "City twin").
-    overflow_eur_per_h: float = 4.0
+    # complaint, a bin nobody can use. The policy's main knob (bench/RESULTS.md, "City twin"):
+    # above about 0.25 €/h the twin's crews drive more for little less overflow.
+    overflow_eur_per_h: float = 0.1
     # A visit on a day its area is not served: the detour of a crew that is out anyway, or
     # part of a shift. Pulling a container forward is worth this times the chance it would need
     # one before its next service day.
@@ -136,12 +139,15 @@ def _visit(day: date, at: time) -> datetime:
 
 
 class _Path:
-    """A container's expected level hour by hour from its last reading (no emptying)."""
+    """A container's expected level hour by hour from its last reading (no emptying), or from
+    ``emptied`` on with an empty container (``level`` 0)."""
 
-    def __init__(self, outlook: Outlook, until: datetime) -> None:
-        self.start = outlook.at
-        levels = [outlook.level]
-        t = outlook.at
+    def __init__(
+        self, outlook: Outlook, until: datetime, *, emptied: datetime | None = None
+    ) -> None:
+        self.start = outlook.at if emptied is None else emptied
+        levels = [outlook.level if emptied is None else 0.0]
+        t = self.start
         per_hour = outlook.rate_per_day / 24
         while t < until:
             rate = outlook.model.rate_at(t) if outlook.model is not None else per_hour
@@ -255,11 +261,15 @@ def _off_day(
     horizon: datetime,
     params: HorizonParams,
 ) -> Choice | None:
-    if path.at(tomorrow) < 1.0 and today < 1.0:
-        return None  # tomorrow is soon enough to decide again
-    # Left today it overflows at least until tomorrow's plan, which weighs it again (and at
-    # most until its area's next service day): the prize is those hours.
-    hours = path.hours_above(1.0, visit, min(tomorrow, horizon))
+    if path.at(horizon) < 1.0 and today < 1.0:
+        return None  # its area's next service day is soon enough
+    # Left today it may overflow until its area's next service day; emptied today it may
+    # overflow again before then. The prize is the overflow hours the visit avoids, no more:
+    # large for a container overflowing soon in an area served days from now, small for one
+    # that can nearly wait (taken only when a crew is there anyway).
+    until = max(horizon, tomorrow)
+    emptied = _Path(o, until + timedelta(hours=1), emptied=visit)
+    hours = path.hours_above(1.0, visit, until) - emptied.hours_above(1.0, visit, until)
     if hours <= 0:
         return None
     return Choice(o.bin_id, False, hours * params.overflow_eur_per_h, today, o.flag)

@@ -2,12 +2,17 @@
 
 Each area (a district) has, per service (street crews; the crane truck for underground and glass
 containers), the weekdays a crew comes. :func:`propose` chooses them from what the containers
-hold: an area where more than a third of the containers fill up within two days is served
-every day; the others get the visits a week their median container needs to stay below full,
-at most two (the sensors catch the exceptions), on days shared with their neighbours (areas sorted by their bearing from the depot and grouped, so one crew works
-one side of the city on a day). The crane truck comes on fixed days. A coordinator sees the
-plan and changes it (:func:`adjust`); a change that leaves a container without any service day
-gets a warning naming it (:func:`unserved`).
+hold: an area near the depot (within 3 km) where more than a third of the containers fill up
+within two days is served every day; every other area gets the visits a week its median
+container needs to stay below full, at most two (the sensors catch the exceptions; a busy area
+far out is not worth a daily trip), on the days of its side of the city: the areas are cut into
+three sectors by their bearing from the depot (at the widest empty bearing) and a sector's
+areas share their days (Monday/Thursday, Tuesday/Friday, Wednesday/Saturday), so one crew works
+one side of the city on a day. The crane truck comes once a week (Tuesday), twice (Tuesday and
+Friday) when a quarter of its containers would fill up within a week; which containers it takes
+on the day is the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and
+changes it (:func:`adjust`); a change that leaves a container without any service day gets a
+warning naming it (:func:`unserved`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from dataclasses import dataclass
 
 from routing.horizon import CRANE, STREET, WEEK, ServiceCalendar, service_of
 
-CRANE_DAYS = frozenset({1, 4})  # Tuesday and Friday
+# The crane truck's days by visits a week: Tuesday; Tuesday and Friday.
+CRANE_DAYS: Mapping[int, frozenset[int]] = {1: frozenset({1}), 2: frozenset({1, 4})}
+# Only an area this close to the depot is served every day, however busy.
+DAILY_WITHIN_M = 3000.0
 WEEKDAY_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
 # Visits a week and the weekday patterns they use, by group of neighbouring areas.
 PATTERNS: Mapping[int, tuple[frozenset[int], ...]] = {
@@ -77,6 +85,37 @@ def _bearing(lat: float, lon: float, depot: tuple[float, float]) -> float:
     return math.atan2(lat - depot[0], (lon - depot[1]) * math.cos(math.radians(depot[0])))
 
 
+def _metres(lat: float, lon: float, depot: tuple[float, float]) -> float:
+    """Great-circle metres (flat-earth, fine within a city) from the depot."""
+    north = (lat - depot[0]) * 111_320
+    east = (lon - depot[1]) * 111_320 * math.cos(math.radians(depot[0]))
+    return math.hypot(north, east)
+
+
+def _sectors(bearings: Sequence[tuple[float, str]], count: int) -> dict[str, int]:
+    """Areas in ``count`` contiguous sectors around the depot, cut at the widest empty bearing."""
+    ordered = sorted(bearings)
+    if not ordered:
+        return {}
+    gaps = [
+        (ordered[(i + 1) % len(ordered)][0] - b) % (2 * math.pi) for i, (b, _) in enumerate(ordered)
+    ]
+    first = (max(range(len(gaps)), key=gaps.__getitem__) + 1) % len(ordered)
+    cyclic = ordered[first:] + ordered[:first]
+    count = max(1, min(count, len(cyclic)))
+    return {area: i * count // len(cyclic) for i, (_, area) in enumerate(cyclic)}
+
+
+def _crane_days(fills: Sequence[float], *, target: float) -> frozenset[int]:
+    """The crane truck's weekdays: once a week, or twice when a quarter of its containers would
+    pass ``target`` in a week (the forecast chooses which containers it takes on the day)."""
+    if not fills:
+        return CRANE_DAYS[1]
+    ordered = sorted(fills)
+    busy = ordered[min(len(ordered) - 1, (3 * len(ordered)) // 4)]
+    return CRANE_DAYS[2] if busy * WEEK > target else CRANE_DAYS[1]
+
+
 def propose(
     needs: Iterable[ContainerNeed],
     *,
@@ -84,16 +123,25 @@ def propose(
     target: float = 1.0,
     max_visits: int = 2,
     daily_share: float = 0.34,
+    daily_within_m: float = DAILY_WITHIN_M,
+    sectors: int = 3,
 ) -> ServiceCalendar:
     """A periodic plan from the containers' fill rates (see the module's description)."""
     by_area: dict[str, list[ContainerNeed]] = {}
+    crane: dict[str, list[ContainerNeed]] = {}
     weekdays: dict[tuple[str, str], frozenset[int]] = {}
     for n in needs:
         if service_of(n.container_type) == CRANE:
-            weekdays[(CRANE, n.area)] = CRANE_DAYS
+            crane.setdefault(n.area, []).append(n)
         else:
             by_area.setdefault(n.area, []).append(n)
-    groups: dict[int, list[tuple[float, str]]] = {}
+    crane_days = _crane_days(
+        [n.fill_per_day for items in crane.values() for n in items], target=target
+    )
+    for area in crane:
+        weekdays[(CRANE, area)] = crane_days
+    visits_of: dict[str, int] = {}
+    bearings: list[tuple[float, str]] = []
     for area, items in by_area.items():
         visits = _visits_needed(
             [n.fill_per_day for n in items],
@@ -101,18 +149,20 @@ def propose(
             max_visits=max_visits,
             daily_share=daily_share,
         )
-        if visits == WEEK:
-            weekdays[(STREET, area)] = EVERY_DAY
-            continue
         lat = sum(n.lat for n in items) / len(items)
         lon = sum(n.lon for n in items) / len(items)
-        groups.setdefault(visits, []).append((_bearing(lat, lon, depot), area))
-    for visits, areas in groups.items():
-        patterns = PATTERNS[visits]
-        areas.sort()
-        for i, (_, area) in enumerate(areas):
-            # Neighbours by bearing share a pattern: contiguous slices of the sorted areas.
-            weekdays[(STREET, area)] = patterns[i * len(patterns) // len(areas)]
+        if visits == WEEK and _metres(lat, lon, depot) <= daily_within_m:
+            weekdays[(STREET, area)] = EVERY_DAY
+            continue
+        # A busy area far out gets its side of the city's two days: a daily trip there costs
+        # more than the overflow it saves (its urgent containers are priced on the other days).
+        visits_of[area] = min(visits, max_visits)
+        bearings.append((_bearing(lat, lon, depot), area))
+    sector_of = _sectors(bearings, sectors)
+    for area, visits in visits_of.items():
+        # Neighbours share their days: one crew works one side of the city on a day.
+        days = sorted(PATTERNS[2][sector_of[area] % len(PATTERNS[2])])
+        weekdays[(STREET, area)] = frozenset(days[: max(1, min(visits, len(days)))])
     return ServiceCalendar(weekdays)
 
 
@@ -141,6 +191,16 @@ def adjust(
     changed[(service, area)] = frozenset(weekdays)
     new = ServiceCalendar(changed)
     return new, unserved(new, containers)
+
+
+def longest_wait_h(calendar: ServiceCalendar, *, service: str, area: str) -> int:
+    """The longest wait between two of an area's service days, in hours (24 when served daily,
+    a week when once a week or never): what a container there must hold between two visits."""
+    days = sorted(calendar.weekdays.get((service, area), frozenset()))
+    if not days:
+        return WEEK * 24
+    gaps = [(days[(i + 1) % len(days)] - d) % WEEK or WEEK for i, d in enumerate(days)]
+    return max(gaps) * 24
 
 
 def describe(calendar: ServiceCalendar) -> list[str]:

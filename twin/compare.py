@@ -21,7 +21,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from routing import HORIZON, HorizonParams, PlanConfig, advice, dumps
+from routing import (
+    HORIZON,
+    HorizonParams,
+    PlanConfig,
+    ServiceCalendar,
+    advice,
+    dumps,
+    longest_wait_h,
+    service_of,
+)
 from twin.city import BinSite, City, build_city
 from twin.crews import CrewRun, execute_plan
 from twin.dumping import BRUSSELS, Dump, reinsert
@@ -341,15 +350,20 @@ DEPTH_MM = {60: 700, 120: 900, 240: 1000}  # a street bin's depth by volume (sen
 
 
 def advised(
-    observations: Observations, city: City, *, share: float = ADVICE_SHARE
+    observations: Observations,
+    city: City,
+    *,
+    share: float = ADVICE_SHARE,
+    calendar: ServiceCalendar | None = None,
 ) -> dict[str, tuple[int, int]]:
     """The product's capacity advice (``routing.advice``) on the sensors' readings, applied.
 
     Every container's readings go to ``routing.advice.rates_from_readings`` and
     ``routing.advice.advise`` with the product's defaults and at most ``share`` of all
-    containers, the worst first; each advised container becomes its advised capacity (a bigger
-    one, or the extra containers counted as one of their total volume): ``bin_id -> (litres,
-    depth_mm)``.
+    containers, the worst first; with the product's ``calendar`` each container must hold its
+    area's longest wait between service days (``routing.servicedays.longest_wait_h``), else a
+    day. Each advised container becomes its advised capacity (a bigger one, or the extra
+    containers counted as one of their total volume): ``bin_id -> (litres, depth_mm)``.
     """
     rates = []
     for site in city.bins:
@@ -364,13 +378,42 @@ def advised(
         )
     # the share counts every container of the city, as the targets do
     cap = math.floor(share * len(city.bins) + 1e-9)
-    found = advice.advise(rates)[:cap]
+    waits = (
+        {}
+        if calendar is None
+        else {
+            site.bin_id: longest_wait_h(
+                calendar, service=service_of(site.container_type), area=site.district
+            )
+            for site in city.bins
+        }
+    )
+    found = advice.advise(rates, waits_h=waits)[:cap]
     return {u.bin_id: (u.capacity_l, DEPTH_MM.get(u.new_volume_l, UPGRADE[1])) for u in found}
 
 
-def product(params: CompareParams) -> Callable[[World, Observations], Policy]:
-    """The sensor-driven product's policy, as an arm."""
-    return lambda w, o: SensorProduct(list(w.states.values()), o, params.horizon)
+def product(
+    params: CompareParams, made: list[SensorProduct] | None = None
+) -> Callable[[World, Observations], Policy]:
+    """The sensor-driven product's policy, as an arm (each policy made is added to ``made``)."""
+
+    def make(w: World, o: Observations) -> Policy:
+        policy = SensorProduct(list(w.states.values()), o, params.horizon)
+        if made is not None:
+            made.append(policy)
+        return policy
+
+    return make
+
+
+def _advice_of(
+    params: CompareParams, city: City
+) -> tuple[PolicyResult, dict[str, tuple[int, int]]]:
+    """The product's run and the capacity advice from its readings and service days."""
+    seen: list[Observations] = []
+    made: list[SensorProduct] = []
+    result = run_policy(city, params, product(params, made), on_observations=seen.append)
+    return result, advised(seen[0], city, calendar=made[0].calendar)
 
 
 def run_arm(
@@ -389,9 +432,7 @@ def run_arm(
         return run_policy(city, params, product(params))
     if name == "sensor-driven + advice":
         if upgrades is None:
-            seen: list[Observations] = []
-            run_policy(city, params, product(params), on_observations=seen.append)
-            upgrades = advised(seen[0], city)
+            upgrades = _advice_of(params, city)[1]
         result = run_policy(upgraded(city, upgrades), params, product(params), name=name)
         result.upgrades = len(upgrades)
         return result
@@ -407,9 +448,8 @@ def compare(params: CompareParams, arms: Sequence[str] = ARMS) -> list[PolicyRes
     results, upgrades = [], None
     for name in arms:
         if name == "sensor-driven":
-            seen: list[Observations] = []
-            results.append(run_policy(city, params, product(params), on_observations=seen.append))
-            upgrades = advised(seen[0], city)
+            result, upgrades = _advice_of(params, city)
+            results.append(result)
         else:
             results.append(run_arm(name, params, upgrades=upgrades))
     return results

@@ -156,7 +156,7 @@ def plots(results: Sequence[PolicyResult], folder: Path) -> list[Path]:
     return written
 
 
-KNOB_VALUES = (1.0, 4.0, 16.0)  # overflow cost per hour for the trade-off curve
+KNOB_VALUES = (0.05, 0.1, 0.25)  # overflow cost per hour for the trade-off curve
 
 
 def run_and_report(

@@ -131,3 +131,18 @@ def test_the_day_to_day_spread_is_measured_and_the_share_advised_can_be_capped()
     assert len(advise(bins)) == 10
     worst = advise(bins, AdviceParams(max_share=0.2))
     assert [u.bin_id for u in worst] == ["b9", "b8"]
+
+
+def test_a_bin_gets_advice_when_it_cannot_hold_its_areas_wait_between_service_days() -> None:
+    """30 l a day fits a 60 l bin visited daily, not one whose area waits four days between visits."""
+    calm = _flat("calm", 60, 30)
+    assert advise([calm]) == []
+    waiting = advise([calm], waits_h={"calm": 96})
+    assert [u.bin_id for u in waiting] == ["calm"]
+
+
+def test_the_bins_that_overflowed_longest_come_first() -> None:
+    """Of two bins that need a bigger one, the one the sensors saw full longer is advised first."""
+    seldom = _flat("seldom", 60, 300, overflow_hours_seen=5.0)
+    often = _flat("often", 60, 150, overflow_hours_seen=40.0)
+    assert [u.bin_id for u in advise([seldom, often])] == ["often", "seldom"]
