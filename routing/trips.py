@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -893,7 +894,7 @@ def _waits(schedule: Schedule, c: int) -> bool:
 
 def _nearest_tour(day: Day) -> list[int]:
     """Every stop once, from the depot always to the nearest stop not yet visited."""
-    cost = np.asarray(day.cost, dtype=np.float64)[: day.n, : day.n]
+    cost = day.matrix[: day.n, : day.n].astype(np.float64)
     seen = np.zeros(day.n, dtype=bool)
     seen[0] = True
     tour: list[int] = []
@@ -1120,7 +1121,7 @@ def _two_opt(day: Day, plan: _Plan, deadline: float | None) -> None:
 
 
 def _two_opt_pass(
-    day: Day, plan: _Plan, k: int, cost: list[list[int]], deadline: float | None
+    day: Day, plan: _Plan, k: int, cost: list[array[int]], deadline: float | None
 ) -> bool:
     """One pass of 2-opt over route ``k``; True if a reversal was kept."""
     seq = plan.stops(day, k)

@@ -198,3 +198,33 @@ def test_simulation_skips_only_variants_that_drive_the_same() -> None:
     assert needed[0]
     assert needed[4]
     assert sum(needed[1:4])  # the later variants were needed too
+
+
+def test_day_matrices_hold_the_problem_arcs() -> None:
+    """The day's rows of machine integers give each arc's cost, time and cheapest unload detour
+    as computed from the problem's matrices, its locations in the day's order."""
+    problem = trips_and_lunch()
+    day = trip_day.day_of(problem)
+    vehicle = problem.vehicles[0]
+    locs = [vehicle.start_location, *(s.location for s in problem.stops)]
+    locs += [f.location for f in problem.facilities]
+    service = [0, *(s.service_s for s in problem.stops), *(f.unload_s for f in problem.facilities)]
+
+    def arc(a: int, b: int) -> int:
+        if a == b:
+            return 0
+        ta, tb = locs[a], locs[b]
+        busy = problem.duration[ta][tb] + service[a]
+        return int(problem.distance[ta][tb] * vehicle.distance_cost + busy * vehicle.time_cost)
+
+    sites = range(day.n, len(locs))
+    for a in range(len(locs)):
+        for b in range(len(locs)):
+            assert day.cost[a][b] == arc(a, b)
+            assert day.dur[a][b] == problem.duration[locs[a]][locs[b]]
+            if a < day.n and b < day.n:
+                assert day.via[a][b] == min(arc(a, s) + arc(s, b) for s in sites)
+                assert (
+                    arc(a, day.n + day.site[a][b]) + arc(day.n + day.site[a][b], b)
+                    == (day.via[a][b])
+                )
