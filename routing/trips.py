@@ -81,6 +81,8 @@ class _Plan:
     ``arrive``, ``done`` and ``latest`` are each node's times as of its route's last simulation
     (see :func:`_retime`): a quick bound on whether an insertion keeps the route on time, so that
     hopeless positions are not simulated. A sentinel's are the vehicle's return, start and end.
+    A route re-split and simulated keeps its schedule in ``pending`` until a stop first looks at
+    its times (most changed routes are thrown away, or ruined again, before one does).
     """
 
     __slots__ = (
@@ -92,6 +94,7 @@ class _Plan:
         "loads",
         "members",
         "next_trip",
+        "pending",
         "pred",
         "route",
         "route_cost",
@@ -123,6 +126,7 @@ class _Plan:
         self.arrive = [0] * count
         self.done = [0] * count
         self.latest = [_NEVER] * count
+        self.pending: list[Schedule | None] = [None] * len(day.vehicles)
         for k, vehicle in enumerate(day.vehicles):
             self.done[day.n + k] = vehicle.start
 
@@ -138,6 +142,7 @@ class _Plan:
         other.unserved = set(self.unserved)
         other.total = self.total
         other.arrive, other.done, other.latest = self.arrive[:], self.done[:], self.latest[:]
+        other.pending = self.pending[:]
         return other
 
     def restore(self, other: _Plan) -> None:
@@ -239,7 +244,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
         return False
     plan.total += schedule.cost - plan.route_cost[k]
     plan.route_cost[k] = schedule.cost
-    _times_of(day, plan, k, schedule)
+    plan.pending[k] = schedule  # its times are taken when a stop first looks at them
     return True
 
 
@@ -251,6 +256,7 @@ def _times_of(day: Day, plan: _Plan, k: int, schedule: Schedule) -> None:
     arrives at and is done with each stop, and the latest each stop may begin with the rest of the
     route still on time (windows, the sites' hours and the working day; the break left out, so a
     bound, not a promise)."""
+    plan.pending[k] = None
     n, dur, service, closes = day.n, day.dur, day.service, day.closes
     arrive, done, latest = plan.arrive, plan.done, plan.latest
     for x, arrival, start in schedule.calls:
@@ -286,6 +292,10 @@ def _on_time(day: Day, plan: _Plan, c: int, a: int, extra: int = 0) -> int:
     the route's last times show it cannot run on time so (``extra``: delay already added to the
     route since)."""
     n, dur = day.n, day.dur
+    k = plan.route[a]
+    schedule = plan.pending[k]
+    if schedule is not None:
+        _times_of(day, plan, k, schedule)
     b = plan.succ[a]
     here, there = (a if a < n else 0), (b if b < n else 0)
     leave = plan.done[a] + extra

@@ -228,3 +228,19 @@ def test_day_matrices_hold_the_problem_arcs() -> None:
                     arc(a, day.n + day.site[a][b]) + arc(day.n + day.site[a][b], b)
                     == (day.via[a][b])
                 )
+
+
+def test_route_times_are_taken_when_first_looked_at() -> None:
+    """A route re-split and simulated keeps its schedule until a stop looks at its times, which
+    are then those of a fresh simulation of the route."""
+    day = trip_day.day_of(trips_and_lunch())
+    plan = trips._construct(day, random.Random(1))
+    k = 0
+    first = plan.stops(day, k)[0]
+    assert trips._refresh(day, plan, k)
+    assert plan.pending[k] is not None
+    trips._on_time(day, plan, first, day.n + k)
+    assert plan.pending[k] is None
+    looked = (plan.arrive[:], plan.done[:], plan.latest[:])
+    assert trips._retimed(day, plan, k)
+    assert (plan.arrive, plan.done, plan.latest) == looked
