@@ -46,6 +46,7 @@ class Day:
     cost: list[array[int]]  # arc cost between all nodes (service at the origin included)
     dur: list[array[int]]  # travel time between all nodes
     via: list[array[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
+    detour: list[array[int]]  # via - cost + TRIP_TIE: what an unload between a and b adds
     site: list[array[int]]  # which site gives ``via``
     demand: list[tuple[int, ...]]
     demand1: list[int]  # the first dimension alone
@@ -119,6 +120,7 @@ def day_of(problem: Problem) -> Day:
         cost=_rows(cost, "q"),
         dur=_rows(dur, "q"),
         via=_rows(via, "q"),
+        detour=_rows(via - cost[:n, :n] + TRIP_TIE, "q"),
         site=_rows(site, "i"),
         demand=[(0,) * dims, *(tuple(s.demand) for s in problem.stops)],
         demand1=[0, *(s.demand[0] if dims else 0 for s in problem.stops)],
@@ -174,11 +176,13 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
     ``j``; the trip that ends there may start anywhere its load fits, and the cheapest start over
     that sliding window comes from a monotone queue, so the whole route costs linear time.
     """
+    if len(capacity) == 1:
+        return _split_one(day, seq, capacity[0])
     lowest = _earliest_starts(day, seq, capacity)
     if lowest is None:
         return None
     m = len(seq)
-    cost, via = day.cost, day.via
+    detour = day.detour
     f = [0] * m
     start_of = [0] * m
     h = [0] * m
@@ -187,7 +191,7 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
     for j in range(m):
         if j:
             x = seq[j]
-            hj = h[j] = f[j - 1] + via[p][x] - cost[p][x] + TRIP_TIE  # the unload before x
+            hj = h[j] = f[j - 1] + detour[p][x]  # the unload before x
             p = x
         else:
             hj = 0
@@ -195,6 +199,46 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
             window.pop()
         window.append(j)
         lo = lowest[j]
+        while window[0] < lo:
+            window.popleft()
+        first = window[0]
+        f[j] = h[first]
+        start_of[j] = first
+    ends, j = [], m - 1
+    while j >= 0:
+        ends.append(j)
+        j = start_of[j] - 1
+    ends.reverse()
+    return ends
+
+
+def _split_one(day: Day, seq: Sequence[int], cap: int) -> list[int] | None:
+    """:func:`split` for one load dimension, the earliest start of each trip found in the same
+    pass (the most common case, and the phase's hottest loop but one)."""
+    m = len(seq)
+    detour, demand = day.detour, day.demand1
+    f = [0] * m
+    start_of = [0] * m
+    h = [0] * m
+    window: deque[int] = deque()
+    p = seq[0]
+    lo = load = 0
+    for j in range(m):
+        x = seq[j]
+        load += demand[x]
+        while load > cap:
+            if lo == j:
+                return None
+            load -= demand[seq[lo]]
+            lo += 1
+        if j:
+            hj = h[j] = f[j - 1] + detour[p][x]  # the unload before x
+            p = x
+        else:
+            hj = 0
+        while window and h[window[-1]] >= hj:
+            window.pop()
+        window.append(j)
         while window[0] < lo:
             window.popleft()
         first = window[0]

@@ -267,11 +267,15 @@ def _times_of(day: Day, plan: _Plan, k: int, schedule: Schedule) -> None:
     arrive[n + k] = schedule.back
     limit, after = vehicle.end, 0
     pauses = sorted(schedule.breaks, reverse=True)  # the break is taken again before the stops
-    for x, _, start in reversed(schedule.calls):  # after it: their latest start makes room for it
+    pause = pauses[0][0] if pauses else -1  # after it: their latest start makes room for it
+    for x, _, start in reversed(schedule.calls):
         limit -= dur[x][after] + service[x]
-        while pauses and start < pauses[0][0]:
-            limit -= pauses.pop(0)[1]
-        limit = min(closes[x], limit)
+        if start < pause:
+            while pauses and start < pauses[0][0]:
+                limit -= pauses.pop(0)[1]
+            pause = pauses[0][0] if pauses else -1
+        if limit > closes[x]:  # noqa: PLR1730 - cheaper than a call to min in a hot loop
+            limit = closes[x]
         if x < n:
             latest[x] = limit
         after = x
@@ -568,6 +572,7 @@ def _candidates(day: Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple
     room: dict[int, bool] = {}
     seen: set[int] = set()
     after: list[int] = []
+    draw = rng.random
     for u in day.near[c][:_NEIGHBOURS]:
         k = route[u]
         if k < 0:
@@ -577,12 +582,15 @@ def _candidates(day: Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple
             fits = room[k] = _vehicle_room(day, plan, k, c)
         if not fits:
             continue
-        for a in (pred[u], u):
-            if a in seen:
-                continue
+        a = pred[u]  # before u, then after it
+        if a not in seen:
             seen.add(a)
-            if rng.random() >= _BLINK:
+            if draw() >= _BLINK:
                 after.append(a)
+        if u not in seen:
+            seen.add(u)
+            if draw() >= _BLINK:
+                after.append(u)
     out: list[tuple[float, int, int]] = []
     out.extend(_positions(day, plan, c, after))
     if not out:

@@ -244,3 +244,32 @@ def test_route_times_are_taken_when_first_looked_at() -> None:
     looked = (plan.arrive[:], plan.done[:], plan.latest[:])
     assert trips._retimed(day, plan, k)
     assert (plan.arrive, plan.done, plan.latest) == looked
+
+
+def test_split_finds_the_cheapest_trips() -> None:
+    """On random routes the split into trips costs what the cheapest split found by trying every
+    trip start costs, and each of its trips fits the truck."""
+    day = trip_day.day_of(trips_and_lunch())
+    rng = random.Random(5)
+    cap = day.vehicles[0].capacity[0]
+    stops = list(range(1, day.n))
+
+    def unloads(seq: list[int], ends: list[int]) -> int:
+        return sum(day.detour[seq[j]][seq[j + 1]] for j in ends[:-1])
+
+    for _ in range(300):
+        seq = rng.sample(stops, rng.randint(1, 25))
+        best = [0] + [1 << 60] * len(seq)  # cheapest unloads before position j
+        for j in range(1, len(seq) + 1):
+            for i in range(j):
+                if sum(day.demand1[x] for x in seq[i:j]) <= cap:
+                    before = best[i] + (day.detour[seq[i - 1]][seq[i]] if i else 0)
+                    best[j] = min(best[j], before)
+        ends = trip_day.split(day, seq, (cap,))
+        assert ends is not None
+        assert unloads(seq, ends) == best[-1]
+        starts = [0, *(j + 1 for j in ends[:-1])]
+        assert all(
+            sum(day.demand1[x] for x in seq[a : b + 1]) <= cap
+            for a, b in zip(starts, ends, strict=True)
+        )
