@@ -44,7 +44,6 @@ _TRIES = 6  # positions tried for a stop whose window could be missed
 _FULL_AFTER = 8  # stops in a row that do not fit: the vehicle's day is full
 _LONG_WAIT_S = 900  # a first plan by tour leaves a stop for later rather than wait this long
 _INSERTION_UP_TO = 1000  # stops up to which a first plan by insertion is also tried
-_REPAIR_EVERY = 0.1  # of the search's budget: the repair (below) runs again after each such share
 _FOCUS = 0.5  # share of iterations that ruin around a must-visit stop left out, while any is
 
 
@@ -744,20 +743,9 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
         deadline,
     )
     rejected = 0
-    repair_at = _REPAIR_EVERY
-    tried: set[int] = set()  # must-visit stops the last repair could not place
+    # No repair by ejection during the search: its own iterations place the stops left out
+    # faster (half of them ruin around such a stop; bench/RESULTS.md).
     while (temperature := cooling.next()) is not None:
-        if cooling.progress >= repair_at:
-            repair_at += _REPAIR_EVERY
-            # The search shortens routes; the room it makes may now hold a stop left out.
-            missing = set(_missing(day, current))
-            if missing and not missing <= tried:
-                clock = deadline if params.iterations is None else None
-                tried = set() if _repair(day, current, clock, _SEARCH_REPAIR_SHARE) else missing
-            if current.total < best_cost:
-                best, best_cost = current.copy(), current.total
-                if on_improve is not None:
-                    on_improve(best_cost)
         trial = current.copy()
         removed, touched, waiting = _ruin(day, trial, rng)
         _recreate(day, trial, removed, touched, rng, checked=waiting)
@@ -984,12 +972,9 @@ _EJECT_CANDIDATES = 8  # stops of the route, the most costly to visit first, it 
 _EJECT_MAX = 3  # stops moved away at most to make room for one
 _EARLY_S = 1800  # a position reaching a stop this long before its window opens is still tried
 _REPAIR_SHARE = 0.15  # of the time left, the most one repair takes
-# during the search: its own iterations place stops left out faster than the repair does since
-# every insertion is bounded (bench/RESULTS.md)
-_SEARCH_REPAIR_SHARE = 0.03
 
 
-def _repair(day: Day, plan: _Plan, deadline: float | None, share: float = _REPAIR_SHARE) -> int:
+def _repair(day: Day, plan: _Plan, deadline: float | None) -> int:
     """Place must-visit stops left out by moving another stop out of their way (an ejection).
 
     A stop left out on a tight day is most often one with a window that no route passes near in
@@ -1005,7 +990,7 @@ def _repair(day: Day, plan: _Plan, deadline: float | None, share: float = _REPAI
         return 0
     started = time.monotonic()
     if deadline is not None:  # a share of the time left: the search needs the rest
-        deadline = started + share * max(deadline - started, 0.0)
+        deadline = started + _REPAIR_SHARE * max(deadline - started, 0.0)
     times = _times(day, plan)
     placed = 0
     for c in missing:
