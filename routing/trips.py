@@ -698,7 +698,7 @@ def construct_and_improve(
     day = day_of(problem)
     rng = random.Random(params.seed)
     start = _construct_by_tour(day, rng)
-    if day.n >= _INSERTION_UP_TO and _missing(day, start):
+    if day.n >= _INSERTION_UP_TO:  # both first plans: the one leaving fewer out, then the cheaper
         other = _construct_by_regions(day, random.Random(params.seed))
         log.debug(
             "trips: by tour %d left out, by regions %d",

@@ -6,6 +6,8 @@ import random
 import time
 from dataclasses import replace
 
+import pytest
+
 from routing import pipeline, trip_day, trips
 from routing.anneal import AnnealParams
 from routing.check import check
@@ -273,3 +275,30 @@ def test_split_finds_the_cheapest_trips() -> None:
             sum(day.demand1[x] for x in seq[a : b + 1]) <= cap
             for a, b in zip(starts, ends, strict=True)
         )
+
+
+def test_large_day_starts_from_the_better_first_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large day the plan by regions is built even when the plan by tour leaves no stop
+    out, and the one leaving fewer must-visit stops out, then the cheaper, starts the search."""
+    monkeypatch.setattr(trips, "_INSERTION_UP_TO", 10)  # this 60-stop day counts as large
+    problem = trips_and_lunch()
+    day = trip_day.day_of(problem)
+    plans = [
+        trips._construct_by_tour(day, random.Random(1)),
+        trips._construct_by_regions(day, random.Random(1)),
+    ]
+    assert not trips._missing(day, plans[0])
+    best = min((len(trips._missing(day, p)), p.total) for p in plans)
+    built: list[int] = []
+    by_regions = trips._construct_by_regions
+
+    def counted(day: trip_day.Day, rng: random.Random) -> trips._Plan:
+        built.append(day.n)
+        return by_regions(day, rng)
+
+    monkeypatch.setattr(trips, "_construct_by_regions", counted)
+    got = trips.construct_and_improve(
+        problem, deadline=time.monotonic() + 60, params=AnnealParams(seed=1, iterations=0)
+    )
+    assert built
+    assert got.objective == best[1]
