@@ -8,6 +8,7 @@ vehicle, each closed at the site with the smallest detour; :func:`simulate` driv
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,13 +37,17 @@ class Day:
     """The problem as plain lists.
 
     Node 0 is the depot, nodes ``1 .. n - 1`` the stops, ``n .. n + facilities - 1`` the sites.
+    The matrices are lists of rows of machine integers (:class:`array.array`), copied from numpy
+    in one block each: as nested lists of Python integers a 3,000-stop day took 4-16 s to
+    convert and a gigabyte more memory, and a row of machine integers reads as fast or faster.
     """
 
     n: int
-    cost: list[list[int]]  # arc cost between all nodes (service at the origin included)
-    dur: list[list[int]]  # travel time between all nodes
-    via: list[list[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
-    site: np.ndarray  # which site gives ``via``
+    cost: list[array[int]]  # arc cost between all nodes (service at the origin included)
+    dur: list[array[int]]  # travel time between all nodes
+    via: list[array[int]]  # cheapest a -> site -> b over depot and stops (b = 0: the final unload)
+    detour: list[array[int]]  # via - cost + TRIP_TIE: what an unload between a and b adds
+    site: list[array[int]]  # which site gives ``via``
     demand: list[tuple[int, ...]]
     demand1: list[int]  # the first dimension alone
     service: list[int]
@@ -55,6 +60,14 @@ class Day:
     near: list[list[int]]  # per stop node, the other stop nodes by closeness
     fixed: int
     vehicles: list[DayVehicle]
+    matrix: np.ndarray  # ``cost`` as one array, for whole-day computations (the first tour)
+
+
+def _rows(matrix: np.ndarray, code: str) -> list[array[int]]:
+    """The rows of ``matrix`` as arrays of machine integers of type ``code``."""
+    width = matrix.shape[1] if matrix.ndim == 2 else 0
+    flat = array(code, np.ascontiguousarray(matrix, dtype=np.dtype(code)).tobytes())
+    return [flat[i * width : (i + 1) * width] for i in range(len(matrix))]
 
 
 def day_of(problem: Problem) -> Day:
@@ -63,8 +76,8 @@ def day_of(problem: Problem) -> Day:
     locs = [depot, *(s.location for s in problem.stops), *(f.location for f in problem.facilities)]
     n = 1 + len(problem.stops)
     idx = np.asarray(locs, dtype=np.int64)
-    dist = np.asarray(problem.distance, dtype=np.int64)[np.ix_(idx, idx)]
-    dur = np.asarray(problem.duration, dtype=np.int64)[np.ix_(idx, idx)]
+    dist = _select(np.asarray(problem.distance, dtype=np.int64), idx)
+    dur = _select(np.asarray(problem.duration, dtype=np.int64), idx)
     service = np.asarray(
         [0, *(s.service_s for s in problem.stops), *(f.unload_s for f in problem.facilities)],
         dtype=np.int64,
@@ -74,10 +87,10 @@ def day_of(problem: Problem) -> Day:
     via = np.full((n, n), np.iinfo(np.int64).max // 4, dtype=np.int64)
     site = np.zeros((n, n), dtype=np.int32)
     for f in range(len(problem.facilities)):
-        through = cost[:n, n + f][:, None] + cost[n + f, :n][None, :]
-        better = through < via
-        via[better] = through[better]
-        site[better] = f
+        through = np.add.outer(cost[:n, n + f], cost[n + f, :n])
+        better = np.less(through, via)
+        np.copyto(via, through, where=better)
+        np.copyto(site, f, where=better)
     near = _nearest(cost[:n, :n] + cost[:n, :n].T)
     dims = len(first.capacity)
     windows = [(0, 0), *((s.window.start, s.window.end) for s in problem.stops)]
@@ -104,10 +117,11 @@ def day_of(problem: Problem) -> Day:
     ]
     return Day(
         n=n,
-        cost=cost.tolist(),
-        dur=dur.tolist(),
-        via=via.tolist(),
-        site=site,
+        cost=_rows(cost, "q"),
+        dur=_rows(dur, "q"),
+        via=_rows(via, "q"),
+        detour=_rows(via - cost[:n, :n] + TRIP_TIE, "q"),
+        site=_rows(site, "i"),
         demand=[(0,) * dims, *(tuple(s.demand) for s in problem.stops)],
         demand1=[0, *(s.demand[0] if dims else 0 for s in problem.stops)],
         service=service.tolist(),
@@ -128,7 +142,17 @@ def day_of(problem: Problem) -> Day:
         near=[[x for x in row if x not in (i, 0)] for i, row in enumerate(near.tolist())],
         fixed=first.fixed_cost,
         vehicles=vehicles,
+        matrix=cost,
     )
+
+
+def _select(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The rows and columns ``idx`` of ``matrix`` (the matrix itself when they are all of it, in
+    order, as on benchmark days: no copy of a 3,000-stop matrix)."""
+    if len(idx) == len(matrix) and np.array_equal(idx, np.arange(len(matrix))):
+        return matrix
+    picked: np.ndarray = matrix[np.ix_(idx, idx)]
+    return picked
 
 
 _NEAR_KEPT = 300  # on large days, each stop keeps only this many nearest (the phase looks at 40)
@@ -152,11 +176,13 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
     ``j``; the trip that ends there may start anywhere its load fits, and the cheapest start over
     that sliding window comes from a monotone queue, so the whole route costs linear time.
     """
+    if len(capacity) == 1:
+        return _split_one(day, seq, capacity[0])
     lowest = _earliest_starts(day, seq, capacity)
     if lowest is None:
         return None
     m = len(seq)
-    cost, via = day.cost, day.via
+    detour = day.detour
     f = [0] * m
     start_of = [0] * m
     h = [0] * m
@@ -165,7 +191,7 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
     for j in range(m):
         if j:
             x = seq[j]
-            hj = h[j] = f[j - 1] + via[p][x] - cost[p][x] + TRIP_TIE  # the unload before x
+            hj = h[j] = f[j - 1] + detour[p][x]  # the unload before x
             p = x
         else:
             hj = 0
@@ -173,6 +199,46 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
             window.pop()
         window.append(j)
         lo = lowest[j]
+        while window[0] < lo:
+            window.popleft()
+        first = window[0]
+        f[j] = h[first]
+        start_of[j] = first
+    ends, j = [], m - 1
+    while j >= 0:
+        ends.append(j)
+        j = start_of[j] - 1
+    ends.reverse()
+    return ends
+
+
+def _split_one(day: Day, seq: Sequence[int], cap: int) -> list[int] | None:
+    """:func:`split` for one load dimension, the earliest start of each trip found in the same
+    pass (the most common case, and the phase's hottest loop but one)."""
+    m = len(seq)
+    detour, demand = day.detour, day.demand1
+    f = [0] * m
+    start_of = [0] * m
+    h = [0] * m
+    window: deque[int] = deque()
+    p = seq[0]
+    lo = load = 0
+    for j in range(m):
+        x = seq[j]
+        load += demand[x]
+        while load > cap:
+            if lo == j:
+                return None
+            load -= demand[seq[lo]]
+            lo += 1
+        if j:
+            hj = h[j] = f[j - 1] + detour[p][x]  # the unload before x
+            p = x
+        else:
+            hj = 0
+        while window and h[window[-1]] >= hj:
+            window.pop()
+        window.append(j)
         while window[0] < lo:
             window.popleft()
         first = window[0]
@@ -431,7 +497,7 @@ def _unload(
     for it); else the cheapest site it need not wait for, or else the one it can start at earliest.
     """
     n = day.n
-    first = n + int(day.site[here, nxt])
+    first = n + day.site[here][nxt]
     step = _call(day, clock, here, first, brk, late=late, seen=seen)
     if step is not None and step[1] > step[0]:
         seen[1] = True
@@ -479,7 +545,7 @@ def split_timed(day: Day, k: int, seq: Sequence[int]) -> list[int] | None:  # no
                 if f[i - 1] == unset:
                     continue
                 p, x = seq[i - 1], seq[i]
-                site = n + int(day.site[p, x])
+                site = n + day.site[p][x]
                 base = f[i - 1] + via[p][x] - cost[p][x] + TRIP_TIE
                 if base > f[j]:
                     continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -43,7 +44,6 @@ _TRIES = 6  # positions tried for a stop whose window could be missed
 _FULL_AFTER = 8  # stops in a row that do not fit: the vehicle's day is full
 _LONG_WAIT_S = 900  # a first plan by tour leaves a stop for later rather than wait this long
 _INSERTION_UP_TO = 1000  # stops up to which a first plan by insertion is also tried
-_REPAIR_EVERY = 0.1  # of the search's budget: the repair (below) runs again after each such share
 _FOCUS = 0.5  # share of iterations that ruin around a must-visit stop left out, while any is
 
 
@@ -80,6 +80,8 @@ class _Plan:
     ``arrive``, ``done`` and ``latest`` are each node's times as of its route's last simulation
     (see :func:`_retime`): a quick bound on whether an insertion keeps the route on time, so that
     hopeless positions are not simulated. A sentinel's are the vehicle's return, start and end.
+    A route re-split and simulated keeps its schedule in ``pending`` until a stop first looks at
+    its times (most changed routes are thrown away, or ruined again, before one does).
     """
 
     __slots__ = (
@@ -91,6 +93,7 @@ class _Plan:
         "loads",
         "members",
         "next_trip",
+        "pending",
         "pred",
         "route",
         "route_cost",
@@ -122,6 +125,7 @@ class _Plan:
         self.arrive = [0] * count
         self.done = [0] * count
         self.latest = [_NEVER] * count
+        self.pending: list[Schedule | None] = [None] * len(day.vehicles)
         for k, vehicle in enumerate(day.vehicles):
             self.done[day.n + k] = vehicle.start
 
@@ -137,6 +141,7 @@ class _Plan:
         other.unserved = set(self.unserved)
         other.total = self.total
         other.arrive, other.done, other.latest = self.arrive[:], self.done[:], self.latest[:]
+        other.pending = self.pending[:]
         return other
 
     def restore(self, other: _Plan) -> None:
@@ -238,7 +243,7 @@ def _refresh(day: Day, plan: _Plan, k: int) -> bool:
         return False
     plan.total += schedule.cost - plan.route_cost[k]
     plan.route_cost[k] = schedule.cost
-    _times_of(day, plan, k, schedule)
+    plan.pending[k] = schedule  # its times are taken when a stop first looks at them
     return True
 
 
@@ -250,6 +255,7 @@ def _times_of(day: Day, plan: _Plan, k: int, schedule: Schedule) -> None:
     arrives at and is done with each stop, and the latest each stop may begin with the rest of the
     route still on time (windows, the sites' hours and the working day; the break left out, so a
     bound, not a promise)."""
+    plan.pending[k] = None
     n, dur, service, closes = day.n, day.dur, day.service, day.closes
     arrive, done, latest = plan.arrive, plan.done, plan.latest
     for x, arrival, start in schedule.calls:
@@ -260,11 +266,15 @@ def _times_of(day: Day, plan: _Plan, k: int, schedule: Schedule) -> None:
     arrive[n + k] = schedule.back
     limit, after = vehicle.end, 0
     pauses = sorted(schedule.breaks, reverse=True)  # the break is taken again before the stops
-    for x, _, start in reversed(schedule.calls):  # after it: their latest start makes room for it
+    pause = pauses[0][0] if pauses else -1  # after it: their latest start makes room for it
+    for x, _, start in reversed(schedule.calls):
         limit -= dur[x][after] + service[x]
-        while pauses and start < pauses[0][0]:
-            limit -= pauses.pop(0)[1]
-        limit = min(closes[x], limit)
+        if start < pause:
+            while pauses and start < pauses[0][0]:
+                limit -= pauses.pop(0)[1]
+            pause = pauses[0][0] if pauses else -1
+        if limit > closes[x]:  # noqa: PLR1730 - cheaper than a call to min in a hot loop
+            limit = closes[x]
         if x < n:
             latest[x] = limit
         after = x
@@ -285,6 +295,10 @@ def _on_time(day: Day, plan: _Plan, c: int, a: int, extra: int = 0) -> int:
     the route's last times show it cannot run on time so (``extra``: delay already added to the
     route since)."""
     n, dur = day.n, day.dur
+    k = plan.route[a]
+    schedule = plan.pending[k]
+    if schedule is not None:
+        _times_of(day, plan, k, schedule)
     b = plan.succ[a]
     here, there = (a if a < n else 0), (b if b < n else 0)
     leave = plan.done[a] + extra
@@ -557,6 +571,7 @@ def _candidates(day: Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple
     room: dict[int, bool] = {}
     seen: set[int] = set()
     after: list[int] = []
+    draw = rng.random
     for u in day.near[c][:_NEIGHBOURS]:
         k = route[u]
         if k < 0:
@@ -566,12 +581,15 @@ def _candidates(day: Day, plan: _Plan, c: int, rng: random.Random) -> list[tuple
             fits = room[k] = _vehicle_room(day, plan, k, c)
         if not fits:
             continue
-        for a in (pred[u], u):
-            if a in seen:
-                continue
+        a = pred[u]  # before u, then after it
+        if a not in seen:
             seen.add(a)
-            if rng.random() >= _BLINK:
+            if draw() >= _BLINK:
                 after.append(a)
+        if u not in seen:
+            seen.add(u)
+            if draw() >= _BLINK:
+                after.append(u)
     out: list[tuple[float, int, int]] = []
     out.extend(_positions(day, plan, c, after))
     if not out:
@@ -680,7 +698,7 @@ def construct_and_improve(
     day = day_of(problem)
     rng = random.Random(params.seed)
     start = _construct_by_tour(day, rng)
-    if day.n >= _INSERTION_UP_TO and _missing(day, start):
+    if day.n >= _INSERTION_UP_TO:  # both first plans: the one leaving fewer out, then the cheaper
         other = _construct_by_regions(day, random.Random(params.seed))
         log.debug(
             "trips: by tour %d left out, by regions %d",
@@ -725,20 +743,9 @@ def _anneal(  # noqa: PLR0917 - private; the state of one search
         deadline,
     )
     rejected = 0
-    repair_at = _REPAIR_EVERY
-    tried: set[int] = set()  # must-visit stops the last repair could not place
+    # No repair by ejection during the search: its own iterations place the stops left out
+    # faster (half of them ruin around such a stop; bench/RESULTS.md).
     while (temperature := cooling.next()) is not None:
-        if cooling.progress >= repair_at:
-            repair_at += _REPAIR_EVERY
-            # The search shortens routes; the room it makes may now hold a stop left out.
-            missing = set(_missing(day, current))
-            if missing and not missing <= tried:
-                clock = deadline if params.iterations is None else None
-                tried = set() if _repair(day, current, clock, _SEARCH_REPAIR_SHARE) else missing
-            if current.total < best_cost:
-                best, best_cost = current.copy(), current.total
-                if on_improve is not None:
-                    on_improve(best_cost)
         trial = current.copy()
         removed, touched, waiting = _ruin(day, trial, rng)
         _recreate(day, trial, removed, touched, rng, checked=waiting)
@@ -893,7 +900,7 @@ def _waits(schedule: Schedule, c: int) -> bool:
 
 def _nearest_tour(day: Day) -> list[int]:
     """Every stop once, from the depot always to the nearest stop not yet visited."""
-    cost = np.asarray(day.cost, dtype=np.float64)[: day.n, : day.n]
+    cost = day.matrix[: day.n, : day.n].astype(np.float64)
     seen = np.zeros(day.n, dtype=bool)
     seen[0] = True
     tour: list[int] = []
@@ -965,12 +972,9 @@ _EJECT_CANDIDATES = 8  # stops of the route, the most costly to visit first, it 
 _EJECT_MAX = 3  # stops moved away at most to make room for one
 _EARLY_S = 1800  # a position reaching a stop this long before its window opens is still tried
 _REPAIR_SHARE = 0.15  # of the time left, the most one repair takes
-# during the search: its own iterations place stops left out faster than the repair does since
-# every insertion is bounded (bench/RESULTS.md)
-_SEARCH_REPAIR_SHARE = 0.03
 
 
-def _repair(day: Day, plan: _Plan, deadline: float | None, share: float = _REPAIR_SHARE) -> int:
+def _repair(day: Day, plan: _Plan, deadline: float | None) -> int:
     """Place must-visit stops left out by moving another stop out of their way (an ejection).
 
     A stop left out on a tight day is most often one with a window that no route passes near in
@@ -986,7 +990,7 @@ def _repair(day: Day, plan: _Plan, deadline: float | None, share: float = _REPAI
         return 0
     started = time.monotonic()
     if deadline is not None:  # a share of the time left: the search needs the rest
-        deadline = started + share * max(deadline - started, 0.0)
+        deadline = started + _REPAIR_SHARE * max(deadline - started, 0.0)
     times = _times(day, plan)
     placed = 0
     for c in missing:
@@ -1120,7 +1124,7 @@ def _two_opt(day: Day, plan: _Plan, deadline: float | None) -> None:
 
 
 def _two_opt_pass(
-    day: Day, plan: _Plan, k: int, cost: list[list[int]], deadline: float | None
+    day: Day, plan: _Plan, k: int, cost: list[array[int]], deadline: float | None
 ) -> bool:
     """One pass of 2-opt over route ``k``; True if a reversal was kept."""
     seq = plan.stops(day, k)

@@ -6,6 +6,8 @@ import random
 import time
 from dataclasses import replace
 
+import pytest
+
 from routing import pipeline, trip_day, trips
 from routing.anneal import AnnealParams
 from routing.check import check
@@ -198,3 +200,105 @@ def test_simulation_skips_only_variants_that_drive_the_same() -> None:
     assert needed[0]
     assert needed[4]
     assert sum(needed[1:4])  # the later variants were needed too
+
+
+def test_day_matrices_hold_the_problem_arcs() -> None:
+    """The day's rows of machine integers give each arc's cost, time and cheapest unload detour
+    as computed from the problem's matrices, its locations in the day's order."""
+    problem = trips_and_lunch()
+    day = trip_day.day_of(problem)
+    vehicle = problem.vehicles[0]
+    locs = [vehicle.start_location, *(s.location for s in problem.stops)]
+    locs += [f.location for f in problem.facilities]
+    service = [0, *(s.service_s for s in problem.stops), *(f.unload_s for f in problem.facilities)]
+
+    def arc(a: int, b: int) -> int:
+        if a == b:
+            return 0
+        ta, tb = locs[a], locs[b]
+        busy = problem.duration[ta][tb] + service[a]
+        return int(problem.distance[ta][tb] * vehicle.distance_cost + busy * vehicle.time_cost)
+
+    sites = range(day.n, len(locs))
+    for a in range(len(locs)):
+        for b in range(len(locs)):
+            assert day.cost[a][b] == arc(a, b)
+            assert day.dur[a][b] == problem.duration[locs[a]][locs[b]]
+            if a < day.n and b < day.n:
+                assert day.via[a][b] == min(arc(a, s) + arc(s, b) for s in sites)
+                assert (
+                    arc(a, day.n + day.site[a][b]) + arc(day.n + day.site[a][b], b)
+                    == (day.via[a][b])
+                )
+
+
+def test_route_times_are_taken_when_first_looked_at() -> None:
+    """A route re-split and simulated keeps its schedule until a stop looks at its times, which
+    are then those of a fresh simulation of the route."""
+    day = trip_day.day_of(trips_and_lunch())
+    plan = trips._construct(day, random.Random(1))
+    k = 0
+    first = plan.stops(day, k)[0]
+    assert trips._refresh(day, plan, k)
+    assert plan.pending[k] is not None
+    trips._on_time(day, plan, first, day.n + k)
+    assert plan.pending[k] is None
+    looked = (plan.arrive[:], plan.done[:], plan.latest[:])
+    assert trips._retimed(day, plan, k)
+    assert (plan.arrive, plan.done, plan.latest) == looked
+
+
+def test_split_finds_the_cheapest_trips() -> None:
+    """On random routes the split into trips costs what the cheapest split found by trying every
+    trip start costs, and each of its trips fits the truck."""
+    day = trip_day.day_of(trips_and_lunch())
+    rng = random.Random(5)
+    cap = day.vehicles[0].capacity[0]
+    stops = list(range(1, day.n))
+
+    def unloads(seq: list[int], ends: list[int]) -> int:
+        return sum(day.detour[seq[j]][seq[j + 1]] for j in ends[:-1])
+
+    for _ in range(300):
+        seq = rng.sample(stops, rng.randint(1, 25))
+        best = [0] + [1 << 60] * len(seq)  # cheapest unloads before position j
+        for j in range(1, len(seq) + 1):
+            for i in range(j):
+                if sum(day.demand1[x] for x in seq[i:j]) <= cap:
+                    before = best[i] + (day.detour[seq[i - 1]][seq[i]] if i else 0)
+                    best[j] = min(best[j], before)
+        ends = trip_day.split(day, seq, (cap,))
+        assert ends is not None
+        assert unloads(seq, ends) == best[-1]
+        starts = [0, *(j + 1 for j in ends[:-1])]
+        assert all(
+            sum(day.demand1[x] for x in seq[a : b + 1]) <= cap
+            for a, b in zip(starts, ends, strict=True)
+        )
+
+
+def test_large_day_starts_from_the_better_first_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large day the plan by regions is built even when the plan by tour leaves no stop
+    out, and the one leaving fewer must-visit stops out, then the cheaper, starts the search."""
+    monkeypatch.setattr(trips, "_INSERTION_UP_TO", 10)  # this 60-stop day counts as large
+    problem = trips_and_lunch()
+    day = trip_day.day_of(problem)
+    plans = [
+        trips._construct_by_tour(day, random.Random(1)),
+        trips._construct_by_regions(day, random.Random(1)),
+    ]
+    assert not trips._missing(day, plans[0])
+    best = min((len(trips._missing(day, p)), p.total) for p in plans)
+    built: list[int] = []
+    by_regions = trips._construct_by_regions
+
+    def counted(day: trip_day.Day, rng: random.Random) -> trips._Plan:
+        built.append(day.n)
+        return by_regions(day, rng)
+
+    monkeypatch.setattr(trips, "_construct_by_regions", counted)
+    got = trips.construct_and_improve(
+        problem, deadline=time.monotonic() + 60, params=AnnealParams(seed=1, iterations=0)
+    )
+    assert built
+    assert got.objective == best[1]
