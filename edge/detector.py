@@ -50,6 +50,7 @@ TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion,
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
 CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
 HALO_PX = 2  # working pixels a region spreads beyond its object on each side (5x5 means)
+GROUP_PX = 2  # ...and its box beyond that: pieces are grouped by a 5x5 dilation
 CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
 CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
@@ -459,6 +460,12 @@ class LeftObjectDetector:
         if track.owner is not None:
             if _gap(track.owner, box) > OWNER_AWAY_PX:
                 area = box  # only the region itself fidgeting: it is a person standing there
+            elif self._now - track.owner_seen > OWNER_LOST_S and _contains(
+                _grow(box, HALO_PX), track.owner
+            ):
+                # The "owner" was never more than the object's own landing, lost inside its
+                # region since: whoever brought it is judged by their fidgeting beside it.
+                track.owner = None
             else:
                 # Still beside it, or stopped moving right there: someone who stands still
                 # is part of the static region (or is it), and leaving means walking off.
@@ -478,9 +485,11 @@ class LeftObjectDetector:
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
-        # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX): a bag
+        # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX) and the
+        # grouping dilation the box was measured on (GROUP_PX): a bag
         # of 76x49 px is not half a car.
-        width, height = max(box[2] - 2 * HALO_PX, 1), max(box[3] - 2 * HALO_PX, 1)
+        margin = 2 * (HALO_PX + GROUP_PX)
+        width, height = max(box[2] - margin, 1), max(box[3] - margin, 1)
         full = min(area, width * height) * self._area_scale
         if full >= self.config.vehicle_area_px or (
             full >= 0.5 * self.config.vehicle_area_px and width >= CAR_ASPECT * height
