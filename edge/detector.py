@@ -11,7 +11,9 @@ levels) is seen where the image is quiet without rain or night noise tripping it
 
 * **Light**: the ratio of frame to background, smoothed by a median over windows three bags
   wide, is divided out first, so dusk, drifting cloud shadows and street lights change nothing
-  while an object (a minority of any window) is not explained away.
+  while an object (a minority of any window) is not explained away. A fine light layer
+  (ratios of local means where the ground keeps its texture, spread by a normalised Gaussian)
+  follows cloud edges sharper than that window.
 * **Noise-adaptive threshold**: each pixel keeps a running estimate of how much its
   object-scale image scatters from one frame to the next where nothing moves (sensor grain,
   rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between

@@ -233,3 +233,13 @@ def test_an_owner_that_was_only_the_bag_landing_does_not_keep_it_attended() -> N
     found = _run(spec, default_config(15.0))
     assert len(found) == 1
     assert _overlap(found[0].bbox, truth.bbox)
+
+
+@pytest.mark.slow
+def test_a_bag_dropped_under_drifting_cloud_shadows_is_the_one_event() -> None:
+    """Under cloud shadows with edges sharper than the coarse light window, the dropped bag is found and the clouds raise no event."""
+    spec = make_scene("clouds", "drop", seed=3005, duration_s=36, fps=5, condition="shadows")
+    (truth,) = spec.truth
+    found = _run(spec, HARD_CONFIG)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
