@@ -11,7 +11,9 @@ levels) is seen where the image is quiet without rain or night noise tripping it
 
 * **Light**: the ratio of frame to background, smoothed by a median over windows three bags
   wide, is divided out first, so dusk, drifting cloud shadows and street lights change nothing
-  while an object (a minority of any window) is not explained away.
+  while an object (a minority of any window) is not explained away. A fine light layer
+  (ratios of local means where the ground keeps its texture, spread by a normalised Gaussian)
+  follows cloud edges sharper than that window.
 * **Noise-adaptive threshold**: each pixel keeps a running estimate of how much its
   object-scale image scatters from one frame to the next where nothing moves (sensor grain,
   rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between
@@ -50,6 +52,7 @@ TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion,
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
 CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
 HALO_PX = 2  # working pixels a region spreads beyond its object on each side (5x5 means)
+GROUP_PX = 2  # ...and its box beyond that: pieces are grouped by a 5x5 dilation
 CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
 CAR_GHOST_SHARE = 0.6  # a new region this much inside where a car stood is what it left behind
 STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a drifting shadow
@@ -59,6 +62,12 @@ SCENE_SAME_CORR = 0.7  # a frame this correlated with the background shows the l
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
 GAIN_WINDOW = 31  # working pixels (124 in the frame): a median window three bags wide
 GAIN_CODE = 100.0  # the light ratio is coded as ratio * 100 in 8 bits for the median
+LIGHT_SIGMA = 3.0  # working pixels (12 in the frame): how sharp a light edge the fine layer follows
+LIGHT_NCC = 0.7  # ground whose texture is kept this well (5x5) tells the light falling on it
+LIGHT_PRIOR = 0.05  # weight of the coarse light where no such ground is near (inside an object)
+LIGHT_GATE = 0.05  # the fine layer replaces the coarse one only where they differ this much
+LIGHT_REGION_SHARE = 0.6  # a changed region this much made of such ground is light, not object
+LIGHT_RATIO = (0.3, 3.0)  # ...when it is darker or brighter than the background by no more
 TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
@@ -252,6 +261,24 @@ class LeftObjectDetector:
         coded = np.clip(ratio * GAIN_CODE, 0, 255).astype(np.uint8)
         median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) / GAIN_CODE
         gain = cv2.blur(median, (5, 5), borderType=cv2.BORDER_REFLECT)
+        # The fine light layer: a cloud's sharp edge is narrower than the median window. Where
+        # the ground keeps its texture (correlated with the background whatever its brightness)
+        # its ratio of local means is the light on it; spread by a normalised Gaussian, it
+        # fills in under objects (whose texture is their own) from the ground around them.
+        background = state.long_bg
+        mean_f, mean_b = _local_mean(small), _local_mean(background)
+        var_f = np.maximum(_local_mean(small * small) - mean_f * mean_f, 0.0)
+        var_b = np.maximum(_local_mean(background * background) - mean_b * mean_b, 0.0)
+        ncc = (_local_mean(small * background) - mean_f * mean_b) / np.sqrt(var_f * var_b + 1e-3)
+        weight = ((var_b > TEXTURED_STD**2) & (ncc > LIGHT_NCC)).astype(np.float32)
+        local = (mean_f + 1.0) / (mean_b + 1.0)
+        spread = cv2.GaussianBlur(weight * local, (0, 0), LIGHT_SIGMA)
+        fine = (spread + LIGHT_PRIOR * gain) / (
+            cv2.GaussianBlur(weight, (0, 0), LIGHT_SIGMA) + LIGHT_PRIOR
+        )
+        # Only where the light really changes across short distances: elsewhere (night
+        # grain, rain, codec blocks) the coarse layer is the steadier estimate.
+        gain = np.where(np.abs(fine - gain) > LIGHT_GATE, fine, gain)
         state.gain = np.clip(gain, 0.2, 255 / GAIN_CODE).astype(np.float32)
         return state.gain
 
@@ -279,7 +306,17 @@ class LeftObjectDetector:
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
         opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, self._kernel)
-        return opened > 0, shadow & (diff > threshold)
+        # A changed region that is mostly ground with its texture kept, darker or brighter, is
+        # light the layers did not follow (a cloud's edge, a patch it uncovered): judged as a
+        # whole, so that its fringes do not break off into object-sized pieces.
+        count, labels = cv2.connectedComponents(opened, connectivity=8)
+        kept = textured & (ncc > LIGHT_NCC) & (ratio > LIGHT_RATIO[0]) & (ratio < LIGHT_RATIO[1])
+        flat = labels.ravel()
+        share = np.bincount(flat, weights=kept.ravel(), minlength=count) / np.maximum(
+            np.bincount(flat, minlength=count), 1
+        )
+        light = (share[labels] > LIGHT_REGION_SHARE) & (labels > 0)
+        return (opened > 0) & ~light, (shadow | light) & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
         """Take one frame; returns the objects that reached the dwell time on this frame."""
@@ -459,6 +496,12 @@ class LeftObjectDetector:
         if track.owner is not None:
             if _gap(track.owner, box) > OWNER_AWAY_PX:
                 area = box  # only the region itself fidgeting: it is a person standing there
+            elif self._now - track.owner_seen > OWNER_LOST_S and _contains(
+                _grow(box, HALO_PX), track.owner
+            ):
+                # The "owner" was never more than the object's own landing, lost inside its
+                # region since: whoever brought it is judged by their fidgeting beside it.
+                track.owner = None
             else:
                 # Still beside it, or stopped moving right there: someone who stands still
                 # is part of the static region (or is it), and leaving means walking off.
@@ -478,9 +521,11 @@ class LeftObjectDetector:
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
         again once the car has gone.
         """
-        # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX): a bag
+        # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX) and the
+        # grouping dilation the box was measured on (GROUP_PX): a bag
         # of 76x49 px is not half a car.
-        width, height = max(box[2] - 2 * HALO_PX, 1), max(box[3] - 2 * HALO_PX, 1)
+        margin = 2 * (HALO_PX + GROUP_PX)
+        width, height = max(box[2] - margin, 1), max(box[3] - margin, 1)
         full = min(area, width * height) * self._area_scale
         if full >= self.config.vehicle_area_px or (
             full >= 0.5 * self.config.vehicle_area_px and width >= CAR_ASPECT * height

@@ -16,8 +16,11 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,12 +96,30 @@ def _config(path: Path | None, width: int, height: int) -> CameraConfig:
         raise ReplayError(f"camera file {path} is not valid JSON: {exc}") from exc
 
 
+@contextmanager
+def _codec_quiet() -> Iterator[None]:
+    """Keep what the video libraries print themselves (OpenCV's own AVI reader writes its
+    complaints straight to the process's error stream, past any log level) off stderr: the
+    command says what went wrong in one line of its own."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(sink)
+
+
 def _probe(video: Path) -> tuple[int, int, int]:
     import cv2
 
     if not video.is_file():
         raise ReplayError(f"no video file at {video}")
-    capture = cv2.VideoCapture(str(video))
+    with _codec_quiet():
+        capture = cv2.VideoCapture(str(video))
     try:
         if not capture.isOpened():
             raise ReplayError(f"cannot open {video} as a video (corrupt or unknown format)")
@@ -143,14 +164,20 @@ def replay(video: Path, *, config_path: Path | None = None) -> ReplayResult:
         unit = CameraUnit(tools)
         detector = _RecordingDetector(config)
         unit.detector = detector
-        source = OpenCvSource(
-            str(video), size=(config.width, config.height), start=EPOCH, reconnect=False
-        )
+        with _codec_quiet():
+            source = OpenCvSource(
+                str(video), size=(config.width, config.height), start=EPOCH, reconnect=False
+            )
         fps = source.fps
         frames = 0
         began = time.process_time()
         try:
-            for frame in source.frames():
+            reader = source.frames()
+            while True:
+                with _codec_quiet():
+                    frame = next(reader, None)
+                if frame is None:
+                    break
                 unit.process(frame)
                 frames += 1
             last = EPOCH if frames == 0 else source.last_ts

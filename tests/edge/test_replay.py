@@ -69,6 +69,21 @@ def test_a_truncated_video_is_one_line_and_a_failure(
     assert "truncated or corrupt" in err
 
 
+@pytest.mark.slow
+def test_a_video_cut_inside_its_header_is_one_line_on_the_error_stream(
+    video: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A file cut inside its header prints only the command's own line on the process's error stream, not the video library's complaints."""
+    cut = tmp_path / "header.avi"
+    cut.write_bytes(video.read_bytes()[:5_000])
+    assert main(["edge", "replay", str(cut)]) == 2
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err.strip().splitlines() == [
+        f"nettestad edge replay: cannot open {cut} as a video (corrupt or unknown format)"
+    ]
+
+
 def test_a_file_that_is_no_video_is_one_line_and_a_failure(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
