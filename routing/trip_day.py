@@ -204,7 +204,12 @@ def split(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] 
         first = window[0]
         f[j] = h[first]
         start_of[j] = first
-    ends, j = [], m - 1
+    return _trip_ends(start_of)
+
+
+def _trip_ends(start_of: Sequence[int]) -> list[int]:
+    """The last stop of each trip, read back from each stop's best trip start."""
+    ends, j = [], len(start_of) - 1
     while j >= 0:
         ends.append(j)
         j = start_of[j] - 1
@@ -244,12 +249,7 @@ def _split_one(day: Day, seq: Sequence[int], cap: int) -> list[int] | None:
         first = window[0]
         f[j] = h[first]
         start_of[j] = first
-    ends, j = [], m - 1
-    while j >= 0:
-        ends.append(j)
-        j = start_of[j] - 1
-    ends.reverse()
-    return ends
+    return _trip_ends(start_of)
 
 
 def _earliest_starts(day: Day, seq: Sequence[int], capacity: tuple[int, ...]) -> list[int] | None:
@@ -565,9 +565,4 @@ def split_timed(day: Day, k: int, seq: Sequence[int]) -> list[int] | None:  # no
                     f[j], finish[j], start_of[j] = base, clock, i
     if f[m - 1] == unset:
         return None
-    ends, j = [], m - 1
-    while j >= 0:
-        ends.append(j)
-        j = start_of[j] - 1
-    ends.reverse()
-    return ends
+    return _trip_ends(start_of)
