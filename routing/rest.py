@@ -147,9 +147,23 @@ def _go(
     return arrival
 
 
-def _call(problem: Problem, vehicle: Vehicle, st: _State, ref: str) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """The rest of the day being re-planned, with its stops by id (its routes are timed many
+    times, each call looking its stop up)."""
+
+    problem: Problem
+    stops: dict[str, Stop]
+
+
+def _day(problem: Problem) -> _Day:
+    return _Day(problem, {s.id: s for s in problem.stops})
+
+
+def _call(day: _Day, vehicle: Vehicle, st: _State, ref: str) -> str | None:
     """Make the call ``ref`` (a stop or a site) on ``st``; None, or why it cannot be made."""
-    stop = _stops(problem).get(ref)
+    problem = day.problem
+    stop = day.stops.get(ref)
     if stop is not None:
         window, service, location = stop.window, stop.service_s, stop.location
     else:
@@ -174,14 +188,15 @@ def _call(problem: Problem, vehicle: Vehicle, st: _State, ref: str) -> str | Non
     return None
 
 
-def _home(problem: Problem, vehicle: Vehicle, st: _State) -> int | None:
+def _home(day: _Day, vehicle: Vehicle, st: _State) -> int | None:
     """Finish the route on ``st``: a last unload when loaded, then the depot; the time back at
     the depot, or None when the vehicle cannot be back within its shift."""
+    problem = day.problem
     if any(st.load) and problem.facilities and vehicle.unload_before_return:
         best: tuple[int, _State] | None = None
         for site in problem.facilities:
             trial = st.copy()
-            if _call(problem, vehicle, trial, site.id) is not None:
+            if _call(day, vehicle, trial, site.id) is not None:
                 continue
             back = _go(problem, trial.copy(), vehicle.end_location, ALL_DAY, home=True)
             if back is not None and (best is None or back < best[0]):
@@ -196,13 +211,14 @@ def _home(problem: Problem, vehicle: Vehicle, st: _State) -> int | None:
     return back
 
 
-def _route(problem: Problem, vehicle: Vehicle, refs: Sequence[str]) -> Route | None:
+def _route(day: _Day, vehicle: Vehicle, refs: Sequence[str]) -> Route | None:
     """The route making ``refs`` in order, timed from the vehicle's start; None if one fails."""
+    problem = day.problem
     st = _start(vehicle)
     for ref in refs:
-        if _call(problem, vehicle, st, ref) is not None:
+        if _call(day, vehicle, st, ref) is not None:
             return None
-    back = _home(problem, vehicle, st)
+    back = _home(day, vehicle, st)
     if back is None:
         return None
     distance = sum(
@@ -216,22 +232,20 @@ def _route(problem: Problem, vehicle: Vehicle, refs: Sequence[str]) -> Route | N
     return Route(vehicle.id, vehicle.shift.start, back, st.visits, st.taken, distance)
 
 
-def _hold(
-    problem: Problem, vehicle: Vehicle, refs: Sequence[str]
-) -> tuple[list[str], list[LeftOut]]:
+def _hold(day: _Day, vehicle: Vehicle, refs: Sequence[str]) -> tuple[list[str], list[LeftOut]]:
     """The calls of ``refs`` the vehicle can still make in order, and the stops it cannot."""
     st = _start(vehicle)
     kept: list[str] = []
     left: list[LeftOut] = []
-    stops = _stops(problem)
+    stops = day.stops
     for ref in refs:
         if ref not in stops and not any(st.load):
             continue  # nothing to unload (the stops before it were left out)
         trial = st.copy()
-        why = _call(problem, vehicle, trial, ref)
+        why = _call(day, vehicle, trial, ref)
         back = None
         if why is None:
-            back = _home(problem, vehicle, trial.copy())
+            back = _home(day, vehicle, trial.copy())
             if back is None:
                 why = "shift"
         if why is None:
@@ -270,9 +284,10 @@ def _left_out(vehicle: Vehicle, st: _State, stop: Stop, why: str) -> LeftOut:
     )
 
 
-def _insert(problem: Problem, routes: dict[str, list[str]], stop: Stop, tries: int = 40) -> bool:
+def _insert(day: _Day, routes: dict[str, list[str]], stop: Stop, tries: int = 40) -> bool:
     """Put ``stop`` where it adds the least distance and the routes still hold; False if nowhere
     (an optional stop only where it costs less than its penalty)."""
+    problem = day.problem
     options = []
     for vehicle in problem.vehicles:
         if stop.allowed_vehicles and vehicle.id not in stop.allowed_vehicles:
@@ -280,7 +295,7 @@ def _insert(problem: Problem, routes: dict[str, list[str]], stop: Stop, tries: i
         refs = routes[vehicle.id]
         where = [
             vehicle.start_location,
-            *(_location(problem, r) for r in refs),
+            *(_location(day, r) for r in refs),
             vehicle.end_location,
         ]
         for i in range(len(refs) + 1):
@@ -306,16 +321,16 @@ def _insert(problem: Problem, routes: dict[str, list[str]], stop: Stop, tries: i
             return False
         refs = routes[vid]
         trial = [*refs[:i], stop.id, *refs[i:]]
-        if _route(problem, vehicles[vid], trial) is not None:
+        if _route(day, vehicles[vid], trial) is not None:
             routes[vid] = trial
             return True
     if stop.penalty is None:
-        return _insert_for_optional(problem, routes, stop, options[: tries // 2])
+        return _insert_for_optional(day, routes, stop, options[: tries // 2])
     return False
 
 
 def _insert_for_optional(
-    problem: Problem,
+    day: _Day,
     routes: dict[str, list[str]],
     stop: Stop,
     options: Sequence[tuple[int, str, int]],
@@ -323,7 +338,8 @@ def _insert_for_optional(
 ) -> bool:
     """Put the must-visit ``stop`` in place of an optional stop of the route (the least prize
     first) where it then fits; False if nowhere."""
-    stops = _stops(problem)
+    problem = day.problem
+    stops = day.stops
     vehicles = {v.id: v for v in problem.vehicles}
     for _cost, vid, i in options:
         refs = routes[vid]
@@ -334,36 +350,26 @@ def _insert_for_optional(
         for k in optional[:ejections]:
             trial = [*refs[:i], stop.id, *refs[i:]]
             del trial[k if k < i else k + 1]
-            if _route(problem, vehicles[vid], trial) is not None:
+            if _route(day, vehicles[vid], trial) is not None:
                 routes[vid] = trial
                 return True
     return False
 
 
-def _location(problem: Problem, ref: str) -> int:
-    stop = _stops(problem).get(ref)
+def _location(day: _Day, ref: str) -> int:
+    problem = day.problem
+    stop = day.stops.get(ref)
     if stop is not None:
         return stop.location
     return next(f.location for f in problem.facilities if f.id == ref)
 
 
-_STOPS: dict[int, tuple[Problem, dict[str, Stop]]] = {}
-
-
-def _stops(problem: Problem) -> dict[str, Stop]:
-    """The problem's stops by id (made once per problem: the routes are timed many times)."""
-    found = _STOPS.get(id(problem))
-    if found is None or found[0] is not problem:
-        _STOPS.clear()
-        found = _STOPS[id(problem)] = (problem, {s.id: s for s in problem.stops})
-    return found[1]
-
-
-def _solution(problem: Problem, routes: dict[str, list[str]], left: list[LeftOut]) -> Solution:
+def _solution(day: _Day, routes: dict[str, list[str]], left: list[LeftOut]) -> Solution:
     """The timed, unchecked plan of ``routes``; stops not on them are unplanned with reasons."""
+    problem = day.problem
     planned = []
     for vehicle in problem.vehicles:
-        route = _route(problem, vehicle, routes[vehicle.id])
+        route = _route(day, vehicle, routes[vehicle.id])
         if route is None:  # only a vehicle with no call left that cannot be back in its shift
             route = Route(vehicle.id, vehicle.shift.start, vehicle.shift.start, [])
             routes[vehicle.id] = []
@@ -385,12 +391,13 @@ def plan_rest(
     started = time.monotonic()
     problem = open_sites(problem)
     pipeline.validate(problem, refuse_unreachable=False)
+    day = _day(problem)
     known = {s.id for s in problem.stops} | {f.id for f in problem.facilities}
     routes: dict[str, list[str]] = {}
     left: list[LeftOut] = []
     for vehicle in problem.vehicles:
         refs = [r for r in remaining.get(vehicle.id, ()) if r in known]
-        routes[vehicle.id], out = _hold(problem, vehicle, refs)
+        routes[vehicle.id], out = _hold(day, vehicle, refs)
         left += out
     on_routes = {r for refs in routes.values() for r in refs}
     # new stops, and stops a crew behind lost (another crew may take them): must-visits first
@@ -399,8 +406,8 @@ def plan_rest(
         key=lambda s: (s.penalty is not None, -(s.penalty or 0), s.id),
     )
     for stop in others:
-        _insert(problem, routes, stop)
-    base = _solution(problem, routes, left)
+        _insert(day, routes, stop)
+    base = _solution(day, routes, left)
     report = check.check(problem, base, require_must=False)
     if not report.ok:  # rules the timing does not model (a stop limit, a day load, releases)
         log.error("the remaining plan, re-timed, breaks %s", report.violations[:3])
