@@ -1,8 +1,8 @@
 """``nettestad demo``: the Kortrijk twin with ingest and the web app, until Ctrl-C.
 
 The broker and database must be running (``./manage demo`` sees to that). Each part runs as its
-own process, exactly as in production: ingest, the API, and the twin (``nettestad simulate``),
-which replays the last two days of the city in accelerated time through MQTT, plans each day
+own process, exactly as in production: ingest, the API, and, once ingest answers ``/ready``
+(subscribed), the twin (``nettestad simulate``), which replays the last two days of the city in accelerated time through MQTT, plans each day
 with the route planner from the database, lets its crews work the routes, and then goes on in
 real time. The cameras' detections get their evidence (blurred stills, clip, signed manifest)
 from the camera unit's own pipeline (``demo.cameras``). Ctrl-C stops the parts in
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,21 @@ if TYPE_CHECKING:
     from config import ServiceSettings
 
 
-def _start(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "nettestad.cli", *args])  # noqa: S603 - our own CLI, fixed arguments
+def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "nettestad.cli", *args], env=env)  # noqa: S603 - our own CLI, fixed arguments
+
+
+def _ingest_port() -> int:
+    """Where the demo's ingest serves ``/ready``: the configured metrics port, or a free one."""
+    from ingest import IngestSettings
+
+    configured = IngestSettings().metrics_port
+    if configured:
+        return configured
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def _wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes]) -> bool:
@@ -105,21 +119,35 @@ def run(*, port: int, bins: int, seed: int, speed: float, hours_back: float) -> 
     crews = ensure_demo_accounts(settings, password)
     crew_login = _person_crew(settings, password, sorted(crews))
     url = f"http://127.0.0.1:{port}/"
+    ingest_port = _ingest_port()
+    ingest_env = {
+        **os.environ,
+        "NETTESTAD_METRICS_ENABLED": "true",
+        "NETTESTAD_METRICS_HOST": "127.0.0.1",
+        "NETTESTAD_METRICS_PORT": str(ingest_port),
+    }
     procs = [
-        ("ingest", _start("ingest")),
+        ("ingest", _start("ingest", env=ingest_env)),
         ("api", _start("api", "--port", str(port))),
-        (
-            "simulator",
-            _start(
-                "simulate",
-                *("--bins", str(bins), "--seed", str(seed)),
-                *("--speed", str(speed), "--hours-back", str(hours_back)),
-                *("--api-url", url),
-            ),
-        ),
     ]
     cameras = None
     try:
+        # The twin replays two days in seconds: it starts publishing only once ingest listens,
+        # or the broker would drop what it sent before (no session holds the topics yet).
+        if not _wait_http(f"http://127.0.0.1:{ingest_port}/ready", 60, procs[0][1]):
+            print("ingest luistert niet naar de broker / ingest is not subscribed", file=sys.stderr)
+            return 1
+        procs.append(
+            (
+                "simulator",
+                _start(
+                    "simulate",
+                    *("--bins", str(bins), "--seed", str(seed)),
+                    *("--speed", str(speed), "--hours-back", str(hours_back)),
+                    *("--api-url", url),
+                ),
+            )
+        )
         if _wait_http(f"{url}health", 30, procs[1][1]):
             print(_banner(url, password, crew_login), flush=True)
             # The simulated detections get evidence from the camera unit's own pipeline.

@@ -129,19 +129,29 @@ def render(stats: WriterStats, queue_depth: int) -> str:
 
 
 class MetricsServer:
-    """Serves ``/metrics`` and ``/health`` (503 while a writer lane is down) until closed."""
+    """Serves ``/metrics``, ``/health`` (503 while a writer lane is down) and ``/ready`` (503
+    until the subscription is active: what a publisher waits for so that nothing it sends is
+    lost before ingest listens) until closed."""
 
     def __init__(
-        self, host: str, port: int, read: Reading, healthy: Callable[[], bool] = lambda: True
+        self,
+        host: str,
+        port: int,
+        read: Reading,
+        healthy: Callable[[], bool] = lambda: True,
+        ready: Callable[[], bool] = lambda: True,
     ) -> None:
         def health(_: Request) -> Reply:
             return Reply(200, "ok\n") if healthy() else Reply(503, "a writer lane is down\n")
+
+        def readiness(_: Request) -> Reply:
+            return Reply(200, "ok\n") if ready() else Reply(503, "not subscribed yet\n")
 
         self._http = ServiceHttp(
             host=host,
             port=port,
             registry=registry_for(read),
-            routes={("GET", "/health"): health},
+            routes={("GET", "/health"): health, ("GET", "/ready"): readiness},
             name="ingest-metrics",
         )
         self.port = self._http.port

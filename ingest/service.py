@@ -208,7 +208,7 @@ class IngestService:
                 self.client.ack(message.mid, message.qos)
 
     def wait_subscribed(self, timeout: float) -> bool:
-        """Block until the subscription is active (used by tests and the demo)."""
+        """Block until the subscription is active (tests; other processes ask ``/ready``)."""
         return self._subscribed.wait(timeout)
 
     def metrics_text(self) -> str:
@@ -224,6 +224,7 @@ class IngestService:
                 self.settings.metrics_port,
                 lambda: (self.stats(), self.queue_depth()),
                 self.healthy,
+                self._subscribed.is_set,
             )
         except OSError as exc:  # a port in use must not stop ingest: data first, metrics second
             log.error("metrics not served on port %s: %s", self.settings.metrics_port, exc)
