@@ -234,6 +234,12 @@ def readings_since(
     return out
 
 
+def newest_reading_at(*, conn: Conn) -> datetime | None:
+    """The time of the newest fill reading stored (None while there is none)."""
+    row = conn.execute("SELECT max(ts) FROM fill_readings").fetchone()
+    return None if row is None else cast(datetime | None, row[0])
+
+
 def stored_frames(*, conn: Conn, frames: Sequence[ReadingKey]) -> set[ReadingKey]:
     """Which of these (device, time, LoRaWAN frame counter) have a reading stored, in any epoch
     (the stored ``seq`` is ``epoch * 2**32 + f_cnt``; the primary key's prefix finds them)."""

@@ -4,16 +4,21 @@ Each simulated morning at 05:30 the twin asks nettestad's planner (``routing.ser
 to plan the day from what ingest stored, then its crews work through the stored routes at the
 planned times: they empty the containers in the simulated city (the sensors then report the
 drop) and mark each stop done. Known dumps are handed to the planner as fixed visits.
+
+The twin runs many times faster than the street, so before it plans it waits (a bounded time)
+until ingest has stored the readings of the last hours it published: a morning plan made from
+readings still queued in the broker would see a city without sensors.
 """
 
 from __future__ import annotations
 
 import logging
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from db import connect, plans
+from db import connect, plans, readings
 from twin.crew_channel import CrewChannel, Done, SheetStop
 from twin.crews import fill_seen
 from twin.dumping import BRUSSELS
@@ -21,6 +26,9 @@ from twin.world import World
 
 log = logging.getLogger(__name__)
 PLAN_AT = time(5, 30)
+# A sensor uploads its readings hourly: once the twin has run longer than this, a plan waits
+# until the newest stored reading is this recent.
+INGEST_CAUGHT_UP = timedelta(hours=2)
 
 
 @dataclass(slots=True)
@@ -31,12 +39,16 @@ class LiveOperations:
     seed: int
     crews: CrewChannel
     time_limit_s: float = 5.0
+    ingest_wait_s: float = 60.0  # how long (real seconds) a plan waits for ingest to catch up
+    started: datetime | None = None
     planned_days: set[date] = field(default_factory=set)
     queue: list[tuple[datetime, str, date, SheetStop]] = field(default_factory=list)
     reported_dumps: set[str] = field(default_factory=set)
 
     def __call__(self, world: World) -> None:
         """The step hook: plan when a morning comes, then do what is due."""
+        if self.started is None:
+            self.started = world.clock
         local = world.clock.astimezone(BRUSSELS)
         if local.time() >= PLAN_AT and local.date() not in self.planned_days:
             self.plan(world, local.date())
@@ -49,6 +61,7 @@ class LiveOperations:
         self.planned_days.add(day)
         now = world.clock
         try:
+            self.wait_for_ingest(now)
             with connect(self.database_url) as conn:
                 self._book_dumps(world, conn, day)
                 result = plan_day(
@@ -71,6 +84,23 @@ class LiveOperations:
             "planned %s: %d stops, %.1f km", day, result.planned_stops, result.distance_m / 1000
         )
         return result.plan_id
+
+    def wait_for_ingest(self, now: datetime) -> bool:
+        """Wait until ingest has stored readings up to ``now`` less ``INGEST_CAUGHT_UP``, when
+        the twin has published that long. False (and a warning) when ``ingest_wait_s`` passed
+        first: the plan then goes ahead with what is stored."""
+        if self.started is None or now - self.started < INGEST_CAUGHT_UP:
+            return True
+        deadline = clock.monotonic() + self.ingest_wait_s
+        with connect(self.database_url, autocommit=True) as conn:
+            while True:
+                newest = readings.newest_reading_at(conn=conn)
+                if newest is not None and newest >= now - INGEST_CAUGHT_UP:
+                    return True
+                if clock.monotonic() >= deadline:
+                    log.warning("ingest is behind (newest reading %s); planning anyway", newest)
+                    return False
+                clock.sleep(0.2)  # polling the database until ingest catches up, bounded above
 
     def _book_dumps(self, world: World, conn: Any, day: date) -> None:
         """Known dumps become fixed visits for the planner (named with the dump's id)."""
