@@ -17,16 +17,18 @@ left out, for the next morning's plan).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from db import Conn
 from db import dumps as db
-from routing import pipeline, rest
+from routing import explain, pipeline, rest
 from routing.forecast import BRUSSELS
 from routing.model import Break, Problem, Solution, Stop, Vehicle, Visit, VisitKind, Window
 
+log = logging.getLogger(__name__)
 DUE_WITHIN = timedelta(hours=24)
 CLEANUP_SERVICE_S = 900  # loading a pile of bags, a mattress, a few boxes
 # A shift that ends within this is not re-planned: the crew is on its way home.
@@ -41,6 +43,46 @@ REPLAN_ITERATIONS = 400
 def due_at(reported_at: datetime) -> datetime:
     """When a dump reported at ``reported_at`` must be cleared by."""
     return reported_at + DUE_WITHIN
+
+
+def with_due_times(problem: Problem, due: Mapping[str, int]) -> tuple[Problem, set[str]]:
+    """``problem`` with each cleanup due during the day (``due``: stop id -> seconds after
+    midnight) served by its due time, where a vehicle can make it; the stops so bound. A due
+    time after every shift binds nothing; one already past or out of reach leaves the cleanup a
+    plain must-visit (as early as the plan allows)."""
+    if not due or not problem.vehicles:
+        return problem, set()
+    last = max(v.shift.end for v in problem.vehicles)
+    stops = list(problem.stops)
+    bound: set[str] = set()
+    for i, stop in enumerate(stops):
+        deadline = due.get(stop.id)
+        if deadline is None or deadline >= min(stop.window.end, last):
+            continue
+        if deadline < stop.window.start:
+            continue
+        tight = replace(stop, window=Window(stop.window.start, deadline))
+        trial = replace(problem, stops=(tight,))
+        if explain.reachable(trial, 0):
+            stops[i] = tight
+            bound.add(stop.id)
+        else:
+            log.warning("cleanup %s is due before any crew can be there: planned without", stop.id)
+    return replace(problem, stops=tuple(stops)), bound
+
+
+def plan_by_due(
+    problem: Problem, due: Mapping[str, int], config: pipeline.PlanConfig
+) -> tuple[Problem, Solution]:
+    """Plan a day whose cleanups are due by ``due`` (see :func:`with_due_times`): the problem as
+    planned and its solution. When a bound cleanup does not fit by its due time, the day is
+    planned again without the due times (the cleanup late rather than not at all)."""
+    timed, bound = with_due_times(problem, due)
+    solution = pipeline.plan(timed, config)
+    if bound & {u.stop_id for u in solution.unplanned}:
+        log.warning("cleanups due today do not fit by their due time: planned without")
+        return problem, pipeline.plan(problem, config)
+    return timed, solution
 
 
 @dataclass(frozen=True, slots=True)

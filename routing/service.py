@@ -18,7 +18,7 @@ from db import advice as bin_history
 from db import dumps as dumps_db
 from db import servicedays as servicedays_db
 from db.readings import readings_since
-from routing import dumps, explain, pipeline, rest, servicedays
+from routing import dumps, pipeline, rest, servicedays
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, estimate
 from routing.horizon import (
@@ -300,14 +300,9 @@ def _solve_and_store(
     )
     config = replace(_config(params), refuse_unreachable=replan_of is None)
     if remaining is None:
-        timed, bound = _with_deadlines(problem, places)
-        solution = pipeline.plan(timed, config)  # checked, or it raises: nothing stored
-        if bound & {u.stop_id for u in solution.unplanned}:
-            # a due time the day cannot hold: the cleanup late rather than not at all
-            log.warning("cleanups due today do not fit by their due time: planned without")
-            solution = pipeline.plan(problem, config)
-        else:
-            problem = timed
+        # a cleanup due during the day is served by its due time where the day can hold it
+        due = {p.ref: p.due_s for p in places if p.due_s is not None}
+        problem, solution = dumps.plan_by_due(problem, due, config)  # checked, or it raises
     else:  # likewise checked, or it raises
         problem, solution = rest.plan_rest(problem, remaining, config)
     plan_id = _store(
@@ -433,32 +428,6 @@ def _fixed_places(*, conn: Conn, day: date, locate: Any) -> list[_Place]:
             deadline = int((due[f.id] - _midnight(day)).total_seconds())
         out.append(_Place(ref, "fixed", f.name, f.lat, f.lon, stop, due_s=deadline))
     return out
-
-
-def _with_deadlines(problem: Problem, places: list[_Place]) -> tuple[Problem, set[str]]:
-    """``problem`` with each cleanup due during the day served by its due time, where a vehicle
-    can make it; the stops so bound. A due time after every shift binds nothing; one already
-    past or out of reach leaves the cleanup a plain must-visit (as early as the plan allows)."""
-    due = {p.ref: p.due_s for p in places if p.due_s is not None}
-    if not due:
-        return problem, set()
-    last = max(v.shift.end for v in problem.vehicles)
-    stops = list(problem.stops)
-    bound: set[str] = set()
-    for i, stop in enumerate(stops):
-        deadline = due.get(stop.id)
-        if deadline is None or deadline >= min(stop.window.end, last):
-            continue
-        if deadline < stop.window.start:
-            continue
-        tight = replace(stop, window=Window(stop.window.start, deadline))
-        trial = replace(problem, stops=(tight,))
-        if explain.reachable(trial, 0):
-            stops[i] = tight
-            bound.add(stop.id)
-        else:
-            log.warning("cleanup %s is due before any crew can be there: planned without", stop.id)
-    return replace(problem, stops=tuple(stops)), bound
 
 
 def _store(

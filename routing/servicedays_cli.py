@@ -2,7 +2,10 @@
 
     nettestad servicedays show
     nettestad servicedays set --service street --area Heule --days ma,do
+    nettestad servicedays propose [--apply]
 
+``propose`` prints the plan :func:`routing.servicedays.propose` makes from the sensors' fill
+rates (the last four weeks of readings, through the product's forecast); ``--apply`` stores it.
 A change that leaves containers without any service day is stored, and each of them is named in
 a warning (Dutch first, English second).
 """
@@ -16,6 +19,7 @@ from routing.horizon import SERVICES
 from routing.servicedays import WEEKDAY_NL
 
 _DAYS_EN = ("mo", "tu", "we", "th", "fr", "sa", "su")
+HISTORY_DAYS = 28  # the readings the proposal learns the fill rates from (as the planner)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     change.add_argument("--area", required=True, help="district, as in the bins table")
     change.add_argument("--days", required=True, help="e.g. ma,do (or mo,th); '' for none")
     change.set_defaults(handler=_set)
+    proposal = sub.add_parser("propose", help="propose service days from the fill rates")
+    proposal.add_argument("--apply", action="store_true", help="store the proposal")
+    proposal.set_defaults(handler=_propose)
 
 
 def parse_days(text: str) -> list[int]:
@@ -88,4 +95,57 @@ def _set(args: argparse.Namespace) -> int:
         print(f"waarschuwing: {warning.message_nl()} / warning: {warning.message_en()}")
     names = " ".join(WEEKDAY_NL[d] for d in days) or "geen"
     print(f"{args.area} ({args.service}): {names}")
+    return 0
+
+
+def _propose(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from config import ServiceSettings
+    from db import advice as bin_history
+    from db import connect, plans
+    from db import servicedays as rows
+    from db.readings import readings_since
+    from routing.forecast import estimate
+    from routing.horizon import ServiceCalendar
+    from routing.service import calendar_of
+    from routing.servicedays import ContainerNeed, describe, propose, unserved
+
+    now = datetime.now(UTC)
+    with connect(ServiceSettings().database_url.get_secret_value()) as conn:
+        fleet = plans.fleet(conn=conn)
+        if not fleet:
+            print(
+                "geen actieve voertuigen: het voorstel heeft de stelplaats nodig"
+                " / no active vehicles: the proposal needs the depot"
+            )
+            return 2
+        bins = plans.active_bins(conn=conn, day=now.date())
+        readings = readings_since(conn=conn, since=now - timedelta(days=HISTORY_DAYS), until=now)
+        emptied = bin_history.last_emptied(conn=conn, until=now)
+        needs = []
+        for b in bins:
+            if b.lat is None or b.lon is None or (b.lat == 0 and b.lon == 0):
+                continue  # no place: named below if its area is left without service days
+            # a silent or stuck sensor: its history's rate (routing.forecast.estimate)
+            model = estimate(readings.get(b.id, []), at=now, emptied_at=emptied.get(b.id)).model
+            needs.append(
+                ContainerNeed(b.id, b.district, b.container_type, b.lat, b.lon, sum(model.rate) / 7)
+            )
+        proposal = propose(needs, depot=(fleet[0].depot_lat, fleet[0].depot_lon))
+        areas = rows.bin_areas(conn=conn)
+        stored = calendar_of(conn=conn, areas={b.district for b in areas})
+        after = ServiceCalendar({**stored.weekdays, **proposal.weekdays})
+        print("voorstel / proposal:")
+        for line in describe(proposal):
+            print(f"  {line}")
+        for warning in unserved(after, ((b.id, b.district, b.container_type) for b in areas)):
+            print(f"waarschuwing: {warning.message_nl()} / warning: {warning.message_en()}")
+        if not args.apply:
+            print("niet opgeslagen: gebruik --apply / not stored: use --apply")
+            return 0
+        for (service, area), days in sorted(proposal.weekdays.items()):
+            rows.put(conn=conn, service=service, area=area, weekdays=days, by=getpass.getuser())
+        conn.commit()
+    print(f"opgeslagen: {len(proposal.weekdays)} gebieden / stored: {len(proposal.weekdays)} areas")
     return 0

@@ -177,7 +177,7 @@ class SameDayDispatch(DumpDispatch):
         """Re-plan the street routes from ``now`` when dumps became known since the last look."""
         local = now.astimezone(BRUSSELS)
         if self._day != plan.day:
-            self._start_day(plan, now)
+            self._start_day(plan)
         since, self._since = self._since, now
         last_call = datetime.combine(plan.day, SHIFT[1], BRUSSELS) - dumps.LAST_CALL
         if self._running is None or since is None or local.date() != plan.day:
@@ -211,8 +211,9 @@ class SameDayDispatch(DumpDispatch):
         )
         return self._plan(plan)
 
-    def _start_day(self, plan: DayPlan, now: datetime) -> None:
-        self._day, self._since, self._running = plan.day, now, None
+    def _start_day(self, plan: DayPlan) -> None:
+        # the morning plan took the dumps known when it was made: from then on they are new
+        self._day, self._since, self._running = plan.day, _local(plan.day, PLAN_AT), None
         street = [s for s in plan.services if "dump" in s.trucks[0].serves]
         if street and any(r.visits for r in street[0].solution.routes):
             service = street[0]

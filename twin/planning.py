@@ -28,7 +28,7 @@ from routing import (
     VisitKind,
     Window,
     crews_for_day,
-    plan,
+    dumps,
 )
 from twin.city import City, Site
 from twin.dumping import BRUSSELS
@@ -77,6 +77,7 @@ class StopRequest:
     lon: float
     litres: int
     penalty: int | None  # None: must be served
+    due: datetime | None = None  # a cleanup's due time (``routing.dumps.due_at``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,16 +265,20 @@ def _groups() -> dict[tuple[str, ...], list[TruckType]]:
     return groups
 
 
-def _solve(problem: Problem, *, seed: int, time_limit_s: float) -> Solution:
-    # The product's pipeline; bounds on OR-Tools' improving solutions and on the improvement
-    # phase's iterations (not only time) make the plan the same on every run.
+def _solve(
+    problem: Problem, due: dict[str, int], *, seed: int, time_limit_s: float
+) -> tuple[Problem, Solution]:
+    # The product's pipeline, with the cleanups due today bound to their due time as the
+    # product's morning plan does (``routing.dumps.plan_by_due``); bounds on OR-Tools' improving
+    # solutions and on the improvement phase's iterations (not only time) make the plan the same
+    # on every run.
     config = PlanConfig(
         time_limit_s=time_limit_s,
         seed=seed,
         solution_limit=SOLUTION_LIMIT,
         iterations=PHASE_ITERATIONS,
     )
-    return plan(problem, config)
+    return dumps.plan_by_due(problem, due, config)
 
 
 def _first_count(requests: Sequence[StopRequest], available: int) -> int:
@@ -306,8 +311,16 @@ def plan_day(
         ) -> Problem:
             return build_problem(city, day, mine, trucks[:k])
 
-        def solve(problem: Problem) -> Solution:
-            return _solve(problem, seed=seed, time_limit_s=time_limit_s)
+        midnight = datetime.combine(day, time(0), tzinfo=BRUSSELS)
+        due = {r.ref: int((r.due - midnight).total_seconds()) for r in mine if r.due is not None}
+        planned: dict[int, Problem] = {}  # crews -> the problem as planned (due times bound)
+
+        def solve(
+            problem: Problem, due: dict[str, int] = due, planned: dict[int, Problem] = planned
+        ) -> Solution:
+            timed, solution = _solve(problem, due, seed=seed, time_limit_s=time_limit_s)
+            planned[len(problem.vehicles)] = timed
+            return solution
 
         decision = crews_for_day(
             build,
@@ -324,7 +337,10 @@ def plan_day(
         ]
         services.append(
             ServicePlan(
-                tuple(trucks[: decision.crews]), tuple(mine), build(decision.crews), solution
+                tuple(trucks[: decision.crews]),
+                tuple(mine),
+                planned.get(decision.crews, build(decision.crews)),
+                solution,
             )
         )
     return DayPlan(

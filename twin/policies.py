@@ -96,7 +96,15 @@ def category_weekdays(site: BinSite) -> tuple[int, ...]:
 
 
 def _dump_request(dump: Dump) -> StopRequest:
-    return StopRequest(dump.dump_id, "dump", dump.hotspot.lat, dump.hotspot.lon, DUMP_LITRES, None)
+    return StopRequest(
+        dump.dump_id,
+        "dump",
+        dump.hotspot.lat,
+        dump.hotspot.lon,
+        DUMP_LITRES,
+        None,
+        due=dump.due_at(cameras=True),
+    )
 
 
 def _bin_request(site: BinSite, litres: float, penalty: int | None) -> StopRequest:

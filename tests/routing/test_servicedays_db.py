@@ -54,3 +54,20 @@ def test_the_command_warns_naming_each_container_a_change_leaves_unserved(
     assert main(["servicedays", "set", "--service", "street", "--area", area, "--days", "xx"]) == 2
     assert main(["servicedays", "show"]) == 0
     assert area in capsys.readouterr().out
+
+
+def test_the_proposal_is_printed_and_stored_only_when_applied(
+    db: Any, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`servicedays propose` prints a plan for every area and stores it only with --apply."""
+    seed_city(db, bins=30, days=7, until=datetime.now(UTC))
+    monkeypatch.setenv("NETTESTAD_DATABASE_URL", database_url)
+    areas = {b.district for b in rows.bin_areas(conn=db)}
+    assert main(["servicedays", "propose"]) == 0
+    out = capsys.readouterr().out
+    assert all(area in out for area in areas)
+    assert rows.all_rows(conn=db) == []
+    assert main(["servicedays", "propose", "--apply"]) == 0
+    stored = rows.all_rows(conn=db)
+    assert {r.area for r in stored} == areas
+    assert all(r.weekdays for r in stored)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from twin.city import build_city
 from twin.compare import SameDayDispatch, advised
 from twin.crews import CrewRun, execute_plan
-from twin.planning import plan_day
+from twin.planning import StopRequest, plan_day
 from twin.policies import BinObservations, FixedRound, Observations
 from twin.world import World, WorldParams
 
@@ -70,3 +70,48 @@ def test_the_advice_arm_upgrades_only_overflowing_bins_and_at_most_a_tenth_of_th
     assert set(upgrades) <= set(fast)
     volume = {s.bin_id: s.volume_l for s in city.bins}
     assert all(litres > volume[b] for b, (litres, _depth) in upgrades.items())
+
+
+def test_a_dump_learned_of_between_the_morning_plan_and_the_first_hour_goes_on_a_route_that_day() -> (
+    None
+):
+    """A dump the camera sees at 05:40, after the 05:30 plan, is dispatched onto a running route and cleared that day."""
+    city = build_city(seed=5, bins=120)
+    world = World(
+        city,
+        params=WorldParams(seed=5, measure_every=timedelta(hours=1), report_every=3),
+        start=PLANNED_AT,
+    )
+    requests = FixedRound(list(world.states.values())).requests(MONDAY, PLANNED_AT, [])
+    plan = plan_day(city, MONDAY, requests, seed=5, time_limit_s=30)
+    crews = CrewRun(world, plan)
+    dispatch = SameDayDispatch(seed=5)
+    seen = PLANNED_AT + timedelta(minutes=10)
+    dump = world.dumping.stage(city.hotspots[0], seen - timedelta(minutes=3))
+    while world.clock < PLANNED_AT + timedelta(hours=12):
+        execute_plan(crews, up_to=world.clock + world.params.measure_every)
+        world.step()
+        replanned = dispatch.during(world, plan, world.clock)
+        if replanned is not None:
+            plan = replanned
+            crews.follow(plan, after=world.clock)
+    assert dump.cleared_at is not None
+    assert dump.cleared_at - seen < timedelta(hours=9)
+
+
+def test_the_morning_plan_serves_a_cleanup_due_during_the_shift_by_its_due_time() -> None:
+    """A dump due at 07:00 is bound to that due time in the morning plan (routing.dumps.plan_by_due) and visited before it."""
+    city = build_city(seed=5, bins=120)
+    world = World(city, params=WorldParams(seed=5), start=PLANNED_AT)
+    requests = FixedRound(list(world.states.values())).requests(MONDAY, PLANNED_AT, [])
+    spot = max(
+        city.hotspots, key=lambda h: abs(h.lat - city.depot.lat) + abs(h.lon - city.depot.lon)
+    )
+    due = datetime(2026, 9, 14, 5, 0, tzinfo=UTC)  # 07:00 in Brussels
+    dump = StopRequest("dump-due", "dump", spot.lat, spot.lon, 300, None, due=due)
+    plan = plan_day(city, MONDAY, [*requests, dump], seed=5, time_limit_s=30)
+    street = next(s for s in plan.services if "dump" in s.trucks[0].serves)
+    stop = next(s for s in street.problem.stops if s.id == "dump-due")
+    assert stop.window.end == 7 * 3600
+    visit = next(v for r in plan.routes for v in r.visits if v.ref == "dump-due")
+    assert visit.start <= due

@@ -1,0 +1,128 @@
+"""Variants of the capacity advice on the twin: which sizing rule leaves the least overflow.
+
+    .venv/bin/python bench/twin/advice_variants.py --seed 7 --weeks 4 --variants best,worst,crane
+
+Runs the sensor-driven product once (as ``twin.compare`` does), then for each variant takes the
+product's advice on its readings (at most 10 % of the containers, each container's wait from the
+product's service days) and runs the product again on the city so changed. Variants:
+
+- ``best``: the product's default (a visit at the best hour of the shift on the busiest day);
+- ``worst``: sized for a visit at the worst hour of the shift (the route, not the bin, sets it);
+- ``mean``: for the mean over the shift's hours;
+- ``crane``: the default, and underground and glass containers may get an extra container too;
+- ``worst+crane``: both.
+
+Prints each variant's kilometres and overflow bin-hours (four weeks after three warm-up days).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from unittest import mock
+
+from routing import advice, longest_wait_h, service_of
+from routing.forecast import HOURS_PER_WEEK
+from twin.city import build_city
+from twin.compare import (
+    ADVICE_SHARE,
+    DEPTH_MM,
+    WINDOWS,
+    CompareParams,
+    product,
+    run_policy,
+    upgraded,
+)
+from twin.policies import Observations, SensorProduct
+
+Sizing = Callable[[advice.BinRates, advice.AdviceParams], float]
+
+
+def _over_shift(pick: Callable[[list[float]], float]) -> Sizing:
+    def litres(rates: advice.BinRates, params: advice.AdviceParams) -> float:
+        first, last = params.shift_hours
+        per_hour = rates.litres_per_hour
+        worst = 0.0
+        for day in range(7):
+            totals = [
+                sum(
+                    per_hour[(day * 24 + hour + k) % HOURS_PER_WEEK]
+                    for k in range(params.visit_interval_h)
+                )
+                for hour in range(first, last)
+            ]
+            worst = max(worst, pick(totals))
+        return worst * (1 + params.z * rates.daily_cv)
+
+    return litres
+
+
+SIZING: dict[str, Sizing] = {
+    "best": advice.litres_between_visits,
+    "worst": _over_shift(max),
+    "mean": _over_shift(lambda xs: sum(xs) / len(xs)),
+}
+STREET_TYPES = advice.AdviceParams().container_types
+
+
+def main() -> None:
+    """Run the product, then its advice arm under each variant."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--window", default="autumn", choices=sorted(WINDOWS))
+    parser.add_argument("--variants", default="best,worst,mean,crane,worst+crane")
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
+    params = CompareParams(weeks=args.weeks, seed=args.seed, first_day=WINDOWS[args.window])
+    city = build_city(seed=args.seed, bins=params.bins)
+    seen: list[Observations] = []
+    made: list[SensorProduct] = []
+    base = run_policy(city, params, product(params, made), on_observations=seen.append)
+    observations, calendar = seen[0], made[0].calendar
+    assert calendar is not None
+    totals = base.totals()
+    print(f"sensor-driven: {totals['km']:.0f} km / {totals['overflow_bin_hours']:.0f} bin-h")
+    sites = {s.bin_id: s for s in city.bins}
+    waits = {
+        s.bin_id: longest_wait_h(calendar, service=service_of(s.container_type), area=s.district)
+        for s in city.bins
+    }
+    cap = int(ADVICE_SHARE * len(city.bins) + 1e-9)
+    original = advice.litres_between_visits
+    for name in args.variants.split(","):
+        sizing = SIZING[name.split("+")[0]] if name != "crane" else original
+        types = STREET_TYPES + (("underground", "glass") if "crane" in name else ())
+        rates = [
+            advice.rates_from_readings(
+                s.bin_id,
+                s.volume_l,
+                [(t, v) for t, v, _ in observations.bins[s.bin_id].points],
+                container_type=s.container_type,
+            )
+            for s in city.bins
+            if observations.bins.get(s.bin_id) and observations.bins[s.bin_id].points
+        ]
+        # advise_bin sizes through this function
+        with mock.patch.object(advice, "litres_between_visits", sizing):
+            found = advice.advise(rates, advice.AdviceParams(container_types=types), waits_h=waits)
+        found = found[:cap]
+        upgrades = {
+            u.bin_id: (u.capacity_l, DEPTH_MM.get(u.new_volume_l, sites[u.bin_id].depth_mm))
+            for u in found
+        }
+        result = run_policy(upgraded(city, upgrades), params, product(params), name=name)
+        t = result.totals()
+        crane = sum(1 for u in found if sites[u.bin_id].container_type != "street_bin")
+        added = sum(u.capacity_l - u.current_l for u in found)
+        print(
+            f"{name}: {t['km']:.0f} km / {t['overflow_bin_hours']:.0f} bin-h "
+            f"({len(found)} containers, {crane} of the crane's, +{added} l)",
+            flush=True,
+        )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
