@@ -125,6 +125,7 @@ class _Track:
     created: float = 0.0
     born_vehicle: bool | None = None  # a car (or a piece of one) from its first frame on
     hold: float = 0.0  # median seconds its pixels have been static
+    had_owner: bool = False  # someone was seen bringing it
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +478,7 @@ class LeftObjectDetector:
                 x, y, w, h, _ = max(fits, key=lambda b: b[4])
                 track.owner = (x, y, w, h)
                 track.owner_seen = self._now
+                track.had_owner = True
 
     def _attended(
         self, track: _Track, box: tuple[int, int, int, int], activity: np.ndarray
@@ -573,6 +575,15 @@ class LeftObjectDetector:
         count, labels, stats, _ = cv2.connectedComponentsWithStats(
             cv2.dilate(candidate, self._group_kernel), connectivity=8
         )
+        # The same static foreground outside the watched region too: someone standing at the
+        # region's edge is judged by their whole figure, not by the part inside it.
+        _, whole_labels, whole_stats, _ = cv2.connectedComponentsWithStats(
+            cv2.dilate(
+                ((state.hold >= STATIC_MIN_S) & state.foreground).astype(np.uint8),
+                self._group_kernel,
+            ),
+            connectivity=8,
+        )
         seen: set[int] = set()
         for label in range(1, count):
             x, y, w, h, _ = (int(v) for v in stats[label])
@@ -619,7 +630,10 @@ class LeftObjectDetector:
             # What stays of a car that drove off (its ghost) is still the car; a bag that merged
             # with a car stopping beside it is a bag again once the car has gone.
             match.vehicle = match.vehicle or match.born_vehicle
-            if _person_shaped(box, self.scale):
+            ys, xs = np.nonzero(pixels)
+            whole = int(whole_labels[ys[0], xs[0]]) if ys.size else 0
+            wx, wy, ww, wh = (int(v) for v in whole_stats[whole][:4]) if whole else box
+            if _person_shaped(box, self.scale) or _person_shaped((wx, wy, ww, wh), self.scale):
                 # Someone standing (whom a piece of the region was taken for, before): whatever
                 # was thought left is attended again.
                 match.left_at, match.attended_at = None, now
@@ -641,6 +655,11 @@ class LeftObjectDetector:
         for track in self._tracks:
             if track.reported or track.vehicle or track.track_id not in seen:
                 continue
+            if not track.had_owner and self._at_frame_edge(track.bbox):
+                # The light layers are least sure along the frame's edge (half their window
+                # is mirrored), where a cloud's edge leaving the picture leaves a strip of
+                # residue: what touches the edge is reported only if someone brought it.
+                continue
             if (
                 track.left_at is not None
                 and now - track.left_at >= self.config.dwell_s
@@ -655,6 +674,11 @@ class LeftObjectDetector:
                 ):
                     found.append(self._detection(now, track))
         return found
+
+    def _at_frame_edge(self, box: tuple[int, int, int, int]) -> bool:
+        x, y, w, h = box
+        width, height = self.size
+        return x <= 0 or y <= 0 or x + w >= width or y + h >= height
 
     def _detection(self, now: float, track: _Track) -> Detection:
         person, vehicle = self._presence(track)

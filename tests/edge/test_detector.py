@@ -243,3 +243,20 @@ def test_a_bag_dropped_under_drifting_cloud_shadows_is_the_one_event() -> None:
     found = _run(spec, HARD_CONFIG)
     assert len(found) == 1
     assert _overlap(found[0].bbox, truth.bbox)
+
+
+@pytest.mark.slow
+def test_a_cloud_edge_leaving_the_picture_raises_no_event() -> None:
+    """The strip a cloud's edge leaves along the bottom of the picture, which nobody brought, raises no event."""
+    spec = make_scene("clouds", "linger", seed=161042648, duration_s=40, fps=5, condition="shadows")
+    assert _run(spec, default_config(15.0)) == []
+
+
+@pytest.mark.slow
+def test_someone_standing_at_the_top_of_the_watched_region_is_not_dumping() -> None:
+    """A person standing where the watched region ends, half of them inside it, is judged by their whole figure and raises no event; the bag dropped nearby is the one event."""
+    spec = make_scene("edge", "drop_loiter", seed=2133201995, condition="night")
+    (truth,) = spec.truth
+    found = _run(spec, default_config(15.0))
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
