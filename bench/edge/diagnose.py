@@ -40,6 +40,23 @@ def run_scene(spec: SceneSpec, dwell_s: float) -> Found:
     return found
 
 
+def scene_line(spec: SceneSpec, found: Found, report: Report) -> str:
+    """Score one scene into ``report`` and describe it: the truth, what was reported, ok or not."""
+    truth = ", ".join(
+        f"drop {t.at_s:.1f} s left {t.left_s if t.left_s is None else round(t.left_s, 1)}"
+        f" box {t.bbox}"
+        for t in spec.truth
+    )
+    events = ", ".join(f"{d:.1f} s {b}" for _, d, b in found)
+    before = report.false_positives, report.true_positives
+    score_scene(spec, found, report)
+    ok = (report.false_positives, report.true_positives) == (before[0], before[1] + len(spec.truth))
+    return (
+        f"{'ok ' if ok else 'BAD'} {spec.name} [{spec.condition}]"
+        f" truth: {truth or '-'}; events: {events or '-'}"
+    )
+
+
 def main() -> None:
     """Run every scene and print what happened where."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -60,22 +77,7 @@ def main() -> None:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = pool.map(run_scene, specs, [args.dwell] * len(specs))
         for spec, found in zip(specs, results, strict=True):
-            truth = ", ".join(
-                f"drop {t.at_s:.1f} s left {t.left_s if t.left_s is None else round(t.left_s, 1)}"
-                f" box {t.bbox}"
-                for t in spec.truth
-            )
-            events = ", ".join(f"{d:.1f} s {b}" for _, d, b in found)
-            before = report.false_positives, report.true_positives
-            score_scene(spec, found, report)
-            ok = (report.false_positives, report.true_positives) == (
-                before[0],
-                before[1] + len(spec.truth),
-            )
-            print(
-                f"{'ok ' if ok else 'BAD'} {spec.name} [{spec.condition}]"
-                f" truth: {truth or '-'}; events: {events or '-'}"
-            )
+            print(scene_line(spec, found, report))
     for line in report.lines(args.dwell)[:3] + report.lines(args.dwell)[6:]:
         if not line.startswith("  false") and not line.startswith("  missed"):
             print(line)

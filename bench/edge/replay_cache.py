@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,13 +29,13 @@ if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import cv2
 import numpy as np
 
+from bench.edge.diagnose import Found, scene_line
 from edge.detector import LeftObjectDetector
 from edge.evaluate import Report, default_config, score_scene
 from edge.synthetic import SceneSpec, make_hard_specs, render
 
 T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 FPS = 8.0
-Found = list[tuple[float, float, tuple[int, int, int, int]]]
 
 
 class _Replayed(LeftObjectDetector):
@@ -78,22 +79,6 @@ def run_scene(spec: SceneSpec, cache: Path, key: str, dwell_s: float) -> Found:
     return found
 
 
-def _line(spec: SceneSpec, found: Found, report: Report) -> str:
-    truth = ", ".join(
-        f"drop {t.at_s:.1f} s left {t.left_s if t.left_s is None else round(t.left_s, 1)}"
-        f" box {t.bbox}"
-        for t in spec.truth
-    )
-    events = ", ".join(f"{d:.1f} s {b}" for _, d, b in found)
-    before = report.false_positives, report.true_positives
-    score_scene(spec, found, report)
-    ok = (report.false_positives, report.true_positives) == (before[0], before[1] + len(spec.truth))
-    return (
-        f"{'ok ' if ok else 'BAD'} {spec.name} [{spec.condition}]"
-        f" truth: {truth or '-'}; events: {events or '-'}"
-    )
-
-
 def _summary(title: str, report: Report) -> list[str]:
     delays = sorted(report.delays_s)
     median = delays[len(delays) // 2] if delays else float("nan")
@@ -129,7 +114,8 @@ def main() -> None:
         key = f"s{seed}r{rounds}"
         specs = [s for s in make_hard_specs(rounds, seed=seed) if args.only in s.name]
         report = Report()
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        # spawned workers: a forked one can inherit OpenCV's thread pool locked and hang
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=get_context("spawn")) as pool:
             results = pool.map(
                 run_scene,
                 specs,
@@ -138,7 +124,7 @@ def main() -> None:
                 [args.dwell] * len(specs),
             )
             for spec, found in zip(specs, results, strict=True):
-                line = _line(spec, found, report)
+                line = scene_line(spec, found, report)
                 score_scene(spec, found, total)
                 if args.verbose or line.startswith("BAD"):
                     print(f"seed {seed} {line}", flush=True)
