@@ -8,7 +8,9 @@ container needs to stay below full, at most two (the sensors catch the exception
 far out is not worth a daily trip), on the days of its side of the city: the areas are cut into
 three sectors by their bearing from the depot (at the widest empty bearing) and a sector's
 areas share their days (Monday/Thursday, Tuesday/Friday, Wednesday/Saturday), so one crew works
-one side of the city on a day. The crane truck comes once a week (Tuesday), twice (Tuesday and
+one side of the city on a day. With ``max_visits=3`` an area that needs it gets a third day, in
+the middle of the longer wait between its sector's two (not the default: on the twin it drives
+more kilometres for less overflow, along the same curve as the overflow knob). The crane truck comes once a week (Tuesday), twice (Tuesday and
 Friday) when a quarter of its containers would fill up within a week; which containers it takes
 on the day is the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and
 changes it (:func:`adjust`); a change that leaves a container without any service day gets a
@@ -106,6 +108,13 @@ def _sectors(bearings: Sequence[tuple[float, str]], count: int) -> dict[str, int
     return {area: i * count // len(cyclic) for i, (_, area) in enumerate(cyclic)}
 
 
+def _split_longest_gap(days: Sequence[int]) -> list[int]:
+    """``days`` with one more weekday in the middle of the longest wait between two of them."""
+    gaps = [((days[(i + 1) % len(days)] - d) % WEEK or WEEK, d) for i, d in enumerate(days)]
+    gap, start = max(gaps)
+    return sorted({*days, (start + gap // 2) % WEEK})
+
+
 def _crane_days(fills: Sequence[float], *, target: float) -> frozenset[int]:
     """The crane truck's weekdays: once a week, or twice when a quarter of its containers would
     pass ``target`` in a week (the forecast chooses which containers it takes on the day)."""
@@ -162,6 +171,8 @@ def propose(
     for area, visits in visits_of.items():
         # Neighbours share their days: one crew works one side of the city on a day.
         days = sorted(PATTERNS[2][sector_of[area] % len(PATTERNS[2])])
+        if visits >= 3:
+            days = _split_longest_gap(days)
         weekdays[(STREET, area)] = frozenset(days[: max(1, min(visits, len(days)))])
     return ServiceCalendar(weekdays)
 

@@ -101,6 +101,21 @@ def test_a_busy_area_far_from_the_depot_is_not_served_every_day() -> None:
     assert len(calendar.weekdays[("street", "Aalbeke")]) == 2
 
 
+def test_an_area_allowed_three_days_gets_one_in_its_longest_wait() -> None:
+    """An area needing three visits a week gets its sector's two days and one in the longer wait."""
+    needs = [ContainerNeed(f"m{i}", "Marke", "street_bin", 50.808, 3.235, 0.4) for i in range(8)]
+    two = propose(needs, depot=(50.819, 3.288)).weekdays[("street", "Marke")]
+    three = propose(needs, depot=(50.819, 3.288), max_visits=3).weekdays[("street", "Marke")]
+    assert len(three) == 3
+    assert two < three
+    assert (
+        longest_wait_h(
+            ServiceCalendar({("street", "Marke"): three}), service="street", area="Marke"
+        )
+        == 3 * 24
+    )
+
+
 def test_neighbouring_areas_share_their_service_days() -> None:
     """Two villages next to each other are served on the same days, one far away on others."""
     needs = [

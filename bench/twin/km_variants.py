@@ -1,0 +1,158 @@
+"""Kilometres of the sensor-driven product on the twin: variants of its calendar and prizes.
+
+    .venv/bin/python bench/twin/km_variants.py --seeds 7,11 --variants default,knob0.101,visits3
+
+Runs the sensor-driven product (``twin.compare``'s arm, the product's defaults) with one change
+each, and prints kilometres, overflow bin-hours, shifts and collections (four weeks after the
+warm-up), with each run's change against ``default`` and its distance from the knob's curve:
+``10 * Δkm + Δoverflow`` (the knob ``overflow_eur_per_h`` trades about 10 overflow bin-hours per
+km; a change that moves the curve itself gives a clearly negative figure on every seed).
+
+Parameters of the product (``HorizonParams``, ``routing.servicedays.propose``):
+
+- ``default``; ``knob0.101``, ``visit12.1``: the knob 1 % higher, the separate visit 0.8 %
+  dearer (how far a tiny change moves a four-week run);
+- ``knob0.05``, ``knob0.05pull0.8``: the knob halved (and pull-forward from 80 %);
+- ``visit24``: a separate visit at 24 € (more pulled forward on service days);
+- ``pull0.8``: pull forward what might pass 80 % (not 90 %) before the next service day;
+- ``visits3``, ``visits1``: at most three (one) service days a week for an area not served
+  daily (the third in the middle of the longer wait between its sector's two days);
+- ``visits3knob0.05``: at most three days and the knob halved;
+- ``daily0.6``: an area is served daily when more than 60 % (not 34 %) of its bins fill in
+  two days.
+
+Changes of the policy's rules (a patch of ``routing.horizon``'s functions for the run):
+
+- ``nooff``: no off-day prizes at all (the slope of the off-day trips);
+- ``offdue1.5``: on an off-day a container that would be a must-visit on its area's next
+  service day (and is half full) is offered at 1.5 €, so an off-day trip can take it;
+- ``dailyprize``: in an area served daily, an optional container's prize is the overflow it
+  may have until tomorrow's visit (its chance of overflowing times 12 h times the knob), not the
+  separate visit's price;
+- ``repropose7``: the periodic plan proposed again every seven days from the readings then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timedelta
+from typing import Any
+from unittest import mock
+
+from routing import horizon, servicedays
+from routing.horizon import HORIZON, Choice, HorizonParams, Outlook
+from routing.selection import normal_cdf
+from twin import policies
+from twin.city import build_city
+from twin.compare import WINDOWS, CompareParams, product, run_policy
+
+Patch = Callable[[], Any]
+
+PARAMS: dict[str, HorizonParams] = {
+    "knob0.101": dataclasses.replace(HORIZON, overflow_eur_per_h=0.101),
+    "visit12.1": dataclasses.replace(HORIZON, separate_visit_eur=12.1),
+    "knob0.05": dataclasses.replace(HORIZON, overflow_eur_per_h=0.05),
+    "knob0.05pull0.8": dataclasses.replace(HORIZON, overflow_eur_per_h=0.05, pull_level=0.8),
+    "visit24": dataclasses.replace(HORIZON, separate_visit_eur=24.0),
+    "pull0.8": dataclasses.replace(HORIZON, pull_level=0.8),
+    "visits3knob0.05": dataclasses.replace(HORIZON, overflow_eur_per_h=0.05),
+}
+PROPOSE: dict[str, Callable[..., horizon.ServiceCalendar]] = {
+    "visits3": functools.partial(servicedays.propose, max_visits=3),
+    "visits3knob0.05": functools.partial(servicedays.propose, max_visits=3),
+    "visits1": functools.partial(servicedays.propose, max_visits=1),
+    "daily0.6": functools.partial(servicedays.propose, daily_share=0.6),
+}
+_OFF_DAY = horizon._off_day
+_ON_DAY = horizon._on_service_day
+
+
+def _off_due(o: Outlook, path: Any, **kw: Any) -> Choice | None:
+    found = _OFF_DAY(o, path, **kw)
+    if found is not None or kw["horizon"] - kw["visit"] <= timedelta(days=1):
+        return found
+    after = kw["horizon"] + timedelta(days=3)
+    longer = horizon._Path(o, after + timedelta(hours=1))
+    if longer.at(after) >= 1.0 and kw["today"] >= 0.5:
+        return Choice(o.bin_id, False, 1.5, kw["today"], o.flag)
+    return None
+
+
+def _daily_prize(o: Outlook, path: Any, **kw: Any) -> Choice | None:
+    found = _ON_DAY(o, path, **kw)
+    if found is None or found.must or kw["horizon"] - path.start > timedelta(days=1, hours=12):
+        return found
+    p_over = normal_cdf((kw["later"] - 1.0) / path.spread(kw["later"], kw["horizon"], o.level))
+    prize = p_over * 12 * kw["params"].overflow_eur_per_h
+    return Choice(o.bin_id, False, prize, found.expected_level, o.flag)
+
+
+@contextmanager
+def _repropose(days: int) -> Iterator[None]:
+    plan_calendar = policies.SensorProduct.plan_calendar
+    since: dict[int, datetime] = {}
+
+    def again(self: policies.SensorProduct, now: datetime) -> horizon.ServiceCalendar:
+        if self.calendar is not None and now - since.get(id(self), now) >= timedelta(days=days):
+            self.calendar = None
+        had = self.calendar is not None
+        calendar = plan_calendar(self, now)
+        if not had and self.calendar is not None:
+            since[id(self)] = now
+        return calendar
+
+    with mock.patch.object(policies.SensorProduct, "plan_calendar", again):
+        yield
+
+
+PATCHES: dict[str, Patch] = {
+    "nooff": lambda: mock.patch("routing.horizon._off_day", return_value=None),
+    "offdue1.5": lambda: mock.patch("routing.horizon._off_day", _off_due),
+    "dailyprize": lambda: mock.patch("routing.horizon._on_service_day", _daily_prize),
+    "repropose7": lambda: _repropose(7),
+}
+VARIANTS = ("default", *PARAMS, *(p for p in PROPOSE if p not in PARAMS), *PATCHES)
+
+
+def main() -> None:
+    """Run the product under each variant and print its figures against the default."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="7,11")
+    parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--window", default="autumn", choices=sorted(WINDOWS))
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
+    for seed in (int(s) for s in args.seeds.split(",")):
+        city = build_city(seed=seed, bins=300)
+        base: dict[str, float] | None = None
+        for name in ["default", *(v for v in args.variants.split(",") if v != "default")]:
+            params = CompareParams(
+                weeks=args.weeks,
+                seed=seed,
+                first_day=WINDOWS[args.window],
+                horizon=PARAMS.get(name, HORIZON),
+            )
+            propose = PROPOSE.get(name, servicedays.propose)
+            patch = PATCHES.get(name, nullcontext)
+            with mock.patch("twin.policies.propose", propose), patch():
+                t = run_policy(city, params, product(params), name=name).totals()
+            base = base or t
+            dkm, dover = t["km"] - base["km"], t["overflow_bin_hours"] - base["overflow_bin_hours"]
+            print(
+                f"seed {seed} {name:<16} {t['km']:6.0f} km {t['overflow_bin_hours']:6.0f} bin-h "
+                f"{t['shifts']:3.0f} shifts {t['collections']:5.0f} coll | "
+                f"{100 * dkm / base['km']:+5.1f} % km {100 * dover / base['overflow_bin_hours']:+5.1f}"
+                f" % bin-h, off the curve {10 * dkm + dover:+6.0f}",
+                flush=True,
+            )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
