@@ -21,6 +21,19 @@ def _status(url: str) -> int:
         return refused.code
 
 
+def _ingest(database_url: str, topic_root: str, broker_port: int) -> IngestService:
+    """An in-process ingest that serves its metrics and ``/ready`` on a free port."""
+    settings = ingest_settings(
+        database_url=database_url,
+        root=topic_root,
+        port=broker_port,
+        client_id=f"ingest-{topic_root}",
+        metrics_enabled=True,
+        metrics_port=0,
+    )
+    return IngestService(settings)
+
+
 def test_ready_answers_503_until_the_subscription_is_active() -> None:
     """``/ready`` follows the readiness it is given: 503 before, 200 after."""
     subscribed = threading.Event()
@@ -38,15 +51,7 @@ def test_a_running_ingest_is_ready_once_subscribed(
     *, database_url: str, topic_root: str, mqtt_address: tuple[str, int]
 ) -> None:
     """The real service, connected to the broker, answers 200 on ``/ready`` after subscribing."""
-    settings = ingest_settings(
-        database_url=database_url,
-        root=topic_root,
-        port=mqtt_address[1],
-        client_id=f"ingest-{topic_root}",
-        metrics_enabled=True,
-        metrics_port=0,
-    )
-    service = IngestService(settings)
+    service = _ingest(database_url, topic_root, mqtt_address[1])
     service.start()
     try:
         assert service.wait_subscribed(10)
@@ -64,15 +69,7 @@ def test_an_ingest_whose_broker_never_answers_is_not_ready(
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        settings = ingest_settings(
-            database_url=database_url,
-            root=topic_root,
-            port=silent.getsockname()[1],
-            client_id=f"ingest-{topic_root}",
-            metrics_enabled=True,
-            metrics_port=0,
-        )
-        service = IngestService(settings)
+        service = _ingest(database_url, topic_root, silent.getsockname()[1])
         service.start()
         try:
             assert not service.wait_subscribed(0)

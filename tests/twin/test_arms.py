@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from twin.city import build_city
 from twin.compare import SameDayDispatch, advised
 from twin.crews import CrewRun, execute_plan
-from twin.planning import StopRequest, plan_day
+from twin.planning import DayPlan, StopRequest, plan_day
 from twin.policies import BinObservations, FixedRound, Observations
 from twin.world import World, WorldParams
 
@@ -15,27 +15,37 @@ MONDAY = date(2026, 9, 14)
 PLANNED_AT = datetime(2026, 9, 14, 3, 30, tzinfo=UTC)  # 05:30 in Brussels
 
 
-def test_a_dump_seen_during_the_shift_is_cleared_the_same_day_from_a_running_route() -> None:
-    """A dump the camera sees at 08:10 goes onto a running street route by routing.dumps and is cleared that day, and no bin is emptied twice."""
-    city = build_city(seed=5, bins=120)
-    world = World(
-        city,
+def _monday() -> World:
+    """The test city on a Monday morning at the plan's time, sensors every hour."""
+    return World(
+        build_city(seed=5, bins=120),
         params=WorldParams(seed=5, measure_every=timedelta(hours=1), report_every=3),
         start=PLANNED_AT,
     )
+
+
+def _run_day(world: World, *, until: datetime) -> tuple[DayPlan, SameDayDispatch]:
+    """Plan the fixed round, then work it with same-day dispatch until ``until``."""
     requests = FixedRound(list(world.states.values())).requests(MONDAY, PLANNED_AT, [])
-    plan = plan_day(city, MONDAY, requests, seed=5, time_limit_s=30)
+    plan = plan_day(world.city, MONDAY, requests, seed=5, time_limit_s=30)
     crews = CrewRun(world, plan)
     dispatch = SameDayDispatch(seed=5)
-    seen = datetime(2026, 9, 14, 6, 10, tzinfo=UTC)
-    dump = world.dumping.stage(city.hotspots[0], seen)
-    while world.clock < PLANNED_AT + timedelta(days=1):
+    while world.clock < until:
         execute_plan(crews, up_to=world.clock + world.params.measure_every)
         world.step()
         replanned = dispatch.during(world, plan, world.clock)
         if replanned is not None:
             plan = replanned
             crews.follow(plan, after=world.clock)
+    return plan, dispatch
+
+
+def test_a_dump_seen_during_the_shift_is_cleared_the_same_day_from_a_running_route() -> None:
+    """A dump the camera sees at 08:10 goes onto a running street route by routing.dumps and is cleared that day, and no bin is emptied twice."""
+    world = _monday()
+    seen = datetime(2026, 9, 14, 6, 10, tzinfo=UTC)
+    dump = world.dumping.stage(world.city.hotspots[0], seen)
+    plan, dispatch = _run_day(world, until=PLANNED_AT + timedelta(days=1))
     assert dispatch.replans >= 1
     assert dump.dump_id in {v.ref for r in plan.routes for v in r.visits}
     assert dump.cleared_at is not None
@@ -76,25 +86,10 @@ def test_a_dump_learned_of_between_the_morning_plan_and_the_first_hour_goes_on_a
     None
 ):
     """A dump the camera sees at 05:40, after the 05:30 plan, is dispatched onto a running route and cleared that day."""
-    city = build_city(seed=5, bins=120)
-    world = World(
-        city,
-        params=WorldParams(seed=5, measure_every=timedelta(hours=1), report_every=3),
-        start=PLANNED_AT,
-    )
-    requests = FixedRound(list(world.states.values())).requests(MONDAY, PLANNED_AT, [])
-    plan = plan_day(city, MONDAY, requests, seed=5, time_limit_s=30)
-    crews = CrewRun(world, plan)
-    dispatch = SameDayDispatch(seed=5)
+    world = _monday()
     seen = PLANNED_AT + timedelta(minutes=10)
-    dump = world.dumping.stage(city.hotspots[0], seen - timedelta(minutes=3))
-    while world.clock < PLANNED_AT + timedelta(hours=12):
-        execute_plan(crews, up_to=world.clock + world.params.measure_every)
-        world.step()
-        replanned = dispatch.during(world, plan, world.clock)
-        if replanned is not None:
-            plan = replanned
-            crews.follow(plan, after=world.clock)
+    dump = world.dumping.stage(world.city.hotspots[0], seen - timedelta(minutes=3))
+    _run_day(world, until=PLANNED_AT + timedelta(hours=12))
     assert dump.cleared_at is not None
     assert dump.cleared_at - seen < timedelta(hours=9)
 
