@@ -569,21 +569,17 @@ class LeftObjectDetector:
         self._now = now
         # Only pixels that still differ from the background: a car that drove off leaves a
         # decaying accumulator behind, which must not keep its track alive.
-        candidate = ((state.hold >= STATIC_MIN_S) & state.foreground & self._region).astype(
-            np.uint8
-        )
+        static = (state.hold >= STATIC_MIN_S) & state.foreground
+        candidate = (static & self._region).astype(np.uint8)
         count, labels, stats, _ = cv2.connectedComponentsWithStats(
             cv2.dilate(candidate, self._group_kernel), connectivity=8
         )
-        # The same static foreground outside the watched region too: someone standing at the
-        # region's edge is judged by their whole figure, not by the part inside it.
-        _, whole_labels, whole_stats, _ = cv2.connectedComponentsWithStats(
-            cv2.dilate(
-                ((state.hold >= STATIC_MIN_S) & state.foreground).astype(np.uint8),
-                self._group_kernel,
-            ),
-            connectivity=8,
-        )
+        if count > 1:
+            # The same static foreground outside the watched region too: someone standing at
+            # the region's edge is judged by their whole figure, not by the part inside it.
+            _, whole_labels, whole_stats, _ = cv2.connectedComponentsWithStats(
+                cv2.dilate(static.astype(np.uint8), self._group_kernel), connectivity=8
+            )
         seen: set[int] = set()
         for label in range(1, count):
             x, y, w, h, _ = (int(v) for v in stats[label])
