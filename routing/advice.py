@@ -23,9 +23,11 @@ from datetime import datetime, timedelta
 from routing.forecast import (
     BRUSSELS,
     HOURS_PER_WEEK,
+    FillModel,
     ForecastParams,
     Reading,
     despike,
+    fill_cycles,
     fit,
 )
 
@@ -231,6 +233,56 @@ def daily_spread(readings: Sequence[Reading], params: ForecastParams | None = No
     return min(statistics.pstdev(per_day) / mean, 2.0) if mean > 0 else DEFAULT_CV
 
 
+def _hours_of_week(t0: datetime, t1: datetime) -> list[tuple[int, float]]:
+    """``(hour of the week, hours)`` pieces of the time from ``t0`` to ``t1`` (Brussels time)."""
+    pieces = []
+    t = t0
+    while t < t1:
+        nxt = min(t.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1), t1)
+        local = t.astimezone(BRUSSELS)
+        pieces.append((local.weekday() * 24 + local.hour, (nxt - t).total_seconds() / 3600))
+        t = nxt
+    return pieces
+
+
+def while_full(
+    readings: Sequence[Reading], model: FillModel, params: ForecastParams | None = None
+) -> tuple[float, ...]:
+    """The model's fill rate per hour of the week, with the hours the sensor read the bin full
+    filled in.
+
+    A full bin's sensor cannot see what keeps arriving, so :func:`routing.forecast.fit` leaves
+    those hours out, and a bin that is full every afternoon looks as calm then as the hours it
+    was seen in. Here litter is taken to keep arriving at the pace the bin filled at in that
+    cycle (from its first reading after the emptying to its first full reading) until the
+    cycle's last reading; each hour of the week gets the mean of its seen and its filled-in
+    hours.
+    """
+    params = params or ForecastParams()
+    seen_h = [0.0] * HOURS_PER_WEEK
+    filled_l = [0.0] * HOURS_PER_WEEK
+    filled_h = [0.0] * HOURS_PER_WEEK
+    for cycle in fill_cycles(readings, params):
+        for (t0, _v0), (t1, v1) in itertools.pairwise(cycle):
+            if v1 < params.saturated:
+                for cell, hours in _hours_of_week(t0, t1):
+                    seen_h[cell] += hours
+        full = next((k for k, (_t, v) in enumerate(cycle) if v >= params.saturated), 0)
+        if full == 0:
+            continue  # never full, or full from its first reading on (no pace to go by)
+        (start, level), (reached, level_full) = cycle[0], cycle[full]
+        pace = max(level_full - level, 0.0) / ((reached - start).total_seconds() / 3600)
+        for cell, hours in _hours_of_week(cycle[full - 1][0], cycle[-1][0]):
+            filled_l[cell] += pace * hours
+            filled_h[cell] += hours
+    return tuple(
+        (seen_h[c] * model.rate[c] + filled_l[c]) / (seen_h[c] + filled_h[c])
+        if filled_h[c] > 0
+        else model.rate[c]
+        for c in range(HOURS_PER_WEEK)
+    )
+
+
 def rates_from_readings(
     bin_id: str,
     volume_l: int,
@@ -239,12 +291,13 @@ def rates_from_readings(
     container_type: str = "street_bin",
     params: ForecastParams | None = None,
 ) -> BinRates:
-    """A bin's litres per hour of the week, learned from its sensor's readings."""
+    """A bin's litres per hour of the week, learned from its sensor's readings (the hours it
+    read full filled in by :func:`while_full`)."""
     model = fit(readings, params)
     return BinRates(
         bin_id=bin_id,
         volume_l=volume_l,
-        litres_per_hour=tuple(r * volume_l for r in model.rate),
+        litres_per_hour=tuple(r * volume_l for r in while_full(readings, model, params)),
         daily_cv=daily_spread(readings, params),
         observed_hours=model.observed_hours,
         container_type=container_type,

@@ -96,6 +96,14 @@ def _segments(
     return segments
 
 
+def fill_cycles(
+    readings: Sequence[Reading], params: ForecastParams | None = None
+) -> list[list[tuple[datetime, float]]]:
+    """The readings cut into fill cycles: at every emptying and at every gap longer than
+    ``max_gap`` (false echoes left out, as :func:`fit` sees them)."""
+    return _segments(readings, params or ForecastParams())
+
+
 def despike(points: Sequence[tuple[datetime, float]], spike: float) -> list[tuple[datetime, float]]:
     """Leave out lone readings that jump away from two neighbours that agree with each other."""
     out = []

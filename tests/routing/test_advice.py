@@ -146,3 +146,20 @@ def test_the_bins_that_overflowed_longest_come_first() -> None:
     seldom = _flat("seldom", 60, 300, overflow_hours_seen=5.0)
     often = _flat("often", 60, 150, overflow_hours_seen=40.0)
     assert [u.bin_id for u in advise([seldom, often])] == ["often", "seldom"]
+
+
+def test_litter_arriving_while_the_sensor_reads_full_is_counted_at_the_pace_it_filled() -> None:
+    """A bin full every afternoon of a busy week and calm the next is sized for the busy pace."""
+    readings: list[Reading] = []
+    level = 0.0
+    for h in range(14 * 24):
+        at = MONDAY + timedelta(hours=h)
+        if at.hour == 8:
+            level = 0.0
+        level += (10 if h < 7 * 24 else 1) / 60  # litres an hour in a 60 l bin
+        readings.append((at, round(min(level, 1.0), 3)))
+    rates = rates_from_readings("busy", 60, readings)
+    # 10 l/h in the busy week, 1 l/h in the calm one: about 132 l a day (seen alone: about 60)
+    assert 120 < sum(rates.litres_per_hour[:24]) < 180
+    (up,) = advise([rates])
+    assert up.capacity_l >= 240
