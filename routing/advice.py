@@ -2,7 +2,8 @@
 
 A bin that fills more than its volume between two visits the service can afford overflows
 whatever the planner does. For each bin the fill model (:func:`routing.forecast.fit`, in litres
-per hour of the week) gives the litres arriving between two visits; the visit is put at the best
+per hour of the week, the hours the sensor read it full filled in at the pace it filled at:
+:func:`while_full`) gives the litres arriving between two visits; the visit is put at the best
 hour of the shift for that day, so only bins that overflow even with the best timing count, and a
 busy day (the model's day-to-day spread, ``z`` deviations) is planned for. The advice is the
 smallest standard container that holds that below ``target_fill``, or, when even the largest
