@@ -29,7 +29,17 @@ Changes of the policy's rules (a patch of ``routing.horizon``'s functions for th
 - ``dailyprize``: in an area served daily, an optional container's prize is the overflow it
   may have until tomorrow's visit (its chance of overflowing times 12 h times the knob), not the
   separate visit's price;
-- ``repropose7``: the periodic plan proposed again every seven days from the readings then.
+- ``repropose7``: the periodic plan proposed again every seven days from the readings then;
+- ``share``: off-day trips planned over the days before an area's next service day: the day's
+  off-day choices of an area are compared with one later off-day visit (the overflow all its
+  containers would avoid, times the knob, less a trip there and back from the nearest area
+  served that day, at 1.2 €/km); when a later visit pays on its own and beats today's, each
+  container's prize today is only the overflow a visit today avoids beyond that later visit
+  (dropped when none);
+- ``sharenear3``, ``sharenear5``: the same, deferred to the first later day a crew serves an
+  area within 3 (5) road km, whether or not that visit pays on its own;
+- ``shareside``: as ``share``, for all areas with the same service days (one side of the city)
+  together, the trip priced to the farthest of them with overflow to avoid.
 """
 
 from __future__ import annotations
@@ -37,15 +47,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from unittest import mock
 
 from routing import horizon, servicedays
-from routing.horizon import HORIZON, Choice, HorizonParams, Outlook
+from routing.horizon import (
+    HORIZON,
+    Choice,
+    HorizonParams,
+    Outlook,
+    ServiceCalendar,
+    service_of,
+)
 from routing.selection import normal_cdf
 from twin import policies
 from twin.city import build_city
@@ -92,6 +110,120 @@ def _daily_prize(o: Outlook, path: Any, **kw: Any) -> Choice | None:
     return Choice(o.bin_id, False, prize, found.expected_level, o.flag)
 
 
+# Where each area lies (mean of its containers), set per city by ``main``.
+CENTRES: dict[str, tuple[float, float]] = {}
+_CHOOSE = horizon.choose
+
+
+def _road_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    north = (a[0] - b[0]) * 111.32
+    east = (a[1] - b[1]) * 111.32 * math.cos(math.radians(a[0]))
+    return math.hypot(north, east) * 1.35
+
+
+def _trip_eur(calendar: ServiceCalendar, service: str, area: str, day: date) -> float:
+    here = CENTRES.get(area)
+    if here is None:
+        return 0.0
+    near = [
+        _road_km(here, there)
+        for other, there in CENTRES.items()
+        if other != area and calendar.serves(service, other, day)
+    ]
+    return 2 * min(near) * 1.2 if near else 0.0
+
+
+def _avoided(o: Outlook, path: horizon._Path, visit: datetime, until: datetime) -> float:
+    emptied = horizon._Path(o, until + timedelta(hours=1), emptied=visit)
+    return path.hours_above(1.0, visit, until) - emptied.hours_above(1.0, visit, until)
+
+
+Group = list[tuple[int, Outlook, horizon._Path, datetime]]
+
+
+def _share_trip(
+    out: list[Choice],
+    group: Group,
+    *,
+    visit: datetime,
+    calendar: ServiceCalendar,
+    params: HorizonParams,
+    near_km: float,
+) -> set[int]:
+    horizon_at = max(h for _, _, _, h in group)
+    service = service_of(group[0][1].container_type)
+    tomorrow = visit + timedelta(days=1)
+    later = [
+        visit + timedelta(days=k) for k in range(1, 7) if visit + timedelta(days=k) < horizon_at
+    ]
+    if not later:
+        return set()
+    avoided = {
+        when: [
+            _avoided(o, path, when, max(h, tomorrow) if when == visit else h) if when < h else 0.0
+            for _, o, path, h in group
+        ]
+        for when in [visit, *later]
+    }
+
+    def worth(when: datetime) -> float:
+        areas = {g[1].area for g, a in zip(group, avoided[when], strict=True) if a > 0}
+        trip = max((_trip_eur(calendar, service, x, when.date()) for x in areas), default=0.0)
+        return sum(avoided[when]) * params.overflow_eur_per_h - trip
+
+    area = group[0][1].area
+    if near_km > 0:
+        near = 2 * near_km * 1.2
+        if _trip_eur(calendar, service, area, visit.date()) <= near:
+            return set()
+        cheap = [w for w in later if 0 < _trip_eur(calendar, service, area, w.date()) <= near]
+        if not cheap:
+            return set()
+        best = cheap[0]
+    else:
+        best = max(later, key=worth)
+        if worth(best) <= max(worth(visit), 0.0):
+            return set()
+    dropped: set[int] = set()
+    for (i, _, _, _), now, then in zip(group, avoided[visit], avoided[best], strict=True):
+        if now - then <= 0:
+            dropped.add(i)
+        else:
+            c = out[i]
+            prize = (now - then) * params.overflow_eur_per_h
+            out[i] = Choice(c.bin_id, c.must, prize, c.expected_level, c.flag)
+    return dropped
+
+
+def _shared(*, near_km: float = 0.0, by_side: bool = False) -> Callable[..., list[Choice]]:
+    def choose(
+        outlooks: list[Outlook], *, day: date, calendar: ServiceCalendar, params: HorizonParams
+    ) -> list[Choice]:
+        out = _CHOOSE(outlooks, day=day, calendar=calendar, params=params)
+        index = {c.bin_id: i for i, c in enumerate(out)}
+        visit = horizon._visit(day, params.visit_at)
+        tomorrow = visit + timedelta(days=1)
+        groups: dict[tuple[str, str], Group] = {}
+        for o in outlooks:
+            service = service_of(o.container_type)
+            if o.bin_id not in index or calendar.serves(service, o.area, day):
+                continue
+            nxt = calendar.next_day(service, o.area, day)
+            h = horizon._visit(nxt, params.visit_at) if nxt else visit + timedelta(days=7)
+            path = horizon._Path(o, max(h, tomorrow) + timedelta(hours=1))
+            days = str(sorted(calendar.weekdays.get((service, o.area), ())))
+            key = (service, days if by_side else o.area)
+            groups.setdefault(key, []).append((index[o.bin_id], o, path, h))
+        dropped: set[int] = set()
+        for group in groups.values():
+            dropped |= _share_trip(
+                out, group, visit=visit, calendar=calendar, params=params, near_km=near_km
+            )
+        return [c for i, c in enumerate(out) if i not in dropped]
+
+    return choose
+
+
 @contextmanager
 def _repropose(days: int) -> Iterator[None]:
     plan_calendar = policies.SensorProduct.plan_calendar
@@ -115,6 +247,10 @@ PATCHES: dict[str, Patch] = {
     "offdue1.5": lambda: mock.patch("routing.horizon._off_day", _off_due),
     "dailyprize": lambda: mock.patch("routing.horizon._on_service_day", _daily_prize),
     "repropose7": lambda: _repropose(7),
+    "share": lambda: mock.patch("twin.policies.choose", _shared()),
+    "sharenear3": lambda: mock.patch("twin.policies.choose", _shared(near_km=3.0)),
+    "sharenear5": lambda: mock.patch("twin.policies.choose", _shared(near_km=5.0)),
+    "shareside": lambda: mock.patch("twin.policies.choose", _shared(by_side=True)),
 }
 VARIANTS = ("default", *PARAMS, *(p for p in PROPOSE if p not in PARAMS), *PATCHES)
 
@@ -130,6 +266,16 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     for seed in (int(s) for s in args.seeds.split(",")):
         city = build_city(seed=seed, bins=300)
+        spots: dict[str, list[tuple[float, float]]] = {}
+        for b in city.bins:
+            spots.setdefault(b.district, []).append((b.lat, b.lon))
+        CENTRES.clear()
+        CENTRES.update(
+            {
+                a: (sum(p[0] for p in v) / len(v), sum(p[1] for p in v) / len(v))
+                for a, v in spots.items()
+            }
+        )
         base: dict[str, float] | None = None
         for name in ["default", *(v for v in args.variants.split(",") if v != "default")]:
             params = CompareParams(
