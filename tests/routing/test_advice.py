@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -82,6 +83,19 @@ def test_little_history_other_containers_and_bad_parameters() -> None:
     assert [u.bin_id for u in ranked] == ["b", "a"]
 
 
+def _emptied_at_eight(rise: Callable[[int], float]) -> list[Reading]:
+    """Two weeks of hourly readings of a bin emptied at 08:00, rising by ``rise(hour)`` an hour."""
+    readings: list[Reading] = []
+    level = 0.0
+    for h in range(14 * 24):
+        at = MONDAY + timedelta(hours=h)
+        if at.hour == 8:
+            level = 0.0
+        level += rise(h)
+        readings.append((at, round(min(level, 1.0), 3)))
+    return readings
+
+
 def _sawtooth(litres_per_day: float, volume: int, days: int, rng: random.Random) -> list[Reading]:
     """Hourly readings of a bin emptied every morning at 08:00, capped at full, with noise."""
     out: list[Reading] = []
@@ -117,14 +131,7 @@ def test_the_day_to_day_spread_is_measured_and_the_share_advised_can_be_capped()
     rng = random.Random(9)
     steady = _sawtooth(30, 240, 14, rng)
     assert daily_spread(steady) < 0.1
-    varying: list[Reading] = []
-    level = 0.0
-    for h in range(14 * 24):
-        at = MONDAY + timedelta(hours=h)
-        if at.hour == 8:
-            level = 0.0
-        level += (20 if (h // 24) % 2 else 60) / 24 / 240
-        varying.append((at, round(level, 3)))
+    varying = _emptied_at_eight(lambda h: (20 if (h // 24) % 2 else 60) / 24 / 240)
     assert daily_spread(varying) > 0.3
     assert daily_spread([]) == DEFAULT_CV
     bins = [_flat(f"b{k}", 60, 100 + 10 * k) for k in range(10)]
@@ -150,14 +157,8 @@ def test_the_bins_that_overflowed_longest_come_first() -> None:
 
 def test_litter_arriving_while_the_sensor_reads_full_is_counted_at_the_pace_it_filled() -> None:
     """A bin full every afternoon of a busy week and calm the next is sized for the busy pace."""
-    readings: list[Reading] = []
-    level = 0.0
-    for h in range(14 * 24):
-        at = MONDAY + timedelta(hours=h)
-        if at.hour == 8:
-            level = 0.0
-        level += (10 if h < 7 * 24 else 1) / 60  # litres an hour in a 60 l bin
-        readings.append((at, round(min(level, 1.0), 3)))
+    # 10 litres an hour in a 60 l bin in the first week, 1 in the second
+    readings = _emptied_at_eight(lambda h: (10 if h < 7 * 24 else 1) / 60)
     rates = rates_from_readings("busy", 60, readings)
     # 10 l/h in the busy week, 1 l/h in the calm one: about 132 l a day (seen alone: about 60)
     assert 120 < sum(rates.litres_per_hour[:24]) < 180
