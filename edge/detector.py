@@ -21,7 +21,9 @@ levels) is seen where the image is quiet without rain or night noise tripping it
 * **Texture**: the local normalised correlation between frame and background (5x5 windows)
   tells a shadow (darker, same texture) from an object (the pavement's texture is gone). A
   darker patch whose texture is intact is a shadow and not foreground; a textured patch whose
-  texture changed is foreground even when its brightness barely moved.
+  texture changed is foreground even when its brightness barely moved. A changed region that is
+  mostly such ground is light the layers did not follow, except where it lost the ground's
+  texture (a bag on a patch a cloud just uncovered).
 
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
 to the background, holding while something passes in front). Shadows are neither object nor
@@ -68,6 +70,7 @@ LIGHT_PRIOR = 0.05  # weight of the coarse light where no such ground is near (i
 LIGHT_GATE = 0.05  # the fine layer replaces the coarse one only where they differ this much
 LIGHT_REGION_SHARE = 0.6  # a changed region this much made of such ground is light, not object
 LIGHT_RATIO = (0.3, 3.0)  # ...when it is darker or brighter than the background by no more
+LIGHT_OWN_SHARE = 0.4  # ...except where this share of a 5x5 window lost the ground's texture
 TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
@@ -317,6 +320,12 @@ class LeftObjectDetector:
             np.bincount(flat, minlength=count), 1
         )
         light = (share[labels] > LIGHT_REGION_SHARE) & (labels > 0)
+        # ...but what lies in it and has lost the ground's texture is an object the light
+        # change happened around (a bag on a patch a cloud uncovered), not part of the light.
+        lost = (textured & (ncc < OBJECT_NCC)).astype(np.float32)
+        own = cv2.blur(lost, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT) > LIGHT_OWN_SHARE
+        own = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
+        light &= ~own
         return (opened > 0) & ~light, (shadow | light) & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:

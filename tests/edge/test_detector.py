@@ -260,3 +260,13 @@ def test_someone_standing_at_the_top_of_the_watched_region_is_not_dumping() -> N
     found = _run(spec, default_config(15.0))
     assert len(found) == 1
     assert _overlap(found[0].bbox, truth.bbox)
+
+
+@pytest.mark.slow
+def test_a_bag_inside_a_patch_a_cloud_uncovered_is_not_taken_for_the_light() -> None:
+    """A bag lying where a cloud moved off, inside a changed patch that is mostly lit ground, is still found."""
+    spec = make_scene("uncovered", "drop_car", seed=300026767, duration_s=45, condition="shadows")
+    (truth,) = spec.truth
+    found = _run(spec, default_config(15.0))
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
