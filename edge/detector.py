@@ -32,7 +32,8 @@ foreground become tracks. **Abandonment**: the person-sized moving blob next to 
 in its first seconds is its owner and is followed; the object is *left* once the owner has
 walked more than ``OWNER_AWAY_PX`` away, and the dwell time counts from then. An owner who
 stops beside it (or a region that is itself a person standing: high, narrow) keeps it
-attended. An object must also have stayed put for most of the dwell (a drifting shadow edge
+attended, as does someone who walks into the region of what was thought left and stands there
+fidgeting (the region grows to twice its size). An object must also have stayed put for most of the dwell (a drifting shadow edge
 never does). A parked car (car-sized, or long and low) is not dumping, nor is what it leaves
 behind: regions inside where a car stood that were foreground since it came or since it went.
 """
@@ -91,6 +92,8 @@ OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is 
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting: someone
+# came and stands in it (a residue a passer-by was taken to bring, then stood next to)
 OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
 # first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
@@ -129,6 +132,7 @@ class _Track:
     born_vehicle: bool | None = None  # a car (or a piece of one) from its first frame on
     hold: float = 0.0  # median seconds its pixels have been static
     had_owner: bool = False  # someone was seen bringing it
+    left_area: int = 0  # working pixels it covered when it was judged left
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,6 +521,11 @@ class LeftObjectDetector:
                 # Still beside it, or stopped moving right there: someone who stands still
                 # is part of the static region (or is it), and leaving means walking off.
                 return True
+        return self._fidgets(area, activity)
+
+    @staticmethod
+    def _fidgets(area: tuple[int, int, int, int], activity: np.ndarray) -> bool:
+        """Does someone fidget in this box (enough pixels jumping often)?"""
         x, y, w, h = area
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
         return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
@@ -638,14 +647,7 @@ class LeftObjectDetector:
             ys, xs = np.nonzero(pixels)
             whole = int(whole_labels[ys[0], xs[0]]) if ys.size else 0
             wx, wy, ww, wh = (int(v) for v in whole_stats[whole][:4]) if whole else box
-            if _person_shaped(box, self.scale) or _person_shaped((wx, wy, ww, wh), self.scale):
-                # Someone standing (whom a piece of the region was taken for, before): whatever
-                # was thought left is attended again.
-                match.left_at, match.attended_at = None, now
-            elif match.left_at is None and self._attended(match, box, state.activity):
-                match.attended_at = now
-            elif match.left_at is None and now - match.attended_at >= self.config.left_after_s:
-                match.left_at = match.attended_at
+            self._judge_left(match, box, (wx, wy, ww, wh), area, state.activity)
             seen.add(match.track_id)
         self._tracks = [
             t
@@ -653,6 +655,32 @@ class LeftObjectDetector:
             if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S)
         ]
         return self._report(now, seen)
+
+    def _judge_left(
+        self,
+        track: _Track,
+        box: tuple[int, int, int, int],
+        whole: tuple[int, int, int, int],
+        area: int,
+        activity: np.ndarray,
+    ) -> None:
+        """Is it attended on this frame, or has it been left (and since when)?"""
+        if _person_shaped(box, self.scale) or _person_shaped(whole, self.scale):
+            # Someone standing (whom a piece of the region was taken for, before): whatever
+            # was thought left is attended again.
+            track.left_at, track.attended_at = None, self._now
+        elif (
+            track.left_at is not None
+            and area >= REJOINED_GROWTH * track.left_area
+            and self._fidgets(box, activity)
+        ):
+            # Someone walked into it and stands there (their figure merged with it, so the
+            # whole is no person's shape): what was thought left is attended again.
+            track.left_at, track.attended_at = None, self._now
+        elif track.left_at is None and self._attended(track, box, activity):
+            track.attended_at = self._now
+        elif track.left_at is None and self._now - track.attended_at >= self.config.left_after_s:
+            track.left_at, track.left_area = track.attended_at, area
 
     def _report(self, now: float, seen: set[int]) -> list[Detection]:
         """The tracks left for the dwell time (and still there) on this frame, once each."""

@@ -270,3 +270,10 @@ def test_a_bag_inside_a_patch_a_cloud_uncovered_is_not_taken_for_the_light() -> 
     found = _run(spec, default_config(15.0))
     assert len(found) == 1
     assert _overlap(found[0].bbox, truth.bbox)
+
+
+@pytest.mark.slow
+def test_someone_who_walks_into_what_was_thought_left_and_stands_there_attends_it() -> None:
+    """A cloud residue taken for something a passer-by left is attended again once that person stands in it, and raises no event."""
+    spec = make_scene("rejoin", "linger", seed=346705521, duration_s=45, condition="shadows")
+    assert _run(spec, default_config(15.0)) == []
