@@ -31,9 +31,10 @@ background: they are not learnt, so what cast them leaves no ghost. Regions of s
 foreground become tracks. **Abandonment**: the person-sized moving blob next to a new object
 in its first seconds is its owner and is followed; the object is *left* once the owner has
 walked more than ``OWNER_AWAY_PX`` away, and the dwell time counts from then. An owner who
-stops beside it (or a region that is itself a person standing: high, narrow) keeps it
-attended, as does someone who walks into the region of what was thought left and stands there
-fidgeting (the region grows to twice its size). An object must also have stayed put for most of the dwell (a drifting shadow edge
+stops beside it (or a region that is itself a person standing: high, narrow, alone or stacked
+with the regions that appeared in the same second) keeps it attended, as does someone who walks
+into the region of what was thought left and stands there fidgeting (the region grows to twice
+its size). An object must also have stayed put for most of the dwell (a drifting shadow edge
 never does). A parked car (car-sized, or long and low) is not dumping, nor is what it leaves
 behind: regions inside where a car stood that were foreground since it came or since it went.
 """
@@ -92,6 +93,8 @@ OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is 
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+STACK_SAME_S = 1.0  # regions stacked one on another that appeared this close in time...
+STACK_GAP_PX = 2  # ...and this close (working pixels) are one figure for the person test
 REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting: someone
 # came and stands in it (a residue a passer-by was taken to bring, then stood next to)
 OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
@@ -665,7 +668,11 @@ class LeftObjectDetector:
         activity: np.ndarray,
     ) -> None:
         """Is it attended on this frame, or has it been left (and since when)?"""
-        if _person_shaped(box, self.scale) or _person_shaped(whole, self.scale):
+        if (
+            _person_shaped(box, self.scale)
+            or _person_shaped(whole, self.scale)
+            or _person_shaped(self._stacked(track, box), self.scale)
+        ):
             # Someone standing (whom a piece of the region was taken for, before): whatever
             # was thought left is attended again.
             track.left_at, track.attended_at = None, self._now
@@ -681,6 +688,32 @@ class LeftObjectDetector:
             track.attended_at = self._now
         elif track.left_at is None and self._now - track.attended_at >= self.config.left_after_s:
             track.left_at, track.left_area = track.attended_at, area
+
+    def _stacked(self, track: _Track, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The box of this region and the regions stacked on it (above or below, within
+        ``STACK_GAP_PX``, sharing half the narrower one's width) that appeared within
+        ``STACK_SAME_S`` of it: the head, body and feet of someone who stopped there, split
+        where their clothes match the ground. A bag put down beside someone standing appeared
+        at another moment and is not part of them."""
+        others = [
+            t
+            for t in self._tracks
+            if t is not track
+            and not t.vehicle
+            and t.last_seen >= self._now - 0.5
+            and abs(t.first_seen - track.first_seen) <= STACK_SAME_S
+        ]
+        stack, grown = box, True
+        while grown and others:
+            grown = False
+            for other in list(others):
+                b = other.bbox
+                shared = min(stack[0] + stack[2], b[0] + b[2]) - max(stack[0], b[0])
+                gap = max(b[1] - (stack[1] + stack[3]), stack[1] - (b[1] + b[3]), 0)
+                if shared >= 0.5 * min(stack[2], b[2]) and gap <= STACK_GAP_PX:
+                    stack, grown = _union(stack, b), True
+                    others.remove(other)
+        return stack
 
     def _report(self, now: float, seen: set[int]) -> list[Detection]:
         """The tracks left for the dwell time (and still there) on this frame, once each."""

@@ -277,3 +277,10 @@ def test_someone_who_walks_into_what_was_thought_left_and_stands_there_attends_i
     """A cloud residue taken for something a passer-by left is attended again once that person stands in it, and raises no event."""
     spec = make_scene("rejoin", "linger", seed=346705521, duration_s=45, condition="shadows")
     assert _run(spec, default_config(15.0)) == []
+
+
+@pytest.mark.slow
+def test_someone_standing_in_the_rain_split_into_pieces_is_not_dumping() -> None:
+    """A person standing in the rain whose head, body and feet are separate regions that appeared together raises no event."""
+    spec = make_scene("pieces", "linger", seed=1159380353, duration_s=45, condition="rain")
+    assert _run(spec, default_config(15.0)) == []
