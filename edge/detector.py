@@ -21,7 +21,9 @@ levels) is seen where the image is quiet without rain or night noise tripping it
 * **Texture**: the local normalised correlation between frame and background (5x5 windows)
   tells a shadow (darker, same texture) from an object (the pavement's texture is gone). A
   darker patch whose texture is intact is a shadow and not foreground; a textured patch whose
-  texture changed is foreground even when its brightness barely moved.
+  texture changed is foreground even when its brightness barely moved. A changed region that is
+  mostly such ground is light the layers did not follow, except where it lost the ground's
+  texture (a bag on a patch a cloud just uncovered).
 
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
 to the background, holding while something passes in front). Shadows are neither object nor
@@ -29,8 +31,10 @@ background: they are not learnt, so what cast them leaves no ghost. Regions of s
 foreground become tracks. **Abandonment**: the person-sized moving blob next to a new object
 in its first seconds is its owner and is followed; the object is *left* once the owner has
 walked more than ``OWNER_AWAY_PX`` away, and the dwell time counts from then. An owner who
-stops beside it (or a region that is itself a person standing: high, narrow) keeps it
-attended. An object must also have stayed put for most of the dwell (a drifting shadow edge
+stops beside it (or a region that is itself a person standing: high, narrow, alone or stacked
+with the regions that appeared in the same second) keeps it attended, as does someone who walks
+into the region of what was thought left and stands there fidgeting (the region grows to twice
+its size). An object must also have stayed put for most of the dwell (a drifting shadow edge
 never does). A parked car (car-sized, or long and low) is not dumping, nor is what it leaves
 behind: regions inside where a car stood that were foreground since it came or since it went.
 """
@@ -68,6 +72,7 @@ LIGHT_PRIOR = 0.05  # weight of the coarse light where no such ground is near (i
 LIGHT_GATE = 0.05  # the fine layer replaces the coarse one only where they differ this much
 LIGHT_REGION_SHARE = 0.6  # a changed region this much made of such ground is light, not object
 LIGHT_RATIO = (0.3, 3.0)  # ...when it is darker or brighter than the background by no more
+LIGHT_OWN_SHARE = 0.4  # ...except where this share of a 5x5 window lost the ground's texture
 TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
@@ -88,6 +93,10 @@ OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is 
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+STACK_SAME_S = 1.0  # regions stacked one on another that appeared this close in time...
+STACK_GAP_PX = 2  # ...and this close (working pixels) are one figure for the person test
+REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting: someone
+# came and stands in it (a residue a passer-by was taken to bring, then stood next to)
 OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
 # first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
@@ -126,6 +135,7 @@ class _Track:
     born_vehicle: bool | None = None  # a car (or a piece of one) from its first frame on
     hold: float = 0.0  # median seconds its pixels have been static
     had_owner: bool = False  # someone was seen bringing it
+    left_area: int = 0  # working pixels it covered when it was judged left
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +327,12 @@ class LeftObjectDetector:
             np.bincount(flat, minlength=count), 1
         )
         light = (share[labels] > LIGHT_REGION_SHARE) & (labels > 0)
+        # ...but what lies in it and has lost the ground's texture is an object the light
+        # change happened around (a bag on a patch a cloud uncovered), not part of the light.
+        lost = (textured & (ncc < OBJECT_NCC)).astype(np.float32)
+        own = cv2.blur(lost, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT) > LIGHT_OWN_SHARE
+        own = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
+        light &= ~own
         return (opened > 0) & ~light, (shadow | light) & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
@@ -508,6 +524,11 @@ class LeftObjectDetector:
                 # Still beside it, or stopped moving right there: someone who stands still
                 # is part of the static region (or is it), and leaving means walking off.
                 return True
+        return self._fidgets(area, activity)
+
+    @staticmethod
+    def _fidgets(area: tuple[int, int, int, int], activity: np.ndarray) -> bool:
+        """Does someone fidget in this box (enough pixels jumping often)?"""
         x, y, w, h = area
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
         return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
@@ -629,14 +650,7 @@ class LeftObjectDetector:
             ys, xs = np.nonzero(pixels)
             whole = int(whole_labels[ys[0], xs[0]]) if ys.size else 0
             wx, wy, ww, wh = (int(v) for v in whole_stats[whole][:4]) if whole else box
-            if _person_shaped(box, self.scale) or _person_shaped((wx, wy, ww, wh), self.scale):
-                # Someone standing (whom a piece of the region was taken for, before): whatever
-                # was thought left is attended again.
-                match.left_at, match.attended_at = None, now
-            elif match.left_at is None and self._attended(match, box, state.activity):
-                match.attended_at = now
-            elif match.left_at is None and now - match.attended_at >= self.config.left_after_s:
-                match.left_at = match.attended_at
+            self._judge_left(match, box, (wx, wy, ww, wh), area, state.activity)
             seen.add(match.track_id)
         self._tracks = [
             t
@@ -644,6 +658,62 @@ class LeftObjectDetector:
             if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S)
         ]
         return self._report(now, seen)
+
+    def _judge_left(
+        self,
+        track: _Track,
+        box: tuple[int, int, int, int],
+        whole: tuple[int, int, int, int],
+        area: int,
+        activity: np.ndarray,
+    ) -> None:
+        """Is it attended on this frame, or has it been left (and since when)?"""
+        if (
+            _person_shaped(box, self.scale)
+            or _person_shaped(whole, self.scale)
+            or _person_shaped(self._stacked(track, box), self.scale)
+        ):
+            # Someone standing (whom a piece of the region was taken for, before): whatever
+            # was thought left is attended again.
+            track.left_at, track.attended_at = None, self._now
+        elif (
+            track.left_at is not None
+            and area >= REJOINED_GROWTH * track.left_area
+            and self._fidgets(box, activity)
+        ):
+            # Someone walked into it and stands there (their figure merged with it, so the
+            # whole is no person's shape): what was thought left is attended again.
+            track.left_at, track.attended_at = None, self._now
+        elif track.left_at is None and self._attended(track, box, activity):
+            track.attended_at = self._now
+        elif track.left_at is None and self._now - track.attended_at >= self.config.left_after_s:
+            track.left_at, track.left_area = track.attended_at, area
+
+    def _stacked(self, track: _Track, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The box of this region and the regions stacked on it (above or below, within
+        ``STACK_GAP_PX``, sharing half the narrower one's width) that appeared within
+        ``STACK_SAME_S`` of it: the head, body and feet of someone who stopped there, split
+        where their clothes match the ground. A bag put down beside someone standing appeared
+        at another moment and is not part of them."""
+        others = [
+            t
+            for t in self._tracks
+            if t is not track
+            and not t.vehicle
+            and t.last_seen >= self._now - 0.5
+            and abs(t.first_seen - track.first_seen) <= STACK_SAME_S
+        ]
+        stack, grown = box, True
+        while grown and others:
+            grown = False
+            for other in list(others):
+                b = other.bbox
+                shared = min(stack[0] + stack[2], b[0] + b[2]) - max(stack[0], b[0])
+                gap = max(b[1] - (stack[1] + stack[3]), stack[1] - (b[1] + b[3]), 0)
+                if shared >= 0.5 * min(stack[2], b[2]) and gap <= STACK_GAP_PX:
+                    stack, grown = _union(stack, b), True
+                    others.remove(other)
+        return stack
 
     def _report(self, now: float, seen: set[int]) -> list[Detection]:
         """The tracks left for the dwell time (and still there) on this frame, once each."""

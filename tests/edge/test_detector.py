@@ -260,3 +260,27 @@ def test_someone_standing_at_the_top_of_the_watched_region_is_not_dumping() -> N
     found = _run(spec, default_config(15.0))
     assert len(found) == 1
     assert _overlap(found[0].bbox, truth.bbox)
+
+
+@pytest.mark.slow
+def test_a_bag_inside_a_patch_a_cloud_uncovered_is_not_taken_for_the_light() -> None:
+    """A bag lying where a cloud moved off, inside a changed patch that is mostly lit ground, is still found."""
+    spec = make_scene("uncovered", "drop_car", seed=300026767, duration_s=45, condition="shadows")
+    (truth,) = spec.truth
+    found = _run(spec, default_config(15.0))
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
+
+
+@pytest.mark.slow
+def test_someone_who_walks_into_what_was_thought_left_and_stands_there_attends_it() -> None:
+    """A cloud residue taken for something a passer-by left is attended again once that person stands in it, and raises no event."""
+    spec = make_scene("rejoin", "linger", seed=346705521, duration_s=45, condition="shadows")
+    assert _run(spec, default_config(15.0)) == []
+
+
+@pytest.mark.slow
+def test_someone_standing_in_the_rain_split_into_pieces_is_not_dumping() -> None:
+    """A person standing in the rain whose head, body and feet are separate regions that appeared together raises no event."""
+    spec = make_scene("pieces", "linger", seed=1159380353, duration_s=45, condition="rain")
+    assert _run(spec, default_config(15.0)) == []
