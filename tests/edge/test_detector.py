@@ -36,6 +36,14 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
+def _only_the_drop_found(spec: SceneSpec, config: CameraConfig) -> None:
+    """Assert that the scene raises exactly one event, on its one dropped object."""
+    (truth,) = spec.truth
+    found = _run(spec, config)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, truth.bbox)
+
+
 @pytest.mark.slow
 def test_a_bag_left_in_the_rain_under_fading_light_is_one_event_a_dwell_after_its_owner_left() -> (
     None
@@ -205,10 +213,7 @@ def test_a_dim_street_at_dusk_is_not_a_covered_lens() -> None:
 def test_a_bag_put_down_beside_a_car_that_stops_is_found(condition: str) -> None:
     """A faint bag left while a car stood beside it is reported once the car and the owner are gone, at night and in rain."""
     spec = make_scene("car", "drop_car", seed=2031, duration_s=36, fps=5, condition=condition)
-    (truth,) = spec.truth
-    found = _run(spec, HARD_CONFIG)
-    assert len(found) == 1
-    assert _overlap(found[0].bbox, truth.bbox)
+    _only_the_drop_found(spec, HARD_CONFIG)
 
 
 @pytest.mark.slow
@@ -217,10 +222,7 @@ def test_a_plain_bag_is_not_taken_for_half_a_car() -> None:
     spec = make_scene(
         "bag", "drop", seed=422513065, duration_s=36, light_ramp=1.35, noise_sigma=6.0
     )
-    (truth,) = spec.truth
-    found = _run(spec, default_config(15.0))
-    assert len(found) == 1
-    assert _overlap(found[0].bbox, truth.bbox)
+    _only_the_drop_found(spec, default_config(15.0))
 
 
 @pytest.mark.slow
@@ -229,20 +231,14 @@ def test_an_owner_that_was_only_the_bag_landing_does_not_keep_it_attended() -> N
     spec = make_scene(
         "bag", "drop", seed=1493179081, duration_s=36, light_ramp=0.6, noise_sigma=3.0
     )
-    (truth,) = spec.truth
-    found = _run(spec, default_config(15.0))
-    assert len(found) == 1
-    assert _overlap(found[0].bbox, truth.bbox)
+    _only_the_drop_found(spec, default_config(15.0))
 
 
 @pytest.mark.slow
 def test_a_bag_dropped_under_drifting_cloud_shadows_is_the_one_event() -> None:
     """Under cloud shadows with edges sharper than the coarse light window, the dropped bag is found and the clouds raise no event."""
     spec = make_scene("clouds", "drop", seed=3005, duration_s=36, fps=5, condition="shadows")
-    (truth,) = spec.truth
-    found = _run(spec, HARD_CONFIG)
-    assert len(found) == 1
-    assert _overlap(found[0].bbox, truth.bbox)
+    _only_the_drop_found(spec, HARD_CONFIG)
 
 
 @pytest.mark.slow
@@ -256,20 +252,14 @@ def test_a_cloud_edge_leaving_the_picture_raises_no_event() -> None:
 def test_someone_standing_at_the_top_of_the_watched_region_is_not_dumping() -> None:
     """A person standing where the watched region ends, half of them inside it, is judged by their whole figure and raises no event; the bag dropped nearby is the one event."""
     spec = make_scene("edge", "drop_loiter", seed=2133201995, condition="night")
-    (truth,) = spec.truth
-    found = _run(spec, default_config(15.0))
-    assert len(found) == 1
-    assert _overlap(found[0].bbox, truth.bbox)
+    _only_the_drop_found(spec, default_config(15.0))
 
 
 @pytest.mark.slow
 def test_a_bag_inside_a_patch_a_cloud_uncovered_is_not_taken_for_the_light() -> None:
     """A bag lying where a cloud moved off, inside a changed patch that is mostly lit ground, is still found."""
     spec = make_scene("uncovered", "drop_car", seed=300026767, duration_s=45, condition="shadows")
-    (truth,) = spec.truth
-    found = _run(spec, default_config(15.0))
-    assert len(found) == 1
-    assert _overlap(found[0].bbox, truth.bbox)
+    _only_the_drop_found(spec, default_config(15.0))
 
 
 @pytest.mark.slow
