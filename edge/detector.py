@@ -53,6 +53,8 @@ from edge.config import CameraConfig, polygon_mask
 
 STATIC_MIN_S = 1.0  # how long a pixel must have been static before it joins a candidate object
 TRACK_GRACE_S = 2.0  # a track survives this long without being seen (occlusion, flicker)
+LOST_MEMORY_S = 15.0  # a left object lost (a cloud edge over it) is taken up again this long
+LOST_SAME_IOU = 0.3  # ...by a new region overlapping where it was this much
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
 CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
 HALO_PX = 2  # working pixels a region spreads beyond its object on each side (5x5 means)
@@ -136,6 +138,7 @@ class _Track:
     hold: float = 0.0  # median seconds its pixels have been static
     had_owner: bool = False  # someone was seen bringing it
     left_area: int = 0  # working pixels it covered when it was judged left
+    held: float = 0.0  # seconds it stood still before it was lost and found again
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,7 @@ class LeftObjectDetector:
         self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
         self._state: _State | None = None
         self._tracks: list[_Track] = []
+        self._lost: list[_Track] = []  # left objects lost a short while ago
         self._next_id = 1
         self._now = 0.0
         history_s = config.dwell_s + config.pre_event_s + 10.0
@@ -252,6 +256,7 @@ class LeftObjectDetector:
         """Forget the scene (after the camera was moved): relearn from the next frame."""
         self._state = None
         self._tracks.clear()
+        self._lost.clear()
         self._car_marks.clear()
         self._motion.clear()
 
@@ -630,6 +635,7 @@ class LeftObjectDetector:
                 match.reported = any(
                     t.reported and _iou(t.footprint, near) > 0.0 for t in self._tracks
                 )
+                self._take_up_lost(match)
                 self._next_id += 1
                 self._tracks.append(match)
             match.bbox, match.last_seen, match.area, match.contrast = box, now, area, contrast
@@ -652,12 +658,43 @@ class LeftObjectDetector:
             wx, wy, ww, wh = (int(v) for v in whole_stats[whole][:4]) if whole else box
             self._judge_left(match, box, (wx, wy, ww, wh), area, state.activity)
             seen.add(match.track_id)
-        self._tracks = [
-            t
-            for t in self._tracks
-            if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S)
-        ]
+        self._forget(now)
         return self._report(now, seen)
+
+    def _forget(self, now: float) -> None:
+        """Drop tracks not seen for their grace time; a left object lost that way is kept
+        apart a while (``LOST_MEMORY_S``) in case it is found again."""
+        kept: list[_Track] = []
+        for t in self._tracks:
+            if now - t.last_seen <= (REPORTED_GRACE_S if t.reported else TRACK_GRACE_S):
+                kept.append(t)
+            elif t.left_at is not None and not t.reported and not t.vehicle:
+                self._lost.append(t)
+        self._tracks = kept
+        # Something else seen where a lost object was since (someone standing there, a car) is
+        # not the empty ground it was lost to: it is forgotten.
+        self._lost = [
+            lost
+            for lost in self._lost
+            if now - lost.last_seen <= LOST_MEMORY_S
+            and not any(
+                t.last_seen > lost.last_seen and _iou(t.bbox, lost.bbox) > 0.0 for t in self._tracks
+            )
+        ]
+
+    def _take_up_lost(self, track: _Track) -> None:
+        """A new region where a left object was lost a short while ago (a cloud's edge passed
+        over it and it was taken for light, then found again) is that object: it keeps when
+        it was left and how long it had stood still, rather than starting its dwell anew."""
+        lost = max(self._lost, key=lambda t: _iou(t.bbox, track.bbox), default=None)
+        if lost is None or _iou(lost.bbox, track.bbox) < LOST_SAME_IOU:
+            return
+        self._lost.remove(lost)
+        track.left_at, track.left_area = lost.left_at, lost.left_area
+        track.attended_at = lost.attended_at
+        track.had_owner = lost.had_owner
+        track.first_seen = min(track.first_seen, lost.first_seen)
+        track.held = lost.held + lost.hold
 
     def _judge_left(
         self,
@@ -729,7 +766,7 @@ class LeftObjectDetector:
             if (
                 track.left_at is not None
                 and now - track.left_at >= self.config.dwell_s
-                and track.hold >= STABLE_SHARE * self.config.dwell_s
+                and track.hold + track.held >= STABLE_SHARE * self.config.dwell_s
             ):
                 track.reported = True
                 # A piece of what was already reported here (tracked on its own since before
