@@ -770,9 +770,10 @@ class LeftObjectDetector:
             ):
                 track.reported = True
                 # A piece of what was already reported here (tracked on its own since before
-                # that report) is the same dumping.
+                # that report), within the same 4 working px as a new region, is the same
+                # dumping: the head of someone standing by a bag their body merged with.
                 if not any(
-                    t is not track and t.reported and _iou(t.footprint, _grow(track.bbox, 1)) > 0.0
+                    t is not track and t.reported and _iou(t.footprint, _grow(track.bbox, 4)) > 0.0
                     for t in self._tracks
                 ):
                     found.append(self._detection(now, track))

@@ -281,3 +281,10 @@ def test_a_bag_lost_under_a_passing_cloud_edge_keeps_its_dwell_when_found_again(
     """A left bag taken for light while a cloud's edge passes over it, then found again, is reported as the bag it was rather than waiting a new dwell."""
     spec = make_scene("lost", "drop_car", seed=1931252818, duration_s=45, condition="shadows")
     _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
+def test_the_head_of_someone_standing_by_a_reported_bag_is_not_a_second_event() -> None:
+    """In the rain, the head of someone standing by a bag (tracked apart from their body, which merged with the bag) raises no event of its own once the bag is reported."""
+    spec = make_scene("head", "drop_loiter", seed=1561402013, duration_s=45, condition="rain")
+    _only_the_drop_found(spec, default_config(15.0))
