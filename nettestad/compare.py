@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--window", choices=WINDOW_NAMES, default="autumn")
     parser.add_argument(
         "--curve",
-        default="0.05,0.1,0.25",
+        default="0,0.05,0.1,0.25",
         help="overflow costs (EUR/h) for the km-vs-overflow curve; '' for none",
     )
     parser.add_argument(

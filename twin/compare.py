@@ -440,16 +440,24 @@ def run_arm(
     raise ValueError(f"unknown arm {name!r}")
 
 
-def compare(params: CompareParams, arms: Sequence[str] = ARMS) -> list[PolicyResult]:
+def compare(
+    params: CompareParams,
+    arms: Sequence[str] = ARMS,
+    *,
+    advised_out: dict[str, tuple[int, int]] | None = None,
+) -> list[PolicyResult]:
     """The arms on the same city, in the same order every time.
 
-    The advice arm's upgrades come from the sensor-driven arm's readings when both run.
+    The advice arm's upgrades come from the sensor-driven arm's readings when both run (and are
+    added to ``advised_out`` when given).
     """
     city = build_city(seed=params.seed, bins=params.bins)
     results, upgrades = [], None
     for name in arms:
         if name == "sensor-driven":
             result, upgrades = _advice_of(params, city)
+            if advised_out is not None:
+                advised_out.update(upgrades)
             results.append(result)
         else:
             results.append(run_arm(name, params, upgrades=upgrades))
