@@ -71,6 +71,7 @@ class CompareParams:
     time_limit_s: float = 60.0  # a safety net; the solution-count bound ends the search
     first_day: date = FIRST_DAY
     horizon: HorizonParams = HORIZON
+    max_visits: int | None = None  # service days a week for areas not served daily (None: default)
 
 
 @dataclass(slots=True)
@@ -399,7 +400,9 @@ def product(
     """The sensor-driven product's policy, as an arm (each policy made is added to ``made``)."""
 
     def make(w: World, o: Observations) -> Policy:
-        policy = SensorProduct(list(w.states.values()), o, params.horizon)
+        policy = SensorProduct(
+            list(w.states.values()), o, params.horizon, max_visits=params.max_visits
+        )
         if made is not None:
             made.append(policy)
         return policy

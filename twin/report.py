@@ -198,13 +198,18 @@ TARGET_ROUND = "category round"  # the curves are read at this round's overflow
 
 
 def run_and_report(
-    params: CompareParams, folder: Path, *, curve: Sequence[float] = KNOB_VALUES
+    params: CompareParams,
+    folder: Path,
+    *,
+    curve: Sequence[float] = KNOB_VALUES,
+    visits: Sequence[int] = (),
 ) -> str:
     """Every arm on one seed and window; the table, the plots, totals.json and the curve PNG.
 
     The curve: both sensor-driven arms (the advice arm with the upgrades advised from the
     product's default run) at each value of the overflow knob, and the km each would drive at
-    the category round's overflow.
+    the category round's overflow. Each of ``visits`` (the second knob: at most that many
+    service days a week for an area not served daily) adds the product's curve with it.
     """
     import dataclasses
     import json
@@ -213,17 +218,24 @@ def run_and_report(
     results = compare(params, advised_out=upgrades)
     folder.mkdir(parents=True, exist_ok=True)
     totals = {r.policy: r.totals() for r in results}
-    curves: dict[str, list[Point]] = {arm: [] for arm in CURVE_ARMS if arm in totals}
+    arms = [arm for arm in CURVE_ARMS if arm in totals]
+    curves: dict[str, list[Point]] = {arm: [] for arm in arms}
     for value in curve:
         knob = dataclasses.replace(params.horizon, overflow_eur_per_h=value)
-        for arm, points in curves.items():
+        for arm in arms:
             if knob == params.horizon:
                 t = totals[arm]
             else:
                 knobbed = dataclasses.replace(params, horizon=knob)
                 t = run_arm(arm, knobbed, upgrades=upgrades).totals()
                 totals[f"{arm}, {value:g} EUR/h"] = t
-            points.append((value, t["km"], t["overflow_bin_hours"]))
+            curves[arm].append((value, t["km"], t["overflow_bin_hours"]))
+        for days in visits:
+            name = f"sensor-driven, {days} day{'s' if days != 1 else ''} a week"
+            knobbed = dataclasses.replace(params, horizon=knob, max_visits=days)
+            t = run_arm("sensor-driven", knobbed).totals()
+            totals[f"{name}, {value:g} EUR/h"] = t
+            curves.setdefault(name, []).append((value, t["km"], t["overflow_bin_hours"]))
     files = plots(results, folder)
     lines = [table(results), ""]
     lines += [f"{r.policy}: {r.seconds:.0f} s wall, {r.cpu_seconds:.0f} s cpu" for r in results]
