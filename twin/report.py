@@ -270,8 +270,15 @@ def curve_lines(
     lines.append(f"at the {TARGET_ROUND}'s overflow ({over:.0f} bin-h, {km:.0f} km):")
     for arm, points in curves.items():
         found = km_at_overflow(points, over)
-        if found is None:
-            lines.append(f"  {arm}: not reached by the knob's values")
+        if found is None and all(p[2] < over for p in points):
+            # every knob value leaves less overflow than the round: its fewest km already do
+            value, fewest, less = min(points, key=lambda p: p[1])
+            lines.append(
+                f"  {arm}: less overflow at every knob value; at {value:g} EUR/h {fewest:.0f} km"
+                f" ({(fewest - km) / km:+.1%} km) with {less:.0f} bin-h"
+            )
+        elif found is None:
+            lines.append(f"  {arm}: more overflow at every knob value")
         else:
             lines.append(f"  {arm}: {found:.0f} km ({(found - km) / km:+.1%} km)")
     return lines

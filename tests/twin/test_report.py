@@ -30,7 +30,14 @@ def test_the_curve_report_reads_both_arms_at_the_category_rounds_overflow() -> N
     }
     text = "\n".join(curve_lines(curves, {"km": 2000.0, "overflow_bin_hours": 7000.0}))
     assert "sensor-driven: 1267 km (-36.7% km)" in text
-    assert "sensor-driven + advice: not reached" in text
+    assert "sensor-driven + advice: less overflow at every knob value; at 0 EUR/h 900 km" in text
+
+
+def test_the_curve_report_says_when_every_knob_value_overflows_more_than_the_round() -> None:
+    """An arm that overflows more than the category round at every knob value is named so."""
+    curves = {"sensor-driven": [(0.0, 1000.0, 9000.0), (0.1, 1800.0, 8000.0)]}
+    text = "\n".join(curve_lines(curves, {"km": 2000.0, "overflow_bin_hours": 7000.0}))
+    assert "sensor-driven: more overflow at every knob value" in text
 
 
 def test_the_curve_png_draws_one_line_per_arm(tmp_path: Path) -> None:
