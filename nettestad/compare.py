@@ -20,8 +20,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--window", choices=WINDOW_NAMES, default="autumn")
     parser.add_argument(
         "--curve",
-        default="0.05,0.1,0.25",
+        default="0,0.05,0.1,0.25",
         help="overflow costs (EUR/h) for the km-vs-overflow curve; '' for none",
+    )
+    parser.add_argument(
+        "--visits",
+        default="",
+        help="the second knob: service days a week (e.g. '1') for areas not served daily, "
+        "each drawn as the product's curve over --curve; '' for none",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("compare-out"), help="folder for the plots and JSON"
@@ -39,8 +45,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     try:
         curve = [float(v) for v in args.curve.split(",") if v.strip()]
+        visits = [int(v) for v in args.visits.split(",") if v.strip()]
     except ValueError:
-        print(f"--curve: not a list of numbers: {args.curve!r}")
+        print(f"--curve / --visits: not a list of numbers: {args.curve!r} / {args.visits!r}")
         return 2
     params = CompareParams(
         weeks=args.weeks, seed=args.seed, bins=args.bins, first_day=WINDOWS[args.window]
@@ -48,5 +55,5 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"\nKortrijk twin, seed {args.seed}, {args.bins} containers, {args.weeks} weeks, {args.window}\n"
     )
-    print(run_and_report(params, args.out, curve=curve))
+    print(run_and_report(params, args.out, curve=curve, visits=visits))
     return 0

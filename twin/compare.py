@@ -71,6 +71,7 @@ class CompareParams:
     time_limit_s: float = 60.0  # a safety net; the solution-count bound ends the search
     first_day: date = FIRST_DAY
     horizon: HorizonParams = HORIZON
+    max_visits: int | None = None  # service days a week for areas not served daily (None: default)
 
 
 @dataclass(slots=True)
@@ -399,7 +400,9 @@ def product(
     """The sensor-driven product's policy, as an arm (each policy made is added to ``made``)."""
 
     def make(w: World, o: Observations) -> Policy:
-        policy = SensorProduct(list(w.states.values()), o, params.horizon)
+        policy = SensorProduct(
+            list(w.states.values()), o, params.horizon, max_visits=params.max_visits
+        )
         if made is not None:
             made.append(policy)
         return policy
@@ -440,16 +443,24 @@ def run_arm(
     raise ValueError(f"unknown arm {name!r}")
 
 
-def compare(params: CompareParams, arms: Sequence[str] = ARMS) -> list[PolicyResult]:
+def compare(
+    params: CompareParams,
+    arms: Sequence[str] = ARMS,
+    *,
+    advised_out: dict[str, tuple[int, int]] | None = None,
+) -> list[PolicyResult]:
     """The arms on the same city, in the same order every time.
 
-    The advice arm's upgrades come from the sensor-driven arm's readings when both run.
+    The advice arm's upgrades come from the sensor-driven arm's readings when both run (and are
+    added to ``advised_out`` when given).
     """
     city = build_city(seed=params.seed, bins=params.bins)
     results, upgrades = [], None
     for name in arms:
         if name == "sensor-driven":
             result, upgrades = _advice_of(params, city)
+            if advised_out is not None:
+                advised_out.update(upgrades)
             results.append(result)
         else:
             results.append(run_arm(name, params, upgrades=upgrades))

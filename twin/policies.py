@@ -171,6 +171,9 @@ class SensorProduct:
     params: HorizonParams = HORIZON
     calendar: ServiceCalendar | None = None
     name: str = "sensor-driven"
+    # At most this many service days a week for an area not served daily (None: the product's
+    # default, ``routing.servicedays.propose``'s); 1 is the trade-off curve's second knob.
+    max_visits: int | None = None
 
     def outlook(self, state: BinState, now: datetime) -> Outlook:
         """What the product knows about this container at ``now``.
@@ -222,7 +225,8 @@ class SensorProduct:
                         site.bin_id, site.district, site.container_type, site.lat, site.lon, per_day
                     )
                 )
-            self.calendar = propose(needs, depot=(DEPOT.lat, DEPOT.lon))
+            visits = {} if self.max_visits is None else {"max_visits": self.max_visits}
+            self.calendar = propose(needs, depot=(DEPOT.lat, DEPOT.lon), **visits)
         return self.calendar
 
     def requests(self, day: date, now: datetime, dumps: Sequence[Dump]) -> list[StopRequest]:

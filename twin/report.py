@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -59,14 +60,39 @@ def table(results: Sequence[PolicyResult]) -> str:
     return table_of(names, totals) + "\n\n" + changes_of(names, totals)
 
 
+Point = tuple[float, float, float]  # (knob value, km, overflow bin-hours)
+CURVE_COLOURS = ("#2a7", "#27a", "#a72")
+
+
+def km_at_overflow(points: Sequence[Point], overflow: float) -> float | None:
+    """The km a curve drives at ``overflow`` bin-hours, interpolated linearly between the two
+    neighbouring knob values whose overflow brackets it (the lowest such km when the curve
+    crosses it more than once); None when no two points bracket it."""
+    ordered = sorted(points)
+    found = []
+    for (_, km_a, over_a), (_, km_b, over_b) in itertools.pairwise(ordered):
+        low, high = min(over_a, over_b), max(over_a, over_b)
+        if not low <= overflow <= high:
+            continue
+        if high == low:
+            found.append(min(km_a, km_b))
+        else:
+            found.append(km_a + (km_b - km_a) * (overflow - over_a) / (over_b - over_a))
+    if not found:
+        exact = [km for _, km, over in ordered if over == overflow]
+        return min(exact) if exact else None
+    return min(found)
+
+
 def curve_png(
-    points: Sequence[tuple[float, float, float]],
+    curves: Mapping[str, Sequence[Point]],
     baselines: Mapping[str, tuple[float, float]],
     path: Path,
     *,
     knob: str = "overflow cost (EUR per hour)",
 ) -> Path:
-    """The km-vs-overflow trade-off: the product at each knob value, the rounds as markers."""
+    """The km-vs-overflow trade-off: each arm's curve over the knob's values, the rounds as
+    markers."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
@@ -74,15 +100,25 @@ def curve_png(
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ordered = sorted(points)
-    ax.plot([p[1] for p in ordered], [p[2] for p in ordered], marker="o", color="#2a7")
-    for value, km, over in ordered:
-        ax.annotate(f"{value:g}", (km, over), textcoords="offset points", xytext=(5, 5))
+    for i, (name, points) in enumerate(curves.items()):
+        ordered = sorted(points)
+        colour = CURVE_COLOURS[i % len(CURVE_COLOURS)]
+        ax.plot(
+            [p[1] for p in ordered],
+            [p[2] for p in ordered],
+            marker="o",
+            color=colour,
+            label=name,
+        )
+        for value, km, over in ordered:
+            ax.annotate(
+                f"{value:g}", (km, over), textcoords="offset points", xytext=(5, 5), fontsize=7
+            )
     for name, (km, over) in baselines.items():
         ax.scatter([km], [over], marker="s", s=50, label=name)
     ax.set_xlabel("kilometres (measured period)")
     ax.set_ylabel("overflow bin-hours")
-    ax.set_title(f"sensor-driven product by {knob}", fontsize=10)
+    ax.set_title(f"sensor-driven arms by {knob}", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -157,46 +193,92 @@ def plots(results: Sequence[PolicyResult], folder: Path) -> list[Path]:
 
 
 KNOB_VALUES = (0.05, 0.1, 0.25)  # overflow cost per hour for the trade-off curve
+CURVE_ARMS = ("sensor-driven", "sensor-driven + advice")
+TARGET_ROUND = "category round"  # the curves are read at this round's overflow
 
 
 def run_and_report(
-    params: CompareParams, folder: Path, *, curve: Sequence[float] = KNOB_VALUES
+    params: CompareParams,
+    folder: Path,
+    *,
+    curve: Sequence[float] = KNOB_VALUES,
+    visits: Sequence[int] = (),
 ) -> str:
-    """Every arm on one seed and window; the table, the plots, totals.json and the curve PNG."""
+    """Every arm on one seed and window; the table, the plots, totals.json and the curve PNG.
+
+    The curve: both sensor-driven arms (the advice arm with the upgrades advised from the
+    product's default run) at each value of the overflow knob, and the km each would drive at
+    the category round's overflow. Each of ``visits`` (the second knob: at most that many
+    service days a week for an area not served daily) adds the product's curve with it.
+    """
     import dataclasses
     import json
 
-    results = compare(params)
+    upgrades: dict[str, tuple[int, int]] = {}
+    results = compare(params, advised_out=upgrades)
     folder.mkdir(parents=True, exist_ok=True)
     totals = {r.policy: r.totals() for r in results}
-    points = []
+    arms = [arm for arm in CURVE_ARMS if arm in totals]
+    curves: dict[str, list[Point]] = {arm: [] for arm in arms}
     for value in curve:
         knob = dataclasses.replace(params.horizon, overflow_eur_per_h=value)
-        if knob == params.horizon:
-            t = totals["sensor-driven"]
-        else:
-            arm = run_policy_of(dataclasses.replace(params, horizon=knob))
-            t = arm.totals()
-            totals[f"sensor-driven, {value:g} EUR/h"] = t
-        points.append((value, t["km"], t["overflow_bin_hours"]))
+        for arm in arms:
+            if knob == params.horizon:
+                t = totals[arm]
+            else:
+                knobbed = dataclasses.replace(params, horizon=knob)
+                t = run_arm(arm, knobbed, upgrades=upgrades).totals()
+                totals[f"{arm}, {value:g} EUR/h"] = t
+            curves[arm].append((value, t["km"], t["overflow_bin_hours"]))
+        for days in visits:
+            name = f"sensor-driven, {days} day{'s' if days != 1 else ''} a week"
+            knobbed = dataclasses.replace(params, horizon=knob, max_visits=days)
+            t = run_arm("sensor-driven", knobbed).totals()
+            totals[f"{name}, {value:g} EUR/h"] = t
+            curves.setdefault(name, []).append((value, t["km"], t["overflow_bin_hours"]))
     files = plots(results, folder)
-    if points:
+    lines = [table(results), ""]
+    lines += [f"{r.policy}: {r.seconds:.0f} s wall, {r.cpu_seconds:.0f} s cpu" for r in results]
+    if curve and curves:
         baselines = {
             name: (t["km"], t["overflow_bin_hours"])
             for name, t in totals.items()
-            if "round" in name or name.endswith("advice")
+            if "round" in name
         }
-        files.append(curve_png(points, baselines, folder / "tradeoff.png"))
+        files.append(curve_png(curves, baselines, folder / "tradeoff.png"))
+        lines += curve_lines(curves, totals.get(TARGET_ROUND))
     (folder / "totals.json").write_text(json.dumps(totals, indent=2), "utf-8")
-    lines = [table(results), ""]
-    lines += [f"{r.policy}: {r.seconds:.0f} s wall, {r.cpu_seconds:.0f} s cpu" for r in results]
-    lines += [
-        f"knob {v:g} EUR/h: {km:.0f} km, {over:.0f} overflow bin-hours" for v, km, over in points
-    ]
     lines.append("plots: " + ", ".join(str(f) for f in files))
     return "\n".join(lines)
 
 
-def run_policy_of(params: CompareParams) -> PolicyResult:
-    """The sensor-driven arm alone (for the knob's curve)."""
-    return run_arm("sensor-driven", params)
+def curve_lines(
+    curves: Mapping[str, Sequence[Point]], target: Mapping[str, float] | None
+) -> list[str]:
+    """The curves' table, and each arm's km at the category round's overflow."""
+    lines = ["", f"{'knob (EUR/h)':<14}" + "".join(f"{arm:>32}" for arm in curves)]
+    values = sorted({p[0] for points in curves.values() for p in points})
+    for value in values:
+        cells = []
+        for points in curves.values():
+            at = [p for p in points if p[0] == value]
+            cells.append(f"{at[0][1]:.0f} km / {at[0][2]:.0f} bin-h" if at else "-")
+        lines.append(f"{value:<14g}" + "".join(f"{c:>32}" for c in cells))
+    if target is None:
+        return lines
+    km, over = target["km"], target["overflow_bin_hours"]
+    lines.append(f"at the {TARGET_ROUND}'s overflow ({over:.0f} bin-h, {km:.0f} km):")
+    for arm, points in curves.items():
+        found = km_at_overflow(points, over)
+        if found is None and all(p[2] < over for p in points):
+            # every knob value leaves less overflow than the round: its fewest km already do
+            value, fewest, less = min(points, key=lambda p: p[1])
+            lines.append(
+                f"  {arm}: less overflow at every knob value; at {value:g} EUR/h {fewest:.0f} km"
+                f" ({(fewest - km) / km:+.1%} km) with {less:.0f} bin-h"
+            )
+        elif found is None:
+            lines.append(f"  {arm}: more overflow at every knob value")
+        else:
+            lines.append(f"  {arm}: {found:.0f} km ({(found - km) / km:+.1%} km)")
+    return lines

@@ -39,7 +39,14 @@ Changes of the policy's rules (a patch of ``routing.horizon``'s functions for th
 - ``sharenear3``, ``sharenear5``: the same, deferred to the first later day a crew serves an
   area within 3 (5) road km, whether or not that visit pays on its own;
 - ``shareside``: as ``share``, for all areas with the same service days (one side of the city)
-  together, the trip priced to the farthest of them with overflow to avoid.
+  together, the trip priced to the farthest of them with overflow to avoid;
+- ``nocraneoff``: no off-day prizes for the crane truck's containers (what they buy now);
+- ``cranetwice``: the crane truck on Tuesday and Friday everywhere;
+- ``cranearea``: the crane's second day (Friday) only for an area where a crane container would
+  fill up within half a week.
+
+``--advice`` runs every variant on the city with the capacity advice applied (the upgrades
+advised from the default run, as ``twin.compare``'s advice arm).
 """
 
 from __future__ import annotations
@@ -67,7 +74,7 @@ from routing.horizon import (
 from routing.selection import normal_cdf
 from twin import policies
 from twin.city import build_city
-from twin.compare import WINDOWS, CompareParams, product, run_policy
+from twin.compare import WINDOWS, CompareParams, _advice_of, product, run_policy, upgraded
 
 Patch = Callable[[], Any]
 
@@ -80,7 +87,31 @@ PARAMS: dict[str, HorizonParams] = {
     "pull0.8": dataclasses.replace(HORIZON, pull_level=0.8),
     "visits3knob0.05": dataclasses.replace(HORIZON, overflow_eur_per_h=0.05),
 }
+
+
+def _crane_by_area(share: float) -> Callable[..., horizon.ServiceCalendar]:
+    """``propose`` with the crane truck's second day (Friday) for every area where more than
+    ``share`` of its crane containers would fill up within half a week (``share`` 0: any one)."""
+
+    def propose(needs: Any, **kw: Any) -> horizon.ServiceCalendar:
+        needs = list(needs)
+        found = servicedays.propose(needs, **kw)
+        fills: dict[str, list[float]] = {}
+        for n in needs:
+            if service_of(n.container_type) == horizon.CRANE:
+                fills.setdefault(n.area, []).append(n.fill_per_day)
+        days = dict(found.weekdays)
+        for area, f in fills.items():
+            if sum(1 for x in f if x * 3.5 >= 1.0) > share * len(f):
+                days[(horizon.CRANE, area)] = servicedays.CRANE_DAYS[2]
+        return ServiceCalendar(days)
+
+    return propose
+
+
 PROPOSE: dict[str, Callable[..., horizon.ServiceCalendar]] = {
+    "cranetwice": functools.partial(servicedays.propose, max_visits=2),
+    "cranearea": _crane_by_area(0.0),
     "visits3": functools.partial(servicedays.propose, max_visits=3),
     "visits3knob0.05": functools.partial(servicedays.propose, max_visits=3),
     "visits1": functools.partial(servicedays.propose, max_visits=1),
@@ -242,7 +273,13 @@ def _repropose(days: int) -> Iterator[None]:
         yield
 
 
+def _street_off_day(o: Outlook, path: Any, **kw: Any) -> Choice | None:
+    return None if service_of(o.container_type) == horizon.CRANE else _OFF_DAY(o, path, **kw)
+
+
 PATCHES: dict[str, Patch] = {
+    "nocraneoff": lambda: mock.patch("routing.horizon._off_day", _street_off_day),
+    "cranetwice": lambda: mock.patch.dict(servicedays.CRANE_DAYS, {1: frozenset({1, 4})}),
     "nooff": lambda: mock.patch("routing.horizon._off_day", return_value=None),
     "offdue1.5": lambda: mock.patch("routing.horizon._off_day", _off_due),
     "dailyprize": lambda: mock.patch("routing.horizon._on_service_day", _daily_prize),
@@ -262,6 +299,11 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--window", default="autumn", choices=sorted(WINDOWS))
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument(
+        "--advice",
+        action="store_true",
+        help="the advice arm: every variant on the city with the default run's advised upgrades",
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     for seed in (int(s) for s in args.seeds.split(",")):
@@ -276,6 +318,9 @@ def main() -> None:
                 for a, v in spots.items()
             }
         )
+        if args.advice:
+            first = CompareParams(weeks=args.weeks, seed=seed, first_day=WINDOWS[args.window])
+            city = upgraded(city, _advice_of(first, city)[1])
         base: dict[str, float] | None = None
         for name in ["default", *(v for v in args.variants.split(",") if v != "default")]:
             params = CompareParams(

@@ -72,7 +72,19 @@ def test_compare_prints_a_table_writes_plots_and_repeats_exactly_for_a_seed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``nettestad compare`` prints the figures, writes PNG plots, and the same seed gives the same numbers."""
-    args = ["compare", "--weeks", "1", "--bins", "40", "--seed", "3", "--curve", "1,4"]
+    args = [
+        "compare",
+        "--weeks",
+        "1",
+        "--bins",
+        "40",
+        "--seed",
+        "3",
+        "--curve",
+        "1,4",
+        "--visits",
+        "1",
+    ]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     out = capsys.readouterr().out
     for label in (
@@ -95,6 +107,8 @@ def test_compare_prints_a_table_writes_plots_and_repeats_exactly_for_a_seed(
     assert first["sensor-driven"]["collections"] > 0
     assert first["sensor-driven + advice"]["upgrades"] <= 4  # at most 10 % of 40 containers
     assert "sensor-driven, 1 EUR/h" in first
+    assert "sensor-driven + advice, 1 EUR/h" in first
+    assert "sensor-driven, 1 day a week, 4 EUR/h" in first
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     assert json.loads((tmp_path / "b" / "totals.json").read_text()) == first
 

@@ -111,3 +111,18 @@ def test_the_category_round_keeps_school_bins_off_weekends_and_the_crane_on_fixe
     saturday = category_round(list(world.states.values())).requests(date(2026, 9, 19), NOW, [])
     kinds = {city.bins[[s.bin_id for s in city.bins].index(r.ref)].container_type for r in saturday}
     assert "underground" not in kinds
+
+
+def test_the_second_knob_gives_areas_not_served_daily_one_day_a_week() -> None:
+    """With at most one service day a week, an area that would get two gets one (the crane's days unchanged)."""
+    city = build_city(seed=5, bins=120)
+    world = World(city, params=WorldParams(seed=5), start=NOW)
+    observations = Observations()
+    observations.bins = {s.bin_id: _rising(0.5, 0.2) for s in city.bins}  # full in 5 days
+    states = list(world.states.values())
+    default = SensorProduct(states, observations).plan_calendar(NOW)
+    fewer = SensorProduct(states, observations, max_visits=1).plan_calendar(NOW)
+    twice = {k for k, days in default.weekdays.items() if k[0] == "street" and len(days) == 2}
+    assert twice
+    assert all(len(fewer.weekdays[k]) == 1 for k in twice)
+    assert all(fewer.weekdays[k] == v for k, v in default.weekdays.items() if k[0] == "crane")
