@@ -75,6 +75,7 @@ LIGHT_GATE = 0.05  # the fine layer replaces the coarse one only where they diff
 LIGHT_REGION_SHARE = 0.6  # a changed region this much made of such ground is light, not object
 LIGHT_RATIO = (0.3, 3.0)  # ...when it is darker or brighter than the background by no more
 LIGHT_OWN_SHARE = 0.4  # ...except where this share of a 5x5 window lost the ground's texture
+FLAT_SHARE = 0.5  # ...or kept less than this share of its spread (a plain bag on paving)
 TEXTURE_WINDOW = (5, 5)
 SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its brightness
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
@@ -334,7 +335,11 @@ class LeftObjectDetector:
         light = (share[labels] > LIGHT_REGION_SHARE) & (labels > 0)
         # ...but what lies in it and has lost the ground's texture is an object the light
         # change happened around (a bag on a patch a cloud uncovered), not part of the light.
-        lost = (textured & (ncc < OBJECT_NCC)).astype(np.float32)
+        # A plain bag on textured paving may keep a fair correlation with it (its outline
+        # lines up with the windows) but not its spread: light scales the ground's spread by
+        # its ratio, a plain surface flattens it.
+        plain = np.sqrt(var_f) < FLAT_SHARE * ratio * np.sqrt(var_b)
+        lost = (textured & ((ncc < OBJECT_NCC) | plain)).astype(np.float32)
         own = cv2.blur(lost, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT) > LIGHT_OWN_SHARE
         own = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
         light &= ~own

@@ -288,3 +288,10 @@ def test_the_head_of_someone_standing_by_a_reported_bag_is_not_a_second_event() 
     """In the rain, the head of someone standing by a bag (tracked apart from their body, which merged with the bag) raises no event of its own once the bag is reported."""
     spec = make_scene("head", "drop_loiter", seed=1561402013, duration_s=45, condition="rain")
     _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
+def test_a_plain_bag_in_a_patch_taken_for_light_is_not_explained_away() -> None:
+    """A plain bag lying where a cloud shadow's edge makes the region around it look like light, which flattens the paving's texture rather than scaling it, is still found."""
+    spec = make_scene("plain", "drop_car", seed=1330610608, condition="shadows")
+    _only_the_drop_found(spec, default_config(15.0))
