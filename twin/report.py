@@ -7,7 +7,15 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from twin.compare import CompareParams, DayResult, PolicyResult, compare, run_arm
+from twin.city import build_city
+from twin.compare import (
+    CompareParams,
+    DayResult,
+    PolicyResult,
+    _advice_of,
+    compare,
+    run_arm,
+)
 
 ROWS = (
     ("km", "kilometres", "{:.0f}"),
@@ -209,7 +217,9 @@ def run_and_report(
     The curve: both sensor-driven arms (the advice arm with the upgrades advised from the
     product's default run) at each value of the overflow knob, and the km each would drive at
     the category round's overflow. Each of ``visits`` (the second knob: at most that many
-    service days a week for an area not served daily) adds the product's curve with it.
+    service days a week for an area not served daily) adds the product's curve with it, and the
+    advice arm's curve with it: the upgrades advised from the product's default-knob run with
+    that calendar (so each container is sized for its area's real wait between service days).
     """
     import dataclasses
     import json
@@ -220,6 +230,12 @@ def run_and_report(
     totals = {r.policy: r.totals() for r in results}
     arms = [arm for arm in CURVE_ARMS if arm in totals]
     curves: dict[str, list[Point]] = {arm: [] for arm in arms}
+    by_days: dict[int, tuple[CompareParams, PolicyResult, dict[str, tuple[int, int]]]] = {}
+    if curve:
+        for days in visits:
+            with_days = dataclasses.replace(params, max_visits=days)
+            city = build_city(seed=params.seed, bins=params.bins)
+            by_days[days] = (with_days, *_advice_of(with_days, city))
     for value in curve:
         knob = dataclasses.replace(params.horizon, overflow_eur_per_h=value)
         for arm in arms:
@@ -231,11 +247,17 @@ def run_and_report(
                 totals[f"{arm}, {value:g} EUR/h"] = t
             curves[arm].append((value, t["km"], t["overflow_bin_hours"]))
         for days in visits:
-            name = f"sensor-driven, {days} day{'s' if days != 1 else ''} a week"
-            knobbed = dataclasses.replace(params, horizon=knob, max_visits=days)
-            t = run_arm("sensor-driven", knobbed).totals()
-            totals[f"{name}, {value:g} EUR/h"] = t
-            curves.setdefault(name, []).append((value, t["km"], t["overflow_bin_hours"]))
+            with_days, default_run, advised_days = by_days[days]
+            week = f"{days} day{'s' if days != 1 else ''} a week"
+            knobbed = dataclasses.replace(with_days, horizon=knob)
+            for arm in arms:
+                name = f"{arm}, {week}"
+                if arm == "sensor-driven" and knob == params.horizon:
+                    t = default_run.totals()
+                else:
+                    t = run_arm(arm, knobbed, upgrades=advised_days).totals()
+                totals[f"{name}, {value:g} EUR/h"] = t
+                curves.setdefault(name, []).append((value, t["km"], t["overflow_bin_hours"]))
     files = plots(results, folder)
     lines = [table(results), ""]
     lines += [f"{r.policy}: {r.seconds:.0f} s wall, {r.cpu_seconds:.0f} s cpu" for r in results]

@@ -109,6 +109,7 @@ def test_compare_prints_a_table_writes_plots_and_repeats_exactly_for_a_seed(
     assert "sensor-driven, 1 EUR/h" in first
     assert "sensor-driven + advice, 1 EUR/h" in first
     assert "sensor-driven, 1 day a week, 4 EUR/h" in first
+    assert "sensor-driven + advice, 1 day a week, 4 EUR/h" in first
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     assert json.loads((tmp_path / "b" / "totals.json").read_text()) == first
 
