@@ -127,8 +127,12 @@ class DemoCameras:
         tools.spool.remove(item)
         self.delivered += 1
 
-    def run_once(self) -> int:
-        """Give evidence to the newest detections still without it; returns how many."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Give evidence to the newest detections still without it; returns how many.
+
+        Stops between two detections once ``stop`` is set: packaging one takes seconds of CPU,
+        and a whole batch would outlast the demo's shutdown on a busy machine.
+        """
         from db import connect
         from edge import DeliveryError, EvidenceRejectedError
 
@@ -136,6 +140,8 @@ class DemoCameras:
         with connect(self.database_url) as conn:
             events = dumping.without_evidence(conn=conn, limit=BATCH + len(self._failed))
             for event in [e for e in events if e.event_id not in self._failed][:BATCH]:
+                if stop is not None and stop.is_set():
+                    break
                 try:
                     self.evidence_for(conn, event)
                     done += 1
@@ -150,7 +156,7 @@ class DemoCameras:
         """Keep up with new detections until ``stop`` is set."""
         while not stop.is_set():
             try:
-                self.run_once()
+                self.run_once(stop)
             except Exception:  # a demo helper must never take the demo down
                 log.exception("demo evidence pass failed")
             stop.wait(every_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -87,3 +88,20 @@ def test_a_simulated_detection_gets_blurred_frames_a_clip_and_a_signed_manifest(
             headers=officer,
         )
         assert confirmed.status_code == 200, "frames on the server: no written reason needed"
+
+
+def test_a_stopping_demo_packages_no_further_detection(
+    database_url: str, db: Conn, tmp_path: Path
+) -> None:
+    """Once the demo is stopping, the evidence worker leaves the waiting detections for its next run."""
+    seed_city(db)
+    _announce(db, "dump-hs-glas-heule-00002")
+    settings = ApiSettings(database_url=SecretStr(database_url), pool_min=1, pool_max=4)
+    app = create_app(settings, evidence_files=DirectoryEvidence(tmp_path / "evidence"))
+    stop = threading.Event()
+    stop.set()
+    with served(app) as url:
+        cameras = DemoCameras(database_url=database_url, api_url=url, folder=tmp_path / "cams")
+        assert cameras.run_once(stop) == 0
+        assert cameras.run_once() == 1, "the detection still waits for its evidence"
+        cameras.close()
