@@ -96,6 +96,7 @@ OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is 
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+SAME_DUMPING_PX = 4  # working pixels: a piece this close to a reported object is that dumping
 STACK_SAME_S = 1.0  # regions stacked one on another that appeared this close in time...
 STACK_GAP_PX = 2  # ...and this close (working pixels) are one figure for the person test
 REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting: someone
@@ -338,11 +339,12 @@ class LeftObjectDetector:
         # A plain bag on textured paving may keep a fair correlation with it (its outline
         # lines up with the windows) but not its spread: light scales the ground's spread by
         # its ratio, a plain surface flattens it.
-        plain = np.sqrt(var_f) < FLAT_SHARE * ratio * np.sqrt(var_b)
-        lost = (textured & ((ncc < OBJECT_NCC) | plain)).astype(np.float32)
-        own = cv2.blur(lost, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT) > LIGHT_OWN_SHARE
-        own = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
-        light &= ~own
+        if light.any():
+            plain = np.sqrt(var_f) < FLAT_SHARE * ratio * np.sqrt(var_b)
+            lost = (textured & ((ncc < OBJECT_NCC) | plain)).astype(np.float32)
+            own = cv2.blur(lost, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT) > LIGHT_OWN_SHARE
+            own = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
+            light &= ~own
         return (opened > 0) & ~light, (shadow | light) & (diff > threshold)
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
@@ -636,7 +638,7 @@ class LeftObjectDetector:
                 )
                 # A piece of an object already reported (it split, or a person stood by it)
                 # is the same dumping, not a new one.
-                near = (x - 4, y - 4, w + 8, h + 8)
+                near = _grow(box, SAME_DUMPING_PX)
                 match.reported = any(
                     t.reported and _iou(t.footprint, near) > 0.0 for t in self._tracks
                 )
@@ -775,10 +777,12 @@ class LeftObjectDetector:
             ):
                 track.reported = True
                 # A piece of what was already reported here (tracked on its own since before
-                # that report), within the same 4 working px as a new region, is the same
+                # that report), within the same reach as a new region, is the same
                 # dumping: the head of someone standing by a bag their body merged with.
                 if not any(
-                    t is not track and t.reported and _iou(t.footprint, _grow(track.bbox, 4)) > 0.0
+                    t is not track
+                    and t.reported
+                    and _iou(t.footprint, _grow(track.bbox, SAME_DUMPING_PX)) > 0.0
                     for t in self._tracks
                 ):
                     found.append(self._detection(now, track))
