@@ -410,9 +410,7 @@ def product(
     return make
 
 
-def _advice_of(
-    params: CompareParams, city: City
-) -> tuple[PolicyResult, dict[str, tuple[int, int]]]:
+def advice_of(params: CompareParams, city: City) -> tuple[PolicyResult, dict[str, tuple[int, int]]]:
     """The product's run and the capacity advice from its readings and service days."""
     seen: list[Observations] = []
     made: list[SensorProduct] = []
@@ -436,7 +434,7 @@ def run_arm(
         return run_policy(city, params, product(params))
     if name == "sensor-driven + advice":
         if upgrades is None:
-            upgrades = _advice_of(params, city)[1]
+            upgrades = advice_of(params, city)[1]
         result = run_policy(upgraded(city, upgrades), params, product(params), name=name)
         result.upgrades = len(upgrades)
         return result
@@ -458,7 +456,7 @@ def compare(
     results, upgrades = [], None
     for name in arms:
         if name == "sensor-driven":
-            result, upgrades = _advice_of(params, city)
+            result, upgrades = advice_of(params, city)
             if advised_out is not None:
                 advised_out.update(upgrades)
             results.append(result)

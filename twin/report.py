@@ -12,7 +12,7 @@ from twin.compare import (
     CompareParams,
     DayResult,
     PolicyResult,
-    _advice_of,
+    advice_of,
     compare,
     run_arm,
 )
@@ -230,33 +230,33 @@ def run_and_report(
     totals = {r.policy: r.totals() for r in results}
     arms = [arm for arm in CURVE_ARMS if arm in totals]
     curves: dict[str, list[Point]] = {arm: [] for arm in arms}
-    by_days: dict[int, tuple[CompareParams, PolicyResult, dict[str, tuple[int, int]]]] = {}
+    # Per calendar (None: the product's default): its parameters, the arms already run at the
+    # default knob, and the advice arm's upgrades for it.
+    calendars: dict[
+        int | None,
+        tuple[CompareParams, dict[str, dict[str, float]], dict[str, tuple[int, int]]],
+    ] = {None: (params, {arm: totals[arm] for arm in arms}, upgrades)}
     if curve:
-        for days in visits:
-            with_days = dataclasses.replace(params, max_visits=days)
-            city = build_city(seed=params.seed, bins=params.bins)
-            by_days[days] = (with_days, *_advice_of(with_days, city))
+        city = build_city(seed=params.seed, bins=params.bins)
+        for count in visits:
+            with_days = dataclasses.replace(params, max_visits=count)
+            default_run, advised_days = advice_of(with_days, city)
+            calendars[count] = (with_days, {"sensor-driven": default_run.totals()}, advised_days)
     for value in curve:
         knob = dataclasses.replace(params.horizon, overflow_eur_per_h=value)
-        for arm in arms:
-            if knob == params.horizon:
-                t = totals[arm]
-            else:
-                knobbed = dataclasses.replace(params, horizon=knob)
-                t = run_arm(arm, knobbed, upgrades=upgrades).totals()
-                totals[f"{arm}, {value:g} EUR/h"] = t
-            curves[arm].append((value, t["km"], t["overflow_bin_hours"]))
-        for days in visits:
-            with_days, default_run, advised_days = by_days[days]
-            week = f"{days} day{'s' if days != 1 else ''} a week"
-            knobbed = dataclasses.replace(with_days, horizon=knob)
+        for days, (base, at_default, advised) in calendars.items():
             for arm in arms:
-                name = f"{arm}, {week}"
-                if arm == "sensor-driven" and knob == params.horizon:
-                    t = default_run.totals()
+                name = (
+                    arm if days is None else f"{arm}, {days} day{'s' if days != 1 else ''} a week"
+                )
+                if knob == params.horizon and arm in at_default:
+                    t = at_default[arm]
+                    if days is not None:
+                        totals[f"{name}, {value:g} EUR/h"] = t
                 else:
-                    t = run_arm(arm, knobbed, upgrades=advised_days).totals()
-                totals[f"{name}, {value:g} EUR/h"] = t
+                    knobbed = dataclasses.replace(base, horizon=knob)
+                    t = run_arm(arm, knobbed, upgrades=advised).totals()
+                    totals[f"{name}, {value:g} EUR/h"] = t
                 curves.setdefault(name, []).append((value, t["km"], t["overflow_bin_hours"]))
     files = plots(results, folder)
     lines = [table(results), ""]

@@ -74,7 +74,7 @@ from routing.horizon import (
 from routing.selection import normal_cdf
 from twin import policies
 from twin.city import build_city
-from twin.compare import WINDOWS, CompareParams, _advice_of, product, run_policy, upgraded
+from twin.compare import WINDOWS, CompareParams, advice_of, product, run_policy, upgraded
 
 Patch = Callable[[], Any]
 
@@ -320,7 +320,7 @@ def main() -> None:
         )
         if args.advice:
             first = CompareParams(weeks=args.weeks, seed=seed, first_day=WINDOWS[args.window])
-            city = upgraded(city, _advice_of(first, city)[1])
+            city = upgraded(city, advice_of(first, city)[1])
         base: dict[str, float] | None = None
         for name in ["default", *(v for v in args.variants.split(",") if v != "default")]:
             params = CompareParams(
