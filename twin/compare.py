@@ -58,6 +58,7 @@ WINDOWS: Mapping[str, date] = {
 ARMS = ("oracle round", "category round", "sensor-driven", "sensor-driven + advice")
 UPGRADE = (240, 1000)  # a 240 l container (volume, depth in mm) replaces a bin that overflows
 ADVICE_SHARE = 0.1  # capacity advice on at most this share of the containers
+DUE_IN = timedelta(hours=24)  # the target: a dump cleared within a day of appearing
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,9 @@ class PolicyResult:
     cleanup_hours: list[float] = field(default_factory=list)  # from appearing to cleanup
     known_hours: list[float] = field(default_factory=list)  # from the city knowing to cleanup
     dumps_open_at_end: int = 0
+    # per dump whose 24 hours ran out before the run ended: whether it was cleared within them
+    # (a dump that appeared less than 24 hours before the end cannot be judged yet)
+    judged: list[bool] = field(default_factory=list)
     upgrades: int = 0  # containers replaced by a bigger one (capacity advice)
     replans: int = 0  # same-day re-plans that put a dump on a running route
     seconds: float = 0.0  # wall clock
@@ -118,6 +122,10 @@ class PolicyResult:
             "dumps_within_24h": sum(1 for h in self.cleanup_hours if h <= 24) / dumps
             if dumps
             else math.nan,
+            "dumps_within_24h_judged": sum(self.judged) / len(self.judged)
+            if self.judged
+            else math.nan,
+            "dumps_not_judged": float(dumps - len(self.judged)),
             "dumps_within_24h_of_known": sum(1 for h in self.known_hours if h <= 24) / dumps
             if dumps
             else math.nan,
@@ -330,15 +338,12 @@ def run_policy(
                 )
             )
         log.debug("%s %s: %.1f km, %d stops", policy.name, day, plan.km, len(crews.done))
-    for dump in world.dumping.dumps:
-        if dump.appeared_at < measured_from.astimezone(UTC):
-            continue
-        if dump.cleared_at is None:
-            result.dumps_open_at_end += 1
-        else:
-            result.cleanup_hours.append((dump.cleared_at - dump.appeared_at).total_seconds() / 3600)
-            known = dump.known_at(cameras=True)
-            result.known_hours.append((dump.cleared_at - known).total_seconds() / 3600)
+    tally_dumps(
+        result,
+        world.dumping.dumps,
+        measured_from=measured_from,
+        end=_local(start_day + timedelta(days=days), PLAN_AT),
+    )
     if on_observations is not None:
         on_observations(observations)
     if isinstance(dispatch, SameDayDispatch):
@@ -346,6 +351,30 @@ def run_policy(
     result.seconds = clock.monotonic() - started
     result.cpu_seconds = clock.process_time() - cpu
     return result
+
+
+def tally_dumps(
+    result: PolicyResult, dumps: Sequence[Dump], *, measured_from: datetime, end: datetime
+) -> None:
+    """Add the dumps that appeared from ``measured_from`` on to ``result``.
+
+    Two definitions of "cleared within 24 hours": over every such dump, one still open at
+    ``end`` counting as not cleared (``cleanup_hours`` and ``dumps_open_at_end``), and over
+    those whose 24 hours ran out by ``end`` only (``judged``): a dump that appeared less than a
+    day before the run ended cannot be judged either way.
+    """
+    for dump in dumps:
+        if dump.appeared_at < measured_from:
+            continue
+        if dump.appeared_at + DUE_IN <= end:
+            cleared = dump.cleared_at
+            result.judged.append(cleared is not None and cleared - dump.appeared_at <= DUE_IN)
+        if dump.cleared_at is None:
+            result.dumps_open_at_end += 1
+        else:
+            result.cleanup_hours.append((dump.cleared_at - dump.appeared_at).total_seconds() / 3600)
+            known = dump.known_at(cameras=True)
+            result.known_hours.append((dump.cleared_at - known).total_seconds() / 3600)
 
 
 DEPTH_MM = {60: 700, 120: 900, 240: 1000}  # a street bin's depth by volume (sensor to bottom)

@@ -26,6 +26,7 @@ ROWS = (
     ("street_litres", "litter left in the street (l)", "{:.0f}"),
     ("mean_fill_at_collection", "average fill at collection", "{:.0%}"),
     ("dumps_within_24h", "dumps cleared within 24 h", "{:.0%}"),
+    ("dumps_within_24h_judged", "  ... of those whose 24 h ran out in the run", "{:.0%}"),
     ("dumps_within_24h_of_known", "  ... within 24 h of the city knowing", "{:.0%}"),
     ("dump_to_cleanup_h_median", "dumping to cleanup, median (h)", "{:.1f}"),
     ("dumps_open_at_end", "dumps still open at the end", "{:.0f}"),

@@ -69,6 +69,7 @@ def main() -> None:
             cells = ", ".join(
                 f"{a}: {t['km']:.0f} km / {t['overflow_bin_hours']:.0f} bin-h / "
                 f"{100 * t['dumps_within_24h']:.0f} % dumps <= 24 h "
+                f"[{100 * t.get('dumps_within_24h_judged', float('nan')):.0f} % of judged] "
                 f"({100 * t.get('dumps_within_24h_of_known', float('nan')):.0f} % of known) / "
                 f"{secs[a]:.0f} s wall, {cpu[a]:.0f} s cpu"
                 for a, t in totals.items()

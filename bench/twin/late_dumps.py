@@ -54,8 +54,11 @@ def main() -> None:
     print(
         f"{args.arm}, seed {args.seed}, {args.window}: "
         f"{100 * totals['dumps_within_24h']:.0f} % within 24 h of appearing, "
-        f"{100 * totals['dumps_within_24h_of_known']:.0f} % of the city knowing"
+        f"{100 * totals['dumps_within_24h_of_known']:.0f} % of the city knowing; "
+        f"{100 * totals['dumps_within_24h_judged']:.0f} % of those whose 24 h ran out in the run "
+        f"({totals['dumps_not_judged']:.0f} not judged)"
     )
+    end = _local(params.first_day + timedelta(days=7 * params.weeks), PLAN_AT)
     measured = _local(params.first_day, PLAN_AT).astimezone(UTC)
     for d in worlds[0].dumping.dumps:
         if d.appeared_at < measured:
@@ -67,10 +70,11 @@ def main() -> None:
             if d.cleared_at is None
             else f"{(d.cleared_at - d.appeared_at).total_seconds() / 3600:.1f} h"
         )
+        judged = "" if d.appeared_at + timedelta(hours=24) <= end else " - not judged"
         print(
             f"{d.dump_id}: appeared {_at(d.appeared_at)}, camera {_at(d.camera_detected_at)}, "
             f"citizen {_at(d.citizen_report_at)}, crew {_at(d.found_by_crew_at)}, "
-            f"cleared {_at(d.cleared_at)} ({hours})"
+            f"cleared {_at(d.cleared_at)} ({hours}){judged}"
         )
 
 

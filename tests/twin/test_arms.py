@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from twin.city import build_city
-from twin.compare import SameDayDispatch, advised
+from twin.compare import PolicyResult, SameDayDispatch, advised, tally_dumps
 from twin.crews import CrewRun, execute_plan
+from twin.dumping import Dump
 from twin.planning import DayPlan, StopRequest, plan_day
 from twin.policies import BinObservations, FixedRound, Observations
 from twin.world import World, WorldParams
@@ -110,3 +111,40 @@ def test_the_morning_plan_serves_a_cleanup_due_during_the_shift_by_its_due_time(
     assert stop.window.end == 7 * 3600
     visit = next(v for r in plan.routes for v in r.visits if v.ref == "dump-due")
     assert visit.start <= due
+
+
+def _dump(city_spot: int, appeared: datetime, cleared: datetime | None) -> Dump:
+    spot = build_city(seed=5, bins=40).hotspots[city_spot]
+    return Dump(
+        f"dump-{city_spot}-{appeared:%d%H}",
+        spot,
+        appeared,
+        200.0,
+        person_present=False,
+        vehicle_present=False,
+        camera_detected_at=appeared + timedelta(minutes=4),
+        citizen_report_at=appeared + timedelta(hours=20),
+        cleared_at=cleared,
+    )
+
+
+def test_a_dump_that_appeared_less_than_a_day_before_the_end_is_not_judged() -> None:
+    """A dump still open that appeared 8 h before the run ended counts as late in the old figure and is left out of the judged one."""
+    end = datetime(2026, 10, 5, 3, 30, tzinfo=UTC)
+    start = end - timedelta(days=28)
+    result = PolicyResult("product")
+    tally_dumps(
+        result,
+        [
+            _dump(0, end - timedelta(days=3), end - timedelta(days=3) + timedelta(hours=10)),
+            _dump(1, end - timedelta(days=2), end - timedelta(hours=1)),  # late: 47 h
+            _dump(2, end - timedelta(hours=8), None),  # its day has not run out
+            _dump(0, start - timedelta(hours=1), start + timedelta(hours=5)),  # warm-up
+        ],
+        measured_from=start,
+        end=end,
+    )
+    totals = result.totals()
+    assert totals["dumps_within_24h"] == 1 / 3
+    assert totals["dumps_within_24h_judged"] == 1 / 2
+    assert totals["dumps_not_judged"] == 1
