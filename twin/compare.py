@@ -43,7 +43,14 @@ from twin.planning import (
     plan_day,
     planned_route,
 )
-from twin.policies import FixedRound, Observations, Policy, SensorProduct, category_round
+from twin.policies import (
+    FixedRound,
+    Observations,
+    Policy,
+    SensorProduct,
+    category_round,
+    hotspot_watches,
+)
 from twin.world import World, WorldParams
 
 log = logging.getLogger(__name__)
@@ -430,7 +437,11 @@ def product(
 
     def make(w: World, o: Observations) -> Policy:
         policy = SensorProduct(
-            list(w.states.values()), o, params.horizon, max_visits=params.max_visits
+            list(w.states.values()),
+            o,
+            params.horizon,
+            max_visits=params.max_visits,
+            watches=lambda now: hotspot_watches(w, now),
         )
         if made is not None:
             made.append(policy)

@@ -17,6 +17,7 @@ from twin.planning import DayPlan, road_metres
 from twin.world import World
 
 NOTICE_RADIUS_M = 150  # a crew sees a dump this close to a stop it serves
+CHECK_PREFIX = "check:"  # a look at a hotspot (``routing.dumps.hotspot_checks``): check:<hotspot>
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +96,27 @@ def _serve(crews: CrewRun, at: datetime, vehicle_id: str, ref: str) -> None:
         fill = world.empty(ref, at)
         crews.reporter.report(StopReport(vehicle_id, ref, at, "done", fill_seen(fill)))
         here = (site.lat, site.lon)
+    elif ref.startswith(CHECK_PREFIX):
+        spot = next(h for h in world.city.hotspots if h.hotspot_id == ref[len(CHECK_PREFIX) :])
+        world.checks += 1
+        crews.reporter.report(StopReport(vehicle_id, ref, at, "done"))
+        here = (spot.lat, spot.lon)
+        for dump in world.dumping.dumps:  # the crew came to look: it clears what it finds
+            if dump.hotspot is spot and dump.cleared_at is None and dump.appeared_at <= at:
+                if dump.found_by_crew_at is None:
+                    dump.found_by_crew_at = at
+                world.clear(dump.dump_id, at)
+                crews.reporter.report(
+                    StopReport(vehicle_id, ref, at, "problem", problem="new_dumping")
+                )
     else:
         world.clear(ref, at)
         crews.reporter.report(StopReport(vehicle_id, ref, at, "done"))
         dump = next(d for d in world.dumping.dumps if d.dump_id == ref)
         here = (dump.hotspot.lat, dump.hotspot.lon)
+    for spot in world.city.hotspots:
+        if road_metres(here, (spot.lat, spot.lon)) <= NOTICE_RADIUS_M:
+            world.hotspot_seen[spot.hotspot_id] = at
     for dump in world.dumping.dumps:
         unknown = dump.cleared_at is None and dump.found_by_crew_at is None
         if (

@@ -37,7 +37,13 @@ DETOUR = 1.35  # road distance over great-circle distance in Kortrijk's street g
 SPEED_KMH = 24.0  # average town driving speed of a small refuse truck with stops (assumed)
 SHIFT = (time(6, 0), time(14, 0))
 BREAK = (time(9, 30), time(11, 0), 30)  # a 30-minute break starting between 9:30 and 11:00
-SERVICE_S = {"street_bin": 75, "underground": 360, "glass": 420, "dump": 900}
+SERVICE_S = {
+    "street_bin": 75,
+    "underground": 360,
+    "glass": 420,
+    "dump": 900,
+    "check": dumps.CHECK_SERVICE_S,
+}
 PER_KM = 1_200_000 // 1000  # 1.20 €/km, per metre, in micro-euro
 # Crews are paid per shift, not per route hour: a crew that goes out costs its whole shift
 # (8 h at 60 €/h for a two-person crew) and the vehicle's day (40 €); its hours inside the shift
@@ -60,9 +66,9 @@ class TruckType:
 
 
 FLEET: tuple[TruckType, ...] = (
-    TruckType("ploeg-1", 14_000, ("street_bin", "dump")),
-    TruckType("ploeg-2", 14_000, ("street_bin", "dump")),
-    TruckType("ploeg-3", 14_000, ("street_bin", "dump")),
+    TruckType("ploeg-1", 14_000, ("street_bin", "dump", "check")),
+    TruckType("ploeg-2", 14_000, ("street_bin", "dump", "check")),
+    TruckType("ploeg-3", 14_000, ("street_bin", "dump", "check")),
     TruckType("kraan-1", 24_000, ("underground", "glass")),
 )
 

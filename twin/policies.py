@@ -20,7 +20,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
 from contracts import Quality, ReadingBatch
 from routing import (
@@ -35,10 +36,15 @@ from routing import (
     propose,
     service_of,
 )
+from routing.dumps import HotspotWatch, hotspot_checks, watch_of
 from twin.city import DEPOT, DISTRICTS, BinSite
-from twin.dumping import Dump
+from twin.crews import CHECK_PREFIX
+from twin.dumping import BRUSSELS, Dump
 from twin.fill import MEAN_POPULARITY, BinState
 from twin.planning import StopRequest
+
+if TYPE_CHECKING:
+    from twin.world import World
 
 FREQUENCIES = (1, 2, 3, 4, 7)
 DAY_SETS = {
@@ -174,6 +180,8 @@ class SensorProduct:
     # At most this many service days a week for an area not served daily (None: the product's
     # default, ``routing.servicedays.propose``'s); 1 is the trade-off curve's second knob.
     max_visits: int | None = None
+    # What the city knows of its registered hotspots at a time (None: no hotspot checks)
+    watches: Callable[[datetime], Sequence[HotspotWatch]] | None = None
 
     def outlook(self, state: BinState, now: datetime) -> Outlook:
         """What the product knows about this container at ``now``.
@@ -240,4 +248,42 @@ class SensorProduct:
             penalty = None if c.prize_eur is None else math.ceil(c.prize_eur * MICRO_EUR)
             litres = min(max(c.expected_level, 0.1), 1.2) * site.volume_l
             out.append(_bin_request(site, litres, penalty))
+        if self.watches is not None:
+            # the hotspots worth a look (routing.dumps.hotspot_checks), priced at the shift's
+            # mean visit time
+            visit = datetime.combine(day, self.params.visit_at, BRUSSELS)
+            served = partial(calendar.serves, service_of("street_bin"), day=day)
+            for check in hotspot_checks(self.watches(now), at=visit, served=served):
+                penalty = math.ceil(check.prize_eur * MICRO_EUR)
+                out.append(
+                    StopRequest(
+                        CHECK_PREFIX + check.hotspot_id, "check", check.lat, check.lon, 0, penalty
+                    )
+                )
         return out
+
+
+def hotspot_watches(world: World, now: datetime) -> list[HotspotWatch]:
+    """What the city knows of each registered hotspot at ``now`` (``routing.dumps.watch_of``):
+    the dumps reported there since the run began and whether its camera reported them, when a
+    crew last passed it (from the crews' sheets), and whether a known dump there is open."""
+    known = [d for d in world.dumping.dumps if d.known_at(cameras=True) <= now]
+    out = []
+    for spot in world.city.hotspots:
+        mine = [d for d in known if d.hotspot.hotspot_id == spot.hotspot_id]
+        out.append(
+            watch_of(
+                spot.hotspot_id,
+                spot.district,
+                spot.lat,
+                spot.lon,
+                reported=[
+                    (d.known_at(cameras=True), d.camera_detected_at is not None) for d in mine
+                ],
+                history_from=world.started,
+                now=now,
+                last_seen=world.hotspot_seen.get(spot.hotspot_id),
+                open_dump=any(d.cleared_at is None for d in mine),
+            )
+        )
+    return out

@@ -54,6 +54,7 @@ class World:
         self.city = city
         self.params = params
         self.clock = start
+        self.started = start
         seeds = random.Random(f"world:{params.seed}")
         self.states = {
             site.bin_id: BinState.create(site, random.Random(seeds.random())) for site in city.bins
@@ -69,6 +70,10 @@ class World:
         ]
         self.dumping = DumpingProcess(city.hotspots, seed=params.seed)
         self.collections: list[Collection] = []
+        # when a crew last passed each hotspot (a stop near it, a cleanup, a check): the crews'
+        # sheets tell the city where they were when
+        self.hotspot_seen: dict[str, datetime] = {}
+        self.checks = 0  # hotspot checks the crews made
         self._steps = 0
         self._event_seq = 0
 

@@ -5,7 +5,9 @@
 Each (seed, window) runs every arm of ``twin.compare.compare`` (the same as ``nettestad
 compare``) in one process; ``--jobs 2`` runs two of them at a time. Prints each run's table
 line, the wall-clock seconds of every arm, and per window the means over the seeds with the
-changes the targets are about. Everything goes to ``--out``/results.json as well.
+changes the targets are about. Everything goes to ``--out``/results.json as well. ``--arms``
+runs some arms only (the runs are deterministic: an arm whose code did not change gives the
+same figures as before).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from twin.compare import ARMS, WINDOWS, CompareParams, compare
 from twin.report import changes_of, table_of
 
 
-def _run(seed: int, window: str, weeks: int, bins: int) -> dict[str, object]:
+def _run(
+    seed: int, window: str, weeks: int, bins: int, arms: tuple[str, ...] = ARMS
+) -> dict[str, object]:
     params = CompareParams(weeks=weeks, seed=seed, bins=bins, first_day=WINDOWS[window])
-    results = compare(params)
+    results = compare(params, arms)
     return {
         "seed": seed,
         "window": window,
@@ -46,15 +50,24 @@ def main() -> None:
     parser.add_argument("--windows", default="autumn,summer,holiday")
     parser.add_argument("--bins", type=int, default=300)
     parser.add_argument("--jobs", type=int, default=1, help="processes")
+    parser.add_argument(
+        "--arms",
+        default=",".join(ARMS),
+        help="comma-separated arms (default: all); the advice arm needs sensor-driven before it",
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     windows = [w for w in args.windows.split(",") if w]
+    arms = tuple(a for a in args.arms.split(",") if a)
+    unknown = set(arms) - set(ARMS)
+    if unknown:
+        parser.error(f"unknown arms: {', '.join(sorted(unknown))}")
     print(f"load average at start: {_load()}", flush=True)
     runs = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [
-            pool.submit(_run, seed, window, args.weeks, args.bins)
+            pool.submit(_run, seed, window, args.weeks, args.bins, arms)
             for window in windows
             for seed in seeds
         ]
@@ -81,13 +94,13 @@ def main() -> None:
     for window in windows:
         mine = [r for r in runs if r["window"] == window]
         means = []
-        for arm in ARMS:
+        for arm in arms:
             per_seed = [r["totals"][arm] for r in mine]  # type: ignore[index]
             means.append({k: statistics.fmean(t[k] for t in per_seed) for k in per_seed[0]})
         print(f"\n{window}: mean of seeds {','.join(map(str, seeds))}, {args.weeks} weeks\n")
-        print(table_of(ARMS, means))
+        print(table_of(arms, means))
         print()
-        print(changes_of(ARMS, means))
+        print(changes_of(arms, means))
 
 
 if __name__ == "__main__":

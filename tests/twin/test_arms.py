@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from routing.dumps import HotspotWatch
+from routing.horizon import ServiceCalendar
 from twin.city import build_city
 from twin.compare import PolicyResult, SameDayDispatch, advised, tally_dumps
-from twin.crews import CrewRun, execute_plan
+from twin.crews import CHECK_PREFIX, CrewRun, execute_plan
 from twin.dumping import Dump
 from twin.planning import DayPlan, StopRequest, plan_day
-from twin.policies import BinObservations, FixedRound, Observations
+from twin.policies import BinObservations, FixedRound, Observations, SensorProduct
 from twin.world import World, WorldParams
 
 MONDAY = date(2026, 9, 14)
@@ -148,3 +150,66 @@ def test_a_dump_that_appeared_less_than_a_day_before_the_end_is_not_judged() -> 
     assert totals["dumps_within_24h"] == 1 / 3
     assert totals["dumps_within_24h_judged"] == 1 / 2
     assert totals["dumps_not_judged"] == 1
+
+
+def test_a_crew_at_a_hotspot_check_clears_the_dump_the_camera_missed() -> None:
+    """A check stop in the morning plan finds the dump no camera reported, clears it and marks the hotspot seen."""
+    world = _monday()
+    spot = world.city.hotspots[0]
+    appeared = PLANNED_AT - timedelta(hours=7)
+    missed = Dump(
+        "dump-missed",
+        spot,
+        appeared,
+        200.0,
+        person_present=False,
+        vehicle_present=False,
+        camera_detected_at=None,
+        citizen_report_at=appeared + timedelta(hours=40),
+    )
+    world.dumping.dumps.append(missed)
+    check = StopRequest(CHECK_PREFIX + spot.hotspot_id, "check", spot.lat, spot.lon, 0, None)
+    plan = plan_day(world.city, MONDAY, [check], seed=5, time_limit_s=30)
+    crews = CrewRun(world, plan)
+    execute_plan(crews, up_to=PLANNED_AT + timedelta(hours=9))
+    assert missed.cleared_at is not None
+    assert missed.cleared_at - appeared < timedelta(hours=24)
+    assert world.hotspot_seen[spot.hotspot_id] == missed.cleared_at
+    assert world.checks == 1
+
+
+def test_the_product_offers_a_check_at_a_hotspot_no_crew_has_passed_in_an_area_served_today() -> (
+    None
+):
+    """The product's morning requests hold an optional check (routing.dumps.hotspot_checks) for an unseen hotspot in an area served that day, and none in an area not served."""
+    city = build_city(seed=5, bins=40)
+    world = World(city, params=WorldParams(seed=5), start=PLANNED_AT)
+    here, elsewhere = (
+        city.hotspots[0],
+        next(h for h in city.hotspots if h.district != city.hotspots[0].district),
+    )
+    calendar = ServiceCalendar(
+        {
+            **{("street", s.district): frozenset({3}) for s in city.bins},
+            ("street", here.district): frozenset({0}),
+            ("street", elsewhere.district): frozenset({3}),
+        }
+    )
+    observations = Observations()
+    observations.bins = {s.bin_id: _filling(0.1) for s in city.bins}
+
+    def watches(now: datetime) -> list[HotspotWatch]:
+        return [
+            HotspotWatch(h.hotspot_id, h.district, h.lat, h.lon, 2.0, 0.1, None)
+            for h in (here, elsewhere)
+        ]
+
+    policy = SensorProduct(
+        list(world.states.values()), observations, calendar=calendar, watches=watches
+    )
+    requests = {r.ref: r for r in policy.requests(MONDAY, PLANNED_AT, [])}
+    check = requests[CHECK_PREFIX + here.hotspot_id]
+    assert check.kind == "check"
+    assert check.penalty is not None
+    assert check.penalty > 0
+    assert CHECK_PREFIX + elsewhere.hotspot_id not in requests
