@@ -86,6 +86,7 @@ class FixedVisit:
     closes: time | None
     note: str
     created_at: datetime
+    prize_eur: float | None = None  # an optional visit (a hotspot check): its prize; None: must
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +224,7 @@ def fixed_visits(*, conn: Conn, day: date) -> list[FixedVisit]:
     with conn.cursor(row_factory=class_row(FixedVisit)) as cur:
         cur.execute(
             """SELECT id, day, kind, name, bin_id, lat, lon, service_s, volume_l, weight_kg,
-                      opens, closes, note, created_at
+                      opens, closes, note, created_at, prize_eur
                FROM fixed_visits WHERE day = %s ORDER BY id""",
             (day,),
         )
@@ -243,13 +244,15 @@ def insert_fixed_visit(
     weight_kg: int = 0,
     bin_id: str | None = None,
     note: str = "",
+    prize_eur: float | None = None,
 ) -> int:
-    """Book a fixed visit (a dump to clear, a report, an event) and return its id."""
+    """Book a fixed visit (a dump to clear, a report, an event, a hotspot check) and return its
+    id; with ``prize_eur`` the plan may leave it out at that cost, else it must be served."""
     row = conn.execute(
         """INSERT INTO fixed_visits (day, kind, name, bin_id, lat, lon, service_s, volume_l,
-                                     weight_kg, note)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
-        (day, kind, name, bin_id, lat, lon, service_s, volume_l, weight_kg, note),
+                                     weight_kg, note, prize_eur)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+        (day, kind, name, bin_id, lat, lon, service_s, volume_l, weight_kg, note, prize_eur),
     ).fetchone()
     assert row is not None
     return int(str(row[0]))

@@ -16,7 +16,9 @@ from typing import Any
 from db import Conn, plans
 from db import advice as bin_history
 from db import dumps as dumps_db
+from db import hotspot_checks as hotspot_db
 from db import servicedays as servicedays_db
+from db import sites as sites_db
 from db.readings import readings_since
 from routing import dumps, pipeline, rest, servicedays
 from routing.errors import PlanningError
@@ -24,17 +26,21 @@ from routing.forecast import BRUSSELS, estimate
 from routing.horizon import (
     HORIZON,
     SERVICES,
+    STREET,
     HorizonParams,
     Outlook,
     ServiceCalendar,
     choose,
 )
+from routing.hotspots import Seen, Spot, watches
 from routing.matrix import GreatCircleProvider, LatLon, MatrixProvider
 from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, VisitKind, Window
 from routing.servicedays import EVERY_DAY
 
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
+CHECK_HISTORY = timedelta(weeks=8)  # a hotspot's dumps and camera misses, counted this far back
+CHECK_LOOKBACK = timedelta(hours=dumps.UNSEEN_HOURS)  # crews' passes looked at this far back
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,8 @@ class PlanParams:
     horizon: HorizonParams = HORIZON  # the sensor-driven policy (routing.horizon)
     matrix: MatrixProvider = field(default_factory=GreatCircleProvider)
     now: datetime | None = None  # when the forecast is made; default: the eve of the day
+    # registered hotspots no crew has passed for a while are offered as checks (_book_checks)
+    hotspot_checks: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +260,8 @@ def plan_day(*, conn: Conn, day: date, params: PlanParams | None = None) -> Plan
     ]
     places = _select_bins(conn=conn, day=day, now=now, params=params, locate=locate)
     dumps.carry_over(conn=conn, day=day)  # uncleared dumps of earlier days: must-visits today
+    if params.hotspot_checks:
+        _book_checks(conn=conn, day=day, now=now, horizon=params.horizon)
     places += _fixed_places(conn=conn, day=day, locate=locate)
     vehicles = _fleet(fleet_rows, day, locations)
     return _solve_and_store(
@@ -411,6 +421,47 @@ def _select_bins(
     return places
 
 
+def _book_checks(*, conn: Conn, day: date, now: datetime, horizon: HorizonParams) -> int:
+    """Book ``day``'s hotspot checks as optional fixed visits (``routing.dumps.hotspot_checks``):
+    a registered hotspot in an area the street crews serve that day, where a dump the camera
+    missed may lie because no crew passed it lately, with the prize of finding it a day early.
+    The day's earlier checks no crew acted on are replaced. Returns how many were booked."""
+    hotspot_db.drop_open_checks(conn=conn, day=day)
+    spots = [Spot(h.id, h.district, h.lat, h.lon) for h in sites_db.hotspots(conn=conn) if h.active]
+    if not spots:
+        return 0
+    since = now - CHECK_HISTORY
+    reports = [
+        Seen(r.lat, r.lon, r.reported_at, r.source == "camera", r.cleared_at is None)
+        for r in dumps_db.reports(conn=conn, since=since, open_only=False)
+    ]
+    seen = [
+        (p.at, p.lat, p.lon)
+        for p in hotspot_db.passes(conn=conn, since=now - CHECK_LOOKBACK, until=now)
+    ]
+    calendar = calendar_of(conn=conn, areas={s.area for s in spots})
+    visit = datetime.combine(day, horizon.visit_at, BRUSSELS)
+    checks = dumps.hotspot_checks(
+        watches(spots, reports=reports, passes=seen, history_from=since, now=now),
+        at=visit,
+        served=lambda area: calendar.serves(STREET, area, day),
+    )
+    names = {s.hotspot_id: s for s in spots}
+    for c in checks:
+        plans.insert_fixed_visit(
+            conn=conn,
+            day=day,
+            kind="check",
+            name=f"Controle sluikstortplek {c.hotspot_id}",
+            lat=c.lat,
+            lon=c.lon,
+            service_s=dumps.CHECK_SERVICE_S,
+            note=f"{names[c.hotspot_id].area}: kijk of er sluikstort ligt en meld het",
+            prize_eur=c.prize_eur,
+        )
+    return len(checks)
+
+
 def _fixed_places(*, conn: Conn, day: date, locate: Any) -> list[_Place]:
     out = []
     due = dumps_db.due_times(conn=conn, day=day)
@@ -422,6 +473,7 @@ def _fixed_places(*, conn: Conn, day: date, locate: Any) -> list[_Place]:
             demand=(f.volume_l, f.weight_kg),
             service_s=f.service_s,
             window=_window(day, f.opens, f.closes, what=f"vaste stop {f.name}"),
+            penalty=None if f.prize_eur is None else int(f.prize_eur * MICRO),
         )
         deadline = None
         if f.id in due:

@@ -23,7 +23,7 @@ const TEXT = {
         problem_kind: "Wat is er aan de hand?", overflow: "Overvol", damage: "Schade", dumping: "Sluikstort",
         note: "Opmerking", photo: "Foto", gps_wait: "Locatie bepalen…", gps_ok: "Locatie bepaald",
         gps_none: "Geen locatie", queued: "Bewaard; wordt verzonden zodra er verbinding is.",
-        kinds: { bin: "vuilbak", dump: "sluikstort", visit: "bezoek", unload: "lossen", report: "melding", event: "evenement", fixed: "vast bezoek" } },
+        kinds: { bin: "vuilbak", dump: "sluikstort", visit: "bezoek", unload: "lossen", report: "melding", event: "evenement", check: "controle sluikstortplek", fixed: "vast bezoek" } },
   en: { title: "Route sheet", print: "Print", plan_changed: "The plan has changed: new or dropped stops.",
         ok: "OK", stop: "Stop", type: "Type", window: "Time window", fill_pred: "Expected", fill_seen: "Fill seen",
         online: "Online", offline_mode: "Offline – actions are kept",
@@ -46,7 +46,7 @@ const TEXT = {
         problem_kind: "What is wrong?", overflow: "Overflowing", damage: "Damage", dumping: "Illegal dumping",
         note: "Note", photo: "Photo", gps_wait: "Finding location…", gps_ok: "Location found",
         gps_none: "No location", queued: "Saved; it is sent as soon as there is a connection.",
-        kinds: { bin: "bin", dump: "illegal dumping", visit: "visit", unload: "unload", report: "report", event: "event", fixed: "fixed visit" } },
+        kinds: { bin: "bin", dump: "illegal dumping", visit: "visit", unload: "unload", report: "report", event: "event", check: "dumping hotspot check", fixed: "fixed visit" } },
 };
 // The last sheet is kept per user, so a second crew on a shared phone never sees (or marks)
 // the first crew's stops.
