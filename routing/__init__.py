@@ -1,6 +1,6 @@
 """Route planning: which bins to empty, and the trucks' routes through the day (OR-Tools, PyVRP)."""
 
-from routing import advice, dumps, forecast, service  # public modules
+from routing import advice, dumps, forecast, hotspots, service  # public modules
 from routing.dumps import CLEANUP_SERVICE_S, DUE_WITHIN, Cleanup, Reinsertion, insert_cleanup
 from routing.errors import PlanCheckError, PlanningError
 from routing.explain import text_nl
@@ -51,6 +51,7 @@ __all__ = [
     "fit",
     "forecast",
     "forecast_spread",
+    "hotspots",
     "insert_cleanup",
     "level_at",
     "longest_wait_h",

@@ -36,7 +36,8 @@ from routing import (
     propose,
     service_of,
 )
-from routing.dumps import HotspotWatch, hotspot_checks, watch_of
+from routing.dumps import HotspotWatch, hotspot_checks
+from routing.hotspots import Seen, Spot, watches
 from twin.city import DEPOT, DISTRICTS, BinSite
 from twin.crews import CHECK_PREFIX
 from twin.dumping import BRUSSELS, Dump
@@ -264,26 +265,22 @@ class SensorProduct:
 
 
 def hotspot_watches(world: World, now: datetime) -> list[HotspotWatch]:
-    """What the city knows of each registered hotspot at ``now`` (``routing.dumps.watch_of``):
-    the dumps reported there since the run began and whether its camera reported them, when a
-    crew last passed it (from the crews' sheets), and whether a known dump there is open."""
-    known = [d for d in world.dumping.dumps if d.known_at(cameras=True) <= now]
-    out = []
-    for spot in world.city.hotspots:
-        mine = [d for d in known if d.hotspot.hotspot_id == spot.hotspot_id]
-        out.append(
-            watch_of(
-                spot.hotspot_id,
-                spot.district,
-                spot.lat,
-                spot.lon,
-                reported=[
-                    (d.known_at(cameras=True), d.camera_detected_at is not None) for d in mine
-                ],
-                history_from=world.started,
-                now=now,
-                last_seen=world.hotspot_seen.get(spot.hotspot_id),
-                open_dump=any(d.cleared_at is None for d in mine),
-            )
+    """What the city knows of each registered hotspot at ``now``, through the product's own
+    ``routing.hotspots.watches``: the dumps reported there since the run began and whether its
+    camera reported them, when a crew last passed it (from the crews' sheets: a pass at the
+    hotspot), and whether a known dump there is open."""
+    spots = [Spot(h.hotspot_id, h.district, h.lat, h.lon) for h in world.city.hotspots]
+    reports = [
+        Seen(
+            d.hotspot.lat,
+            d.hotspot.lon,
+            d.known_at(cameras=True),
+            d.camera_detected_at is not None,
+            d.cleared_at is None,
         )
-    return out
+        for d in world.dumping.dumps
+        if d.known_at(cameras=True) <= now
+    ]
+    by_id = {h.hotspot_id: h for h in world.city.hotspots}
+    passes = [(at, by_id[h].lat, by_id[h].lon) for h, at in world.hotspot_seen.items()]
+    return watches(spots, reports=reports, passes=passes, history_from=world.started, now=now)
