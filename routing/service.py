@@ -427,7 +427,8 @@ def _book_checks(*, conn: Conn, day: date, now: datetime, horizon: HorizonParams
     missed may lie because no crew passed it lately, with the prize of finding it a day early.
     The day's earlier checks no crew acted on are replaced. Returns how many were booked."""
     hotspot_db.drop_open_checks(conn=conn, day=day)
-    spots = [Spot(h.id, h.district, h.lat, h.lon) for h in sites_db.hotspots(conn=conn) if h.active]
+    registered = [h for h in sites_db.hotspots(conn=conn) if h.active]
+    spots = [Spot(h.id, h.district, h.lat, h.lon) for h in registered]
     if not spots:
         return 0
     since = now - CHECK_HISTORY
@@ -446,17 +447,17 @@ def _book_checks(*, conn: Conn, day: date, now: datetime, horizon: HorizonParams
         at=visit,
         served=lambda area: calendar.serves(STREET, area, day),
     )
-    names = {s.hotspot_id: s for s in spots}
+    names = {h.id: h for h in registered}
     for c in checks:
         plans.insert_fixed_visit(
             conn=conn,
             day=day,
             kind="check",
-            name=f"Controle sluikstortplek {c.hotspot_id}",
+            name=f"Controle sluikstortplek {names[c.hotspot_id].name}",
             lat=c.lat,
             lon=c.lon,
             service_s=dumps.CHECK_SERVICE_S,
-            note=f"{names[c.hotspot_id].area}: kijk of er sluikstort ligt en meld het",
+            note=f"{names[c.hotspot_id].district}: kijk of er sluikstort ligt en meld het",
             prize_eur=c.prize_eur,
         )
     return len(checks)

@@ -70,6 +70,7 @@ def test_a_hotspot_whose_dumps_the_camera_missed_is_offered_as_a_check(db: Any) 
     _hotspot_with_missed_dumps(db, missed=3)
     result = plan_day(conn=db, day=DAY, params=FIXED)
     (check,) = _checks(db)
+    assert check.name == "Controle sluikstortplek Budabrug", "the crews know it by its name"
     assert check.prize_eur is not None
     assert check.prize_eur > dumps.MIN_CHECK_EUR
     ref = f"fixed:{check.id}"
