@@ -41,7 +41,9 @@ SERVER = os.environ.get(
 DAY = date(2026, 3, 10)  # a Tuesday
 
 
-def _seed(conn: psycopg.Connection[tuple[object, ...]], bins: int, seed: int) -> None:
+def seed_day(conn: psycopg.Connection[tuple[object, ...]], bins: int, seed: int) -> None:
+    """Register ``bins`` bins of the twin's city for ``seed`` with two weeks of readings before
+    the eve of ``DAY``, and a crew account for the stop actions."""
     eve = datetime.combine(DAY, datetime.min.time(), BRUSSELS) - timedelta(hours=3)
     sites = generate_bins(bins, seed=seed)
     upsert_bins(conn=conn, sites=sites)
@@ -109,7 +111,7 @@ def main() -> None:
     upgrade(url)
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with psycopg.connect(url, autocommit=True) as conn:
-        _seed(conn, args.bins, args.seed)
+        seed_day(conn, args.bins, args.seed)
         eve = datetime.combine(DAY, datetime.min.time(), BRUSSELS) - timedelta(hours=3)
         started = time.monotonic()
         morning = plan_day(conn=conn, day=DAY, params=PlanParams(now=eve))
