@@ -786,8 +786,9 @@ class LeftObjectDetector:
         """The box of this region and the regions stacked on it (above or below, within
         ``STACK_GAP_PX``, sharing half the narrower one's width) that appeared within
         ``STACK_SAME_S`` of it: the head, body and feet of someone who stopped there, split
-        where their clothes match the ground. A bag put down beside someone standing appeared
-        at another moment and is not part of them."""
+        where their clothes match the ground; once it holds more than this region, with the
+        moving parts of them that touch it (a swaying head). A bag put down beside someone
+        standing appeared at another moment and is not part of them."""
         others = [
             t
             for t in self._tracks
@@ -796,6 +797,7 @@ class LeftObjectDetector:
             and t.last_seen >= self._now - 0.5
             and abs(t.first_seen - track.first_seen) <= STACK_SAME_S
         ]
+        moving = [b[:4] for b in self._motion[-1].boxes] if self._motion else []
         stack, grown = box, True
         while grown and others:
             grown = False
@@ -806,6 +808,14 @@ class LeftObjectDetector:
                 if shared >= 0.5 * min(stack[2], b[2]) and gap <= STACK_GAP_PX:
                     stack, grown = _union(stack, b), True
                     others.remove(other)
+        if stack != box:
+            # A figure of more than one region: the parts of it moving as they sway (a head,
+            # an arm) belong to it too. A lone region is never grown by a passer-by.
+            for m in sorted(moving, key=lambda m: m[1]):
+                shared = min(stack[0] + stack[2], m[0] + m[2]) - max(stack[0], m[0])
+                gap = max(m[1] - (stack[1] + stack[3]), stack[1] - (m[1] + m[3]), 0)
+                if shared >= 0.5 * min(stack[2], m[2]) and gap <= STACK_GAP_PX:
+                    stack = _union(stack, m)
         return stack
 
     def _report(self, now: float, seen: set[int]) -> list[Detection]:

@@ -304,3 +304,12 @@ def test_the_residues_of_cloud_edges_are_light_not_objects() -> None:
     (truth,) = spec.truth
     found = _run(spec, default_config(15.0))
     assert all(_overlap(hit.bbox, truth.bbox) for hit in found)
+
+
+@pytest.mark.slow
+def test_the_swaying_head_of_someone_standing_counts_towards_their_figure() -> None:
+    """Under heavy compression, someone standing whose static body and feet are too short for a person on their own, with their swaying head above, raises no event while they stand there."""
+    spec = make_scene("head", "drop_loiter", seed=624966909, duration_s=24, condition="compressed")
+    (truth,) = spec.truth
+    found = _run(spec, default_config(15.0))
+    assert all(_overlap(hit.bbox, truth.bbox) for hit in found)
