@@ -24,6 +24,10 @@ levels) is seen where the image is quiet without rain or night noise tripping it
   texture changed is foreground even when its brightness barely moved. A changed region that is
   mostly such ground is light the layers did not follow, except where it lost the ground's
   texture (a bag on a patch a cloud just uncovered).
+* **Detail**: light multiplies the ground by a smoothly varying factor, so the log ratio of
+  frame to background is smooth wherever only the light changed, whatever light the background
+  was learnt in; an object leaves detail in it. A region lying where the light changes across
+  it is reported only if it holds such detail.
 
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
 to the background, holding while something passes in front). Shadows are neither object nor
@@ -96,6 +100,12 @@ OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is 
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+DETAIL_OFFSET = 4.0  # grey levels added before the log ratio (dark pixels' grain stays small)
+DETAIL_SIGMA = 1.5  # working pixels: light is smooth at this scale, an object's texture is not
+DETAIL_S = 3.0  # seconds: a region's detail is an average over about this long
+OBJECT_DETAIL = 2.5  # an object leaves at least this much detail (rms, in units of its scatter)
+LIGHT_EDGE = 0.25  # ...where the light changes this much across it (log of max / min) or more
+LIGHT_AROUND_PX = 4  # working pixels around a region over which that change is measured
 SAME_DUMPING_PX = 4  # working pixels: a piece this close to a reported object is that dumping
 STACK_SAME_S = 1.0  # regions stacked one on another that appeared this close in time...
 STACK_GAP_PX = 2  # ...and this close (working pixels) are one figure for the person test
@@ -141,6 +151,9 @@ class _Track:
     had_owner: bool = False  # someone was seen bringing it
     left_area: int = 0  # working pixels it covered when it was judged left
     held: float = 0.0  # seconds it stood still before it was lost and found again
+    detail: float = 0.0  # root mean square of the detail the light cannot explain, averaged
+    detail_at: float = 0.0  # ...as of this moment
+    light_range: float = 0.0  # how much the light changes across it (log of max / min)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +231,7 @@ class _State:
     previous: np.ndarray
     gain: np.ndarray
     previous_mean: np.ndarray
+    detail: np.ndarray  # what the light cannot explain, in units of its usual scatter
     started: float
     frames: int
     last_ts: float
@@ -370,6 +384,7 @@ class LeftObjectDetector:
                 previous=small,
                 gain=np.ones(shape, np.float32),
                 previous_mean=_local_mean(small),
+                detail=np.zeros(shape, np.float32),
                 started=now,
                 frames=1,
                 last_ts=now,
@@ -380,6 +395,7 @@ class LeftObjectDetector:
         state.last_ts = now
 
         compensated = small / self._gain(small, state)
+        state.detail = self._detail(small, state.long_bg)
         self.stats.contrast = self._contrast(small, state, self.stats.contrast)
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
@@ -424,6 +440,21 @@ class LeftObjectDetector:
         if not detect:
             return []
         return self._track(now, state, compensated)
+
+    @staticmethod
+    def _detail(small: np.ndarray, background: np.ndarray) -> np.ndarray:
+        """What the light cannot explain: the log ratio of frame to background less its smooth
+        part, in units of its robust scatter over the frame.
+
+        Light (a cloud's shadow, dusk) multiplies the ground by a factor that varies smoothly,
+        so the log ratio is smooth wherever only the light changed, whatever pattern of light
+        the background was learnt in; an object replaces the ground's texture with its own,
+        which leaves detail at the scale of a few working pixels.
+        """
+        ratio = cv2.log(small + DETAIL_OFFSET) - cv2.log(background + DETAIL_OFFSET)
+        detail = ratio - cv2.GaussianBlur(ratio, (0, 0), DETAIL_SIGMA)
+        scatter = 1.4826 * float(np.median(np.abs(detail)))
+        return (detail / max(scatter, 1e-4)).astype(np.float32)
 
     def _contrast(self, small: np.ndarray, state: _State, spread: float) -> float:
         """The frame's spread of grey levels (``spread``), brought back to the light the
@@ -647,6 +678,7 @@ class LeftObjectDetector:
                 self._tracks.append(match)
             match.bbox, match.last_seen, match.area, match.contrast = box, now, area, contrast
             match.hold = float(np.median(state.hold[pixels]))
+            self._measure_light(match, box, pixels, state)
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
             match.vehicle = self._is_vehicle(match, box, area)
@@ -667,6 +699,23 @@ class LeftObjectDetector:
             seen.add(match.track_id)
         self._forget(now)
         return self._report(now, seen)
+
+    def _measure_light(
+        self, track: _Track, box: tuple[int, int, int, int], pixels: np.ndarray, state: _State
+    ) -> None:
+        """Follow how much detail the light cannot explain the region holds (an average over
+        ``DETAIL_S``: a region fed by a moving cloud edge flickers), and how much the light
+        changes across it."""
+        detail = float(np.sqrt(np.mean(np.square(state.detail[pixels]))))
+        if track.detail_at > 0.0:
+            alpha = 1.0 - math.exp(-(self._now - track.detail_at) / DETAIL_S)
+            track.detail += alpha * (detail - track.detail)
+        else:
+            track.detail = detail
+        track.detail_at = self._now
+        x, y, w, h = _grow(box, LIGHT_AROUND_PX)
+        light = state.gain[max(y, 0) : max(y + h, 0), max(x, 0) : max(x + w, 0)]
+        track.light_range = float(np.log(light.max() / light.min())) if light.size else 0.0
 
     def _forget(self, now: float) -> None:
         """Drop tracks not seen for their grace time; a left object lost that way is kept
@@ -737,8 +786,9 @@ class LeftObjectDetector:
         """The box of this region and the regions stacked on it (above or below, within
         ``STACK_GAP_PX``, sharing half the narrower one's width) that appeared within
         ``STACK_SAME_S`` of it: the head, body and feet of someone who stopped there, split
-        where their clothes match the ground. A bag put down beside someone standing appeared
-        at another moment and is not part of them."""
+        where their clothes match the ground; once it holds more than this region, with the
+        moving parts of them that touch it (a swaying head). A bag put down beside someone
+        standing appeared at another moment and is not part of them."""
         others = [
             t
             for t in self._tracks
@@ -747,6 +797,7 @@ class LeftObjectDetector:
             and t.last_seen >= self._now - 0.5
             and abs(t.first_seen - track.first_seen) <= STACK_SAME_S
         ]
+        moving = [b[:4] for b in self._motion[-1].boxes] if self._motion else []
         stack, grown = box, True
         while grown and others:
             grown = False
@@ -757,6 +808,14 @@ class LeftObjectDetector:
                 if shared >= 0.5 * min(stack[2], b[2]) and gap <= STACK_GAP_PX:
                     stack, grown = _union(stack, b), True
                     others.remove(other)
+        if stack != box:
+            # A figure of more than one region: the parts of it moving as they sway (a head,
+            # an arm) belong to it too. A lone region is never grown by a passer-by.
+            for m in sorted(moving, key=lambda m: m[1]):
+                shared = min(stack[0] + stack[2], m[0] + m[2]) - max(stack[0], m[0])
+                gap = max(m[1] - (stack[1] + stack[3]), stack[1] - (m[1] + m[3]), 0)
+                if shared >= 0.5 * min(stack[2], m[2]) and gap <= STACK_GAP_PX:
+                    stack = _union(stack, m)
         return stack
 
     def _report(self, now: float, seen: set[int]) -> list[Detection]:
@@ -770,8 +829,12 @@ class LeftObjectDetector:
                 # is mirrored), where a cloud's edge leaving the picture leaves a strip of
                 # residue: what touches the edge is reported only if someone brought it.
                 continue
+            # A region where the light changes across it that holds no more detail than light
+            # leaves (the residue of a cloud's edge, now or in the light the background was
+            # learnt in) is light, not an object, whoever was seen near it.
             if (
                 track.left_at is not None
+                and (track.detail >= OBJECT_DETAIL or track.light_range <= LIGHT_EDGE)
                 and now - track.left_at >= self.config.dwell_s
                 and track.hold + track.held >= STABLE_SHARE * self.config.dwell_s
             ):
