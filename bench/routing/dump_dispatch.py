@@ -41,6 +41,15 @@ SERVER = os.environ.get(
 DAY = date(2026, 3, 10)  # a Tuesday
 
 
+def fresh_database(name: str) -> str:
+    """An empty, migrated database ``name`` on the bench's server (dropped first); its URL."""
+    url = with_database(SERVER, name)
+    drop_database(url)
+    ensure_database(url)
+    upgrade(url)
+    return url
+
+
 def seed_day(conn: psycopg.Connection[tuple[object, ...]], bins: int, seed: int) -> None:
     """Register ``bins`` bins of the twin's city for ``seed`` with two weeks of readings before
     the eve of ``DAY``, and a crew account for the stop actions."""
@@ -105,10 +114,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=8)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    url = with_database(SERVER, "nettestad_bench_dumps")
-    drop_database(url)
-    ensure_database(url)
-    upgrade(url)
+    url = fresh_database("nettestad_bench_dumps")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with psycopg.connect(url, autocommit=True) as conn:
         seed_day(conn, args.bins, args.seed)

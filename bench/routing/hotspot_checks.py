@@ -24,12 +24,11 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from bench.routing.dump_dispatch import DAY, SERVER, seed_day
+from bench.routing.dump_dispatch import DAY, fresh_database, seed_day
 from db import dumps as dump_db
 from db import plans as store
 from db import sites
-from db.conn import drop_database, ensure_database, with_database
-from db.migrate import upgrade
+from db.conn import drop_database
 from routing import dumps
 from routing.forecast import BRUSSELS
 from routing.service import PlanParams, plan_day
@@ -110,10 +109,7 @@ def main() -> None:
     parser.add_argument("--bins", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    url = with_database(SERVER, "nettestad_bench_checks")
-    drop_database(url)
-    ensure_database(url)
-    upgrade(url)
+    url = fresh_database("nettestad_bench_checks")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     try:
         with psycopg.connect(url, autocommit=True) as conn:
