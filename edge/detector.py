@@ -395,7 +395,6 @@ class LeftObjectDetector:
         state.last_ts = now
 
         compensated = small / self._gain(small, state)
-        state.detail = self._detail(small, state.long_bg)
         self.stats.contrast = self._contrast(small, state, self.stats.contrast)
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
@@ -413,6 +412,10 @@ class LeftObjectDetector:
         state.hold[static] += dt
         back = ~long_fg
         state.hold[back] = np.maximum(state.hold[back] - DECAY_RATE * dt, 0.0)
+        if detect and np.any((state.hold >= STATIC_MIN_S) & long_fg & self._region):
+            # only regions that stand still are judged by their detail (``_track``), against
+            # the background as it was before this frame is learnt
+            state.detail = self._detail(small, state.long_bg)
         state.since[long_fg & np.isinf(state.since)] = now
         state.since[back & (state.hold <= 0.0)] = np.inf
 
