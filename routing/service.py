@@ -20,7 +20,7 @@ from db import hotspot_checks as hotspot_db
 from db import servicedays as servicedays_db
 from db import sites as sites_db
 from db.readings import readings_since
-from routing import dumps, pipeline, rest, servicedays
+from routing import dumps, hotspots, pipeline, rest, servicedays
 from routing.errors import PlanningError
 from routing.forecast import BRUSSELS, estimate
 from routing.horizon import (
@@ -40,7 +40,7 @@ from routing.servicedays import EVERY_DAY
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
 CHECK_HISTORY = timedelta(weeks=8)  # a hotspot's dumps and camera misses, counted this far back
-CHECK_LOOKBACK = timedelta(hours=dumps.UNSEEN_HOURS)  # crews' passes looked at this far back
+CHECK_LOOKBACK = timedelta(hours=hotspots.UNSEEN_HOURS)  # crews' passes looked at this far back
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +422,7 @@ def _select_bins(
 
 
 def _book_checks(*, conn: Conn, day: date, now: datetime, horizon: HorizonParams) -> int:
-    """Book ``day``'s hotspot checks as optional fixed visits (``routing.dumps.hotspot_checks``):
+    """Book ``day``'s hotspot checks as optional fixed visits (``routing.hotspots.hotspot_checks``):
     a registered hotspot in an area the street crews serve that day, where a dump the camera
     missed may lie because no crew passed it lately, with the prize of finding it a day early.
     The day's earlier checks no crew acted on are replaced. Returns how many were booked."""
@@ -442,7 +442,7 @@ def _book_checks(*, conn: Conn, day: date, now: datetime, horizon: HorizonParams
     ]
     calendar = calendar_of(conn=conn, areas={s.area for s in spots})
     visit = datetime.combine(day, horizon.visit_at, BRUSSELS)
-    checks = dumps.hotspot_checks(
+    checks = hotspots.hotspot_checks(
         watches(spots, reports=reports, passes=seen, history_from=since, now=now),
         at=visit,
         served=lambda area: calendar.serves(STREET, area, day),
@@ -456,7 +456,7 @@ def _book_checks(*, conn: Conn, day: date, now: datetime, horizon: HorizonParams
             name=f"Controle sluikstortplek {names[c.hotspot_id].name}",
             lat=c.lat,
             lon=c.lon,
-            service_s=dumps.CHECK_SERVICE_S,
+            service_s=hotspots.CHECK_SERVICE_S,
             note=f"{names[c.hotspot_id].district}: kijk of er sluikstort ligt en meld het",
             prize_eur=c.prize_eur,
         )

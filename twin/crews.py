@@ -17,7 +17,9 @@ from twin.planning import DayPlan, road_metres
 from twin.world import World
 
 NOTICE_RADIUS_M = 150  # a crew sees a dump this close to a stop it serves
-CHECK_PREFIX = "check:"  # a look at a hotspot (``routing.dumps.hotspot_checks``): check:<hotspot>
+CHECK_PREFIX = (
+    "check:"  # a look at a hotspot (``routing.hotspots.hotspot_checks``): check:<hotspot>
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from routing import (
     Window,
     crews_for_day,
     dumps,
+    hotspots,
 )
 from twin.city import City, Site
 from twin.dumping import BRUSSELS
@@ -42,7 +43,7 @@ SERVICE_S = {
     "underground": 360,
     "glass": 420,
     "dump": 900,
-    "check": dumps.CHECK_SERVICE_S,
+    "check": hotspots.CHECK_SERVICE_S,
 }
 PER_KM = 1_200_000 // 1000  # 1.20 €/km, per metre, in micro-euro
 # Crews are paid per shift, not per route hour: a crew that goes out costs its whole shift

@@ -36,8 +36,7 @@ from routing import (
     propose,
     service_of,
 )
-from routing.dumps import HotspotWatch, hotspot_checks
-from routing.hotspots import Seen, Spot, watches
+from routing.hotspots import HotspotWatch, Seen, Spot, hotspot_checks, watches
 from twin.city import DEPOT, DISTRICTS, BinSite
 from twin.crews import CHECK_PREFIX
 from twin.dumping import BRUSSELS, Dump
@@ -250,7 +249,7 @@ class SensorProduct:
             litres = min(max(c.expected_level, 0.1), 1.2) * site.volume_l
             out.append(_bin_request(site, litres, penalty))
         if self.watches is not None:
-            # the hotspots worth a look (routing.dumps.hotspot_checks), priced at the shift's
+            # the hotspots worth a look (routing.hotspots.hotspot_checks), priced at the shift's
             # mean visit time
             visit = datetime.combine(day, self.params.visit_at, BRUSSELS)
             served = partial(calendar.serves, service_of("street_bin"), day=day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from routing.dumps import HotspotWatch, hotspot_checks, watch_of
+from routing.hotspots import HotspotWatch, hotspot_checks, watch_of
 
 AT = datetime(2026, 9, 15, 8, 0, tzinfo=UTC)  # 10:00 in Brussels, the shift's mean visit
 

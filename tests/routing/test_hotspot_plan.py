@@ -8,7 +8,7 @@ from typing import Any
 from db import dumps as dump_db
 from db import plans as store
 from db import sites
-from routing import dumps
+from routing import dumps, hotspots
 from routing.hotspots import Seen, Spot, watches
 from routing.service import PlanParams, plan_day
 from tests.routing.history import seed_city
@@ -72,7 +72,7 @@ def test_a_hotspot_whose_dumps_the_camera_missed_is_offered_as_a_check(db: Any) 
     (check,) = _checks(db)
     assert check.name == "Controle sluikstortplek Budabrug", "the crews know it by its name"
     assert check.prize_eur is not None
-    assert check.prize_eur > dumps.MIN_CHECK_EUR
+    assert check.prize_eur > hotspots.MIN_CHECK_EUR
     ref = f"fixed:{check.id}"
     planned = [s for s in store.stops(conn=db, plan_id=result.plan_id) if s.ref == ref]
     unplanned = [u for u in store.unplanned(conn=db, plan_id=result.plan_id) if u.ref == ref]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from routing.dumps import HotspotWatch
 from routing.horizon import ServiceCalendar
+from routing.hotspots import HotspotWatch
 from twin.city import build_city
 from twin.compare import PolicyResult, SameDayDispatch, advised, tally_dumps
 from twin.crews import CHECK_PREFIX, CrewRun, execute_plan
@@ -181,7 +181,7 @@ def test_a_crew_at_a_hotspot_check_clears_the_dump_the_camera_missed() -> None:
 def test_the_product_offers_a_check_at_a_hotspot_no_crew_has_passed_in_an_area_served_today() -> (
     None
 ):
-    """The product's morning requests hold an optional check (routing.dumps.hotspot_checks) for an unseen hotspot in an area served that day, and none in an area not served."""
+    """The product's morning requests hold an optional check (routing.hotspots.hotspot_checks) for an unseen hotspot in an area served that day, and none in an area not served."""
     city = build_city(seed=5, bins=40)
     world = World(city, params=WorldParams(seed=5), start=PLANNED_AT)
     here, elsewhere = (
