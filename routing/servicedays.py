@@ -10,9 +10,10 @@ three sectors by their bearing from the depot (at the widest empty bearing) and 
 areas share their days (Monday/Thursday, Tuesday/Friday, Wednesday/Saturday), so one crew works
 one side of the city on a day. With ``max_visits=3`` an area that needs it gets a third day, in
 the middle of the longer wait between its sector's two (not the default: on the twin it drives
-more kilometres for less overflow, along the same curve as the overflow knob). The crane truck comes once a week (Tuesday), twice (Tuesday and
-Friday) when a quarter of its containers would fill up within a week; which containers it takes
-on the day is the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and
+more kilometres for less overflow, along the same curve as the overflow knob). The crane truck
+works one half of the city (its areas cut in two by bearing) on Tuesday and the other on Friday;
+an area where a quarter of its containers would fill up within a week gets both days; which
+containers it takes on the day is the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and
 changes it (:func:`adjust`); a change that leaves a container without any service day gets a
 warning naming it (:func:`unserved`).
 """
@@ -115,14 +116,40 @@ def _split_longest_gap(days: Sequence[int]) -> list[int]:
     return sorted({*days, (start + gap // 2) % WEEK})
 
 
-def _crane_days(fills: Sequence[float], *, target: float) -> frozenset[int]:
-    """The crane truck's weekdays: once a week, or twice when a quarter of its containers would
-    pass ``target`` in a week (the forecast chooses which containers it takes on the day)."""
+def _crane_twice(fills: Sequence[float], *, target: float) -> bool:
+    """Whether an area's containers need the crane truck twice a week: a quarter of them would
+    pass ``target`` in a week."""
     if not fills:
-        return CRANE_DAYS[1]
+        return False
     ordered = sorted(fills)
     busy = ordered[min(len(ordered) - 1, (3 * len(ordered)) // 4)]
-    return CRANE_DAYS[2] if busy * WEEK > target else CRANE_DAYS[1]
+    return busy * WEEK > target
+
+
+def _crane_calendar(
+    crane: Mapping[str, Sequence[ContainerNeed]], *, depot: tuple[float, float], target: float
+) -> dict[tuple[str, str], frozenset[int]]:
+    """The crane truck's weekdays per area: each side of the city on its own day, an area whose
+    containers need it on both (which containers it takes on the day is the forecast's choice).
+
+    One tour of the whole city a week does not fit the truck's shift, and the stops it leaves out
+    wait a week more (on the twin, the far glass points overflowed half the time).
+    """
+    bearings = []
+    for area, items in crane.items():
+        lat = sum(n.lat for n in items) / len(items)
+        lon = sum(n.lon for n in items) / len(items)
+        bearings.append((_bearing(lat, lon, depot), area))
+    side = _sectors(bearings, len(CRANE_DAYS[2]))
+    days = sorted(CRANE_DAYS[2])
+    return {
+        (CRANE, area): (
+            CRANE_DAYS[2]
+            if _crane_twice([n.fill_per_day for n in items], target=target)
+            else frozenset({days[side[area]]})
+        )
+        for area, items in crane.items()
+    }
 
 
 def propose(
@@ -144,11 +171,7 @@ def propose(
             crane.setdefault(n.area, []).append(n)
         else:
             by_area.setdefault(n.area, []).append(n)
-    crane_days = _crane_days(
-        [n.fill_per_day for items in crane.values() for n in items], target=target
-    )
-    for area in crane:
-        weekdays[(CRANE, area)] = crane_days
+    weekdays.update(_crane_calendar(crane, depot=depot, target=target))
     visits_of: dict[str, int] = {}
     bearings: list[tuple[float, str]] = []
     for area, items in by_area.items():

@@ -143,6 +143,27 @@ def test_the_crane_comes_twice_a_week_only_when_its_containers_need_it() -> None
     assert propose(fast, depot=(50.819, 3.288)).weekdays[("crane", "Centrum")] == frozenset({1, 4})
 
 
+def test_the_crane_works_each_half_of_the_city_on_its_own_day() -> None:
+    """Slow crane containers on opposite sides of the depot get the crane on different days."""
+    needs = [
+        ContainerNeed(f"{area}{i}", area, "glass", lat, lon, 0.1)
+        for area, lat, lon in (
+            ("Heule", 50.838, 3.234),
+            ("Bissegem", 50.826, 3.225),
+            ("Kooigem", 50.740, 3.317),
+            ("Bellegem", 50.777, 3.277),
+        )
+        for i in range(4)
+    ]
+    days = propose(needs, depot=(50.819, 3.288)).weekdays
+    assert days[("crane", "Heule")] == days[("crane", "Bissegem")]
+    assert days[("crane", "Kooigem")] == days[("crane", "Bellegem")]
+    assert {days[("crane", "Heule")], days[("crane", "Kooigem")]} == {
+        frozenset({1}),
+        frozenset({4}),
+    }
+
+
 def test_an_off_day_prize_counts_only_the_overflow_hours_the_visit_avoids() -> None:
     """A bin that would overflow again before tomorrow after being emptied is worth less than
     one that emptying keeps below full until then."""
