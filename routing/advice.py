@@ -188,14 +188,37 @@ def advise(
     return ranked[: math.floor(params.max_share * len(bins) + 1e-9)]
 
 
+# A full bin's heap is not flat: its sensor may read it full at 92 % for a whole cycle (a hollow
+# under the sensor). A cycle whose level rises to at least ``PLATEAU_FLOOR`` and then holds within
+# ``PLATEAU_BAND`` of its top for ``PLATEAU_H`` hours or more was full from there on.
+PLATEAU_FLOOR = 0.85
+PLATEAU_BAND = 0.03
+PLATEAU_H = 4.0
+
+
+def _plateau(cycle: Sequence[tuple[datetime, float]]) -> datetime | None:
+    """When a fill cycle reached the level its sensor read it full at, or None (never held)."""
+    if len(cycle) < 3:
+        return None
+    top = sorted(v for _t, v in cycle)[-2]  # a single high echo is not the top
+    if top < PLATEAU_FLOOR:
+        return None
+    reached = next(t for t, v in cycle if v >= top - PLATEAU_BAND)
+    if (cycle[-1][0] - reached).total_seconds() / 3600 < PLATEAU_H:
+        return None
+    return reached
+
+
 def full_hours(readings: Sequence[Reading], *, full: float = 0.97) -> float:
-    """Hours the sensor read the bin full (the start of each interval decides, gaps of ≤ 3 h)."""
-    usable = sorted((t, v) for t, v in readings if v is not None)
+    """Hours the sensor read the bin full (the start of each interval decides, gaps of ≤ 3 h):
+    at or above ``full``, or on the level a fill cycle held once it was full (:func:`_plateau`)."""
     hours = 0.0
-    for (t0, v0), (t1, _v1) in itertools.pairwise(usable):
-        gap = (t1 - t0).total_seconds() / 3600
-        if v0 >= full and gap <= 3:
-            hours += gap
+    for cycle in fill_cycles(readings):
+        since = _plateau(cycle)
+        for (t0, v0), (t1, _v1) in itertools.pairwise(cycle):
+            gap = (t1 - t0).total_seconds() / 3600
+            if gap <= 3 and (v0 >= full or (since is not None and t0 >= since)):
+                hours += gap
     return hours
 
 

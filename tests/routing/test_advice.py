@@ -16,6 +16,7 @@ from routing.advice import (
     advise_bin,
     curve,
     daily_spread,
+    full_hours,
     litres_between_visits,
     rates_from_readings,
 )
@@ -164,3 +165,21 @@ def test_litter_arriving_while_the_sensor_reads_full_is_counted_at_the_pace_it_f
     assert 120 < sum(rates.litres_per_hour[:24]) < 180
     (up,) = advise([rates])
     assert up.capacity_l >= 240
+
+
+def _cycle(top: float, rise_h: int, held_h: int) -> list[Reading]:
+    """One fill cycle read hourly: a steady rise to ``top``, then ``held_h`` hours at it."""
+    levels = [round(top * h / rise_h, 3) for h in range(rise_h)] + [top] * held_h
+    return [(MONDAY + timedelta(hours=h), level) for h, level in enumerate(levels)]
+
+
+def test_a_full_bin_read_below_full_by_an_uneven_heap_counts_as_full() -> None:
+    """A cycle that rises to 93 % and holds there for ten hours was read full for those hours."""
+    assert full_hours(_cycle(0.93, 10, 11)) == 10.0
+    assert full_hours(_cycle(1.0, 10, 11)) == 10.0
+
+
+def test_a_bin_still_filling_or_held_low_is_not_counted_full() -> None:
+    """A steady rise to 90 % and a level held at 60 % are not read as a full bin."""
+    assert full_hours(_cycle(0.9, 20, 1)) == 0.0
+    assert full_hours(_cycle(0.6, 10, 11)) == 0.0
