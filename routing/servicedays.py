@@ -11,8 +11,9 @@ areas share their days (Monday/Thursday, Tuesday/Friday, Wednesday/Saturday), so
 one side of the city on a day. With ``max_visits=3`` an area that needs it gets a third day, in
 the middle of the longer wait between its sector's two (not the default: on the twin it drives
 more kilometres for less overflow, along the same curve as the overflow knob). The crane truck
-works one half of the city (its areas cut in two by bearing) on Tuesday and the other on Friday;
-an area where a quarter of its containers would fill up within a week gets both days; which
+comes on Tuesday while a week's visits fit one shift, else it works one half of the city (its
+areas cut in two by bearing) on Tuesday and the other on Friday; an area where a quarter of its
+containers would fill up within a week gets both days; which
 containers it takes on the day is the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and
 changes it (:func:`adjust`); a change that leaves a container without any service day gets a
 warning naming it (:func:`unserved`).
@@ -28,6 +29,9 @@ from routing.horizon import CRANE, STREET, WEEK, ServiceCalendar, service_of
 
 # The crane truck's days by visits a week: Tuesday; Tuesday and Friday.
 CRANE_DAYS: Mapping[int, frozenset[int]] = {1: frozenset({1}), 2: frozenset({1, 4})}
+# Containers the crane truck empties in one shift, the drive between areas included (on the
+# twin it emptied 38-45 in a full shift, bench/RESULTS.md).
+CRANE_STOPS_PER_SHIFT = 35
 # Only an area this close to the depot is served every day, however busy.
 DAILY_WITHIN_M = 3000.0
 WEEKDAY_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
@@ -127,26 +131,35 @@ def _crane_twice(fills: Sequence[float], *, target: float) -> bool:
 
 
 def _crane_calendar(
-    crane: Mapping[str, Sequence[ContainerNeed]], *, depot: tuple[float, float], target: float
+    crane: Mapping[str, Sequence[ContainerNeed]],
+    *,
+    depot: tuple[float, float],
+    target: float,
+    stops_per_shift: int,
 ) -> dict[tuple[str, str], frozenset[int]]:
-    """The crane truck's weekdays per area: each side of the city on its own day, an area whose
-    containers need it on both (which containers it takes on the day is the forecast's choice).
+    """The crane truck's weekdays per area (which containers it takes on the day is the
+    forecast's choice): one day for the whole city while a week's visits fit one shift, else
+    each half of the city (cut by bearing) on its own day; an area whose containers need it
+    twice a week gets both.
 
-    One tour of the whole city a week does not fit the truck's shift, and the stops it leaves out
-    wait a week more (on the twin, the far glass points overflowed half the time).
+    A weekly tour that does not fit the shift leaves stops out, and they wait another week (on
+    the twin, a far glass point overflowed more than half of the time).
     """
+    weekly = sum(
+        min(n.fill_per_day * WEEK / target, 1.0) for items in crane.values() for n in items
+    )
+    days = sorted(CRANE_DAYS[2])
     bearings = []
     for area, items in crane.items():
         lat = sum(n.lat for n in items) / len(items)
         lon = sum(n.lon for n in items) / len(items)
         bearings.append((_bearing(lat, lon, depot), area))
-    side = _sectors(bearings, len(CRANE_DAYS[2]))
-    days = sorted(CRANE_DAYS[2])
+    side = _sectors(bearings, len(days)) if weekly > stops_per_shift else {}
     return {
         (CRANE, area): (
             CRANE_DAYS[2]
             if _crane_twice([n.fill_per_day for n in items], target=target)
-            else frozenset({days[side[area]]})
+            else frozenset({days[side.get(area, 0)]})
         )
         for area, items in crane.items()
     }
@@ -161,6 +174,7 @@ def propose(
     daily_share: float = 0.34,
     daily_within_m: float = DAILY_WITHIN_M,
     sectors: int = 3,
+    crane_stops_per_shift: int = CRANE_STOPS_PER_SHIFT,
 ) -> ServiceCalendar:
     """A periodic plan from the containers' fill rates (see the module's description)."""
     by_area: dict[str, list[ContainerNeed]] = {}
@@ -171,7 +185,9 @@ def propose(
             crane.setdefault(n.area, []).append(n)
         else:
             by_area.setdefault(n.area, []).append(n)
-    weekdays.update(_crane_calendar(crane, depot=depot, target=target))
+    weekdays.update(
+        _crane_calendar(crane, depot=depot, target=target, stops_per_shift=crane_stops_per_shift)
+    )
     visits_of: dict[str, int] = {}
     bearings: list[tuple[float, str]] = []
     for area, items in by_area.items():

@@ -143,8 +143,9 @@ def test_the_crane_comes_twice_a_week_only_when_its_containers_need_it() -> None
     assert propose(fast, depot=(50.819, 3.288)).weekdays[("crane", "Centrum")] == frozenset({1, 4})
 
 
-def test_the_crane_works_each_half_of_the_city_on_its_own_day() -> None:
-    """Slow crane containers on opposite sides of the depot get the crane on different days."""
+def test_the_crane_works_each_half_of_the_city_on_its_own_day_when_one_shift_is_too_short() -> None:
+    """Crane containers on opposite sides of the depot share Tuesday while a week's visits fit
+    one shift, and get a day for each side of the city when they do not."""
     needs = [
         ContainerNeed(f"{area}{i}", area, "glass", lat, lon, 0.1)
         for area, lat, lon in (
@@ -155,7 +156,11 @@ def test_the_crane_works_each_half_of_the_city_on_its_own_day() -> None:
         )
         for i in range(4)
     ]
-    days = propose(needs, depot=(50.819, 3.288)).weekdays
+    fits = propose(needs, depot=(50.819, 3.288), crane_stops_per_shift=12).weekdays
+    assert {fits[("crane", a)] for a in ("Heule", "Bissegem", "Kooigem", "Bellegem")} == {
+        frozenset({1})
+    }
+    days = propose(needs, depot=(50.819, 3.288), crane_stops_per_shift=10).weekdays
     assert days[("crane", "Heule")] == days[("crane", "Bissegem")]
     assert days[("crane", "Kooigem")] == days[("crane", "Bellegem")]
     assert {days[("crane", "Heule")], days[("crane", "Kooigem")]} == {
