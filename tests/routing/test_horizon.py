@@ -116,18 +116,22 @@ def test_an_area_allowed_three_days_gets_one_in_its_longest_wait() -> None:
     )
 
 
+# Villages around the depot (50.819, 3.288): Heule and Bissegem to its west, Kooigem and Bellegem to its south
+VILLAGES = (
+    ("Heule", 50.838, 3.234),
+    ("Bissegem", 50.826, 3.225),
+    ("Kooigem", 50.740, 3.317),
+    ("Bellegem", 50.777, 3.277),
+    ("Marke", 50.808, 3.235),
+    ("Rollegem", 50.762, 3.262),
+)
+
+
 def test_neighbouring_areas_share_their_service_days() -> None:
     """Two villages next to each other are served on the same days, one far away on others."""
     needs = [
         ContainerNeed(f"{area}{i}", area, "street_bin", lat, lon, 0.3)
-        for area, lat, lon in (
-            ("Heule", 50.838, 3.234),
-            ("Bissegem", 50.826, 3.225),
-            ("Kooigem", 50.740, 3.317),
-            ("Bellegem", 50.777, 3.277),
-            ("Marke", 50.808, 3.235),
-            ("Rollegem", 50.762, 3.262),
-        )
+        for area, lat, lon in VILLAGES
         for i in range(4)
     ]
     days = propose(needs, depot=(50.819, 3.288)).weekdays
@@ -148,12 +152,7 @@ def test_the_crane_works_each_half_of_the_city_on_its_own_day_when_one_shift_is_
     one shift, and get a day for each side of the city when they do not."""
     needs = [
         ContainerNeed(f"{area}{i}", area, "glass", lat, lon, 0.1)
-        for area, lat, lon in (
-            ("Heule", 50.838, 3.234),
-            ("Bissegem", 50.826, 3.225),
-            ("Kooigem", 50.740, 3.317),
-            ("Bellegem", 50.777, 3.277),
-        )
+        for area, lat, lon in VILLAGES[:4]
         for i in range(4)
     ]
     fits = propose(needs, depot=(50.819, 3.288), crane_stops_per_shift=12).weekdays
