@@ -334,10 +334,13 @@ def _insert_for_optional(
     routes: dict[str, list[str]],
     stop: Stop,
     options: Sequence[tuple[int, str, int]],
-    ejections: int = 8,
+    ejections: int = 16,
 ) -> bool:
-    """Put the must-visit ``stop`` in place of an optional stop of the route (the least prize
-    first) where it then fits; False if nowhere."""
+    """Put the must-visit ``stop`` in place of optional stops of the route, the least prize
+    first, as few as make it fit (at most ``ejections``); False if nowhere.
+
+    A cleanup takes longer than a bin: on a full route one bin left out rarely makes room.
+    """
     problem = day.problem
     stops = day.stops
     vehicles = {v.id: v for v in problem.vehicles}
@@ -347,11 +350,13 @@ def _insert_for_optional(
             (k for k, r in enumerate(refs) if r in stops and stops[r].penalty is not None),
             key=lambda k: (stops[refs[k]].penalty, k),
         )
+        trial = [*refs[:i], stop.id, *refs[i:]]
+        out: set[int] = set()
         for k in optional[:ejections]:
-            trial = [*refs[:i], stop.id, *refs[i:]]
-            del trial[k if k < i else k + 1]
-            if _route(day, vehicles[vid], trial) is not None:
-                routes[vid] = trial
+            out.add(k if k < i else k + 1)
+            fewer = [r for j, r in enumerate(trial) if j not in out]
+            if _route(day, vehicles[vid], fewer) is not None:
+                routes[vid] = fewer
                 return True
     return False
 

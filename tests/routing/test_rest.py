@@ -131,3 +131,25 @@ def test_a_crew_past_its_shift_end_keeps_no_stop_and_each_says_why() -> None:
     assert not _served(solution)
     codes = {u.stop_id: u.code for u in solution.unplanned}
     assert codes["b4"] == codes["b5"] == explain.Reason.BEHIND_SHIFT
+
+
+def test_a_long_cleanup_on_a_full_route_takes_the_place_of_as_few_optional_bins_as_it_needs() -> (
+    None
+):
+    """On a route with no time to spare, the remaining plan takes a 25-minute cleanup in place of
+    its two least-prized bins and keeps the others in their order."""
+    dist = [[0, 1000, 1000], [1000, 0, 1000], [1000, 1000, 0]]
+    dur = [[d * 180 // 1000 for d in row] for row in dist]  # 20 km/h: 3 minutes a leg
+    prizes = {"b1": 900, "b2": 500, "b3": 800, "b4": 400, "b5": 700, "b6": 600}
+    bins = tuple(
+        Stop(ref, 1, (10,), 1000, Window(0, 24 * 3600), penalty=prize)
+        for ref, prize in prizes.items()
+    )
+    cleanup = Stop("dump-1", 1, (50,), 1500, Window(0, 24 * 3600))
+    start = 6 * 3600
+    truck = Vehicle("t1", (1000,), 0, 0, Window(start, start + 2 * 180 + 6 * 1000 + 60))
+    problem = Problem(dist, dur, (*bins, cleanup), (truck,), (Facility("site", 2, 300),))
+    routes = {"t1": list(prizes)}
+    assert rest._insert(rest._day(problem), routes, cleanup)
+    assert sorted(routes["t1"]) == ["b1", "b3", "b5", "b6", "dump-1"]
+    assert [r for r in routes["t1"] if r != "dump-1"] == ["b1", "b3", "b5", "b6"]
