@@ -12,7 +12,7 @@ yet made, in order.
    (travel, windows, the break, capacity per trip, unload before the depot, the shift's end): a
    crew ahead keeps every stop; a crew behind loses the stops it can no longer make, each with
    its reason. New stops (and stops a crew behind lost) go where they add least; a must-visit
-   that fits nowhere takes the place of an optional stop.
+   that fits nowhere takes the place of optional stops, the fewest of the least prize.
 3. Guided local search starts from those routes (:func:`routing.solver.improve_from`), and only
    when they leave a must-visit stop out does the pipeline also plan the rest from nothing. A
    candidate replaces the remaining plan only when it passes the check (:mod:`routing.check`),
