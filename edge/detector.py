@@ -111,6 +111,8 @@ STACK_SAME_S = 1.0  # regions stacked one on another that appeared this close in
 STACK_GAP_PX = 2  # ...and this close (working pixels) are one figure for the person test
 REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting: someone
 # came and stands in it (a residue a passer-by was taken to bring, then stood next to)
+SHRUNK_SHARE = 0.8  # a region already tracked is followed down to this share of the minimum
+# object area (a faint bag at night whose edges sink into the noise); a new one is not
 OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
 # first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
@@ -653,7 +655,7 @@ class LeftObjectDetector:
             pixels = (labels == label) & (candidate > 0)
             area = int(pixels.sum())
             full_area = area * self._area_scale
-            if not self.config.min_object_area_px <= full_area <= self.config.max_object_area_px:
+            if not self._big_enough(full_area, (x, y, w, h), seen):
                 continue
             since = state.since[pixels]
             since = since[np.isfinite(since)]
@@ -702,6 +704,18 @@ class LeftObjectDetector:
             seen.add(match.track_id)
         self._forget(now)
         return self._report(now, seen)
+
+    def _big_enough(self, full_area: float, box: tuple[int, int, int, int], seen: set[int]) -> bool:
+        """Is a region of this area (frame pixels) an object to track? Below the minimum
+        object area only down to ``SHRUNK_SHARE`` of it, and only where it continues a track
+        (a faint bag at night, found whole while it was put down, whose edges then sink into
+        the noise): a speck of that size seen for the first time is not followed."""
+        minimum = self.config.min_object_area_px
+        if not SHRUNK_SHARE * minimum <= full_area <= self.config.max_object_area_px:
+            return False
+        return full_area >= minimum or any(
+            t.track_id not in seen and _iou(t.bbox, box) >= 0.2 for t in self._tracks
+        )
 
     def _measure_light(
         self, track: _Track, box: tuple[int, int, int, int], pixels: np.ndarray, state: _State
@@ -838,6 +852,12 @@ class LeftObjectDetector:
             if (
                 track.left_at is not None
                 and (track.detail >= OBJECT_DETAIL or track.light_range <= LIGHT_EDGE)
+                # what shrank below an object's size is reported only where the light is the
+                # same all around it (a cloud edge's residue shrinks as the cloud moves on)
+                and (
+                    track.area * self._area_scale >= self.config.min_object_area_px
+                    or track.light_range <= LIGHT_EDGE
+                )
                 and now - track.left_at >= self.config.dwell_s
                 and track.hold + track.held >= STABLE_SHARE * self.config.dwell_s
             ):

@@ -316,3 +316,10 @@ def test_the_swaying_head_of_someone_standing_counts_towards_their_figure() -> N
     """Under heavy compression, someone standing whose static body and feet are too short for a person on their own, with their swaying head above, raises no event while they stand there."""
     spec = make_scene("head", "drop_loiter", seed=624966909, duration_s=24, condition="compressed")
     _nothing_found_off_the_drop(spec, default_config(15.0))
+
+
+@pytest.mark.slow
+def test_a_faint_bag_at_night_whose_edges_sink_into_the_noise_is_still_followed() -> None:
+    """At night, a bag found whole while it was put down beside a car, whose region then shrinks below the minimum object area as its edges sink into the noise, is still reported."""
+    spec = make_scene("faint", "drop_car", seed=1235240924, duration_s=32, condition="night")
+    _only_the_drop_found(spec, default_config(15.0))
