@@ -13,10 +13,10 @@ the middle of the longer wait between its sector's two (not the default: on the 
 more kilometres for less overflow, along the same curve as the overflow knob). The crane truck
 comes on Tuesday while a week's visits fit one shift, else it works one half of the city (its
 areas cut in two by bearing) on Tuesday and the other on Friday; an area where a quarter of its
-containers would fill up within a week gets both days; which
-containers it takes on the day is the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and
-changes it (:func:`adjust`); a change that leaves a container without any service day gets a
-warning naming it (:func:`unserved`).
+containers would fill up within a week gets both days; which containers it takes on the day is
+the forecast's choice (:mod:`routing.horizon`). A coordinator sees the plan and changes it
+(:func:`adjust`); a change that leaves a container without any service day gets a warning naming
+it (:func:`unserved`).
 """
 
 from __future__ import annotations
