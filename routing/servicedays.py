@@ -88,6 +88,14 @@ def _visits_needed(
     return next((f for f in range(1, max_visits + 1) if WEEK / f <= gap), max_visits)
 
 
+def _centre(items: Sequence[ContainerNeed]) -> tuple[float, float]:
+    """An area's centre: the mean position of its containers."""
+    return (
+        sum(n.lat for n in items) / len(items),
+        sum(n.lon for n in items) / len(items),
+    )
+
+
 def _bearing(lat: float, lon: float, depot: tuple[float, float]) -> float:
     return math.atan2(lat - depot[0], (lon - depot[1]) * math.cos(math.radians(depot[0])))
 
@@ -149,12 +157,13 @@ def _crane_calendar(
         min(n.fill_per_day * WEEK / target, 1.0) for items in crane.values() for n in items
     )
     days = sorted(CRANE_DAYS[2])
-    bearings = []
-    for area, items in crane.items():
-        lat = sum(n.lat for n in items) / len(items)
-        lon = sum(n.lon for n in items) / len(items)
-        bearings.append((_bearing(lat, lon, depot), area))
-    side = _sectors(bearings, len(days)) if weekly > stops_per_shift else {}
+    side = (
+        _sectors(
+            [(_bearing(*_centre(items), depot), area) for area, items in crane.items()], len(days)
+        )
+        if weekly > stops_per_shift
+        else {}
+    )
     return {
         (CRANE, area): (
             CRANE_DAYS[2]
@@ -197,8 +206,7 @@ def propose(
             max_visits=max_visits,
             daily_share=daily_share,
         )
-        lat = sum(n.lat for n in items) / len(items)
-        lon = sum(n.lon for n in items) / len(items)
+        lat, lon = _centre(items)
         if visits == WEEK and _metres(lat, lon, depot) <= daily_within_m:
             weekdays[(STREET, area)] = EVERY_DAY
             continue
