@@ -10,7 +10,15 @@ product's service days) and runs the product again on the city so changed. Varia
 - ``worst``: sized for a visit at the worst hour of the shift (the route, not the bin, sets it);
 - ``mean``: for the mean over the shift's hours;
 - ``crane``: the default, and underground and glass containers may get an extra container too;
-- ``worst+crane``: both.
+- ``worst+crane``: both;
+- ``areas=A/B/...``: the default sizing, the containers of areas A, B, ... ranked first (every
+  one of them the product would advise, then the rest by overflow): whole villages upgraded so
+  that their service days suffice, in place of the worst-overflowing containers.
+
+``--knob`` (and ``--visits``, at most that many service days a week for an area not served
+daily) runs the product and every variant with that overflow cost (euro per hour), so the advice
+comes from the product's run at that knob value (``nettestad compare --curve`` applies the advice
+from the default-knob run at every knob value).
 
 Prints each variant's kilometres and overflow bin-hours (four weeks after three warm-up days).
 """
@@ -18,6 +26,7 @@ Prints each variant's kilometres and overflow bin-hours (four weeks after three 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from collections.abc import Callable
 from unittest import mock
@@ -73,9 +82,16 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--window", default="autumn", choices=sorted(WINDOWS))
     parser.add_argument("--variants", default="best,worst,mean,crane,worst+crane")
+    parser.add_argument("--knob", type=float, help="overflow cost, EUR/h (default: the product's)")
+    parser.add_argument("--visits", type=int, help="service days a week (default: the product's)")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     params = CompareParams(weeks=args.weeks, seed=args.seed, first_day=WINDOWS[args.window])
+    if args.knob is not None:
+        params = dataclasses.replace(
+            params, horizon=dataclasses.replace(params.horizon, overflow_eur_per_h=args.knob)
+        )
+    params = dataclasses.replace(params, max_visits=args.visits)
     city = build_city(seed=args.seed, bins=params.bins)
     seen: list[Observations] = []
     made: list[SensorProduct] = []
@@ -92,7 +108,8 @@ def main() -> None:
     cap = int(ADVICE_SHARE * len(city.bins) + 1e-9)
     original = advice.litres_between_visits
     for name in args.variants.split(","):
-        sizing = SIZING[name.split("+")[0]] if name != "crane" else original
+        first = frozenset(name.removeprefix("areas=").split("/")) if "=" in name else frozenset()
+        sizing = SIZING[name.split("+")[0]] if name in SIZING or "+" in name else original
         types = STREET_TYPES + (("underground", "glass") if "crane" in name else ())
         rates = [
             advice.rates_from_readings(
@@ -107,7 +124,7 @@ def main() -> None:
         # advise_bin sizes through this function
         with mock.patch.object(advice, "litres_between_visits", sizing):
             found = advice.advise(rates, advice.AdviceParams(container_types=types), waits_h=waits)
-        found = found[:cap]
+        found = sorted(found, key=lambda u: sites[u.bin_id].district not in first)[:cap]
         upgrades = {
             u.bin_id: (u.capacity_l, DEPTH_MM.get(u.new_volume_l, sites[u.bin_id].depth_mm))
             for u in found
