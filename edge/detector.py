@@ -18,6 +18,9 @@ levels) is seen where the image is quiet without rain or night noise tripping it
   object-scale image scatters from one frame to the next where nothing moves (sensor grain,
   rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between
   ``min_diff_threshold`` and ``diff_threshold``. Slow light changes do not inflate it.
+  Where that threshold is well above its floor (rain, night grain, codec blocks), the median
+  of the last second's differences is also compared with a share of it: a faint bag is
+  under the threshold in half the frames, but its median stays put while the noise's shrinks.
 * **Texture**: the local normalised correlation between frame and background (5x5 windows)
   tells a shadow (darker, same texture) from an object (the pavement's texture is gone). A
   darker patch whose texture is intact is a shadow and not foreground; a textured patch whose
@@ -86,6 +89,13 @@ SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
 OBJECT_NCC = 0.3  # texture this little correlated (where there is texture) is a change
 TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are trusted
 NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
+STEADY_FRAMES = 7  # frames: the median of the object-scale difference over about a second...
+STEADY_SHARE = 0.45  # ...shows a faint object where it stays beyond this share of the threshold
+STEADY_NOISY = 2.0  # ...used where the threshold is this many times its floor (rain, night,
+# codec blocks): elsewhere a single frame shows as much
+STEADY_AFTER_S = 8.0  # ...once the noise estimate has settled (seconds from the start)...
+STEADY_QUIET = 0.25  # ...and where the pixel was seen this close to its background since then:
+# what the first frame's rain or grain left in the background never is
 JITTER_MIN = 2.5  # grey levels a pixel must jump by to count as fidgeting...
 JITTER_FACTOR = 6.0  # ...and this many times the frame's median jump (noise, rain)
 ACTIVITY_S = 1.0  # fidgeting is a rate over about this long
@@ -234,6 +244,8 @@ class _State:
     gain: np.ndarray
     previous_mean: np.ndarray
     detail: np.ndarray  # what the light cannot explain, in units of its usual scatter
+    recent: deque[np.ndarray]  # the object-scale differences of the last ``STEADY_FRAMES``
+    quiet: np.ndarray  # seen close to the background since ``STEADY_AFTER_S`` (see there)
     started: float
     frames: int
     last_ts: float
@@ -339,6 +351,7 @@ class LeftObjectDetector:
         diff = np.abs(residual)
         texture_change = textured & (ncc < OBJECT_NCC) & (diff > 0.5 * threshold)
         changed = ((diff > threshold) & ~shadow) | texture_change
+        changed |= self._steady_change(threshold, state) & ~shadow
         opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, self._kernel)
         # A changed region that is mostly ground with its texture kept, darker or brighter, is
         # light the layers did not follow (a cloud's edge, a patch it uncovered): judged as a
@@ -362,6 +375,23 @@ class LeftObjectDetector:
             own = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_OPEN, self._kernel) > 0
             light &= ~own
         return (opened > 0) & ~light, (shadow | light) & (diff > threshold)
+
+    def _steady_change(self, threshold: np.ndarray, state: _State) -> np.ndarray:
+        """Where the median of the last second's differences shows a faint object that single
+        frames show only now and then (rain, night grain, codec blocks).
+
+        Used only where the noise has raised the threshold well above its floor, once the noise
+        estimate has settled, and where the pixel has been seen close to its background since
+        then: the background starts from the first frame, and the raindrops or grain it caught
+        stay in it as faint static changes that are no object.
+        """
+        if len(state.recent) < STEADY_FRAMES or state.last_ts - state.started < STEADY_AFTER_S:
+            return np.zeros(threshold.shape, bool)
+        steady: np.ndarray = np.abs(np.median(np.stack(state.recent), axis=0))
+        state.quiet |= steady < STEADY_QUIET * threshold
+        noisy = threshold >= STEADY_NOISY * self.config.min_diff_threshold
+        found: np.ndarray = noisy & state.quiet & (steady > STEADY_SHARE * threshold)
+        return found
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
         """Take one frame; returns the objects that reached the dwell time on this frame."""
@@ -387,6 +417,8 @@ class LeftObjectDetector:
                 gain=np.ones(shape, np.float32),
                 previous_mean=_local_mean(small),
                 detail=np.zeros(shape, np.float32),
+                recent=deque(maxlen=STEADY_FRAMES),
+                quiet=np.zeros(shape, bool),
                 started=now,
                 frames=1,
                 last_ts=now,
@@ -407,6 +439,7 @@ class LeftObjectDetector:
             config.diff_threshold,
         ).astype(np.float32)
         state.threshold = threshold
+        state.recent.append(residual)
         long_fg, shadow = self._changed(compensated, residual, threshold, state)
         short_fg = np.abs(_local_mean(small - state.short_bg)) > threshold
         static = long_fg & ~short_fg

@@ -323,3 +323,17 @@ def test_a_faint_bag_at_night_whose_edges_sink_into_the_noise_is_still_followed(
     """At night, a bag found whole while it was put down beside a car, whose region then shrinks below the minimum object area as its edges sink into the noise, is still reported."""
     spec = make_scene("faint", "drop_car", seed=1235240924, duration_s=32, condition="night")
     _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
+def test_a_faint_bag_in_the_rain_seen_in_only_some_frames_is_found() -> None:
+    """In the rain, a bag a few grey levels from the paving, over the threshold in only some frames, is found from the median of the last second's differences."""
+    spec = make_scene("faint", "drop_loiter", seed=414392414, duration_s=34, condition="rain")
+    _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
+def test_the_rain_the_first_frame_left_in_the_background_is_not_an_object() -> None:
+    """The faint static marks that the first frame's raindrops leave in the background, never seen as background since, raise no event."""
+    spec = make_scene("first", "bin", seed=534151989, duration_s=40, condition="rain")
+    assert _run(spec, default_config(15.0)) == []
