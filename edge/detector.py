@@ -110,6 +110,8 @@ OWNER_ACQUIRE_S = 3.0  # a moving blob next to a new object within this long is 
 OWNER_STEP_PX = 6  # working pixels an owner's blob may move between frames and stay theirs
 OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, behind something)
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
+OWNER_GONE_SHARE = 0.1  # an owner lost beside it whose place holds less foreground than this
+# share has walked off unseen (someone standing there differs from the ground)
 DETAIL_OFFSET = 4.0  # grey levels added before the log ratio (dark pixels' grain stays small)
 DETAIL_SIGMA = 1.5  # working pixels: light is smooth at this scale, an object's texture is not
 DETAIL_S = 3.0  # seconds: a region's detail is an average over about this long
@@ -601,11 +603,28 @@ class LeftObjectDetector:
                 # The "owner" was never more than the object's own landing, lost inside its
                 # region since: whoever brought it is judged by their fidgeting beside it.
                 track.owner = None
+            elif self._now - track.owner_seen > OWNER_LOST_S and self._gone(track.owner, box):
+                # Lost, and nothing is left where they were last seen: they walked off faster
+                # than they were followed (while the region went unjudged for a few frames).
+                area = box
             else:
                 # Still beside it, or stopped moving right there: someone who stands still
                 # is part of the static region (or is it), and leaving means walking off.
                 return True
         return self._fidgets(area, activity)
+
+    def _gone(self, owner: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> bool:
+        """Is the place its owner was last seen at (beside the object, not on it) empty now?"""
+        state = self._state
+        if state is None:
+            return False
+        x, y, w, h = owner
+        where = np.zeros(state.foreground.shape, bool)
+        where[max(y, 0) : max(y + h, 0), max(x, 0) : max(x + w, 0)] = True
+        bx, by, bw, bh = _grow(box, HALO_PX)
+        where[max(by, 0) : max(by + bh, 0), max(bx, 0) : max(bx + bw, 0)] = False
+        beside = int(where.sum())
+        return beside > 0 and int((state.foreground & where).sum()) < OWNER_GONE_SHARE * beside
 
     @staticmethod
     def _fidgets(area: tuple[int, int, int, int], activity: np.ndarray) -> bool:

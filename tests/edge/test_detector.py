@@ -337,3 +337,10 @@ def test_the_rain_the_first_frame_left_in_the_background_is_not_an_object() -> N
     """The faint static marks that the first frame's raindrops leave in the background, never seen as background since, raise no event."""
     spec = make_scene("first", "bin", seed=534151989, duration_s=40, condition="rain")
     assert _run(spec, default_config(15.0)) == []
+
+
+@pytest.mark.slow
+def test_a_bag_whose_owner_walked_off_faster_than_followed_is_reported() -> None:
+    """A bag whose owner is lost beside it while walking off, and whose place is empty since, is reported rather than attended for good."""
+    spec = make_scene("fast", "drop", seed=53893640, duration_s=36, condition="day")
+    _only_the_drop_found(spec, default_config(15.0))
