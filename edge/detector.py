@@ -89,7 +89,7 @@ SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
 OBJECT_NCC = 0.3  # texture this little correlated (where there is texture) is a change
 TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are trusted
 NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
-STEADY_FRAMES = 7  # frames: the median of the object-scale difference over about a second...
+STEADY_FRAMES = 7  # frames (odd): the median of the object-scale difference over a second...
 STEADY_SHARE = 0.45  # ...shows a faint object where it stays beyond this share of the threshold
 STEADY_NOISY = 2.0  # ...used where the threshold is this many times its floor (rain, night,
 # codec blocks): elsewhere a single frame shows as much
@@ -389,7 +389,9 @@ class LeftObjectDetector:
         """
         if len(state.recent) < STEADY_FRAMES or state.last_ts - state.started < STEADY_AFTER_S:
             return np.zeros(threshold.shape, bool)
-        steady: np.ndarray = np.abs(np.median(np.stack(state.recent), axis=0))
+        # the middle of an odd count is its median; a partition finds it at half np.median's cost
+        middle = np.partition(np.stack(state.recent), STEADY_FRAMES // 2, axis=0)
+        steady: np.ndarray = np.abs(middle[STEADY_FRAMES // 2])
         state.quiet |= steady < STEADY_QUIET * threshold
         noisy = threshold >= STEADY_NOISY * self.config.min_diff_threshold
         found: np.ndarray = noisy & state.quiet & (steady > STEADY_SHARE * threshold)

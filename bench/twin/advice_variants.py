@@ -109,7 +109,7 @@ def main() -> None:
     original = advice.litres_between_visits
     for name in args.variants.split(","):
         first = frozenset(name.removeprefix("areas=").split("/")) if "=" in name else frozenset()
-        sizing = SIZING[name.split("+")[0]] if name in SIZING or "+" in name else original
+        sizing = SIZING.get(name.split("+")[0], original)
         types = STREET_TYPES + (("underground", "glass") if "crane" in name else ())
         rates = [
             advice.rates_from_readings(
