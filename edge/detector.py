@@ -13,7 +13,10 @@ levels) is seen where the image is quiet without rain or night noise tripping it
   wide, is divided out first, so dusk, drifting cloud shadows and street lights change nothing
   while an object (a minority of any window) is not explained away. A fine light layer
   (ratios of local means where the ground keeps its texture, spread by a normalised Gaussian)
-  follows cloud edges sharper than that window.
+  follows cloud edges sharper than that window. Light brighter than the coded ratio holds
+  (a background learnt at dawn, in a cloud's deep shade) is taken slowly into the background,
+  and a frame brighter as a whole is coded around its own light meanwhile, so the frame never
+  stays "changed" everywhere (a blind camera and a false tamper alarm).
 * **Noise-adaptive threshold**: each pixel keeps a running estimate of how much its
   object-scale image scatters from one frame to the next where nothing moves (sensor grain,
   rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between
@@ -73,8 +76,13 @@ STABLE_SHARE = 0.7  # an object's pixels stayed put this share of the dwell (a d
 REPORTED_GRACE_S = 60.0  # a reported object is remembered this long after it was last seen
 SCENE_SAME_CORR = 0.7  # a frame this correlated with the background shows the learnt scene
 DECAY_RATE = 3.0  # accumulator seconds lost per second when the pixel is background again
+RELIGHT_S = 30.0  # seconds: light brighter than the light layers can code (see GAIN_CODE)...
+RELIGHT_MAX = 2.4  # ...beyond this ratio is taken into the background at this pace (dawn on a
+# scene learnt in the dark, a cloud's deep shade it was learnt in): the frame then stays
+# comparable with it, where it would otherwise be changed as a whole for good
 GAIN_WINDOW = 31  # working pixels (124 in the frame): a median window three bags wide
 GAIN_CODE = 100.0  # the light ratio is coded as ratio * 100 in 8 bits for the median
+GAIN_CODED_MAX = 2.0  # ...around the frame's own light when its median ratio passes this
 LIGHT_SIGMA = 3.0  # working pixels (12 in the frame): how sharp a light edge the fine layer follows
 LIGHT_NCC = 0.7  # ground whose texture is kept this well (5x5) tells the light falling on it
 LIGHT_PRIOR = 0.05  # weight of the coarse light where no such ground is near (inside an object)
@@ -306,8 +314,12 @@ class LeftObjectDetector:
         taken for light and learnt into the background, which is what should happen to it.
         """
         ratio = (small + 1.0) / (state.long_bg + 1.0)
-        coded = np.clip(ratio * GAIN_CODE, 0, 255).astype(np.uint8)
-        median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) / GAIN_CODE
+        # A change of light over the whole frame beyond what the code holds (dawn, an exposure
+        # step, street lights on) is taken out first; the background is then relit towards it.
+        overall = float(np.median(ratio[::4, ::4]))  # every fourth pixel tells the frame's light
+        scale = overall if overall > GAIN_CODED_MAX else 1.0
+        coded = np.clip(ratio * (GAIN_CODE / scale), 0, 255).astype(np.uint8)
+        median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) * (scale / GAIN_CODE)
         gain = cv2.blur(median, (5, 5), borderType=cv2.BORDER_REFLECT)
         # The fine light layer: a cloud's sharp edge is narrower than the median window. Where
         # the ground keeps its texture (correlated with the background whatever its brightness)
@@ -327,7 +339,7 @@ class LeftObjectDetector:
         # Only where the light really changes across short distances: elsewhere (night
         # grain, rain, codec blocks) the coarse layer is the steadier estimate.
         gain = np.where(np.abs(fine - gain) > LIGHT_GATE, fine, gain)
-        state.gain = np.clip(gain, 0.2, 255 / GAIN_CODE).astype(np.float32)
+        state.gain = np.clip(gain, 0.2 * scale, 255 / GAIN_CODE * scale).astype(np.float32)
         return state.gain
 
     def _changed(
@@ -463,6 +475,13 @@ class LeftObjectDetector:
         alpha_long = 1.0 - math.exp(-dt / config.long_term_s)
         learn = back & (state.hold <= 0.0) & ~shadow
         state.long_bg[learn] += alpha_long * (compensated - state.long_bg)[learn]
+        # Light brighter than the layers can code is brought slowly into the background
+        # everywhere, what lies under an object included (its light is the ground's around it):
+        # a scene learnt in the dark stays comparable once the sun is out.
+        gain = state.gain
+        if gain.max() > RELIGHT_MAX:
+            excess = gain / np.minimum(gain, RELIGHT_MAX)
+            state.long_bg *= np.power(excess, 1.0 - math.exp(-dt / RELIGHT_S))
         self._learn_noise(state, compensated, calm=~short_fg & ~long_fg, now=now, dt=dt)
         state.foreground = long_fg
         self.stats.changed_fraction = float(long_fg.mean())

@@ -344,3 +344,40 @@ def test_a_bag_whose_owner_walked_off_faster_than_followed_is_reported() -> None
     """A bag whose owner is lost beside it while walking off, and whose place is empty since, is reported rather than attended for good."""
     spec = make_scene("fast", "drop", seed=53893640, duration_s=36, condition="day")
     _only_the_drop_found(spec, default_config(15.0))
+
+
+def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
+    """Textured paving whose light triples within ten seconds (a camera that learnt the street in
+    the dark morning, then the sun), with a dark bag on it from ``bag_from_s`` on."""
+    rng = np.random.default_rng(17)
+    paving = cv2.GaussianBlur(rng.normal(100, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
+    frames = []
+    for step in range(160):
+        t = step / 4
+        light = 0.3 + 0.7 * min(t / 10.0, 1.0)
+        image = paving * light
+        if bag_from_s is not None and t >= bag_from_s:
+            image[300:350, 300:360] = (float(paving[300:350, 300:360].mean()) - 25.0) * light
+        image += rng.normal(0, 2, image.shape).astype(np.float32)
+        frames.append((t, np.clip(image, 0, 255).astype(np.uint8)))
+    return frames
+
+
+def test_light_tripled_since_the_background_was_learnt_is_not_a_changed_scene() -> None:
+    """A street lit three times as brightly as when its background was learnt stays the learnt scene, so the tamper alarm has no reason to go off."""
+    detector = LeftObjectDetector(default_config(15.0))
+    changed = []
+    for t, image in _brightening(None):
+        detector.update(T0 + timedelta(seconds=t), image)
+        changed.append(detector.stats.changed_fraction)
+    assert max(changed) < 0.05
+
+
+def test_a_bag_put_down_after_the_light_tripled_is_found() -> None:
+    """A bag put down on paving lit three times as brightly as when the background was learnt is one event, where it lies."""
+    detector = LeftObjectDetector(default_config(15.0))
+    found = []
+    for t, image in _brightening(15.0):
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, (300, 300, 60, 50))
