@@ -15,8 +15,8 @@ levels) is seen where the image is quiet without rain or night noise tripping it
   (ratios of local means where the ground keeps its texture, spread by a normalised Gaussian)
   follows cloud edges sharper than that window. Light brighter than the coded ratio holds
   (a background learnt at dawn, in a cloud's deep shade) is taken slowly into the background,
-  and a frame brighter as a whole is coded around its own light meanwhile, so the frame never
-  stays "changed" everywhere (a blind camera and a false tamper alarm).
+  and a frame much brighter or darker as a whole is coded around its own light, so the frame
+  does not stay "changed" everywhere (a blind camera and a false tamper alarm).
 * **Noise-adaptive threshold**: each pixel keeps a running estimate of how much its
   object-scale image scatters from one frame to the next where nothing moves (sensor grain,
   rain, codec blocks); its threshold is ``noise_factor`` standard deviations, kept between
@@ -82,7 +82,7 @@ RELIGHT_MAX = 2.4  # ...beyond this ratio is taken into the background at this p
 # comparable with it, where it would otherwise be changed as a whole for good
 GAIN_WINDOW = 31  # working pixels (124 in the frame): a median window three bags wide
 GAIN_CODE = 100.0  # the light ratio is coded as ratio * 100 in 8 bits for the median
-GAIN_CODED_MAX = 2.0  # ...around the frame's own light when its median ratio passes this
+GAIN_CODED = (0.5, 2.0)  # ...around the frame's own light when its median ratio leaves this
 LIGHT_SIGMA = 3.0  # working pixels (12 in the frame): how sharp a light edge the fine layer follows
 LIGHT_NCC = 0.7  # ground whose texture is kept this well (5x5) tells the light falling on it
 LIGHT_PRIOR = 0.05  # weight of the coarse light where no such ground is near (inside an object)
@@ -256,6 +256,7 @@ class _State:
     detail: np.ndarray  # what the light cannot explain, in units of its usual scatter
     recent: deque[np.ndarray]  # the object-scale differences of the last ``STEADY_FRAMES``
     quiet: np.ndarray  # seen close to the background since ``STEADY_AFTER_S`` (see there)
+    coded_scale: float  # the whole frame's light the ratio was coded around (1.0: none)
     started: float
     frames: int
     last_ts: float
@@ -314,10 +315,12 @@ class LeftObjectDetector:
         taken for light and learnt into the background, which is what should happen to it.
         """
         ratio = (small + 1.0) / (state.long_bg + 1.0)
-        # A change of light over the whole frame beyond what the code holds (dawn, an exposure
-        # step, street lights on) is taken out first; the background is then relit towards it.
+        # A change of light over the whole frame beyond what the code holds well (dawn, dusk,
+        # an exposure step, street lights on) is taken out first; the background is relit
+        # towards brighter light (see ``RELIGHT_MAX``).
         overall = float(np.median(ratio[::4, ::4]))  # every fourth pixel tells the frame's light
-        scale = overall if overall > GAIN_CODED_MAX else 1.0
+        scale = 1.0 if GAIN_CODED[0] <= overall <= GAIN_CODED[1] else overall
+        state.coded_scale = scale
         coded = np.clip(ratio * (GAIN_CODE / scale), 0, 255).astype(np.uint8)
         median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) * (scale / GAIN_CODE)
         gain = cv2.blur(median, (5, 5), borderType=cv2.BORDER_REFLECT)
@@ -341,6 +344,18 @@ class LeftObjectDetector:
         gain = np.where(np.abs(fine - gain) > LIGHT_GATE, fine, gain)
         state.gain = np.clip(gain, 0.2 * scale, 255 / GAIN_CODE * scale).astype(np.float32)
         return state.gain
+
+    def _compensate(self, small: np.ndarray, state: _State) -> np.ndarray:
+        """The frame in the light the background was learnt in."""
+        gain = self._gain(small, state)
+        if state.coded_scale < GAIN_CODED[0]:
+            # In a frame much darker as a whole, the light ratio (measured with one grey level
+            # added on both sides, for dark pixels) is divided out the same way: otherwise
+            # every pixel is left a grey level or two too dark, over the threshold's floor.
+            compensated: np.ndarray = (small + 1.0) / gain - 1.0
+            return compensated
+        plain: np.ndarray = small / gain
+        return plain
 
     def _changed(
         self, frame: np.ndarray, residual: np.ndarray, threshold: np.ndarray, state: _State
@@ -435,6 +450,7 @@ class LeftObjectDetector:
                 detail=np.zeros(shape, np.float32),
                 recent=deque(maxlen=STEADY_FRAMES),
                 quiet=np.zeros(shape, bool),
+                coded_scale=1.0,
                 started=now,
                 frames=1,
                 last_ts=now,
@@ -444,7 +460,7 @@ class LeftObjectDetector:
         dt = min(max(now - state.last_ts, 0.0), 1.0)
         state.last_ts = now
 
-        compensated = small / self._gain(small, state)
+        compensated = self._compensate(small, state)
         self.stats.contrast = self._contrast(small, state, self.stats.contrast)
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.

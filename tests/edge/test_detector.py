@@ -381,3 +381,17 @@ def test_a_bag_put_down_after_the_light_tripled_is_found() -> None:
         found += detector.update(T0 + timedelta(seconds=t), image)
     assert len(found) == 1
     assert _overlap(found[0].bbox, (300, 300, 60, 50))
+
+
+def test_a_street_fading_to_a_tenth_of_its_light_is_not_a_changed_scene() -> None:
+    """A quiet street whose light falls to a tenth of what its background was learnt in stays the learnt scene, with nothing left changed."""
+    _, street = next(iter(render(make_scene("street", "loiter", seed=5, duration_s=1))))
+    rng = np.random.default_rng(23)
+    detector = LeftObjectDetector(default_config(15.0))
+    for step in range(240):
+        t = step / 4
+        light = 1.0 - 0.9 * min(t / 30.0, 1.0)
+        noise = rng.normal(0, 2, street.shape)
+        image = np.clip(street.astype(np.float32) * light + noise, 0, 255).astype(np.uint8)
+        detector.update(T0 + timedelta(seconds=t), image)
+    assert detector.stats.changed_fraction < 0.05
