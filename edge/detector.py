@@ -256,7 +256,6 @@ class _State:
     detail: np.ndarray  # what the light cannot explain, in units of its usual scatter
     recent: deque[np.ndarray]  # the object-scale differences of the last ``STEADY_FRAMES``
     quiet: np.ndarray  # seen close to the background since ``STEADY_AFTER_S`` (see there)
-    coded_scale: float  # the whole frame's light the ratio was coded around (1.0: none)
     started: float
     frames: int
     last_ts: float
@@ -306,8 +305,9 @@ class LeftObjectDetector:
         small = cv2.resize(grey, self.size, interpolation=cv2.INTER_AREA)
         return cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32)
 
-    def _gain(self, small: np.ndarray, state: _State) -> np.ndarray:
-        """Per-pixel light change since the background was learnt (1.0: none).
+    def _gain(self, small: np.ndarray, state: _State) -> tuple[np.ndarray, float]:
+        """Per-pixel light change since the background was learnt (1.0: none), and the whole
+        frame's light it was coded around (1.0: none).
 
         The ratio of frame to background, smoothed by a median over ``GAIN_WINDOW`` working
         pixels: a cloud's soft edge or a street light is followed closely, while an object (a
@@ -320,7 +320,6 @@ class LeftObjectDetector:
         # towards brighter light (see ``RELIGHT_MAX``).
         overall = float(np.median(ratio[::4, ::4]))  # every fourth pixel tells the frame's light
         scale = 1.0 if GAIN_CODED[0] <= overall <= GAIN_CODED[1] else overall
-        state.coded_scale = scale
         coded = np.clip(ratio * (GAIN_CODE / scale), 0, 255).astype(np.uint8)
         median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) * (scale / GAIN_CODE)
         gain = cv2.blur(median, (5, 5), borderType=cv2.BORDER_REFLECT)
@@ -343,12 +342,12 @@ class LeftObjectDetector:
         # grain, rain, codec blocks) the coarse layer is the steadier estimate.
         gain = np.where(np.abs(fine - gain) > LIGHT_GATE, fine, gain)
         state.gain = np.clip(gain, 0.2 * scale, 255 / GAIN_CODE * scale).astype(np.float32)
-        return state.gain
+        return state.gain, scale
 
     def _compensate(self, small: np.ndarray, state: _State) -> np.ndarray:
         """The frame in the light the background was learnt in."""
-        gain = self._gain(small, state)
-        if state.coded_scale < GAIN_CODED[0]:
+        gain, scale = self._gain(small, state)
+        if scale < GAIN_CODED[0]:
             # In a frame much darker as a whole, the light ratio (measured with one grey level
             # added on both sides, for dark pixels) is divided out the same way: otherwise
             # every pixel is left a grey level or two too dark, over the threshold's floor.
@@ -450,7 +449,6 @@ class LeftObjectDetector:
                 detail=np.zeros(shape, np.float32),
                 recent=deque(maxlen=STEADY_FRAMES),
                 quiet=np.zeros(shape, bool),
-                coded_scale=1.0,
                 started=now,
                 frames=1,
                 last_ts=now,
