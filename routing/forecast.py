@@ -16,12 +16,15 @@ so a bin with two weeks of history still gets a sensible profile.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 HOURS_PER_WEEK = 168
@@ -116,26 +119,67 @@ def despike(points: Sequence[tuple[datetime, float]], spike: float) -> list[tupl
     return out
 
 
+@functools.lru_cache(maxsize=8192)
+def _local_cell(utc_hour: int) -> tuple[int, date]:
+    """The weekday-hour cell (Monday 00:00 first) and local date of an hour counted from the
+    epoch in UTC. Brussels is a whole number of hours off UTC, so the hour decides both."""
+    local = datetime.fromtimestamp(utc_hour * 3600, BRUSSELS)
+    return local.weekday() * 24 + local.hour, local.date()
+
+
+def _rises(
+    readings: Sequence[Reading], params: ForecastParams
+) -> tuple[list[float], list[float], dict[tuple[int, object], tuple[float, float]]]:
+    """Per weekday-hour cell, the level risen and the hours observed over every interval of a
+    fill cycle (:func:`fill_cycles`) that ends below ``saturated``; and per cycle and local day
+    the same two sums. Computed on arrays: a city's daily forecast fits every bin's weeks."""
+    pairs = [(t.timestamp(), v) for t, v in readings if v is not None and not math.isnan(v)]
+    rise = [0.0] * HOURS_PER_WEEK
+    hours = [0.0] * HOURS_PER_WEEK
+    if len(pairs) < 2:
+        return rise, hours, {}
+    pairs.sort()
+    data = np.array(pairs, dtype=np.float64)
+    t, v = data[:, 0], data[:, 1]
+    # false echoes: a lone reading away from two neighbours that agree (as :func:`despike`)
+    keep = np.ones(len(v), dtype=bool)
+    before, after, mid = v[:-2], v[2:], v[1:-1]
+    keep[1:-1] = ~(
+        (np.abs(before - after) < params.spike / 2)
+        & (np.minimum(np.abs(mid - before), np.abs(mid - after)) > params.spike)
+    )
+    t, v = t[keep], v[keep]
+    # a new cycle at every emptying and every gap (as :func:`_segments`)
+    breaks = (v[1:] < v[:-1] - params.empty_drop) | (
+        t[1:] - t[:-1] > params.max_gap.total_seconds()
+    )
+    cycle = np.concatenate(([0], np.cumsum(breaks)))
+    dt = (t[1:] - t[:-1]) / 3600
+    used = ~breaks & (v[1:] < params.saturated) & (dt > 0)
+    if not used.any():
+        return rise, hours, {}
+    gained, spent = (v[1:] - v[:-1])[used], dt[used]
+    # the interval's middle, in whole hours since the epoch, gives its local cell and day
+    middle = np.floor((t[:-1] + t[1:])[used] / 7200).astype(np.int64)
+    unique, inverse = np.unique(middle, return_inverse=True)
+    local = [_local_cell(int(h)) for h in unique]
+    cells = np.array([c for c, _ in local], dtype=np.int64)[inverse]
+    rise = np.bincount(cells, weights=gained, minlength=HOURS_PER_WEEK).tolist()
+    hours = np.bincount(cells, weights=spent, minlength=HOURS_PER_WEEK).tolist()
+    daily: dict[tuple[int, object], tuple[float, float]] = {}
+    for c, u, r, h in zip(
+        cycle[1:][used].tolist(), inverse.tolist(), gained.tolist(), spent.tolist(), strict=True
+    ):
+        key = (c, local[u][1])
+        sr, sh = daily.get(key, (0.0, 0.0))
+        daily[key] = (sr + r, sh + h)
+    return rise, hours, daily
+
+
 def fit(readings: Sequence[Reading], params: ForecastParams | None = None) -> FillModel:
     """Learn the weekly fill profile from ``(time, level)`` readings (level may be None)."""
     params = params or ForecastParams()
-    rise = [0.0] * HOURS_PER_WEEK
-    hours = [0.0] * HOURS_PER_WEEK
-    daily: dict[tuple[int, object], tuple[float, float]] = {}
-    for segment in _segments(readings, params):
-        for (t0, v0), (t1, v1) in itertools.pairwise(segment):
-            if v1 >= params.saturated:
-                continue
-            dt = (t1 - t0).total_seconds() / 3600
-            if dt <= 0:
-                continue
-            local = (t0 + (t1 - t0) / 2).astimezone(BRUSSELS)
-            cell = local.weekday() * 24 + local.hour
-            rise[cell] += v1 - v0
-            hours[cell] += dt
-            key = (id(segment), local.date())
-            r, h = daily.get(key, (0.0, 0.0))
-            daily[key] = (r + v1 - v0, h + dt)
+    rise, hours, daily = _rises(readings, params)
     observed = sum(hours)
     overall = sum(rise) / observed if observed else 0.0
     by_hour = []

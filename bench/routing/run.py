@@ -448,6 +448,7 @@ def bench_forecast(bins: int = 200, weeks: int = 6) -> None:
     start = datetime(2026, 1, 5, tzinfo=UTC)
     ours, naive = [], []
     t0 = time.monotonic()
+    fit_s, fitted, points = 0.0, 0, 0
     for _ in range(bins):
         sim = make_bin(random.Random(rng.random()))
         until = start + timedelta(weeks=weeks, hours=rng.randint(0, 167))
@@ -456,7 +457,10 @@ def bench_forecast(bins: int = 200, weeks: int = 6) -> None:
         level = next((v for _, v in reversed(readings) if v is not None), None)
         if truth is None or level is None or level >= 0.8:
             continue
+        started = time.process_time()
         model = fit(readings)
+        fit_s += time.process_time() - started
+        fitted, points = fitted + 1, points + len(readings)
         pred = predict(model, level=level, at=until, threshold=0.8).hours()
         rate = naive_last_week(readings, at=until)
         base = (0.8 - level) / rate if rate > 0 else 24 * 14.0
@@ -467,6 +471,10 @@ def bench_forecast(bins: int = 200, weeks: int = 6) -> None:
         f"cases {len(ours)}; MAE time-to-threshold: model {mae:.1f} h, naive {mae_naive:.1f} h; "
         f"margin {mae_naive - mae:.1f} h ({100 * (mae_naive - mae) / mae_naive:.0f}% lower) "
         f"[{time.monotonic() - t0:.1f} s]"
+    )
+    print(
+        f"fit: {1000 * fit_s / max(fitted, 1):.2f} ms processor time per bin "
+        f"({points / max(fitted, 1):.0f} readings each)"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import statistics
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from routing.fillsim import history, hours_to, make_bin
 from routing.forecast import fit, naive_last_week, predict
@@ -52,3 +53,25 @@ def test_emptying_gaps_and_missing_readings_do_not_break_the_rate() -> None:
     assert pred.expected is not None
     assert pred.early <= pred.expected <= pred.late
     assert abs((pred.hours() or 0) - 15) <= 2
+
+
+def test_litter_is_learnt_in_the_local_hour_it_came_across_the_change_to_winter_time() -> None:
+    """A bin that fills only from 10:00 to 11:00 Brussels time is learnt in that hour, in
+    summer time and in winter time alike (the clocks went back on 25 October 2026)."""
+    brussels = ZoneInfo("Europe/Brussels")
+    readings: list[tuple[datetime, float | None]] = []
+    level = 0.0
+    t = datetime(2026, 10, 11, tzinfo=UTC)
+    while t < datetime(2026, 11, 8, tzinfo=UTC):
+        local = t.astimezone(brussels)
+        if local.hour == 10:
+            level += 0.025  # 0.1 an hour, in quarter-hour steps
+        if local.hour == 6 and local.minute == 0:
+            level = 0.0  # emptied every morning before the litter comes
+        readings.append((t + timedelta(minutes=15), round(level, 4)))
+        t += timedelta(minutes=15)
+    model = fit(readings)
+    for weekday in range(7):
+        assert abs(model.rate[weekday * 24 + 10] - 0.1) < 0.01
+        assert model.rate[weekday * 24 + 9] < 0.01
+        assert model.rate[weekday * 24 + 11] < 0.01
