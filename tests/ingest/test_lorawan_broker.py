@@ -39,9 +39,14 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
 
 
 def _session(broker: SecureBroker, username: str, password: str) -> Session:
-    session = connect_client(broker, username=username, password=password)
-    assert isinstance(session, Session), session
-    return session
+    """A session for ``username``, once the broker has reread its password file after the
+    fixture's SIGHUP (it may refuse a connection or the new account for a moment)."""
+
+    def attempt() -> Session | None:
+        found = connect_client(broker, username=username, password=password)
+        return found if isinstance(found, Session) else None
+
+    return poll(attempt, what=f"a session for {username}")
 
 
 def test_the_network_server_reaches_ingest_and_nothing_else(broker: SecureBroker) -> None:
@@ -50,11 +55,7 @@ def test_the_network_server_reaches_ingest_and_nothing_else(broker: SecureBroker
     root = broker.root
     uplink = f"{root}/lns/application/app-1/device/24e124710c401234/event/up"
     ingest = _session(broker, "svc_ingest", SERVICE_PASSWORD)
-    lns = poll(
-        lambda: connect_client(broker, username="svc_lns_chirpstack", password=LNS_PASSWORD),
-        what="the reloaded password file",
-    )
-    assert isinstance(lns, Session), lns
+    lns = _session(broker, "svc_lns_chirpstack", LNS_PASSWORD)
     device = _session(broker, "fill-l001", DEVICE_PASSWORD)
     try:
         _, sub_ingest = ingest.client.subscribe(f"{root}/lns/#", qos=1)
