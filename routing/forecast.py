@@ -79,24 +79,38 @@ class Prediction:
 Reading = tuple[datetime, float | None]
 
 
+def _false_echoes(levels: np.ndarray, spike: float) -> np.ndarray:
+    """Which readings are false echoes: lone readings that jump more than ``spike`` away from
+    two neighbours that agree with each other (within half of it)."""
+    lone = np.zeros(len(levels), dtype=bool)
+    if len(levels) > 2:
+        before, after, mid = levels[:-2], levels[2:], levels[1:-1]
+        lone[1:-1] = (np.abs(before - after) < spike / 2) & (
+            np.minimum(np.abs(mid - before), np.abs(mid - after)) > spike
+        )
+    return lone
+
+
+def _cycle_breaks(seconds: np.ndarray, levels: np.ndarray, params: ForecastParams) -> np.ndarray:
+    """Between each two readings in a row, whether a new fill cycle starts there: an emptying
+    (a drop of more than ``empty_drop``) or a gap longer than ``max_gap``."""
+    dropped = levels[1:] < levels[:-1] - params.empty_drop
+    breaks: np.ndarray = dropped | (seconds[1:] - seconds[:-1] > params.max_gap.total_seconds())
+    return breaks
+
+
 def _segments(
     readings: Sequence[Reading], params: ForecastParams
 ) -> list[list[tuple[datetime, float]]]:
     usable = despike(
         sorted((t, v) for t, v in readings if v is not None and not math.isnan(v)), params.spike
     )
-    segments: list[list[tuple[datetime, float]]] = []
-    current: list[tuple[datetime, float]] = []
-    for t, v in usable:
-        if current and (
-            v < current[-1][1] - params.empty_drop or t - current[-1][0] > params.max_gap
-        ):
-            segments.append(current)
-            current = []
-        current.append((t, v))
-    if current:
-        segments.append(current)
-    return segments
+    if not usable:
+        return []
+    seconds = np.array([t.timestamp() for t, _ in usable], dtype=np.float64)
+    levels = np.array([v for _, v in usable], dtype=np.float64)
+    starts = [0, *(np.flatnonzero(_cycle_breaks(seconds, levels, params)) + 1).tolist()]
+    return [usable[a:b] for a, b in itertools.pairwise([*starts, len(usable)])]
 
 
 def fill_cycles(
@@ -109,14 +123,8 @@ def fill_cycles(
 
 def despike(points: Sequence[tuple[datetime, float]], spike: float) -> list[tuple[datetime, float]]:
     """Leave out lone readings that jump away from two neighbours that agree with each other."""
-    out = []
-    for i, (t, v) in enumerate(points):
-        if 0 < i < len(points) - 1:
-            before, after = points[i - 1][1], points[i + 1][1]
-            if abs(before - after) < spike / 2 and min(abs(v - before), abs(v - after)) > spike:
-                continue
-        out.append((t, v))
-    return out
+    lone = _false_echoes(np.array([v for _, v in points], dtype=np.float64), spike)
+    return [p for p, echo in zip(points, lone.tolist(), strict=True) if not echo]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -141,18 +149,9 @@ def _rises(
     pairs.sort()
     data = np.array(pairs, dtype=np.float64)
     t, v = data[:, 0], data[:, 1]
-    # false echoes: a lone reading away from two neighbours that agree (as :func:`despike`)
-    keep = np.ones(len(v), dtype=bool)
-    before, after, mid = v[:-2], v[2:], v[1:-1]
-    keep[1:-1] = ~(
-        (np.abs(before - after) < params.spike / 2)
-        & (np.minimum(np.abs(mid - before), np.abs(mid - after)) > params.spike)
-    )
+    keep = ~_false_echoes(v, params.spike)
     t, v = t[keep], v[keep]
-    # a new cycle at every emptying and every gap (as :func:`_segments`)
-    breaks = (v[1:] < v[:-1] - params.empty_drop) | (
-        t[1:] - t[:-1] > params.max_gap.total_seconds()
-    )
+    breaks = _cycle_breaks(t, v, params)
     cycle = np.concatenate(([0], np.cumsum(breaks)))
     dt = (t[1:] - t[:-1]) / 3600
     used = ~breaks & (v[1:] < params.saturated) & (dt > 0)
