@@ -35,6 +35,11 @@ levels) is seen where the image is quiet without rain or night noise tripping it
   was learnt in; an object leaves detail in it. A region lying where the light changes across
   it is reported only if it holds such detail.
 
+**The first frame** is the first background. Whoever stood in it and walked off within the
+first seconds would leave the ground they uncovered "changed" for good (only background is
+learnt), and passers-by would make it look left there: where the first seconds' median matches
+the ground around far better than the first frame did, the median is learnt.
+
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
 to the background, holding while something passes in front). Shadows are neither object nor
 background: they are not learnt, so what cast them leaves no ghost. Regions of static
@@ -53,7 +58,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import cv2
@@ -133,6 +138,17 @@ REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting
 # came and stands in it (a residue a passer-by was taken to bring, then stood next to)
 SHRUNK_SHARE = 0.8  # a region already tracked is followed down to this share of the minimum
 # object area (a faint bag at night whose edges sink into the noise); a new one is not
+# The first frame is the first background; what stood in it and went is learnt (see
+# ``_check_first_frame``):
+FIRST_LOOK_S = 10.0  # seconds sampled after the start...
+FIRST_SAMPLE_S = 0.5  # ...every this many seconds
+FIRST_FROM_S = 2.0  # a pixel changed in most samples from here on (someone left by then)...
+FIRST_CHANGED_SHARE = 0.85  # ...this share of them
+FIRST_STOOD_OUT = 12.0  # grey levels: the first frame stood out from the ground around this much
+FIRST_BLEND = 0.5  # ...and the samples' median is at most this share as far from that ground
+FIRST_AROUND_PX = 4.0  # working pixels: the ground around is spread in over about this far
+FIRST_RIM_PX = 9  # working pixels (a square): learnt around it too, where the frame shows it
+FIRST_UNTIL_S = 120.0  # seconds: what someone stands on at first is learnt when they go, until
 OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
 # first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
@@ -223,6 +239,13 @@ def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]
     )
 
 
+def _mostly(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether ``mask`` covers a third or more of ``box``."""
+    x, y, w, h = box
+    inside = mask[max(y, 0) : max(y + h, 0), max(x, 0) : max(x + w, 0)]
+    return bool(inside.size) and float(inside.mean()) >= 0.3
+
+
 def _person_shaped(box: tuple[int, int, int, int], scale: float) -> bool:
     width, height = box[2] / scale, box[3] / scale
     return height >= PERSON_ASPECT * width and height >= PERSON_MIN_H and width <= PERSON_MAX_W
@@ -241,6 +264,18 @@ def _grow(box: tuple[int, int, int, int], margin: int) -> tuple[int, int, int, i
 
 
 @dataclass(slots=True)
+class _FirstLook:
+    """The first seconds, kept to check what the first frame held (``FIRST_LOOK_S``)."""
+
+    changed: np.ndarray  # per pixel, how many samples differed from the background
+    samples: list[np.ndarray] = field(default_factory=list)  # frames, in the frame's light
+    counted: int = 0  # samples counted in ``changed``
+    sampled_at: float = -math.inf
+    median: np.ndarray | None = None  # of the samples, once taken
+    uncovered: np.ndarray | None = None  # where the median is the ground someone uncovered
+
+
+@dataclass(slots=True)
 class _State:
     long_bg: np.ndarray
     short_bg: np.ndarray
@@ -256,6 +291,7 @@ class _State:
     detail: np.ndarray  # what the light cannot explain, in units of its usual scatter
     recent: deque[np.ndarray]  # the object-scale differences of the last ``STEADY_FRAMES``
     quiet: np.ndarray  # seen close to the background since ``STEADY_AFTER_S`` (see there)
+    first: _FirstLook | None  # the first frame being checked (None: done)
     started: float
     frames: int
     last_ts: float
@@ -423,6 +459,32 @@ class LeftObjectDetector:
         found: np.ndarray = noisy & state.quiet & (steady > STEADY_SHARE * threshold)
         return found
 
+    def _start(self, small: np.ndarray, now: float) -> _State:
+        """A fresh scene model: the first frame is the background."""
+        config = self.config
+        shape = small.shape
+        start_sigma = config.diff_threshold / config.noise_factor
+        return _State(
+            long_bg=small.copy(),
+            short_bg=small.copy(),
+            noise_var=np.full(shape, start_sigma**2, np.float32),
+            hold=np.zeros(shape, np.float32),
+            since=np.full(shape, np.inf, np.float64),
+            foreground=np.zeros(shape, bool),
+            threshold=np.full(shape, float(config.diff_threshold), np.float32),
+            activity=np.zeros(shape, np.float32),
+            previous=small,
+            gain=np.ones(shape, np.float32),
+            previous_mean=_local_mean(small),
+            detail=np.zeros(shape, np.float32),
+            recent=deque(maxlen=STEADY_FRAMES),
+            quiet=np.zeros(shape, bool),
+            first=_FirstLook(changed=np.zeros(shape, np.float32)),
+            started=now,
+            frames=1,
+            last_ts=now,
+        )
+
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
         """Take one frame; returns the objects that reached the dwell time on this frame."""
         now = ts.timestamp()
@@ -432,27 +494,7 @@ class LeftObjectDetector:
         config = self.config
         state = self._state
         if state is None:
-            shape = small.shape
-            start_sigma = config.diff_threshold / config.noise_factor
-            self._state = _State(
-                long_bg=small.copy(),
-                short_bg=small.copy(),
-                noise_var=np.full(shape, start_sigma**2, np.float32),
-                hold=np.zeros(shape, np.float32),
-                since=np.full(shape, np.inf, np.float64),
-                foreground=np.zeros(shape, bool),
-                threshold=np.full(shape, float(config.diff_threshold), np.float32),
-                activity=np.zeros(shape, np.float32),
-                previous=small,
-                gain=np.ones(shape, np.float32),
-                previous_mean=_local_mean(small),
-                detail=np.zeros(shape, np.float32),
-                recent=deque(maxlen=STEADY_FRAMES),
-                quiet=np.zeros(shape, bool),
-                started=now,
-                frames=1,
-                last_ts=now,
-            )
+            self._state = self._start(small, now)
             self.stats.changed_fraction = 0.0
             return []
         dt = min(max(now - state.last_ts, 0.0), 1.0)
@@ -475,6 +517,10 @@ class LeftObjectDetector:
         static = long_fg & ~short_fg
 
         state.hold[static] += dt
+        if state.first is not None:
+            long_fg, static = self._check_first_frame(
+                state, small, long_fg=long_fg, static=static, threshold=threshold, now=now
+            )
         back = ~long_fg
         state.hold[back] = np.maximum(state.hold[back] - DECAY_RATE * dt, 0.0)
         if detect and np.any((state.hold >= STATIC_MIN_S) & long_fg & self._region):
@@ -546,6 +592,84 @@ class LeftObjectDetector:
             return spread
         light = float(small.mean() + 1.0) / float(background.mean() + 1.0)
         return spread / min(max(light, 0.2), 1.0)
+
+    def _check_first_frame(
+        self,
+        state: _State,
+        small: np.ndarray,
+        *,
+        long_fg: np.ndarray,
+        static: np.ndarray,
+        threshold: np.ndarray,
+        now: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ground someone uncovered in the first seconds, learnt: ``(long_fg, static)``
+        without it.
+
+        The background begins as the first frame, and only background is learnt. Whoever
+        stood in the first frame and walked off (a camera restarted on a busy square) leaves
+        the ground they uncovered "changed" for good, and people passing through it make it
+        look like something left there. So the first ``FIRST_LOOK_S`` are kept (sampled), and
+        where a pixel differed from the first frame nearly all that time and the samples'
+        median matches the ground around it far better than the first frame did, that median
+        is learnt as soon as the frame shows it. Someone who came after the first frame and
+        stood there does not match the ground around; something put down later did not
+        differ from the first frame all along.
+        """
+        first = state.first
+        assert first is not None
+        if now - first.sampled_at < FIRST_SAMPLE_S:
+            return long_fg, static
+        first.sampled_at = now
+        # the frame in the light of the whole frame, not of the light layers: near such a
+        # figure they are misled (a dark figure in the background reads as shade around it)
+        overall = float(np.median(((small + 1.0) / (state.long_bg + 1.0))[::4, ::4]))
+        sample = small / overall
+        elapsed = now - state.started
+        if elapsed < FIRST_LOOK_S:
+            first.samples.append(sample)
+            if elapsed >= FIRST_FROM_S:
+                first.changed += long_fg
+                first.counted += 1
+            return long_fg, static
+        if first.median is None or first.uncovered is None:
+            first.median = np.median(np.stack(first.samples), axis=0).astype(np.float32)
+            first.samples.clear()
+            changed = first.changed >= FIRST_CHANGED_SHARE * max(first.counted, 1)
+            first.uncovered = self._uncovered(changed, first.median, state.long_bg)
+        median = first.median
+        shows = np.abs(_local_mean(sample - median)) < threshold
+        learn = first.uncovered & (np.abs(_local_mean(median - state.long_bg)) >= threshold) & shows
+        if learn.any():
+            # with its rim, which the 5x5 comparison smears (left, it is an object's size)
+            kernel = np.ones((FIRST_RIM_PX, FIRST_RIM_PX), np.uint8)
+            learn = (cv2.dilate(learn.astype(np.uint8), kernel) > 0) & shows
+            state.long_bg[learn] = median[learn]
+            state.hold[learn] = 0.0
+            state.since[learn] = np.inf
+            first.uncovered &= ~learn
+            # what was tracked there was that ground: whatever is seen there next starts anew
+            self._tracks = [t for t in self._tracks if not _mostly(learn, t.bbox)]
+            long_fg, static = long_fg & ~learn, static & ~learn
+        if elapsed >= FIRST_UNTIL_S or not first.uncovered.any():
+            state.first = None
+        return long_fg, static
+
+    @staticmethod
+    def _uncovered(changed: np.ndarray, median: np.ndarray, background: np.ndarray) -> np.ndarray:
+        """Where ``median`` matches the ground around ``changed`` at most ``FIRST_BLEND`` as far
+        as ``background`` did, and the background stood out from it (``FIRST_STOOD_OUT``)."""
+        if not changed.any():
+            return changed
+        # the ground around, spread in from outside (a normalised blur)
+        outside = (~changed).astype(np.float32)
+        ground = cv2.GaussianBlur(background * outside, (0, 0), FIRST_AROUND_PX) / np.maximum(
+            cv2.GaussianBlur(outside, (0, 0), FIRST_AROUND_PX), 1e-3
+        )
+        was = _local_mean(np.abs(background - ground))
+        now = _local_mean(np.abs(median - ground))
+        found: np.ndarray = changed & (now < FIRST_BLEND * was) & (was >= FIRST_STOOD_OUT)
+        return found
 
     def _learn_noise(
         self, state: _State, compensated: np.ndarray, *, calm: np.ndarray, now: float, dt: float

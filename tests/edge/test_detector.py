@@ -182,6 +182,35 @@ def test_no_false_alarm_from_a_person_standing_or_a_parked_car_in_hard_condition
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("grey", "gone_s"), [(40, 0.5), (160, 1.5)])
+def test_what_stood_in_the_first_frame_and_went_raises_no_event(grey: int, gone_s: float) -> None:
+    """A trolley in the first frame, wheeled off within two seconds, leaves no event where it stood."""
+    spec = make_scene("first", "linger", seed=2040, duration_s=30, fps=5, condition="day")
+    detector = LeftObjectDetector(HARD_CONFIG)
+    found = []
+    for t, frame in render(spec):
+        image = frame.copy()
+        if t < gone_s:
+            image[380:428, 440:512] = grey
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    assert [hit for hit in found if _overlap(hit.bbox, (440, 380, 72, 48))] == []
+
+
+@pytest.mark.slow
+def test_something_put_down_a_second_after_the_start_is_still_reported() -> None:
+    """A dark box that appears one second after the start and stays is reported once, not learnt as ground the first frame hid."""
+    spec = make_scene("first", "linger", seed=2040, duration_s=30, fps=5, condition="day")
+    detector = LeftObjectDetector(HARD_CONFIG)
+    found = []
+    for t, frame in render(spec):
+        image = frame.copy()
+        if t >= 1.0:
+            image[380:428, 440:512] = 40
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    assert len([hit for hit in found if _overlap(hit.bbox, (440, 380, 72, 48))]) == 1
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("condition", ["dusk", "compressed"])
 def test_a_low_contrast_bag_is_found_at_dusk_and_under_compression(condition: str) -> None:
     """A bag 5-20 grey levels from the pavement is reported once at dusk and through heavy compression, after its owner left."""
