@@ -633,6 +633,9 @@ class LeftObjectDetector:
                 first.counted += 1
             return long_fg, static
         if first.median is None or first.uncovered is None:
+            if not first.samples:  # no frame came in the first seconds (a stalled stream)
+                state.first = None
+                return long_fg, static
             first.median = np.median(np.stack(first.samples), axis=0).astype(np.float32)
             first.samples.clear()
             changed = first.changed >= FIRST_CHANGED_SHARE * max(first.counted, 1)

@@ -196,6 +196,17 @@ def test_what_stood_in_the_first_frame_and_went_raises_no_event(grey: int, gone_
     assert [hit for hit in found if _overlap(hit.bbox, (440, 380, 72, 48))] == []
 
 
+def test_a_stream_that_stalls_after_its_first_frame_is_taken_up_again() -> None:
+    """Frames that resume twelve seconds after the first one are compared as usual, with nothing reported."""
+    detector = LeftObjectDetector(CONFIG)
+    frames = [image for _, image in render(make_scene("street", "loiter", seed=5, duration_s=1))]
+    found = detector.update(T0, frames[0])
+    for step, image in enumerate(frames[1:], start=1):
+        found += detector.update(T0 + timedelta(seconds=12 + 0.25 * step), image)
+    assert found == []
+    assert detector.stats.changed_fraction < 0.05
+
+
 @pytest.mark.slow
 def test_something_put_down_a_second_after_the_start_is_still_reported() -> None:
     """A dark box that appears one second after the start and stays is reported once, not learnt as ground the first frame hid."""
