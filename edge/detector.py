@@ -140,6 +140,9 @@ SHRUNK_SHARE = 0.8  # a region already tracked is followed down to this share of
 # object area (a faint bag at night whose edges sink into the noise); a new one is not
 # The first frame is the first background; what stood in it and went is learnt (see
 # ``_check_first_frame``):
+FIRST_STRUCTURE = 6.0  # grey levels of spread: a first frame with less...
+FIRST_EXPOSED = (20.0, 235.0)  # ...and a mean brightness outside these is blank (blown out, black)
+FIRST_SETTLE_S = 3.0  # seconds: blank frames are skipped this long (then taken anyway)
 FIRST_LOOK_S = 10.0  # seconds sampled after the start...
 FIRST_SAMPLE_S = 0.5  # ...every this many seconds
 FIRST_FROM_S = 2.0  # a pixel changed in most samples from here on (someone left by then)...
@@ -318,6 +321,7 @@ class LeftObjectDetector:
         self._kernel = np.ones((3, 3), np.uint8)
         self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
         self._state: _State | None = None
+        self._flat_since: float | None = None  # first frames without structure since then
         self._tracks: list[_Track] = []
         self._lost: list[_Track] = []  # left objects lost a short while ago
         self._next_id = 1
@@ -331,6 +335,7 @@ class LeftObjectDetector:
     def reset(self) -> None:
         """Forget the scene (after the camera was moved): relearn from the next frame."""
         self._state = None
+        self._flat_since = None
         self._tracks.clear()
         self._lost.clear()
         self._car_marks.clear()
@@ -459,6 +464,23 @@ class LeftObjectDetector:
         found: np.ndarray = noisy & state.quiet & (steady > STEADY_SHARE * threshold)
         return found
 
+    def _begin(self, small: np.ndarray, now: float) -> None:
+        """Start the scene model on this frame, unless it is too plain to be the background.
+
+        A blank first frame (blown out or black, without structure, while the camera's
+        exposure settles) is no background: the model starts from the first frame that is not,
+        or after ``FIRST_SETTLE_S`` whatever it shows (a dark street at night stays dark).
+        """
+        self.stats.changed_fraction = 0.0
+        if self._flat_since is None:
+            self._flat_since = now
+        blank = self.stats.contrast < FIRST_STRUCTURE and not (
+            FIRST_EXPOSED[0] < self.stats.brightness < FIRST_EXPOSED[1]
+        )
+        if not blank or now - self._flat_since >= FIRST_SETTLE_S:
+            self._state = self._start(small, now)
+            self._flat_since = None
+
     def _start(self, small: np.ndarray, now: float) -> _State:
         """A fresh scene model: the first frame is the background."""
         config = self.config
@@ -494,8 +516,7 @@ class LeftObjectDetector:
         config = self.config
         state = self._state
         if state is None:
-            self._state = self._start(small, now)
-            self.stats.changed_fraction = 0.0
+            self._begin(small, now)
             return []
         dt = min(max(now - state.last_ts, 0.0), 1.0)
         state.last_ts = now

@@ -196,6 +196,36 @@ def test_what_stood_in_the_first_frame_and_went_raises_no_event(grey: int, gone_
     assert [hit for hit in found if _overlap(hit.bbox, (440, 380, 72, 48))] == []
 
 
+def test_a_blown_out_first_frame_raises_no_tamper_alarm() -> None:
+    """A white first frame (the exposure settling) is not taken for the background, so the street after it is no changed scene."""
+    detector = LeftObjectDetector(CONFIG)
+    monitor = TamperMonitor()
+    frames = [image for _, image in render(make_scene("street", "loiter", seed=5, duration_s=6))]
+    alarms = []
+    for step, image in enumerate(frames):
+        ts = T0 + timedelta(seconds=step * 0.125)
+        detector.update(ts, np.full_like(image, 250) if step == 0 else image)
+        if monitor.update(ts.timestamp(), detector.stats).alarm:
+            alarms.append(step)
+    assert alarms == []
+    assert detector.stats.changed_fraction < 0.1
+
+
+def test_a_street_without_structure_is_still_watched() -> None:
+    """Frames too dark and plain to be a first background are taken anyway after three seconds, and a box put down later is reported."""
+    detector = LeftObjectDetector(CONFIG)
+    plain = np.full((HEIGHT, WIDTH, 3), 10, np.uint8)
+    found = []
+    for step in range(120):
+        t = step * 0.25
+        image = plain.copy()
+        if t >= 6.0:
+            image[300:350, 200:270] = 70
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, (200, 300, 70, 50))
+
+
 def test_a_stream_that_stalls_after_its_first_frame_is_taken_up_again() -> None:
     """Frames that resume twelve seconds after the first one are compared as usual, with nothing reported."""
     detector = LeftObjectDetector(CONFIG)
