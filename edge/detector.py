@@ -242,6 +242,12 @@ def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]
     )
 
 
+def _overall_light(small: np.ndarray, background: np.ndarray) -> float:
+    """The whole frame's light against the background's: the median ratio (every fourth
+    pixel tells it; one grey level added on both sides for dark pixels)."""
+    return float(np.median((small[::4, ::4] + 1.0) / (background[::4, ::4] + 1.0)))
+
+
 def _mostly(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     """Whether ``mask`` covers a third or more of ``box``."""
     x, y, w, h = box
@@ -359,7 +365,7 @@ class LeftObjectDetector:
         # A change of light over the whole frame beyond what the code holds well (dawn, dusk,
         # an exposure step, street lights on) is taken out first; the background is relit
         # towards brighter light (see ``RELIGHT_MAX``).
-        overall = float(np.median(ratio[::4, ::4]))  # every fourth pixel tells the frame's light
+        overall = _overall_light(small, state.long_bg)
         scale = 1.0 if GAIN_CODED[0] <= overall <= GAIN_CODED[1] else overall
         coded = np.clip(ratio * (GAIN_CODE / scale), 0, 255).astype(np.uint8)
         median = cv2.medianBlur(coded, GAIN_WINDOW).astype(np.float32) * (scale / GAIN_CODE)
@@ -644,8 +650,7 @@ class LeftObjectDetector:
         first.sampled_at = now
         # the frame in the light of the whole frame, not of the light layers: near such a
         # figure they are misled (a dark figure in the background reads as shade around it)
-        overall = float(np.median(((small + 1.0) / (state.long_bg + 1.0))[::4, ::4]))
-        sample = small / overall
+        sample = small / _overall_light(small, state.long_bg)
         elapsed = now - state.started
         if elapsed < FIRST_LOOK_S:
             first.samples.append(sample)
@@ -653,7 +658,7 @@ class LeftObjectDetector:
                 first.changed += long_fg
                 first.counted += 1
             return long_fg, static
-        if first.median is None or first.uncovered is None:
+        if first.uncovered is None:
             if not first.samples:  # no frame came in the first seconds (a stalled stream)
                 state.first = None
                 return long_fg, static
@@ -662,6 +667,7 @@ class LeftObjectDetector:
             changed = first.changed >= FIRST_CHANGED_SHARE * max(first.counted, 1)
             first.uncovered = self._uncovered(changed, first.median, state.long_bg)
         median = first.median
+        assert median is not None  # taken with ``uncovered``
         shows = np.abs(_local_mean(sample - median)) < threshold
         learn = first.uncovered & (np.abs(_local_mean(median - state.long_bg)) >= threshold) & shows
         if learn.any():

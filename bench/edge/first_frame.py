@@ -6,10 +6,10 @@ A camera unit that starts (or relearns) while something stands in view takes the
 as its background. Each case is a generated hard scene (``linger``, ``pickup`` or ``drop``;
 day or drifting cloud shadows; seeds 2040 and 2041) with a grey block the size of a trolley
 (72x48 px, grey level 40 or 160) painted in until 0.5 s (dark) or 1.5 s (light) after the
-start, at one of two places away from the scenes' own action. Prints, per case, the events that
-overlap no truth box and the truth boxes no event overlaps, then the total of both. The same
-scenes without the block give the scenes' own mistakes (``--without``), which are not the
-first frame's.
+start, at one of two places away from the scenes' own action. Each case is scored as the other
+edge benches score (``edge.evaluate.score_scene``); prints the false alarms and missed drops of
+each case, then their total. The same scenes without the block give the scenes' own mistakes
+(``--without``), which are not the first frame's.
 """
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
 if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parents[2])
 
+from bench.edge.diagnose import T0, Found
 from edge.config import CameraConfig
 from edge.detector import LeftObjectDetector
-from edge.synthetic import HEIGHT, WIDTH, make_scene, render
+from edge.evaluate import Report, score_scene
+from edge.synthetic import HEIGHT, WIDTH, SceneSpec, make_scene, render
 
-T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 CONFIG = CameraConfig(
     device_id="cam-0001",
     hotspot_id="HS-01",
@@ -36,29 +37,26 @@ CONFIG = CameraConfig(
     regions=[[(0, 150), (WIDTH, 150), (WIDTH, HEIGHT), (0, HEIGHT)]],
 )
 BLOCK = (72, 48)  # width, height in frame pixels
-Box = tuple[int, int, int, int]
 Case = tuple[int, float, str, str, int, tuple[int, int]]
 
 
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+def _spec(case: Case) -> SceneSpec:
+    _, _, kind, condition, seed, _ = case
+    return make_scene("first", kind, seed=seed, duration_s=45, fps=5, condition=condition)
 
 
-def run_case(case: Case) -> tuple[list[Box], list[Box]]:
-    """(false events, missed truth boxes) of one case; grey 0 paints no block."""
-    grey, gone_s, kind, condition, seed, (x, y) = case
-    spec = make_scene("first", kind, seed=seed, duration_s=45, fps=5, condition=condition)
+def run_case(case: Case) -> Found:
+    """(notified, detected, bbox) of each event of one case; grey 0 paints no block."""
+    grey, gone_s, _, _, _, (x, y) = case
     detector = LeftObjectDetector(CONFIG)
-    found: list[Box] = []
-    for t, frame in render(spec):
+    found: Found = []
+    for t, frame in render(_spec(case)):
         image = frame.copy()
         if grey and t < gone_s:
             image[y : y + BLOCK[1], x : x + BLOCK[0]] = grey
-        found += [hit.bbox for hit in detector.update(T0 + timedelta(seconds=t), image)]
-    truth = [event.bbox for event in spec.truth]
-    false = [box for box in found if not any(_overlap(box, t) for t in truth)]
-    missed = [t for t in truth if not any(_overlap(box, t) for box in found)]
-    return false, missed
+        for hit in detector.update(T0 + timedelta(seconds=t), image):
+            found.append((t, (hit.detected_at - T0).total_seconds(), hit.bbox))
+    return found
 
 
 def main() -> None:
@@ -75,13 +73,19 @@ def main() -> None:
         for seed in (2040, 2041)
         for place in ((440, 380), (120, 360))
     ]
-    wrong = 0
+    total = Report()
     with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
-        for case, (false, missed) in zip(cases, pool.map(run_case, cases), strict=True):
-            wrong += len(false) + len(missed)
-            if false or missed:
-                print(f"{case}: false {false} missed {missed}", flush=True)
-    print(f"{len(cases)} cases, {wrong} wrong (false events + missed bags)")
+        for case, found in zip(cases, pool.map(run_case, cases), strict=True):
+            report = Report()
+            score_scene(_spec(case), found, report)
+            score_scene(_spec(case), found, total)
+            if report.mistakes:
+                print(f"{case}:", *report.mistakes, sep="\n", flush=True)
+    missed = total.truths - total.true_positives
+    print(
+        f"{len(cases)} cases, {total.false_positives + missed} wrong"
+        f" ({total.false_positives} false alarms, {missed} missed drops)"
+    )
 
 
 if __name__ == "__main__":
