@@ -72,6 +72,8 @@ LOST_MEMORY_S = 15.0  # a left object lost (a cloud edge over it) is taken up ag
 LOST_SAME_IOU = 0.3  # ...by a new region overlapping where it was this much
 CAR_MARK_S = 15.0  # where a car stood is remembered this long (its ghost may appear later)
 CAR_ASPECT = 1.3  # a region of half a car's area is a car when it is this much wider than high
+CAR_SHAPE_GROUND = 0.25  # ...unless more of it than this is ground under another light (its box
+# is then that of the light's residue, not of an object)
 HALO_PX = 2  # working pixels a region spreads beyond its object on each side (5x5 means)
 GROUP_PX = 2  # ...and its box beyond that: pieces are grouped by a 5x5 dilation
 CAR_SAME_TIME_S = 2.0  # a car's remnant has been foreground since (about) when the car came
@@ -298,6 +300,7 @@ class _State:
     gain: np.ndarray
     previous_mean: np.ndarray
     detail: np.ndarray  # what the light cannot explain, in units of its usual scatter
+    ground: np.ndarray  # ground with its texture kept under a change of light (``_changed``)
     recent: deque[np.ndarray]  # the object-scale differences of the last ``STEADY_FRAMES``
     quiet: np.ndarray  # seen close to the background since ``STEADY_AFTER_S`` (see there)
     first: _FirstLook | None  # the first frame being checked (None: done)
@@ -433,6 +436,7 @@ class LeftObjectDetector:
         # whole, so that its fringes do not break off into object-sized pieces.
         count, labels = cv2.connectedComponents(opened, connectivity=8)
         kept = textured & (ncc > LIGHT_NCC) & (ratio > LIGHT_RATIO[0]) & (ratio < LIGHT_RATIO[1])
+        state.ground = kept
         flat = labels.ravel()
         share = np.bincount(flat, weights=kept.ravel(), minlength=count) / np.maximum(
             np.bincount(flat, minlength=count), 1
@@ -505,6 +509,7 @@ class LeftObjectDetector:
             gain=np.ones(shape, np.float32),
             previous_mean=_local_mean(small),
             detail=np.zeros(shape, np.float32),
+            ground=np.zeros(shape, bool),
             recent=deque(maxlen=STEADY_FRAMES),
             quiet=np.zeros(shape, bool),
             first=_FirstLook(changed=np.zeros(shape, np.float32)),
@@ -822,7 +827,9 @@ class LeftObjectDetector:
         patch = activity[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
         return int((patch > FIDGET_RATE).sum()) >= FIDGET_PIXELS
 
-    def _is_vehicle(self, track: _Track, box: tuple[int, int, int, int], area: int) -> bool:
+    def _is_vehicle(
+        self, track: _Track, box: tuple[int, int, int, int], area: int, ground: float
+    ) -> bool:
         """Is this static region a parked vehicle, or a piece of one?
 
         A region of a car's area, or of half of it and long and low like a car seen from the
@@ -831,7 +838,10 @@ class LeftObjectDetector:
         touching another track that is a parked car and static since about when that car was
         (its windows, shadow, wheels) is a piece of it; a bag put down beside it later is not.
         Judged afresh on every frame: a bag that merged with a car stopping beside it is a bag
-        again once the car has gone.
+        again once the car has gone. A region of which more than ``CAR_SHAPE_GROUND`` is
+        ground that kept its texture under another light (``ground``) has the shape of that
+        light's residue, not of an object: a cloud's edge the light layers did not follow,
+        merged with whoever stands in it and their bag, is wide and low too, and no car.
         """
         # Judged without the halo that the 5x5 comparison adds on every side (HALO_PX) and the
         # grouping dilation the box was measured on (GROUP_PX): a bag
@@ -840,7 +850,9 @@ class LeftObjectDetector:
         width, height = max(box[2] - margin, 1), max(box[3] - margin, 1)
         full = min(area, width * height) * self._area_scale
         if full >= self.config.vehicle_area_px or (
-            full >= 0.5 * self.config.vehicle_area_px and width >= CAR_ASPECT * height
+            full >= 0.5 * self.config.vehicle_area_px
+            and width >= CAR_ASPECT * height
+            and ground <= CAR_SHAPE_GROUND
         ):
             return True
         return any(
@@ -927,7 +939,8 @@ class LeftObjectDetector:
             self._measure_light(match, box, pixels, state)
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
-            match.vehicle = self._is_vehicle(match, box, area)
+            ground = float(state.ground[pixels].mean())
+            match.vehicle = self._is_vehicle(match, box, area, ground)
             if not match.vehicle and self._in_car_mark(match.track_id, box, match.first_seen):
                 match.vehicle = True
             elif match.vehicle:

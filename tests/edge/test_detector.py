@@ -319,6 +319,13 @@ def test_a_bag_dropped_under_drifting_cloud_shadows_is_the_one_event() -> None:
 
 
 @pytest.mark.slow
+def test_a_bag_merged_with_a_cloud_edge_is_not_taken_for_a_car() -> None:
+    """A bag put down where a cloud's edge leaves a wide, low residue is reported, not marked as a parked car's ghost."""
+    spec = make_scene("clouds", "drop", seed=371851742, duration_s=45, fps=5, condition="shadows")
+    _only_the_drop_found(spec, HARD_CONFIG)
+
+
+@pytest.mark.slow
 def test_a_cloud_edge_leaving_the_picture_raises_no_event() -> None:
     """The strip a cloud's edge leaves along the bottom of the picture, which nobody brought, raises no event."""
     spec = make_scene("clouds", "linger", seed=161042648, duration_s=40, fps=5, condition="shadows")
