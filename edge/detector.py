@@ -329,6 +329,7 @@ class LeftObjectDetector:
         self._area_scale = 1.0 / (scale * scale)
         self._kernel = np.ones((3, 3), np.uint8)
         self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
+        self._rim_kernel = np.ones((FIRST_RIM_PX, FIRST_RIM_PX), np.uint8)
         self._state: _State | None = None
         self._flat_since: float | None = None  # first frames without structure since then
         self._tracks: list[_Track] = []
@@ -677,8 +678,7 @@ class LeftObjectDetector:
         learn = first.uncovered & (np.abs(_local_mean(median - state.long_bg)) >= threshold) & shows
         if learn.any():
             # with its rim, which the 5x5 comparison smears (left, it is an object's size)
-            kernel = np.ones((FIRST_RIM_PX, FIRST_RIM_PX), np.uint8)
-            learn = (cv2.dilate(learn.astype(np.uint8), kernel) > 0) & shows
+            learn = (cv2.dilate(learn.astype(np.uint8), self._rim_kernel) > 0) & shows
             state.long_bg[learn] = median[learn]
             state.hold[learn] = 0.0
             state.since[learn] = np.inf

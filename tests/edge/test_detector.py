@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 import cv2
@@ -181,19 +182,29 @@ def test_no_false_alarm_from_a_person_standing_or_a_parked_car_in_hard_condition
     assert _run(spec, HARD_CONFIG) == []
 
 
+BLOCK = (440, 380, 72, 48)  # a trolley-sized grey block, x, y, width, height
+
+
+def _run_with_block(grey: int, shown: Callable[[float], bool]) -> list[Detection]:
+    """Events of a street with someone lingering, the block painted in while ``shown(t)``."""
+    spec = make_scene("first", "linger", seed=2040, duration_s=30, fps=5, condition="day")
+    detector = LeftObjectDetector(HARD_CONFIG)
+    x, y, w, h = BLOCK
+    found = []
+    for t, frame in render(spec):
+        image = frame.copy()
+        if shown(t):
+            image[y : y + h, x : x + w] = grey
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    return found
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("grey", "gone_s"), [(40, 0.5), (160, 1.5)])
 def test_what_stood_in_the_first_frame_and_went_raises_no_event(grey: int, gone_s: float) -> None:
     """A trolley in the first frame, wheeled off within two seconds, leaves no event where it stood."""
-    spec = make_scene("first", "linger", seed=2040, duration_s=30, fps=5, condition="day")
-    detector = LeftObjectDetector(HARD_CONFIG)
-    found = []
-    for t, frame in render(spec):
-        image = frame.copy()
-        if t < gone_s:
-            image[380:428, 440:512] = grey
-        found += detector.update(T0 + timedelta(seconds=t), image)
-    assert [hit for hit in found if _overlap(hit.bbox, (440, 380, 72, 48))] == []
+    found = _run_with_block(grey, lambda t: t < gone_s)
+    assert [hit for hit in found if _overlap(hit.bbox, BLOCK)] == []
 
 
 def test_a_blown_out_first_frame_raises_no_tamper_alarm() -> None:
@@ -240,15 +251,8 @@ def test_a_stream_that_stalls_after_its_first_frame_is_taken_up_again() -> None:
 @pytest.mark.slow
 def test_something_put_down_a_second_after_the_start_is_still_reported() -> None:
     """A dark box that appears one second after the start and stays is reported once, not learnt as ground the first frame hid."""
-    spec = make_scene("first", "linger", seed=2040, duration_s=30, fps=5, condition="day")
-    detector = LeftObjectDetector(HARD_CONFIG)
-    found = []
-    for t, frame in render(spec):
-        image = frame.copy()
-        if t >= 1.0:
-            image[380:428, 440:512] = 40
-        found += detector.update(T0 + timedelta(seconds=t), image)
-    assert len([hit for hit in found if _overlap(hit.bbox, (440, 380, 72, 48))]) == 1
+    found = _run_with_block(40, lambda t: t >= 1.0)
+    assert len([hit for hit in found if _overlap(hit.bbox, BLOCK)]) == 1
 
 
 @pytest.mark.slow
