@@ -903,6 +903,7 @@ class LeftObjectDetector:
                 cv2.dilate(static.astype(np.uint8), self._group_kernel), connectivity=8
             )
         seen: set[int] = set()
+        found: list[tuple[_Track, tuple[int, int, int, int], int, np.ndarray, float]] = []
         for label in range(1, count):
             x, y, w, h, _ = (int(v) for v in stats[label])
             pixels = (labels == label) & (candidate > 0)
@@ -939,25 +940,64 @@ class LeftObjectDetector:
             self._measure_light(match, box, pixels, state)
             match.footprint = _union(match.footprint, box) if match.reported else box
             match.first_seen = min(match.first_seen, started)
-            ground = float(state.ground[pixels].mean())
-            match.vehicle = self._is_vehicle(match, box, area, ground)
-            if not match.vehicle and self._in_car_mark(match.track_id, box, match.first_seen):
-                match.vehicle = True
-            elif match.vehicle:
-                mark = self._car_marks.get(match.track_id)
-                self._car_marks[match.track_id] = (box, now, mark[2] if mark else match.first_seen)
-            if match.born_vehicle is None:
-                match.born_vehicle = match.vehicle
-            # What stays of a car that drove off (its ghost) is still the car; a bag that merged
-            # with a car stopping beside it is a bag again once the car has gone.
-            match.vehicle = match.vehicle or match.born_vehicle
+            found.append((match, box, area, pixels, started))
+            seen.add(match.track_id)
+        # Cars are judged once every region of this frame is matched, the largest first: a
+        # parked car's place is known for this frame before the smaller regions beside it are
+        # measured against it (not where it stood in the last frame, merged with a bag put down
+        # beside it).
+        for match, box, area, pixels, started in sorted(found, key=lambda f: -f[2]):
+            self._judge_vehicle(match, box, area, pixels=pixels, started=started, state=state)
+        for match, box, area, pixels, _ in found:
             ys, xs = np.nonzero(pixels)
             whole = int(whole_labels[ys[0], xs[0]]) if ys.size else 0
             wx, wy, ww, wh = (int(v) for v in whole_stats[whole][:4]) if whole else box
             self._judge_left(match, box, (wx, wy, ww, wh), area, state.activity)
-            seen.add(match.track_id)
         self._forget(now)
         return self._report(now, seen)
+
+    def _judge_vehicle(
+        self,
+        match: _Track,
+        box: tuple[int, int, int, int],
+        area: int,
+        *,
+        pixels: np.ndarray,
+        started: float,
+        state: _State,
+    ) -> None:
+        """Whether a region is a parked car or what one left, and where the car stands."""
+        ground = float(state.ground[pixels].mean())
+        match.vehicle = self._is_vehicle(match, box, area, ground)
+        if not match.vehicle and self._in_car_mark(match.track_id, box, match.first_seen):
+            match.vehicle = True
+        elif match.vehicle:
+            mark = self._car_marks.get(match.track_id)
+            # when the car came: when most of its region changed, as it is first judged a car
+            arrived = mark[2] if mark else started
+            where = self._car_place(pixels, state.since, arrived) or box
+            self._car_marks[match.track_id] = (where, self._now, arrived)
+        if match.born_vehicle is None:
+            match.born_vehicle = match.vehicle
+        # What stays of a car that drove off (its ghost) is still the car; a bag that merged
+        # with a car stopping beside it is a bag again once the car has gone.
+        match.vehicle = match.vehicle or match.born_vehicle
+
+    @staticmethod
+    def _car_place(
+        pixels: np.ndarray, since: np.ndarray, arrived: float
+    ) -> tuple[int, int, int, int] | None:
+        """Where a car stands: the box of its region's pixels that changed when it came.
+
+        What was put down or stood beside it later (a bag, its owner) may be part of the same
+        region while the car is there, but is no part of where the car stood: what is left
+        there once the car has gone is judged on its own.
+        """
+        ys, xs = np.nonzero(pixels & (since <= arrived + CAR_SAME_TIME_S))
+        if not ys.size:
+            return None
+        x0, y0 = int(xs.min()) - GROUP_PX, int(ys.min()) - GROUP_PX
+        return x0, y0, int(xs.max()) + GROUP_PX + 1 - x0, int(ys.max()) + GROUP_PX + 1 - y0
 
     def _big_enough(self, full_area: float, box: tuple[int, int, int, int], seen: set[int]) -> bool:
         """Is a region of this area (frame pixels) an object to track? Below the minimum

@@ -330,6 +330,13 @@ def test_a_bag_merged_with_a_cloud_edge_is_not_taken_for_a_car() -> None:
 
 
 @pytest.mark.slow
+def test_a_bag_put_down_beside_a_car_at_night_is_not_taken_for_what_the_car_left() -> None:
+    """A bag put down at night beside a car that stops, merged with it for a while, is reported once the car has driven off."""
+    spec = make_scene("car", "drop_car", seed=709621663, duration_s=45, condition="night")
+    _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
 def test_a_cloud_edge_leaving_the_picture_raises_no_event() -> None:
     """The strip a cloud's edge leaves along the bottom of the picture, which nobody brought, raises no event."""
     spec = make_scene("clouds", "linger", seed=161042648, duration_s=40, fps=5, condition="shadows")
