@@ -197,6 +197,7 @@ class _Track:
     detail: float = 0.0  # root mean square of the detail the light cannot explain, averaged
     detail_at: float = 0.0  # ...as of this moment
     light_range: float = 0.0  # how much the light changes across it (log of max / min)
+    came: float | None = None  # a car: when most of its region changed, as it was first judged one
 
 
 @dataclass(frozen=True, slots=True)
@@ -973,10 +974,14 @@ class LeftObjectDetector:
             match.vehicle = True
         elif match.vehicle:
             mark = self._car_marks.get(match.track_id)
-            # when the car came: when most of its region changed, as it is first judged a car
-            arrived = mark[2] if mark else started
-            where = self._car_place(pixels, state.since, arrived) or box
-            self._car_marks[match.track_id] = (where, self._now, arrived)
+            if match.came is None:
+                match.came = started
+            where = self._car_place(pixels, state.since, match.came) or box
+            self._car_marks[match.track_id] = (
+                where,
+                self._now,
+                mark[2] if mark else match.first_seen,
+            )
         if match.born_vehicle is None:
             match.born_vehicle = match.vehicle
         # What stays of a car that drove off (its ghost) is still the car; a bag that merged
@@ -985,7 +990,7 @@ class LeftObjectDetector:
 
     @staticmethod
     def _car_place(
-        pixels: np.ndarray, since: np.ndarray, arrived: float
+        pixels: np.ndarray, since: np.ndarray, came: float
     ) -> tuple[int, int, int, int] | None:
         """Where a car stands: the box of its region's pixels that changed when it came.
 
@@ -993,7 +998,7 @@ class LeftObjectDetector:
         region while the car is there, but is no part of where the car stood: what is left
         there once the car has gone is judged on its own.
         """
-        ys, xs = np.nonzero(pixels & (since <= arrived + CAR_SAME_TIME_S))
+        ys, xs = np.nonzero(pixels & (since <= came + CAR_SAME_TIME_S))
         if not ys.size:
             return None
         x0, y0 = int(xs.min()) - GROUP_PX, int(ys.min()) - GROUP_PX
