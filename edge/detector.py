@@ -998,11 +998,11 @@ class LeftObjectDetector:
         region while the car is there, but is no part of where the car stood: what is left
         there once the car has gone is judged on its own.
         """
-        ys, xs = np.nonzero(pixels & (since <= came + CAR_SAME_TIME_S))
-        if not ys.size:
+        own = pixels & (since <= came + CAR_SAME_TIME_S)
+        if not own.any():
             return None
-        x0, y0 = int(xs.min()) - GROUP_PX, int(ys.min()) - GROUP_PX
-        return x0, y0, int(xs.max()) + GROUP_PX + 1 - x0, int(ys.max()) + GROUP_PX + 1 - y0
+        x, y, w, h = cv2.boundingRect(own.astype(np.uint8))
+        return _grow((x, y, w, h), GROUP_PX)
 
     def _big_enough(self, full_area: float, box: tuple[int, int, int, int], seen: set[int]) -> bool:
         """Is a region of this area (frame pixels) an object to track? Below the minimum
