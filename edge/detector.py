@@ -136,6 +136,9 @@ LIGHT_AROUND_PX = 4  # working pixels around a region over which that change is 
 SAME_DUMPING_PX = 4  # working pixels: a piece this close to a reported object is that dumping
 STACK_SAME_S = 1.0  # regions stacked one on another that appeared this close in time...
 STACK_GAP_PX = 2  # ...and this close (working pixels) are one figure for the person test
+STACK_TORSO_SHARE = (0.2, 0.5)  # ...or this far apart, as shares of the figure's height (a
+# torso's height), when the two make a person's shape: a head and feet (with the shadow at them)
+# whose torso is the ground's colour and under the threshold (rain, codec blocks raise it)
 REJOINED_GROWTH = 2.0  # a left object's region grown this many times, fidgeting: someone
 # came and stands in it (a residue a passer-by was taken to bring, then stood next to)
 SHRUNK_SHARE = 0.8  # a region already tracked is followed down to this share of the minimum
@@ -1102,7 +1105,12 @@ class LeftObjectDetector:
         """The box of this region and the regions stacked on it (above or below, within
         ``STACK_GAP_PX``, sharing half the narrower one's width) that appeared within
         ``STACK_SAME_S`` of it: the head, body and feet of someone who stopped there, split
-        where their clothes match the ground; once it holds more than this region, with the
+        where their clothes match the ground. Two regions further apart are stacked when
+        together they have a person's shape and the gap is a torso's height
+        (``STACK_TORSO_SHARE`` of that figure's height): a head and feet whose torso is lost in
+        the rain or the codec's blocks (its colour under their raised threshold). A gap of a
+        few pixels is no torso: someone standing beside a bag whose feet merged with it is not
+        that bag's owner. Once it holds more than this region, with the
         moving parts of them that touch it (a swaying head). A bag put down beside someone
         standing appeared at another moment and is not part of them."""
         others = [
@@ -1121,8 +1129,15 @@ class LeftObjectDetector:
                 b = other.bbox
                 shared = min(stack[0] + stack[2], b[0] + b[2]) - max(stack[0], b[0])
                 gap = max(b[1] - (stack[1] + stack[3]), stack[1] - (b[1] + b[3]), 0)
-                if shared >= 0.5 * min(stack[2], b[2]) and gap <= STACK_GAP_PX:
-                    stack, grown = _union(stack, b), True
+                joined = _union(stack, b)
+                if shared >= 0.5 * min(stack[2], b[2]) and (
+                    gap <= STACK_GAP_PX
+                    or (
+                        STACK_TORSO_SHARE[0] * joined[3] <= gap <= STACK_TORSO_SHARE[1] * joined[3]
+                        and _person_shaped(joined, self.scale)
+                    )
+                ):
+                    stack, grown = joined, True
                     others.remove(other)
         if stack != box:
             # A figure of more than one region: the parts of it moving as they sway (a head,

@@ -13,7 +13,13 @@ product's service days) and runs the product again on the city so changed. Varia
 - ``worst+crane``: both;
 - ``areas=A/B/...``: the default sizing, the containers of areas A, B, ... ranked first (every
   one of them the product would advise, then the rest by overflow): whole villages upgraded so
-  that their service days suffice, in place of the worst-overflowing containers.
+  that their service days suffice, in place of the worst-overflowing containers;
+- ``cost=EUR``: the default sizing, ranked by the cost each container caused in the product's
+  run: its hours read full times the overflow knob, plus ``EUR`` for every time it was emptied
+  on a day its area is not served (an off-day visit, a detour or a trip of its own; emptyings
+  read from its sensor's fill cycles, as the forecast cuts them).
+
+``--share`` applies the advice to that share of the containers (default: the twin's 10 %).
 
 ``--knob`` (and ``--visits``, at most that many service days a week for an area not served
 daily) runs the product and every variant with that overflow cost (euro per hour), so the advice
@@ -27,12 +33,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import os
 from collections.abc import Callable
+from datetime import datetime
 from unittest import mock
 
 from routing import advice, longest_wait_h, service_of
-from routing.forecast import HOURS_PER_WEEK
+from routing.forecast import BRUSSELS, HOURS_PER_WEEK, ForecastParams, fill_cycles
+from routing.horizon import ServiceCalendar
 from twin.city import build_city
 from twin.compare import (
     ADVICE_SHARE,
@@ -75,6 +84,25 @@ SIZING: dict[str, Sizing] = {
 STREET_TYPES = advice.AdviceParams().container_types
 
 
+def off_day_emptyings(
+    readings: list[tuple[datetime, float | None]],
+    *,
+    calendar: ServiceCalendar,
+    service: str,
+    area: str,
+) -> int:
+    """How often a container was emptied on a day its area is not served, read from its
+    sensor: a fill cycle that starts ``empty_drop`` below where the one before it ended."""
+    drop = ForecastParams().empty_drop
+    cycles = fill_cycles(readings)
+    return sum(
+        1
+        for before, after in itertools.pairwise(cycles)
+        if after[0][1] < before[-1][1] - drop
+        and not calendar.serves(service, area, after[0][0].astimezone(BRUSSELS).date())
+    )
+
+
 def main() -> None:
     """Run the product, then its advice arm under each variant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,6 +112,9 @@ def main() -> None:
     parser.add_argument("--variants", default="best,worst,mean,crane,worst+crane")
     parser.add_argument("--knob", type=float, help="overflow cost, EUR/h (default: the product's)")
     parser.add_argument("--visits", type=int, help="service days a week (default: the product's)")
+    parser.add_argument(
+        "--share", type=float, default=ADVICE_SHARE, help="share of the containers advised"
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     params = CompareParams(weeks=args.weeks, seed=args.seed, first_day=WINDOWS[args.window])
@@ -105,10 +136,15 @@ def main() -> None:
         s.bin_id: longest_wait_h(calendar, service=service_of(s.container_type), area=s.district)
         for s in city.bins
     }
-    cap = int(ADVICE_SHARE * len(city.bins) + 1e-9)
+    cap = int(args.share * len(city.bins) + 1e-9)
+    knob = params.horizon.overflow_eur_per_h
     original = advice.litres_between_visits
     for name in args.variants.split(","):
-        first = frozenset(name.removeprefix("areas=").split("/")) if "=" in name else frozenset()
+        first = (
+            frozenset(name.removeprefix("areas=").split("/"))
+            if name.startswith("areas=")
+            else frozenset()
+        )
         sizing = SIZING.get(name.split("+")[0], original)
         types = STREET_TYPES + (("underground", "glass") if "crane" in name else ())
         rates = [
@@ -124,7 +160,22 @@ def main() -> None:
         # advise_bin sizes through this function
         with mock.patch.object(advice, "litres_between_visits", sizing):
             found = advice.advise(rates, advice.AdviceParams(container_types=types), waits_h=waits)
-        found = sorted(found, key=lambda u: sites[u.bin_id].district not in first)[:cap]
+        found = sorted(found, key=lambda u: sites[u.bin_id].district not in first)
+        if name.startswith("cost="):
+            visit_eur = float(name.removeprefix("cost="))
+
+            def caused(u: advice.Upgrade, visit_eur: float = visit_eur) -> float:
+                site = sites[u.bin_id]
+                visits = off_day_emptyings(
+                    [(t, v) for t, v, _ in observations.bins[u.bin_id].points],
+                    calendar=calendar,
+                    service=service_of(site.container_type),
+                    area=site.district,
+                )
+                return u.overflow_hours_seen * knob + visits * visit_eur
+
+            found = sorted(found, key=lambda u: (-caused(u), u.bin_id))
+        found = found[:cap]
         upgrades = {
             u.bin_id: (u.capacity_l, DEPTH_MM.get(u.new_volume_l, sites[u.bin_id].depth_mm))
             for u in found

@@ -372,6 +372,13 @@ def test_someone_standing_in_the_rain_split_into_pieces_is_not_dumping() -> None
 
 
 @pytest.mark.slow
+def test_someone_standing_in_the_rain_seen_as_a_head_and_feet_is_not_dumping() -> None:
+    """A person standing in the rain whose torso is under the raised threshold, so that only their head and their feet with the shadow at them are static regions, raises no event."""
+    spec = make_scene("torso", "linger", seed=646134986, duration_s=45, condition="rain")
+    assert _run(spec, default_config(15.0)) == []
+
+
+@pytest.mark.slow
 def test_a_bag_lost_under_a_passing_cloud_edge_keeps_its_dwell_when_found_again() -> None:
     """A left bag taken for light while a cloud's edge passes over it, then found again, is reported as the bag it was rather than waiting a new dwell."""
     spec = make_scene("lost", "drop_car", seed=1931252818, duration_s=45, condition="shadows")
