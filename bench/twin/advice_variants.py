@@ -19,6 +19,9 @@ product's service days) and runs the product again on the city so changed. Varia
   on a day its area is not served (an off-day visit, a detour or a trip of its own; emptyings
   read from its sensor's fill cycles, as the forecast cuts them).
 
+- ``street240``, ``street240=A/B/...``: no advice; every street bin under 240 l (of areas A, B,
+  ...) made 240 l, whatever the share: how far capacity alone takes the product.
+
 ``--share`` applies the advice to that share of the containers (default: the twin's 10 %).
 
 ``--knob`` (and ``--visits``, at most that many service days a week for an area not served
@@ -42,7 +45,7 @@ from unittest import mock
 from routing import advice, longest_wait_h, service_of
 from routing.forecast import BRUSSELS, HOURS_PER_WEEK, ForecastParams, fill_cycles
 from routing.horizon import ServiceCalendar
-from twin.city import build_city
+from twin.city import City, build_city
 from twin.compare import (
     ADVICE_SHARE,
     DEPTH_MM,
@@ -103,6 +106,51 @@ def off_day_emptyings(
     )
 
 
+def _by_cost(
+    found: list[advice.Upgrade],
+    *,
+    visit_eur: float,
+    knob: float,
+    city: City,
+    observations: Observations,
+    calendar: ServiceCalendar,
+) -> list[advice.Upgrade]:
+    """The advised containers, the most costly first: the hours each read full times the
+    overflow knob, plus ``visit_eur`` for every emptying on a day its area is not served."""
+    sites = {s.bin_id: s for s in city.bins}
+
+    def caused(u: advice.Upgrade) -> float:
+        site = sites[u.bin_id]
+        visits = off_day_emptyings(
+            [(t, v) for t, v, _ in observations.bins[u.bin_id].points],
+            calendar=calendar,
+            service=service_of(site.container_type),
+            area=site.district,
+        )
+        return u.overflow_hours_seen * knob + visits * visit_eur
+
+    return sorted(found, key=lambda u: (-caused(u), u.bin_id))
+
+
+def _street240(name: str, city: City, params: CompareParams) -> None:
+    """Run the product with every street bin under 240 l (of the named areas) made 240 l."""
+    areas = set(name.removeprefix("street240=").split("/")) if "=" in name else None
+    bigger = {
+        s.bin_id: (240, DEPTH_MM[240])
+        for s in city.bins
+        if s.container_type == "street_bin"
+        and s.volume_l < 240
+        and (areas is None or s.district in areas)
+    }
+    result = run_policy(upgraded(city, bigger), params, product(params), name=name)
+    t = result.totals()
+    print(
+        f"{name}: {t['km']:.0f} km / {t['overflow_bin_hours']:.0f} bin-h "
+        f"({len(bigger)} street bins made 240 l)",
+        flush=True,
+    )
+
+
 def main() -> None:
     """Run the product, then its advice arm under each variant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,9 +185,11 @@ def main() -> None:
         for s in city.bins
     }
     cap = int(args.share * len(city.bins) + 1e-9)
-    knob = params.horizon.overflow_eur_per_h
     original = advice.litres_between_visits
     for name in args.variants.split(","):
+        if name.startswith("street240"):
+            _street240(name, city, params)
+            continue
         first = (
             frozenset(name.removeprefix("areas=").split("/"))
             if name.startswith("areas=")
@@ -162,19 +212,14 @@ def main() -> None:
             found = advice.advise(rates, advice.AdviceParams(container_types=types), waits_h=waits)
         found = sorted(found, key=lambda u: sites[u.bin_id].district not in first)
         if name.startswith("cost="):
-            visit_eur = float(name.removeprefix("cost="))
-
-            def caused(u: advice.Upgrade, visit_eur: float = visit_eur) -> float:
-                site = sites[u.bin_id]
-                visits = off_day_emptyings(
-                    [(t, v) for t, v, _ in observations.bins[u.bin_id].points],
-                    calendar=calendar,
-                    service=service_of(site.container_type),
-                    area=site.district,
-                )
-                return u.overflow_hours_seen * knob + visits * visit_eur
-
-            found = sorted(found, key=lambda u: (-caused(u), u.bin_id))
+            found = _by_cost(
+                found,
+                visit_eur=float(name.removeprefix("cost=")),
+                knob=params.horizon.overflow_eur_per_h,
+                city=city,
+                observations=observations,
+                calendar=calendar,
+            )
         found = found[:cap]
         upgrades = {
             u.bin_id: (u.capacity_l, DEPTH_MM.get(u.new_volume_l, sites[u.bin_id].depth_mm))
