@@ -17,8 +17,7 @@ product's service days) and runs the product again on the city so changed. Varia
 - ``cost=EUR``: the default sizing, ranked by the cost each container caused in the product's
   run: its hours read full times the overflow knob, plus ``EUR`` for every time it was emptied
   on a day its area is not served (an off-day visit, a detour or a trip of its own; emptyings
-  read from its sensor's fill cycles, as the forecast cuts them).
-
+  read from its sensor's fill cycles, as the forecast cuts them);
 - ``street240``, ``street240=A/B/...``: no advice; every street bin under 240 l (of areas A, B,
   ...) made 240 l, whatever the share: how far capacity alone takes the product.
 
@@ -38,14 +37,14 @@ import argparse
 import dataclasses
 import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from unittest import mock
 
 from routing import advice, longest_wait_h, service_of
 from routing.forecast import BRUSSELS, HOURS_PER_WEEK, ForecastParams, fill_cycles
 from routing.horizon import ServiceCalendar
-from twin.city import City, build_city
+from twin.city import BinSite, City, build_city
 from twin.compare import (
     ADVICE_SHARE,
     DEPTH_MM,
@@ -111,13 +110,12 @@ def _by_cost(
     *,
     visit_eur: float,
     knob: float,
-    city: City,
+    sites: Mapping[str, BinSite],
     observations: Observations,
     calendar: ServiceCalendar,
 ) -> list[advice.Upgrade]:
     """The advised containers, the most costly first: the hours each read full times the
     overflow knob, plus ``visit_eur`` for every emptying on a day its area is not served."""
-    sites = {s.bin_id: s for s in city.bins}
 
     def caused(u: advice.Upgrade) -> float:
         site = sites[u.bin_id]
@@ -216,7 +214,7 @@ def main() -> None:
                 found,
                 visit_eur=float(name.removeprefix("cost=")),
                 knob=params.horizon.overflow_eur_per_h,
-                city=city,
+                sites=sites,
                 observations=observations,
                 calendar=calendar,
             )
