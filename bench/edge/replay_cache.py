@@ -2,7 +2,7 @@
 comparing two versions of the detector on exactly the same frames).
 
     .venv/bin/python bench/edge/replay_cache.py --cache /tmp/edgecache \
-        --sets 2026:1,7:2,41:3 [--only shadows] [--jobs 1] [--verbose]
+        --sets 2026:1,7:2,41:3 [--only shadows] [--jobs 1] [--verbose] [--model mog2:absorb=60]
 
 Each scene of the harder sets (``make_hard_specs(rounds, seed=seed)``) is rendered once as
 ``bench/edge/diagnose.py`` renders it (every frame through JPEG quality 95, as the benchmark's
@@ -12,6 +12,8 @@ fresh detector with the product's settings (``edge.evaluate.default_config``) is
 working images in place of the frames, which gives exactly what ``update`` computes on the
 frames themselves, at a fraction of the cost. Prints per-scene lines (``--verbose``: all, else
 the wrong ones), then precision and recall overall and per condition, per seed and together.
+``--model`` puts one of OpenCV's background models in place of the product's long-term
+background (``bench/edge/library_models.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import cv2
 import numpy as np
 
 from bench.edge.diagnose import Found, scene_line
+from bench.edge.library_models import LibraryDetector, LibraryModel
 from edge.detector import LeftObjectDetector
 from edge.evaluate import Report, default_config, score_scene
 from edge.synthetic import SceneSpec, make_hard_specs, render
@@ -66,11 +69,15 @@ def _frames(spec: SceneSpec, cache: Path, key: str) -> np.ndarray:
     return frames
 
 
-def run_scene(spec: SceneSpec, cache: Path, key: str, dwell_s: float) -> Found:
+def run_scene(spec: SceneSpec, cache: Path, key: str, dwell_s: float, model: str) -> Found:
     """(notified, detected, bbox) of each event the detector reports on one scene."""
     cv2.setNumThreads(1)
     frames = _frames(spec, cache, key)
-    detector = _Replayed(default_config(dwell_s))
+    detector: LeftObjectDetector = (
+        _Replayed(default_config(dwell_s))
+        if model == "product"
+        else LibraryDetector(default_config(dwell_s), LibraryModel.parse(model), fps=FPS)
+    )
     found: Found = []
     for index, small in enumerate(frames):
         t = index / FPS
@@ -106,7 +113,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--only", default="", help="run only scenes whose name contains this")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--model",
+        default="product",
+        help="product, or a library model: kind[:absorb=S][:vmin=V][:thr=T][:mean][:light][:noshadow]",
+    )
     args = parser.parse_args()
+    if args.model != "product":
+        try:
+            LibraryModel.parse(args.model)
+        except ValueError as error:
+            parser.error(str(error))
     total = Report()
     summaries: list[str] = []
     for item in args.sets.split(","):
@@ -122,6 +139,7 @@ def main() -> None:
                 [args.cache] * len(specs),
                 [key] * len(specs),
                 [args.dwell] * len(specs),
+                [args.model] * len(specs),
             )
             for spec, found in zip(specs, results, strict=True):
                 line = scene_line(spec, found, report)
