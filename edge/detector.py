@@ -106,8 +106,8 @@ TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are t
 NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
 STEADY_FRAMES = 7  # frames (odd): the median of the object-scale difference over a second...
 STEADY_SHARE = 0.45  # ...shows a faint object where it stays beyond this share of the threshold
-STEADY_NOISY = 2.0  # ...used where the threshold is this many times its floor (rain, night,
-# codec blocks): elsewhere a single frame shows as much
+STEADY_NOISY = 1.5  # ...used where the threshold is this many times its floor (rain, night,
+# codec blocks; light rain raises it to 1.6-1.8 times): elsewhere a single frame shows as much
 STEADY_AFTER_S = 8.0  # ...once the noise estimate has settled (seconds from the start)...
 STEADY_QUIET = 0.25  # ...and where the pixel was seen this close to its background since then:
 # what the first frame's rain or grain left in the background never is

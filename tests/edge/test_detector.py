@@ -428,6 +428,13 @@ def test_a_faint_bag_in_the_rain_seen_in_only_some_frames_is_found() -> None:
 
 
 @pytest.mark.slow
+def test_a_faint_bag_in_light_rain_is_found_from_the_median_too() -> None:
+    """In light rain, which raises the threshold to less than twice its floor, a faint bag over it in only some frames is still found from the median of the last second."""
+    spec = make_scene("light", "drop_loiter", seed=1559918277, duration_s=32, condition="rain")
+    _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
 def test_the_rain_the_first_frame_left_in_the_background_is_not_an_object() -> None:
     """The faint static marks that the first frame's raindrops leave in the background, never seen as background since, raise no event."""
     spec = make_scene("first", "bin", seed=534151989, duration_s=40, condition="rain")
