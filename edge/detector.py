@@ -1084,9 +1084,10 @@ class LeftObjectDetector:
             _person_shaped(box, self.scale)
             or _person_shaped(whole, self.scale)
             or _person_shaped(self._stacked(track, box), self.scale)
+            or self._under_someone_standing(track, box)
         ):
-            # Someone standing (whom a piece of the region was taken for, before): whatever
-            # was thought left is attended again.
+            # Someone standing (whom a piece of the region was taken for, before), or their
+            # feet: whatever was thought left is attended again.
             track.left_at, track.attended_at = None, self._now
         elif (
             track.left_at is not None
@@ -1100,6 +1101,34 @@ class LeftObjectDetector:
             track.attended_at = self._now
         elif track.left_at is None and self._now - track.attended_at >= self.config.left_after_s:
             track.left_at, track.left_area = track.attended_at, area
+
+    def _under_someone_standing(self, track: _Track, box: tuple[int, int, int, int]) -> bool:
+        """Is this region the feet of someone standing: right below a region of a person's shape
+        of its own that appeared within ``STACK_SAME_S`` of it, sharing half the narrower one's
+        width, with at most a torso's height between them (``STACK_TORSO_SHARE``)?
+
+        At night or in the rain the legs of someone standing can stay within the noise while
+        their body and their feet with their shadow do not: the feet alone are a wide, low
+        region, no person's shape, and the "owner" seen beside them as they stopped was a
+        sliver of the same person. A bag put down beside someone standing lies beside their
+        figure, not below it.
+        """
+        for other in self._tracks:
+            if (
+                other is track
+                or other.vehicle
+                or other.last_seen < self._now - 0.5
+                or abs(other.first_seen - track.first_seen) > STACK_SAME_S
+                or not _person_shaped(other.bbox, self.scale)
+            ):
+                continue
+            above = other.bbox
+            shared = min(box[0] + box[2], above[0] + above[2]) - max(box[0], above[0])
+            gap = box[1] - (above[1] + above[3])
+            height = box[1] + box[3] - above[1]
+            if shared >= 0.5 * min(box[2], above[2]) and 0 <= gap <= STACK_TORSO_SHARE[1] * height:
+                return True
+        return False
 
     def _stacked(self, track: _Track, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """The box of this region and the regions stacked on it (above or below, within

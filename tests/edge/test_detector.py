@@ -428,6 +428,13 @@ def test_a_faint_bag_in_the_rain_seen_in_only_some_frames_is_found() -> None:
 
 
 @pytest.mark.slow
+def test_the_feet_of_someone_standing_at_night_are_not_dumping() -> None:
+    """At night, the feet and shadow of someone standing, right below their body and seen apart from it, raise no event; the bag dropped elsewhere does."""
+    spec = make_scene("feet", "drop_loiter", seed=38448353, duration_s=32, condition="night")
+    _only_the_drop_found(spec, default_config(15.0))
+
+
+@pytest.mark.slow
 def test_a_faint_bag_in_light_rain_is_found_from_the_median_too() -> None:
     """In light rain, which raises the threshold to less than twice its floor, a faint bag over it in only some frames is still found from the median of the last second."""
     spec = make_scene("light", "drop_loiter", seed=1559918277, duration_s=32, condition="rain")
