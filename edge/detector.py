@@ -239,6 +239,12 @@ def _touches(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
+def _share_width(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Do the two boxes share half the narrower one's width (one above the other)?"""
+    shared = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    return shared >= 0.5 * min(a[2], b[2])
+
+
 def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
     return (
         outer[0] <= inner[0]
@@ -1113,22 +1119,28 @@ class LeftObjectDetector:
         sliver of the same person. A bag put down beside someone standing lies beside their
         figure, not below it.
         """
-        for other in self._tracks:
-            if (
-                other is track
-                or other.vehicle
-                or other.last_seen < self._now - 0.5
-                or abs(other.first_seen - track.first_seen) > STACK_SAME_S
-                or not _person_shaped(other.bbox, self.scale)
-            ):
-                continue
+        for other in self._appeared_with(track):
             above = other.bbox
-            shared = min(box[0] + box[2], above[0] + above[2]) - max(box[0], above[0])
             gap = box[1] - (above[1] + above[3])
             height = box[1] + box[3] - above[1]
-            if shared >= 0.5 * min(box[2], above[2]) and 0 <= gap <= STACK_TORSO_SHARE[1] * height:
+            if (
+                _person_shaped(above, self.scale)
+                and _share_width(box, above)
+                and 0 <= gap <= STACK_TORSO_SHARE[1] * height
+            ):
                 return True
         return False
+
+    def _appeared_with(self, track: _Track) -> list[_Track]:
+        """The other regions seen now (no car) that appeared within ``STACK_SAME_S`` of it."""
+        return [
+            t
+            for t in self._tracks
+            if t is not track
+            and not t.vehicle
+            and t.last_seen >= self._now - 0.5
+            and abs(t.first_seen - track.first_seen) <= STACK_SAME_S
+        ]
 
     def _stacked(self, track: _Track, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """The box of this region and the regions stacked on it (above or below, within
@@ -1142,24 +1154,16 @@ class LeftObjectDetector:
         that bag's owner. Once it holds more than this region, with the
         moving parts of them that touch it (a swaying head). A bag put down beside someone
         standing appeared at another moment and is not part of them."""
-        others = [
-            t
-            for t in self._tracks
-            if t is not track
-            and not t.vehicle
-            and t.last_seen >= self._now - 0.5
-            and abs(t.first_seen - track.first_seen) <= STACK_SAME_S
-        ]
+        others = self._appeared_with(track)
         moving = [b[:4] for b in self._motion[-1].boxes] if self._motion else []
         stack, grown = box, True
         while grown and others:
             grown = False
             for other in list(others):
                 b = other.bbox
-                shared = min(stack[0] + stack[2], b[0] + b[2]) - max(stack[0], b[0])
                 gap = max(b[1] - (stack[1] + stack[3]), stack[1] - (b[1] + b[3]), 0)
                 joined = _union(stack, b)
-                if shared >= 0.5 * min(stack[2], b[2]) and (
+                if _share_width(stack, b) and (
                     gap <= STACK_GAP_PX
                     or (
                         STACK_TORSO_SHARE[0] * joined[3] <= gap <= STACK_TORSO_SHARE[1] * joined[3]
@@ -1172,9 +1176,8 @@ class LeftObjectDetector:
             # A figure of more than one region: the parts of it moving as they sway (a head,
             # an arm) belong to it too. A lone region is never grown by a passer-by.
             for m in sorted(moving, key=lambda m: m[1]):
-                shared = min(stack[0] + stack[2], m[0] + m[2]) - max(stack[0], m[0])
                 gap = max(m[1] - (stack[1] + stack[3]), stack[1] - (m[1] + m[3]), 0)
-                if shared >= 0.5 * min(stack[2], m[2]) and gap <= STACK_GAP_PX:
+                if _share_width(stack, m) and gap <= STACK_GAP_PX:
                     stack = _union(stack, m)
         return stack
 

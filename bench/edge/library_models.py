@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 
 from edge.config import CameraConfig
-from edge.detector import TEXTURE_WINDOW, LeftObjectDetector
+from edge.detector import LeftObjectDetector, _local_mean
 
 if TYPE_CHECKING:
     from edge.detector import Detection, _State
@@ -146,11 +146,11 @@ class LibraryDetector(LeftObjectDetector):
         self._seen = 0
 
     def _prepare(self, image: np.ndarray) -> np.ndarray:
-        return image.astype(np.float32)
+        self._raw = image.astype(np.float32)  # the working image: the library sees it too
+        return self._raw
 
     def update(self, ts: datetime, image: np.ndarray, *, detect: bool = True) -> list[Detection]:
-        """Remember the working image (the library sees it), then the product's update."""
-        self._raw = image.astype(np.float32)
+        """The product's update, with the time since the last frame kept for the library."""
         now = ts.timestamp()
         if self._last is not None:
             self._dt = min(max(now - self._last, 0.0), 1.0)
@@ -170,7 +170,7 @@ class LibraryDetector(LeftObjectDetector):
         seen = frame if self.model.light else self._raw
         assert seen is not None
         if self.model.mean:
-            seen = cv2.boxFilter(seen, cv2.CV_32F, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT)
+            seen = _local_mean(seen)
         picture = np.clip(seen, 0, 255).astype(np.uint8)
         # KNN starts with no samples: its own (fast) rate fills them over the first seconds
         self._seen += 1
