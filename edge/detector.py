@@ -44,7 +44,8 @@ Per pixel the unit accumulates how long it has been static (decaying fast when t
 to the background, holding while something passes in front). Shadows are neither object nor
 background: they are not learnt, so what cast them leaves no ghost. Regions of static
 foreground become tracks. **Abandonment**: the person-sized moving blob next to a new object
-in its first seconds is its owner and is followed; the object is *left* once the owner has
+in its first seconds (the one standing over it, at whose feet it appeared, before one beside it)
+is its owner and is followed; the object is *left* once the owner has
 walked more than ``OWNER_AWAY_PX`` away, and the dwell time counts from then. An owner who
 stops beside it (or a region that is itself a person standing: high, narrow, alone or stacked
 with the regions that appeared in the same second) keeps it attended, as does someone who walks
@@ -239,10 +240,19 @@ def _touches(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
+def _shared_width(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """Pixels of width the two boxes share (negative: the gap between them)."""
+    return min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+
+
 def _share_width(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """Do the two boxes share half the narrower one's width (one above the other)?"""
-    shared = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    return shared >= 0.5 * min(a[2], b[2])
+    return _shared_width(a, b) >= 0.5 * min(a[2], b[2])
+
+
+def _spans(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """The share of ``b``'s width that ``a`` spans."""
+    return max(_shared_width(a, b), 0) / max(b[2], 1)
 
 
 def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
@@ -778,7 +788,8 @@ class LeftObjectDetector:
             person = max(OWNER_MIN_PX, self.config.person_area_px / self._area_scale)
             fits = [b for b in blobs if b[4] >= person and _touches(near, b[:4])]
             if fits:
-                x, y, w, h, _ = max(fits, key=lambda b: b[4])
+                # whoever stands over it (it appeared at their feet) before whoever is beside it
+                x, y, w, h, _ = max(fits, key=lambda b: (_spans(b[:4], box), b[4]))
                 track.owner = (x, y, w, h)
                 track.owner_seen = self._now
                 track.had_owner = True

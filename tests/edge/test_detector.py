@@ -455,6 +455,15 @@ def test_a_bag_whose_owner_walked_off_faster_than_followed_is_reported() -> None
     _only_the_drop_found(spec, default_config(15.0))
 
 
+@pytest.mark.slow
+def test_a_bag_whose_carrier_walks_off_past_someone_standing_beside_it_is_reported() -> None:
+    """A bag put down by someone who walks off is reported, although another person arrived beside it at the same moment and stays there, fidgeting."""
+    spec = make_scene(
+        "beside", "drop_loiter", seed=559327623, duration_s=30, condition="compressed"
+    )
+    _only_the_drop_found(spec, default_config(15.0))
+
+
 def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
     """Textured paving whose light triples within ten seconds (a camera that learnt the street in
     the dark morning, then the sun), with a dark bag on it from ``bag_from_s`` on."""
