@@ -282,11 +282,15 @@ def _person_shaped(box: tuple[int, int, int, int], scale: float) -> bool:
     return height >= PERSON_ASPECT * width and height >= PERSON_MIN_H and width <= PERSON_MAX_W
 
 
+def _vertical_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """Rows between two boxes, one above the other (0 when their rows overlap)."""
+    return max(a[1] - (b[1] + b[3]), b[1] - (a[1] + a[3]), 0)
+
+
 def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     """Pixels between two boxes (0 when they touch or overlap)."""
     dx = max(a[0] - (b[0] + b[2]), b[0] - (a[0] + a[2]), 0)
-    dy = max(a[1] - (b[1] + b[3]), b[1] - (a[1] + a[3]), 0)
-    return max(dx, dy)
+    return max(dx, _vertical_gap(a, b))
 
 
 def _grow(box: tuple[int, int, int, int], margin: int) -> tuple[int, int, int, int]:
@@ -1172,7 +1176,7 @@ class LeftObjectDetector:
             grown = False
             for other in list(others):
                 b = other.bbox
-                gap = max(b[1] - (stack[1] + stack[3]), stack[1] - (b[1] + b[3]), 0)
+                gap = _vertical_gap(stack, b)
                 joined = _union(stack, b)
                 if _share_width(stack, b) and (
                     gap <= STACK_GAP_PX
@@ -1187,7 +1191,7 @@ class LeftObjectDetector:
             # A figure of more than one region: the parts of it moving as they sway (a head,
             # an arm) belong to it too. A lone region is never grown by a passer-by.
             for m in sorted(moving, key=lambda m: m[1]):
-                gap = max(m[1] - (stack[1] + stack[3]), stack[1] - (m[1] + m[3]), 0)
+                gap = _vertical_gap(stack, m)
                 if _share_width(stack, m) and gap <= STACK_GAP_PX:
                     stack = _union(stack, m)
         return stack
