@@ -17,6 +17,7 @@ car that parks, a wheelie bin that is used and nudged.
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -438,6 +439,16 @@ class _Weather:
         self.hot_spot = (
             0.55 + 0.65 * np.exp(-(((xx - 320) / 300) ** 2 + ((yy - 320) / 220) ** 2))
         ).astype(np.float32)[..., None]
+        # A camera's grain is new in every frame. Six fields, cycled, serve 8 frames/s; a scene
+        # rendered faster gets more (drawn apart, so the scene stays the same), in a number that
+        # analysing every second or third frame does not cycle through within a second.
+        if spec.fps > 8.0:
+            more = np.random.default_rng(spec.seed + 2)
+            count = 6 * math.ceil(spec.fps / 8.0) + 1
+            self.noise += [
+                more.normal(0, 1.0, (HEIGHT, WIDTH, 1)).astype(np.float32)
+                for _ in range(count - len(self.noise))
+            ]
 
     def apply(self, image: np.ndarray, t: float, index: int) -> np.ndarray:
         spec = self.spec

@@ -2,7 +2,8 @@
 comparing two versions of the detector on exactly the same frames).
 
     .venv/bin/python bench/edge/replay_cache.py --cache /tmp/edgecache \
-        --sets 2026:1,7:2,41:3 [--only shadows] [--jobs 1] [--verbose] [--model mog2:absorb=60]
+        --sets 2026:1,7:2,41:3 [--only shadows] [--jobs 1] [--verbose] [--model mog2:absorb=60] \
+        [--fps 25 [--every-frame]]
 
 Each scene of the harder sets (``make_hard_specs(rounds, seed=seed)``) is rendered once as
 ``bench/edge/diagnose.py`` renders it (every frame through JPEG quality 95, as the benchmark's
@@ -13,7 +14,9 @@ working images in place of the frames, which gives exactly what ``update`` compu
 frames themselves, at a fraction of the cost. Prints per-scene lines (``--verbose``: all, else
 the wrong ones), then precision and recall overall and per condition, per seed and together.
 ``--model`` puts one of OpenCV's background models in place of the product's long-term
-background (``bench/edge/library_models.py``).
+background (``bench/edge/library_models.py``). ``--fps`` renders the scenes at another frame
+rate (a camera sending 25 frames/s; kept apart in the cache), and ``--every-frame`` has the
+detector analyse every frame instead of skipping to its own pace (``ANALYSIS_GAP_S``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -38,7 +43,7 @@ from edge.evaluate import Report, default_config, score_scene
 from edge.synthetic import SceneSpec, make_hard_specs, render
 
 T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
-FPS = 8.0
+FPS = 8.0  # the sets' frame rate
 
 
 class _Replayed(LeftObjectDetector):
@@ -69,18 +74,26 @@ def _frames(spec: SceneSpec, cache: Path, key: str) -> np.ndarray:
     return frames
 
 
-def run_scene(spec: SceneSpec, cache: Path, key: str, dwell_s: float, model: str) -> Found:
+class _EveryFrame(_Replayed):
+    """The same, analysing every frame however fast they come."""
+
+    analysis_gap_s = 0.0
+
+
+def run_scene(
+    spec: SceneSpec, *, cache: Path, key: str, dwell_s: float, model: str, every_frame: bool = False
+) -> Found:
     """(notified, detected, bbox) of each event the detector reports on one scene."""
     cv2.setNumThreads(1)
     frames = _frames(spec, cache, key)
     detector: LeftObjectDetector = (
-        _Replayed(default_config(dwell_s))
+        (_EveryFrame if every_frame else _Replayed)(default_config(dwell_s))
         if model == "product"
-        else LibraryDetector(default_config(dwell_s), LibraryModel.parse(model), fps=FPS)
+        else LibraryDetector(default_config(dwell_s), LibraryModel.parse(model), fps=spec.fps)
     )
     found: Found = []
     for index, small in enumerate(frames):
-        t = index / FPS
+        t = index / spec.fps
         for hit in detector.update(T0 + timedelta(seconds=t), small):
             found.append((t, (hit.detected_at - T0).total_seconds(), hit.bbox))
     return found
@@ -113,6 +126,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--only", default="", help="run only scenes whose name contains this")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--fps", type=float, default=FPS, help="render the scenes at this rate")
+    parser.add_argument("--every-frame", action="store_true", help="analyse every frame")
     parser.add_argument(
         "--model",
         default="product",
@@ -128,18 +143,25 @@ def main() -> None:
     summaries: list[str] = []
     for item in args.sets.split(","):
         seed, rounds = (int(v) for v in item.split(":"))
-        key = f"s{seed}r{rounds}"
-        specs = [s for s in make_hard_specs(rounds, seed=seed) if args.only in s.name]
+        key = f"s{seed}r{rounds}" + ("" if args.fps == FPS else f"f{args.fps:g}")
+        specs = [
+            replace(s, fps=args.fps)
+            for s in make_hard_specs(rounds, seed=seed)
+            if args.only in s.name
+        ]
         report = Report()
         # spawned workers: a forked one can inherit OpenCV's thread pool locked and hang
         with ProcessPoolExecutor(max_workers=args.jobs, mp_context=get_context("spawn")) as pool:
             results = pool.map(
-                run_scene,
+                partial(
+                    run_scene,
+                    cache=args.cache,
+                    key=key,
+                    dwell_s=args.dwell,
+                    model=args.model,
+                    every_frame=args.every_frame,
+                ),
                 specs,
-                [args.cache] * len(specs),
-                [key] * len(specs),
-                [args.dwell] * len(specs),
-                [args.model] * len(specs),
             )
             for spec, found in zip(specs, results, strict=True):
                 line = scene_line(spec, found, report)

@@ -464,6 +464,13 @@ def test_a_bag_whose_carrier_walks_off_past_someone_standing_beside_it_is_report
     _only_the_drop_found(spec, default_config(15.0))
 
 
+@pytest.mark.slow
+def test_someone_standing_before_a_camera_sending_25_frames_a_second_is_not_dumping() -> None:
+    """A person lingering under drifting clouds, filmed at 25 frames/s, raises no event: their sway is judged at the pace the detector is tuned for."""
+    spec = make_scene("fast", "linger", seed=346705521, fps=25, condition="shadows")
+    assert _run(spec, default_config(15.0)) == []
+
+
 def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
     """Textured paving whose light triples within ten seconds (a camera that learnt the street in
     the dark morning, then the sun), with a dark bag on it from ``bag_from_s`` on."""
