@@ -34,7 +34,8 @@ class ActiveHours(BaseModel):
 
 
 class CameraConfig(BaseModel):
-    """One camera at one hotspot. Pixel values are in the camera's frame coordinates."""
+    """One camera at one hotspot. Regions and zones are in the camera's frame coordinates; object
+    sizes (``*_area_px``) are in pixels of the frame scaled to 480 px high."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,6 +52,7 @@ class CameraConfig(BaseModel):
     private_zones: list[Polygon] = Field(
         default_factory=list, description="always black in anything that leaves the device"
     )
+    # Object sizes are pixels of the frame scaled to 480 px high (the same on any camera).
     min_object_area_px: int = Field(default=400, ge=16)
     max_object_area_px: int = Field(
         default=40_000, ge=16, description="larger static changes are parked cars or the scene"

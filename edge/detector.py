@@ -1,7 +1,8 @@
 """Left-object detection: a noise-aware background model, static foreground, abandonment.
 
-The frame is reduced to a small grey image (a quarter of the width by default), which is what
-keeps the unit far above real time on one core. Two running backgrounds follow it: a long-term
+The frame is reduced to a small grey image (120 working pixels high, a quarter of a 480 px
+frame, whatever the camera's resolution), which is what keeps the unit far above real time on
+one core; sizes in frame pixels are those of a frame 480 high, scaled to the camera's. Two running backgrounds follow it: a long-term
 one (tens of seconds, never learning pixels that are foreground) and a short-term one (half a
 second). A pixel that differs from the long-term background but not from the short-term one is
 *static foreground*: something arrived and stopped moving.
@@ -67,6 +68,11 @@ import numpy as np
 
 from edge.config import CameraConfig, polygon_mask
 
+WORKING_HEIGHT = 120  # working pixels from the frame's top to its bottom, whatever the camera's
+# resolution: the constants below that count working pixels are tuned at this height...
+REFERENCE_HEIGHT = 480  # ...and sizes in frame pixels (the camera configuration's areas, a
+# person's height) are those of a frame this high, scaled to the camera's (a 720x480 frame,
+# whose pixels are narrower than high, is taken as it comes)
 ANALYSED_FPS = 8.0  # frames/s the rates and frame counts below are tuned for (the fidget
 # rate, the last second's median, an owner's step between frames): a faster camera is analysed
 # at about this pace...
@@ -347,9 +353,10 @@ class LeftObjectDetector:
 
     analysis_gap_s = ANALYSIS_GAP_S  # (0 analyses every frame: what skipping buys, measured)
 
-    def __init__(self, config: CameraConfig, *, scale: float = 0.25) -> None:
+    def __init__(self, config: CameraConfig, *, scale: float | None = None) -> None:
         self.config = config
-        self.scale = scale
+        self.scale = WORKING_HEIGHT / config.height if scale is None else scale
+        scale = self.scale
         self.size = (round(config.width * scale), round(config.height * scale))
         regions = config.regions or [
             [(0, 0), (config.width, 0), (config.width, config.height), (0, config.height)]
@@ -357,7 +364,11 @@ class LeftObjectDetector:
         self._region = (
             polygon_mask(regions, width=config.width, height=config.height, scale=scale) > 0
         )
-        self._area_scale = 1.0 / (scale * scale)
+        # frame pixels of a reference-wide frame per working pixel (sizes are judged there),
+        # and of the camera's frame (sizes are reported there)
+        self._ref_scale = WORKING_HEIGHT / REFERENCE_HEIGHT
+        self._area_scale = 1.0 / (self._ref_scale * self._ref_scale)
+        self._frame_area = 1.0 / (scale * scale)
         self._kernel = np.ones((3, 3), np.uint8)
         self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
         self._rim_kernel = np.ones((FIRST_RIM_PX, FIRST_RIM_PX), np.uint8)
@@ -1114,9 +1125,9 @@ class LeftObjectDetector:
     ) -> None:
         """Is it attended on this frame, or has it been left (and since when)?"""
         if (
-            _person_shaped(box, self.scale)
-            or _person_shaped(whole, self.scale)
-            or _person_shaped(self._stacked(track, box), self.scale)
+            _person_shaped(box, self._ref_scale)
+            or _person_shaped(whole, self._ref_scale)
+            or _person_shaped(self._stacked(track, box), self._ref_scale)
             or self._under_someone_standing(track, box)
         ):
             # Someone standing (whom a piece of the region was taken for, before), or their
@@ -1151,7 +1162,7 @@ class LeftObjectDetector:
             gap = box[1] - (above[1] + above[3])
             height = box[1] + box[3] - above[1]
             if (
-                _person_shaped(above, self.scale)
+                _person_shaped(above, self._ref_scale)
                 and _share_width(box, above)
                 and 0 <= gap <= STACK_TORSO_SHARE[1] * height
             ):
@@ -1194,7 +1205,7 @@ class LeftObjectDetector:
                     gap <= STACK_GAP_PX
                     or (
                         STACK_TORSO_SHARE[0] * joined[3] <= gap <= STACK_TORSO_SHARE[1] * joined[3]
-                        and _person_shaped(joined, self.scale)
+                        and _person_shaped(joined, self._ref_scale)
                     )
                 ):
                     stack, grown = joined, True
@@ -1264,7 +1275,7 @@ class LeftObjectDetector:
             started_at=datetime.fromtimestamp(track.first_seen, UTC),
             detected_at=datetime.fromtimestamp(now, UTC),
             bbox=(round(x * inv), round(y * inv), round(w * inv), round(h * inv)),
-            area_px=round(track.area * self._area_scale),
+            area_px=round(track.area * self._frame_area),
             score=round(max(score, 0.0), 3),
             person_present=person,
             vehicle_present=vehicle,

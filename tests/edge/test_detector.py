@@ -471,6 +471,29 @@ def test_someone_standing_before_a_camera_sending_25_frames_a_second_is_not_dump
     assert _run(spec, default_config(15.0)) == []
 
 
+@pytest.mark.slow
+def test_a_camera_of_twice_the_resolution_sees_the_same_bag() -> None:
+    """The same street filmed at 1280x960 (the frames resized) gives the one event on the bag, in the camera's own pixels: sizes are judged as on a 480 px high frame."""
+    spec = make_scene("hd", "drop_loiter", seed=2108418345, condition="day")
+    (truth,) = spec.truth
+    config = CameraConfig(
+        device_id="cam-0001",
+        hotspot_id="HS-01",
+        width=2 * WIDTH,
+        height=2 * HEIGHT,
+        dwell_s=15.0,
+        regions=[[(0, 300), (2 * WIDTH, 300), (2 * WIDTH, 2 * HEIGHT), (0, 2 * HEIGHT)]],
+    )
+    detector = LeftObjectDetector(config)
+    found = []
+    for t, image in render(spec):
+        large = cv2.resize(image, (2 * WIDTH, 2 * HEIGHT), interpolation=cv2.INTER_LINEAR)
+        found += detector.update(T0 + timedelta(seconds=t), large)
+    assert len(found) == 1
+    x, y, w, h = found[0].bbox
+    assert _overlap((x // 2, y // 2, w // 2, h // 2), truth.bbox)
+
+
 def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
     """Textured paving whose light triples within ten seconds (a camera that learnt the street in
     the dark morning, then the sun), with a dark bag on it from ``bag_from_s`` on."""
