@@ -2,9 +2,9 @@
 
 The frame is reduced to a small grey image (120 working pixels high, a quarter of a 480 px
 frame, whatever the camera's resolution), which is what keeps the unit far above real time on
-one core; sizes in frame pixels are those of a frame 480 high, scaled to the camera's. Two running backgrounds follow it: a long-term
-one (tens of seconds, never learning pixels that are foreground) and a short-term one (half a
-second). A pixel that differs from the long-term background but not from the short-term one is
+one core; sizes in frame pixels are those of a frame 480 high, scaled to the camera's. Two
+running backgrounds follow it: a long-term one (tens of seconds, never learning pixels that are
+foreground) and a short-term one (half a second). A pixel that differs from the long-term background but not from the short-term one is
 *static foreground*: something arrived and stopped moving.
 
 What counts as "differs" is decided per pixel, so that a dark bag on dark pavement (a few grey
@@ -73,6 +73,7 @@ WORKING_HEIGHT = 120  # working pixels from the frame's top to its bottom, whate
 REFERENCE_HEIGHT = 480  # ...and sizes in frame pixels (the camera configuration's areas, a
 # person's height) are those of a frame this high, scaled to the camera's (a 720x480 frame,
 # whose pixels are narrower than high, is taken as it comes)
+REFERENCE_SCALE = WORKING_HEIGHT / REFERENCE_HEIGHT  # working pixels per such frame pixel
 ANALYSED_FPS = 8.0  # frames/s the rates and frame counts below are tuned for (the fidget
 # rate, the last second's median, an owner's step between frames): a faster camera is analysed
 # at about this pace...
@@ -288,8 +289,8 @@ def _mostly(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     return bool(inside.size) and float(inside.mean()) >= 0.3
 
 
-def _person_shaped(box: tuple[int, int, int, int], scale: float) -> bool:
-    width, height = box[2] / scale, box[3] / scale
+def _person_shaped(box: tuple[int, int, int, int]) -> bool:
+    width, height = box[2] / REFERENCE_SCALE, box[3] / REFERENCE_SCALE
     return height >= PERSON_ASPECT * width and height >= PERSON_MIN_H and width <= PERSON_MAX_W
 
 
@@ -353,10 +354,9 @@ class LeftObjectDetector:
 
     analysis_gap_s = ANALYSIS_GAP_S  # (0 analyses every frame: what skipping buys, measured)
 
-    def __init__(self, config: CameraConfig, *, scale: float | None = None) -> None:
+    def __init__(self, config: CameraConfig) -> None:
         self.config = config
-        self.scale = WORKING_HEIGHT / config.height if scale is None else scale
-        scale = self.scale
+        self.scale = scale = WORKING_HEIGHT / config.height
         self.size = (round(config.width * scale), round(config.height * scale))
         regions = config.regions or [
             [(0, 0), (config.width, 0), (config.width, config.height), (0, config.height)]
@@ -364,10 +364,9 @@ class LeftObjectDetector:
         self._region = (
             polygon_mask(regions, width=config.width, height=config.height, scale=scale) > 0
         )
-        # frame pixels of a reference-wide frame per working pixel (sizes are judged there),
-        # and of the camera's frame (sizes are reported there)
-        self._ref_scale = WORKING_HEIGHT / REFERENCE_HEIGHT
-        self._area_scale = 1.0 / (self._ref_scale * self._ref_scale)
+        # frame pixels per working pixel: of a reference-high frame (sizes are judged there) and
+        # of the camera's frame (sizes are reported there)
+        self._area_scale = 1.0 / (REFERENCE_SCALE * REFERENCE_SCALE)
         self._frame_area = 1.0 / (scale * scale)
         self._kernel = np.ones((3, 3), np.uint8)
         self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
@@ -1125,9 +1124,9 @@ class LeftObjectDetector:
     ) -> None:
         """Is it attended on this frame, or has it been left (and since when)?"""
         if (
-            _person_shaped(box, self._ref_scale)
-            or _person_shaped(whole, self._ref_scale)
-            or _person_shaped(self._stacked(track, box), self._ref_scale)
+            _person_shaped(box)
+            or _person_shaped(whole)
+            or _person_shaped(self._stacked(track, box))
             or self._under_someone_standing(track, box)
         ):
             # Someone standing (whom a piece of the region was taken for, before), or their
@@ -1162,7 +1161,7 @@ class LeftObjectDetector:
             gap = box[1] - (above[1] + above[3])
             height = box[1] + box[3] - above[1]
             if (
-                _person_shaped(above, self._ref_scale)
+                _person_shaped(above)
                 and _share_width(box, above)
                 and 0 <= gap <= STACK_TORSO_SHARE[1] * height
             ):
@@ -1205,7 +1204,7 @@ class LeftObjectDetector:
                     gap <= STACK_GAP_PX
                     or (
                         STACK_TORSO_SHARE[0] * joined[3] <= gap <= STACK_TORSO_SHARE[1] * joined[3]
-                        and _person_shaped(joined, self._ref_scale)
+                        and _person_shaped(joined)
                     )
                 ):
                     stack, grown = joined, True

@@ -26,10 +26,13 @@ HARD_CONFIG = CameraConfig(
 
 
 def _run(spec: SceneSpec, config: CameraConfig = CONFIG) -> list[Detection]:
+    """The scene's events, its frames resized to the camera's size where that differs."""
     detector = LeftObjectDetector(config)
+    size = (config.width, config.height)
     found = []
     for t, image in render(spec):
-        found += detector.update(T0 + timedelta(seconds=t), image)
+        frame = image if size == (WIDTH, HEIGHT) else cv2.resize(image, size)
+        found += detector.update(T0 + timedelta(seconds=t), frame)
     return found
 
 
@@ -484,11 +487,7 @@ def test_a_camera_of_twice_the_resolution_sees_the_same_bag() -> None:
         dwell_s=15.0,
         regions=[[(0, 300), (2 * WIDTH, 300), (2 * WIDTH, 2 * HEIGHT), (0, 2 * HEIGHT)]],
     )
-    detector = LeftObjectDetector(config)
-    found = []
-    for t, image in render(spec):
-        large = cv2.resize(image, (2 * WIDTH, 2 * HEIGHT), interpolation=cv2.INTER_LINEAR)
-        found += detector.update(T0 + timedelta(seconds=t), large)
+    found = _run(spec, config)
     assert len(found) == 1
     x, y, w, h = found[0].bbox
     assert _overlap((x // 2, y // 2, w // 2, h // 2), truth.bbox)
