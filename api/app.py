@@ -26,9 +26,20 @@ from api.routes import alerts, auth, bins, coordinator, crew, enforcement, healt
 from api.routes import dumps as dump_routes
 from api.routes import evidence as evidence_uploads
 from api.routes import registry as registry_routes
+from api.routes import servicedays as servicedays_routes
 from api.settings import ApiSettings, get_api_settings
 
-PAGES = ("login", "crew", "coordinator", "enforcement", "registry", "admin", "dumps", "advice")
+PAGES = (
+    "login",
+    "crew",
+    "coordinator",
+    "enforcement",
+    "registry",
+    "admin",
+    "dumps",
+    "advice",
+    "servicedays",
+)
 # Front-end libraries installed by npm from api/web/package-lock.json, served under /vendor.
 VENDOR = {
     "leaflet": "leaflet/dist",
@@ -155,6 +166,7 @@ def create_app(
         admin_routes.router,
         dump_routes.router,
         advice_routes.router,
+        servicedays_routes.router,
     ):
         app.include_router(router)
 

@@ -18,7 +18,14 @@ from routing.model import Break, Facility, Problem, Solution, Stop, Vehicle, Vis
 from routing.pipeline import PlanConfig, plan
 from routing.selection import forecast_spread, normal_cdf
 from routing.service import PlanParams, PlanResult, plan_day
-from routing.servicedays import EVERY_DAY, ContainerNeed, longest_wait_h, propose
+from routing.servicedays import (
+    EVERY_DAY,
+    ContainerNeed,
+    Unserved,
+    longest_wait_h,
+    propose,
+    unserved,
+)
 
 __all__ = [
     "CLEANUP_SERVICE_S",
@@ -41,6 +48,7 @@ __all__ = [
     "ServiceCalendar",
     "Solution",
     "Stop",
+    "Unserved",
     "Vehicle",
     "VisitKind",
     "Window",
@@ -62,4 +70,5 @@ __all__ = [
     "service",
     "service_of",
     "text_nl",
+    "unserved",
 ]

@@ -39,6 +39,9 @@ from routing.servicedays import EVERY_DAY
 
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
+PROPOSAL_HISTORY = timedelta(
+    days=28
+)  # the readings a proposed periodic plan learns fill rates from
 CHECK_HISTORY = timedelta(weeks=8)  # a hotspot's dumps and camera misses, counted this far back
 CHECK_LOOKBACK = timedelta(hours=hotspots.UNSEEN_HOURS)  # crews' passes looked at this far back
 
@@ -347,6 +350,30 @@ def calendar_of(*, conn: Conn, areas: set[str]) -> ServiceCalendar:
     for row in servicedays_db.all_rows(conn=conn):
         weekdays[(row.service, row.area)] = frozenset(row.weekdays)
     return ServiceCalendar(weekdays)
+
+
+def propose_calendar(*, conn: Conn, now: datetime) -> ServiceCalendar | None:
+    """The periodic plan ``routing.servicedays.propose`` makes from the stored readings of the
+    last ``PROPOSAL_HISTORY`` (each container's fill rate through the product's forecast; a
+    silent or stuck sensor's from its history), around the first vehicle's depot; None when no
+    vehicle is active (there is no depot to plan around). Containers without a place are left
+    out: an area they leave without service days is named by ``servicedays.unserved``."""
+    fleet = plans.fleet(conn=conn)
+    if not fleet:
+        return None
+    readings = readings_since(conn=conn, since=now - PROPOSAL_HISTORY, until=now)
+    emptied = bin_history.last_emptied(conn=conn, until=now)
+    needs = []
+    for b in plans.active_bins(conn=conn, day=now.astimezone(BRUSSELS).date()):
+        if b.lat is None or b.lon is None or (b.lat == 0 and b.lon == 0):
+            continue
+        model = estimate(readings.get(b.id, []), at=now, emptied_at=emptied.get(b.id)).model
+        needs.append(
+            servicedays.ContainerNeed(
+                b.id, b.district, b.container_type, b.lat, b.lon, sum(model.rate) / 7
+            )
+        )
+    return servicedays.propose(needs, depot=(fleet[0].depot_lat, fleet[0].depot_lon))
 
 
 _FLAGS = {"silent": "silent", "stuck": "stuck", "none": "no_history"}

@@ -19,7 +19,6 @@ from routing.horizon import SERVICES
 from routing.servicedays import WEEKDAY_NL
 
 _DAYS_EN = ("mo", "tu", "we", "th", "fr", "sa", "su")
-HISTORY_DAYS = 28  # the readings the proposal learns the fill rates from (as the planner)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -99,40 +98,23 @@ def _set(args: argparse.Namespace) -> int:
 
 
 def _propose(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from config import ServiceSettings
-    from db import advice as bin_history
-    from db import connect, plans
+    from db import connect
     from db import servicedays as rows
-    from db.readings import readings_since
-    from routing.forecast import estimate
     from routing.horizon import ServiceCalendar
-    from routing.service import calendar_of
-    from routing.servicedays import ContainerNeed, describe, propose, unserved
+    from routing.service import calendar_of, propose_calendar
+    from routing.servicedays import describe, unserved
 
-    now = datetime.now(UTC)
     with connect(ServiceSettings().database_url.get_secret_value()) as conn:
-        fleet = plans.fleet(conn=conn)
-        if not fleet:
+        proposal = propose_calendar(conn=conn, now=datetime.now(UTC))
+        if proposal is None:
             print(
                 "geen actieve voertuigen: het voorstel heeft de stelplaats nodig"
                 " / no active vehicles: the proposal needs the depot"
             )
             return 2
-        bins = plans.active_bins(conn=conn, day=now.date())
-        readings = readings_since(conn=conn, since=now - timedelta(days=HISTORY_DAYS), until=now)
-        emptied = bin_history.last_emptied(conn=conn, until=now)
-        needs = []
-        for b in bins:
-            if b.lat is None or b.lon is None or (b.lat == 0 and b.lon == 0):
-                continue  # no place: named below if its area is left without service days
-            # a silent or stuck sensor: its history's rate (routing.forecast.estimate)
-            model = estimate(readings.get(b.id, []), at=now, emptied_at=emptied.get(b.id)).model
-            needs.append(
-                ContainerNeed(b.id, b.district, b.container_type, b.lat, b.lon, sum(model.rate) / 7)
-            )
-        proposal = propose(needs, depot=(fleet[0].depot_lat, fleet[0].depot_lon))
         areas = rows.bin_areas(conn=conn)
         stored = calendar_of(conn=conn, areas={b.district for b in areas})
         after = ServiceCalendar({**stored.weekdays, **proposal.weekdays})

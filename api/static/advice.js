@@ -4,7 +4,7 @@
 (() => {
   const TEXT = {
     nl: {
-      title: "Advies", nav_coordinator: "Coördinatie", nav_dumps: "Sluikstorten", nav_advice: "Advies",
+      title: "Advies", nav_coordinator: "Coördinatie", nav_dumps: "Sluikstorten", nav_advice: "Advies", nav_days: "Ophaaldagen",
       cap_title: "Capaciteitsadvies",
       cap_intro: "Vuilbakken die tussen twee bezoeken overlopen, hoe goed de ronde ook gepland is, met de grotere of extra bak die het zou oplossen. Het bewijs: de vulcurve van de laatste 7 dagen.",
       interval: "Tijd tussen twee bezoeken", every_12: "12 uur (twee keer per dag)",
@@ -24,7 +24,7 @@
       fill_of: (p, l) => `${p} van ${l} l`,
     },
     en: {
-      title: "Advice", nav_coordinator: "Coordination", nav_dumps: "Dumping", nav_advice: "Advice",
+      title: "Advice", nav_coordinator: "Coordination", nav_dumps: "Dumping", nav_advice: "Advice", nav_days: "Service days",
       cap_title: "Capacity advice",
       cap_intro: "Bins that overflow between two visits however well the round is planned, with the bigger or extra bin that would stop it. The evidence: the fill curve of the last 7 days.",
       interval: "Time between two visits", every_12: "12 hours (twice a day)",

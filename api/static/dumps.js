@@ -4,7 +4,7 @@
 (() => {
   const TEXT = {
     nl: {
-      title: "Sluikstorten", nav_coordinator: "Coördinatie", nav_dumps: "Sluikstorten", nav_advice: "Advies",
+      title: "Sluikstorten", nav_coordinator: "Coördinatie", nav_dumps: "Sluikstorten", nav_advice: "Advies", nav_days: "Ophaaldagen",
       open_title: "Te ruimen sluikstorten", show_cleared: "ook recent opgeruimde tonen",
       table_caption: "Meldingen van sluikstort, de dringendste eerst",
       col_report: "Melding", col_source: "Bron", col_reported: "Gemeld", col_due: "Uiterlijk opgeruimd",
@@ -24,7 +24,7 @@
       redispatched: (r) => `${r.label}: ${r.state_nl}.`,
     },
     en: {
-      title: "Illegal dumping", nav_coordinator: "Coordination", nav_dumps: "Dumping", nav_advice: "Advice",
+      title: "Illegal dumping", nav_coordinator: "Coordination", nav_dumps: "Dumping", nav_advice: "Advice", nav_days: "Service days",
       open_title: "Dumps to clear", show_cleared: "also show recently cleared",
       table_caption: "Dumping reports, the most urgent first",
       col_report: "Report", col_source: "Source", col_reported: "Reported", col_due: "Clear by",

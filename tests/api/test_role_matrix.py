@@ -45,6 +45,10 @@ INTENDED: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/enforcement/cases/{case_number}/close"): frozenset({E}),
     ("GET", "/api/v1/enforcement/cameras"): frozenset({E}),
     ("GET", "/api/v1/audit"): frozenset({E, A}),
+    ("GET", "/api/v1/servicedays"): frozenset({K}),
+    ("PUT", "/api/v1/servicedays/{service}/{area}"): frozenset({K}),
+    ("GET", "/api/v1/servicedays/proposal"): frozenset({K}),
+    ("POST", "/api/v1/servicedays/proposal"): frozenset({K}),
 }
 PUBLIC = {
     ("GET", "/health"),
@@ -67,6 +71,8 @@ SAMPLE = {
     "vehicle_id": "veh-1",
     "crew_id": "ploeg-1",
     "device_id": "cam-heule-1",
+    "service": "street",
+    "area": "Centrum",
 }
 
 

@@ -97,3 +97,13 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+
+
+def coordinator_on(browser: Any, base: str, path: str) -> Any:
+    """A new page, logged in as ``coordinator1``, on ``path`` once it has loaded its data."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, base, "coordinator1")
+    page.wait_for_selector("body[data-ready=true]")
+    page.goto(f"{base}{path}")
+    page.wait_for_selector("body[data-ready=true]")
+    return page

@@ -9,19 +9,10 @@ import pytest
 
 from tests.api.seed import seed_city
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import LiveServer, log_in
+from tests.browser.conftest import LiveServer, coordinator_on
 from tests.helpers import Conn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _coordinator_on(browser: Any, base: str, path: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    log_in(page, base, "coordinator1")
-    page.wait_for_selector("body[data-ready=true]")
-    page.goto(f"{base}{path}")
-    page.wait_for_selector("body[data-ready=true]")
-    return page
 
 
 def test_a_citizen_report_is_entered_and_followed_on_the_dump_page(
@@ -29,7 +20,7 @@ def test_a_citizen_report_is_entered_and_followed_on_the_dump_page(
 ) -> None:
     """The coordinator enters a report; it is listed with its due time and waits for the next plan."""
     seed_city(db)
-    page = _coordinator_on(browser, live_server.url, "/dumps")
+    page = coordinator_on(browser, live_server.url, "/dumps")
     assert page.locator("#summary").inner_text().startswith("0 open")
     assert_accessible(page, "the empty dump page")
     page.fill("#r-label", "Sluikstort Kapel Sint-Anna")
@@ -59,7 +50,7 @@ def test_a_bad_position_is_refused_at_its_field(
 ) -> None:
     """A latitude the browser lets through but the server refuses shows the Dutch message."""
     seed_city(db)
-    page = _coordinator_on(browser, live_server.url, "/dumps")
+    page = coordinator_on(browser, live_server.url, "/dumps")
     page.evaluate("() => document.getElementById('r-lat').removeAttribute('max')")
     page.fill("#r-lat", "95")
     page.fill("#r-lon", "3.2")
@@ -96,7 +87,7 @@ def test_the_advice_page_shows_the_hot_bin_its_curve_and_the_failed_sensors(
     db.execute("DELETE FROM fill_readings")
     _sawtooth(db, "kor-001", 300, 120)
     _sawtooth(db, "kor-002", 40, 120)
-    page = _coordinator_on(browser, live_server.url, "/advice")
+    page = coordinator_on(browser, live_server.url, "/advice")
     rows = page.locator("#capacity tbody tr")
     assert rows.count() == 1
     assert rows.first.get_attribute("data-bin") == "kor-001"

@@ -1,0 +1,212 @@
+"""Coordinators see and change the periodic plan: the weekdays each area is served.
+
+The sensor-driven planner serves an area's containers on its service days and, off those days,
+only the ones that would overflow before the next (``routing.horizon``). An area without a
+stored row is served every day. ``GET`` shows every area with its containers and service days,
+``PUT`` sets one area's days, and the proposal (``routing.servicedays.propose`` from the
+sensors' fill rates, as ``nettestad servicedays propose``) can be read and taken over. Every
+answer names the containers no service day reaches any more: a change that leaves a bin
+unserved is stored, as the coordinator asked, but never silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, Field
+
+from api.audit import record as audit_record
+from api.auth import Role, User, require_roles
+from api.deps import DbConn
+from api.errors import UserError
+from db import servicedays as rows
+from routing import ServiceCalendar, service_of, unserved
+from routing.service import calendar_of, propose_calendar
+
+router = APIRouter(prefix="/api/v1/servicedays", tags=["servicedays"])
+Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR))]
+Service = Literal["street", "crane"]
+MAX_AREA_CHARS = 100
+
+
+class AreaDays(BaseModel):
+    """One area's service days for one service."""
+
+    service: Service
+    area: str
+    weekdays: list[int]  # 0 = Monday
+    stored: bool  # False: never set, so served every day
+    containers: int  # active containers of this service in the area
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+class UnservedBin(BaseModel):
+    """A container that no service day reaches."""
+
+    bin_id: str
+    service: Service
+    area: str
+    message_nl: str
+    message_en: str
+
+
+class ServiceDays(BaseModel):
+    """The periodic plan as it stands, and the containers it leaves unserved."""
+
+    areas: list[AreaDays]
+    unserved: list[UnservedBin]
+
+
+class ProposedArea(BaseModel):
+    """One area's proposed days beside the days it has now."""
+
+    service: Service
+    area: str
+    weekdays: list[int]
+    current: list[int]
+    changed: bool
+
+
+class Proposal(BaseModel):
+    """The plan the sensors' fill rates suggest; ``unserved`` as it would stand once taken over."""
+
+    generated_at: datetime
+    areas: list[ProposedArea]
+    unserved: list[UnservedBin]
+
+
+class DaysBody(BaseModel):
+    """The weekdays an area is served (0 = Monday); an empty list: no service at all."""
+
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(max_length=7)
+
+
+def _unserved(calendar: ServiceCalendar, bins: list[rows.BinArea]) -> list[UnservedBin]:
+    return [
+        UnservedBin(
+            bin_id=u.bin_id,
+            service="crane" if u.service == "crane" else "street",
+            area=u.area,
+            message_nl=u.message_nl(),
+            message_en=u.message_en(),
+        )
+        for u in unserved(calendar, ((b.id, b.district, b.container_type) for b in bins))
+    ]
+
+
+def _view(conn: DbConn) -> ServiceDays:
+    bins = rows.bin_areas(conn=conn)
+    stored = {(r.service, r.area): r for r in rows.all_rows(conn=conn)}
+    counts = Counter((service_of(b.container_type), b.district) for b in bins)
+    calendar = calendar_of(conn=conn, areas={b.district for b in bins})
+    keys = sorted(set(counts) | set(stored), key=lambda k: (k[1].casefold(), k[0] != "street"))
+    areas = []
+    for service, area in keys:
+        row = stored.get((service, area))
+        days = row.weekdays if row else sorted(calendar.weekdays.get((service, area), ()))
+        areas.append(
+            AreaDays(
+                service="crane" if service == "crane" else "street",
+                area=area,
+                weekdays=sorted(days),
+                stored=row is not None,
+                containers=counts.get((service, area), 0),
+                updated_at=row.updated_at if row else None,
+                updated_by=row.updated_by if row else None,
+            )
+        )
+    return ServiceDays(areas=areas, unserved=_unserved(calendar, bins))
+
+
+@router.get("")
+def service_days(conn: DbConn, _user: Coordinator) -> ServiceDays:
+    """Every area's service days (per service), and the containers none of them reaches."""
+    return _view(conn)
+
+
+@router.put("/{service}/{area}")
+def set_service_days(
+    conn: DbConn,
+    user: Coordinator,
+    service: Annotated[Service, Path()],
+    area: Annotated[str, Path(min_length=1, max_length=MAX_AREA_CHARS)],
+    body: DaysBody,
+) -> ServiceDays:
+    """Set one area's service days from the next plan on; the answer names unserved containers."""
+    known = {b.district for b in rows.bin_areas(conn=conn)} | {
+        r.area for r in rows.all_rows(conn=conn)
+    }
+    if area not in known:
+        raise UserError(
+            404,
+            f"Onbekend gebied '{area}': geen actieve container ligt er.",
+            f"Unknown area '{area}': no active container lies there.",
+            fields=("area",),
+        )
+    days = sorted(set(body.weekdays))
+    rows.put(conn=conn, service=service, area=area, weekdays=days, by=user.username)
+    audit_record(
+        conn=conn,
+        user=user,
+        action="servicedays.set",
+        object_type="service_area",
+        object_id=f"{service}/{area}",
+        detail={"weekdays": days},
+    )
+    return _view(conn)
+
+
+def _proposal(conn: DbConn) -> tuple[Proposal, ServiceCalendar]:
+    now = datetime.now(UTC)
+    proposed = propose_calendar(conn=conn, now=now)
+    if proposed is None:
+        raise UserError(
+            409,
+            "Geen actief voertuig: een voorstel heeft de stelplaats nodig.",
+            "No active vehicle: a proposal needs the depot.",
+        )
+    bins = rows.bin_areas(conn=conn)
+    current = calendar_of(conn=conn, areas={b.district for b in bins})
+    after = ServiceCalendar({**current.weekdays, **proposed.weekdays})
+    areas = []
+    for (service, area), days in sorted(
+        proposed.weekdays.items(), key=lambda item: (item[0][1].casefold(), item[0][0] != "street")
+    ):
+        now_days = sorted(current.weekdays.get((service, area), ()))
+        areas.append(
+            ProposedArea(
+                service="crane" if service == "crane" else "street",
+                area=area,
+                weekdays=sorted(days),
+                current=now_days,
+                changed=sorted(days) != now_days,
+            )
+        )
+    return Proposal(generated_at=now, areas=areas, unserved=_unserved(after, bins)), proposed
+
+
+@router.get("/proposal")
+def proposal(conn: DbConn, _user: Coordinator) -> Proposal:
+    """The service days the sensors' fill rates of the last four weeks suggest (not stored)."""
+    return _proposal(conn)[0]
+
+
+@router.post("/proposal")
+def take_proposal(conn: DbConn, user: Coordinator) -> ServiceDays:
+    """Store the proposal as it stands now for every area it covers; one audit entry."""
+    _, proposed = _proposal(conn)
+    for (service, area), days in sorted(proposed.weekdays.items()):
+        rows.put(conn=conn, service=service, area=area, weekdays=days, by=user.username)
+    audit_record(
+        conn=conn,
+        user=user,
+        action="servicedays.proposal",
+        object_type="service_area",
+        object_id="*",
+        detail={f"{s}/{a}": sorted(d) for (s, a), d in sorted(proposed.weekdays.items())},
+    )
+    return _view(conn)
