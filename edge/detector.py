@@ -202,6 +202,7 @@ class _Track:
     vehicle: bool = False
     reported: bool = False
     footprint: tuple[int, int, int, int] = (0, 0, 0, 0)  # everywhere it was seen once reported
+    # (from its first box on: a track born as a piece of a reported dumping grows it from there)
     owner: tuple[int, int, int, int] | None = None  # the moving blob that brought it
     owner_seen: float = 0.0
     created: float = 0.0
@@ -971,7 +972,15 @@ class LeftObjectDetector:
             )
             if match is None or _iou(match.bbox, box) < 0.2:
                 match = _Track(
-                    self._next_id, box, started, now, area, contrast, attended_at=now, created=now
+                    self._next_id,
+                    box,
+                    started,
+                    now,
+                    area,
+                    contrast,
+                    attended_at=now,
+                    footprint=box,
+                    created=now,
                 )
                 # A piece of an object already reported (it split, or a person stood by it)
                 # is the same dumping, not a new one.

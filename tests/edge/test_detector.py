@@ -510,6 +510,36 @@ def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
     return frames
 
 
+def _paving_with(
+    items: list[tuple[float, tuple[int, int, int, int]]],
+) -> list[tuple[float, np.ndarray]]:
+    """A minute of textured paving at 4 frames/s, each item a dark plain box from its time on."""
+    rng = np.random.default_rng(23)
+    paving = cv2.GaussianBlur(rng.normal(110, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
+    frames = []
+    for step in range(70 * 4):
+        t = step / 4
+        image = paving.copy()
+        for since, (x, y, w, h) in items:
+            if t >= since:
+                image[y : y + h, x : x + w] = float(paving[y : y + h, x : x + w].mean()) - 40.0
+        image += rng.normal(0, 2, image.shape).astype(np.float32)
+        frames.append((t, np.clip(image, 0, 255).astype(np.uint8)))
+    return frames
+
+
+def test_a_second_dumping_after_a_reported_one_grew_a_piece_is_reported_too() -> None:
+    """A piece put beside a reported bag is that dumping, and a bag left later elsewhere is a dumping of its own: two events."""
+    first, piece, second = (440, 360, 60, 44), (540, 366, 28, 30), (150, 230, 56, 42)
+    detector = LeftObjectDetector(default_config(15.0))
+    found = []
+    for t, image in _paving_with([(2.0, first), (26.0, piece), (30.0, second)]):
+        found += detector.update(T0 + timedelta(seconds=t), image)
+    assert len(found) == 2
+    assert _overlap(found[0].bbox, first)
+    assert _overlap(found[1].bbox, second)
+
+
 def test_light_tripled_since_the_background_was_learnt_is_not_a_changed_scene() -> None:
     """A street lit three times as brightly as when its background was learnt stays the learnt scene, so the tamper alarm has no reason to go off."""
     detector = LeftObjectDetector(default_config(15.0))
