@@ -523,7 +523,7 @@ def _paving_with(
         for since, (x, y, w, h) in items:
             if t >= since:
                 image[y : y + h, x : x + w] = float(paving[y : y + h, x : x + w].mean()) - 40.0
-        image += rng.normal(0, 2, image.shape).astype(np.float32)
+        image += rng.normal(0, 2, (HEIGHT, WIDTH)).astype(np.float32)
         frames.append((t, np.clip(image, 0, 255).astype(np.uint8)))
     return frames
 
