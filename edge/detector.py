@@ -198,11 +198,10 @@ class _Track:
     area: int
     contrast: float
     attended_at: float  # last moment something moved next to it
+    footprint: tuple[int, int, int, int]  # its box; once reported, everywhere it was seen since
     left_at: float | None = None
     vehicle: bool = False
     reported: bool = False
-    footprint: tuple[int, int, int, int] = (0, 0, 0, 0)  # everywhere it was seen once reported
-    # (from its first box on: a track born as a piece of a reported dumping grows it from there)
     owner: tuple[int, int, int, int] | None = None  # the moving blob that brought it
     owner_seen: float = 0.0
     created: float = 0.0

@@ -346,8 +346,15 @@ def _solve_and_store(
 
 def calendar_of(*, conn: Conn, areas: set[str]) -> ServiceCalendar:
     """The stored periodic plan; an area without a row is served every day."""
+    return calendar_from(servicedays_db.all_rows(conn=conn), areas=areas)
+
+
+def calendar_from(
+    stored: Sequence[servicedays_db.ServiceDayRow], *, areas: set[str]
+) -> ServiceCalendar:
+    """The periodic plan of these stored rows; an area without a row is served every day."""
     weekdays = {(svc, area): EVERY_DAY for svc in SERVICES for area in areas}
-    for row in servicedays_db.all_rows(conn=conn):
+    for row in stored:
         weekdays[(row.service, row.area)] = frozenset(row.weekdays)
     return ServiceCalendar(weekdays)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
@@ -24,7 +24,7 @@ from api.deps import DbConn
 from api.errors import UserError
 from db import servicedays as rows
 from routing import ServiceCalendar, service_of, unserved
-from routing.service import calendar_of, propose_calendar
+from routing.service import calendar_from, calendar_of, propose_calendar
 
 router = APIRouter(prefix="/api/v1/servicedays", tags=["servicedays"])
 Coordinator = Annotated[User, Depends(require_roles(Role.COORDINATOR))]
@@ -85,11 +85,22 @@ class DaysBody(BaseModel):
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(max_length=7)
 
 
+def _service(name: str) -> Service:
+    """A service name as the routing package spells it (one of ``routing.SERVICES``)."""
+    return cast("Service", name)
+
+
+def _order(key: tuple[str, str]) -> tuple[str, bool]:
+    """Areas by name, the street crews' row before the crane truck's."""
+    service, area = key
+    return area.casefold(), service != "street"
+
+
 def _unserved(calendar: ServiceCalendar, bins: list[rows.BinArea]) -> list[UnservedBin]:
     return [
         UnservedBin(
             bin_id=u.bin_id,
-            service="crane" if u.service == "crane" else "street",
+            service=_service(u.service),
             area=u.area,
             message_nl=u.message_nl(),
             message_en=u.message_en(),
@@ -100,19 +111,18 @@ def _unserved(calendar: ServiceCalendar, bins: list[rows.BinArea]) -> list[Unser
 
 def _view(conn: DbConn) -> ServiceDays:
     bins = rows.bin_areas(conn=conn)
-    stored = {(r.service, r.area): r for r in rows.all_rows(conn=conn)}
+    stored_rows = rows.all_rows(conn=conn)
+    stored = {(r.service, r.area): r for r in stored_rows}
     counts = Counter((service_of(b.container_type), b.district) for b in bins)
-    calendar = calendar_of(conn=conn, areas={b.district for b in bins})
-    keys = sorted(set(counts) | set(stored), key=lambda k: (k[1].casefold(), k[0] != "street"))
+    calendar = calendar_from(stored_rows, areas={b.district for b in bins})
     areas = []
-    for service, area in keys:
+    for service, area in sorted(set(counts) | set(stored), key=_order):
         row = stored.get((service, area))
-        days = row.weekdays if row else sorted(calendar.weekdays.get((service, area), ()))
         areas.append(
             AreaDays(
-                service="crane" if service == "crane" else "street",
+                service=_service(service),
                 area=area,
-                weekdays=sorted(days),
+                weekdays=sorted(calendar.weekdays[(service, area)]),
                 stored=row is not None,
                 containers=counts.get((service, area), 0),
                 updated_at=row.updated_at if row else None,
@@ -173,13 +183,12 @@ def _proposal(conn: DbConn) -> tuple[Proposal, ServiceCalendar]:
     current = calendar_of(conn=conn, areas={b.district for b in bins})
     after = ServiceCalendar({**current.weekdays, **proposed.weekdays})
     areas = []
-    for (service, area), days in sorted(
-        proposed.weekdays.items(), key=lambda item: (item[0][1].casefold(), item[0][0] != "street")
-    ):
+    for service, area in sorted(proposed.weekdays, key=_order):
+        days = proposed.weekdays[(service, area)]
         now_days = sorted(current.weekdays.get((service, area), ()))
         areas.append(
             ProposedArea(
-                service="crane" if service == "crane" else "street",
+                service=_service(service),
                 area=area,
                 weekdays=sorted(days),
                 current=now_days,

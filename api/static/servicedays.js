@@ -96,16 +96,14 @@
           const now = new Set(pending.get(key(a)) || a.weekdays);
           if (event.target.checked) now.add(d); else now.delete(d);
           pending.set(key(a), now);
-          row.dataset.pending = "true";
         },
       })));
       const status = a.stored ? t("set_by", a.updated_by, fmt("datetime", a.updated_at)) : t("every_day");
-      const row = el("tr", { "data-key": key(a), "data-pending": pending.has(key(a)) ? "true" : null },
+      body.append(el("tr", { "data-key": key(a) },
         el("th", { scope: "row", text: a.area }), el("td", { text: service }), el("td", { text: String(a.containers) }),
         ...boxes, el("td", { text: status }),
         el("td", {}, el("button", { type: "button", text: t("save"), "aria-label": t("save_label", a.area, service),
-                                    onclick: () => save(a).catch(showError) })));
-      body.append(row);
+                                    onclick: () => save(a).catch(showError) }))));
     }
   }
   function renderProposal() {
@@ -125,7 +123,7 @@
   function render() { renderWarnings(); renderDays(); renderProposal(); }
 
   async function save(a) {
-    const days = [...(pending.get(key(a)) || a.weekdays)].sort();
+    const days = [...(pending.get(key(a)) || a.weekdays)].sort((x, y) => x - y);
     view = await api(`/api/v1/servicedays/${a.service}/${encodeURIComponent(a.area)}`, {
       method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ weekdays: days }),
     });

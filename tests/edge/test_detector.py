@@ -493,39 +493,49 @@ def test_a_camera_of_twice_the_resolution_sees_the_same_bag() -> None:
     assert _overlap((x // 2, y // 2, w // 2, h // 2), truth.bbox)
 
 
-def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
-    """Textured paving whose light triples within ten seconds (a camera that learnt the street in
-    the dark morning, then the sun), with a dark bag on it from ``bag_from_s`` on."""
-    rng = np.random.default_rng(17)
-    paving = cv2.GaussianBlur(rng.normal(100, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
-    frames = []
-    for step in range(160):
-        t = step / 4
-        light = 0.3 + 0.7 * min(t / 10.0, 1.0)
-        image = paving * light
-        if bag_from_s is not None and t >= bag_from_s:
-            image[300:350, 300:360] = (float(paving[300:350, 300:360].mean()) - 25.0) * light
-        image += rng.normal(0, 2, image.shape).astype(np.float32)
-        frames.append((t, np.clip(image, 0, 255).astype(np.uint8)))
-    return frames
+Item = tuple[float, tuple[int, int, int, int]]  # (shown from, box): a dark plain box
 
 
-def _paving_with(
-    items: list[tuple[float, tuple[int, int, int, int]]],
+def _paving(
+    *,
+    seed: int,
+    grey: float,
+    seconds: float,
+    items: list[Item],
+    darker: float,
+    light: Callable[[float], float] = lambda _t: 1.0,
 ) -> list[tuple[float, np.ndarray]]:
-    """A minute of textured paving at 4 frames/s, each item a dark plain box from its time on."""
-    rng = np.random.default_rng(23)
-    paving = cv2.GaussianBlur(rng.normal(110, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
+    """Textured paving at 4 frames/s under ``light(t)``, each item ``darker`` than the paving
+    under it from its time on, with the sensor's grain."""
+    rng = np.random.default_rng(seed)
+    paving = cv2.GaussianBlur(rng.normal(grey, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
     frames = []
-    for step in range(70 * 4):
+    for step in range(round(seconds * 4)):
         t = step / 4
-        image = paving.copy()
+        lit = light(t)
+        image = paving * lit
         for since, (x, y, w, h) in items:
             if t >= since:
-                image[y : y + h, x : x + w] = float(paving[y : y + h, x : x + w].mean()) - 40.0
+                image[y : y + h, x : x + w] = (
+                    float(paving[y : y + h, x : x + w].mean()) - darker
+                ) * lit
         image += rng.normal(0, 2, (HEIGHT, WIDTH)).astype(np.float32)
         frames.append((t, np.clip(image, 0, 255).astype(np.uint8)))
     return frames
+
+
+def _brightening(bag_from_s: float | None) -> list[tuple[float, np.ndarray]]:
+    """Textured paving whose light triples within ten seconds (a camera that learnt the street in
+    the dark morning, then the sun), with a dark bag on it from ``bag_from_s`` on."""
+    items: list[Item] = [] if bag_from_s is None else [(bag_from_s, (300, 300, 60, 50))]
+    return _paving(
+        seed=17,
+        grey=100,
+        seconds=40,
+        items=items,
+        darker=25.0,
+        light=lambda t: 0.3 + 0.7 * min(t / 10.0, 1.0),
+    )
 
 
 def test_a_second_dumping_after_a_reported_one_grew_a_piece_is_reported_too() -> None:
@@ -533,7 +543,8 @@ def test_a_second_dumping_after_a_reported_one_grew_a_piece_is_reported_too() ->
     first, piece, second = (440, 360, 60, 44), (540, 366, 28, 30), (150, 230, 56, 42)
     detector = LeftObjectDetector(default_config(15.0))
     found = []
-    for t, image in _paving_with([(2.0, first), (26.0, piece), (30.0, second)]):
+    items = [(2.0, first), (26.0, piece), (30.0, second)]
+    for t, image in _paving(seed=23, grey=110, seconds=70, items=items, darker=40.0):
         found += detector.update(T0 + timedelta(seconds=t), image)
     assert len(found) == 2
     assert _overlap(found[0].bbox, first)
