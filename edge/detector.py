@@ -140,6 +140,8 @@ OWNER_LOST_S = 1.0  # an owner not seen for this long has gone (out of frame, be
 OWNER_AWAY_PX = 10  # working pixels (40 in the frame) between owner and object: walked off
 OWNER_GONE_SHARE = 0.1  # an owner lost beside it whose place holds less foreground than this
 # share has walked off unseen (someone standing there differs from the ground)
+OWNER_CROWD = 2.5  # a blob this many times the owner's first one is a crowd they merged with
+# for a moment (on a busy square), not them: they are not followed into it
 DETAIL_OFFSET = 4.0  # grey levels added before the log ratio (dark pixels' grain stays small)
 DETAIL_SIGMA = 1.5  # working pixels: light is smooth at this scale, an object's texture is not
 DETAIL_S = 3.0  # seconds: a region's detail is an average over about this long
@@ -204,6 +206,7 @@ class _Track:
     reported: bool = False
     owner: tuple[int, int, int, int] | None = None  # the moving blob that brought it
     owner_seen: float = 0.0
+    owner_area: int = 0  # working pixels of the owner's blob when they were found
     created: float = 0.0
     born_vehicle: bool | None = None  # a car (or a piece of one) from its first frame on
     hold: float = 0.0  # median seconds its pixels have been static
@@ -787,7 +790,12 @@ class LeftObjectDetector:
             self._motion.popleft()
 
     def _follow_owner(self, track: _Track, box: tuple[int, int, int, int]) -> None:
-        """Find (in its first seconds) and follow the moving blob that brought the object."""
+        """Find (in its first seconds) and follow the moving blob that brought the object.
+
+        A crowd walking through the owner merges with them into one blob for a moment; it is
+        not followed (and carried off as the owner), so an owner standing by the object stays
+        its owner, and one who walks off inside the crowd is lost and judged by the place they
+        were last seen at (``_attended``)."""
         # The object itself (moving while it lands, its flicker under rain or codec blocks) is
         # not its owner.
         inside = _grow(box, 2)
@@ -801,7 +809,8 @@ class LeftObjectDetector:
             close = [
                 (x, y, w, h)
                 for x, y, w, h, a in blobs
-                if a >= OWNER_MIN_PX and _touches(reach, (x, y, w, h))
+                if OWNER_MIN_PX <= a <= OWNER_CROWD * track.owner_area
+                and _touches(reach, (x, y, w, h))
             ]
             if close:
                 cx, cy = track.owner[0] + track.owner[2] / 2, track.owner[1] + track.owner[3] / 2
@@ -815,8 +824,9 @@ class LeftObjectDetector:
             fits = [b for b in blobs if b[4] >= person and _touches(near, b[:4])]
             if fits:
                 # whoever stands over it (it appeared at their feet) before whoever is beside it
-                x, y, w, h, _ = max(fits, key=lambda b: (_spans(b[:4], box), b[4]))
+                x, y, w, h, a = max(fits, key=lambda b: (_spans(b[:4], box), b[4]))
                 track.owner = (x, y, w, h)
+                track.owner_area = a
                 track.owner_seen = self._now
                 track.had_owner = True
 

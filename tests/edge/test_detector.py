@@ -583,3 +583,67 @@ def test_a_street_fading_to_a_tenth_of_its_light_is_not_a_changed_scene() -> Non
         image = np.clip(street.astype(np.float32) * light + noise, 0, 255).astype(np.uint8)
         detector.update(T0 + timedelta(seconds=t), image)
     assert detector.stats.changed_fraction < 0.05
+
+
+CROWD_BAG = (270, 330, 50, 40)
+CROWD_OWNER_X = 362  # where the bag's owner stands after putting it down, 42 px beside it
+
+
+def _figure(image: np.ndarray, x: float, feet: int, rng: np.random.Generator) -> None:
+    """Paint a dark standing figure, 28x76 px, with its left side at ``x`` and its feet at ``feet``."""
+    left = round(x)
+    x0, x1 = max(left, 0), min(left + 28, WIDTH)
+    if x0 < x1:
+        image[feet - 76 : feet, x0:x1] = 50 + rng.normal(0, 4, (76, x1 - x0))
+
+
+def _crowd_passing(*, owner_goes_along: bool) -> list[Detection]:
+    """Events of paving on which someone puts a bag down at 13 s and stands 42 px beside it,
+    swaying; at 20 s seven people walking side by side come up to them, stop a second and
+    walk back the way they came, with the owner among them or not."""
+    rng = np.random.default_rng(29)
+    paving = cv2.GaussianBlur(rng.normal(110, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
+    bx, by, bw, bh = CROWD_BAG
+    meet = CROWD_OWNER_X + 20  # the crowd's left side, in among the owner
+    arrive = 20.0 + (WIDTH - meet) / 80  # walking at 80 px/s
+    detector = LeftObjectDetector(default_config(15.0))
+    found = []
+    for step in range(200):
+        t = step / 4
+        image = paving.copy()
+        if t >= 13.0:
+            image[by : by + bh, bx : bx + bw] = (
+                float(paving[by : by + bh, bx : bx + bw].mean()) - 40
+            )
+        if 10.0 <= t < 13.0:  # walks in with it
+            _figure(image, -30 + (t - 10.0) / 3.0 * 311, 372, rng)
+        elif 13.0 <= t < 14.0:  # puts it down
+            _figure(image, 281, 372, rng)
+        elif 14.0 <= t < 15.0:  # steps aside
+            _figure(image, 281 + (t - 14.0) * (CROWD_OWNER_X - 281), 372, rng)
+        elif t >= 15.0:
+            x = CROWD_OWNER_X + 3.0 * np.sin(t * 4)
+            if owner_goes_along and t > arrive + 1.0:
+                x = CROWD_OWNER_X + (t - arrive - 1.0) * 80
+            _figure(image, x, 372, rng)
+        if t >= 20.0:
+            left = WIDTH - (t - 20.0) * 80 if t < arrive else meet + max(t - arrive - 1.0, 0) * 80
+            for k in range(7):
+                _figure(image, left + k * 30, 360, rng)
+        image += rng.normal(0, 2, (HEIGHT, WIDTH)).astype(np.float32)
+        found += detector.update(T0 + timedelta(seconds=t), np.clip(image, 0, 255).astype(np.uint8))
+    return found
+
+
+def test_a_crowd_that_brushes_past_an_owner_standing_by_their_bag_does_not_take_them_along() -> (
+    None
+):
+    """A crowd merging for a second with someone standing beside their bag, then walking off, is not taken for them: the bag stays attended."""
+    assert _crowd_passing(owner_goes_along=False) == []
+
+
+def test_a_bag_whose_owner_walks_off_with_a_crowd_is_reported() -> None:
+    """Someone who walks off inside a crowd has left their bag: it is one event, where it lies."""
+    found = _crowd_passing(owner_goes_along=True)
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, CROWD_BAG)
