@@ -39,9 +39,8 @@ from routing.servicedays import EVERY_DAY
 
 log = logging.getLogger(__name__)
 MICRO = 1_000_000  # cost unit: micro-euro (see routing/model.py)
-PROPOSAL_HISTORY = timedelta(
-    days=28
-)  # the readings a proposed periodic plan learns fill rates from
+# the readings a proposed periodic plan learns the fill rates from
+PROPOSAL_HISTORY = timedelta(days=28)
 CHECK_HISTORY = timedelta(weeks=8)  # a hotspot's dumps and camera misses, counted this far back
 CHECK_LOOKBACK = timedelta(hours=hotspots.UNSEEN_HOURS)  # crews' passes looked at this far back
 

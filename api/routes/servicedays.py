@@ -109,8 +109,7 @@ def _unserved(calendar: ServiceCalendar, bins: list[rows.BinArea]) -> list[Unser
     ]
 
 
-def _view(conn: DbConn) -> ServiceDays:
-    bins = rows.bin_areas(conn=conn)
+def _view(conn: DbConn, *, bins: list[rows.BinArea]) -> ServiceDays:
     stored_rows = rows.all_rows(conn=conn)
     stored = {(r.service, r.area): r for r in stored_rows}
     counts = Counter((service_of(b.container_type), b.district) for b in bins)
@@ -135,7 +134,7 @@ def _view(conn: DbConn) -> ServiceDays:
 @router.get("")
 def service_days(conn: DbConn, _user: Coordinator) -> ServiceDays:
     """Every area's service days (per service), and the containers none of them reaches."""
-    return _view(conn)
+    return _view(conn, bins=rows.bin_areas(conn=conn))
 
 
 @router.put("/{service}/{area}")
@@ -147,9 +146,8 @@ def set_service_days(
     body: DaysBody,
 ) -> ServiceDays:
     """Set one area's service days from the next plan on; the answer names unserved containers."""
-    known = {b.district for b in rows.bin_areas(conn=conn)} | {
-        r.area for r in rows.all_rows(conn=conn)
-    }
+    bins = rows.bin_areas(conn=conn)
+    known = {b.district for b in bins} | {r.area for r in rows.all_rows(conn=conn)}
     if area not in known:
         raise UserError(
             404,
@@ -167,11 +165,11 @@ def set_service_days(
         object_id=f"{service}/{area}",
         detail={"weekdays": days},
     )
-    return _view(conn)
+    return _view(conn, bins=bins)
 
 
-def _proposal(conn: DbConn) -> tuple[Proposal, ServiceCalendar]:
-    now = datetime.now(UTC)
+def _proposed(conn: DbConn, now: datetime) -> ServiceCalendar:
+    """The proposal from the sensors, or 409 when no vehicle gives a depot to plan around."""
     proposed = propose_calendar(conn=conn, now=now)
     if proposed is None:
         raise UserError(
@@ -179,35 +177,37 @@ def _proposal(conn: DbConn) -> tuple[Proposal, ServiceCalendar]:
             "Geen actief voertuig: een voorstel heeft de stelplaats nodig.",
             "No active vehicle: a proposal needs the depot.",
         )
-    bins = rows.bin_areas(conn=conn)
-    current = calendar_of(conn=conn, areas={b.district for b in bins})
-    after = ServiceCalendar({**current.weekdays, **proposed.weekdays})
-    areas = []
-    for service, area in sorted(proposed.weekdays, key=_order):
-        days = proposed.weekdays[(service, area)]
-        now_days = sorted(current.weekdays.get((service, area), ()))
-        areas.append(
-            ProposedArea(
-                service=_service(service),
-                area=area,
-                weekdays=sorted(days),
-                current=now_days,
-                changed=sorted(days) != now_days,
-            )
-        )
-    return Proposal(generated_at=now, areas=areas, unserved=_unserved(after, bins)), proposed
+    return proposed
 
 
 @router.get("/proposal")
 def proposal(conn: DbConn, _user: Coordinator) -> Proposal:
     """The service days the sensors' fill rates of the last four weeks suggest (not stored)."""
-    return _proposal(conn)[0]
+    now = datetime.now(UTC)
+    proposed = _proposed(conn, now)
+    bins = rows.bin_areas(conn=conn)
+    current = calendar_of(conn=conn, areas={b.district for b in bins})
+    after = ServiceCalendar({**current.weekdays, **proposed.weekdays})
+    areas = []
+    for service, area in sorted(proposed.weekdays, key=_order):
+        days = sorted(proposed.weekdays[(service, area)])
+        now_days = sorted(current.weekdays.get((service, area), ()))
+        areas.append(
+            ProposedArea(
+                service=_service(service),
+                area=area,
+                weekdays=days,
+                current=now_days,
+                changed=days != now_days,
+            )
+        )
+    return Proposal(generated_at=now, areas=areas, unserved=_unserved(after, bins))
 
 
 @router.post("/proposal")
 def take_proposal(conn: DbConn, user: Coordinator) -> ServiceDays:
     """Store the proposal as it stands now for every area it covers; one audit entry."""
-    _, proposed = _proposal(conn)
+    proposed = _proposed(conn, datetime.now(UTC))
     for (service, area), days in sorted(proposed.weekdays.items()):
         rows.put(conn=conn, service=service, area=area, weekdays=days, by=user.username)
     audit_record(
@@ -218,4 +218,4 @@ def take_proposal(conn: DbConn, user: Coordinator) -> ServiceDays:
         object_id="*",
         detail={f"{s}/{a}": sorted(d) for (s, a), d in sorted(proposed.weekdays.items())},
     )
-    return _view(conn)
+    return _view(conn, bins=rows.bin_areas(conn=conn))

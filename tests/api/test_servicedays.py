@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from api.auth import Role
@@ -12,6 +13,16 @@ from db import servicedays as rows
 from tests.api.seed import seed_city
 from tests.helpers import Conn
 from tests.routing.history import seed_city as seed_city_with_history
+
+
+def _put(
+    client: TestClient, auth: dict[str, str], path: str, weekdays: list[int]
+) -> httpx.Response:
+    """PUT ``weekdays`` for ``service/area`` (``path``) as the user of ``auth``."""
+    answer: httpx.Response = client.put(
+        f"/api/v1/servicedays/{path}", json={"weekdays": weekdays}, headers=auth
+    )
+    return answer
 
 
 def _area(body: dict[str, Any], service: str, area: str) -> dict[str, Any]:
@@ -43,11 +54,7 @@ def test_a_change_is_stored_under_the_coordinators_name_and_audited(
 ) -> None:
     """Setting Centrum's street days to Monday and Thursday stores them by coordinator1, with an audit entry."""
     seed_city(db)
-    answer = client.put(
-        "/api/v1/servicedays/street/Centrum",
-        json={"weekdays": [3, 0, 3]},
-        headers=headers[Role.COORDINATOR],
-    )
+    answer = _put(client, headers[Role.COORDINATOR], "street/Centrum", [3, 0, 3])
     assert answer.status_code == 200, answer.text
     row = _area(answer.json(), "street", "Centrum")
     assert (row["weekdays"], row["stored"], row["updated_by"]) == ([0, 3], True, "coordinator1")
@@ -65,11 +72,7 @@ def test_a_change_that_leaves_bins_unserved_names_each_of_them(
 ) -> None:
     """No street days for Centrum is stored, and both its street bins are named in Dutch and English."""
     seed_city(db)
-    answer = client.put(
-        "/api/v1/servicedays/street/Centrum",
-        json={"weekdays": []},
-        headers=headers[Role.COORDINATOR],
-    )
+    answer = _put(client, headers[Role.COORDINATOR], "street/Centrum", [])
     assert answer.status_code == 200, answer.text
     unserved = answer.json()["unserved"]
     assert [u["bin_id"] for u in unserved] == ["kor-001", "kor-002"]
@@ -86,11 +89,7 @@ def test_an_unknown_area_is_refused_in_dutch_and_nothing_is_stored(
 ) -> None:
     """An area without containers answers 404 with a Dutch message naming it."""
     seed_city(db)
-    answer = client.put(
-        "/api/v1/servicedays/street/Atlantis",
-        json={"weekdays": [1]},
-        headers=headers[Role.COORDINATOR],
-    )
+    answer = _put(client, headers[Role.COORDINATOR], "street/Atlantis", [1])
     assert answer.status_code == 404
     assert "Onbekend gebied 'Atlantis'" in answer.json()["message_nl"]
     assert rows.all_rows(conn=db) == []
@@ -101,16 +100,8 @@ def test_a_weekday_outside_the_week_is_refused(
 ) -> None:
     """Weekday 7 and an unknown service answer 422 with a Dutch message; nothing is stored."""
     seed_city(db)
-    bad_day = client.put(
-        "/api/v1/servicedays/street/Centrum",
-        json={"weekdays": [7]},
-        headers=headers[Role.COORDINATOR],
-    )
-    bad_service = client.put(
-        "/api/v1/servicedays/boat/Centrum",
-        json={"weekdays": [1]},
-        headers=headers[Role.COORDINATOR],
-    )
+    bad_day = _put(client, headers[Role.COORDINATOR], "street/Centrum", [7])
+    bad_service = _put(client, headers[Role.COORDINATOR], "boat/Centrum", [1])
     assert (bad_day.status_code, bad_service.status_code) == (422, 422)
     assert bad_day.json()["message_nl"]
     assert rows.all_rows(conn=db) == []
@@ -121,9 +112,7 @@ def test_a_crew_may_not_change_service_days(
 ) -> None:
     """A crew account gets 403 and the plan stays as it was."""
     seed_city(db)
-    answer = client.put(
-        "/api/v1/servicedays/street/Centrum", json={"weekdays": [1]}, headers=headers[Role.CREW]
-    )
+    answer = _put(client, headers[Role.CREW], "street/Centrum", [1])
     assert answer.status_code == 403
     assert rows.all_rows(conn=db) == []
 

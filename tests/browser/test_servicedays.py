@@ -16,6 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CENTRUM_STREET = "#days tbody tr[data-key='street/Centrum']"
 
 
+def _wait_for_message(page: Any, start: str) -> None:
+    """Wait until the page's message line begins with ``start``."""
+    page.wait_for_function(
+        "start => document.getElementById('message').textContent.startsWith(start)", arg=start
+    )
+
+
 def test_unticking_every_day_of_an_area_is_saved_and_names_the_bins_left_out(
     live_server: LiveServer, browser: Any, db: Conn
 ) -> None:
@@ -29,9 +36,7 @@ def test_unticking_every_day_of_an_area_is_saved_and_names_the_bins_left_out(
     for box in row.locator("input[type=checkbox]").all():
         box.uncheck()
     row.locator("button").click()
-    page.wait_for_function(
-        "() => document.getElementById('message').textContent.startsWith('Bewaard')"
-    )
+    _wait_for_message(page, "Bewaard")
     assert "2 bakken hebben geen ophaaldag meer" in page.locator("#message").inner_text()
     listed = page.locator("#unserved li").evaluate_all("items => items.map(i => i.dataset.bin)")
     assert listed == ["kor-001", "kor-002"]
@@ -53,9 +58,7 @@ def test_a_tick_not_saved_yet_survives_a_language_switch(
     assert page.locator("h1").inner_text() == "Service days"
     assert not page.locator(f"{CENTRUM_STREET} input[value='6']").is_checked()
     page.locator(f"{CENTRUM_STREET} button").click()
-    page.wait_for_function(
-        "() => document.getElementById('message').textContent.startsWith('Saved')"
-    )
+    _wait_for_message(page, "Saved")
     assert [r.weekdays for r in rows.all_rows(conn=db)] == [[0, 1, 2, 3, 4, 5]]
     page.context.close()
 
@@ -73,9 +76,7 @@ def test_the_proposal_is_shown_beside_the_current_days_and_taken_over(
     assert rows.all_rows(conn=db) == []
     assert_accessible(page, "the service-days page with a proposal")
     page.click("#take")
-    page.wait_for_function(
-        "() => document.getElementById('message').textContent.startsWith('Voorstel overgenomen')"
-    )
+    _wait_for_message(page, "Voorstel overgenomen")
     assert sorted(f"{r.service}/{r.area}" for r in rows.all_rows(conn=db)) == sorted(keys)
     assert page.locator("#proposal").is_hidden()
     page.context.close()

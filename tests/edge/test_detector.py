@@ -601,20 +601,14 @@ def _crowd_passing(*, owner_goes_along: bool) -> list[Detection]:
     """Events of paving on which someone puts a bag down at 13 s and stands 42 px beside it,
     swaying; at 20 s seven people walking side by side come up to them, stop a second and
     walk back the way they came, with the owner among them or not."""
-    rng = np.random.default_rng(29)
-    paving = cv2.GaussianBlur(rng.normal(110, 12, (HEIGHT, WIDTH)).astype(np.float32), (0, 0), 2)
-    bx, by, bw, bh = CROWD_BAG
+    rng = np.random.default_rng(31)
     meet = CROWD_OWNER_X + 20  # the crowd's left side, in among the owner
     arrive = 20.0 + (WIDTH - meet) / 80  # walking at 80 px/s
     detector = LeftObjectDetector(default_config(15.0))
     found = []
-    for step in range(200):
-        t = step / 4
-        image = paving.copy()
-        if t >= 13.0:
-            image[by : by + bh, bx : bx + bw] = (
-                float(paving[by : by + bh, bx : bx + bw].mean()) - 40
-            )
+    street = _paving(seed=29, grey=110, seconds=50, items=[(13.0, CROWD_BAG)], darker=40.0)
+    for t, frame in street:
+        image = frame.astype(np.float32)
         if 10.0 <= t < 13.0:  # walks in with it
             _figure(image, -30 + (t - 10.0) / 3.0 * 311, 372, rng)
         elif 13.0 <= t < 14.0:  # puts it down
@@ -630,7 +624,6 @@ def _crowd_passing(*, owner_goes_along: bool) -> list[Detection]:
             left = WIDTH - (t - 20.0) * 80 if t < arrive else meet + max(t - arrive - 1.0, 0) * 80
             for k in range(7):
                 _figure(image, left + k * 30, 360, rng)
-        image += rng.normal(0, 2, (HEIGHT, WIDTH)).astype(np.float32)
         found += detector.update(T0 + timedelta(seconds=t), np.clip(image, 0, 255).astype(np.uint8))
     return found
 
