@@ -116,6 +116,9 @@ SHADOW_RATIO = (0.3, 0.95)  # a shadow darkens the ground to this share of its b
 SHADOW_NCC = 0.6  # ...and keeps its texture at least this correlated
 OBJECT_NCC = 0.3  # texture this little correlated (where there is texture) is a change
 TEXTURED_STD = 2.5  # grey levels of local spread above which texture cues are trusted
+LIT_SINCE = 1.25  # where the light is this many times what the background was learnt in...
+TEXTURED_REF = 100.0  # ...that floor holds for a background this bright (grey levels)...
+TEXTURED_MIN_SHARE = 0.4  # ...and falls with a darker one, down to this share of it
 NOISE_WARMUP_S = 4.0  # the noise estimate settles within a few seconds from the start
 STEADY_FRAMES = 7  # frames (odd): the median of the object-scale difference over a second...
 STEADY_SHARE = 0.45  # ...shows a faint object where it stays beyond this share of the threshold
@@ -480,7 +483,21 @@ class LeftObjectDetector:
         # light the layers did not follow (a cloud's edge, a patch it uncovered): judged as a
         # whole, so that its fringes do not break off into object-sized pieces.
         count, labels = cv2.connectedComponents(opened, connectivity=8)
-        kept = textured & (ncc > LIGHT_NCC) & (ratio > LIGHT_RATIO[0]) & (ratio < LIGHT_RATIO[1])
+        # Ground learnt in the shade (a cloud in the first frame, a dark morning) and lit now
+        # holds its texture in the background in fewer grey levels: there the floor for texture
+        # is relative to the background's brightness, or that ground would never count as kept
+        # and the light the layers follow a few per cent short would stay "changed" for good.
+        floor = np.where(
+            state.gain > LIT_SINCE,
+            TEXTURED_STD * np.clip((mean_b + 1.0) / TEXTURED_REF, TEXTURED_MIN_SHARE, 1.0),
+            TEXTURED_STD,
+        )
+        kept = (
+            (var_b > floor * floor)
+            & (ncc > LIGHT_NCC)
+            & (ratio > LIGHT_RATIO[0])
+            & (ratio < LIGHT_RATIO[1])
+        )
         state.ground = kept
         flat = labels.ravel()
         share = np.bincount(flat, weights=kept.ravel(), minlength=count) / np.maximum(

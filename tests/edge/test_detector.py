@@ -410,6 +410,13 @@ def test_the_residues_of_cloud_edges_are_light_not_objects() -> None:
 
 
 @pytest.mark.slow
+def test_ground_a_cloud_shaded_in_the_first_frame_is_light_once_the_cloud_has_gone() -> None:
+    """Ground learnt under a cloud in the first frame, lit once the cloud has moved on, is light however dark its background is, and raises no event."""
+    spec = make_scene("lit", "pickup", seed=354806227, condition="shadows")
+    assert _run(spec, default_config(15.0)) == []
+
+
+@pytest.mark.slow
 def test_the_swaying_head_of_someone_standing_counts_towards_their_figure() -> None:
     """Under heavy compression, someone standing whose static body and feet are too short for a person on their own, with their swaying head above, raises no event while they stand there."""
     spec = make_scene("head", "drop_loiter", seed=624966909, duration_s=24, condition="compressed")
