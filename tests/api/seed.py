@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,8 @@ def seed_city(conn: Conn) -> None:
     )
 
 
-def seed_plan(conn: Conn, *, vehicle_id: str = "veh-1") -> None:
-    """Today's active plan: the vehicle calls at three bins."""
+def seed_plan(conn: Conn, *, vehicle_id: str = "veh-1") -> date:
+    """Today's active plan: the vehicle calls at three bins. Returns the plan's day."""
     day = today_in_brussels()
     start = datetime.now(UTC).replace(microsecond=0)
     plan_id = conn.execute(
@@ -93,6 +93,7 @@ def seed_plan(conn: Conn, *, vehicle_id: str = "veh-1") -> None:
                VALUES (%s, %s, %s, 'bin', %s, %s, %s, %s, %s, %s, %s, 100, 12, %s)""",
             (plan_id, vehicle_id, seq, bin_id, name, lat, lon, at, at, at, 0.8),
         )
+    return day
 
 
 def seed_detection(

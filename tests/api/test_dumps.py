@@ -31,14 +31,6 @@ def _all_day_shifts(db: Conn) -> None:
     )
 
 
-def _plan_day(db: Conn) -> date:
-    """The day of the plan ``seed_plan`` stored (today in Brussels when it ran)."""
-    row = db.execute("SELECT day FROM plans ORDER BY id DESC LIMIT 1").fetchone()
-    assert row is not None
-    day: date = row[0]
-    return day
-
-
 def _after_its_day(plan_day: date, reported_at: str) -> bool:
     """A report made after the seeded plan's day (a test run across midnight) waits for the
     next plan; on the plan's own day its route (six hours from its seeding) takes it in."""
@@ -51,7 +43,7 @@ def test_a_crew_report_is_inserted_into_its_running_route_and_shown_on_the_sheet
     """A crew's report (GPS, photo) becomes a must-visit on today's route, due within 24 h."""
     seed_city(db)
     _all_day_shifts(db)
-    seed_plan(db, vehicle_id="veh-1")
+    plan_day = seed_plan(db, vehicle_id="veh-1")
     crew = headers[Role.CREW]
     key = str(uuid.uuid4())
     answer = client.post(
@@ -68,7 +60,7 @@ def test_a_crew_report_is_inserted_into_its_running_route_and_shown_on_the_sheet
     assert report["has_photo"] is True
     due = datetime.fromisoformat(report["due_at"]) - datetime.fromisoformat(report["reported_at"])
     assert due == timedelta(hours=24)
-    if _after_its_day(_plan_day(db), report["reported_at"]):
+    if _after_its_day(plan_day, report["reported_at"]):
         assert report["state"] == "next_plan"
         return
     assert report["state"] == "in_route", report["dispatch_note"]
@@ -213,7 +205,7 @@ def test_two_reports_at_once_both_end_up_on_the_active_plan(
     """Two re-plans of the same day are serialised: neither cleanup is lost from today's routes."""
     seed_city(db)
     _all_day_shifts(db)
-    seed_plan(db, vehicle_id="veh-1")
+    plan_day = seed_plan(db, vehicle_id="veh-1")
     coordinator = headers[Role.COORDINATOR]
 
     def send(k: int) -> int:
@@ -231,7 +223,7 @@ def test_two_reports_at_once_both_end_up_on_the_active_plan(
         r["id"]: r for r in client.get("/api/v1/dumps", headers=coordinator).json()["reports"]
     }
     states = {listed[i]["state"] for i in ids}
-    if any(_after_its_day(_plan_day(db), listed[i]["reported_at"]) for i in ids):
+    if any(_after_its_day(plan_day, listed[i]["reported_at"]) for i in ids):
         assert "next_plan" in states
         return
     assert states == {"in_route"}, [listed[i]["dispatch_note"] for i in ids]
