@@ -175,6 +175,11 @@ FIRST_BLEND = 0.5  # ...and the samples' median is at most this share as far fro
 FIRST_AROUND_PX = 4.0  # working pixels: the ground around is spread in over about this far
 FIRST_RIM_PX = 9  # working pixels (a square): learnt around it too, where the frame shows it
 FIRST_UNTIL_S = 120.0  # seconds: what someone stands on at first is learnt when they go, until
+GHOST_EVERY_S = 0.5  # how often regions standing still are checked for being a ghost...
+GHOST_STILL_S = 2.0  # ...once they have stood this long
+GHOST_EDGE_RATIO = 2.0  # a ghost: its outline is this many times sharper in the background
+GHOST_EDGE_MIN = 6.0  # ...and by this many grey levels a working pixel (a plain coat over
+# paving hides the paving's grain, 2-3 levels, which is no outline of its own)
 OWNER_MIN_PX = 60  # working pixels: an owner, once found, is followed while this big (the
 # first sighting must be a whole person, ``person_area_px``: rain streaks and specks are not)
 
@@ -351,6 +356,14 @@ class _State:
     last_ts: float
 
 
+def _edges(image: np.ndarray) -> np.ndarray:
+    """How sharp the image changes at each pixel (grey levels a pixel, both directions)."""
+    across = cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
+    down = cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3, scale=0.125)
+    edges: np.ndarray = np.abs(across) + np.abs(down)
+    return edges
+
+
 def _local_mean(image: np.ndarray) -> np.ndarray:
     return cv2.boxFilter(image, cv2.CV_32F, TEXTURE_WINDOW, borderType=cv2.BORDER_REFLECT)
 
@@ -377,6 +390,7 @@ class LeftObjectDetector:
         self._kernel = np.ones((3, 3), np.uint8)
         self._group_kernel = np.ones((5, 5), np.uint8)  # pieces this close are one object
         self._rim_kernel = np.ones((FIRST_RIM_PX, FIRST_RIM_PX), np.uint8)
+        self._band_kernel = np.ones((7, 7), np.uint8)  # a region less its outer three pixels
         self._state: _State | None = None
         self._flat_since: float | None = None  # first frames without structure since then
         self._tracks: list[_Track] = []
@@ -387,6 +401,7 @@ class LeftObjectDetector:
         self._history_s = history_s
         self._motion: deque[_Motion] = deque()
         self._car_marks: dict[int, tuple[tuple[int, int, int, int], float, float]] = {}
+        self._ghosts_at = -math.inf  # when regions were last checked for ghosts
         self.stats = SceneStats()
 
     def reset(self) -> None:
@@ -397,6 +412,7 @@ class LeftObjectDetector:
         self._lost.clear()
         self._car_marks.clear()
         self._motion.clear()
+        self._ghosts_at = -math.inf
 
     def _prepare(self, image: np.ndarray) -> np.ndarray:
         grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
@@ -604,12 +620,11 @@ class LeftObjectDetector:
         # Differences are judged at the scale of an object (a 5x5 mean of working pixels, a
         # 20 px square in the frame): pixel noise averages out there, a bag's darkness does not.
         residual = _local_mean(compensated - state.long_bg)
-        threshold = np.clip(
+        state.threshold = threshold = np.clip(
             config.noise_factor * np.sqrt(state.noise_var),
             config.min_diff_threshold,
             config.diff_threshold,
         ).astype(np.float32)
-        state.threshold = threshold
         state.recent.append(residual)
         long_fg, shadow = self._changed(compensated, residual, threshold, state)
         short_fg = np.abs(_local_mean(small - state.short_bg)) > threshold
@@ -620,6 +635,7 @@ class LeftObjectDetector:
             long_fg, static = self._check_first_frame(
                 state, small, long_fg=long_fg, static=static, threshold=threshold, now=now
             )
+        long_fg, static = self._learn_ghosts(state, compensated, long_fg=long_fg, static=static)
         back = ~long_fg
         state.hold[back] = np.maximum(state.hold[back] - DECAY_RATE * dt, 0.0)
         if detect and np.any((state.hold >= STATIC_MIN_S) & long_fg & self._region):
@@ -660,6 +676,72 @@ class LeftObjectDetector:
         if not detect:
             return []
         return self._track(now, state, compensated)
+
+    def _learn_ghosts(
+        self,
+        state: _State,
+        compensated: np.ndarray,
+        *,
+        long_fg: np.ndarray,
+        static: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ghosts learnt (after the first look): ``(long_fg, static)`` without them.
+
+        A ghost is ground the background still hides: someone who stood in the first frame and
+        walked off after the first look (``_check_first_frame``), on a square where people
+        stop and talk. It stands still for good and people passing by it make it look like
+        something left there. An object adds its own outline to the ground; a ghost takes the
+        background's away. So a region standing still (``GHOST_STILL_S``) whose outline (the
+        band along its edge) is much sharper in the background than in the frame (by
+        ``GHOST_EDGE_RATIO`` and ``GHOST_EDGE_MIN``) is learnt as the frame shows it, with a
+        rim of the grouping's width. A plain bag on paving hides the paving's grain, which is
+        a few grey levels a pixel, not a figure's outline.
+        """
+        if (
+            state.last_ts - state.started < FIRST_LOOK_S
+            or state.last_ts - self._ghosts_at < GHOST_EVERY_S
+        ):
+            return long_fg, static
+        self._ghosts_at = state.last_ts
+        still = (long_fg & (state.hold >= GHOST_STILL_S)).astype(np.uint8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(still, connectivity=8)
+        if count <= 1:
+            return long_fg, static
+        in_background, in_frame = _edges(state.long_bg), _edges(compensated)
+        smallest = SHRUNK_SHARE * self.config.min_object_area_px / self._area_scale
+        ghosts = np.zeros(long_fg.shape, bool)
+        for label in range(1, count):
+            if stats[label, cv2.CC_STAT_AREA] < smallest:
+                continue
+            x, y, w, h = (int(v) for v in stats[label, :4])
+            if self._under_a_car((x, y, w, h), state.last_ts):
+                continue
+            x0, y0 = max(x - 1, 0), max(y - 1, 0)
+            window = (slice(y0, y + h + 1), slice(x0, x + w + 1))
+            mask = (labels[window] == label).astype(np.uint8)
+            # The outline lies a halo's width inside the region (the 5x5 comparison smears it
+            # outwards): the band is the region's outer three pixels and one beyond.
+            band = (cv2.dilate(mask, self._kernel) > 0) & ~(cv2.erode(mask, self._band_kernel) > 0)
+            hidden = float(in_background[window][band].mean())
+            shown = float(in_frame[window][band].mean())
+            if hidden >= GHOST_EDGE_RATIO * shown and hidden - shown >= GHOST_EDGE_MIN:
+                ghosts[window] |= mask > 0
+        if not ghosts.any():
+            return long_fg, static
+        learn = (cv2.dilate(ghosts.astype(np.uint8), self._group_kernel) > 0) & (static | ~long_fg)
+        state.long_bg[learn] = compensated[learn]
+        state.hold[learn] = 0.0
+        state.since[learn] = np.inf
+        # what was tracked there was that ground: whatever is seen there next starts anew
+        self._tracks = [t for t in self._tracks if not _mostly(learn, t.bbox)]
+        return long_fg & ~learn, static & ~learn
+
+    def _under_a_car(self, box: tuple[int, int, int, int], now: float) -> bool:
+        """Does this region touch a car seen on the last frame? A car's plain body hides a road
+        marking's outline as a ghost would; what it leaves is judged once it has gone."""
+        return any(
+            t.vehicle and t.last_seen >= now - 0.5 and _iou(t.bbox, box) > 0.0 for t in self._tracks
+        )
 
     @staticmethod
     def _detail(small: np.ndarray, background: np.ndarray) -> np.ndarray:

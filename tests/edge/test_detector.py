@@ -210,6 +210,16 @@ def test_what_stood_in_the_first_frame_and_went_raises_no_event(grey: int, gone_
     assert [hit for hit in found if _overlap(hit.bbox, BLOCK)] == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("gone_s", [5.0, 12.0])
+def test_what_stood_in_the_first_frame_and_went_after_the_first_look_raises_no_event(
+    gone_s: float,
+) -> None:
+    """A dark trolley in the first frame, wheeled off after five or twelve seconds, is a ghost learnt as ground, not a dumping."""
+    found = _run_with_block(40, lambda t: t < gone_s)
+    assert [hit for hit in found if _overlap(hit.bbox, BLOCK)] == []
+
+
 def test_a_blown_out_first_frame_raises_no_tamper_alarm() -> None:
     """A white first frame (the exposure settling) is not taken for the background, so the street after it is no changed scene."""
     detector = LeftObjectDetector(CONFIG)
