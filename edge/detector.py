@@ -703,22 +703,24 @@ class LeftObjectDetector:
         ):
             return long_fg, static
         self._ghosts_at = state.last_ts
-        still = (long_fg & (state.hold >= GHOST_STILL_S)).astype(np.uint8)
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(still, connectivity=8)
+        still = long_fg & (state.hold >= GHOST_STILL_S)
+        # regions as the tracker groups them: a road marking's piece hidden by a car's plain
+        # body is one region with the car's own outline, wheels and windows beside it
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(
+            cv2.dilate(still.astype(np.uint8), self._group_kernel), connectivity=8
+        )
         if count <= 1:
             return long_fg, static
         in_background, in_frame = _edges(state.long_bg), _edges(compensated)
         smallest = SHRUNK_SHARE * self.config.min_object_area_px / self._area_scale
         ghosts = np.zeros(long_fg.shape, bool)
         for label in range(1, count):
-            if stats[label, cv2.CC_STAT_AREA] < smallest:
-                continue
             x, y, w, h = (int(v) for v in stats[label, :4])
-            if self._under_a_car((x, y, w, h), state.last_ts):
-                continue
             x0, y0 = max(x - 1, 0), max(y - 1, 0)
             window = (slice(y0, y + h + 1), slice(x0, x + w + 1))
-            mask = (labels[window] == label).astype(np.uint8)
+            mask = ((labels[window] == label) & still[window]).astype(np.uint8)
+            if int(mask.sum()) < smallest or self._under_a_car((x, y, w, h), state.last_ts):
+                continue
             # The outline lies a halo's width inside the region (the 5x5 comparison smears it
             # outwards): the band is the region's outer three pixels and one beyond.
             band = (cv2.dilate(mask, self._kernel) > 0) & ~(cv2.erode(mask, self._band_kernel) > 0)

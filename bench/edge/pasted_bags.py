@@ -1,6 +1,7 @@
 """The whole camera unit on real footage with a faint bag put into it: found, and at what cost.
 
     .venv/bin/python bench/edge/pasted_bags.py [--cache ~/.cache/nettestad/footage] [--deltas 12,25]
+        [--size 44x32]
 
 OpenCV's plaza video (``bench/edge/real_footage.py`` fetches it) shows people walking, standing
 and talking, with real sensor noise and compression, and nothing left behind. Here a plain
@@ -8,7 +9,8 @@ bag with folds, lit from above, 12 or 25 grey levels darker than the paving unde
 the walkway at one of four places from frame 150 (15 s) on, in front of the paving and behind
 whoever walks over it (the frame's own grain is kept on it). Each of the eight videos (MJPEG,
 quality 90, written once into ``--cache``) goes through ``edge.replay.replay`` with all
-defaults, as ``nettestad edge replay`` does. Prints a line per video (the event on the bag, if
+defaults, as ``nettestad edge replay`` does. ``--size 88x64`` puts in a bag of the size the
+issue's own real case showed (about 360 working pixels), four times the default's area. Prints a line per video (the event on the bag, if
 any: half its box or more on the bag's place; and the events elsewhere, all false) and the
 totals, then the events of the video unchanged and of the video re-encoded as the others are
 with nothing put in.
@@ -43,7 +45,14 @@ ON_BAG_SHARE = 0.5  # ...and an event is the bag's when this share of its box li
 OCCLUDED = 30.0  # grey levels from the first frame beyond which someone stands in front of it
 
 
-def paste(source: Path, target: Path, *, spot: tuple[int, int], delta: float | None) -> None:
+def paste(
+    source: Path,
+    target: Path,
+    *,
+    spot: tuple[int, int],
+    delta: float | None,
+    size: tuple[int, int] = BAG,
+) -> None:
     """Write ``source`` with the bag at ``spot`` from ``FROM_FRAME`` on into ``target`` (no bag
     with ``delta`` None: the video only re-encoded, as the others are)."""
     capture = cv2.VideoCapture(str(source))
@@ -54,7 +63,7 @@ def paste(source: Path, target: Path, *, spot: tuple[int, int], delta: float | N
     height, width = frame.shape[:2]
     partial = target.with_suffix(".part.avi")
     writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
-    w, h = BAG
+    w, h = size
     x, y = spot[0] - w // 2, spot[1] - h // 2
     ground = frame[y : y + h, x : x + w].astype(np.float32)
     rng = np.random.default_rng(5)
@@ -87,12 +96,12 @@ def paste(source: Path, target: Path, *, spot: tuple[int, int], delta: float | N
     partial.replace(target)
 
 
-def _on_bag(bbox: list[int], spot: tuple[int, int]) -> bool:
+def _on_bag(bbox: list[int], spot: tuple[int, int], size: tuple[int, int] = BAG) -> bool:
     """Is this event's box the bag's (see ``ON_BAG_SHARE``)?"""
     x, y, w, h = bbox
-    bx0 = spot[0] - BAG[0] // 2 - BOX_MARGIN_PX
-    by0 = spot[1] - BAG[1] // 2 - BOX_MARGIN_PX
-    bx1, by1 = bx0 + BAG[0] + 2 * BOX_MARGIN_PX, by0 + BAG[1] + 2 * BOX_MARGIN_PX
+    bx0 = spot[0] - size[0] // 2 - BOX_MARGIN_PX
+    by0 = spot[1] - size[1] // 2 - BOX_MARGIN_PX
+    bx1, by1 = bx0 + size[0] + 2 * BOX_MARGIN_PX, by0 + size[1] + 2 * BOX_MARGIN_PX
     inside = max(0, min(x + w, bx1) - max(x, bx0)) * max(0, min(y + h, by1) - max(y, by0))
     return w > 0 and h > 0 and inside >= ON_BAG_SHARE * w * h
 
@@ -106,11 +115,20 @@ def main() -> None:
         default=",".join(f"{-d:g}" for d in DELTAS),
         help="grey levels darker than the paving, comma-separated",
     )
+    parser.add_argument("--size", default=f"{BAG[0]}x{BAG[1]}", help="the bag's width x height")
     args = parser.parse_args()
     try:
         deltas = tuple(-float(part) for part in args.deltas.split(","))
     except ValueError:
         sys.exit(f"pasted_bags: --deltas takes grey levels such as 12,25, not {args.deltas!r}")
+    try:
+        width, height = (int(part) for part in args.size.split("x"))
+    except ValueError:
+        sys.exit(f"pasted_bags: --size takes pixels such as 88x64, not {args.size!r}")
+    if not (8 <= width <= 200 and 8 <= height <= 200):
+        sys.exit(f"pasted_bags: --size {args.size} is not a bag's size (8 to 200 pixels a side)")
+    size = (width, height)
+    named = "" if size == BAG else f"-{width}x{height}"
     try:
         video = fetch(args.cache)
         fps = cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FPS) or 10.0
@@ -118,12 +136,12 @@ def main() -> None:
         delays = []
         for spot in SPOTS:
             for delta in deltas:
-                target = args.cache / f"pasted-{spot[0]}-{spot[1]}-{-delta:.0f}.avi"
+                target = args.cache / f"pasted-{spot[0]}-{spot[1]}-{-delta:.0f}{named}.avi"
                 if not target.exists():
-                    paste(video, target, spot=spot, delta=delta)
+                    paste(video, target, spot=spot, delta=delta, size=size)
                 result = replay(target)
-                bag = [e for e in result.events if _on_bag(e["bbox"], spot)]
-                off = [e["bbox"] for e in result.events if not _on_bag(e["bbox"], spot)]
+                bag = [e for e in result.events if _on_bag(e["bbox"], spot, size)]
+                off = [e["bbox"] for e in result.events if not _on_bag(e["bbox"], spot, size)]
                 found += bool(bag)
                 false += len(off)
                 seen = ""

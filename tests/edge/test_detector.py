@@ -220,6 +220,29 @@ def test_what_stood_in_the_first_frame_and_went_after_the_first_look_raises_no_e
     assert [hit for hit in found if _overlap(hit.bbox, BLOCK)] == []
 
 
+def test_a_plain_bag_on_cobbles_is_found_not_learnt_as_a_ghost() -> None:
+    """A plain bag ten grey levels darker than cobbles with dark joints hides their outlines, and is reported all the same."""
+    rng = np.random.default_rng(3)
+    stone, joint = 24, 3
+    ys, xs = np.mgrid[0:HEIGHT, 0:WIDTH]
+    stones = rng.normal(120, 20, (HEIGHT // stone + 1, WIDTH // stone + 1))
+    cobbles = stones[ys // stone, xs // stone].astype(np.float32)
+    cobbles[(ys % stone < joint) | (xs % stone < joint)] = 60.0
+    cobbles = cv2.GaussianBlur(cobbles, (0, 0), 1.0)
+    x, y, w, h = bag = (300, 300, 60, 44)
+    detector = LeftObjectDetector(default_config(15.0))
+    found = []
+    for step in range(50 * 4):
+        t = step / 4
+        image = cobbles.copy()
+        if t >= 14.0:
+            image[y : y + h, x : x + w] = float(cobbles[y : y + h, x : x + w].mean()) - 10.0
+        image += rng.normal(0, 2, image.shape).astype(np.float32)
+        found += detector.update(T0 + timedelta(seconds=t), np.clip(image, 0, 255).astype(np.uint8))
+    assert len(found) == 1
+    assert _overlap(found[0].bbox, bag)
+
+
 def test_a_blown_out_first_frame_raises_no_tamper_alarm() -> None:
     """A white first frame (the exposure settling) is not taken for the background, so the street after it is no changed scene."""
     detector = LeftObjectDetector(CONFIG)
