@@ -39,7 +39,10 @@ levels) is seen where the image is quiet without rain or night noise tripping it
 **The first frame** is the first background. Whoever stood in it and walked off within the
 first seconds would leave the ground they uncovered "changed" for good (only background is
 learnt), and passers-by would make it look left there: where the first seconds' median matches
-the ground around far better than the first frame did, the median is learnt.
+the ground around far better than the first frame did, the median is learnt. Whoever walked
+off later leaves a ghost: a region standing still whose outline is much sharper in the
+background than in the frame (an object adds an outline, a ghost takes one away) is learnt as
+the frame shows it.
 
 Per pixel the unit accumulates how long it has been static (decaying fast when the pixel returns
 to the background, holding while something passes in front). Shadows are neither object nor
